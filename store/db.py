@@ -1,0 +1,706 @@
+"""The SQLite store: schema, migrations and the queries the commands make.
+
+WAL mode; every check is written in one transaction together with its version,
+its fidelity results and the source's new state, so a process killed at any
+moment leaves either all of a check or none of it.
+"""
+
+from __future__ import annotations
+
+import array
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from store.records import CheckRecord, RepostRecord, SourceRow
+
+SCHEMA_VERSION = 1
+DEAD_STATUSES = ("gone", "soft_404")
+LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
+
+
+def utc_now() -> str:
+    return iso(time.time())
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class StoreError(Exception):
+    """The database cannot be used (not ours, too new, unreadable)."""
+
+
+class LockedError(StoreError):
+    """Another crawl holds the lock on this database."""
+
+
+def _create_v1(db: sqlite_utils.Database) -> None:
+    db.create_table("meta", {"key": str, "value": str}, pk="key")
+    db.create_table(
+        "sources",
+        {
+            "id": int,
+            "url": str,
+            "host": str,
+            "aliases": str,  # JSON list
+            "created_at": str,
+            "link_status": str,
+            "dead": int,
+            "http_status": int,
+            "final_url": str,
+            "error": str,
+            "last_checked_at": str,
+            "last_checked_ts": float,
+            "last_alive_at": str,
+            "first_dead_at": str,
+            "consecutive_failures": int,
+            "etag": str,
+            "last_modified": str,
+            "versions": int,
+            "changed_at": str,
+            "latest_version_id": int,
+            "fidelity": float,
+            "faithful": int,
+            "archived_copy": str,
+            "wayback_checked_at": str,
+        },
+        pk="id",
+        not_null=["url", "host", "created_at"],
+        defaults={"dead": 0, "consecutive_failures": 0, "versions": 0},
+    )
+    db["sources"].create_index(["url"], unique=True)
+    db["sources"].create_index(["last_checked_ts"])
+    db["sources"].create_index(["link_status"])
+    db["sources"].create_index(["first_dead_at"])
+    db["sources"].create_index(["changed_at"])
+    # Every URL form that names a source: canonical, aliases, and each link a repost gave.
+    db.create_table("source_urls", {"url": str, "source_id": int, "linked": int}, pk="url",
+                    foreign_keys=[("source_id", "sources", "id")], defaults={"linked": 0})
+    db["source_urls"].create_index(["source_id"])
+    db.create_table(
+        "reposts",
+        {
+            "id": int,
+            "path": str,
+            "kind": str,
+            "source_id": int,
+            "linked_url": str,
+            "title": str,
+            "header": str,
+            "published_at": str,
+            "station": str,
+            "body": str,
+            "problem": str,
+            "size": int,
+            "mtime_ns": int,
+            "file_hash": str,
+            "line_hashes": bytes,
+            "first_seen_at": str,
+            "updated_at": str,
+            "removed_at": str,
+        },
+        pk="id",
+        not_null=["path", "kind", "first_seen_at"],
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["reposts"].create_index(["path"], unique=True)
+    db["reposts"].create_index(["source_id"])
+    # How many reposts hold a line verbatim: lines in many of them are boilerplate.
+    db.create_table("line_counts", {"hash": int, "n": int, "text": str}, pk="hash")
+    db["line_counts"].create_index(["n"])
+    db.create_table(
+        "crawls",
+        {"id": int, "started_at": str, "finished_at": str, "outcome": str, "pid": int, "counts": str},
+        pk="id",
+        not_null=["started_at", "outcome"],
+    )
+    db.create_table(
+        "versions",
+        {
+            "id": int,
+            "source_id": int,
+            "number": int,
+            "title": str,
+            "text": str,
+            "normalized": str,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "from_archive": int,
+            "archive_url": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "payload_digest": str,
+        },
+        pk="id",
+        not_null=["source_id", "number", "first_seen_at", "last_seen_at"],
+        foreign_keys=[("source_id", "sources", "id")],
+        defaults={"from_archive": 0},
+    )
+    db["versions"].create_index(["source_id", "number"], unique=True)
+    db.create_table(
+        "checks",
+        {
+            "id": int,
+            "source_id": int,
+            "crawl_id": int,
+            "checked_at": str,
+            "url": str,
+            "final_url": str,
+            "http_status": int,
+            "link_status": str,
+            "dead": int,
+            "error": str,
+            "detail": str,
+            "etag": str,
+            "last_modified": str,
+            "truncated": int,
+            "version_id": int,
+            "new_version": int,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "payload_digest": str,
+            "warc_record_id": str,
+            "revisit": int,
+        },
+        pk="id",
+        not_null=["source_id", "checked_at", "url", "link_status"],
+        foreign_keys=[("source_id", "sources", "id"), ("crawl_id", "crawls", "id"), ("version_id", "versions", "id")],
+    )
+    db["checks"].create_index(["source_id", "checked_at"])
+    db["checks"].create_index(["crawl_id"])
+    db.create_table(
+        "fidelity",
+        {
+            "id": int,
+            "repost_id": int,
+            "source_id": int,
+            "check_id": int,
+            "version_id": int,
+            "checked_at": str,
+            "similarity": float,
+            "faithful": int,
+            "hunks": str,  # JSON list of {"op", "repost", "original"}
+        },
+        pk="id",
+        not_null=["repost_id", "source_id", "checked_at", "similarity", "faithful"],
+        foreign_keys=[("repost_id", "reposts", "id"), ("source_id", "sources", "id"),
+                      ("check_id", "checks", "id"), ("version_id", "versions", "id")],
+    )
+    db["fidelity"].create_index(["repost_id", "checked_at"])
+    db["fidelity"].create_index(["source_id", "checked_at"])
+
+
+# Migration N brings a database from version N-1 to N; a released migration is never edited.
+MIGRATIONS = {1: _create_v1}
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """What the report says of one source (SPEC section 10), plus its id."""
+
+    id: int
+    fields: dict[str, Any]
+
+
+class Store:
+    """One SQLite database file of repost-mirror."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            with self.db.ensure_autocommit_on():
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}") from None
+        self._lock_fd: int | None = None
+
+    # --- schema -------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        tables = set(self.db.table_names())
+        if tables and "meta" not in tables:
+            raise StoreError(f"{self.path} is an SQLite database, but not one of repost-mirror")
+        version = int(self._meta("schema_version") or 0) if tables else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {version}; this repost-mirror knows up to {SCHEMA_VERSION}: upgrade it")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                MIGRATIONS[target](self.db)
+                self._set_meta("schema_version", str(target))
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    def get_meta(self, key: str) -> str | None:
+        return self._meta(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._set_meta(key, value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the write lock up front, so a reader never has to upgrade.
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.release_crawl_lock()
+        self.db.close()
+
+    # --- crawl lock and records ---------------------------------------------
+
+    def acquire_crawl_lock(self) -> None:
+        """An OS lock beside the database: the kernel drops it when the process dies."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip()
+            os.close(fd)
+            raise LockedError(
+                f"another crawl is running on {self.path}" + (f" (pid {holder})" if holder else "")
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock_fd = fd
+
+    def release_crawl_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def start_crawl(self, started_at: str) -> int:
+        with self.transaction():
+            # We hold the lock, so a crawl still marked running was killed.
+            self.db.execute("UPDATE crawls SET outcome = 'interrupted' WHERE outcome = 'running'")
+            cur = self.db.execute(
+                "INSERT INTO crawls (started_at, outcome, pid) VALUES (?, 'running', ?)", [started_at, os.getpid()]
+            )
+            return int(cur.lastrowid)
+
+    def finish_crawl(self, crawl_id: int, finished_at: str, outcome: str, counts: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE crawls SET finished_at = ?, outcome = ?, counts = ? WHERE id = ?",
+                [finished_at, outcome, json.dumps(counts, ensure_ascii=False), crawl_id],
+            )
+
+    def last_crawl(self) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT started_at, finished_at, outcome FROM crawls ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else {"started_at": row[0], "finished_at": row[1], "outcome": row[2]}
+
+    # --- scan ---------------------------------------------------------------
+
+    def known_files(self) -> dict[str, tuple[int, int, int, str, bool]]:
+        """path -> (id, size, mtime_ns, file_hash, removed) of every indexed file."""
+        return {
+            row[0]: (row[1], row[2], row[3], row[4], row[5] is not None)
+            for row in self.db.execute("SELECT path, id, size, mtime_ns, file_hash, removed_at FROM reposts")
+        }
+
+    def touch_files(self, stats: Iterable[tuple[str, int, int]]) -> None:
+        """Record a new size/mtime for files whose content hash did not change."""
+        with self.transaction():
+            self.db.conn.executemany("UPDATE reposts SET size = ?, mtime_ns = ? WHERE path = ?",
+                                     [(size, mtime, path) for path, size, mtime in stats])
+
+    def save_reposts(self, records: Iterable[RepostRecord], now: str) -> None:
+        """Insert or update reposts, their sources and URL forms, and the line counts."""
+        with self.transaction():
+            for rec in records:
+                self._save_repost(rec, now)
+
+    def _save_repost(self, rec: RepostRecord, now: str) -> None:
+        conn = self.db.conn
+        old = conn.execute("SELECT id, line_hashes FROM reposts WHERE path = ?", [rec.path]).fetchone()
+        if old is not None and old[1]:
+            self._count_lines(_unpack(old[1]), -1)
+        source_id = self._source_id(rec, now) if rec.kind == "repost" and rec.source_url else None
+        values = {
+            "path": rec.path, "kind": rec.kind, "source_id": source_id, "linked_url": rec.linked_url,
+            "title": rec.title, "header": rec.header, "published_at": rec.published_at,
+            "station": rec.station, "body": rec.body, "problem": rec.problem, "size": rec.size,
+            "mtime_ns": rec.mtime_ns, "file_hash": rec.file_hash,
+            "line_hashes": _pack(rec.line_hashes), "updated_at": now, "removed_at": None,
+        }
+        if old is None:
+            values["first_seen_at"] = now
+            cols = ", ".join(values)
+            conn.execute(f"INSERT INTO reposts ({cols}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+        else:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            conn.execute(f"UPDATE reposts SET {sets} WHERE id = ?", [*values.values(), old[0]])
+        if rec.line_hashes:
+            self._count_lines(rec.line_hashes, +1)
+
+    def _source_id(self, rec: RepostRecord, now: str) -> int:
+        conn = self.db.conn
+        urls = [rec.source_url, *rec.aliases, *([rec.linked_url] if rec.linked_url else [])]
+        found = None
+        for url in urls:
+            row = conn.execute("SELECT source_id FROM source_urls WHERE url = ?", [url]).fetchone()
+            if row:
+                found = row[0]
+                break
+        if found is None:
+            host = rec.source_url.split("://", 1)[-1].split("/", 1)[0]
+            cur = conn.execute(
+                "INSERT INTO sources (url, host, aliases, created_at) VALUES (?, ?, ?, ?)",
+                [rec.source_url, host, json.dumps(list(rec.aliases)), now],
+            )
+            found = int(cur.lastrowid)
+        for url in dict.fromkeys(urls):
+            conn.execute(
+                "INSERT INTO source_urls (url, source_id, linked) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET linked = max(linked, excluded.linked)",
+                [url, found, int(url == rec.linked_url)],
+            )
+        return found
+
+    def _count_lines(self, hashes: Iterable[int], delta: int) -> None:
+        conn = self.db.conn
+        if delta < 0:
+            conn.executemany("UPDATE line_counts SET n = n - 1 WHERE hash = ?", [(h,) for h in hashes])
+            return
+        conn.executemany(
+            "INSERT INTO line_counts (hash, n) VALUES (?, 1) ON CONFLICT(hash) DO UPDATE SET n = n + 1",
+            [(h,) for h in hashes],
+        )
+
+    def mark_removed(self, paths: Iterable[str], now: str) -> None:
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE reposts SET removed_at = ? WHERE path = ? AND removed_at IS NULL", [(now, p) for p in paths]
+            )
+
+    def rename_reposts(self, renames: dict[str, str]) -> None:
+        """Give reposts new names (a working-tree file that history now names PATH@COMMIT)."""
+        with self.transaction():
+            self.db.conn.executemany("UPDATE reposts SET path = ? WHERE path = ?", [(new, old) for old, new in renames.items()])
+
+    def boilerplate_hashes(self, min_reposts: int) -> set[int]:
+        return {row[0] for row in self.db.execute("SELECT hash FROM line_counts WHERE n >= ?", [min_reposts])}
+
+    def repost_problems(self) -> list[dict[str, str]]:
+        return [
+            {"path": row[0], "problem": row[1]}
+            for row in self.db.execute(
+                "SELECT path, problem FROM reposts WHERE kind = 'problem' AND removed_at IS NULL ORDER BY path"
+            )
+        ]
+
+    # --- sources, for the crawler ---------------------------------------------
+
+    _SOURCE_COLUMNS = (
+        "s.id, s.url, s.aliases, s.link_status, s.dead, s.consecutive_failures, s.etag, s.last_modified, "
+        "s.last_checked_at, s.latest_version_id, s.wayback_checked_at, s.archived_copy"
+    )
+
+    def _source_rows(self, where: str, params: list[Any], order: str = "", limit: int | None = None) -> list[SourceRow]:
+        sql = f"SELECT {self._SOURCE_COLUMNS} FROM sources s WHERE {where} {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.db.execute(sql, params).fetchall()
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        linked: dict[int, list[str]] = {i: [] for i in ids}
+        published: dict[int, str | None] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for sid, url in self.db.execute(
+                f"SELECT source_id, url FROM source_urls WHERE linked = 1 AND source_id IN ({marks})", chunk
+            ):
+                linked[sid].append(url)
+            for sid, first in self.db.execute(
+                f"SELECT source_id, min(published_at) FROM reposts WHERE source_id IN ({marks}) GROUP BY source_id", chunk
+            ):
+                published[sid] = first
+        return [
+            SourceRow(
+                id=r[0], url=r[1], aliases=tuple(json.loads(r[2] or "[]")), linked_urls=tuple(linked[r[0]]),
+                link_status=r[3], dead=bool(r[4]), consecutive_failures=r[5] or 0, etag=r[6],
+                last_modified=r[7], last_checked_at=r[8], latest_version_id=r[9], wayback_checked_at=r[10],
+                archived_copy=r[11], earliest_published_at=published.get(r[0]),
+            )
+            for r in rows
+        ]
+
+    def due_sources(self, now: float, revisit_alive: float, revisit_dead: float, *,
+                    all_sources: bool = False, limit: int | None = None) -> list[SourceRow]:
+        """Sources with a repost still in the archive that are due: never checked first, then most overdue."""
+        live = "EXISTS (SELECT 1 FROM reposts r WHERE r.source_id = s.id AND r.removed_at IS NULL)"
+        if all_sources:
+            return self._source_rows(live, [], "ORDER BY s.last_checked_ts IS NOT NULL, s.last_checked_ts, s.id", limit)
+        due = "s.last_checked_ts + CASE WHEN s.dead THEN ? ELSE ? END"
+        return self._source_rows(
+            f"{live} AND (s.last_checked_ts IS NULL OR {due} <= ?)",
+            [revisit_dead, revisit_alive, now, revisit_dead, revisit_alive],
+            f"ORDER BY s.last_checked_ts IS NOT NULL, {due}, s.id",
+            limit,
+        )
+
+    def source_by_url(self, url: str) -> SourceRow | None:
+        rows = self._source_rows("s.id = (SELECT source_id FROM source_urls WHERE url = ?)", [url])
+        return rows[0] if rows else None
+
+    def source_by_id(self, source_id: int) -> SourceRow | None:
+        rows = self._source_rows("s.id = ?", [source_id])
+        return rows[0] if rows else None
+
+    def source_of_repost(self, path: str) -> tuple[int, int | None, str] | None:
+        """(repost id, source id, kind) of the repost named `path`."""
+        row = self.db.execute("SELECT id, source_id, kind FROM reposts WHERE path = ?", [path]).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def reposts_of(self, source_id: int) -> list[dict[str, Any]]:
+        return [
+            dict(zip(("id", "path", "body", "title", "published_at"), row))
+            for row in self.db.execute(
+                "SELECT id, path, body, title, published_at FROM reposts "
+                "WHERE source_id = ? AND removed_at IS NULL ORDER BY path", [source_id]
+            )
+        ]
+
+    def version(self, version_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM versions WHERE id = ?", [version_id]))
+        return rows[0] if rows else None
+
+    def versions_of(self, source_id: int) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM versions WHERE source_id = ? ORDER BY number", [source_id]))
+
+    def warc_digest_of(self, url: str) -> tuple[str, str, str] | None:
+        """(payload digest, record id, date) of the latest full response record of `url`."""
+        row = self.db.execute(
+            "SELECT c.payload_digest, c.warc_record_id, c.checked_at FROM checks c "
+            "WHERE c.final_url = ? AND c.revisit = 0 AND c.warc_record_id IS NOT NULL "
+            "ORDER BY c.id DESC LIMIT 1", [url]
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    # --- recording a check --------------------------------------------------
+
+    def record_check(self, rec: CheckRecord) -> int:
+        """Write one check with its version, fidelity and the source's new state, atomically."""
+        conn = self.db.conn
+        with self.transaction():
+            src = conn.execute(
+                "SELECT versions, latest_version_id, dead, first_dead_at, fidelity, faithful FROM sources WHERE id = ?",
+                [rec.source_id],
+            ).fetchone()
+            if src is None:
+                raise StoreError(f"no source with id {rec.source_id}")
+            versions, version_id, was_dead, first_dead_at, fidelity, faithful = src
+            changed_at = None
+            if rec.body is not None and (rec.new_version or version_id is None):
+                versions += 1
+                warc = rec.warc
+                cur = conn.execute(
+                    "INSERT INTO versions (source_id, number, title, text, normalized, first_seen_at, last_seen_at, "
+                    "from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.checked_at,
+                     rec.checked_at, int(rec.body.from_archive), rec.body.archive_url,
+                     warc.file if warc else None, warc.offset if warc else None,
+                     warc.length if warc else None, warc.payload_digest if warc else None],
+                )
+                version_id = int(cur.lastrowid)
+                if versions > 1:
+                    changed_at = rec.checked_at
+            elif version_id is not None and (rec.body is not None or rec.http_status == 304):
+                conn.execute("UPDATE versions SET last_seen_at = ? WHERE id = ?", [rec.checked_at, version_id])
+            seen_version = version_id if (rec.body is not None or rec.http_status == 304) else None
+            warc = rec.warc
+            cur = conn.execute(
+                "INSERT INTO checks (source_id, crawl_id, checked_at, url, final_url, http_status, link_status, dead, "
+                "error, detail, etag, last_modified, truncated, version_id, new_version, warc_file, warc_offset, "
+                "warc_length, payload_digest, warc_record_id, revisit) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [rec.source_id, rec.crawl_id, rec.checked_at, rec.url, rec.final_url, rec.http_status,
+                 rec.link_status, int(rec.dead), rec.error, rec.detail, rec.etag, rec.last_modified,
+                 int(rec.truncated), seen_version, int(rec.new_version and rec.body is not None),
+                 warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
+                 warc.payload_digest if warc else None, warc.record_id if warc else None,
+                 int(warc.revisit) if warc else 0],
+            )
+            check_id = int(cur.lastrowid)
+            for fid in rec.fidelity:
+                conn.execute(
+                    "INSERT INTO fidelity (repost_id, source_id, check_id, version_id, checked_at, similarity, "
+                    "faithful, hunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [fid.repost_id, rec.source_id, check_id, version_id, rec.checked_at, fid.similarity,
+                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False)],
+                )
+            if rec.fidelity:
+                fidelity = min(f.similarity for f in rec.fidelity)
+                faithful = int(all(f.faithful for f in rec.fidelity))
+            alive = rec.link_status in ("alive", "redirected")
+            if rec.dead and not was_dead:
+                first_dead_at = rec.checked_at
+            elif not rec.dead:
+                first_dead_at = None
+            updates: dict[str, Any] = {
+                "link_status": rec.link_status, "dead": int(rec.dead), "http_status": rec.http_status,
+                "final_url": rec.final_url, "error": rec.error, "last_checked_at": rec.checked_at,
+                "last_checked_ts": parse_iso(rec.checked_at), "first_dead_at": first_dead_at,
+                "consecutive_failures": rec.consecutive_failures, "versions": versions,
+                "latest_version_id": version_id, "fidelity": fidelity, "faithful": faithful,
+            }
+            if alive:
+                updates["last_alive_at"] = rec.checked_at
+            if changed_at:
+                updates["changed_at"] = changed_at
+            # A 304 keeps the validators of the response it confirmed.
+            if rec.http_status is not None and rec.http_status != 304:
+                updates["etag"] = rec.etag
+                updates["last_modified"] = rec.last_modified
+            if rec.archived_copy is not None:
+                updates["archived_copy"] = rec.archived_copy
+            if rec.wayback_checked:
+                updates["wayback_checked_at"] = rec.checked_at
+            sets = ", ".join(f"{k} = ?" for k in updates)
+            conn.execute(f"UPDATE sources SET {sets} WHERE id = ?", [*updates.values(), rec.source_id])
+        return check_id
+
+    # --- status and report --------------------------------------------------
+
+    def status_counts(self) -> dict[str, Any]:
+        q = self.db.execute
+        by_status = {status: 0 for status in LINK_STATUSES}
+        for status, n in q("SELECT link_status, count(*) FROM sources WHERE link_status IS NOT NULL GROUP BY 1"):
+            by_status[status] = n
+        live_sources = "id IN (SELECT source_id FROM reposts WHERE removed_at IS NULL AND source_id IS NOT NULL)"
+        return {
+            "sources": q(f"SELECT count(*) FROM sources WHERE {live_sources}").fetchone()[0],
+            "reposts": q("SELECT count(*) FROM reposts WHERE kind = 'repost' AND removed_at IS NULL").fetchone()[0],
+            "problems": q("SELECT count(*) FROM reposts WHERE kind = 'problem' AND removed_at IS NULL").fetchone()[0],
+            "unchecked": q(f"SELECT count(*) FROM sources WHERE link_status IS NULL AND {live_sources}").fetchone()[0],
+            "by_status": by_status,
+            "dead": q("SELECT count(*) FROM sources WHERE dead = 1").fetchone()[0],
+            "versions": q("SELECT count(*) FROM versions").fetchone()[0],
+            "changed": q("SELECT count(*) FROM sources WHERE versions > 1").fetchone()[0],
+            "unfaithful": self.unfaithful_reposts(),
+            "last_crawl": self.last_crawl(),
+        }
+
+    def unfaithful_reposts(self) -> int:
+        """Reposts whose latest fidelity result says unfaithful."""
+        return self.db.execute(
+            "SELECT count(*) FROM fidelity f JOIN reposts r ON r.id = f.repost_id "
+            "WHERE r.removed_at IS NULL AND f.faithful = 0 AND f.id = "
+            "(SELECT max(id) FROM fidelity g WHERE g.repost_id = f.repost_id)"
+        ).fetchone()[0]
+
+    def report_sources(self, *, everything: bool = False, since: str | None = None) -> list[SourceSummary]:
+        """The sources a report lists (SPEC sections 4 and 10), newest trouble first."""
+        if everything:
+            where, params = "1", []
+        elif since is None:
+            where = "(s.dead = 1 OR s.versions > 1 OR s.faithful = 0)"
+            params = []
+        else:
+            where = ("((s.dead = 1 AND s.first_dead_at >= ?) OR (s.versions > 1 AND s.changed_at >= ?) "
+                     "OR (s.faithful = 0 AND EXISTS (SELECT 1 FROM fidelity f WHERE f.source_id = s.id "
+                     "AND f.faithful = 0 AND f.checked_at >= ?)))")
+            params = [since, since, since]
+        rows = list(self.db.query(
+            f"SELECT s.* FROM sources s WHERE {where} AND EXISTS "
+            "(SELECT 1 FROM reposts r WHERE r.source_id = s.id) ORDER BY s.url", params
+        ))
+        reposts: dict[int, list[str]] = {}
+        for chunk in _chunks([r["id"] for r in rows], 500):
+            marks = ",".join("?" * len(chunk))
+            for sid, path in self.db.execute(
+                f"SELECT source_id, path FROM reposts WHERE source_id IN ({marks}) ORDER BY path", chunk
+            ):
+                reposts.setdefault(sid, []).append(path)
+        return [
+            SourceSummary(
+                id=r["id"],
+                fields={
+                    "source_url": r["url"],
+                    "reposts": reposts.get(r["id"], []),
+                    "link_status": r["link_status"],
+                    "dead": bool(r["dead"]) if r["link_status"] is not None else None,
+                    "http_status": r["http_status"],
+                    "final_url": r["final_url"],
+                    "last_checked_at": r["last_checked_at"],
+                    "last_alive_at": r["last_alive_at"],
+                    "first_dead_at": r["first_dead_at"],
+                    "versions": r["versions"],
+                    "changed_at": r["changed_at"],
+                    "fidelity": None if r["fidelity"] is None else round(r["fidelity"], 4),
+                    "faithful": None if r["faithful"] is None else bool(r["faithful"]),
+                    "archived_copy": r["archived_copy"],
+                },
+            )
+            for r in rows
+        ]
+
+    def latest_fidelity(self, repost_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query(
+            "SELECT similarity, faithful, hunks, checked_at, version_id FROM fidelity "
+            "WHERE repost_id = ? ORDER BY id DESC LIMIT 1", [repost_id]
+        ))
+        if not rows:
+            return None
+        row = rows[0]
+        return {"fidelity": row["similarity"], "faithful": bool(row["faithful"]),
+                "hunks": json.loads(row["hunks"] or "[]"), "checked_at": row["checked_at"],
+                "version_id": row["version_id"]}
+
+
+def _pack(hashes: Iterable[int]) -> bytes:
+    return array.array("q", hashes).tobytes()
+
+
+def _unpack(blob: bytes) -> list[int]:
+    values = array.array("q")
+    values.frombytes(blob)
+    return values.tolist()
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -1,0 +1,108 @@
+"""Records that cross from the crawler into the store.
+
+The store keeps what it is given: it never parses, fetches or extracts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RepostRecord:
+    """One indexed repost file (or one historical version of it, `PATH@COMMIT12`)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    file_hash: str
+    kind: str  # "repost", "problem" or "not_repost"
+    source_url: str | None = None  # canonical source URL, for kind == "repost"
+    linked_url: str | None = None  # the URL exactly as the repost links it
+    aliases: tuple[str, ...] = ()  # every URL form of the source's article
+    title: str = ""
+    header: str = ""
+    published_at: str | None = None
+    station: str | None = None
+    body: str = ""
+    problem: str | None = None
+    line_hashes: tuple[int, ...] = ()  # distinct body lines, for boilerplate counts
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source as the crawler needs it to schedule and fetch."""
+
+    id: int
+    url: str
+    aliases: tuple[str, ...]
+    linked_urls: tuple[str, ...]
+    link_status: str | None
+    dead: bool
+    consecutive_failures: int
+    etag: str | None
+    last_modified: str | None
+    last_checked_at: str | None
+    latest_version_id: int | None
+    wayback_checked_at: str | None
+    archived_copy: str | None
+    earliest_published_at: str | None
+
+
+@dataclass(frozen=True)
+class WarcRef:
+    """Where a response record lies in the mirror."""
+
+    file: str
+    offset: int
+    length: int
+    payload_digest: str
+    record_id: str
+    revisit: bool = False
+
+
+@dataclass(frozen=True)
+class VersionText:
+    """An extracted body: the title and the normalised lines that versions compare."""
+
+    title: str
+    text: str  # extracted paragraphs joined by newlines
+    normalized: str  # normalised lines joined by newlines; equality means no new version
+    from_archive: bool = False
+    archive_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FidelityResult:
+    repost_id: int
+    similarity: float
+    faithful: bool
+    hunks: tuple[dict, ...]  # {"op", "repost", "original"}
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One attempt to fetch a source, with its outcome, ready to be stored."""
+
+    source_id: int
+    crawl_id: int | None
+    checked_at: str
+    url: str
+    final_url: str | None
+    http_status: int | None
+    link_status: str
+    dead: bool
+    consecutive_failures: int
+    error: str | None = None
+    detail: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    truncated: bool = False
+    warc: WarcRef | None = None
+    # The extracted body; None when nothing was extracted (error, 304, no article).
+    body: VersionText | None = None
+    # True when the body differs from the latest version: a new version is made.
+    new_version: bool = False
+    fidelity: tuple[FidelityResult, ...] = field(default_factory=tuple)
+    archived_copy: str | None = None
+    wayback_checked: bool = False
