@@ -1,0 +1,383 @@
+"""Every version of every repost ever committed to a git archive (SPEC §5, ``archive.history``).
+
+Contract
+--------
+A *version* is a distinct ``(path, blob)`` pair reachable from HEAD.  It is reported once,
+attributed to the first commit (oldest first, parents before children) that put that blob
+at that path; an identical re-add later is the same version, not a new one.
+
+Its ``name`` is ``PATH`` when HEAD's tree holds that blob at PATH now, else
+``PATH@COMMIT12``.  A deleted file's last version is therefore ``PATH@COMMIT12`` too.
+
+Incremental runs: ``iter_history(root, include, since=S)`` yields only versions that are
+new in ``S..HEAD`` (pairs not reachable from S), named as of HEAD.  Versions already
+reported by the run at S keep their (path, blob, commit); only their name can change, and
+``renamed_since(root, S, include)`` lists exactly those changes (old name -> new name):
+``PATH -> PATH@C`` when the blob S held at PATH was replaced or deleted since, and
+``PATH@C -> PATH`` when HEAD brought an older blob back (a revert).  Applying
+``renamed_since`` and then storing ``iter_history(since=S)`` gives the same set as a cold
+run at HEAD.  S must be an ancestor of HEAD (else ValueError: do a cold run).
+
+Reading is batched: one ``git log --raw`` walk for the file list and one
+``git cat-file --batch`` process for all contents, pipelined and streamed (one blob in
+memory at a time).  Paths are relative to ``root``, which must be the top of a work tree.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+__all__ = ["FileVersion", "is_git_repo", "head_commit", "iter_history", "renamed_since"]
+
+_ZERO = "0" * 40
+# Regular files only: symlinks (120000) hold a target path and gitlinks (160000) a commit,
+# neither is a repost.
+_FILE_MODES = frozenset({"100644", "100755"})
+# Outstanding cat-file requests: 256 * 41 bytes stays far below the 64 KiB pipe buffer, so
+# writing requests can never block while cat-file waits for us to read (no deadlock).
+_WINDOW = 256
+_READ_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    name: str  # "PATH" if HEAD holds this blob at PATH, else "PATH@COMMIT12"
+    path: str  # relative to the repo root
+    commit: str  # full id of the commit where this blob first appeared at this path
+    blob: str  # blob id
+    committed_at: str  # committer time of `commit`, UTC ISO 8601 with Z
+    data: bytes
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _env() -> dict[str, str]:
+    # No pager, no prompts, no locale-dependent output; user config may still set things
+    # like diff.renames, which every command below overrides explicitly.
+    env = dict(os.environ)
+    # GIT_LITERAL_PATHSPECS: a file named "a[1].md" is a path, not a glob.
+    env.update(GIT_PAGER="cat", GIT_TERMINAL_PROMPT="0", LC_ALL="C", GIT_LITERAL_PATHSPECS="1")
+    return env
+
+
+def _git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
+    proc = subprocess.run(
+        ["git", "-C", str(root), *args],
+        input=stdin,
+        capture_output=True,
+        env=_env(),
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
+
+
+def _decode_path(raw: bytes) -> str:
+    # git paths are bytes; surrogateescape keeps a non-UTF-8 name round-trippable.
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _iso(epoch: str) -> str:
+    return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _name(path: str, commit: str, at_head: bool) -> str:
+    return path if at_head else f"{path}@{commit[:12]}"
+
+
+def is_git_repo(root: Path) -> bool:
+    """True when `root` is the top level of a git work tree (not merely inside one:
+    a folder of reposts inside some other project's repository has no history of its own)."""
+    root = Path(root)
+    if not root.is_dir():
+        return False
+    try:
+        out = _git(root, "rev-parse", "--show-toplevel", check=True)
+    except (RuntimeError, OSError):
+        return False
+    return Path(out.decode("utf-8", "surrogateescape").strip()).resolve() == root.resolve()
+
+
+def head_commit(root: Path) -> str | None:
+    """Full id of HEAD, or None when there is no repository or no commit yet."""
+    try:
+        out = _git(Path(root), "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+    except OSError:
+        return None
+    sha = out.decode().strip()
+    return sha or None
+
+
+# --------------------------------------------------------------------------- git log
+
+
+def _log_changes(
+    root: Path,
+    revs: list[str],
+    paths: Iterable[str] | None = None,
+) -> Iterator[tuple[str, str, str, str]]:
+    """Stream (commit, committer epoch, path, new blob) for every added or modified regular
+    file, oldest first (parents before children).
+
+    --diff-merges=first-parent: every commit is walked (side branches too), and a merge is
+    diffed against its first parent only.  A blob in a merge result is either in its first
+    parent (seen earlier), or differs from it (shown here); diffing against other parents too
+    (-m) would only list blobs already seen on the mainline, at a large cost.
+    `paths` limits the walk (fed through --stdin, so no argv limit); --full-history keeps
+    side branches that history simplification would otherwise drop.
+    """
+    args = [
+        "git", "-C", str(root), "log", "--raw", "-z", "--no-renames", "--no-abbrev",
+        "--no-color", "--no-ext-diff", "--root", "--diff-merges=first-parent",
+        "--topo-order", "--reverse", "--format=%x01%H %ct",
+    ]
+    if paths is not None:
+        args += ["--full-history", "--stdin"]
+    args += [*revs, "--"]
+    proc = subprocess.Popen(
+        args, stdin=subprocess.PIPE if paths is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    err: list[bytes] = []
+    # Drain stderr in the background: a full stderr pipe would stall git.
+    t_err = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    t_err.start()
+    if paths is not None:
+        assert proc.stdin is not None
+        feed = b"--\n" + b"".join(os.fsencode(p) + b"\n" for p in paths)
+        # Pathspecs are read before git writes anything, so writing them all first is safe.
+        proc.stdin.write(feed)
+        proc.stdin.close()
+    commit = epoch = ""
+    meta: bytes | None = None
+    rest = b""
+    try:
+        while True:
+            chunk = proc.stdout.read(_READ_CHUNK)
+            if not chunk:
+                break
+            tokens = (rest + chunk).split(b"\0")
+            rest = tokens.pop()
+            for tok in tokens:
+                if meta is not None:  # this token is the path of the preceding raw line
+                    fields = meta.split()
+                    meta = None
+                    # fields: :old_mode new_mode old_sha new_sha status
+                    if fields[1].decode() in _FILE_MODES and fields[4][:1] != b"D":
+                        yield commit, epoch, _decode_path(tok), fields[3].decode()
+                    continue
+                tok = tok.lstrip(b"\n")
+                if tok.startswith(b"\x01"):
+                    commit, epoch = tok[1:].decode().split()
+                elif tok.startswith(b":"):
+                    meta = tok
+                # else: empty token between commits without changes
+    finally:
+        proc.stdout.close()
+        rc = proc.wait()
+        t_err.join()
+    if rc != 0:
+        raise RuntimeError(f"git log: {b''.join(err).decode(errors='replace').strip()}")
+
+
+def _tree(root: Path, rev: str) -> dict[str, str]:
+    """path -> blob for every regular file in `rev`'s tree."""
+    out = _git(root, "ls-tree", "-r", "-z", "--full-tree", rev)
+    tree: dict[str, str] = {}
+    for entry in out.split(b"\0"):
+        if not entry:
+            continue
+        info, _, path = entry.partition(b"\t")
+        mode, _type, sha = info.split()
+        if mode.decode() in _FILE_MODES:
+            tree[_decode_path(path)] = sha.decode()
+    return tree
+
+
+def _first_seen(root: Path, rev: str, paths: set[str]) -> dict[tuple[str, str], str]:
+    """(path, blob) -> first commit, for every version of `paths` reachable from `rev`.
+    One path-limited log walk: cheap when `paths` is the handful an update touched."""
+    first: dict[tuple[str, str], str] = {}
+    if not paths:
+        return first
+    for commit, _epoch, path, blob in _log_changes(root, [rev], paths=sorted(paths)):
+        if path in paths:  # pathspecs match directories too; keep exact files only
+            first.setdefault((path, blob), commit)
+    return first
+
+
+def _check_since(root: Path, since: str) -> str:
+    full = _git(root, "rev-parse", "--verify", "-q", f"{since}^{{commit}}", check=False).decode().strip()
+    if not full:
+        raise ValueError(f"since={since!r} is not a commit of {root}")
+    anc = subprocess.run(
+        ["git", "-C", str(root), "merge-base", "--is-ancestor", full, "HEAD"],
+        capture_output=True, env=_env(), check=False,
+    )
+    if anc.returncode != 0:
+        raise ValueError(f"since={since} is not an ancestor of HEAD (history rewritten?): rescan cold")
+    return full
+
+
+# --------------------------------------------------------------------------- cat-file
+
+
+def _with_contents(
+    root: Path, items: Iterable[tuple[str, FileVersion]]
+) -> Iterator[FileVersion]:
+    """Fill in `data` for (blob, version-without-data) items through one pipelined
+    `git cat-file --batch`, in order, holding at most one blob's content at a time."""
+    proc = subprocess.Popen(
+        ["git", "-C", str(root), "cat-file", "--batch"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    pending: deque[FileVersion] = deque()
+    it = iter(items)
+
+    def read_one() -> FileVersion:
+        fv = pending.popleft()
+        header = proc.stdout.readline()  # type: ignore[union-attr]
+        parts = header.split()
+        if len(parts) != 3 or parts[1] != b"blob":
+            raise RuntimeError(f"git cat-file: unexpected reply {header!r} for {fv.blob} ({fv.path})")
+        size = int(parts[2])
+        data = proc.stdout.read(size)  # type: ignore[union-attr]
+        proc.stdout.read(1)  # type: ignore[union-attr]  # the newline after each object
+        if len(data) != size:
+            raise RuntimeError("git cat-file: short read")
+        return FileVersion(fv.name, fv.path, fv.commit, fv.blob, fv.committed_at, data)
+
+    try:
+        for blob, fv in it:
+            proc.stdin.write(blob.encode() + b"\n")
+            pending.append(fv)
+            if len(pending) >= _WINDOW:
+                proc.stdin.flush()
+                yield read_one()
+        proc.stdin.flush()
+        while pending:
+            yield read_one()
+    finally:
+        # Also runs when the consumer stops early: don't leave git behind.
+        close = getattr(it, "close", None)
+        if close is not None:
+            close()  # stops the git log feeding `items`
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        proc.stdout.close()
+        proc.wait()
+
+
+# --------------------------------------------------------------------------- public
+
+
+def iter_history(
+    root: Path, include: Callable[[str], bool], since: str | None = None
+) -> Iterator[FileVersion]:
+    """Yield every version (see module doc) of every file `include(path)` accepts, oldest
+    first; with `since`, only the versions new in since..HEAD."""
+    root = Path(root)
+    head = head_commit(root)
+    if head is None:
+        return
+    if since is not None:
+        since = _check_since(root, since)
+        if since == head:
+            return
+    yield from _with_contents(root, _versions(root, include, head, since))
+
+
+def _versions(
+    root: Path, include: Callable[[str], bool], head: str, since: str | None
+) -> Iterator[tuple[str, FileVersion]]:
+    """(blob, FileVersion with empty data) for each new version, in history order."""
+    # include() is the caller's glob matching: the same paths recur thousands of times
+    # (66 slot files), so remember its answers.
+    verdict: dict[str, bool] = {}
+
+    def wanted(path: str) -> bool:
+        ok = verdict.get(path)
+        if ok is None:
+            ok = verdict[path] = bool(include(path))
+        return ok
+
+    # What HEAD holds decides PATH vs PATH@C; only looked up for wanted paths.
+    at_head = _tree(root, head)
+
+    def version(commit: str, epoch: str, path: str, blob: str) -> tuple[str, FileVersion]:
+        name = _name(path, commit, at_head.get(path) == blob)
+        return blob, FileVersion(name, path, commit, blob, _iso(epoch), b"")
+
+    if since is None:
+        # Cold: stream straight from the log.  `seen` is the only state that grows with
+        # history (one short string per version).
+        seen: set[str] = set()
+        for commit, epoch, path, blob in _log_changes(root, [head]):
+            key = f"{path}\0{blob}"
+            if key in seen or not wanted(path):
+                continue
+            seen.add(key)
+            yield version(commit, epoch, path, blob)
+        return
+
+    # Incremental: the range is small, so collect it, then drop pairs that already existed
+    # before `since` (identical re-adds of older versions) with one path-limited walk.
+    new: dict[tuple[str, str], tuple[str, str]] = {}
+    for commit, epoch, path, blob in _log_changes(root, [f"{since}..{head}"]):
+        if wanted(path):
+            new.setdefault((path, blob), (commit, epoch))
+    old = _first_seen(root, since, {p for p, _b in new})
+    for (path, blob), (commit, epoch) in new.items():
+        if (path, blob) not in old:
+            yield version(commit, epoch, path, blob)
+
+
+def renamed_since(root: Path, since: str, include: Callable[[str], bool]) -> dict[str, str]:
+    """Old name -> new name for versions reported by a run at `since` whose name differs at
+    HEAD.  Ordered so that applying the renames one by one never collides: every
+    ``PATH -> PATH@C`` comes before any ``PATH@C' -> PATH`` that takes its place."""
+    root = Path(root)
+    since = _check_since(root, since)
+    head = head_commit(root)
+    assert head is not None  # since is an ancestor of it
+    # Paths whose blob differs between the two trees: the only names that can change.
+    changed: dict[str, tuple[str | None, str | None]] = {}
+    out = _git(root, "diff-tree", "-r", "-z", "--no-renames", "--no-abbrev", since, head)
+    tokens = out.split(b"\0")
+    for meta, raw_path in zip(tokens[0::2], tokens[1::2]):
+        if not meta.startswith(b":"):
+            continue
+        old_mode, new_mode, old_sha, new_sha = meta[1:].split()[:4]
+        path = _decode_path(raw_path)
+        if not include(path):
+            continue
+        b_old = old_sha.decode() if old_mode.decode() in _FILE_MODES else None
+        b_new = new_sha.decode() if new_mode.decode() in _FILE_MODES else None
+        if b_old == _ZERO:
+            b_old = None
+        if b_new == _ZERO:
+            b_new = None
+        if b_old != b_new:
+            changed[path] = (b_old, b_new)
+    first = _first_seen(root, since, set(changed))
+    to_old: dict[str, str] = {}
+    to_plain: dict[str, str] = {}
+    for path, (b_old, b_new) in sorted(changed.items()):
+        if b_old is not None:  # was at HEAD at `since`, replaced or deleted now
+            to_old[path] = _name(path, first[(path, b_old)], False)
+        if b_new is not None and (path, b_new) in first:  # an older version is back
+            to_plain[_name(path, first[(path, b_new)], False)] = path
+    return {**to_old, **to_plain}
