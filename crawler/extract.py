@@ -1,0 +1,762 @@
+"""Generic article body extraction (title + body paragraphs) from HTML pages.
+
+``extract()`` works on pages it has never seen, Chinese (simplified and traditional) and
+English alike, with no per-site rules.  Outline:
+
+1. ``decode_html``: HTTP charset, BOM, ``<meta>`` declaration, else detection; a
+   declaration that the bytes contradict falls back to detection.
+2. One walk over the DOM (selectolax/Lexbor) cuts the page into *blocks*: runs of text
+   between block-level boundaries (``<p>``, ``<div>``, ``<li>``, ``<td>``, ``<br>``...),
+   each with its length, the part of it inside links, its punctuation and the block-level
+   element that owns it.  Scripts, styles, forms controls, hidden elements, figure
+   captions are skipped; ``<nav>``/``<footer>``/``<aside>`` and elements whose class/id
+   says share bar, related box, comments, ads... are *flagged*.
+3. Each block gets a weight: positive for sentence-like text (long, punctuated -- the CJK
+   marks ，。！？、；：「」“” count --, few links), negative for link lists and short
+   labels.  Every element scores the sum of the weights in its subtree; the best
+   element is the article container (the maximum-scoring subtree), narrowed to a child
+   that holds nearly all of its content.  JSON-LD ``articleBody`` (when consistent
+   with the page) and ``itemprop=articleBody`` steer that choice.
+4. Inside the container, link-dense blocks, flagged subtrees, link-dense sub-boxes,
+   duplicates of the title or of other blocks, and short labels at the edges are left
+   out.  A page whose best container holds no real prose (error page, home page, list
+   of links) gives no paragraphs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html as _html
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["Article", "decode_html", "extract"]
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    paragraphs: tuple[str, ...]
+    charset: str
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+# --------------------------------------------------------------------------- decoding
+
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gb_2312": "gb18030",
+    "chinese": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "euccn": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "gb18030": "gb18030",
+    "hz-gb-2312": "hz",
+    "big5": "big5hkscs",
+    "big-5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "big5hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "csbig5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "ms950": "big5hkscs",
+    "windows-950": "big5hkscs",
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "x-unicode20utf8": "utf-8",
+    # WHATWG: these labels mean windows-1252
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "windows-1252": "cp1252",
+    "cp1252": "cp1252",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "sjis": "shift_jis",
+    "windows-31j": "cp932",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "unicode": "utf-16",
+}
+
+_CT_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_META_CHARSET_RE = re.compile(
+    rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I
+)
+
+
+def _norm_charset(label: str | None) -> str | None:
+    """Python codec name for a declared charset label, or None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if not label:
+        return None
+    name = _ALIASES.get(label)
+    if name is None:
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            return None
+        name = _ALIASES.get(name, name)
+    if name in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        # a <meta> cannot truthfully declare UTF-16 in bytes we could read as ASCII
+        return "utf-8"
+    return name
+
+
+def _looks_utf8(data: bytes) -> bool:
+    """True when ``data`` has non-ASCII bytes and all of them form valid UTF-8."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
+    """Decode with ``enc``; None when the bytes contradict it (more than stray errors)."""
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return None
+    text = data.decode(enc, errors="replace")
+    bad = text.count("\ufffd") - data.decode("latin-1").count("\ufffd")
+    # a truncated character here and there is the page's fault, not a wrong label
+    non_ascii = sum(1 for _ in re.finditer(rb"[\x80-\xff]", data[:200000])) or 1
+    if bad <= 3 or bad / non_ascii < 0.002:
+        return text
+    return None
+
+
+def _detect(data: bytes) -> tuple[str, str]:
+    if data.isascii():
+        return data.decode("ascii"), "utf-8"
+    if _looks_utf8(data):
+        return data.decode("utf-8"), "utf-8"
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - detector failure
+        best = None
+    if best is not None and best.encoding:
+        enc = _norm_charset(best.encoding) or best.encoding
+        text = _strict_or_few_errors(data, enc)
+        if text is not None:
+            return text, enc
+    for enc in ("gb18030", "big5hkscs", "cp1252"):
+        text = _strict_or_few_errors(data, enc)
+        if text is not None:
+            return text, enc
+    return data.decode("utf-8", errors="replace"), "utf-8"
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode HTML bytes; returns ``(text, charset)``.
+
+    Order: charset of the HTTP ``Content-Type``, byte order mark, ``<meta charset>`` /
+    ``http-equiv`` in the first 16 KiB, then detection (valid UTF-8, else
+    charset-normalizer).  GBK/GB2312 are decoded as gb18030, Big5 as big5hkscs.  A
+    declaration contradicted by the bytes (decode errors, or legacy CJK declared over
+    bytes that are valid UTF-8) falls back to detection.
+    """
+    if isinstance(data, str):  # already text
+        return data, "utf-8"
+    # BOM first when present: it is unambiguous
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace"), "utf-8" if enc == "utf-8" else enc
+    declared: list[str] = []
+    if content_type:
+        m = _CT_CHARSET_RE.search(content_type)
+        if m:
+            enc = _norm_charset(m.group(1))
+            if enc:
+                declared.append(enc)
+    m = _META_CHARSET_RE.search(data[:16384])
+    if m:
+        enc = _norm_charset(m.group(1).decode("ascii", "ignore"))
+        if enc:
+            declared.append(enc)
+    for enc in declared:
+        if enc != "utf-8" and _looks_utf8(data):
+            # bytes that are valid UTF-8 (with non-ASCII) are UTF-8 whatever the label says
+            return data.decode("utf-8"), "utf-8"
+        text = _strict_or_few_errors(data, enc)
+        if text is not None:
+            return text, enc
+    return _detect(data)
+
+
+# --------------------------------------------------------------------------- walking
+
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg math iframe object embed canvas button input "
+    "select option textarea label head title meta link base video audio source track "
+    "picture img map area figcaption dialog frame frameset noframes".split()
+)
+_BLOCK_TAGS = frozenset(
+    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre "
+    "table tr td th tbody thead tfoot caption form fieldset legend center header footer "
+    "nav aside figure address hr details summary body html dir menu hgroup".split()
+)
+_STRUCT_BOILER = frozenset(("nav", "footer", "aside", "header", "menu"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+_NEG_RE = re.compile(
+    r"comment|related|relevant|share|sharing|social|sidebar|side-bar|side_bar|footer|"
+    r"breadcrumb|crumb|advert|sponsor|promo|newsletter|subscri|recommend|popular|"
+    r"trending|toolbar|pagination|pager|copyright|disqus|outbrain|taboola|widget|"
+    r"banner|masthead|cookie|modal|popup|signup|sign-up|byline|dateline|caption|"
+    r"navigation|navbar|menu|footnote-nav|jiathis|bdshare|bshare|xiangguan|tuijian|"
+    r"fenxiang|pinglun|remen|paihang|author-info|login|register|disclaimer|"
+    r"(?:^|[^a-z0-9])(?:ad|ads|adv|advs|nav|hot|tags?|tool|tools|print|email|rank|"
+    r"more|links?|keywords?|extra|meta|bottom|foot|top|topbar|header|head|logo|"
+    r"search|skip|hidden|hide|share\w*)(?:$|[^a-z0-9])"
+)
+_POS_RE = re.compile(
+    r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_PUNCT = ",.;:!?，。！？、；：「」“”『』《》"
+_PUNCT_DEL = str.maketrans("", "", _PUNCT)
+_SENT_END = "。！？!?.”」"
+
+
+class _Page:
+    """Blocks and block-level elements of one page, from one DOM walk."""
+
+    __slots__ = (
+        "texts", "nchars", "links", "owner", "kinds",
+        "eparent", "etag", "eflag", "epos", "ehint", "nelem",
+    )
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.nchars: list[int] = []
+        self.links: list[int] = []
+        self.owner: list[int] = []
+        self.kinds: list[str] = []
+        self.eparent: list[int] = [-1]
+        self.etag: list[str] = ["#root"]
+        self.eflag: list[bool] = [False]
+        self.epos: list[int] = [0]
+        self.ehint: list[bool] = [False]
+        self.nelem = 1
+
+
+def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
+    page = _Page()
+    texts, nchars, links, owner, kinds = page.texts, page.nchars, page.links, page.owner, page.kinds
+    eparent, etag, eflag, epos, ehint = page.eparent, page.etag, page.eflag, page.epos, page.ehint
+    skip_tags, block_tags = _SKIP_TAGS, _BLOCK_TAGS
+    neg_search, pos_search = _NEG_RE.search, _POS_RE.search
+
+    buf: list[str] = []
+    buf_link = 0
+    cur = 0           # owning block-level element
+    cur_kind = "div"
+    link_depth = 0
+    stack: list[tuple[int, int, str]] = []  # (mode, previous owner, previous kind); mode 1 block, 2 link, 0 inline
+
+    def flush() -> None:
+        nonlocal buf, buf_link
+        if buf:
+            raw = "".join(buf)
+            text = " ".join(raw.split())
+            if text:
+                texts.append(text)
+                n = len(text) - text.count(" ")
+                nchars.append(n)
+                links.append(min(buf_link, n))
+                owner.append(cur)
+                kinds.append(cur_kind)
+            buf = []
+        buf_link = 0
+
+    node = start.child
+    if node is None:
+        return page
+    while True:
+        tag = node.tag
+        entry = None
+        if tag == "-text":
+            t = node.text_content
+            if t:
+                buf.append(t)
+                if link_depth:
+                    buf_link += len(t) - t.count(" ") - t.count("\n") - t.count("\t")
+        elif tag[0] == "-" or tag in skip_tags:
+            pass
+        elif tag == "br":
+            flush()
+        else:
+            attrs = node.attributes
+            hidden = False
+            if attrs:
+                if "hidden" in attrs:
+                    hidden = True
+                else:
+                    st = attrs.get("style")
+                    if st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()):
+                        hidden = True
+                    elif attrs.get("aria-hidden") == "true":
+                        hidden = True
+            if drop_ids and node.mem_id in drop_ids:
+                hidden = True
+            if not hidden:
+                flag = False
+                pos = 0
+                if attrs:
+                    ci = (attrs.get("class") or "") + " " + (attrs.get("id") or "")
+                    if len(ci) > 1:
+                        ci = ci.lower()
+                        if neg_search(ci):
+                            flag = True
+                        if pos_search(ci):
+                            pos = 1
+                    ip = attrs.get("itemprop")
+                    if ip and "articlebody" in ip.lower():
+                        pos = 3
+                    role = attrs.get("role")
+                    if role and role in ("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"):
+                        flag = True
+                hinted = bool(body_ids) and node.mem_id in body_ids
+                if tag in block_tags or "-" in tag or flag or hinted:
+                    if tag in _STRUCT_BOILER:
+                        flag = True
+                    flush()
+                    idx = page.nelem
+                    page.nelem += 1
+                    eparent.append(cur)
+                    etag.append(tag)
+                    eflag.append(flag)
+                    epos.append(pos)
+                    ehint.append(hinted)
+                    entry = (1, cur, cur_kind)
+                    cur = idx
+                    if tag in block_tags:
+                        cur_kind = tag
+                elif tag == "a":
+                    link_depth += 1
+                    entry = (2, 0, "")
+                else:
+                    entry = (0, 0, "")
+                child = node.child
+                if child is not None:
+                    stack.append(entry)
+                    node = child
+                    continue
+        # leave `node` (if it was an opened element without children) and move on
+        if entry is not None:
+            mode = entry[0]
+            if mode == 1:
+                flush()
+                cur, cur_kind = entry[1], entry[2]
+            elif mode == 2:
+                link_depth -= 1
+        nxt = node.next
+        while nxt is None:
+            if not stack:
+                flush()
+                return page
+            mode, prev, pkind = stack.pop()
+            if mode == 1:
+                flush()
+                cur, cur_kind = prev, pkind
+            elif mode == 2:
+                link_depth -= 1
+            node = node.parent
+            if node is None:
+                flush()
+                return page
+            nxt = node.next
+        node = nxt
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _block_stats(text: str, n: int) -> tuple[int, float]:
+    """(punctuation count, weighted length: a CJK character counts as 3)."""
+    punct = len(text) - len(text.translate(_PUNCT_DEL))
+    cjk = len(_CJK_RE.findall(text)) if not text.isascii() else 0
+    return punct, n + 2 * cjk
+
+
+def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
+    """Per block: content weight (signed), weighted length, punctuation count."""
+    ws: list[float] = []
+    lens: list[float] = []
+    puncts: list[int] = []
+    for text, n, ln in zip(page.texts, page.nchars, page.links):
+        punct, L = _block_stats(text, n)
+        ld = ln / n if n else 1.0
+        if ld > 0.5:
+            w = -1.0 - L / 40.0
+        else:
+            c = L * (1.0 - ld)
+            if punct == 0 and c < 60:
+                w = -0.5
+            else:
+                w = c / 40.0 + min(punct, c / 25.0) - 1.0
+        ws.append(w)
+        lens.append(L)
+        puncts.append(punct)
+    return ws, lens, puncts
+
+
+def _strip_tags_text(s: str) -> str:
+    if "<" in s:
+        s = re.sub(r"(?i)<br\s*/?>|</p\s*>", "\n", s)
+        s = re.sub(r"<[^>]+>", "", s)
+    return _html.unescape(s)
+
+
+def _find_article_body(obj: Any, out: list[str]) -> None:
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "articleBody" and isinstance(v, str):
+                out.append(v)
+            elif isinstance(v, (dict, list)):
+                _find_article_body(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _find_article_body(v, out)
+
+
+def _json_ld_body(tree: LexborHTMLParser) -> str:
+    found: list[str] = []
+    for node in tree.css('script[type="application/ld+json"]'):
+        raw = node.text(deep=True)
+        if not raw or "articleBody" not in raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        _find_article_body(data, found)
+    if not found:
+        return ""
+    return _strip_tags_text(max(found, key=len)).strip()
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def _squash(s: str) -> str:
+    return _WS_RE.sub("", s)
+
+
+# --------------------------------------------------------------------------- title
+
+_TITLE_SEP_RE = re.compile(r"\s[-|–—_:·»/]+\s|[|｜_—–]|\s::\s|——")
+
+
+def _meta_content(tree: LexborHTMLParser, sel: str) -> str:
+    node = tree.css_first(sel)
+    if node is None:
+        return ""
+    return " ".join((node.attributes.get("content") or "").split())
+
+
+def _title(tree: LexborHTMLParser) -> tuple[str, list[str]]:
+    """Best title, and the texts (normalised) that a body block must not repeat."""
+    og = _meta_content(tree, 'meta[property="og:title"]') or _meta_content(tree, 'meta[name="twitter:title"]')
+    tnode = tree.css_first("title")
+    title = " ".join(tnode.text(deep=True).split()) if tnode is not None else ""
+    h1s = [" ".join(h.text(deep=True).split()) for h in tree.css("h1")[:5]]
+    h1s = [h for h in h1s if h]
+    confirm = [_squash(x).lower() for x in [og] + h1s if x]
+    result = ""
+    for cand in (og, title):
+        if not cand:
+            continue
+        sq = _squash(cand).lower()
+        if sq in confirm and cand is not og:
+            result = cand
+            break
+        # strip " - Site name" suffixes (or "Site name | " prefixes) confirmed by h1/og
+        for m in _TITLE_SEP_RE.finditer(cand):
+            head, tail = cand[: m.start()].strip(), cand[m.end():].strip()
+            for part in (head, tail):
+                if part and _squash(part).lower() in confirm and _squash(part).lower() != sq:
+                    result = part
+                    break
+            if result:
+                break
+        if result:
+            break
+    if not result:
+        result = og or title or (h1s[0] if h1s else "")
+    avoid = {_squash(x).lower() for x in [result, og, title] + h1s if x}
+    return result, [a for a in avoid if a]
+
+
+# --------------------------------------------------------------------------- extract
+
+
+def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
+            boost: list[bool] | None) -> tuple[int, list[float], list[float]]:
+    """Choose the article container; returns (element, subtree score, positive mass)."""
+    ne = page.nelem
+    eparent, eflag = page.eparent, page.eflag
+    score = [0.0] * ne
+    mass = [0.0] * ne
+    raw_mass = [0.0] * ne
+    # depth-ordered accumulation: children have larger indexes than parents
+    own_s = [0.0] * ne
+    own_m = [0.0] * ne
+    for i, (w, o) in enumerate(zip(ws, page.owner)):
+        if boost is not None and boost[i]:
+            w = w * 2.0 + 3.0
+        own_s[o] += w
+        if w > 0:
+            own_m[o] += w
+    for e in range(ne - 1, -1, -1):
+        score[e] += own_s[e]
+        mass[e] += own_m[e]
+        p = eparent[e]
+        if p >= 0:
+            score[p] += score[e]
+            mass[p] += mass[e]
+    total = mass[0] or 1.0
+    # a flag on an element that holds most of the page's prose is a false alarm
+    flagged = [False] * ne
+    for e in range(1, ne):
+        p = eparent[e]
+        f = flagged[p]
+        if not f and eflag[e] and mass[e] < 0.6 * total:
+            f = True
+        flagged[e] = f
+    # recompute scores with flagged subtrees counted as boilerplate
+    score2 = [0.0] * ne
+    mass2 = [0.0] * ne
+    for i, (w, o) in enumerate(zip(ws, page.owner)):
+        if boost is not None and boost[i]:
+            w = w * 2.0 + 3.0
+        if flagged[o]:
+            w = -abs(w) * 0.5 if w > 0 else w
+        score2[o] += w
+        if w > 0:
+            mass2[o] += w
+    for e in range(ne - 1, 0, -1):
+        p = eparent[e]
+        score2[p] += score2[e]
+        mass2[p] += mass2[e]
+    # structural hints: itemprop=articleBody and explicit body hints
+    best, best_s = 0, float("-inf")
+    for e in range(ne):
+        s = score2[e]
+        if page.epos[e] == 3 and mass2[e] > 0.3 * (mass2[0] or 1):
+            s *= 1.5
+        if s > best_s:
+            best, best_s = e, s
+    # narrow: a child holding nearly all the content of the container is the container
+    children: dict[int, list[int]] = {}
+    for e in range(1, ne):
+        children.setdefault(eparent[e], []).append(e)
+    while True:
+        m = mass2[best]
+        nxt = None
+        for c in children.get(best, ()):
+            if mass2[c] >= 0.93 * m and not flagged[c]:
+                nxt = c
+                break
+        if nxt is None:
+            break
+        best = nxt
+    return best, score2, mass2, flagged, children
+
+
+def _descendants(best: int, page: _Page) -> list[bool]:
+    inside = [False] * page.nelem
+    inside[best] = True
+    for e in range(best + 1, page.nelem):
+        p = page.eparent[e]
+        if p >= 0 and inside[p]:
+            inside[e] = True
+    return inside
+
+
+def extract(html: bytes | str, url: str | None = None, hints=None, content_type: str | None = None) -> Article:
+    """Extract the title and body paragraphs of an article page (see module doc)."""
+    if isinstance(html, bytes):
+        text, charset = decode_html(html, content_type)
+    else:
+        text, charset = html, "utf-8"
+    tree = LexborHTMLParser(text)
+    title, avoid = _title(tree)
+    ld_body = _json_ld_body(tree) if "articleBody" in text else ""
+
+    body_ids: frozenset[int] = frozenset()
+    drop_ids: frozenset[int] = frozenset()
+    if hints is not None:
+        drop_sel = list(getattr(hints, "drop", None) or [])
+        body_sel = list(getattr(hints, "body", None) or [])
+        ids = set()
+        for sel in drop_sel:
+            try:
+                ids.update(n.mem_id for n in tree.css(sel))
+            except Exception:
+                continue
+        drop_ids = frozenset(ids)
+        ids = set()
+        for sel in body_sel:
+            try:
+                ids.update(n.mem_id for n in tree.css(sel))
+            except Exception:
+                continue
+        body_ids = frozenset(ids)
+
+    root = tree.body or tree.root
+    if root is None:
+        return Article(title, (), charset)
+    page = _walk(root, body_ids, drop_ids)
+    if not page.texts:
+        return Article(title, (), charset)
+    ws, lens, puncts = _weights(page)
+
+    paragraphs: list[str] = []
+    if body_ids:
+        paragraphs = _from_hint(page, ws, lens, puncts, avoid)
+    if not paragraphs:
+        boost = None
+        if ld_body and len(ld_body) > 200:
+            key = _squash(ld_body)
+            boost = [n >= 15 and _squash(t) in key for t, n in zip(page.texts, page.nchars)]
+            matched = sum(n for n, b in zip(page.nchars, boost) if b)
+            if matched < 0.3 * len(key):
+                boost = None
+        paragraphs = _generic(page, ws, lens, puncts, avoid, boost)
+        if ld_body and len(ld_body) > 200 and boost is None:
+            paragraphs = _maybe_json_ld(paragraphs, ld_body, page)
+    return Article(title, tuple(paragraphs), charset)
+
+
+def _from_hint(page: _Page, ws, lens, puncts, avoid) -> list[str]:
+    hinted = [e for e in range(page.nelem) if page.ehint[e]]
+    inside = [False] * page.nelem
+    for e in range(1, page.nelem):
+        inside[e] = page.ehint[e] or inside[page.eparent[e]]
+    idx = [i for i, o in enumerate(page.owner) if inside[o]]
+    if not hinted or sum(max(ws[i], 0) for i in idx) < 2:
+        return []
+    flagged = [False] * page.nelem
+    for e in range(1, page.nelem):
+        flagged[e] = (page.eflag[e] and not page.ehint[e]) or (flagged[page.eparent[e]] and not page.ehint[e])
+    return _clean(page, idx, ws, lens, puncts, avoid, flagged)
+
+
+def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
+    best, score, mass, flagged, children = _select(page, ws, lens, puncts, boost)
+    inside = _descendants(best, page)
+    idx = [i for i, o in enumerate(page.owner) if inside[o]]
+    # prose check: no article when the container holds no real sentences
+    prose = sum(lens[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
+    sentences = sum(puncts[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
+    link_chars = sum(page.links[i] for i in idx)
+    all_chars = sum(page.nchars[i] for i in idx) or 1
+    if prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars:
+        return []
+    # link-dense sub-boxes inside the container (related lists, tag clouds)
+    box_links = [0] * page.nelem
+    box_chars = [0] * page.nelem
+    for i in idx:
+        o = page.owner[i]
+        box_links[o] += page.links[i]
+        box_chars[o] += page.nchars[i]
+    for e in range(page.nelem - 1, best, -1):
+        if inside[e]:
+            p = page.eparent[e]
+            box_links[p] += box_links[e]
+            box_chars[p] += box_chars[e]
+    bad_box = [False] * page.nelem
+    for e in range(best + 1, page.nelem):
+        if not inside[e]:
+            continue
+        p = page.eparent[e]
+        if bad_box[p]:
+            bad_box[e] = True
+        elif score[e] < 0 and box_chars[e] and box_links[e] > 0.35 * box_chars[e]:
+            bad_box[e] = True
+    idx = [i for i in idx if not bad_box[page.owner[i]]]
+    return _clean(page, idx, ws, lens, puncts, avoid, flagged)
+
+
+def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> list[str]:
+    keep: list[int] = []
+    for i in idx:
+        if flagged[page.owner[i]]:
+            continue
+        n = page.nchars[i]
+        if page.links[i] > 0.5 * n:
+            continue
+        keep.append(i)
+    # title repeated in the body
+    avoid_set = set(avoid)
+    keep = [i for i in keep if _squash(page.texts[i]).lower() not in avoid_set]
+    # short labels (bylines, dates, "share", "editor: ...") at the edges
+    def is_label(i: int) -> bool:
+        return ws[i] <= 0 and page.kinds[i] not in _HEADINGS or lens[i] < 12
+    while keep and is_label(keep[0]):
+        keep.pop(0)
+    while keep and is_label(keep[-1]):
+        keep.pop()
+    # exact duplicates (summary boxes repeating the lead, mobile/desktop copies)
+    out: list[str] = []
+    seen: set[str] = set()
+    texts = [page.texts[i] for i in keep]
+    joined = [_squash(t) for t in texts]
+    for k, t in enumerate(texts):
+        sq = joined[k]
+        if sq in seen:
+            continue
+        seen.add(sq)
+        out.append(t)
+    return out
+
+
+def _maybe_json_ld(paragraphs: list[str], ld_body: str, page: _Page) -> list[str]:
+    """Use JSON-LD articleBody when the DOM gave much less and the page confirms it."""
+    got = sum(len(p) for p in paragraphs)
+    if got >= 0.5 * len(ld_body):
+        return paragraphs
+    key = _squash("".join(page.texts))
+    parts = [" ".join(p.split()) for p in re.split(r"\n+", ld_body)]
+    parts = [p for p in parts if p]
+    # consistent with the page: its opening sentence is on the page
+    probe = _squash(parts[0])[:60] if parts else ""
+    if probe and probe in key:
+        return parts
+    return paragraphs
