@@ -1,0 +1,243 @@
+"""Index the archive into the store: new, changed and removed reposts, and problems.
+
+Incremental: a file whose size and mtime are unchanged is not read again; one
+whose bytes hash the same is not parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crawler.archive import NotRepost, Problem, Repost, parse_repost
+from crawler.config import Config
+from crawler.urls import is_placeholder, normalize_url, source_identity
+from store.db import Store, utc_now
+from store.records import RepostRecord
+
+BATCH = 2000  # reposts per transaction: big enough to be fast, small enough to lose little on a kill
+
+
+@dataclass
+class ScanResult:
+    reposts: int = 0
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[dict[str, str]] = field(default_factory=list)
+    not_reposts: int = 0
+    unchanged: int = 0
+
+    def to_json(self) -> dict:
+        return {
+            "reposts": self.reposts,
+            "new": len(self.new),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "problems": self.problems,
+            "unchanged": self.unchanged,
+            "not_reposts": self.not_reposts,
+            "new_paths": self.new,
+            "changed_paths": self.changed,
+            "removed_paths": self.removed,
+        }
+
+
+def glob_matcher(include: Iterable[str], exclude: Iterable[str]) -> Callable[[str], bool]:
+    """A predicate on '/'-separated relative paths; `**/` spans any number of folders."""
+    inc = _glob_regex(include)
+    exc = _glob_regex(exclude)
+    return lambda path: bool(inc and inc.match(path)) and not (exc and exc.match(path))
+
+
+def _glob_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    parts = []
+    for pattern in patterns:
+        out, i = [], 0
+        while i < len(pattern):
+            if pattern.startswith("**/", i):
+                out.append("(?:.*/)?")
+                i += 3
+            elif pattern.startswith("**", i):
+                out.append(".*")
+                i += 2
+            elif pattern[i] == "*":
+                out.append("[^/]*")
+                i += 1
+            elif pattern[i] == "?":
+                out.append("[^/]")
+                i += 1
+            else:
+                out.append(re.escape(pattern[i]))
+                i += 1
+        parts.append("".join(out))
+    return re.compile(r"\A(?:" + "|".join(parts) + r")\Z") if parts else None
+
+
+def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.stat_result | OSError]]:
+    """(relative path, stat or the error) of every matching file below root, hidden folders skipped."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                    continue
+            except OSError:
+                continue
+            rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+            if matches(rel):
+                try:
+                    yield rel, entry.stat()
+                except OSError as exc:
+                    yield rel, exc
+
+
+def line_hashes(body: str) -> tuple[int, ...]:
+    """Distinct non-blank body lines, hashed: a line in many reposts is boilerplate."""
+    seen = {line.strip() for line in body.split("\n")}
+    seen.discard("")
+    return tuple(
+        int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+        for line in seen
+    )
+
+
+def to_record(path: str, data: bytes, size: int, mtime_ns: int, file_hash: str, cfg: Config) -> RepostRecord:
+    """Parse one file into what the store keeps of it."""
+    parsed = parse_repost(data, path, cfg.archive)
+    base = {"path": path, "size": size, "mtime_ns": mtime_ns, "file_hash": file_hash}
+    if isinstance(parsed, NotRepost):
+        return RepostRecord(kind="not_repost", problem=parsed.reason, **base)
+    if isinstance(parsed, Problem):
+        return RepostRecord(kind="problem", problem=parsed.problem, **base)
+    assert isinstance(parsed, Repost)
+    try:
+        linked = normalize_url(parsed.source_url)
+    except ValueError as exc:
+        return RepostRecord(kind="problem", problem=f"bad source link {parsed.source_url!r}: {exc}", **base)
+    if is_placeholder(linked, cfg.archive.placeholder_sources):
+        return RepostRecord(kind="problem", problem=f"no source: placeholder link {parsed.source_url}", **base)
+    identity = source_identity(linked, cfg.sites)
+    return RepostRecord(
+        kind="repost", source_url=identity.canonical_url, linked_url=linked, aliases=identity.aliases,
+        title=parsed.title, header=parsed.header, published_at=parsed.published_at, station=parsed.station,
+        body=parsed.body, line_hashes=line_hashes(parsed.body), **base,
+    )
+
+
+def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = None) -> ScanResult:
+    """Bring the store's index of the archive up to date with the files."""
+    root = cfg.archive.root
+    if not root.is_dir():
+        raise FileNotFoundError(f"archive.root {root} is not a folder")
+    matches = glob_matcher(cfg.archive.include, cfg.archive.exclude)
+    if cfg.archive.history:
+        from crawler import history
+
+        if history.is_git_repo(root):
+            return _scan_history(cfg, store, matches, progress)
+    return _scan_tree(cfg, store, matches, progress)
+
+
+def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
+               progress: Callable[[int], None] | None) -> ScanResult:
+    root = cfg.archive.root
+    known = store.known_files()
+    result = ScanResult()
+    now = utc_now()
+    seen: set[str] = set()
+    batch: list[RepostRecord] = []
+    touched: list[tuple[str, int, int]] = []
+    transient: list[dict[str, str]] = []
+    for count, (rel, st) in enumerate(walk(root, matches), 1):
+        if progress and count % 500 == 0:
+            progress(count)
+        seen.add(rel)
+        if isinstance(st, OSError):
+            transient.append({"path": rel, "problem": f"unreadable: {st.strerror or st}"})
+            continue
+        old = known.get(rel)
+        if old is not None and not old[4] and old[1] == st.st_size and old[2] == st.st_mtime_ns:
+            result.unchanged += 1
+            continue
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
+            # Keep what we had: an unreadable file is a problem of this scan, not a loss.
+            transient.append({"path": rel, "problem": f"unreadable: {exc.strerror or exc}"})
+            continue
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if old is not None and not old[4] and old[3] == digest:
+            touched.append((rel, st.st_size, st.st_mtime_ns))
+            result.unchanged += 1
+            continue
+        batch.append(to_record(rel, data, st.st_size, st.st_mtime_ns, digest, cfg))
+        (result.new if old is None or old[4] else result.changed).append(rel)
+        if len(batch) >= BATCH:
+            store.save_reposts(batch, now)
+            batch.clear()
+    store.save_reposts(batch, now)
+    if touched:
+        store.touch_files(touched)
+    # Files of a history scan are named PATH@COMMIT; they are not in the tree and are not removed.
+    gone = sorted(p for p, row in known.items() if p not in seen and not row[4] and "@" not in p)
+    store.mark_removed(gone, now)
+    result.removed = gone
+    return _finish(store, result, transient)
+
+
+def _finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -> ScanResult:
+    counts = store.status_counts()
+    result.reposts = counts["reposts"]
+    result.problems = sorted(store.repost_problems() + transient, key=lambda p: p["path"])
+    result.not_reposts = store.db.execute(
+        "SELECT count(*) FROM reposts WHERE kind = 'not_repost' AND removed_at IS NULL").fetchone()[0]
+    result.new.sort()
+    result.changed.sort()
+    return result
+
+
+def _scan_history(cfg: Config, store: Store, matches: Callable[[str], bool],
+                  progress: Callable[[int], None] | None) -> ScanResult:
+    from crawler import history
+
+    root = cfg.archive.root
+    since = store.get_meta("history_head")
+    head = history.head_commit(root)
+    result = ScanResult()
+    now = utc_now()
+    if since and since == head:
+        return _finish(store, result, [])
+    if since:
+        renames = history.renamed_since(root, since, matches)
+        store.rename_reposts(renames)
+    known = store.known_files()
+    batch: list[RepostRecord] = []
+    for count, version in enumerate(history.iter_history(root, matches, since=since), 1):
+        if progress and count % 500 == 0:
+            progress(count)
+        old = known.get(version.name)
+        if old is not None and old[3] == version.blob:
+            result.unchanged += 1
+            continue
+        batch.append(to_record(version.name, version.data, len(version.data), 0, version.blob, cfg))
+        (result.new if old is None else result.changed).append(version.name)
+        if len(batch) >= BATCH:
+            store.save_reposts(batch, now)
+            batch.clear()
+    store.save_reposts(batch, now)
+    if head:
+        store.set_meta("history_head", head)
+    return _finish(store, result, [])

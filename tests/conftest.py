@@ -1,0 +1,29 @@
+"""Shared fixtures: paths to the shared real data and a way to run the CLI as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REPOST_MIRROR_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture
+def shared() -> Path:
+    assert SHARED.is_dir(), f"the shared data folder is missing: {SHARED} (set REPOST_MIRROR_SHARED)"
+    return SHARED
+
+
+def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `python -m crawler ARGS` in a subprocess, the way a user or cron would."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args], cwd=cwd, input=input.decode() if input else None,
+        capture_output=True, text=True, timeout=timeout, env=env,
+    )

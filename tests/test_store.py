@@ -1,0 +1,157 @@
+"""The SQLite store: migrations, one-transaction checks, the crawl lock, report rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from store.db import SCHEMA_VERSION, LockedError, Store, StoreError
+from store.records import CheckRecord, FidelityResult, RepostRecord, VersionText, WarcRef
+
+
+def _repost(path: str, url: str, body: str = "一段正文。", **kw) -> RepostRecord:
+    return RepostRecord(path=path, size=len(body), mtime_ns=1, file_hash=path + body, kind="repost",
+                        source_url=url, linked_url=kw.pop("linked", url), body=body, **kw)
+
+
+def _check(source_id: int, at: str, status: str = "alive", *, body: str | None = None, new: bool = False,
+           http: int | None = 200, dead: bool = False, fidelity=()) -> CheckRecord:
+    text = VersionText(title="T", text=body, normalized=body) if body is not None else None
+    return CheckRecord(source_id=source_id, crawl_id=None, checked_at=at, url="https://a.test/1",
+                       final_url="https://a.test/1", http_status=http, link_status=status, dead=dead,
+                       consecutive_failures=0, body=text, new_version=new, fidelity=tuple(fidelity),
+                       etag='"e1"' if http == 200 else None,
+                       warc=WarcRef("f.warc.gz", 10, 20, "sha1:X", "<urn:uuid:1>") if body else None)
+
+
+def test_schema_is_created_once_and_versioned(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    Store(db).close()
+    store = Store(db)
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"sources", "reposts", "checks", "versions", "fidelity", "crawls"} <= set(store.db.table_names())
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(StoreError, match="not one of repost-mirror"):
+        Store(db)
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    store = Store(db)
+    store.set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    store.close()
+    with pytest.raises(StoreError, match="upgrade"):
+        Store(db)
+
+
+def test_url_forms_of_one_article_make_one_source(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    aliases = ("https://gnews.org/zh-hans/1/", "https://gnews.org/zh-hant/1/")
+    store.save_reposts([
+        _repost("a.md", aliases[0], aliases=aliases),
+        _repost("b.md", aliases[0], aliases=aliases, linked=aliases[1]),
+        _repost("c.md", "https://gnews.org/articles/1"),
+    ], "2026-01-01T00:00:00Z")
+    assert store.db.execute("SELECT count(*) FROM sources").fetchone()[0] == 2
+    row = store.source_by_url(aliases[1])
+    assert row is not None and row.url == aliases[0]
+    assert set(row.linked_urls) == set(aliases)
+    report = store.report_sources(everything=True)
+    assert [(s.fields["source_url"], s.fields["reposts"]) for s in report] == [
+        ("https://gnews.org/articles/1", ["c.md"]), (aliases[0], ["a.md", "b.md"])]
+    assert report[0].fields["link_status"] is None and report[0].fields["fidelity"] is None
+
+
+def test_line_counts_follow_edits(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    recs = [_repost(f"{i}.md", f"https://a.test/{i}", line_hashes=(7, i + 100)) for i in range(3)]
+    store.save_reposts(recs, "2026-01-01T00:00:00Z")
+    assert store.boilerplate_hashes(3) == {7}
+    store.save_reposts([_repost("0.md", "https://a.test/0", line_hashes=(8,))], "2026-01-02T00:00:00Z")
+    assert store.boilerplate_hashes(3) == set()
+    assert store.boilerplate_hashes(2) == {7}
+
+
+def test_checks_make_versions_and_dead_times(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    store.save_reposts([_repost("a.md", "https://a.test/1")], "2026-01-01T00:00:00Z")
+    sid = store.source_by_url("https://a.test/1").id
+    rid = store.source_of_repost("a.md")[0]
+    store.record_check(_check(sid, "2026-01-01T01:00:00Z", body="v1", new=True,
+                              fidelity=[FidelityResult(rid, 0.5, False, ({"op": "missing", "repost": "", "original": "x"},))]))
+    store.record_check(_check(sid, "2026-01-02T01:00:00Z", http=304))
+    store.record_check(_check(sid, "2026-01-03T01:00:00Z", body="v2", new=True))
+    store.record_check(_check(sid, "2026-01-04T01:00:00Z", "gone", http=404, dead=True))
+    store.record_check(_check(sid, "2026-01-05T01:00:00Z", "gone", http=404, dead=True))
+    fields = store.report_sources(everything=True)[0].fields
+    assert fields["versions"] == 2
+    assert fields["changed_at"] == "2026-01-03T01:00:00Z"
+    assert fields["first_dead_at"] == "2026-01-04T01:00:00Z"
+    assert fields["last_alive_at"] == "2026-01-03T01:00:00Z"
+    assert fields["dead"] is True and fields["http_status"] == 404
+    assert fields["fidelity"] == 0.5 and fields["faithful"] is False
+    versions = store.versions_of(sid)
+    assert [v["number"] for v in versions] == [1, 2]
+    assert versions[0]["last_seen_at"] == "2026-01-02T01:00:00Z"  # the 304 confirmed version 1
+    assert versions[0]["warc_file"] == "f.warc.gz"
+    # Back alive: no longer dead, and the next death gets a new first_dead_at.
+    store.record_check(_check(sid, "2026-01-06T01:00:00Z", body="v2"))
+    assert store.report_sources(everything=True)[0].fields["first_dead_at"] is None
+    assert store.status_counts()["unfaithful"] == 1
+
+
+def test_since_selects_what_turned_so_since(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    store.save_reposts([_repost("a.md", "https://a.test/1"), _repost("b.md", "https://a.test/2")],
+                       "2026-01-01T00:00:00Z")
+    a, b = (store.source_by_url(f"https://a.test/{i}").id for i in (1, 2))
+    store.record_check(_check(a, "2026-01-02T00:00:00Z", "gone", http=404, dead=True))
+    store.record_check(_check(b, "2026-01-09T00:00:00Z", "gone", http=404, dead=True))
+    assert [s.fields["source_url"] for s in store.report_sources()] == ["https://a.test/1", "https://a.test/2"]
+    assert [s.fields["source_url"] for s in store.report_sources(since="2026-01-05T00:00:00Z")] == ["https://a.test/2"]
+
+
+def test_due_order_never_checked_first_then_most_overdue(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    store.save_reposts([_repost(f"{i}.md", f"https://a.test/{i}") for i in range(4)], "2026-01-01T00:00:00Z")
+    ids = [store.source_by_url(f"https://a.test/{i}").id for i in range(4)]
+    store.record_check(_check(ids[0], "2026-01-01T00:00:00Z"))
+    store.record_check(_check(ids[1], "2026-01-03T00:00:00Z"))
+    store.record_check(_check(ids[2], "2026-01-03T00:00:00Z", "gone", http=404, dead=True))
+    from store.db import parse_iso
+    now = parse_iso("2026-01-20T00:00:00Z")
+    due = store.due_sources(now, 7 * 86400, 30 * 86400)
+    assert [s.id for s in due] == [ids[3], ids[0], ids[1]]  # the dead one waits 30 days
+    assert [s.id for s in store.due_sources(now, 7 * 86400, 30 * 86400, limit=1)] == [ids[3]]
+    assert len(store.due_sources(now, 7 * 86400, 30 * 86400, all_sources=True)) == 4
+    store.mark_removed(["3.md"], "2026-01-20T00:00:00Z")
+    assert ids[3] not in [s.id for s in store.due_sources(now, 7 * 86400, 30 * 86400)]
+
+
+def test_crawl_lock_is_exclusive(tmp_path: Path) -> None:
+    one, two = Store(tmp_path / "m.db"), Store(tmp_path / "m.db")
+    one.acquire_crawl_lock()
+    with pytest.raises(LockedError, match="another crawl"):
+        two.acquire_crawl_lock()
+    one.release_crawl_lock()
+    two.acquire_crawl_lock()
+
+
+def test_a_failed_check_writes_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    store.save_reposts([_repost("a.md", "https://a.test/1")], "2026-01-01T00:00:00Z")
+    sid = store.source_by_url("https://a.test/1").id
+    bad = _check(sid, "2026-01-01T01:00:00Z", body="v1", new=True,
+                 fidelity=[FidelityResult(99999, 1.0, True, ())])  # no such repost: a foreign-key error
+    with pytest.raises(sqlite3.IntegrityError):
+        store.record_check(bad)
+    assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
