@@ -275,19 +275,28 @@ class _Page:
         self.nelem = 1
 
 
+_INLINE_TAGS = frozenset(
+    "font b strong i em u small big sup sub abbr time cite q mark s strike ins del nobr "
+    "tt code var kbd bdi bdo wbr dfn samp acronym".split()
+)
+_BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
+
+
 def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
     page = _Page()
     texts, nchars, links, owner, kinds = page.texts, page.nchars, page.links, page.owner, page.kinds
     eparent, etag, eflag, epos, ehint = page.eparent, page.etag, page.eflag, page.epos, page.ehint
-    skip_tags, block_tags = _SKIP_TAGS, _BLOCK_TAGS
+    skip_tags, block_tags, inline_tags = _SKIP_TAGS, _BLOCK_TAGS, _INLINE_TAGS
     neg_search, pos_search = _NEG_RE.search, _POS_RE.search
+    check_ids = bool(body_ids or drop_ids)
 
     buf: list[str] = []
     buf_link = 0
     cur = 0           # owning block-level element
     cur_kind = "div"
     link_depth = 0
-    stack: list[tuple[int, int, str]] = []  # (mode, previous owner, previous kind); mode 1 block, 2 link, 0 inline
+    # (parent iterator, mode, previous owner, previous kind); mode 1 block, 2 link, 0 inline
+    stack: list[tuple[Any, int, int, str]] = []
 
     def flush() -> None:
         nonlocal buf, buf_link
@@ -304,104 +313,90 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             buf = []
         buf_link = 0
 
-    node = start.child
-    if node is None:
-        return page
+    it = start.iter(include_text=True)
     while True:
-        tag = node.tag
-        entry = None
-        if tag == "-text":
+        for node in it:
             t = node.text_content
-            if t:
+            if t is not None:
                 buf.append(t)
                 if link_depth:
                     buf_link += len(t) - t.count(" ") - t.count("\n") - t.count("\t")
-        elif tag[0] == "-" or tag in skip_tags:
-            pass
-        elif tag == "br":
-            flush()
-        else:
+                continue
+            tag = node.tag
+            if tag in inline_tags:
+                stack.append((it, 0, 0, ""))
+                it = node.iter(include_text=True)
+                break
+            if tag == "a":
+                link_depth += 1
+                stack.append((it, 2, 0, ""))
+                it = node.iter(include_text=True)
+                break
+            if tag[0] == "-" or tag in skip_tags:
+                continue
+            if tag == "br":
+                flush()
+                continue
             attrs = node.attributes
-            hidden = False
+            flag = False
+            pos = 0
             if attrs:
                 if "hidden" in attrs:
-                    hidden = True
-                else:
-                    st = attrs.get("style")
-                    if st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()):
-                        hidden = True
-                    elif attrs.get("aria-hidden") == "true":
-                        hidden = True
-            if drop_ids and node.mem_id in drop_ids:
-                hidden = True
-            if not hidden:
-                flag = False
-                pos = 0
-                if attrs:
-                    ci = (attrs.get("class") or "") + " " + (attrs.get("id") or "")
-                    if len(ci) > 1:
-                        ci = ci.lower()
-                        if neg_search(ci):
-                            flag = True
-                        if pos_search(ci):
-                            pos = 1
-                    ip = attrs.get("itemprop")
-                    if ip and "articlebody" in ip.lower():
-                        pos = 3
-                    role = attrs.get("role")
-                    if role and role in ("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"):
-                        flag = True
-                hinted = bool(body_ids) and node.mem_id in body_ids
-                if tag in block_tags or "-" in tag or flag or hinted:
-                    if tag in _STRUCT_BOILER:
-                        flag = True
-                    flush()
-                    idx = page.nelem
-                    page.nelem += 1
-                    eparent.append(cur)
-                    etag.append(tag)
-                    eflag.append(flag)
-                    epos.append(pos)
-                    ehint.append(hinted)
-                    entry = (1, cur, cur_kind)
-                    cur = idx
-                    if tag in block_tags:
-                        cur_kind = tag
-                elif tag == "a":
-                    link_depth += 1
-                    entry = (2, 0, "")
-                else:
-                    entry = (0, 0, "")
-                child = node.child
-                if child is not None:
-                    stack.append(entry)
-                    node = child
                     continue
-        # leave `node` (if it was an opened element without children) and move on
-        if entry is not None:
-            mode = entry[0]
-            if mode == 1:
+                st = attrs.get("style")
+                if st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()):
+                    continue
+                if attrs.get("aria-hidden") == "true":
+                    continue
+                c = attrs.get("class")
+                i = attrs.get("id")
+                if c or i:
+                    ci = f"{c or ''} {i or ''}".lower()
+                    if neg_search(ci):
+                        flag = True
+                    if pos_search(ci):
+                        pos = 1
+                ip = attrs.get("itemprop")
+                if ip and "articlebody" in ip.lower():
+                    pos = 3
+                role = attrs.get("role")
+                if role and role in _BOILER_ROLES:
+                    flag = True
+            hinted = False
+            if check_ids:
+                mid = node.mem_id
+                if mid in drop_ids:
+                    continue
+                hinted = mid in body_ids
+            if tag in block_tags or "-" in tag or flag or hinted:
+                if tag in _STRUCT_BOILER:
+                    flag = True
                 flush()
-                cur, cur_kind = entry[1], entry[2]
-            elif mode == 2:
-                link_depth -= 1
-        nxt = node.next
-        while nxt is None:
+                idx = len(eparent)
+                eparent.append(cur)
+                etag.append(tag)
+                eflag.append(flag)
+                epos.append(pos)
+                ehint.append(hinted)
+                stack.append((it, 1, cur, cur_kind))
+                cur = idx
+                if tag in block_tags:
+                    cur_kind = tag
+            else:
+                stack.append((it, 0, 0, ""))
+            it = node.iter(include_text=True)
+            break
+        else:
             if not stack:
                 flush()
+                page.nelem = len(eparent)
                 return page
-            mode, prev, pkind = stack.pop()
+            it, mode, prev, pkind = stack.pop()
             if mode == 1:
                 flush()
                 cur, cur_kind = prev, pkind
             elif mode == 2:
                 link_depth -= 1
-            node = node.parent
-            if node is None:
-                flush()
-                return page
-            nxt = node.next
-        node = nxt
 
 
 # --------------------------------------------------------------------------- scoring

@@ -104,12 +104,13 @@ def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.s
                     yield rel, exc
 
 
-def line_hashes(body: str) -> tuple[int, ...]:
-    """Distinct non-blank body lines, hashed: a line in many reposts is boilerplate."""
+def distinct_lines(body: str) -> tuple[tuple[int, str], ...]:
+    """Distinct non-blank body lines with their hashes: a line in many reposts is boilerplate."""
     seen = {line.strip() for line in body.split("\n")}
     seen.discard("")
     return tuple(
-        int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+        (int.from_bytes(hashlib.blake2b(line.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                        "big", signed=True), line)
         for line in seen
     )
 
@@ -133,7 +134,7 @@ def to_record(path: str, data: bytes, size: int, mtime_ns: int, file_hash: str, 
     return RepostRecord(
         kind="repost", source_url=identity.canonical_url, linked_url=linked, aliases=identity.aliases,
         title=parsed.title, header=parsed.header, published_at=parsed.published_at, station=parsed.station,
-        body=parsed.body, line_hashes=line_hashes(parsed.body), **base,
+        body=parsed.body, lines=distinct_lines(parsed.body), **base,
     )
 
 

@@ -355,14 +355,14 @@ class Store:
         conn = self.db.conn
         old = conn.execute("SELECT id, line_hashes FROM reposts WHERE path = ?", [rec.path]).fetchone()
         if old is not None and old[1]:
-            self._count_lines(_unpack(old[1]), -1)
+            self._uncount_lines(_unpack(old[1]))
         source_id = self._source_id(rec, now) if rec.kind == "repost" and rec.source_url else None
         values = {
             "path": rec.path, "kind": rec.kind, "source_id": source_id, "linked_url": rec.linked_url,
             "title": rec.title, "header": rec.header, "published_at": rec.published_at,
             "station": rec.station, "body": rec.body, "problem": rec.problem, "size": rec.size,
             "mtime_ns": rec.mtime_ns, "file_hash": rec.file_hash,
-            "line_hashes": _pack(rec.line_hashes), "updated_at": now, "removed_at": None,
+            "line_hashes": _pack(h for h, _ in rec.lines), "updated_at": now, "removed_at": None,
         }
         if old is None:
             values["first_seen_at"] = now
@@ -371,8 +371,8 @@ class Store:
         else:
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE reposts SET {sets} WHERE id = ?", [*values.values(), old[0]])
-        if rec.line_hashes:
-            self._count_lines(rec.line_hashes, +1)
+        if rec.lines:
+            self._count_lines(rec.lines)
 
     def _source_id(self, rec: RepostRecord, now: str) -> int:
         conn = self.db.conn
@@ -398,15 +398,17 @@ class Store:
             )
         return found
 
-    def _count_lines(self, hashes: Iterable[int], delta: int) -> None:
-        conn = self.db.conn
-        if delta < 0:
-            conn.executemany("UPDATE line_counts SET n = n - 1 WHERE hash = ?", [(h,) for h in hashes])
-            return
-        conn.executemany(
-            "INSERT INTO line_counts (hash, n) VALUES (?, 1) ON CONFLICT(hash) DO UPDATE SET n = n + 1",
-            [(h,) for h in hashes],
+    def _count_lines(self, lines: Iterable[tuple[int, str]]) -> None:
+        # The text is kept only from a line's second sighting on: lines seen once are most of
+        # the archive and are never boilerplate, so their text would only bloat the database.
+        self.db.conn.executemany(
+            "INSERT INTO line_counts (hash, n) VALUES (?, 1) "
+            "ON CONFLICT(hash) DO UPDATE SET n = n + 1, text = coalesce(text, ?)",
+            list(lines),
         )
+
+    def _uncount_lines(self, hashes: Iterable[int]) -> None:
+        self.db.conn.executemany("UPDATE line_counts SET n = n - 1 WHERE hash = ?", [(h,) for h in hashes])
 
     def mark_removed(self, paths: Iterable[str], now: str) -> None:
         with self.transaction():
@@ -421,6 +423,11 @@ class Store:
 
     def boilerplate_hashes(self, min_reposts: int) -> set[int]:
         return {row[0] for row in self.db.execute("SELECT hash FROM line_counts WHERE n >= ?", [min_reposts])}
+
+    def boilerplate_lines(self, min_reposts: int) -> list[str]:
+        """The text of every line found verbatim in at least `min_reposts` reposts."""
+        return [row[0] for row in self.db.execute(
+            "SELECT text FROM line_counts WHERE n >= ? AND text IS NOT NULL", [min_reposts])]
 
     def repost_problems(self) -> list[dict[str, str]]:
         return [

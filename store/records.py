@@ -26,7 +26,8 @@ class RepostRecord:
     station: str | None = None
     body: str = ""
     problem: str | None = None
-    line_hashes: tuple[int, ...] = ()  # distinct body lines, for boilerplate counts
+    # Distinct body lines (hash, text): a line found in many reposts is boilerplate.
+    lines: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

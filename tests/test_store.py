@@ -72,12 +72,13 @@ def test_url_forms_of_one_article_make_one_source(tmp_path: Path) -> None:
 
 def test_line_counts_follow_edits(tmp_path: Path) -> None:
     store = Store(tmp_path / "m.db")
-    recs = [_repost(f"{i}.md", f"https://a.test/{i}", line_hashes=(7, i + 100)) for i in range(3)]
+    recs = [_repost(f"{i}.md", f"https://a.test/{i}", lines=((7, "footer"), (i + 100, f"line {i}"))) for i in range(3)]
     store.save_reposts(recs, "2026-01-01T00:00:00Z")
     assert store.boilerplate_hashes(3) == {7}
-    store.save_reposts([_repost("0.md", "https://a.test/0", line_hashes=(8,))], "2026-01-02T00:00:00Z")
+    store.save_reposts([_repost("0.md", "https://a.test/0", lines=((8, "other"),))], "2026-01-02T00:00:00Z")
     assert store.boilerplate_hashes(3) == set()
     assert store.boilerplate_hashes(2) == {7}
+    assert store.boilerplate_lines(2) == ["footer"]
 
 
 def test_checks_make_versions_and_dead_times(tmp_path: Path) -> None:
