@@ -1,0 +1,700 @@
+"""The polite async fetcher: the only module of the crawler that does network I/O.
+
+Politeness rules (SPEC section 6), all enforced per host origin (scheme, host, port):
+
+* robots.txt first, through the same gate as every other request;
+* at most `per_host_concurrency` requests in flight per host, `concurrency` overall;
+* at least max(delay, Crawl-delay) seconds between the *starts* of two requests to a host,
+  counting robots.txt, redirect hops and retries; the start is taken when the request
+  headers actually go out (httpcore trace), not when we decided to send;
+* Retry-After on 429/503 holds back the next request to that host.
+
+Each host gets its own small httpx.AsyncClient (one big shared pool is measurably slow,
+see FACTS.md), pinned to the address that was checked against the private-address rule,
+so DNS rebinding cannot redirect a request to an address we did not approve.
+
+Everything that is a decision rather than I/O lives in small pure functions below the
+dataclasses, so it can be tested without a network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import socket
+import ssl
+import time
+import zlib
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any, Awaitable, Callable
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential_jitter
+
+from crawler.config import CrawlConfig
+from crawler.robots import ALLOW_ALL, RobotsPolicy, load_robots
+
+ERRORS = frozenset({
+    "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",
+    "robots_unreachable", "private_address", "redirect_loop", "too_many_redirects",
+    "bad_redirect", "protocol",
+})
+# Transient failures worth another attempt (with backoff).
+RETRY_ERRORS = frozenset({"timeout", "refused", "reset"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+# A Retry-After longer than this is not waited for inside one fetch.
+MAX_RETRY_AFTER = 600.0
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ACCEPT_ENCODING = "gzip, deflate"  # only what we decode ourselves, with a bounded inflater
+
+
+@dataclass
+class FetchResult:
+    url: str                                   # requested
+    final_url: str                             # after redirects
+    status: int | None = None                  # last HTTP status, None if no response
+    reason: str = ""
+    http_version: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)          # last response, as received
+    request_headers: list[tuple[str, str]] = field(default_factory=list)  # last request, as sent
+    body: bytes = b""                          # decoded, at most max_bytes
+    truncated: bool = False
+    redirects: list[tuple[int, str]] = field(default_factory=list)        # (status, absolute location)
+    error: str | None = None
+    detail: str = ""
+    started_at: float = 0.0                    # time.time() of the first request (or of the call if none was sent)
+    attempts: int = 0                          # HTTP requests sent for this fetch: hops and retries, not robots.txt
+
+    def header(self, name: str) -> str | None:
+        """The first response header called `name` (case-insensitive)."""
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+# --- pure decisions ------------------------------------------------------------------------
+
+def host_key(url: httpx.URL) -> tuple[str, str, int]:
+    """The politeness unit: scheme, host (IDNA, lower case), port."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return (url.scheme, url.raw_host.decode("ascii").lower(), port)
+
+
+def refused_address(ip: str) -> str | None:
+    """Why `ip` must not be fetched from (None when it is a public unicast address)."""
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return "not an IP address"
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    for attr in ("is_loopback", "is_unspecified", "is_link_local", "is_multicast", "is_private", "is_reserved"):
+        if getattr(addr, attr):
+            return attr[3:].replace("_", "-")
+    if not addr.is_global:
+        return "not globally routable"
+    return None
+
+
+def choose_address(addresses: list[str], allow_private: bool) -> tuple[str | None, str]:
+    """Pick the address to connect to; (None, why) when every one is refused. IPv4 first."""
+    ordered = sorted(dict.fromkeys(addresses), key=lambda a: ":" in a)
+    if not ordered:
+        return None, "name resolved to no address"
+    if allow_private:
+        return ordered[0], ""
+    reasons = []
+    for addr in ordered:
+        why = refused_address(addr)
+        if why is None:
+            return addr, ""
+        reasons.append(f"{addr} is {why}")
+    return None, "; ".join(reasons)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def is_retryable(status: int | None, error: str | None) -> bool:
+    if error is not None:
+        return error in RETRY_ERRORS
+    return status is not None and (status == 429 or status >= 500)
+
+
+def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, str | None, str]:
+    """Resolve a Location header against `current`: (url, None, "") or (None, error, detail)."""
+    if location is None or not location.strip():
+        return None, "bad_redirect", "redirect without a Location header"
+    try:
+        target = current.join(location.strip())
+    except (httpx.InvalidURL, ValueError) as exc:
+        return None, "bad_redirect", f"unusable Location {location!r}: {exc}"
+    if target.scheme not in ("http", "https"):
+        return None, "bad_redirect", f"redirect to a non-http(s) URL: {location!r}"
+    if not target.host:
+        return None, "bad_redirect", f"redirect to a URL without a host: {location!r}"
+    return target.copy_with(fragment=None), None, ""
+
+
+def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int) -> tuple[str | None, str]:
+    """After `hops` redirects (this one included): may we follow to `target`?"""
+    if str(target) in seen:
+        return "redirect_loop", f"redirect loop back to {target}"
+    if hops > max_redirects:
+        return "too_many_redirects", f"more than {max_redirects} redirects"
+    return None, ""
+
+
+def error_of(exc: BaseException) -> tuple[str, str]:
+    """Map a transport exception to one of the error words, with a readable cause."""
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 8:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    text = "; ".join(f"{type(x).__name__}: {x}" for x in chain if str(x))[:300] or type(exc).__name__
+    if any(isinstance(x, (TimeoutError, httpx.TimeoutException)) for x in chain):
+        return "timeout", text
+    if any(isinstance(x, ssl.SSLError) for x in chain) or "SSL" in text or "certificate" in text:
+        return "tls", text
+    if any(isinstance(x, socket.gaierror) for x in chain):
+        return "dns", text
+    if any(isinstance(x, ConnectionRefusedError) for x in chain):
+        return "refused", text
+    if any(isinstance(x, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for x in chain):
+        return "reset", text
+    if isinstance(exc, httpx.ConnectError):
+        return "refused", text
+    if isinstance(exc, httpx.RemoteProtocolError):
+        # A peer that hangs up mid-exchange is a reset, not a malformed answer.
+        if "without sending" in text or "peer closed" in text or "incomplete" in text.lower():
+            return "reset", text
+        return "protocol", text
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
+        return "reset", text
+    if isinstance(exc, OSError):
+        return "refused", text
+    return "protocol", text
+
+
+class _Inflater:
+    """Incremental gzip/deflate decoder that never produces more than asked for.
+
+    httpx's own decoder inflates a whole network chunk at once (64 KiB of a gzip bomb is
+    64 MiB); here `max_length` bounds every step, so memory follows `max_bytes`.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._obj = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
+        self._started = False
+        self.tail = b""  # compressed input not yet consumed
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        data = self.tail + data if self.tail else data
+        self.tail = b""
+        out = []
+        while data and room > 0:
+            try:
+                chunk = self._obj.decompress(data, room)
+            except zlib.error:
+                if self.encoding == "deflate" and not self._started:
+                    # Some servers send raw deflate without the zlib wrapper.
+                    self._obj = zlib.decompressobj(-15)
+                    self._started = True
+                    continue
+                raise
+            self._started = True
+            out.append(chunk)
+            room -= len(chunk)
+            if self._obj.eof:
+                # Concatenated gzip members are legal; start the next one.
+                rest = self._obj.unused_data
+                self._obj = zlib.decompressobj(47 if self.encoding != "deflate" else 15)
+                data = rest
+            else:
+                data = self._obj.unconsumed_tail
+        self.tail = data
+        return b"".join(out)
+
+    def flush(self, room: int) -> bytes:
+        return self._obj.flush()[:room] if room > 0 else b""
+
+
+def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
+    if not content_encoding:
+        return None, ""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        return None, ""
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(codings[0]), ""
+    return None, f"content-encoding {content_encoding!r} not decoded"
+
+
+async def read_body(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool, str]:
+    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed."""
+    decoder, note = _decoder_for(response.headers.get("content-encoding"))
+    parts: list[bytes] = []
+    size = 0
+    truncated = False
+    async for raw in response.aiter_raw():
+        room = max_bytes - size + 1  # one byte more tells "exactly max_bytes" from "more"
+        if decoder is not None:
+            try:
+                data = decoder.feed(raw, room)
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"{decoder.encoding} body does not decode: {exc}") from exc
+            if decoder.tail and len(data) < room:
+                data += decoder.feed(b"", room - len(data))
+        else:
+            data = raw[:room] if len(raw) >= room else raw
+        if size + len(data) > max_bytes:
+            parts.append(data[: max_bytes - size])
+            size = max_bytes
+            truncated = True
+            break
+        parts.append(data)
+        size += len(data)
+    else:
+        if decoder is not None:
+            rest = decoder.flush(max_bytes - size + 1)
+            if size + len(rest) > max_bytes:
+                rest = rest[: max_bytes - size]
+                truncated = True
+            parts.append(rest)
+    return b"".join(parts), truncated, note
+
+
+async def default_resolve(host: str) -> list[str]:
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return [info[4][0] for info in infos]
+
+
+# --- per-host state ------------------------------------------------------------------------
+
+class _Host:
+    """Politeness state of one origin for the life of the Fetcher (one crawl)."""
+
+    __slots__ = (
+        "key", "origin", "sem", "delay", "next_start", "client", "last_used", "in_flight",
+        "address", "address_task", "robots", "robots_task", "trace", "requests",
+    )
+
+    def __init__(self, key: tuple[str, str, int], origin: str, per_host: int, delay: float) -> None:
+        self.key = key
+        self.origin = origin                      # scheme://netloc, by name
+        self.sem = asyncio.Semaphore(per_host)
+        self.delay = delay                        # max(delay, Crawl-delay)
+        self.next_start = 0.0                     # monotonic time before which nothing may start
+        self.client: httpx.AsyncClient | None = None
+        self.last_used = time.monotonic()
+        self.in_flight = 0
+        self.address: tuple[str | None, str | None, str] | None = None  # (ip, error, detail)
+        self.address_task: asyncio.Future | None = None
+        self.robots: RobotsPolicy | None = None
+        self.robots_task: asyncio.Future | None = None
+        self.requests = 0
+
+        async def trace(name: str, info: dict) -> None:
+            # The moment the request headers go out is the real start of the request.
+            if name == "http11.send_request_headers.started":
+                t = time.monotonic() + self.delay
+                if t > self.next_start:
+                    self.next_start = t
+
+        self.trace = trace
+
+
+@dataclass
+class _Attempt:
+    status: int | None = None
+    reason: str = ""
+    http_version: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    truncated: bool = False
+    error: str | None = None
+    detail: str = ""
+    give_up: bool = False
+
+
+def _text_pairs(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+
+
+class Fetcher:
+    """Polite fetching for one crawl. Use as `async with Fetcher(cfg) as f: await f.fetch(url)`."""
+
+    def __init__(
+        self,
+        cfg: CrawlConfig,
+        *,
+        resolve: Callable[[str], Awaitable[list[str]]] | None = None,
+        backoff: float = 1.0,
+        backoff_max: float = 60.0,
+        idle_timeout: float = 15.0,
+        max_retry_after: float = MAX_RETRY_AFTER,
+    ) -> None:
+        self.cfg = cfg
+        self._resolve = resolve or default_resolve
+        self.backoff = backoff
+        self.backoff_max = backoff_max
+        self.idle_timeout = idle_timeout
+        self.max_retry_after = max_retry_after
+        self._hosts: dict[tuple[str, str, int], _Host] = {}
+        self._global = asyncio.Semaphore(cfg.concurrency)
+        self._ssl: ssl.SSLContext | None = None
+        self._reaper: asyncio.Task | None = None
+        self._closed = False
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._reaper is not None:
+            self._reaper.cancel()
+            try:
+                await self._reaper
+            except (asyncio.CancelledError, Exception):
+                pass
+            self._reaper = None
+        for host in self._hosts.values():
+            for task in (host.robots_task, host.address_task):
+                if task is not None and not task.done():
+                    task.cancel()
+            if host.client is not None:
+                client, host.client = host.client, None
+                await client.aclose()
+
+    # -- introspection for tests, benches and the crawl summary --
+
+    def host_state(self, url: str) -> dict[str, Any] | None:
+        host = self._hosts.get(host_key(httpx.URL(url)))
+        if host is None:
+            return None
+        return {
+            "origin": host.origin,
+            "delay": host.delay,
+            "next_start_in": max(0.0, host.next_start - time.monotonic()),
+            "in_flight": host.in_flight,
+            "requests": host.requests,
+            "client_open": host.client is not None,
+            "address": host.address[0] if host.address else None,
+            "robots": host.robots,
+        }
+
+    @property
+    def open_clients(self) -> int:
+        return sum(1 for h in self._hosts.values() if h.client is not None)
+
+    # -- the fetch --
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        robots: bool = True,
+        max_redirects: int = MAX_REDIRECTS,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        res = FetchResult(url=url, final_url=url, started_at=time.time())
+        if self._closed:
+            raise RuntimeError("Fetcher is closed")
+        if self._reaper is None and self.idle_timeout > 0:
+            self._reaper = asyncio.get_running_loop().create_task(self._reap())
+        limit = self.cfg.max_bytes if max_bytes is None else max_bytes
+        extra: dict[str, str] = {}
+        if etag:
+            extra["If-None-Match"] = etag
+        if last_modified:
+            extra["If-Modified-Since"] = last_modified
+        try:
+            current = httpx.URL(url).copy_with(fragment=None)
+        except (httpx.InvalidURL, ValueError) as exc:
+            return self._fail(res, "protocol", f"not a usable URL: {exc}")
+        if current.scheme not in ("http", "https") or not current.host:
+            return self._fail(res, "protocol", f"not an http(s) URL: {url!r}")
+        seen = {str(current)}
+        hops = 0
+        while True:
+            res.final_url = str(current)
+            host = self._host(current)
+            ip, err, detail = await self._address(host, current)
+            if err is not None:
+                return self._fail(res, err, detail)
+            if robots and self.cfg.respect_robots:
+                policy = await self._robots(host)
+                if policy.state == "unreachable":
+                    return self._fail(res, "robots_unreachable", policy.detail)
+                if policy.state == "blocked":
+                    return self._fail(res, "robots_error", policy.detail)
+                if not policy.allowed(str(current), self.cfg.user_agent):
+                    return self._fail(res, "robots_disallowed", f"robots.txt of {host.origin} disallows {current}")
+            last = await self._with_retries(host, ip, current, extra, limit, res)
+            self._apply(res, last)
+            if last.error is not None or last.status not in REDIRECT_STATUSES:
+                return res
+            location = res.header("location")
+            target, err, detail = redirect_target(current, location)
+            if target is None:
+                return self._fail(res, err, detail, keep_response=True)
+            hops += 1
+            res.redirects.append((last.status, str(target)))
+            err, detail = redirect_decision(target, seen, hops, max_redirects)
+            if err is not None:
+                return self._fail(res, err, detail, keep_response=True)
+            seen.add(str(target))
+            current = target
+
+    @staticmethod
+    def _fail(res: FetchResult, error: str, detail: str, keep_response: bool = False) -> FetchResult:
+        res.error = error
+        res.detail = detail
+        if not keep_response:
+            res.status = None
+        return res
+
+    @staticmethod
+    def _apply(res: FetchResult, a: _Attempt) -> None:
+        res.status = a.status
+        res.reason = a.reason
+        res.http_version = a.http_version
+        res.headers = a.headers
+        res.request_headers = a.request_headers
+        res.body = a.body
+        res.truncated = a.truncated
+        res.error = a.error
+        res.detail = a.detail
+
+    # -- hosts, addresses, robots --
+
+    def _host(self, url: httpx.URL) -> _Host:
+        key = host_key(url)
+        host = self._hosts.get(key)
+        if host is None:
+            origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+            host = _Host(key, origin, self.cfg.per_host_concurrency, self.cfg.delay)
+            self._hosts[key] = host
+        return host
+
+    async def _address(self, host: _Host, url: httpx.URL) -> tuple[str | None, str | None, str]:
+        if host.address is None:
+            if host.address_task is None:
+                host.address_task = asyncio.ensure_future(self._lookup(host.key[1]))
+            host.address = await asyncio.shield(host.address_task)
+        return host.address
+
+    async def _lookup(self, name: str) -> tuple[str | None, str | None, str]:
+        name = name.strip("[]")
+        try:
+            ipaddress.ip_address(name.split("%", 1)[0])
+            addresses = [name]
+        except ValueError:
+            try:
+                addresses = list(await self._resolve(name))
+            except Exception as exc:  # every resolver failure is a DNS failure for the user
+                return None, "dns", f"cannot resolve {name}: {exc}"
+            if not addresses:
+                return None, "dns", f"{name} resolved to no address"
+        ip, why = choose_address(addresses, self.cfg.allow_private_addresses)
+        if ip is None:
+            return None, "private_address", f"{name}: {why}"
+        return ip, None, ""
+
+    async def _robots(self, host: _Host) -> RobotsPolicy:
+        if host.robots is not None:
+            return host.robots
+        if host.robots_task is None:
+            host.robots_task = asyncio.ensure_future(self._load_robots(host))
+        return await asyncio.shield(host.robots_task)
+
+    async def _load_robots(self, host: _Host) -> RobotsPolicy:
+        try:
+            policy = await load_robots(self.fetch, host.origin, self.cfg.user_agent)
+        except Exception as exc:  # a bug here must not let the crawl ignore robots.txt
+            policy = RobotsPolicy("blocked", detail=f"robots.txt could not be interpreted: {exc!r}")
+        if policy.crawl_delay is not None and policy.crawl_delay > host.delay:
+            host.delay = policy.crawl_delay
+            host.next_start += policy.crawl_delay - self.cfg.delay
+        host.robots = policy
+        return policy
+
+    # -- requests --
+
+    async def _with_retries(
+        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
+    ) -> _Attempt:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.cfg.retries + 1),
+            wait=wait_exponential_jitter(initial=self.backoff, max=self.backoff_max, jitter=self.backoff),
+            retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
+            retry_error_callback=lambda state: state.outcome.result(),
+            reraise=True,
+        )
+        last: _Attempt = await retrying(self._attempt, host, ip, url, extra, limit, res)
+        if retrying.statistics.get("attempt_number", 1) > 1 and is_retryable(last.status, last.error):
+            last.detail = f"{last.detail} (after {retrying.statistics['attempt_number']} attempts)"
+        return last
+
+    async def _gate(self, host: _Host) -> None:
+        """Wait for a per-host slot, the host's next allowed start and a global slot."""
+        await host.sem.acquire()
+        try:
+            while True:
+                wait = host.next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    continue
+                await self._global.acquire()
+                now = time.monotonic()
+                if host.next_start > now:
+                    # Another request of this host started (or a Retry-After came) meanwhile.
+                    self._global.release()
+                    continue
+                host.next_start = now + host.delay
+                return
+        except BaseException:
+            host.sem.release()
+            raise
+
+    def _client(self, host: _Host) -> httpx.AsyncClient:
+        if host.client is None:
+            if self._ssl is None:
+                self._ssl = ssl.create_default_context()
+                try:
+                    import certifi
+
+                    self._ssl.load_verify_locations(certifi.where())
+                except (ImportError, OSError):
+                    pass
+            n = self.cfg.per_host_concurrency
+            host.client = httpx.AsyncClient(
+                headers={"User-Agent": self.cfg.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+                limits=httpx.Limits(
+                    max_connections=n, max_keepalive_connections=n, keepalive_expiry=self.idle_timeout or None
+                ),
+                timeout=httpx.Timeout(self.cfg.timeout),
+                follow_redirects=False,
+                trust_env=False,
+                verify=self._ssl,
+                # Cookies would make a check depend on the checks before it.
+                cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+            )
+        return host.client
+
+    async def _attempt(
+        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
+    ) -> _Attempt:
+        await self._gate(host)
+        host.in_flight += 1
+        a = _Attempt()
+        try:
+            client = self._client(host)
+            target = url if ip == host.key[1] else url.copy_with(host=ip)
+            headers = {"Host": url.netloc.decode("ascii")}
+            headers.update(extra)
+            ext: dict[str, Any] = {}
+            if url.scheme == "https":
+                ext["sni_hostname"] = url.raw_host.decode("ascii")
+            if host.delay > 0:
+                ext["trace"] = host.trace
+            request = client.build_request("GET", target, headers=headers, extensions=ext)
+            if res.attempts == 0:
+                res.started_at = time.time()
+            res.attempts += 1
+            host.requests += 1
+            a.request_headers = _text_pairs(request.headers.raw)
+            try:
+                async with asyncio.timeout(self.cfg.timeout):
+                    response = await client.send(request, stream=True)
+                    try:
+                        a.status = response.status_code
+                        a.reason = response.reason_phrase
+                        a.http_version = response.http_version
+                        a.headers = _text_pairs(response.headers.raw)
+                        a.body, a.truncated, note = await read_body(response, limit)
+                    finally:
+                        await response.aclose()
+                a.detail = f"{a.status} {a.reason}".strip() + (f"; {note}" if note else "")
+                if a.truncated:
+                    a.detail += f"; body cut at {limit} bytes"
+            except TimeoutError:
+                a.error, a.detail = "timeout", f"no complete answer within {self.cfg.timeout:g} s"
+            except httpx.DecodingError as exc:
+                a.error, a.detail = "protocol", str(exc)
+            except (httpx.HTTPError, OSError) as exc:
+                a.error, a.detail = error_of(exc)
+            if a.error is not None and a.status is None:
+                a.headers = []
+            if a.status in (429, 503):
+                self._retry_after(host, a)
+            return a
+        finally:
+            host.in_flight -= 1
+            host.last_used = time.monotonic()
+            self._global.release()
+            host.sem.release()
+
+    def _retry_after(self, host: _Host, a: _Attempt) -> None:
+        value = next((v for k, v in a.headers if k.lower() == "retry-after"), None)
+        wait = parse_retry_after(value)
+        if wait is None:
+            return
+        if wait > self.max_retry_after:
+            a.give_up = True
+            a.detail += (
+                f"; Retry-After {value!r} asks for {wait:.0f} s, more than the {self.max_retry_after:g} s"
+                " a fetch may wait: gave up"
+            )
+            wait = self.max_retry_after
+        until = time.monotonic() + wait
+        if until > host.next_start:
+            host.next_start = until
+
+    async def _reap(self) -> None:
+        """Close the clients of hosts idle for a while, so open sockets follow active hosts."""
+        period = max(0.05, self.idle_timeout / 2)
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for host in list(self._hosts.values()):
+                client = host.client
+                if (
+                    client is not None
+                    and host.in_flight == 0
+                    and now - host.last_used > max(self.idle_timeout, 2 * host.delay)
+                ):
+                    host.client = None
+                    await client.aclose()

@@ -1,0 +1,104 @@
+"""robots.txt per host, RFC 9309 error rules, parsed by protego.
+
+The decision logic is pure (`policy_from_result`); the fetching is done by the
+Fetcher, through the same per-host politeness as every other request, so that
+robots.txt counts against the host's delay and carries the User-Agent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from protego import Protego
+
+if TYPE_CHECKING:  # fetch imports this module; the type is only needed for annotations
+    from crawler.fetch import FetchResult
+
+# RFC 9309 2.5: crawlers must parse at least 500 KiB.
+ROBOTS_MAX_BYTES = 512 * 1024
+# RFC 9309 2.3.1.2: follow at least five consecutive redirects.
+ROBOTS_MAX_REDIRECTS = 5
+
+# Errors that mean "the host could not be reached": the whole host is unreachable.
+_UNREACHABLE_ERRORS = frozenset({"dns", "refused", "reset", "tls", "timeout"})
+
+
+@dataclass(frozen=True)
+class RobotsPolicy:
+    """What robots.txt says for one host for this crawl.
+
+    state: "parsed" (2xx, rules apply), "allow_all" (4xx or unavailable),
+    "blocked" (5xx / 429 / broken answer: nothing allowed),
+    "unreachable" (connect error or timeout: nothing allowed, host unreachable).
+    """
+
+    state: str
+    http_status: int | None = None
+    crawl_delay: float | None = None
+    detail: str = ""
+    parser: Protego | None = None
+
+    def allowed(self, url: str, user_agent: str) -> bool:
+        if self.state == "allow_all":
+            return True
+        if self.state == "parsed" and self.parser is not None:
+            return self.parser.can_fetch(url, user_agent)
+        return False
+
+
+ALLOW_ALL = RobotsPolicy("allow_all", detail="robots.txt not consulted")
+
+
+def robots_url(origin: str) -> str:
+    """`origin` is scheme://host[:port] (no path)."""
+    return origin.rstrip("/") + "/robots.txt"
+
+
+def parse_robots(text: str, user_agent: str, http_status: int | None = 200) -> RobotsPolicy:
+    parser = Protego.parse(text)
+    delay = parser.crawl_delay(user_agent)
+    if delay is None:
+        # Request-rate "1/10s" is the other way sites ask for a pace.
+        rate = parser.request_rate(user_agent)
+        if rate is not None and rate.requests:
+            delay = rate.seconds / rate.requests
+    return RobotsPolicy(
+        "parsed",
+        http_status=http_status,
+        crawl_delay=float(delay) if delay is not None else None,
+        detail="robots.txt parsed",
+        parser=parser,
+    )
+
+
+def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
+    """RFC 9309 section 2.3.1: map the robots.txt fetch outcome to a policy."""
+    status = result.status
+    if result.error in _UNREACHABLE_ERRORS:
+        return RobotsPolicy("unreachable", status, detail=f"robots.txt unreachable: {result.detail}")
+    if result.error in ("too_many_redirects", "redirect_loop", "bad_redirect", "private_address"):
+        # 2.3.1.2: a robots.txt that cannot be reached through redirects is "unavailable".
+        return RobotsPolicy("allow_all", status, detail=f"robots.txt unavailable ({result.error}): {result.detail}")
+    if result.error is not None or status is None:
+        return RobotsPolicy("blocked", status, detail=f"robots.txt broken ({result.error}): {result.detail}")
+    if 200 <= status < 300:
+        text = result.body.decode("utf-8", errors="replace")
+        return parse_robots(text, user_agent, status)
+    if status == 429 or status >= 500:
+        # 429 is a 4xx, but it is the server asking us to back off, not "no robots.txt here".
+        return RobotsPolicy("blocked", status, detail=f"robots.txt answered {status}: nothing allowed this crawl")
+    if 400 <= status < 500:
+        return RobotsPolicy("allow_all", status, detail=f"robots.txt answered {status}: everything allowed")
+    # 1xx / 3xx left over (e.g. a redirect without Location): unavailable.
+    return RobotsPolicy("allow_all", status, detail=f"robots.txt answered {status}: treated as unavailable")
+
+
+async def load_robots(
+    fetch: Callable[..., Awaitable[FetchResult]], origin: str, user_agent: str
+) -> RobotsPolicy:
+    """Fetch and interpret `origin`'s robots.txt through `fetch` (the Fetcher's, so politeness applies)."""
+    result = await fetch(
+        robots_url(origin), robots=False, max_redirects=ROBOTS_MAX_REDIRECTS, max_bytes=ROBOTS_MAX_BYTES
+    )
+    return policy_from_result(result, user_agent)
