@@ -1,0 +1,254 @@
+"""Link status from a fetch outcome (SPEC section 3), and the soft-404 helpers. Pure, no I/O."""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from crawler.fetch import FetchResult
+
+STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
+# Returned for a 304 when the caller did not say what the source was before: a 304 repeats
+# the previous status, which only the caller knows.
+NOT_MODIFIED = "not_modified"
+
+_ERROR_STATUS = {
+    "dns": "unreachable",
+    "refused": "unreachable",
+    "reset": "unreachable",
+    "tls": "unreachable",
+    "timeout": "unreachable",
+    "robots_unreachable": "unreachable",
+    "robots_disallowed": "blocked",
+    "robots_error": "blocked",
+    "private_address": "blocked",
+    "redirect_loop": "server_error",
+    "too_many_redirects": "server_error",
+    # A Location we cannot follow, or an answer that is not HTTP: the server is broken.
+    "bad_redirect": "server_error",
+    "protocol": "server_error",
+}
+
+
+def link_status(
+    result: FetchResult,
+    *,
+    has_article: bool,
+    soft404_match: bool = False,
+    previous: str | None = None,
+) -> str:
+    """One status word for a check.
+
+    has_article: the extractor found an article body in `result.body`.
+    soft404_match: the page matches the host's answer for a URL that cannot exist.
+    previous: the source's status before this check; a 304 repeats it (NOT_MODIFIED if None).
+    """
+    if result.error is not None:
+        return _ERROR_STATUS.get(result.error, "server_error")
+    status = result.status
+    if status is None:
+        return "unreachable"
+    if status == 304:
+        return previous if previous in STATUSES else NOT_MODIFIED
+    if status in (401, 403, 407, 451):
+        return "blocked"
+    if status in (404, 410):
+        return "gone"
+    if status == 408:
+        return "unreachable"
+    if status == 429 or status >= 500:
+        return "server_error"
+    if 400 <= status < 500:
+        # Any other client error: the URL does not give readers the article, permanently.
+        return "gone"
+    if not 200 <= status < 300:
+        # A 1xx or a 3xx that could not be followed (e.g. 300 without Location).
+        return "server_error"
+    moved = bool(result.redirects) and not same_url(result.url, result.final_url)
+    if moved and is_listing_url(result.final_url):
+        return "soft_404"
+    if not has_article or soft404_match:
+        return "soft_404"
+    return "redirected" if moved else "alive"
+
+
+def _url_key(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    return netloc, path, parts.query
+
+
+def same_url(requested: str, final: str) -> bool:
+    """True when `final` differs from `requested` only by http->https, `www.`, a trailing slash."""
+    a, b = urlsplit(requested.strip()), urlsplit(final.strip())
+    sa, sb = a.scheme.lower(), b.scheme.lower()
+    if sa != sb and not (sa == "http" and sb == "https"):
+        return False
+    return _url_key(requested) == _url_key(final)
+
+
+# Path segments that name a collection of articles rather than one.
+_LISTING_WORDS = frozenset(
+    "category categories cat tag tags topic topics search page archive archives author authors "
+    "section sections list lists label labels channel channels column columns feed index".split()
+)
+_COLLECTION_WORDS = frozenset("articles posts news blog blogs stories videos home latest all".split())
+_HOME_FILES = re.compile(r"^(index|default|home)\.(html?|php|aspx?|jsp)$", re.I)
+_LANGUAGE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.I)
+_SEARCH_QUERY = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|keywords|tag|cat|category|paged?)=", re.I)
+
+
+def _article_like(segment: str) -> bool:
+    seg = unquote(segment)
+    if not seg or seg.lower() in _LISTING_WORDS or seg.lower() in _COLLECTION_WORDS or _HOME_FILES.match(seg):
+        return False
+    stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", seg, flags=re.I)
+    if re.search(r"\d{3,}", stem):
+        return True
+    if stem.count("-") + stem.count("_") >= 2:
+        return True
+    if stem != seg:  # some-page.html
+        return True
+    # Non-ASCII slugs (Chinese titles) of some length are article titles.
+    return sum(1 for ch in stem if ord(ch) > 127) >= 4
+
+
+def is_listing_url(url: str) -> bool:
+    """A site's home page or a listing (category, tag, search, pagination), judged by URL shape."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if _SEARCH_QUERY.search(parts.query or ""):
+        return True
+    if not segments:
+        return True
+    if len(segments) == 1 and (_HOME_FILES.match(segments[0]) or _LANGUAGE.match(segments[0])):
+        return True  # "/index.html", "/zh-hans/", "/en"
+    last = segments[-1]
+    lowered = [unquote(s).lower() for s in segments]
+    # "/page/3", "/category/x/page/2": pagination never names an article.
+    if len(segments) >= 2 and lowered[-2] in ("page", "paged") and last.isdigit():
+        return True
+    if lowered[-1] in _COLLECTION_WORDS or lowered[-1] in _LISTING_WORDS:
+        return True
+    if any(s in _LISTING_WORDS for s in lowered[:-1]) and not _article_like(last):
+        return True
+    return False
+
+
+# --- per-host soft-404 probe -----------------------------------------------------------------
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_UPPER = _LOWER.upper()
+
+
+def _scramble(text: str, rng: random.Random) -> str:
+    out = []
+    for ch in text:
+        if "0" <= ch <= "9":
+            out.append(rng.choice("0123456789"))
+        elif "a" <= ch <= "z":
+            out.append(rng.choice(_LOWER))
+        elif "A" <= ch <= "Z":
+            out.append(rng.choice(_UPPER))
+        elif ord(ch) >= 0x4E00 and ord(ch) <= 0x9FFF:
+            out.append(chr(rng.randint(0x4E00, 0x9FA5)))
+        elif ord(ch) > 127 and ch.isalpha():
+            out.append(rng.choice(_LOWER))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _scramble_segment(segment: str, rng: random.Random) -> str:
+    decoded = unquote(segment)
+    # Keep a file extension: "/123.html" should stay an .html page of the same kind.
+    stem, dot, ext = decoded.rpartition(".")
+    if dot and stem and ext.isalnum() and len(ext) <= 5 and not ext.isdigit():
+        decoded_new = _scramble(stem, rng) + "." + ext
+    else:
+        decoded_new = _scramble(decoded, rng)
+    return quote(decoded_new, safe="-._~!$&'()*+,;=:@")
+
+
+def probe_url(url: str, rng: random.Random) -> str:
+    """A URL of the same shape on the same host that cannot exist: same depth, digits and letters
+    replaced by random ones of the same count (file extensions and separators kept)."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    for _ in range(8):
+        new_path = "/".join(_scramble_segment(s, rng) if s else s for s in segments)
+        if not any(segments) or new_path == parts.path:
+            # Nothing to scramble ("/"): ask for a random page at depth one.
+            new_path = "/" + "".join(rng.choice(_LOWER) for _ in range(12))
+        query = "&".join(
+            (k + "=" + _scramble_segment(v, rng)) if sep else k
+            for k, sep, v in (p.partition("=") for p in parts.query.split("&"))
+        ) if parts.query else ""
+        candidate = urlunsplit((parts.scheme, parts.netloc, new_path, query, ""))
+        if candidate != urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")):
+            return candidate
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/" + "x" * 24, "", ""))
+
+
+@dataclass(frozen=True)
+class PageSignature:
+    """What a page looks like, stable across a site's error pages: title and paragraph hashes,
+    with digits masked so "no article 8812" and "no article 1207" look the same."""
+
+    title: str
+    paragraphs: frozenset[int]
+    length: int
+
+
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _SPACE.sub(" ", _DIGITS.sub("0", text)).strip()
+
+
+def page_signature(title: str, text: str) -> PageSignature:
+    paragraphs = [_norm(p) for p in text.splitlines()]
+    paragraphs = [p for p in paragraphs if p]
+    hashes = frozenset(zlib.crc32(p.encode("utf-8")) for p in paragraphs)
+    return PageSignature(_norm(title or ""), hashes, sum(len(p) for p in paragraphs))
+
+
+def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
+    """True when `page` looks like what the host serves for a URL that cannot exist."""
+    if not page.paragraphs and not probe.paragraphs:
+        return page.title == probe.title
+    if not page.paragraphs or not probe.paragraphs:
+        return False
+    shortest, longest = sorted((page.length, probe.length))
+    if longest and shortest / longest < 0.6:
+        return False
+    common = len(page.paragraphs & probe.paragraphs)
+    jaccard = common / len(page.paragraphs | probe.paragraphs)
+    if jaccard >= 0.8:
+        return True
+    return page.title == probe.title and jaccard >= 0.5
+
+
+def is_dead(status: str, consecutive_failures: int, dead_after: int) -> bool:
+    """Dead per SPEC section 3. `consecutive_failures` counts the consecutive checks, this one
+    included, that ended `unreachable` or `server_error`."""
+    if status in ("gone", "soft_404"):
+        return True
+    if status in ("unreachable", "server_error"):
+        return consecutive_failures >= dead_after
+    return False

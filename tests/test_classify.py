@@ -1,0 +1,186 @@
+"""Link status words exactly per SPEC section 3, and the soft-404 probe helpers."""
+
+from __future__ import annotations
+
+import random
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.classify import (
+    NOT_MODIFIED,
+    is_dead,
+    is_listing_url,
+    link_status,
+    matches_probe,
+    page_signature,
+    probe_url,
+    same_url,
+)
+from crawler.fetch import FetchResult
+
+URL = "https://gnews.org/articles/2190271"
+
+
+def result(status: int | None = 200, *, final: str = URL, redirects=(), error: str | None = None) -> FetchResult:
+    return FetchResult(url=URL, final_url=final, status=status, redirects=list(redirects), error=error)
+
+
+@pytest.mark.parametrize(
+    "status, has_article, expected",
+    [
+        (200, True, "alive"),
+        (200, False, "soft_404"),
+        (204, False, "soft_404"),
+        (404, False, "gone"),
+        (410, False, "gone"),
+        (401, False, "blocked"),
+        (403, False, "blocked"),
+        (451, False, "blocked"),
+        (429, False, "server_error"),
+        (500, False, "server_error"),
+        (503, False, "server_error"),
+        (400, False, "gone"),
+        (408, False, "unreachable"),
+        (300, False, "server_error"),
+    ],
+)
+def test_status_codes(status, has_article, expected):
+    assert link_status(result(status), has_article=has_article) == expected
+
+
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        ("dns", "unreachable"),
+        ("refused", "unreachable"),
+        ("reset", "unreachable"),
+        ("tls", "unreachable"),
+        ("timeout", "unreachable"),
+        ("robots_unreachable", "unreachable"),
+        ("robots_disallowed", "blocked"),
+        ("robots_error", "blocked"),
+        ("private_address", "blocked"),
+        ("redirect_loop", "server_error"),
+        ("too_many_redirects", "server_error"),
+        ("bad_redirect", "server_error"),
+        ("protocol", "server_error"),
+    ],
+)
+def test_errors(error, expected):
+    # An error wins over whatever status the last hop had (a loop ends on a 301).
+    assert link_status(result(301, error=error), has_article=True) == expected
+
+
+def test_not_modified_repeats_the_previous_status():
+    assert link_status(result(304), has_article=False, previous="alive") == "alive"
+    assert link_status(result(304), has_article=False, previous="redirected") == "redirected"
+    assert link_status(result(304), has_article=False) == NOT_MODIFIED
+
+
+@pytest.mark.parametrize(
+    "final",
+    [
+        "https://gnews.org/articles/2190271/",       # trailing slash added
+        "https://www.gnews.org/articles/2190271",    # www. added
+        "https://gnews.org:443/articles/2190271",    # default port spelled out
+    ],
+)
+def test_same_url_redirects_stay_alive(final):
+    r = result(200, final=final, redirects=[(301, final)])
+    assert link_status(r, has_article=True) == "alive"
+
+
+def test_http_to_https_and_www_dropped_is_still_alive():
+    r = FetchResult(url="http://www.a.org/p/123", final_url="https://a.org/p/123/", status=200,
+                    redirects=[(301, "https://a.org/p/123/")])
+    assert link_status(r, has_article=True) == "alive"
+
+
+def test_https_downgrade_or_other_path_is_redirected():
+    assert not same_url("https://a.org/p/1", "http://a.org/p/1")
+    r = result(200, final="https://gnews.org/articles/2190272", redirects=[(301, "https://gnews.org/articles/2190272")])
+    assert link_status(r, has_article=True) == "redirected"
+    r = result(200, final="https://gnews.org/articles/2190271?x=1", redirects=[(302, "…")])
+    assert link_status(r, has_article=True) == "redirected"
+
+
+@pytest.mark.parametrize(
+    "final",
+    [
+        "https://gnews.org/",
+        "https://gnews.org",
+        "https://gnews.org/zh-hans/",
+        "https://gnews.org/index.php",
+        "https://gnews.org/category/news/",
+        "https://gnews.org/tag/ccp/page/3",
+        "https://gnews.org/search?s=abc",
+        "https://gnews.org/articles/",
+    ],
+)
+def test_redirect_to_home_or_listing_is_soft_404_even_with_a_body(final):
+    # The extractor may well find "an article" on a home page; the redirect decides.
+    r = result(200, final=final, redirects=[(301, final)])
+    assert link_status(r, has_article=True) == "soft_404"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gnews.org/articles/2190271",
+        "https://gnews.org/zh-hans/123456/",
+        "https://x.com/category/politics/12345-some-story",
+        "https://x.com/2021/05/a-long-article-slug/",
+        "https://x.com/news/story.html",
+    ],
+)
+def test_article_urls_are_not_listings(url):
+    assert not is_listing_url(url)
+
+
+def test_soft404_probe_match_overrides_an_article():
+    assert link_status(result(200), has_article=True, soft404_match=True) == "soft_404"
+
+
+def test_probe_url_keeps_the_shape():
+    rng = random.Random(7)
+    url = "https://gnews.org/zh-hans/123456/"
+    probes = {probe_url(url, rng) for _ in range(20)}
+    assert len(probes) == 20 and url not in probes
+    for p in probes:
+        parts = urlsplit(p)
+        assert parts.netloc == "gnews.org" and parts.scheme == "https"
+        assert re.fullmatch(r"/[a-z]{2}-[a-z]{4}/\d{6}/", parts.path), p
+
+
+def test_probe_url_keeps_extension_and_cjk_shape():
+    rng = random.Random(3)
+    p = urlsplit(probe_url("http://a.test/2021/05/story-12.html", rng)).path
+    assert re.fullmatch(r"/\d{4}/\d{2}/[a-z]{5}-\d{2}\.html", p), p
+    q = probe_url("http://a.test/%E4%B8%AD%E6%96%87", rng)
+    assert q != "http://a.test/%E4%B8%AD%E6%96%87" and q.count("%") == 6
+
+
+def test_probe_url_of_the_root_still_differs():
+    p = probe_url("http://a.test/", random.Random(1))
+    assert urlsplit(p).path not in ("", "/")
+
+
+def test_page_signature_matches_error_template_not_articles():
+    template = "很抱歉，您访问的页面不存在\n页面 {n} 已被删除或从未存在\n返回首页"
+    probe = page_signature("页面不存在 - GNews", template.format(n=88123))
+    same_template = page_signature("页面不存在 - GNews", template.format(n=55))
+    article = page_signature("郭文贵：新中国联邦", "第一段新闻内容很长很长。\n第二段继续报道。\n第三段结尾。")
+    assert matches_probe(same_template, probe)
+    assert not matches_probe(article, probe)
+    # Two empty pages with the same title are the same error page.
+    assert matches_probe(page_signature("Oops", ""), page_signature("Oops", ""))
+    assert not matches_probe(page_signature("Oops", ""), page_signature("Other", ""))
+
+
+def test_is_dead():
+    assert is_dead("gone", 0, 3) and is_dead("soft_404", 0, 3)
+    assert not is_dead("unreachable", 2, 3) and is_dead("unreachable", 3, 3)
+    assert is_dead("server_error", 4, 3)
+    assert not is_dead("alive", 10, 3) and not is_dead("blocked", 10, 3) and not is_dead("redirected", 9, 3)
