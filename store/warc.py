@@ -132,13 +132,12 @@ class WarcMirror:
         self._size += sum(len(m) for m in members)
         return offset
 
-    def _serialize(self, record) -> bytes:
+    @staticmethod
+    def _serialize(record) -> bytes:
+        # A writer per record: callers may write from several threads, and the bytes are
+        # built outside the file lock.
         buf = io.BytesIO()
-        self._writer.out = buf
-        try:
-            self._writer.write_record(record)
-        finally:
-            self._writer.out = None
+        WARCWriter(buf, gzip=True, warc_version=WARC_VERSION).write_record(record)
         return buf.getvalue()
 
     # --- records ----------------------------------------------------------------
@@ -168,7 +167,7 @@ class WarcMirror:
         else:
             record = w.create_warc_record(
                 url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
-                warc_headers_dict={"WARC-Date": date},
+                warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": digest},
             )
             if truncated:
                 record.rec_headers.add_header("WARC-Truncated", "length")

@@ -276,3 +276,20 @@ def test_bad_offset_is_a_clear_error(tmp_path: Path):
         read_payload(tmp_path, ref.file, 0)
     with pytest.raises(MirrorError, match="not found"):
         read_payload(tmp_path, "nope.warc.gz", 0)
+
+
+def test_writes_from_several_threads_never_interleave(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    m = WarcMirror(tmp_path, crawl_started_at=CRAWL, max_file_bytes=20_000)
+    with ThreadPoolExecutor(8) as pool:
+        refs = list(pool.map(lambda i: write(m, f"{URL}?t={i}", page(i, 3000), "2026-11-24T03:00:01Z"), range(40)))
+    m.close()
+    for i, ref in enumerate(refs):
+        assert read_payload(tmp_path, ref.file, ref.offset)[2] == page(i, 3000)
+    recs = all_records(tmp_path)
+    assert sum(r["type"] == "response" for r in recs) == 40
+    # Each request record directly follows its own response.
+    for a, b in zip(recs, recs[1:]):
+        if a["type"] == "response":
+            assert b["type"] == "request" and b["concurrent"] == a["id"]
