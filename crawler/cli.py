@@ -214,3 +214,220 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
         output.write_text(text, encoding="utf-8")
         click.echo(f"report: {len(doc['sources'])} sources written to {output}", err=True)
     return 0
+
+
+def _duration_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
+    from crawler.config import parse_duration
+
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@click.option("--all", "all_sources", is_flag=True, help="make every source due")
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="check at most N sources")
+@click.option("--max-duration", callback=_duration_option, metavar="DUR",
+              help="start no new fetch after DUR (e.g. 6h), then finish cleanly")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@common
+def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float | None, as_json: bool) -> int:
+    """The nightly job: scan, then check every due source politely and record what changed."""
+    import asyncio
+
+    from crawler.crawl import crawl_async
+    from crawler.progress import bar
+    from crawler.scan import scan as run_scan
+
+    store = open_store(cfg)
+    store.acquire_crawl_lock()
+    scanned = run_scan(cfg, store)
+    total = {"n": 0}
+    tty = is_tty() and not as_json
+    with bar("crawl", 0, enabled=tty) as update:
+        def on_done(summary: Any) -> None:
+            info = " ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
+            update(summary.checked, info, total=total["n"])
+
+        def on_start(n: int) -> None:
+            total["n"] = n
+            update(0, "", total=n)
+
+        summary = asyncio.run(crawl_async(cfg, store, all_sources=all_sources, limit=limit,
+                                          max_duration=max_duration, on_start=on_start, on_done=on_done))
+    doc = summary.to_json()
+    doc["scan"] = {k: v for k, v in scanned.to_json().items() if not k.endswith("_paths")}
+    if as_json:
+        emit_json(doc)
+        return 0
+    counts = ", ".join(f"{k} {v}" for k, v in doc["by_status"].items()) or "nothing due"
+    click.echo(f"crawl {summary.started_at} .. {summary.finished_at}: checked {summary.checked} of {summary.due} "
+               f"due sources ({counts})")
+    click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}"
+               + ("   stopped early (--max-duration)" if summary.stopped_early else ""))
+    return 0
+
+
+def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[str] | None]:
+    """The source a PATH_OR_URL names, and (for a path) that one repost's name."""
+    from crawler.urls import normalize_url, source_identity
+
+    if target.startswith(("http://", "https://")):
+        try:
+            url = normalize_url(target)
+        except ValueError as exc:
+            raise Exit(EXIT_USAGE, f"not a usable URL {target!r}: {exc}") from None
+        source = store.source_by_url(url) or store.source_by_url(source_identity(url, cfg.sites).canonical_url)
+        if source is None:
+            raise Exit(EXIT_USAGE, f"{target} is not a source of the archive (run `repost-mirror scan` first?)")
+        return source, None
+    name = _repost_name(cfg, target)
+    found = store.source_of_repost(name)
+    if found is None:
+        from crawler.scan import scan as run_scan
+
+        run_scan(cfg, store)
+        found = store.source_of_repost(name)
+    if found is None:
+        raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
+    _repost_id, source_id, kind = found
+    if kind != "repost" or source_id is None:
+        problem = store.db.execute("SELECT problem FROM reposts WHERE path = ?", [name]).fetchone()[0]
+        raise Exit(EXIT_USAGE, f"{name} is not a repost with a source: {problem}")
+    return store.source_by_id(source_id), [name]
+
+
+def _repost_name(cfg: Config, target: str) -> str:
+    """A repost PATH may be absolute, relative to the current folder, or relative to archive.root."""
+    import os
+
+    path, _, commit = target.partition("@")
+    root = cfg.archive.root.resolve()
+    for candidate in (Path(path), Path.cwd() / path, root / path):
+        try:
+            rel = candidate.resolve().relative_to(root)
+        except ValueError:
+            continue
+        if candidate.exists() or commit:
+            name = rel.as_posix()
+            return f"{name}@{commit}" if commit else name
+    return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
+
+
+def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
+    labels = {"missing": ("- original only", "red"), "added": ("+ repost only", "green"),
+              "altered": ("~ altered", "yellow")}
+    for hunk in hunks:
+        label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
+        click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
+        if hunk["original"]:
+            click.echo(click.style(f"    original: {hunk['original']}", fg="red" if color else None))
+        if hunk["repost"]:
+            click.echo(click.style(f"    repost:   {hunk['repost']}", fg="green" if color else None))
+
+
+@main.command()
+@click.argument("target", metavar="PATH_OR_URL")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@click.option("--no-fetch", is_flag=True, help="use the latest stored version instead of fetching")
+@common
+def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
+    """Fidelity of one repost (a path) or of every repost of one source (a URL), fetched now."""
+    import asyncio
+
+    from crawler import analyze as cpu
+    from crawler.crawl import check_now, compare_settings
+
+    store = open_store(cfg)
+    source, only = _resolve_target(cfg, store, target)
+    fetched = None
+    if not no_fetch:
+        fetched = asyncio.run(check_now(cfg, store, [source]))[0]
+        source = store.source_by_id(source.id)
+    summary = next(s for s in store.report_sources(everything=True) if s.id == source.id)
+    reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
+    version = store.version(source.latest_version_id) if source.latest_version_id else None
+    results = []
+    if version is not None:
+        if fetched is not None:
+            by_id = {f.repost_id: f for f in fetched.record.fidelity}
+        else:
+            cpu.configure(compare_settings(cfg, store))
+            by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"],
+                                                              tuple((r["id"], r["body"] or "") for r in reposts))}
+        for r in reposts:
+            fid = by_id.get(r["id"])
+            if fid is not None:
+                results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
+                                "hunks": list(fid.hunks)})
+    if as_json:
+        emit_json({"source": summary.fields, "reposts": results,
+                   "version": None if version is None else {"number": version["number"],
+                                                            "from_archive": bool(version["from_archive"]),
+                                                            "first_seen_at": version["first_seen_at"]}})
+    else:
+        f = summary.fields
+        click.echo(f"{f['source_url']}: {f['link_status']} (HTTP {f['http_status']})"
+                   + (f" -> {f['final_url']}" if f["final_url"] else "")
+                   + (" [dead]" if f["dead"] else ""))
+        if fetched is not None and fetched.record.detail:
+            click.echo(f"  {fetched.record.detail}")
+        if f["archived_copy"]:
+            click.echo(f"  archived copy: {f['archived_copy']}")
+        if version is None:
+            click.echo("  no version of the original is stored: nothing to compare")
+        for item in results:
+            verdict = "faithful" if item["faithful"] else "NOT faithful"
+            click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
+            _print_hunks(item["hunks"], color=sys.stdout.isatty())
+    if version is None:
+        if not as_json:
+            click.echo("the source cannot be fetched and no version is stored", err=True)
+        return EXIT_UNFETCHABLE
+    return EXIT_UNFAITHFUL if any(not r["faithful"] for r in results) else 0
+
+
+@main.command()
+@click.argument("target", metavar="PATH_OR_URL")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@common
+def history(cfg: Config, target: str, as_json: bool) -> int:
+    """The versions of a source, each with its time, and what changed between consecutive ones."""
+    from crawler.fidelity import compare
+
+    store = open_store(cfg)
+    source, _only = _resolve_target(cfg, store, target)
+    versions = store.versions_of(source.id)
+    out = []
+    previous: list[str] | None = None
+    for v in versions:
+        lines = v["normalized"].split("\n") if v["normalized"] else []
+        hunks = []
+        if previous is not None:
+            # Read as: the new version against the one before it ("missing" = dropped by the new one).
+            diff = compare(lines, previous, min_change_chars=cfg.compare.min_change_chars)
+            hunks = [{"op": h.op, "repost": h.repost, "original": h.original} for h in diff.hunks]
+        out.append({
+            "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
+            "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "title": v["title"],
+            "warc": None if not v["warc_file"] else {"file": v["warc_file"], "offset": v["warc_offset"],
+                                                     "length": v["warc_length"], "payload_digest": v["payload_digest"]},
+            "hunks": hunks,
+        })
+        previous = lines
+    if as_json:
+        emit_json({"source_url": source.url, "versions": out})
+        return 0
+    click.echo(f"{source.url}: {len(out)} version(s)")
+    for v in out:
+        where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
+        origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""
+        click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
+        for hunk in v["hunks"]:
+            label = {"missing": "- dropped", "added": "+ added", "altered": "~ altered"}.get(hunk["op"], hunk["op"])
+            click.echo(f"  {label}: {hunk['original'] or ''}" + (f" -> {hunk['repost']}" if hunk["op"] == "altered"
+                                                                  else (hunk["repost"] or "")))
+    return 0

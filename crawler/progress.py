@@ -36,8 +36,9 @@ def bar(label: str, total: int, *, enabled: bool) -> Iterator[Callable[..., None
     with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
         task = progress.add_task(label, total=total, rate="0.0", info="")
 
-        def update(done: int, info: str = "") -> None:
+        def update(done: int, info: str = "", total: int | None = None) -> None:
             elapsed = progress.tasks[0].elapsed or 0.0
-            progress.update(task, completed=done, info=info, rate=f"{done / elapsed:.1f}" if elapsed else "0.0")
+            progress.update(task, completed=done, info=info, total=total,
+                            rate=f"{done / elapsed:.1f}" if elapsed else "0.0")
 
         yield update

@@ -1,0 +1,328 @@
+"""The crawl: schedule due sources, fetch them politely, classify, analyse, mirror, record.
+
+Data flows one way: schedule -> fetch -> classify -> analyse (extract, compare) ->
+mirror (WARC) -> store. The WARC record is written before the check that points to
+it, and each check is one transaction, so a crawl killed at any moment loses nothing
+it recorded and the next one carries on with what is still due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from crawler import analyze as cpu
+from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url
+from crawler.config import Config
+from crawler.fetch import FetchResult, Fetcher
+from crawler.wayback import WaybackError, closest_snapshot
+from store.db import Store, iso, parse_iso, utc_now
+from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
+from store.warc import WarcMirror
+
+T = TypeVar("T")
+POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
+FAILING = ("unreachable", "server_error")
+
+
+@dataclass
+class CrawlSummary:
+    started_at: str
+    finished_at: str | None = None
+    checked: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    new_versions: int = 0
+    unfaithful: int = 0
+    stopped_early: bool = False
+    due: int = 0
+    outcome: str = "running"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at, "finished_at": self.finished_at, "checked": self.checked,
+            "by_status": dict(sorted(self.by_status.items())), "new_versions": self.new_versions,
+            "unfaithful": self.unfaithful, "stopped_early": self.stopped_early, "due": self.due,
+            "outcome": self.outcome,
+        }
+
+
+@dataclass
+class CheckOutcome:
+    """What one check found, for the caller (the `check` command prints it)."""
+
+    record: CheckRecord
+    check_id: int
+    analysis: cpu.PageAnalysis | None
+
+
+def interleave_by_host(sources: list[SourceRow]) -> list[SourceRow]:
+    """Round-robin over hosts, keeping each host's order: a slow, polite host never starves the others."""
+    queues: dict[str, deque[SourceRow]] = defaultdict(deque)
+    for source in sources:
+        queues[urlsplit(source.url).netloc].append(source)
+    out: list[SourceRow] = []
+    while queues:
+        for host in list(queues):
+            out.append(queues[host].popleft())
+            if not queues[host]:
+                del queues[host]
+    return out
+
+
+class Checker:
+    """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
+
+    def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, mirror: WarcMirror, *,
+                 crawl_id: int | None, pool: ProcessPoolExecutor | None = None) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.fetcher = fetcher
+        self.mirror = mirror
+        self.crawl_id = crawl_id
+        self.pool = pool
+        self._probes: dict[str, asyncio.Task[Any]] = {}
+        self._rng = random.Random()
+
+    async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.pool is None:
+            return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    # --- the steps ------------------------------------------------------------
+
+    def _mirror(self, result: FetchResult) -> WarcRef | None:
+        if result.status is None:
+            return None
+        previous = self.store.warc_digest_of(result.final_url)
+        return self.mirror.write(
+            url=result.final_url, fetched_at=iso(result.started_at), status=result.status, reason=result.reason,
+            http_version=result.http_version, response_headers=result.headers, body=result.body,
+            request_headers=result.request_headers, previous=previous,
+        )
+
+    async def _analyze(self, result: FetchResult, source: SourceRow, previous: str | None,
+                       reposts: tuple[tuple[int, str], ...]) -> cpu.PageAnalysis | None:
+        if result.status is None or not 200 <= result.status < 300 or not result.body:
+            return None
+        host = urlsplit(result.final_url).hostname or ""
+        job = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
+                          previous, reposts)
+        return await self._cpu(cpu.analyze, job)
+
+    async def _probe_signature(self, url: str) -> Any:
+        """What this host serves for a URL that cannot exist: learned once per host per crawl."""
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+        if origin not in self._probes:
+            self._probes[origin] = asyncio.ensure_future(self._probe(url))
+        return await self._probes[origin]
+
+    async def _probe(self, url: str) -> Any:
+        result = await self.fetcher.fetch(probe_url(url, self._rng))
+        if result.status is None or not 200 <= result.status < 300 or not result.body:
+            return None
+        host = urlsplit(result.final_url).hostname or ""
+        article = await self._cpu(cpu.analyze, cpu.PageJob(result.body, result.header("content-type"),
+                                                           result.final_url, self.cfg.site(host), None, ()))
+        return page_signature(article.title, article.text)
+
+    async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None) -> str:
+        has_article = analysis is not None and analysis.has_article
+        soft = False
+        if has_article and result.status is not None and 200 <= result.status < 300:
+            signature = await self._probe_signature(result.final_url)
+            soft = signature is not None and matches_probe(signature, page_signature(analysis.title, analysis.text))
+        # A 304 repeats the status of the page it confirmed.
+        return link_status(result, has_article=has_article, soft404_match=soft, previous=previous_status or "alive")
+
+    async def _alternates(self, source: SourceRow, tried: set[str], previous: str | None,
+                          reposts: tuple[tuple[int, str], ...]
+                          ) -> tuple[FetchResult, cpu.PageAnalysis, WarcRef | None] | None:
+        """Before a source is called gone or soft-404, its other URL forms get their chance."""
+        for url in dict.fromkeys([*source.aliases, *source.linked_urls]):
+            if url in tried:
+                continue
+            tried.add(url)
+            result = await self.fetcher.fetch(url)
+            warc = self._mirror(result)
+            analysis = await self._analyze(result, source, previous, reposts)
+            if analysis is not None and await self._classify(result, analysis, None) in ("alive", "redirected"):
+                return result, analysis, warc
+        return None
+
+    async def _wayback(self, source: SourceRow, previous: str | None, reposts: tuple[tuple[int, str], ...]
+                       ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
+        """(archived copy URL, its analysis, its WARC record, looked up?, detail)."""
+        try:
+            snapshot = await closest_snapshot(self.fetcher.fetch, self.cfg.wayback.availability_url, source.url,
+                                              source.earliest_published_at)
+        except WaybackError as exc:
+            return None, None, None, False, f"wayback: {exc}"
+        if snapshot is None:
+            return None, None, None, True, "wayback: no snapshot"
+        result = await self.fetcher.fetch(snapshot.raw_url)
+        warc = self._mirror(result)
+        analysis = await self._analyze(result, source, previous, reposts)
+        if analysis is None or not analysis.has_article:
+            return snapshot.url, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article"
+        return snapshot.url, analysis, warc, True, f"wayback: {snapshot.url}"
+
+    def _wayback_due(self, source: SourceRow, now: float) -> bool:
+        if not self.cfg.wayback.enabled:
+            return False
+        if source.wayback_checked_at is None:
+            return True
+        return now - parse_iso(source.wayback_checked_at) >= self.cfg.crawl.revisit_dead
+
+    async def check(self, source: SourceRow, *, use_wayback: bool = True) -> CheckOutcome:
+        store = self.store
+        latest = store.version(source.latest_version_id) if source.latest_version_id else None
+        previous = latest["normalized"] if latest else None
+        reposts = tuple((r["id"], r["body"] or "") for r in store.reposts_of(source.id))
+        conditional = latest is not None and not latest["from_archive"]
+        result = await self.fetcher.fetch(source.url, etag=source.etag if conditional else None,
+                                          last_modified=source.last_modified if conditional else None)
+        warc = self._mirror(result)
+        analysis = await self._analyze(result, source, previous, reposts)
+        status = await self._classify(result, analysis, source.link_status)
+        # final_url says where a redirect led; null when the page answered at the requested URL.
+        final_url = result.final_url if result.redirects else None
+        if status in ("gone", "soft_404"):
+            found = await self._alternates(source, {source.url, result.final_url}, previous, reposts)
+            if found is not None:
+                result, analysis, warc = found
+                status, final_url = "redirected", result.final_url
+        failures = source.consecutive_failures + 1 if status in FAILING else 0
+        dead = is_dead(status, failures, self.cfg.crawl.dead_after)
+        body = None
+        new_version = False
+        fidelity: tuple[FidelityResult, ...] = ()
+        detail = result.detail
+        if analysis is not None and analysis.has_article and status in ("alive", "redirected"):
+            body = VersionText(analysis.title, analysis.text, analysis.normalized)
+            new_version = analysis.new_version
+            fidelity = analysis.fidelity
+        elif previous is not None and reposts:
+            fidelity = await self._cpu(cpu.judge_stored, previous, reposts)
+        archived_copy, looked_up = None, False
+        if dead and use_wayback and self._wayback_due(source, time.time()):
+            archived_copy, snap, snap_warc, looked_up, note = await self._wayback(source, previous, reposts)
+            detail = f"{detail}; {note}" if detail else note
+            if snap is not None:
+                body = VersionText(snap.title, snap.text, snap.normalized, from_archive=True, archive_url=archived_copy)
+                new_version = snap.new_version
+                fidelity = snap.fidelity
+                warc = snap_warc
+        record = CheckRecord(
+            source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
+            final_url=final_url,
+            http_status=result.status, link_status=status, dead=dead, consecutive_failures=failures,
+            error=result.error, detail=detail,
+            # Validators only of a page that made or confirmed a version: a 404's ETag validates nothing.
+            etag=result.header("etag") if body is not None and not body.from_archive else None,
+            last_modified=result.header("last-modified") if body is not None and not body.from_archive else None,
+            truncated=result.truncated, warc=warc, body=body,
+            new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
+        )
+        check_id = store.record_check(record)
+        return CheckOutcome(record, check_id, analysis)
+
+
+async def _run_checks(checker: Checker, sources: list[SourceRow], summary: CrawlSummary, deadline: float | None,
+                      on_done: Callable[[CrawlSummary], None], window: int) -> None:
+    """Start checks in order, at most `window` at once; stop starting new ones after the deadline."""
+    pending: set[asyncio.Task[CheckOutcome]] = set()
+    queue = deque(sources)
+
+    def account(task: asyncio.Task[CheckOutcome]) -> None:
+        outcome = task.result()
+        summary.checked += 1
+        summary.by_status[outcome.record.link_status] += 1
+        summary.new_versions += int(outcome.record.new_version and outcome.record.body is not None)
+        summary.unfaithful += sum(1 for f in outcome.record.fidelity if not f.faithful)
+        on_done(summary)
+
+    while queue or pending:
+        while queue and len(pending) < window:
+            if deadline is not None and time.monotonic() >= deadline:
+                summary.stopped_early = True
+                queue.clear()
+                break
+            pending.add(asyncio.ensure_future(checker.check(queue.popleft())))
+        if not pending:
+            break
+        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            account(task)
+
+
+def _pool(size: int, settings: cpu.CompareSettings) -> ProcessPoolExecutor | None:
+    if size < POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
+        return None
+    return ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=cpu.configure, initargs=(settings,))
+
+
+def compare_settings(cfg: Config, store: Store) -> cpu.CompareSettings:
+    lines = store.boilerplate_lines(cfg.compare.boilerplate_min_reposts)
+    return cpu.CompareSettings(cpu.boilerplate_set(lines, cfg.compare.fold_chinese_script),
+                               cfg.compare.min_change_chars, cfg.compare.fold_chinese_script)
+
+
+async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, limit: int | None = None,
+                      max_duration: float | None = None, on_start: Callable[[int], None] | None = None,
+                      on_done: Callable[[CrawlSummary], None] | None = None,
+                      resolve: Callable[[str], Awaitable[list[str]]] | None = None) -> CrawlSummary:
+    """Check every due source once; the caller holds the crawl lock and has scanned."""
+    started = time.monotonic()
+    summary = CrawlSummary(started_at=utc_now())
+    crawl_id = store.start_crawl(summary.started_at)
+    outcome = "failed"
+    try:
+        due = store.due_sources(time.time(), cfg.crawl.revisit_alive, cfg.crawl.revisit_dead,
+                                all_sources=all_sources, limit=limit)
+        summary.due = len(due)
+        if on_start:
+            on_start(len(due))
+        settings = compare_settings(cfg, store)
+        cpu.configure(settings)
+        pool = _pool(len(due), settings)
+        mirror = WarcMirror(cfg.store.mirror, crawl_started_at=summary.started_at)
+        try:
+            async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+                checker = Checker(cfg, store, fetcher, mirror, crawl_id=crawl_id, pool=pool)
+                deadline = started + max_duration if max_duration is not None else None
+                await _run_checks(checker, interleave_by_host(due), summary, deadline,
+                                  on_done or (lambda _s: None), window=max(4, cfg.crawl.concurrency * 2))
+        finally:
+            mirror.close()
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        outcome = "stopped_early" if summary.stopped_early else "completed"
+    finally:
+        summary.finished_at = utc_now()
+        summary.outcome = outcome
+        store.finish_crawl(crawl_id, summary.finished_at, outcome, summary.to_json())
+    return summary
+
+
+async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, fetch: bool = True,
+                    resolve: Callable[[str], Awaitable[list[str]]] | None = None) -> list[CheckOutcome]:
+    """The `check` command: fetch each source now under the crawl's politeness, and record it."""
+    cpu.configure(compare_settings(cfg, store))
+    mirror = WarcMirror(cfg.store.mirror, crawl_started_at=utc_now())
+    outcomes = []
+    try:
+        async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+            checker = Checker(cfg, store, fetcher, mirror, crawl_id=None)
+            for source in sources:
+                outcomes.append(await checker.check(source))
+    finally:
+        mirror.close()
+    return outcomes
