@@ -228,28 +228,28 @@ _BLOCK_TAGS = frozenset(
     "table tr td th tbody thead tfoot caption form fieldset legend center header footer "
     "nav aside figure address hr details summary body html dir menu hgroup".split()
 )
-_STRUCT_BOILER = frozenset(("nav", "footer", "aside", "header", "menu"))
+_STRUCT_BOILER = frozenset(("header", "menu"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
+# class/id words of boilerplate boxes: distinctive words anywhere, short words only as a
+# whole class token or a -/_ separated end of one ("article-tags", "ad-slot")
 _NEG_RE = re.compile(
     r"comment|related|relevant|share|sharing|social|sidebar|side-bar|side_bar|footer|"
     r"breadcrumb|crumb|advert|sponsor|promo|newsletter|subscri|recommend|popular|"
     r"trending|toolbar|pagination|pager|copyright|disqus|outbrain|taboola|widget|"
     r"banner|masthead|cookie|modal|popup|signup|sign-up|byline|dateline|caption|"
-    r"navigation|navbar|menu|footnote-nav|jiathis|bdshare|bshare|xiangguan|tuijian|"
-    r"fenxiang|pinglun|remen|paihang|author-info|login|register|disclaimer|"
-    r"(?:^|[^a-z0-9])(?:ad|ads|adv|advs|nav|hot|tags?|tool|tools|print|email|rank|"
-    r"more|links?|keywords?|extra|meta|bottom|foot|top|topbar|header|head|logo|"
-    r"search|skip|hidden|hide|share\w*)(?:$|[^a-z0-9])"
+    r"navigation|navbar|menu|jiathis|bdshare|bshare|xiangguan|tuijian|fenxiang|"
+    r"pinglun|remen|paihang|author-info|login|register|disclaimer|"
+    r"(?:^|\s|[-_])(?:ad|ads|adv|advs|adslot|nav|hot|tags|tool|tools|print|email|rank|"
+    r"keywords|meta|header|logo|search|skip)(?:$|\s)|"
+    r"(?:^|\s)(?:ad|ads|adv|nav|tags)[-_]"
 )
 _POS_RE = re.compile(
     r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _PUNCT = ",.;:!?，。！？、；：「」“”『』《》"
-_PUNCT_DEL = str.maketrans("", "", _PUNCT)
 _SENT_END = "。！？!?.”」"
 
 
@@ -280,15 +280,54 @@ _INLINE_TAGS = frozenset(
     "tt code var kbd bdi bdo wbr dfn samp acronym".split()
 )
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
+_SKIP_SUBTREE = frozenset(("nav", "footer", "aside"))
+
+_class_cache: dict[tuple[str | None, str | None], tuple[bool, int]] = {}
+
+
+def _class_signal(c: str | None, i: str | None) -> tuple[bool, int]:
+    """(boilerplate flag, positive level) of an element's class and id.
+
+    Each class token (and the id) is judged alone: a token that names content and no
+    boilerplate ("article-body") vetoes the flag that another token raises
+    ("pagination-first"); a token naming both ("comment-content") stays boilerplate.
+    """
+    key = (c, i)
+    hit = _class_cache.get(key)
+    if hit is None:
+        flag = False
+        pure_pos = False
+        pos = 0
+        for tok in f"{c or ''} {i or ''}".lower().split():
+            neg = _NEG_RE.search(tok) is not None
+            p = _POS_RE.search(tok) is not None
+            if neg:
+                flag = True
+            elif p:
+                pure_pos = True
+            if p:
+                pos = 1
+        hit = (flag and not pure_pos, pos)
+        if len(_class_cache) > 100000:
+            _class_cache.clear()
+        _class_cache[key] = hit
+    return hit
 
 
 def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
+    """One pass over the DOM under ``start``: blocks and block-level elements.
+
+    Flagged boilerplate (class/id/role) whose text is a small part of the page is not
+    entered: it becomes one empty *ghost* block of negative weight for its container.
+    """
     page = _Page()
     texts, nchars, links, owner, kinds = page.texts, page.nchars, page.links, page.owner, page.kinds
     eparent, etag, eflag, epos, ehint = page.eparent, page.etag, page.eflag, page.epos, page.ehint
     skip_tags, block_tags, inline_tags = _SKIP_TAGS, _BLOCK_TAGS, _INLINE_TAGS
-    neg_search, pos_search = _NEG_RE.search, _POS_RE.search
+    skip_subtree = _SKIP_SUBTREE
+    cache = _class_cache
     check_ids = bool(body_ids or drop_ids)
+    total_text = 0  # raw text length of the page, computed on first need
 
     buf: list[str] = []
     buf_link = 0
@@ -312,6 +351,17 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 kinds.append(cur_kind)
             buf = []
         buf_link = 0
+
+    def ghost(node) -> None:
+        # a skipped boilerplate box still counts against its container
+        n = len("".join(node.text(deep=True).split()))
+        if n:
+            flush()
+            texts.append("")
+            nchars.append(n)
+            links.append(n)
+            owner.append(cur)
+            kinds.append("#ghost")
 
     it = start.iter(include_text=True)
     while True:
@@ -337,6 +387,9 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if tag == "br":
                 flush()
                 continue
+            if tag in skip_subtree:
+                ghost(node)
+                continue
             attrs = node.attributes
             flag = False
             pos = 0
@@ -351,26 +404,35 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 c = attrs.get("class")
                 i = attrs.get("id")
                 if c or i:
-                    ci = f"{c or ''} {i or ''}".lower()
-                    if neg_search(ci):
-                        flag = True
-                    if pos_search(ci):
-                        pos = 1
+                    sig = cache.get((c, i))
+                    if sig is None:
+                        sig = _class_signal(c, i)
+                    flag, pos = sig
                 ip = attrs.get("itemprop")
                 if ip and "articlebody" in ip.lower():
                     pos = 3
+                    flag = False
                 role = attrs.get("role")
                 if role and role in _BOILER_ROLES:
                     flag = True
+            if tag in _STRUCT_BOILER:
+                flag = True
             hinted = False
             if check_ids:
                 mid = node.mem_id
                 if mid in drop_ids:
                     continue
                 hinted = mid in body_ids
+                if hinted:
+                    flag = False
+            if flag:
+                # enter a flagged box only when it holds much of the page (a wrapper)
+                if not total_text:
+                    total_text = len(start.text(deep=True)) or 1
+                if len(node.text(deep=True)) < 0.25 * total_text:
+                    ghost(node)
+                    continue
             if tag in block_tags or "-" in tag or flag or hinted:
-                if tag in _STRUCT_BOILER:
-                    flag = True
                 flush()
                 idx = len(eparent)
                 eparent.append(cur)
@@ -402,29 +464,38 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
 # --------------------------------------------------------------------------- scoring
 
 
-def _block_stats(text: str, n: int) -> tuple[int, float]:
-    """(punctuation count, weighted length: a CJK character counts as 3)."""
-    punct = len(text) - len(text.translate(_PUNCT_DEL))
-    cjk = len(_CJK_RE.findall(text)) if not text.isascii() else 0
-    return punct, n + 2 * cjk
+_PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
 
 
 def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
-    """Per block: content weight (signed), weighted length, punctuation count."""
+    """Per block: content weight (signed), weighted length, punctuation count.
+
+    The weighted length is the UTF-8 size without spaces: a CJK character (3 bytes)
+    counts about as much as a short Latin word, which matches how much they say.
+    """
     ws: list[float] = []
     lens: list[float] = []
     puncts: list[int] = []
-    for text, n, ln in zip(page.texts, page.nchars, page.links):
-        punct, L = _block_stats(text, n)
+    find_punct = _PUNCT_RE.findall
+    for text, n, ln, kind in zip(page.texts, page.nchars, page.links, page.kinds):
+        if kind == "#ghost":
+            ws.append(-1.0 - n / 60.0)
+            lens.append(0.0)
+            puncts.append(0)
+            continue
+        L = n if text.isascii() else len(text.encode()) - text.count(" ")
         ld = ln / n if n else 1.0
         if ld > 0.5:
-            w = -1.0 - L / 40.0
+            ws.append(-1.0 - L / 40.0)
+            lens.append(L)
+            puncts.append(0)
+            continue
+        punct = len(find_punct(text))
+        c = L * (1.0 - ld)
+        if punct == 0 and c < 60:
+            w = -0.5
         else:
-            c = L * (1.0 - ld)
-            if punct == 0 and c < 60:
-                w = -0.5
-            else:
-                w = c / 40.0 + min(punct, c / 25.0) - 1.0
+            w = c / 40.0 + min(punct, c / 25.0) - 1.0
         ws.append(w)
         lens.append(L)
         puncts.append(punct)
@@ -470,7 +541,7 @@ _WS_RE = re.compile(r"\s+")
 
 
 def _squash(s: str) -> str:
-    return _WS_RE.sub("", s)
+    return "".join(s.split())
 
 
 # --------------------------------------------------------------------------- title
@@ -634,6 +705,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
                 continue
         body_ids = frozenset(ids)
 
+    tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root
     if root is None:
         return Article(title, (), charset)
@@ -680,8 +752,8 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
     # prose check: no article when the container holds no real sentences
     prose = sum(lens[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
     sentences = sum(puncts[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
-    link_chars = sum(page.links[i] for i in idx)
-    all_chars = sum(page.nchars[i] for i in idx) or 1
+    link_chars = sum(page.links[i] for i in idx if page.texts[i])
+    all_chars = sum(page.nchars[i] for i in idx if page.texts[i]) or 1
     if prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars:
         return []
     # link-dense sub-boxes inside the container (related lists, tag clouds)
