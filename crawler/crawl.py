@@ -105,7 +105,7 @@ class Checker:
         return self.mirror.write(
             url=result.final_url, fetched_at=iso(result.started_at), status=result.status, reason=result.reason,
             http_version=result.http_version, response_headers=result.headers, body=result.body,
-            request_headers=result.request_headers, previous=previous,
+            request_headers=result.request_headers, previous=previous, truncated=result.truncated,
         )
 
     async def _analyze(self, result: FetchResult, source: SourceRow, previous: str | None,

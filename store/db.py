@@ -177,6 +177,7 @@ def _create_v1(db: sqlite_utils.Database) -> None:
             "warc_length": int,
             "payload_digest": str,
             "warc_record_id": str,
+            "warc_url": str,
             "revisit": int,
         },
         pk="id",
@@ -185,6 +186,7 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     )
     db["checks"].create_index(["source_id", "checked_at"])
     db["checks"].create_index(["crawl_id"])
+    db["checks"].create_index(["warc_url", "id"])
     db.create_table(
         "fidelity",
         {
@@ -521,7 +523,8 @@ class Store:
         """(payload digest, record id, date) of the latest full response record of `url`."""
         row = self.db.execute(
             "SELECT c.payload_digest, c.warc_record_id, c.checked_at FROM checks c "
-            "WHERE c.final_url = ? AND c.revisit = 0 AND c.warc_record_id IS NOT NULL "
+            # A 304 record holds no payload: deduplicating against it would store the next copy in full.
+            "WHERE c.warc_url = ? AND c.revisit = 0 AND c.http_status IS NOT 304 "
             "ORDER BY c.id DESC LIMIT 1", [url]
         ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
@@ -562,14 +565,14 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO checks (source_id, crawl_id, checked_at, url, final_url, http_status, link_status, dead, "
                 "error, detail, etag, last_modified, truncated, version_id, new_version, warc_file, warc_offset, "
-                "warc_length, payload_digest, warc_record_id, revisit) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "warc_length, payload_digest, warc_record_id, warc_url, revisit) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rec.source_id, rec.crawl_id, rec.checked_at, rec.url, rec.final_url, rec.http_status,
                  rec.link_status, int(rec.dead), rec.error, rec.detail, rec.etag, rec.last_modified,
                  int(rec.truncated), seen_version, int(rec.new_version and rec.body is not None),
                  warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
                  warc.payload_digest if warc else None, warc.record_id if warc else None,
-                 int(warc.revisit) if warc else 0],
+                 warc.url if warc else None, int(warc.revisit) if warc else 0],
             )
             check_id = int(cur.lastrowid)
             for fid in rec.fidelity:

@@ -60,6 +60,7 @@ class WarcRef:
     payload_digest: str
     record_id: str
     revisit: bool = False
+    url: str | None = None  # the target URI of the record
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ class WarcMirror:
             offset = self._append([resp_bytes, req_bytes])
             ref = WarcRef(
                 file=self._name, offset=offset, length=len(resp_bytes),
-                payload_digest=digest, record_id=record_id, revisit=revisit,
+                payload_digest=digest, record_id=record_id, revisit=revisit, url=url,
             )
             if self._size >= self.max_file_bytes:
                 self._close_file()
