@@ -1,0 +1,409 @@
+"""Reading one repost file of the archive.
+
+A file is a repost by its content, not its name: it carries a source link (a
+Markdown link whose text holds one of `archive.source_link_text`, or such a word
+right before the link) near the top, or as its last non-blank line. Everything
+else about the layouts it must handle is measured in
+`shared/data/reposts/README.md`; the shapes, top to bottom, are:
+
+    ###  [:house:返回](README.md)             optional nav bar
+    ---
+    ## title                                   `#`/`##`, may be empty
+    `4/2/2024 3:57 PM UTC station` [轉載自GNews](URL)      gnews header line
+    **:arrows_clockwise: p1a2 已轉發** / `@user TS` / [轉發自GETTR](URL)   gettr
+    轉載自[戰友之聲](URL)                      blog copy (or fused into the title)
+    body ...
+    [原文連接](URL)                            source link at the end (transcripts)
+
+Only the header area and the last line are scanned for the source link, so that
+the cost of a file is its decoding and splitting plus one pass for trailers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawler.config import ArchiveConfig
+from crawler.urls import normalize_url
+
+HEADER_AREA_LINES = 12  # non-blank lines after the nav bar where a source link may sit
+
+
+@dataclass(frozen=True)
+class Repost:
+    path: str
+    title: str
+    header: str
+    published_at: str | None
+    station: str | None
+    source_url: str
+    body: str
+    trailers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotRepost:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    problem: str
+
+
+# A nav bar line is a heading made of emoji-labelled links (`[:house:返回首頁](…)`).
+_NAV = re.compile(r"\s{0,3}#{1,6}\s*\[:[A-Za-z0-9_+\-]+:")
+_RULE = re.compile(r"\s{0,3}(?:-{3,}|\*{3,}|_{3,})\s*\Z")
+_HEADING = re.compile(r"\s{0,3}(#{1,6})(?:[ \t]|\Z)")
+_PAGE = re.compile(r"\s{0,3}#{1,6}\s*頁面\s*\d+\s*/\s*\d+")
+# What may stand before a source link on its line: nothing, the gnews code span
+# (`TS station`), emphasis markers. Anything else is prose, where a 原文链接 link
+# is a citation of the article, not the repost's source.
+_PRE_OK = re.compile(r"[ \t]*(?:`[^`]*`[ \t]*)?[*_]*[ \t]*\Z")
+_REST_OK = re.compile(r"[ \t*_]*\Z")
+_CODE_LINE = re.compile(r"[ \t]*`[^`]*`[ \t]*\Z")
+_RESHARE = re.compile(r"[ \t]*\*{0,2}[ \t]*:arrows_clockwise:.*\Z")
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+# `@user 5/6/2022 10:38 PM UTC` (gettr) or `3/20/2023 1:23 AM UTC station` (gnews).
+_TS = re.compile(
+    r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?(?:\s*(?:UTC|GMT)(?![A-Za-z]))?"
+)
+_HTTP = re.compile(r"https?://", re.I)
+
+
+_TARGET = r"(?:\((?P<target>(?:[^()\n]|\([^()\n]*\))*)\))?"
+# `[text](target)` starting at a `[`; the keyword is known to be in the text.
+_LINK_AT = re.compile(r"\[(?P<text>[^\[\]\n]*)\]" + _TARGET)
+# `KEY[text](target)`: matched right after the keyword.
+_LINK_AFTER = re.compile(r"[ \t]*\[(?P<text>[^\[\]\n]*)\]" + _TARGET)
+
+
+class _LinkMatch:
+    """A source-link candidate on one line: where it starts and ends, its target."""
+
+    __slots__ = ("start", "end", "target", "key_in_text", "text")
+
+    def __init__(self, start: int, end: int, target: str | None, key_in_text: bool, text: str) -> None:
+        self.start, self.end, self.target, self.key_in_text, self.text = start, end, target, key_in_text, text
+
+
+class _Rules:
+    """What an ArchiveConfig compiles to; built once per config object."""
+
+    def __init__(self, cfg: ArchiveConfig) -> None:
+        keys = sorted({k for k in cfg.source_link_text if k}, key=len, reverse=True)
+        self.keys = re.compile("|".join(re.escape(k) for k in keys) or r"(?!)")
+        self.trailer = re.compile("|".join(f"(?:{p})" for p in cfg.trailer_patterns)) if cfg.trailer_patterns else None
+        normalized = set()
+        for p in cfg.placeholder_sources:
+            try:
+                normalized.add(normalize_url(p))
+            except ValueError:
+                normalized.add(p)
+        self.placeholders = frozenset(normalized)
+
+    def find_link(self, line: str) -> _LinkMatch | None:
+        """The first link on `line` whose text holds a keyword, or that a keyword
+        directly precedes. Anchored at each keyword so a long line costs one scan."""
+        for km in self.keys.finditer(line):
+            p = km.start()
+            lb = line.rfind("[", 0, p)
+            if lb >= 0 and line.find("]", lb, p) < 0:
+                m = _LINK_AT.match(line, lb)
+                if m is not None:
+                    return _LinkMatch(lb, m.end(), m.group("target"), True, m.group(0))
+            m = _LINK_AFTER.match(line, km.end())
+            if m is not None:
+                return _LinkMatch(p, m.end(), m.group("target"), False, line[p : m.end()])
+        return None
+
+
+_RULES: dict[int, tuple[ArchiveConfig, _Rules]] = {}
+
+
+def _rules(cfg: ArchiveConfig) -> _Rules:
+    # Keyed by identity (hashing the config per file would cost more than parsing
+    # it); the config is kept in the entry so its id cannot be reused meanwhile.
+    entry = _RULES.get(id(cfg))
+    if entry is None or entry[0] is not cfg:
+        if len(_RULES) > 32:
+            _RULES.clear()
+        entry = _RULES[id(cfg)] = (cfg, _Rules(cfg))
+    return entry[1]
+
+
+@dataclass
+class _Link:
+    line: int          # index into lines
+    match: _LinkMatch
+    url: str           # as written (title and <> removed)
+
+
+def parse_repost(data: bytes, path: str, cfg: ArchiveConfig) -> Repost | NotRepost | Problem:
+    """Read one archive file. Never raises: a file that cannot be understood is a
+    Problem, one with no source link at all is a NotRepost."""
+    try:
+        return _parse(data, path, _rules(cfg))
+    except Exception as exc:  # noqa: BLE001 - a scan must list the file, not stop
+        return Problem(path, f"internal error while reading: {type(exc).__name__}: {exc}")
+
+
+def _parse(data: bytes, path: str, rules: _Rules) -> Repost | NotRepost | Problem:
+    text = data.decode("utf-8", "replace")
+    had_bom = text.startswith("\ufeff")
+    if had_bom:
+        text = text.lstrip("\ufeff")  # templates carry two
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Split on \n only: U+2028/U+2029 occur inside lines of real reposts.
+    lines = text.split("\n")
+    n = len(lines)
+
+    i = _skip_blank(lines, 0)
+    nav_line = -1
+    if i < n and _NAV.match(lines[i]):
+        nav_line = i
+        i = _skip_blank(lines, i + 1)
+        if i < n and _RULE.match(lines[i]):
+            i = _skip_blank(lines, i + 1)
+    start = i  # first line after the nav bar
+
+    area: list[int] = []
+    while i < n and len(area) < HEADER_AREA_LINES:
+        area.append(i)
+        i = _skip_blank(lines, i + 1)
+
+    found = _find_header_link(lines, area, rules, path)
+    if isinstance(found, Problem):
+        return found
+    last = _last_nonblank(lines)
+    link = found
+    if link is None and last >= start:
+        tail = _tail_link(lines, last, rules, path)
+        if isinstance(tail, Problem):
+            return tail
+        link = tail
+    if link is None:
+        return NotRepost(path, _no_link_reason(lines, area, had_bom, nav_line))
+
+    problem = _check_url(link, rules, path)
+    if problem is not None:
+        return problem
+
+    head_drop: set[int] = set()  # header-area lines that are not body
+    drop_last = False            # the final `[原文連接]` line
+    title = ""
+    header_lines: list[str] = []
+    fused_rest = ""
+    published_at = station = None
+    if found is not None:
+        line = lines[found.line]
+        pre = line[: found.match.start]
+        heading = _HEADING.match(line)
+        if heading and not _PRE_OK.match(pre):
+            # A title fused with the source link (blog copies): `# title轉載自[站](URL)subtitle`.
+            title = line[heading.end() : found.match.start].strip()
+            header_lines = [found.match.text]
+            fused_rest = line[found.match.end :]
+            head_drop.add(found.line)
+        else:
+            k = area.index(found.line)
+            first = k
+            while first > 0 and (_CODE_LINE.match(lines[area[first - 1]]) or _RESHARE.match(lines[area[first - 1]])):
+                first -= 1
+            header_idx = area[first : k + 1]
+            header_lines = [lines[j] for j in header_idx]
+            head_drop.update(header_idx)
+            for j in area[:first]:
+                h = _HEADING.match(lines[j])
+                if h and len(h.group(1)) <= 2:
+                    title = lines[j][h.end() :].strip()
+                    head_drop.add(j)
+                    break
+            if (
+                found.line == last
+                and first == k
+                and found.match.key_in_text
+                and first > len(head_drop) - len(header_idx)  # lines before it besides the title
+            ):
+                # Body text stands between the title and the link: a short file
+                # whose `[原文連接]` end line falls inside the header area.
+                head_drop.discard(found.line)
+                header_lines = []
+                drop_last = True
+        published_at, station = _meta(header_lines)
+        # The end-of-file `[原文連接]` line is dropped when it repeats the source;
+        # a different URL there is a citation of the article and stays.
+        if last > found.line:
+            tail = _tail_link(lines, last, rules, path)
+            drop_last = isinstance(tail, _Link) and _same_url(tail.url, found.url)
+    else:
+        drop_last = True
+        if area and area[0] != last:
+            h = _HEADING.match(lines[area[0]])
+            if h and len(h.group(1)) <= 2:
+                title = lines[area[0]][h.end() :].strip()
+                head_drop.add(area[0])
+
+    region_end = max(head_drop) + 1 if head_drop else start
+    body_lines = [lines[j] for j in range(start, region_end) if j not in head_drop]
+    if fused_rest.strip():
+        body_lines.append(fused_rest)
+    body_lines.extend(lines[region_end : last if drop_last else n])
+
+    trailers: tuple[str, ...] = ()
+    if rules.trailer is not None:
+        search = rules.trailer.search
+        hits = [ln for ln in body_lines if search(ln)]
+        if hits:
+            trailers = tuple(hits)
+            body_lines = [ln for ln in body_lines if not search(ln)]
+
+    return Repost(
+        path=path,
+        title=title,
+        header="\n".join(header_lines),
+        published_at=published_at,
+        station=station,
+        source_url=link.url,
+        body=_join_trimmed(body_lines),
+        trailers=trailers,
+    )
+
+
+def _skip_blank(lines: list[str], i: int) -> int:
+    n = len(lines)
+    while i < n and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _last_nonblank(lines: list[str]) -> int:
+    j = len(lines) - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    return j
+
+
+def _join_trimmed(body_lines: list[str]) -> str:
+    a, b = 0, len(body_lines)
+    while a < b and not body_lines[a].strip():
+        a += 1
+    while b > a and not body_lines[b - 1].strip():
+        b -= 1
+    return "\n".join(body_lines[a:b])
+
+
+def _clean_target(target: str) -> str:
+    target = target.strip()
+    if target.startswith("<") and target.endswith(">"):
+        return target[1:-1].strip()
+    # `(URL "title")`: the URL is the first word.
+    return target.split(None, 1)[0] if target else ""
+
+
+def _find_header_link(lines: list[str], area: list[int], rules: _Rules, path: str) -> _Link | Problem | None:
+    for j in area:
+        line = lines[j]
+        m = rules.find_link(line)
+        if m is None:
+            continue
+        if not _PRE_OK.match(line, 0, m.start):
+            h = _HEADING.match(line)
+            if h is None or len(h.group(1)) > 2:
+                continue  # a citation inside prose or a subheading; only a title fuses with the link
+        if m.target is None:
+            if not _REST_OK.match(line, m.end):
+                continue  # `[原文链接] 见下` and the like: words, not a link
+            return Problem(path, f"no source: source link without a URL: {m.text!r}")
+        return _Link(j, m, _clean_target(m.target))
+    return None
+
+
+def _tail_link(lines: list[str], last: int, rules: _Rules, path: str) -> _Link | Problem | None:
+    line = lines[last]
+    m = rules.find_link(line)
+    # Only a line that is nothing but `[原文連接](URL)` names the source at the end.
+    if m is None or not m.key_in_text or not _PRE_OK.match(line, 0, m.start) or not _REST_OK.match(line, m.end):
+        return None
+    if m.target is None:
+        return Problem(path, f"no source: source link without a URL: {m.text!r}")
+    return _Link(last, m, _clean_target(m.target))
+
+
+def _check_url(link: _Link, rules: _Rules, path: str) -> Problem | None:
+    url = link.url
+    if not url:
+        return Problem(path, f"no source: empty link target in {link.match.text!r}")
+    if not _HTTP.match(url):
+        return Problem(path, f"no source: not an http(s) link: {url!r}")
+    try:
+        normalized = normalize_url(url)
+    except ValueError as exc:
+        return Problem(path, f"no source: unusable link {url!r}: {exc}")
+    if normalized in rules.placeholders:
+        return Problem(path, f"no source: placeholder link {url}")
+    return None
+
+
+def _same_url(a: str, b: str) -> bool:
+    try:
+        return normalize_url(a) == normalize_url(b)
+    except ValueError:
+        return a == b
+
+
+def _meta(header_lines: list[str]) -> tuple[str | None, str | None]:
+    """(published_at, station) from the header's code span, if any."""
+    for line in header_lines:
+        if "`" not in line:
+            continue
+        span = _CODE_SPAN.search(line)
+        if span is None:
+            continue
+        text = span.group(1).strip()
+        user = ""
+        if text.startswith("@"):
+            user, _, text = text.partition(" ")
+        published = None
+        m = _TS.match(text)
+        if m is not None:
+            published = _timestamp(m)
+            if published is not None:
+                text = text[m.end() :]
+        station = " ".join(p for p in (user, text.strip()) if p)
+        if "&" in station:
+            # `G&#124;News` is a Markdown-table escape of the name, not part of it.
+            station = html.unescape(station)
+        return published, station.strip() or None
+    return None, None
+
+
+def _timestamp(m: re.Match[str]) -> str | None:
+    """ISO 8601 UTC for a `M/D/YYYY h:mm AM UTC` match; None when it names no real time."""
+    mon, day, year, hour, minute, sec, ampm = m.groups()
+    h = int(hour)
+    if ampm:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if ampm.upper() == "PM" else 0)
+    try:
+        dt = datetime(int(year), int(mon), int(day), h, int(minute), int(sec or 0))
+    except ValueError:
+        return None
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+
+
+def _no_link_reason(lines: list[str], area: list[int], had_bom: bool, nav_line: int) -> str:
+    if not any(line.strip() for line in lines):
+        return "empty file: no source link"
+    if had_bom or any(_PAGE.match(lines[j]) for j in area):
+        return "index page: no source link"
+    if nav_line >= 0:
+        return "site page: no source link"
+    return "no source link"
