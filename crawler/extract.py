@@ -258,7 +258,7 @@ class _Page:
 
     __slots__ = (
         "texts", "nchars", "links", "owner", "kinds",
-        "eparent", "etag", "eflag", "epos", "ehint", "nelem",
+        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks",
     )
 
     def __init__(self) -> None:
@@ -273,6 +273,8 @@ class _Page:
         self.epos: list[int] = [0]
         self.ehint: list[bool] = [False]
         self.nelem = 1
+        self.linky: list[bool] = []
+        self.nlinks: list[int] = []
 
 
 _INLINE_TAGS = frozenset(
@@ -322,6 +324,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
     """
     page = _Page()
     texts, nchars, links, owner, kinds = page.texts, page.nchars, page.links, page.owner, page.kinds
+    nlinks = page.nlinks
     eparent, etag, eflag, epos, ehint = page.eparent, page.etag, page.eflag, page.epos, page.ehint
     skip_tags, block_tags, inline_tags = _SKIP_TAGS, _BLOCK_TAGS, _INLINE_TAGS
     skip_subtree = _SKIP_SUBTREE
@@ -331,6 +334,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
 
     buf: list[str] = []
     buf_link = 0
+    buf_nlink = 0
     cur = 0           # owning block-level element
     cur_kind = "div"
     link_depth = 0
@@ -338,7 +342,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
     stack: list[tuple[Any, int, int, str]] = []
 
     def flush() -> None:
-        nonlocal buf, buf_link
+        nonlocal buf, buf_link, buf_nlink
         if buf:
             raw = "".join(buf)
             text = " ".join(raw.split())
@@ -347,10 +351,12 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 n = len(text) - text.count(" ")
                 nchars.append(n)
                 links.append(min(buf_link, n))
+                nlinks.append(buf_nlink)
                 owner.append(cur)
                 kinds.append(cur_kind)
             buf = []
         buf_link = 0
+        buf_nlink = 0
 
     def ghost(node) -> None:
         # a skipped boilerplate box still counts against its container
@@ -360,6 +366,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             texts.append("")
             nchars.append(n)
             links.append(n)
+            nlinks.append(1)
             owner.append(cur)
             kinds.append("#ghost")
 
@@ -379,6 +386,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 break
             if tag == "a":
                 link_depth += 1
+                buf_nlink += 1
                 stack.append((it, 2, 0, ""))
                 it = node.iter(include_text=True)
                 break
@@ -472,25 +480,33 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
 
     The weighted length is the UTF-8 size without spaces: a CJK character (3 bytes)
     counts about as much as a short Latin word, which matches how much they say.
+    A block that is mostly link text is boilerplate, unless it reads as several
+    sentences (some pages wrap a whole article in one link).
     """
     ws: list[float] = []
     lens: list[float] = []
     puncts: list[int] = []
+    linky: list[bool] = []
     find_punct = _PUNCT_RE.findall
-    for text, n, ln, kind in zip(page.texts, page.nchars, page.links, page.kinds):
+    for text, n, ln, kind, nl in zip(page.texts, page.nchars, page.links, page.kinds, page.nlinks):
         if kind == "#ghost":
             ws.append(-1.0 - n / 60.0)
             lens.append(0.0)
             puncts.append(0)
+            linky.append(True)
             continue
         L = n if text.isascii() else len(text.encode()) - text.count(" ")
         ld = ln / n if n else 1.0
+        punct = len(find_punct(text)) if L >= 20 else 0
         if ld > 0.5:
-            ws.append(-1.0 - L / 40.0)
-            lens.append(L)
-            puncts.append(0)
-            continue
-        punct = len(find_punct(text))
+            if punct >= 2 and L >= 100 and ln >= 60 * nl:
+                ld = 0.0
+            else:
+                ws.append(-1.0 - L / 40.0)
+                lens.append(L)
+                puncts.append(punct)
+                linky.append(True)
+                continue
         c = L * (1.0 - ld)
         if punct == 0 and c < 60:
             w = -0.5
@@ -499,6 +515,8 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
         ws.append(w)
         lens.append(L)
         puncts.append(punct)
+        linky.append(False)
+    page.linky = linky
     return ws, lens, puncts
 
 
@@ -593,76 +611,86 @@ def _title(tree: LexborHTMLParser) -> tuple[str, list[str]]:
 
 
 def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
-            boost: list[bool] | None) -> tuple[int, list[float], list[float]]:
-    """Choose the article container; returns (element, subtree score, positive mass)."""
+            boost: list[bool] | None, title_elem: int = -1):
+    """Choose the article container.
+
+    Returns (element, subtree score, positive mass, flagged per element, children).
+    """
     ne = page.nelem
     eparent, eflag = page.eparent, page.eflag
-    score = [0.0] * ne
+    if boost is not None:
+        ws = [w * 2.0 + 3.0 if b else w for w, b in zip(ws, boost)]
     mass = [0.0] * ne
-    raw_mass = [0.0] * ne
-    # depth-ordered accumulation: children have larger indexes than parents
-    own_s = [0.0] * ne
-    own_m = [0.0] * ne
-    for i, (w, o) in enumerate(zip(ws, page.owner)):
-        if boost is not None and boost[i]:
-            w = w * 2.0 + 3.0
-        own_s[o] += w
+    for w, o in zip(ws, page.owner):
         if w > 0:
-            own_m[o] += w
-    for e in range(ne - 1, -1, -1):
-        score[e] += own_s[e]
-        mass[e] += own_m[e]
-        p = eparent[e]
-        if p >= 0:
-            score[p] += score[e]
-            mass[p] += mass[e]
+            mass[o] += w
+    for e in range(ne - 1, 0, -1):  # children have larger indexes than parents
+        mass[eparent[e]] += mass[e]
     total = mass[0] or 1.0
     # a flag on an element that holds most of the page's prose is a false alarm
     flagged = [False] * ne
     for e in range(1, ne):
-        p = eparent[e]
-        f = flagged[p]
-        if not f and eflag[e] and mass[e] < 0.6 * total:
-            f = True
-        flagged[e] = f
-    # recompute scores with flagged subtrees counted as boilerplate
-    score2 = [0.0] * ne
+        flagged[e] = flagged[eparent[e]] or (eflag[e] and mass[e] < 0.6 * total)
+    # scores with flagged subtrees counted as boilerplate
+    score = [0.0] * ne
     mass2 = [0.0] * ne
-    for i, (w, o) in enumerate(zip(ws, page.owner)):
-        if boost is not None and boost[i]:
-            w = w * 2.0 + 3.0
+    for w, o in zip(ws, page.owner):
         if flagged[o]:
             w = -abs(w) * 0.5 if w > 0 else w
-        score2[o] += w
+        score[o] += w
         if w > 0:
             mass2[o] += w
     for e in range(ne - 1, 0, -1):
         p = eparent[e]
-        score2[p] += score2[e]
+        score[p] += score[e]
         mass2[p] += mass2[e]
-    # structural hints: itemprop=articleBody and explicit body hints
     best, best_s = 0, float("-inf")
     for e in range(ne):
-        s = score2[e]
+        s = score[e]
         if page.epos[e] == 3 and mass2[e] > 0.3 * (mass2[0] or 1):
-            s *= 1.5
+            s *= 1.5  # itemprop=articleBody
         if s > best_s:
             best, best_s = e, s
-    # narrow: a child holding nearly all the content of the container is the container
     children: dict[int, list[int]] = {}
     for e in range(1, ne):
         children.setdefault(eparent[e], []).append(e)
+    # the path from the container down to the title, if the title is inside it
+    on_title_path = set()
+    e = title_elem
+    while e > 0:
+        on_title_path.add(e)
+        e = eparent[e]
+    # narrow: a child holding nearly all the content of the container is the container;
+    # so is the child holding the title and a good part of the content (the other
+    # children are then boxes of other articles: teasers, "more stories")
     while True:
         m = mass2[best]
         nxt = None
         for c in children.get(best, ()):
-            if mass2[c] >= 0.93 * m and not flagged[c]:
+            if flagged[c]:
+                continue
+            if mass2[c] >= 0.93 * m or (c in on_title_path and mass2[c] >= 0.2 * m):
                 nxt = c
                 break
         if nxt is None:
             break
         best = nxt
-    return best, score2, mass2, flagged, children
+    return best, score, mass2, flagged, children
+
+
+def _title_element(page: _Page, avoid: list[str]) -> int:
+    """Element of the block that repeats the page title (an h1 first), or -1."""
+    if not avoid:
+        return -1
+    avoid_set = set(avoid)
+    found = -1
+    for t, o, k, n in zip(page.texts, page.owner, page.kinds, page.nchars):
+        if 4 <= n <= 300 and "".join(t.split()).lower() in avoid_set:
+            if k == "h1":
+                return o
+            if found < 0:
+                found = o
+    return found
 
 
 def _descendants(best: int, page: _Page) -> list[bool]:
@@ -746,13 +774,14 @@ def _from_hint(page: _Page, ws, lens, puncts, avoid) -> list[str]:
 
 
 def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
-    best, score, mass, flagged, children = _select(page, ws, lens, puncts, boost)
+    title_elem = _title_element(page, avoid)
+    best, score, mass, flagged, children = _select(page, ws, lens, puncts, boost, title_elem)
     inside = _descendants(best, page)
     idx = [i for i, o in enumerate(page.owner) if inside[o]]
     # prose check: no article when the container holds no real sentences
     prose = sum(lens[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
     sentences = sum(puncts[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
-    link_chars = sum(page.links[i] for i in idx if page.texts[i])
+    link_chars = sum(page.nchars[i] for i in idx if page.texts[i] and page.linky[i])
     all_chars = sum(page.nchars[i] for i in idx if page.texts[i]) or 1
     if prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars:
         return []
@@ -786,8 +815,7 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> lis
     for i in idx:
         if flagged[page.owner[i]]:
             continue
-        n = page.nchars[i]
-        if page.links[i] > 0.5 * n:
+        if page.linky[i]:
             continue
         keep.append(i)
     # title repeated in the body
