@@ -1,0 +1,289 @@
+"""Text normalisation shared by the repost side and the original side of a comparison.
+
+`markdown_to_lines` turns a repost's Markdown body into the plain lines a reader sees;
+`normalize_text` then folds everything that is a matter of encoding or typography rather
+than of content (Unicode forms, invisible characters, punctuation width and style,
+whitespace, simplified/traditional script), so that what remains different is a real
+difference.  Both are called on every page and every repost: tables and patterns are
+built once at import, the OpenCC converter once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+import opencc
+
+__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines"]
+
+# --- Markdown -------------------------------------------------------------
+
+# Wiki links are undone innermost-first (a link text may hold one), so the body of a
+# match may not itself open or close another.
+_WIKI = re.compile(r"\[\[(?:zh:)?((?:(?!\[\[|\]\])[^\n])*)\]\]")
+
+# A URL in `( )` may hold one level of parentheses (Wikipedia-style addresses) and a title.
+_URL = r"\((?:[^()\n]|\([^()\n]*\))*\)"
+# A link or alt text may hold escapes and one level of brackets.
+_TEXT = r"(?:\\.|[^\[\]\\\n]|\[(?:\\.|[^\[\]\\\n])*\])*"
+
+# Blog copies wrap an image in a link with the inner brackets escaped: `[!\[\](img)](href)`.
+_ESCAPED_IMAGE_LINK = re.compile(r"\[!\\\[(?:\\.|[^\\\n])*?\\\]" + _URL + r"\]" + _URL)
+_ESCAPED_IMAGE = re.compile(r"!\\\[(?:\\.|[^\\\n])*?\\\]" + _URL)
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_IMAGE = re.compile(r"!\[" + _TEXT + r"\]" + _URL)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>", re.IGNORECASE)
+_LINK = re.compile(r"\[(" + _TEXT + r")\]" + _URL)
+_BARE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|ipfs|ftp)://[^\s<>\[\]()]+")
+
+_QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_RULE = re.compile(r"^[ \t]*(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$", re.MULTILINE)
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])(?:[ \t]+|$)", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.MULTILINE)
+_EMPHASIS = re.compile(r"[*_~]+")
+_CODE_TICKS = re.compile(r"`+")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
+_PLACEHOLDER = re.compile(r"\x00(\d+)\x01")
+
+
+def _unwiki(text: str) -> str:
+    while True:
+        new = _WIKI.sub(r"\1", text)
+        if new == text:
+            return text
+        text = new
+
+
+def _split_fences(text: str) -> list[tuple[bool, str]]:
+    """(is_code, chunk) pieces: fenced code is kept verbatim, Markdown is undone elsewhere."""
+    pieces: list[tuple[bool, str]] = []
+    current: list[str] = []
+    in_code = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            if current:
+                pieces.append((in_code, "\n".join(current)))
+            current = []
+            in_code = not in_code
+            continue
+        current.append(line)
+    if current:
+        pieces.append((in_code, "\n".join(current)))
+    return pieces
+
+
+def _protector(store: list[str]) -> Callable[[str], str]:
+    """A function that parks a string out of reach of the markup patterns."""
+
+    def park(value: str) -> str:
+        store.append(value)
+        return f"\x00{len(store) - 1}\x01"
+
+    return park
+
+
+def _restore(text: str, store: list[str]) -> str:
+    # A parked URL may itself hold parked escapes, hence the loop.
+    while "\x00" in text:
+        new = _PLACEHOLDER.sub(lambda m: store[int(m.group(1))], text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _emphasis(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if len(run) > 1:
+        return "" if run[0] in "*_" or run == "~~" else run
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    # A lone `*` between two spaces, or a `_` inside a Latin word (CommonMark's intraword
+    # rule, which keeps `snake_case`), cannot open or close emphasis: it is text.  HTML to
+    # Markdown converters write `<em>` in Chinese as `_…_` with no spaces, so next to a
+    # CJK character `_` is emphasis.
+    if run == "*":
+        return run if before.isspace() and after.isspace() else ""
+    if run == "_":
+        return run if (before + after).isascii() and before.isalnum() and after.isalnum() else ""
+    return run
+
+
+def _undo_markdown(text: str) -> str:
+    store: list[str] = []
+    park = _protector(store)
+    # Each step is skipped when its trigger character is absent: most bodies are plain
+    # paragraphs, and a regex pass over 50 KB costs about a millisecond.
+    if "\\[" in text:
+        text = _ESCAPED_IMAGE_LINK.sub("", text)
+        text = _ESCAPED_IMAGE.sub("", text)
+    if "\\" in text:
+        # Escapes are parked, not undone, so that `\*` or `\[` is not read as markup below.
+        text = _ESCAPE.sub(lambda m: park(m.group(1)), text)
+    if "<" in text:
+        text = _COMMENT.sub("", text)
+        text = _IMG_TAG.sub("", text)
+        text = _AUTOLINK.sub(lambda m: park(m.group(1)), text)
+    if "](" in text:
+        text = _IMAGE.sub("", text)
+        text = _LINK.sub(r"\1", text)
+    if "://" in text:
+        # A bare URL is text, but its `_` and `*` are not emphasis.
+        text = _BARE_URL.sub(lambda m: park(m.group(0)), text)
+    if ">" in text:
+        text = _QUOTE_MARK.sub("", text)
+    if "|" in text:
+        text = _TABLE_RULE.sub("", text)
+    text = _RULE.sub("", text)
+    if "#" in text:
+        text = _HEADING.sub(lambda m: m.group(1) or "", text)
+    text = _LIST_MARK.sub("", text)
+    if "|" in text:
+        text = _TABLE_ROW.sub(lambda m: m.group(1).replace("|", " "), text)
+    text = _EMPHASIS.sub(_emphasis, text)
+    if "`" in text:
+        text = _CODE_TICKS.sub("", text)
+    if "<" in text:
+        text = _BR.sub("\n", text)
+        text = _TAG.sub("", text)
+    return _restore(text, store) if store else text
+
+
+def _unescape_entities(text: str) -> str:
+    if "&" not in text:
+        return text
+    # Some reposts were escaped twice (`&amp;amp;`); a second pass is harmless otherwise.
+    return html.unescape(html.unescape(text))
+
+
+def markdown_to_lines(body: str) -> list[str]:
+    """A repost's Markdown body as the non-blank plain-text lines a reader would see.
+
+    Wiki links become their text, images go with their alt text, links become their
+    text, Markdown and HTML syntax is undone (fenced code keeps its content verbatim),
+    escapes and HTML entities are undone.
+    """
+    text = body.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = _unwiki(text)
+    out: list[str] = []
+    for is_code, chunk in _split_fences(text):
+        plain = chunk if is_code else _unescape_entities(_undo_markdown(chunk))
+        out.extend(line.strip() for line in plain.split("\n"))
+    return [line for line in out if line]
+
+
+# --- normalisation --------------------------------------------------------
+
+# Invisible or formatting-only characters: zero-width, soft hyphen, bidi controls,
+# variation selectors, BOM, private use, C0/C1 controls other than whitespace.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ufe00-\ufe0f\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff"
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]"
+)
+
+_QUOTES = "\"'“”„‟‘’‚‛「」『』〝〞〟«»‹›′″"
+_DOTS = "·•・‧∙⋅ᐧ"
+_PUNCT_MAP = {
+    **{q: '"' for q in _QUOTES},
+    **{d: "·" for d in _DOTS},
+    "、": ",",
+    "⋯": "...",
+    "〜": "~",
+    "〰": "~",
+}
+# A regex over the few characters to fold beats str.translate, which does a dict
+# lookup for every character of a non-ASCII string.
+_PUNCT = re.compile("[" + re.escape("".join(_PUNCT_MAP)) + "]")
+_DASHES = re.compile("[-\u2010-\u2015\u2212\u2500\u2501\u2e3a\u2e3b\ufe58\ufe63]{2,}|[\u2010-\u2015\u2212\u2500\u2501\u2e3a\u2e3b\ufe58\ufe63]")
+_ELLIPSIS = re.compile("[.。]{2,}")
+
+_CJK = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
+)
+_PUNCT_CHARS = r"!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u206f"
+# Chinese is written without spaces, so a space next to a CJK character (or between two
+# punctuation marks) is typography, not content; Latin words keep their spaces.  The
+# pattern starts with the space itself so the scan only stops at spaces.
+_SPACE_TO_DROP = re.compile(
+    rf" (?:(?<=[{_CJK}] )|(?=[{_CJK}])|(?<=[{_PUNCT_CHARS}] )(?=[{_PUNCT_CHARS}]))"
+)
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    # The converter loads its dictionaries from disk: once per process is enough.
+    try:
+        return opencc.OpenCC("t2s.json")
+    except Exception:  # older bindings want the bare config name
+        return opencc.OpenCC("t2s")
+
+
+def normalize_text(text: str, fold_script: bool = True) -> str:
+    """`text` with differences of form folded away, so that only content differs.
+
+    NFKC; invisible characters dropped; U+2028/U+2029 and all whitespace runs become one
+    space, and a space next to a CJK character or between two punctuation marks is
+    removed; punctuation width and style folded to one form per class (NFKC turns
+    full-width `，：；！？（）` into ASCII; every quote mark `“”‘’「」『』"'` becomes `"`;
+    `、` becomes `,`; any run of dashes `——`, `—`, `–`, `-` becomes `-`; `…`, `⋯` and
+    runs of dots become `...`; middle dots `·•・` become `·`); traditional Chinese folded
+    to simplified when `fold_script`.
+    """
+    return _drop_spaces(_fold(text, fold_script)) if text else ""
+
+
+def _fold(text: str, fold_script: bool) -> str:
+    """Everything but whitespace folding; keeps `\n`, so many lines can go in one call."""
+    text = _INVISIBLE.sub("", text)
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if fold_script and _HAN.search(text):
+            text = _t2s().convert(text)
+        text = _PUNCT.sub(_fold_punct, text)
+    elif "'" in text:
+        text = text.replace("'", '"')
+    if "-" in text or not text.isascii():
+        text = _DASHES.sub("-", text)
+    if ".." in text or "。。" in text:
+        text = _ELLIPSIS.sub("...", text)
+    return text
+
+
+def _drop_spaces(line: str) -> str:
+    # str.split() splits on every Unicode space, U+2028/U+2029 included, in C.
+    line = " ".join(line.split())
+    return _SPACE_TO_DROP.sub("", line) if " " in line else line
+
+
+def _fold_punct(match: re.Match[str]) -> str:
+    return _PUNCT_MAP[match.group(0)]
+
+
+def normalize_lines(lines: Iterable[str], fold_script: bool = True) -> list[str]:
+    """Each line normalised as by `normalize_text`; lines left empty are dropped.
+
+    The lines are folded in one pass over their joined text (the per-call cost of the
+    regexes and of OpenCC dominates on short lines); a line holding `\n` comes out split.
+    """
+    folded = _fold("\n".join(lines), fold_script)
+    out = []
+    for line in folded.split("\n"):
+        line = _drop_spaces(line)
+        if line:
+            out.append(line)
+    return out

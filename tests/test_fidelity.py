@@ -1,0 +1,183 @@
+"""Fidelity diff: what counts as a change, and the hunks that report it."""
+
+from __future__ import annotations
+
+import random
+
+from crawler.fidelity import Fidelity, Hunk, compare, differs
+from crawler.normalize import markdown_to_lines, normalize_lines
+
+# From content/gnews/1080403.md in the repost sample.
+ARTICLE = [
+    "作者：wangwenhaha",
+    "4月6日《路透社》报道，前美国司法部律师周四告诉陪审团，他同时代表嘻哈艺术家普拉斯·米歇尔工作，"
+    "作为非法外国影响运动的一部分，以说服川普政府将一名持不同政见者遣返中共国。",
+    "乔治•海根巴瑟姆（George Higginbotham）作证说，他在司法部工作期间，通过向老朋友米歇尔提供法律建议来赚钱。"
+    "他的职责包括为米歇尔与商人刘特佐的一些交易提供便利。检察官说，刘特佐从马来西亚主权财富基金1MDB中贪污了数十亿美元。",
+    "海根巴瑟姆是在对米歇尔的刑事审判中为政府作证的最新证人，米歇尔被指控接受数百万美元，代表刘特佐进行三次不同的非法游说活动。",
+    "“这可能会给我带来很多麻烦，”他告诉陪审团，他回忆起自己的想法，并补充说，他的行为“绝对超出了官方界限”。",
+    "海根巴瑟姆补充说，不幸的是，情况显然并非如此。",
+]
+FOOTER = "免责声明：本文内容仅代表作者个人观点，平台不承担任何法律风险。"
+
+
+def n(lines: list[str]) -> list[str]:
+    return normalize_lines(lines)
+
+
+def test_identical_texts():
+    result = compare(n(ARTICLE), n(ARTICLE))
+    assert result == Fidelity(1.0, True, ())
+
+
+def test_differences_of_form_are_not_differences():
+    repost = n(markdown_to_lines(
+        "作者：wangwenhaha\n\n"
+        "[[zh:4月6日]]《[[zh:路透社]]》报道，前[[zh:美国司法部]]律师周四告诉陪审团，他同时代表嘻哈[[zh:艺术家]]普拉斯·米歇尔工作，"
+        "作为非法外国影响运动的一部分，以说服[[zh:川普政府]]将一名[[zh:持不同政见者]]遣返[[zh:中共国]]。\n\n"
+        "乔治·海根巴瑟姆 (George Higginbotham) 作证说, 他在**司法部**工作期间，通过向老朋友米歇尔提供法律建议来赚錢。"
+        "他的職責包括为米歇尔与商人刘特佐的一些交易提供便利。\u200b检察官说，刘特佐从马来西亚主权财富基金1MDB中贪污了数十亿美元。\n"
+        "海根巴瑟姆是在对米歇尔的刑事审判中为政府作证的最新证人，米歇尔被指控接受数百万美元，代表刘特佐进行三次不同的非法游说活动。\n"
+        "「这可能会给我带来很多麻烦，」他告诉陪审团，他回忆起自己的想法，并补充说，他的行为「绝对超出了官方界限」。\n"
+        "海根巴瑟姆补充说，不幸的是，情况显然并非如此。"
+    ))
+    result = compare(repost, n(ARTICLE))
+    assert result.hunks == ()
+    assert result.faithful
+    assert result.similarity == 1.0
+
+
+def test_line_breaks_are_not_differences():
+    joined = ["".join(n(ARTICLE))]
+    result = compare(joined, n(ARTICLE))
+    assert result.faithful
+    assert result.similarity == 1.0
+
+
+def test_replaced_sentence_is_altered():
+    original = n(ARTICLE)
+    repost = list(original)
+    repost[5] = n(["海根巴瑟姆补充说，这个说法完全是捏造出来的谎言。"])[0]
+    result = compare(repost, original)
+    assert not result.faithful
+    assert result.hunks == (
+        Hunk("altered", "海根巴瑟姆补充说,这个说法完全是捏造出来的谎言。", "海根巴瑟姆补充说,不幸的是,情况显然并非如此。"),
+    )
+    assert 0.8 < result.similarity < 1.0
+
+
+def test_replacement_sharing_common_characters_is_one_change():
+    # An LCS of two unrelated sentences matches scattered 的/了/, which must not split it up.
+    original = ["今天的天气很好,我们去了公园散步,看到了很多的花。"]
+    repost = ["昨天的会议很长,他们讨论了预算问题,做出了新的决定。"]
+    result = compare(repost, original)
+    assert not result.faithful
+    assert len(result.hunks) == 1
+    assert result.hunks[0] == Hunk("altered", repost[0], original[0])
+
+
+def test_deleted_sentence_is_missing():
+    original = n(ARTICLE)
+    repost = [line.replace("他的职责包括为米歇尔与商人刘特佐的一些交易提供便利。", "") for line in original]
+    result = compare(repost, original)
+    assert result.hunks == (Hunk("missing", "", "他的职责包括为米歇尔与商人刘特佐的一些交易提供便利。"),)
+    assert not result.faithful
+
+
+def test_deleted_paragraph_is_missing():
+    original = n(ARTICLE)
+    repost = original[:3] + original[4:]
+    result = compare(repost, original)
+    assert result.hunks == (Hunk("missing", "", original[3]),)
+
+
+def test_inserted_sentence_is_added():
+    original = n(ARTICLE)
+    repost = original[:2] + ["转载者按:这是转载者自己加上的一句评论。"] + original[2:]
+    result = compare(repost, original)
+    assert result.hunks == (Hunk("added", "转载者按:这是转载者自己加上的一句评论。", ""),)
+    assert not result.faithful
+
+
+def test_hunks_are_in_order():
+    original = n(ARTICLE)
+    repost = original[:3] + original[4:] + ["文末新加的一段话,原文里并没有这段话。"]
+    ops = [h.op for h in compare(repost, original).hunks]
+    assert ops == ["missing", "added"]
+
+
+def test_short_runs_are_not_changes():
+    original = n(ARTICLE)
+    repost = list(original)
+    repost[1] = repost[1].replace("周四", "周五").replace("陪审团", "陪审员")  # two 1-char edits
+    repost[4] = repost[4].replace("很多麻烦", "许多的麻烦")  # a 2-char edit
+    result = compare(repost, original)
+    assert result.faithful
+    assert result.hunks == ()
+    assert result.similarity < 1.0
+
+
+def test_run_of_exactly_min_change_chars_is_a_change():
+    original = ["他的职责包括为米歇尔与商人的一些交易提供便利。"]
+    seven = ["他的职责包括为米歇尔与商人一二三四五六七的一些交易提供便利。"]
+    eight = ["他的职责包括为米歇尔与商人一二三四五六七八的一些交易提供便利。"]
+    assert compare(seven, original).faithful
+    result = compare(eight, original)
+    assert not result.faithful
+    assert result.hunks[0].op == "added"
+    assert result.hunks[0].repost == "一二三四五六七八"
+    assert compare(seven, original, min_change_chars=4).hunks[0].repost == "一二三四五六七"
+
+
+def test_boilerplate_is_left_out_of_both_sides():
+    original = n(ARTICLE + [FOOTER, "ROL Foundation"])
+    repost = n(["上传者的网站声明:未经许可不得转载。"] + ARTICLE)
+    boilerplate = frozenset(n([FOOTER, "ROL Foundation", "上传者的网站声明:未经许可不得转载。"]))
+    assert not compare(repost, original).faithful
+    result = compare(repost, original, boilerplate=boilerplate)
+    assert result == Fidelity(1.0, True, ())
+
+
+def test_similarity_is_symmetric_and_bounded():
+    original = n(ARTICLE)
+    repost = original[:2] + original[3:]
+    forward, backward = compare(repost, original), compare(original, repost)
+    assert forward.similarity == backward.similarity
+    assert 0.0 < forward.similarity < 1.0
+    assert [h.op for h in forward.hunks] == ["missing"]
+    assert [h.op for h in backward.hunks] == ["added"]
+
+
+def test_empty_sides():
+    assert compare([], []) == Fidelity(1.0, True, ())
+    result = compare([], n(ARTICLE))
+    assert result.similarity == 0.0
+    assert [h.op for h in result.hunks] == ["missing"]
+
+
+def _unrelated(seed: int, size: int) -> list[str]:
+    rng = random.Random(seed)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]
+    text = "".join(rng.choice(chars) + ("。" if rng.random() < 0.04 else "") for _ in range(size))[:size]
+    return [text[i : i + 250] for i in range(0, size, 250)]
+
+
+def test_two_unrelated_long_texts():
+    a, b = _unrelated(1, 50_000), _unrelated(2, 50_000)
+    result = compare(a, b)
+    assert not result.faithful
+    assert result.similarity < 0.2
+    assert {h.op for h in result.hunks} <= {"altered", "missing", "added"}
+    assert sum(len(h.repost) for h in result.hunks) > 40_000
+    assert sum(len(h.original) for h in result.hunks) > 40_000
+
+
+def test_differs():
+    old = n(ARTICLE)
+    assert not differs(old, list(old), min_change_chars=8)
+    assert not differs(old, n(["".join(ARTICLE)]), min_change_chars=8)  # only line breaks
+    small = [line.replace("周四", "周五") for line in old]
+    assert not differs(old, small, min_change_chars=8)
+    assert differs(old, old + ["编者更新:本文于次日补充了一段新的内容。"], min_change_chars=8)
+    assert differs(old, old[:-1], min_change_chars=8)
+    assert not differs(old, old[:-1], min_change_chars=100)
