@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import random
 import re
 import unicodedata
@@ -210,14 +211,19 @@ class PageSignature:
     title: str
     paragraphs: frozenset[int]
     length: int
+    short_text: str | None = None   # the whole normalised text, kept only for short pages
 
 
+# Error pages often echo the URL asked for; that must not make two of them differ.
+_URLISH = re.compile(r"(?:https?://|www\.)\S+|(?<![\w/])/\S*")
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
+_SHORT = 3000
 
 
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _URLISH.sub("/", text)
     return _SPACE.sub(" ", _DIGITS.sub("0", text)).strip()
 
 
@@ -225,7 +231,9 @@ def page_signature(title: str, text: str) -> PageSignature:
     paragraphs = [_norm(p) for p in text.splitlines()]
     paragraphs = [p for p in paragraphs if p]
     hashes = frozenset(zlib.crc32(p.encode("utf-8")) for p in paragraphs)
-    return PageSignature(_norm(title or ""), hashes, sum(len(p) for p in paragraphs))
+    length = sum(len(p) for p in paragraphs)
+    short = "\n".join(paragraphs) if length <= _SHORT else None
+    return PageSignature(_norm(title or ""), hashes, length, short)
 
 
 def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
@@ -241,7 +249,12 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
     jaccard = common / len(page.paragraphs | probe.paragraphs)
     if jaccard >= 0.8:
         return True
-    return page.title == probe.title and jaccard >= 0.5
+    if page.title == probe.title and jaccard >= 0.5:
+        return True
+    if page.short_text is not None and probe.short_text is not None:
+        # Short error pages that differ by a word or two (a search box echo, a counter).
+        return difflib.SequenceMatcher(None, page.short_text, probe.short_text, autojunk=False).ratio() >= 0.9
+    return False
 
 
 def is_dead(status: str, consecutive_failures: int, dead_after: int) -> bool:

@@ -31,7 +31,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Awaitable, Callable
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential, wait_random
 
 from crawler.config import CrawlConfig
 from crawler.robots import ALLOW_ALL, RobotsPolicy, load_robots
@@ -558,7 +558,7 @@ class Fetcher:
     ) -> _Attempt:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.cfg.retries + 1),
-            wait=wait_exponential_jitter(initial=self.backoff, max=self.backoff_max, jitter=self.backoff),
+            wait=wait_exponential(multiplier=self.backoff, max=self.backoff_max) + wait_random(0, self.backoff),
             retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
             retry_error_callback=lambda state: state.outcome.result(),
             reraise=True,

@@ -85,6 +85,7 @@ class LogEntry:
     headers: list[tuple[str, str]]
     host: str | None                # the Host header
     server: tuple[str, int]         # address and port the request arrived on
+    client: tuple[str, int]         # the peer: one port per connection, so reuse is visible
     start: float                    # time.monotonic() when the request head was read
     wall: float                     # time.time() at the same moment
     end: float | None = None        # time.monotonic() when the reply was fully sent (or abandoned)
@@ -255,7 +256,7 @@ class Origin:
                 headers = [tuple(x.strip() for x in ln.split(":", 1)) for ln in lines[1:] if ":" in ln]
                 path, _, query = target.partition("?")
                 req = Request(method, target, path, query, headers, version, peer, sock)  # type: ignore[arg-type]
-                entry = LogEntry(method, path, target, req.headers, req.host, sock, start, wall)
+                entry = LogEntry(method, path, target, req.headers, req.host, sock, peer, start, wall)
                 self.log.append(entry)
                 length = int(req.header("content-length", "0") or 0)
                 if length:

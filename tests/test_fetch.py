@@ -1,0 +1,445 @@
+"""The fetcher's rules, asserted on the wire: what the origin server saw, and when."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+import tracemalloc
+from email.utils import formatdate
+
+import pytest
+from origin import Origin, Reply, closed_port, gzip_bomb
+
+import crawler.fetch as fetch_module
+from crawler.classify import link_status, matches_probe, page_signature, probe_url
+from crawler.config import CrawlConfig
+from crawler.fetch import FetchResult, Fetcher, parse_retry_after
+
+UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
+ARTICLE = "<html><head><title>An article</title></head><body><p>Some article text.</p></body></html>"
+
+
+def config(**kw) -> CrawlConfig:
+    base = dict(user_agent=UA, delay=0.0, timeout=2.0, retries=0, allow_private_addresses=True)
+    base.update(kw)
+    return CrawlConfig(**base)
+
+
+def make(cfg: CrawlConfig, **kw) -> Fetcher:
+    kw.setdefault("backoff", 0.01)
+    kw.setdefault("backoff_max", 0.05)
+    return Fetcher(cfg, **kw)
+
+
+def fetch_all(cfg: CrawlConfig, urls: list[str], *, concurrent: bool = False, **kw) -> list[FetchResult]:
+    async def go():
+        async with make(cfg, **kw) as f:
+            if concurrent:
+                return list(await asyncio.gather(*(f.fetch(u) for u in urls)))
+            return [await f.fetch(u) for u in urls]
+
+    return asyncio.run(go())
+
+
+def fetch_one(cfg: CrawlConfig, url: str, **kw) -> FetchResult:
+    return fetch_all(cfg, [url], **kw)[0]
+
+
+def has_article(r: FetchResult) -> bool:
+    """Stand-in for the extractor: a page with a paragraph has an article."""
+    return b"<p>" in r.body
+
+
+@pytest.fixture
+def origin():
+    with Origin("127.0.0.2", default=Reply(200, ARTICLE)) as o:
+        o.route("/robots.txt", Reply(404))
+        yield o
+
+
+def pages(origin: Origin) -> list[str]:
+    return [e.path for e in origin.log if e.path != "/robots.txt"]
+
+
+# --- plain answers --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status, word", [(404, "gone"), (410, "gone"), (401, "blocked"), (403, "blocked"), (451, "blocked")])
+def test_error_statuses(origin, status, word):
+    origin.route("/x", Reply(status, "<h1>no</h1>"))
+    r = fetch_one(config(retries=2), origin.url("/x"))
+    assert r.status == status and r.error is None and r.attempts == 1
+    assert link_status(r, has_article=has_article(r)) == word
+    assert pages(origin) == ["/x"]  # client errors are not retried
+
+
+def test_result_fields_for_a_plain_page(origin):
+    origin.route("/a", Reply(200, ARTICLE, headers={"X-Test": "yes"}))
+    before = time.time()
+    r = fetch_one(config(), origin.url("/a"))
+    assert (r.status, r.reason, r.http_version, r.body) == (200, "OK", "HTTP/1.1", ARTICLE.encode())
+    assert ("X-Test", "yes") in r.headers
+    assert dict((k.lower(), v) for k, v in r.request_headers)["user-agent"] == UA
+    assert r.final_url == r.url and not r.redirects and not r.truncated
+    assert before <= r.started_at <= time.time() and r.attempts == 1
+    assert link_status(r, has_article=True) == "alive"
+
+
+def test_gzip_body_is_decoded(origin):
+    origin.route("/z", Reply(200, ARTICLE * 50, gzip=True))
+    r = fetch_one(config(), origin.url("/z"))
+    assert r.body == (ARTICLE * 50).encode() and ("Content-Encoding", "gzip") in r.headers
+    assert origin.log[-1].header("accept-encoding") == "gzip, deflate"
+
+
+# --- retries and Retry-After ----------------------------------------------------------------
+
+def test_500_that_never_recovers_is_retried_then_server_error(origin):
+    origin.route("/down", Reply(500, "boom"))
+    r = fetch_one(config(retries=2), origin.url("/down"))
+    assert r.status == 500 and r.attempts == 3 and "3 attempts" in r.detail
+    assert pages(origin) == ["/down"] * 3
+    assert link_status(r, has_article=False) == "server_error"
+
+
+def test_429_with_retry_after_seconds_waits_before_the_next_request(origin):
+    origin.route("/busy", [Reply(429, headers={"Retry-After": "1"}), Reply(200, ARTICLE)])
+    r = fetch_one(config(retries=2), origin.url("/busy"))
+    assert r.status == 200 and r.attempts == 2
+    first, second = origin.requests("/busy")
+    assert second.start - first.start >= 1.0 - 0.01
+
+
+def test_503_with_retry_after_http_date(origin):
+    # HTTP-dates have whole seconds: "now + 2 s" means a wait of more than 1 s.
+    origin.route("/busy", lambda req: Reply(503, headers={"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+                 if len(origin.requests("/busy")) == 1 else Reply(200, ARTICLE))
+    r = fetch_one(config(retries=1), origin.url("/busy"))
+    assert r.status == 200 and r.attempts == 2
+    first, second = origin.requests("/busy")
+    assert second.start - first.start >= 1.0
+
+
+def test_retry_after_also_holds_back_other_pages_of_the_host(origin):
+    origin.route("/busy", Reply(503, headers={"Retry-After": "1"}))
+    t0 = time.monotonic()
+    results = fetch_all(config(retries=0), [origin.url("/busy"), origin.url("/other")])
+    assert [r.status for r in results] == [503, 200]
+    busy, other = origin.requests("/busy")[0], origin.requests("/other")[0]
+    assert other.start - busy.start >= 1.0 - 0.01
+    assert time.monotonic() - t0 < 3
+
+
+def test_absurd_retry_after_gives_up_instead_of_sleeping(origin):
+    origin.route("/busy", Reply(429, headers={"Retry-After": "86400"}))
+    t0 = time.monotonic()
+    r = fetch_one(config(retries=3), origin.url("/busy"))
+    assert time.monotonic() - t0 < 2
+    assert r.status == 429 and r.attempts == 1 and "gave up" in r.detail
+    assert link_status(r, has_article=False) == "server_error"
+
+
+def test_parse_retry_after():
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("-5") == 0.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+    now = 1_700_000_000.0
+    assert parse_retry_after(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30, abs=1)
+    assert parse_retry_after(formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+
+def test_timeout_on_a_server_that_never_answers(origin):
+    origin.route("/hang", Reply(hang=True))
+    t0 = time.monotonic()
+    r = fetch_one(config(timeout=0.3, retries=1), origin.url("/hang"))
+    elapsed = time.monotonic() - t0
+    assert r.error == "timeout" and r.status is None and r.attempts == 2
+    assert pages(origin) == ["/hang", "/hang"]
+    assert 0.6 <= elapsed < 2.0
+    assert link_status(r, has_article=False) == "unreachable"
+
+
+def test_timeout_covers_a_body_that_never_ends(origin):
+    # Headers at once, then a body that trickles forever: only a whole-request limit stops it.
+    async def trickle(req):
+        return Reply(200, size=10**12, delay=0)
+
+    origin.route("/slow", trickle)
+    # 10**12 bytes would take hours even on loopback, so the limit must cut it.
+    t0 = time.monotonic()
+    r = fetch_one(config(timeout=0.5, max_bytes=10**13), origin.url("/slow"))
+    assert r.error == "timeout" and time.monotonic() - t0 < 2.0
+
+
+def test_connection_refused_is_retried_then_unreachable():
+    port = closed_port("127.0.0.2")
+    r = fetch_one(config(retries=2, respect_robots=False), f"http://127.0.0.2:{port}/a")
+    assert r.error == "refused" and r.attempts == 3
+    assert link_status(r, has_article=False) == "unreachable"
+
+
+def test_dns_failure():
+    async def resolve(name):
+        raise OSError(f"no such name {name}")
+
+    r = fetch_one(config(), "http://nowhere.test/a", resolve=resolve)
+    assert r.error == "dns" and r.attempts == 0
+    assert link_status(r, has_article=False) == "unreachable"
+
+
+# --- redirects ------------------------------------------------------------------------------
+
+def test_redirect_to_another_article(origin):
+    origin.route("/old", Reply(301, headers={"Location": "/new/123"}))
+    r = fetch_one(config(), origin.url("/old"))
+    assert r.status == 200 and r.final_url == origin.url("/new/123")
+    assert r.redirects == [(301, origin.url("/new/123"))] and r.attempts == 2
+    assert pages(origin) == ["/old", "/new/123"]
+    assert link_status(r, has_article=has_article(r)) == "redirected"
+
+
+def test_redirect_to_trailing_slash_is_still_alive(origin):
+    origin.route("/a", Reply(301, headers={"Location": origin.url("/a/")}))
+    r = fetch_one(config(), origin.url("/a"))
+    assert pages(origin) == ["/a", "/a/"]
+    assert link_status(r, has_article=has_article(r)) == "alive"
+
+
+def test_redirect_to_home_is_soft_404(origin):
+    origin.route("/deleted/123", Reply(302, headers={"Location": "/"}))
+    r = fetch_one(config(), origin.url("/deleted/123"))
+    assert r.final_url == origin.url("/") and has_article(r)
+    assert link_status(r, has_article=True) == "soft_404"
+
+
+def test_redirect_loop(origin):
+    origin.route("/l1", Reply(302, headers={"Location": "/l2"}))
+    origin.route("/l2", Reply(302, headers={"Location": "/l1"}))
+    r = fetch_one(config(), origin.url("/l1"))
+    assert r.error == "redirect_loop" and r.status == 302
+    assert pages(origin) == ["/l1", "/l2"]  # the loop is seen before going round again
+    assert link_status(r, has_article=False) == "server_error"
+
+
+def test_too_many_redirects(origin):
+    def chain(req):
+        n = int(req.path.rsplit("/", 1)[1])
+        return Reply(301, headers={"Location": f"/c/{n + 1}"})
+
+    for n in range(20):
+        origin.route(f"/c/{n}", chain)
+    r = fetch_one(config(), origin.url("/c/0"))
+    assert r.error == "too_many_redirects" and len(r.redirects) == 11
+    assert pages(origin) == [f"/c/{n}" for n in range(11)]  # 10 redirects followed, no more
+    assert link_status(r, has_article=False) == "server_error"
+
+
+def test_redirect_to_a_non_http_scheme(origin):
+    origin.route("/ftp", Reply(301, headers={"Location": "ftp://127.0.0.2/file"}))
+    r = fetch_one(config(), origin.url("/ftp"))
+    assert r.error == "bad_redirect" and pages(origin) == ["/ftp"]
+
+
+def test_redirect_hop_obeys_the_robots_of_its_host(origin):
+    with Origin("127.0.0.3") as other:
+        other.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /private\n"))
+        origin.route("/go", Reply(301, headers={"Location": other.url("/private/1")}))
+        r = fetch_one(config(), origin.url("/go"))
+        assert r.error == "robots_disallowed"
+        assert [e.path for e in other.log] == ["/robots.txt"]
+        assert other.log[0].header("user-agent") == UA
+
+
+# --- conditional requests -------------------------------------------------------------------
+
+def test_conditional_request_gets_304(origin):
+    etag, modified = '"v1"', "Tue, 01 Apr 2025 10:00:00 GMT"
+
+    def page(req):
+        if req.header("if-none-match") == etag or req.header("if-modified-since") == modified:
+            return Reply(304, headers={"ETag": etag})
+        return Reply(200, ARTICLE, headers={"ETag": etag, "Last-Modified": modified})
+
+    origin.route("/a", page)
+
+    async def go():
+        async with make(config()) as f:
+            first = await f.fetch(origin.url("/a"))
+            again = await f.fetch(origin.url("/a"), etag=first.header("etag"), last_modified=first.header("last-modified"))
+            return first, again
+
+    first, again = asyncio.run(go())
+    assert first.status == 200 and again.status == 304 and again.body == b"" and again.error is None
+    plain, conditional = origin.requests("/a")
+    assert plain.header("if-none-match") is None and plain.header("if-modified-since") is None
+    assert conditional.header("if-none-match") == etag and conditional.header("if-modified-since") == modified
+    assert link_status(again, has_article=False, previous="alive") == "alive"
+
+
+# --- size and memory ------------------------------------------------------------------------
+
+def test_huge_page_is_truncated_with_bounded_memory(origin):
+    origin.route("/big", Reply(200, size=20_000_000))
+    tracemalloc.start()
+    try:
+        r = fetch_one(config(max_bytes=1_000_000), origin.url("/big"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.status == 200 and r.truncated and len(r.body) == 1_000_000
+    assert peak < 8_000_000, peak
+    # The reading stopped early: the server could not push all 20 MB.
+    assert origin.requests("/big")[0].bytes_sent < 20_000_000
+
+
+def test_exactly_max_bytes_is_not_truncated(origin):
+    origin.route("/fit", Reply(200, size=5000))
+    origin.route("/fitz", Reply(200, "x" * 5000, gzip=True))
+    r, z = fetch_all(config(max_bytes=5000), [origin.url("/fit"), origin.url("/fitz")])
+    assert len(r.body) == 5000 and not r.truncated
+    assert z.body == b"x" * 5000 and not z.truncated
+
+
+def test_gzip_bomb_is_cut_while_streaming(origin):
+    bomb = gzip_bomb(200_000_000)
+    assert len(bomb) < 1_000_000
+    origin.route("/bomb", Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
+    tracemalloc.start()
+    try:
+        r = fetch_one(config(max_bytes=1_000_000), origin.url("/bomb"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.status == 200 and r.truncated and r.body == bytes(1_000_000)
+    assert peak < 10_000_000, peak
+
+
+# --- politeness on the wire -----------------------------------------------------------------
+
+def test_delay_between_starts_counts_every_request(origin):
+    delay = 0.2
+    origin.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /private\n"))
+    origin.route("/moved", Reply(301, headers={"Location": "/a/1"}))
+    origin.route("/flaky", [Reply(503, "x"), Reply(200, ARTICLE)])
+    urls = [origin.url(p) for p in ("/moved", "/flaky", "/b", "/private", "/c")]
+    results = fetch_all(config(delay=delay, retries=1), urls, concurrent=True)
+    assert [r.status for r in results] == [200, 200, 200, None, 200]
+    log = origin.log
+    assert log[0].path == "/robots.txt"
+    assert sorted(e.path for e in log) == sorted(["/robots.txt", "/moved", "/a/1", "/flaky", "/flaky", "/b", "/c"])
+    for a, b in zip(log, log[1:]):
+        assert b.start - a.start >= delay - 0.005, (a.path, b.path, b.start - a.start)
+        assert a.end is not None and a.end <= b.start  # per_host_concurrency = 1: never overlapping
+    assert all(e.header("user-agent") == UA for e in log)
+    assert "/private" not in [e.path for e in log]
+    # Keep-alive: one connection served the whole host.
+    assert len({e.client for e in log}) == 1
+
+
+def test_per_host_and_global_concurrency():
+    def max_overlap(entries):
+        events = sorted([(e.start, 1) for e in entries] + [(e.end, -1) for e in entries])
+        level = peak = 0
+        for _, step in events:
+            level += step
+            peak = max(peak, level)
+        return peak
+
+    slow = Reply(200, ARTICLE, delay=0.15)
+    with Origin("127.0.0.2", default=slow) as a, Origin("127.0.0.3", default=slow) as b, \
+            Origin("127.0.0.4", default=slow) as c:
+        urls = [o.url(f"/p{i}") for o in (a, b, c) for i in range(6)]
+        fetch_all(config(per_host_concurrency=2, concurrency=3, respect_robots=False), urls, concurrent=True)
+        overlaps = [max_overlap(o.log) for o in (a, b, c)]
+        assert max(overlaps) == 2  # which hosts get their second slot depends on the global queue
+        assert max_overlap(a.log + b.log + c.log) == 3
+        a.clear()
+        fetch_all(config(per_host_concurrency=2, concurrency=10, respect_robots=False),
+                  [a.url(f"/q{i}") for i in range(6)], concurrent=True)
+        assert max_overlap(a.log) == 2
+
+
+def test_one_client_per_host_closed_when_idle():
+    with Origin("127.0.0.2", default=Reply(200, ARTICLE)) as a, Origin("127.0.0.3", default=Reply(200, ARTICLE)) as b:
+        async def go():
+            async with make(config(respect_robots=False), idle_timeout=0.2) as f:
+                await asyncio.gather(f.fetch(a.url("/1")), f.fetch(b.url("/1")))
+                open_after_use = f.open_clients
+                state = f.host_state(a.url("/"))
+                await asyncio.sleep(0.6)
+                open_after_idle = f.open_clients
+                again = await f.fetch(a.url("/2"))
+                return open_after_use, state, open_after_idle, again, f
+        used, state, idle, again, f = asyncio.run(go())
+        assert used == 2 and idle == 0 and again.status == 200 and f.open_clients == 0
+        assert state["requests"] == 1 and state["address"] == "127.0.0.2"
+        # A new connection after the idle close: the old one was really closed.
+        assert a.log[0].client != a.log[1].client
+
+
+# --- addresses ------------------------------------------------------------------------------
+
+def test_private_address_is_refused_before_anything_is_sent(origin):
+    async def resolve(name):
+        return {"local.test": ["127.0.0.2"]}[name]
+
+    cfg = config(allow_private_addresses=False)
+    results = fetch_all(cfg, [origin.url("/a", name="local.test"), origin.url("/a")], resolve=resolve)
+    assert [r.error for r in results] == ["private_address", "private_address"]
+    assert all(link_status(r, has_article=False) == "blocked" for r in results)
+    assert "127.0.0.2" in results[0].detail
+    assert origin.log == []  # not even robots.txt
+
+
+def test_name_is_sent_in_host_header_while_connecting_to_the_checked_address(origin, monkeypatch):
+    # Pretend 127.0.0.2 is public so the private-address rule is active, and let the name
+    # rebind to 127.0.0.1 after the first lookup: every request must still go to .2.
+    monkeypatch.setattr(fetch_module, "refused_address", lambda ip: None if ip == "127.0.0.2" else "loopback")
+    answers = [["127.0.0.2"], ["127.0.0.1"], ["127.0.0.1"]]
+    lookups = []
+
+    async def resolve(name):
+        lookups.append(name)
+        return answers[min(len(lookups) - 1, 2)]
+
+    with Origin("127.0.0.1", port=origin.port) as rebound:
+        urls = [origin.url(p, name="news.test") for p in ("/a", "/b", "/c")]
+        results = fetch_all(config(allow_private_addresses=False), urls, resolve=resolve)
+        assert [r.status for r in results] == [200, 200, 200]
+        assert rebound.log == [] and lookups == ["news.test"]
+    assert pages(origin) == ["/a", "/b", "/c"]
+    assert {e.host for e in origin.log} == {f"news.test:{origin.port}"}
+    assert results[0].final_url == f"http://news.test:{origin.port}/a"
+
+
+def test_redirect_to_a_private_address_is_not_followed(origin, monkeypatch):
+    monkeypatch.setattr(fetch_module, "refused_address", lambda ip: None if ip == "127.0.0.2" else "loopback")
+    with Origin("127.0.0.3") as inside:
+        origin.route("/go", Reply(302, headers={"Location": inside.url("/admin")}))
+        r = fetch_one(config(allow_private_addresses=False), origin.url("/go"))
+        assert r.error == "private_address" and r.redirects == [(302, inside.url("/admin"))]
+        assert inside.log == []
+
+
+# --- soft-404 probe -------------------------------------------------------------------------
+
+def test_soft_404_site_answering_200_to_everything(origin):
+    def page(req):
+        return Reply(200, f"<html><head><title>Oops</title></head><body>Nothing at {req.path}. Try the home page.</body></html>")
+
+    origin.default = page
+
+    def signature(r: FetchResult):
+        text = r.body.decode()
+        title = re.search(r"<title>(.*?)</title>", text).group(1)
+        body = re.sub(r"<[^>]+>", "\n", text.split("<body>", 1)[1])
+        return page_signature(title, body)
+
+    source = origin.url("/articles/2190271")
+    probe = probe_url(source, random.Random(5))
+    page_r, probe_r = fetch_all(config(), [source, probe])
+    assert probe_r.status == 200 and page_r.status == 200
+    match = matches_probe(signature(page_r), signature(probe_r))
+    assert match and link_status(page_r, has_article=True, soft404_match=match) == "soft_404"
+    assert len(pages(origin)) == 2 and pages(origin)[1] != "/articles/2190271"

@@ -1,0 +1,124 @@
+"""robots.txt per RFC 9309, asserted on what the origin server saw."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+from origin import Origin, Reply, closed_port
+
+from crawler.classify import link_status
+from crawler.config import CrawlConfig
+from crawler.fetch import FetchResult, Fetcher
+from crawler.robots import parse_robots, policy_from_result
+
+UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
+ARTICLE = "<html><head><title>t</title></head><body><p>article</p></body></html>"
+
+
+def config(**kw) -> CrawlConfig:
+    base = dict(user_agent=UA, delay=0.0, timeout=2.0, retries=0, allow_private_addresses=True)
+    base.update(kw)
+    return CrawlConfig(**base)
+
+
+def fetch_all(cfg: CrawlConfig, urls: list[str], **kw) -> list[FetchResult]:
+    async def go():
+        async with Fetcher(cfg, backoff=0.01, backoff_max=0.02, **kw) as f:
+            return [await f.fetch(u) for u in urls]
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def origin():
+    with Origin("127.0.0.2", default=Reply(200, ARTICLE)) as o:
+        yield o
+
+
+def test_disallow_and_crawl_delay(origin):
+    origin.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /private\nCrawl-delay: 0.3\n"))
+    results = fetch_all(config(delay=0.05), [origin.url("/a"), origin.url("/private/x"), origin.url("/b")])
+    assert [r.status for r in results] == [200, None, 200]
+    assert results[1].error == "robots_disallowed"
+    assert link_status(results[1], has_article=False) == "blocked"
+    # robots.txt first, fetched once, and the disallowed page never requested.
+    assert [e.path for e in origin.log] == ["/robots.txt", "/a", "/b"]
+    assert all(e.header("user-agent") == UA for e in origin.log)
+    starts = [e.start for e in origin.log]
+    # Crawl-delay (0.3) wins over delay (0.05), counted from robots.txt too.
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.3 - 0.01
+
+
+def test_group_for_our_user_agent_wins(origin):
+    origin.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /\n\nUser-agent: repost-mirror-test\nDisallow: /no\n"))
+    results = fetch_all(config(), [origin.url("/yes"), origin.url("/no")])
+    assert [r.error for r in results] == [None, "robots_disallowed"]
+    assert [e.path for e in origin.log] == ["/robots.txt", "/yes"]
+
+
+def test_robots_404_allows_everything(origin):
+    results = fetch_all(config(), [origin.url("/robots-free")])
+    origin.route("/robots.txt", Reply(404))
+    assert results[0].status == 200 and results[0].error is None
+    assert [e.path for e in origin.log] == ["/robots.txt", "/robots-free"]
+
+
+def test_robots_5xx_blocks_the_host_for_the_crawl(origin):
+    origin.route("/robots.txt", Reply(500, "oops"))
+    results = fetch_all(config(retries=1), [origin.url("/a"), origin.url("/b")])
+    assert [r.error for r in results] == ["robots_error", "robots_error"]
+    assert all(link_status(r, has_article=False) == "blocked" for r in results)
+    # Retried once (retries=1), then cached: no page of the host requested.
+    assert [e.path for e in origin.log] == ["/robots.txt", "/robots.txt"]
+
+
+def test_robots_unreachable_host_is_unreachable():
+    port = closed_port("127.0.0.3")
+    results = fetch_all(config(retries=1), [f"http://127.0.0.3:{port}/a", f"http://127.0.0.3:{port}/b"])
+    assert [r.error for r in results] == ["robots_unreachable"] * 2
+    assert all(link_status(r, has_article=False) == "unreachable" for r in results)
+
+
+def test_robots_timeout_is_unreachable(origin):
+    origin.route("/robots.txt", Reply(hang=True))
+    results = fetch_all(config(timeout=0.3), [origin.url("/a")])
+    assert results[0].error == "robots_unreachable"
+    assert [e.path for e in origin.log] == ["/robots.txt"]
+
+
+def test_robots_redirect_is_followed_and_applies_to_the_first_host(origin):
+    with Origin("127.0.0.3") as other:
+        other.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /secret\n"))
+        origin.route("/robots.txt", Reply(301, headers={"Location": other.url("/robots.txt")}))
+        results = fetch_all(config(), [origin.url("/secret"), origin.url("/open")])
+        assert [r.error for r in results] == ["robots_disallowed", None]
+        assert [e.path for e in origin.log] == ["/robots.txt", "/open"]
+        assert [e.path for e in other.log] == ["/robots.txt"]
+        assert other.log[0].header("user-agent") == UA
+
+
+def test_robots_not_consulted_when_disabled(origin):
+    origin.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /\n"))
+    results = fetch_all(config(respect_robots=False), [origin.url("/a")])
+    assert results[0].status == 200
+    assert [e.path for e in origin.log] == ["/a"]
+
+
+def test_policy_rules_without_network():
+    def res(status=None, error=None, body=b""):
+        return FetchResult(url="http://a/robots.txt", final_url="http://a/robots.txt", status=status, error=error, body=body)
+
+    assert policy_from_result(res(404), UA).state == "allow_all"
+    assert policy_from_result(res(401), UA).state == "allow_all"
+    assert policy_from_result(res(503), UA).state == "blocked"
+    assert policy_from_result(res(429), UA).state == "blocked"
+    assert policy_from_result(res(error="timeout"), UA).state == "unreachable"
+    assert policy_from_result(res(error="refused"), UA).state == "unreachable"
+    assert policy_from_result(res(301, error="too_many_redirects"), UA).state == "allow_all"
+    parsed = policy_from_result(res(200, body=b"User-agent: *\nDisallow: /x\nCrawl-delay: 2\n"), UA)
+    assert parsed.crawl_delay == 2.0
+    assert not parsed.allowed("http://a/x/1", UA) and parsed.allowed("http://a/y", UA)
+    assert dataclasses.replace(parsed, state="blocked").allowed("http://a/y", UA) is False
+    assert parse_robots("User-agent: *\nRequest-rate: 1/5s\n", UA).crawl_delay == 5.0
