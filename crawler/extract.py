@@ -473,6 +473,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
 
 
 _PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
+_SENT_END_RE = re.compile(r"[。！？!?]|\.(?:\s|$)")
 
 
 def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
@@ -488,6 +489,7 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
     puncts: list[int] = []
     linky: list[bool] = []
     find_punct = _PUNCT_RE.findall
+    prev_prose_link = False  # the previous block was part of a long prose link
     for text, n, ln, kind, nl in zip(page.texts, page.nchars, page.links, page.kinds, page.nlinks):
         if kind == "#ghost":
             ws.append(-1.0 - n / 60.0)
@@ -499,14 +501,20 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
         ld = ln / n if n else 1.0
         punct = len(find_punct(text)) if L >= 20 else 0
         if ld > 0.5:
-            if punct >= 2 and L >= 100 and ln >= 60 * nl:
+            if (nl == 0 and prev_prose_link) or (
+                L >= 100 and ln >= 60 * nl and len(_SENT_END_RE.findall(text)) >= 2
+            ):
+                prev_prose_link = True
                 ld = 0.0
             else:
+                prev_prose_link = False
                 ws.append(-1.0 - L / 40.0)
                 lens.append(L)
                 puncts.append(punct)
                 linky.append(True)
                 continue
+        else:
+            prev_prose_link = False
         c = L * (1.0 - ld)
         if punct == 0 and c < 60:
             w = -0.5
@@ -518,6 +526,53 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
         linky.append(False)
     page.linky = linky
     return ws, lens, puncts
+
+
+def _mark_teasers(page: _Page, ws: list[float]) -> None:
+    """Teaser lists: repeated items that each pair a link block with a short text.
+
+    A box of three or more sibling items, most of which hold both a link-dense block
+    (a headline) and some prose (a summary), is a list of other articles ("top
+    stories", "more from"), not the body: its prose gets a negative weight.
+    """
+    ne = page.nelem
+    eparent = page.eparent
+    has_link = [False] * ne
+    mass = [0.0] * ne
+    for w, o, lk, t in zip(ws, page.owner, page.linky, page.texts):
+        if lk:
+            if t:
+                has_link[o] = True
+        elif w > 0:
+            mass[o] += w
+    nchild = [0] * ne
+    nitem = [0] * ne
+    item_mass = [0.0] * ne
+    for e in range(ne - 1, 0, -1):
+        p = eparent[e]
+        nchild[p] += 1
+        if has_link[e] and mass[e] > 0:
+            nitem[p] += 1
+            item_mass[p] += mass[e]
+        if has_link[e]:
+            has_link[p] = True
+        mass[p] += mass[e]
+    teaser = [False] * ne
+    found = False
+    for e in range(ne):
+        q = nitem[e]
+        if q >= 3 and q >= 0.6 * nchild[e] and item_mass[e] / q < 12.0:
+            teaser[e] = True
+            found = True
+    if not found:
+        return
+    inside = teaser[:]
+    for e in range(1, ne):
+        if inside[eparent[e]]:
+            inside[e] = True
+    for i, o in enumerate(page.owner):
+        if inside[o] and ws[i] > 0:
+            ws[i] = -0.5 * ws[i]
 
 
 def _strip_tags_text(s: str) -> str:
@@ -610,6 +665,11 @@ def _title(tree: LexborHTMLParser) -> tuple[str, list[str]]:
 # --------------------------------------------------------------------------- extract
 
 
+# container objective: subtree score plus this share of its positive mass, so that a
+# container is not cut down to a fragment for the sake of a few link lines inside it
+_ALPHA = 0.2
+
+
 def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
             boost: list[bool] | None, title_elem: int = -1):
     """Choose the article container.
@@ -646,7 +706,7 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
         mass2[p] += mass2[e]
     best, best_s = 0, float("-inf")
     for e in range(ne):
-        s = score[e]
+        s = score[e] + _ALPHA * mass2[e]
         if page.epos[e] == 3 and mass2[e] > 0.3 * (mass2[0] or 1):
             s *= 1.5  # itemprop=articleBody
         if s > best_s:
@@ -741,6 +801,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     if not page.texts:
         return Article(title, (), charset)
     ws, lens, puncts = _weights(page)
+    _mark_teasers(page, ws)
 
     paragraphs: list[str] = []
     if body_ids:
