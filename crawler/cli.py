@@ -431,3 +431,14 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
             click.echo(f"  {label}: {hunk['original'] or ''}" + (f" -> {hunk['repost']}" if hunk["op"] == "altered"
                                                                   else (hunk["repost"] or "")))
     return 0
+
+
+@main.command()
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
+              show_default=True, help="folder for the demo's archive copy, database, mirror and report")
+@common
+def demo(cfg: Config, workdir: Path) -> int:
+    """Run the whole product offline on the bundled example: serve, crawl, report."""
+    from crawler.demo import run_demo
+
+    return run_demo(workdir, click.echo)

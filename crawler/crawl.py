@@ -187,6 +187,9 @@ class Checker:
         previous = latest["normalized"] if latest else None
         reposts = tuple((r["id"], r["body"] or "") for r in store.reposts_of(source.id))
         conditional = latest is not None and not latest["from_archive"]
+        # Learn the host's answer for a URL that cannot exist before its first page: started later,
+        # the probe would queue behind every page of the host already waiting for its turn.
+        await self._probe_signature(source.url)
         result = await self.fetcher.fetch(source.url, etag=source.etag if conditional else None,
                                           last_modified=source.last_modified if conditional else None)
         warc = self._mirror(result)

@@ -1,0 +1,291 @@
+"""The crawl end to end against real servers on 127.0.0.x: statuses, versions, aliases, crash safety."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.config import ArchiveConfig, Config, CrawlConfig, SiteConfig, StoreConfig, WaybackConfig
+from crawler.crawl import crawl_async
+from crawler.scan import scan
+from store.db import Store
+from tests.conftest import ROOT, run_cli
+from tests.kit import PARAS, article_page, listing_page, numbered_repost, numbered_site, write_repost
+from tests.origin import Origin, Reply, closed_port
+
+
+def make_config(tmp: Path, **crawl: object) -> Config:
+    settings = {"delay": 0.05, "allow_private_addresses": True, "retries": 0, "timeout": 5, **crawl}
+    return Config(
+        archive=ArchiveConfig(root=tmp / "archive"),
+        store=StoreConfig(database=tmp / "m.db", mirror=tmp / "mirror"),
+        crawl=CrawlConfig(**settings),
+        wayback=WaybackConfig(enabled=False),
+    )
+
+
+def crawl(cfg: Config, **kw: object):
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    summary = asyncio.run(crawl_async(cfg, store, **kw))
+    return store, summary
+
+
+def fields(store: Store) -> dict[str, dict]:
+    return {s.fields["source_url"]: s.fields for s in store.report_sources(everything=True)}
+
+
+def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a, Origin("127.0.0.3") as b, Origin("127.0.0.4") as soft:
+        a.route("/robots.txt", Reply(404))
+        a.route("/", Reply(200, listing_page()))
+        a.route("/a/alive", Reply(200, article_page("标题", PARAS)))
+        a.route("/a/https-like", Reply(301, headers={"Location": "/a/https-like/"}))
+        a.route("/a/https-like/", Reply(200, article_page("标题", PARAS)))
+        a.route("/a/moved", Reply(301, headers={"Location": "/a/new-home"}))
+        a.route("/a/new-home", Reply(200, article_page("标题", PARAS)))
+        a.route("/a/home", Reply(302, headers={"Location": "/"}))
+        a.route("/a/gone", Reply(404))
+        a.route("/a/gone410", Reply(410))
+        a.route("/a/err", Reply(500))
+        a.route("/a/loop", Reply(301, headers={"Location": "/a/loop2"}))
+        a.route("/a/loop2", Reply(301, headers={"Location": "/a/loop"}))
+        for code in (401, 403, 451):
+            a.route(f"/a/{code}", Reply(code))
+        a.route("/a/empty", Reply(200, "<html><head><title>错误</title></head><body><p>页面不存在</p></body></html>"))
+        b.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /private\n"))
+        b.route("/private/1", Reply(200, article_page("标题", PARAS)))
+        # A site that answers every URL with the same 200 page: only the probe can tell.
+        soft.route("/robots.txt", Reply(404))
+        soft.default = Reply(200, article_page("欢迎来到本站", PARAS[2:]))
+        dead_port = closed_port("127.0.0.5")
+        urls = {
+            "alive": a.url("/a/alive"), "slash": a.url("/a/https-like"), "moved": a.url("/a/moved"),
+            "home": a.url("/a/home"), "gone": a.url("/a/gone"), "gone410": a.url("/a/gone410"),
+            "err": a.url("/a/err"), "loop": a.url("/a/loop"), "401": a.url("/a/401"), "403": a.url("/a/403"),
+            "451": a.url("/a/451"), "empty": a.url("/a/empty"), "robots": b.url("/private/1"),
+            "soft": soft.url("/a/12345"), "down": f"http://127.0.0.5:{dead_port}/a/1",
+        }
+        for name, url in urls.items():
+            write_repost(archive, f"{name}.md", url, PARAS)
+        store, summary = crawl(make_config(tmp_path))
+        got = {name: fields(store)[url] for name, url in urls.items()}
+        assert {k: v["link_status"] for k, v in got.items()} == {
+            "alive": "alive", "slash": "alive", "moved": "redirected", "home": "soft_404", "gone": "gone",
+            "gone410": "gone", "err": "server_error", "loop": "server_error", "401": "blocked",
+            "403": "blocked", "451": "blocked", "empty": "soft_404", "robots": "blocked", "soft": "soft_404",
+            "down": "unreachable",
+        }
+        assert got["moved"]["final_url"] == a.url("/a/new-home")
+        assert got["alive"]["final_url"] is None
+        assert got["gone"]["dead"] is True and got["gone"]["http_status"] == 404
+        assert got["err"]["dead"] is False  # one failure is not death: dead_after = 3
+        assert got["alive"]["fidelity"] == 1.0 and got["alive"]["faithful"] is True
+        assert summary.checked == len(urls) and summary.by_status["alive"] == 2
+        assert not b.requests("/private/1"), "a disallowed page was requested"
+        # robots.txt is the first request to every host.
+        for origin in (a, b, soft):
+            assert origin.log[0].path == "/robots.txt"
+
+
+def test_chrome_makes_no_version_and_an_edit_makes_one(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    served = {"seed": 0, "paras": list(PARAS)}
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/1", lambda req: Reply(200, article_page("标题", served["paras"], served["seed"])))
+        write_repost(archive, "1.md", a.url("/a/1"), PARAS)
+        cfg = make_config(tmp_path)
+        store, _ = crawl(cfg)
+        for seed in (1, 2, 3):  # other chrome, other counters, other dates: the same article
+            served["seed"] = seed
+            store, summary = crawl(cfg, all_sources=True)
+            assert summary.new_versions == 0
+        assert fields(store)[a.url("/a/1")]["versions"] == 1
+        served["paras"] = PARAS[:2] + ["原文后来被改写了：这一整句话是新的，转载里没有。"] + PARAS[3:]
+        store, summary = crawl(cfg, all_sources=True)
+        assert summary.new_versions == 1
+        f = fields(store)[a.url("/a/1")]
+        assert f["versions"] == 2 and f["changed_at"] is not None
+        assert f["faithful"] is False  # the repost keeps the old sentence
+        store, summary = crawl(cfg, all_sources=True)
+        assert summary.new_versions == 0
+
+
+def test_conditional_recheck_and_304(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    page = article_page("标题", PARAS)
+
+    def handler(req):
+        if req.header("if-none-match") == '"v1"':
+            return Reply(304, headers={"ETag": '"v1"'})
+        return Reply(200, page, headers={"ETag": '"v1"', "Last-Modified": "Mon, 20 Mar 2023 01:23:00 GMT"})
+
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/1", handler)
+        write_repost(archive, "1.md", a.url("/a/1"), PARAS)
+        cfg = make_config(tmp_path)
+        crawl(cfg)
+        store, summary = crawl(cfg, all_sources=True)
+        second = a.requests("/a/1")[-1]
+        assert second.header("if-none-match") == '"v1"'
+        assert second.header("if-modified-since") == "Mon, 20 Mar 2023 01:23:00 GMT"
+        f = fields(store)[a.url("/a/1")]
+        assert f["http_status"] == 304 and f["link_status"] == "alive" and f["versions"] == 1
+        assert store.db.execute("SELECT count(*) FROM checks").fetchone()[0] == 2
+
+
+def test_alias_forms_are_tried_before_gone(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/zh-hans/7/", Reply(404))
+        a.route("/zh-hant/7/", Reply(200, article_page("標題", PARAS)))
+        write_repost(archive, "1.md", a.url("/zh-hans/7/"), PARAS)
+        write_repost(archive, "2.md", a.url("/zh-hant/7"), PARAS)
+        host = "127.0.0.2"
+        site = SiteConfig(article_id=r"^/zh-han[st]/(\d+)/?$",
+                          aliases=(a.url("/zh-hans/{id}/"), a.url("/zh-hant/{id}/")))
+        cfg = dataclasses.replace(make_config(tmp_path), sites={host: site})
+        store, _ = crawl(cfg)
+        got = fields(store)
+        assert list(got) == [a.url("/zh-hans/7/")]  # two URL forms, one source
+        f = got[a.url("/zh-hans/7/")]
+        assert f["reposts"] == ["1.md", "2.md"]
+        assert f["link_status"] == "redirected" and f["final_url"] == a.url("/zh-hant/7/")
+        assert f["faithful"] is True  # traditional vs simplified script is not a difference
+
+
+def test_dead_after_consecutive_failures_and_back_alive(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    state = {"up": False}
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/1", lambda req: Reply(200, article_page("标题", PARAS)) if state["up"] else Reply(503))
+        write_repost(archive, "1.md", a.url("/a/1"), PARAS)
+        cfg = make_config(tmp_path, dead_after=2)
+        store, _ = crawl(cfg)
+        assert fields(store)[a.url("/a/1")]["dead"] is False
+        store, _ = crawl(cfg, all_sources=True)
+        f = fields(store)[a.url("/a/1")]
+        assert f["link_status"] == "server_error" and f["dead"] is True and f["first_dead_at"]
+        state["up"] = True
+        store, _ = crawl(cfg, all_sources=True)
+        f = fields(store)[a.url("/a/1")]
+        assert f["link_status"] == "alive" and f["dead"] is False and f["first_dead_at"] is None
+
+
+def test_limit_and_due_order(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.default = numbered_site(5)
+        for i in range(5):
+            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        cfg = make_config(tmp_path, delay=0.0)
+        store, summary = crawl(cfg, limit=2)
+        assert summary.checked == 2
+        store, summary = crawl(cfg)
+        assert summary.checked == 3  # only the never-checked ones were due
+        store, summary = crawl(cfg)
+        assert summary.checked == 0  # nothing due within revisit_alive
+        assert store.db.execute("SELECT count(DISTINCT source_id), count(*) FROM checks").fetchone() == (5, 5)
+
+
+def test_max_duration_stops_starting_new_fetches(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.default = numbered_site(10)
+        for i in range(10):
+            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        cfg = make_config(tmp_path, delay=0.3, concurrency=1)
+        store, summary = crawl(cfg, max_duration=0.5)
+        assert summary.stopped_early is True
+        assert 1 <= summary.checked < 10
+        assert store.last_crawl()["outcome"] == "stopped_early"
+
+
+def _write_config(tmp: Path, **crawl: object) -> Path:
+    settings = {"delay": 0.05, "allow_private_addresses": True, "retries": 0, "timeout": 5, **crawl}
+    lines = ["[archive]", 'root = "archive"', "[store]", 'database = "m.db"', 'mirror = "mirror"', "[crawl]"]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
+    lines += ["[wayback]", "enabled = false"]
+    path = tmp / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_crawl_json_and_a_second_crawl_exits_4(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.default = numbered_site(6)
+        for i in range(6):
+            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        config = _write_config(tmp_path, delay=0.5)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        first = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--json", "--config", str(config)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            deadline = time.time() + 20
+            while not a.requests() and time.time() < deadline:
+                time.sleep(0.05)
+            started = time.monotonic()
+            second = run_cli("crawl", "--config", str(config))
+            assert time.monotonic() - started < 10
+            assert second.returncode == 4
+            assert "another crawl" in second.stderr
+        finally:
+            out, err = first.communicate(timeout=60)
+        assert first.returncode == 0, err
+        doc = json.loads(out)
+        for key in ("started_at", "finished_at", "checked", "by_status", "new_versions", "unfaithful", "stopped_early"):
+            assert key in doc
+        assert doc["checked"] == 6 and doc["by_status"] == {"alive": 6}
+
+
+def test_kill_9_mid_crawl_loses_nothing(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    n = 80
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.default = numbered_site(n)
+        for i in range(n):
+            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        config = _write_config(tmp_path, delay=0.02)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        deadline = time.time() + 30
+        while len(a.requests()) < n // 3 and time.time() < deadline:
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        with sqlite3.connect(tmp_path / "m.db") as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            recorded = conn.execute("SELECT count(*) FROM checks").fetchone()[0]
+        assert 0 < recorded < n, "the kill should land mid-crawl"
+        again = run_cli("crawl", "--json", "--config", str(config))
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["checked"] == n - recorded
+        with sqlite3.connect(tmp_path / "m.db") as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM checks").fetchone() == (n, n)
+            outcomes = [r[0] for r in conn.execute("SELECT outcome FROM crawls ORDER BY id")]
+            assert outcomes == ["interrupted", "completed"]
+            # Every version points into a WARC file that exists and holds a record there.
+            for file, offset in conn.execute("SELECT warc_file, warc_offset FROM versions"):
+                assert (tmp_path / "mirror" / file).stat().st_size > offset
