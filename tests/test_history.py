@@ -241,3 +241,25 @@ def test_stopping_early_leaves_no_git_running(tmp_path: Path) -> None:
     assert len(got) == 1500 and len({v.blob for v in got}) == 1500
     # git lists a commit's files in byte order: "content/99.md" is the last one.
     assert got[-1].data == art(4099, "x") and got[-1].name == "content/99.md"
+
+
+def test_merge_that_undoes_since_branch(tmp_path: Path) -> None:
+    # `since` is on a side branch; HEAD merges it with `-s ours`, keeping main's file.  No
+    # commit of since..HEAD changes the path against its first parent, yet its name changes.
+    repo = init(tmp_path / "archive")
+    a, s = art(1, "主"), art(2, "支")
+    c1 = commit(repo, {"content/p.md": a}, "2022-01-01T00:00:00Z")
+    git(repo, "checkout", "-q", "-b", "side")
+    since = commit(repo, {"content/p.md": s}, "2022-01-02T00:00:00Z")
+    before = {v.name: v.commit for v in iter_history(repo, reposts)}
+    assert before == {f"content/p.md@{c1[:12]}": c1, "content/p.md": since}
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-s", "ours", "-m", "m", "side", date="2022-01-03T00:00:00Z")
+    assert list(iter_history(repo, reposts, since=since)) == []
+    assert renamed_since(repo, since, reposts) == {
+        "content/p.md": f"content/p.md@{since[:12]}",
+        f"content/p.md@{c1[:12]}": "content/p.md",
+    }
+    assert {v.name: v.commit for v in iter_history(repo, reposts)} == {
+        "content/p.md": c1, f"content/p.md@{since[:12]}": since,
+    }
