@@ -360,6 +360,7 @@ class Fetcher:
         backoff_max: float = 60.0,
         idle_timeout: float = 15.0,
         max_retry_after: float = MAX_RETRY_AFTER,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.cfg = cfg
         self._resolve = resolve or default_resolve
@@ -369,7 +370,7 @@ class Fetcher:
         self.max_retry_after = max_retry_after
         self._hosts: dict[tuple[str, str, int], _Host] = {}
         self._global = asyncio.Semaphore(cfg.concurrency)
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl: ssl.SSLContext | None = ssl_context  # shared: building one per client costs ms
         self._reaper: asyncio.Task | None = None
         self._closed = False
 
