@@ -478,3 +478,34 @@ def test_untrusted_certificate_is_a_tls_failure(tls):
         assert r.error == "tls" and r.attempts == 1  # a certificate problem does not heal by retrying
         assert link_status(r, has_article=False) == "unreachable"
         assert o.log == []
+
+
+# --- pure decisions -------------------------------------------------------------------------
+
+def test_address_rules():
+    from crawler.fetch import choose_address, refused_address
+
+    for ip in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.169.254", "0.0.0.0",
+               "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1", "240.0.0.1"):
+        assert refused_address(ip) is not None, ip
+    for ip in ("8.8.8.8", "2606:4700::1111"):
+        assert refused_address(ip) is None, ip
+    # One public address among private ones is the one connected to; IPv4 preferred.
+    assert choose_address(["10.0.0.1", "2606:4700::1111", "1.1.1.1"], False) == ("1.1.1.1", "")
+    assert choose_address(["127.0.0.1"], False)[0] is None
+    assert choose_address(["127.0.0.1"], True) == ("127.0.0.1", "")
+
+
+def test_redirect_rules():
+    import httpx
+
+    from crawler.fetch import redirect_decision, redirect_target
+
+    here = httpx.URL("http://a.test/x/y")
+    assert str(redirect_target(here, "../z#frag")[0]) == "http://a.test/z"
+    assert redirect_target(here, "mailto:x@y")[1] == "bad_redirect"
+    assert redirect_target(here, None)[1] == "bad_redirect"
+    target = httpx.URL("http://a.test/z")
+    assert redirect_decision(target, {"http://a.test/z"}, 1, 10)[0] == "redirect_loop"
+    assert redirect_decision(target, set(), 11, 10)[0] == "too_many_redirects"
+    assert redirect_decision(target, set(), 10, 10)[0] is None
