@@ -377,7 +377,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if t is not None:
                 buf.append(t)
                 if link_depth:
-                    buf_link += len(t) - t.count(" ") - t.count("\n") - t.count("\t")
+                    buf_link += len(t.strip())
                 continue
             tag = node.tag
             if tag in inline_tags:
@@ -393,7 +393,8 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if tag[0] == "-" or tag in skip_tags:
                 continue
             if tag == "br":
-                flush()
+                if buf:
+                    flush()
                 continue
             if tag in skip_subtree:
                 ghost(node)
@@ -433,7 +434,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 hinted = mid in body_ids
                 if hinted:
                     flag = False
-            if flag:
+            if flag and tag != "header":
                 # enter a flagged box only when it holds much of the page (a wrapper)
                 if not total_text:
                     total_text = len(start.text(deep=True)) or 1
@@ -441,7 +442,8 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     ghost(node)
                     continue
             if tag in block_tags or "-" in tag or flag or hinted:
-                flush()
+                if buf:
+                    flush()
                 idx = len(eparent)
                 eparent.append(cur)
                 etag.append(tag)
@@ -463,7 +465,8 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 return page
             it, mode, prev, pkind = stack.pop()
             if mode == 1:
-                flush()
+                if buf:
+                    flush()
                 cur, cur_kind = prev, pkind
             elif mode == 2:
                 link_depth -= 1
@@ -594,11 +597,18 @@ def _find_article_body(obj: Any, out: list[str]) -> None:
             _find_article_body(v, out)
 
 
-def _json_ld_body(tree: LexborHTMLParser) -> str:
+_LD_OPEN_RE = re.compile(r"<script[^>]*application/ld\+json[^>]*>", re.I)
+
+
+def _json_ld_body(text: str) -> str:
+    """The longest JSON-LD ``articleBody`` of the page (plain text), or ""."""
     found: list[str] = []
-    for node in tree.css('script[type="application/ld+json"]'):
-        raw = node.text(deep=True)
-        if not raw or "articleBody" not in raw:
+    for m in _LD_OPEN_RE.finditer(text):
+        end = text.find("</script", m.end())
+        if end < 0:
+            continue
+        raw = text[m.end():end]
+        if "articleBody" not in raw:
             continue
         try:
             data = json.loads(raw, strict=False)
@@ -629,13 +639,27 @@ def _meta_content(tree: LexborHTMLParser, sel: str) -> str:
     return " ".join((node.attributes.get("content") or "").split())
 
 
-def _title(tree: LexborHTMLParser) -> tuple[str, list[str]]:
+def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]]:
     """Best title, and the texts (normalised) that a body block must not repeat."""
-    og = _meta_content(tree, 'meta[property="og:title"]') or _meta_content(tree, 'meta[name="twitter:title"]')
-    tnode = tree.css_first("title")
-    title = " ".join(tnode.text(deep=True).split()) if tnode is not None else ""
-    h1s = [" ".join(h.text(deep=True).split()) for h in tree.css("h1")[:5]]
-    h1s = [h for h in h1s if h]
+    og = tw = title = ""
+    head = tree.head
+    if head is not None:
+        for node in head.iter():
+            tag = node.tag
+            if tag == "meta":
+                a = node.attributes
+                prop = a.get("property") or a.get("name")
+                if prop == "og:title" and not og:
+                    og = " ".join((a.get("content") or "").split())
+                elif prop == "twitter:title" and not tw:
+                    tw = " ".join((a.get("content") or "").split())
+            elif tag == "title" and not title:
+                title = " ".join(node.text(deep=True).split())
+    if not title:
+        tnode = tree.css_first("title")
+        title = " ".join(tnode.text(deep=True).split()) if tnode is not None else ""
+    og = og or tw
+    h1s = [t for t, k in zip(page.texts, page.kinds) if k == "h1"][:5] if page is not None else []
     confirm = [_squash(x).lower() for x in [og] + h1s if x]
     result = ""
     for cand in (og, title):
@@ -770,8 +794,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     else:
         text, charset = html, "utf-8"
     tree = LexborHTMLParser(text)
-    title, avoid = _title(tree)
-    ld_body = _json_ld_body(tree) if "articleBody" in text else ""
+    ld_body = _json_ld_body(text) if "articleBody" in text else ""
 
     body_ids: frozenset[int] = frozenset()
     drop_ids: frozenset[int] = frozenset()
@@ -793,11 +816,13 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
                 continue
         body_ids = frozenset(ids)
 
+    # script/style text would distort the share of the page a box holds
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root
     if root is None:
-        return Article(title, (), charset)
+        return Article(_title(tree, None)[0], (), charset)
     page = _walk(root, body_ids, drop_ids)
+    title, avoid = _title(tree, page)
     if not page.texts:
         return Article(title, (), charset)
     ws, lens, puncts = _weights(page)
