@@ -49,6 +49,9 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
             if db_path is not None:
                 cfg = replace(cfg, store=replace(cfg.store, database=db_path))
             code = fn(cfg, **kwargs)
+        except click.ClickException as exc:  # a bad flag value found after parsing: still a usage error
+            exc.show()
+            sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_FATAL)
         except Exit as exc:
             if exc.message:
                 click.echo(f"repost-mirror: {exc.message}", err=True)

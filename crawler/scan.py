@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.archive import NotRepost, Problem, Repost, parse_repost
-from crawler.config import Config
+from crawler.config import Config, ConfigError
 from crawler.urls import is_placeholder, normalize_url, source_identity
 from store.db import Store, utc_now
 from store.records import RepostRecord
@@ -142,7 +143,7 @@ def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = Non
     """Bring the store's index of the archive up to date with the files."""
     root = cfg.archive.root
     if not root.is_dir():
-        raise FileNotFoundError(f"archive.root {root} is not a folder")
+        raise ConfigError("archive.root", f"{root} is not a folder")
     matches = glob_matcher(cfg.archive.include, cfg.archive.exclude)
     if cfg.archive.history:
         from crawler import history
@@ -168,6 +169,10 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
         seen.add(rel)
         if isinstance(st, OSError):
             transient.append({"path": rel, "problem": f"unreadable: {st.strerror or st}"})
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or device named *.md would block a read forever.
+            transient.append({"path": rel, "problem": "not a regular file"})
             continue
         old = known.get(rel)
         if old is not None and not old[4] and old[1] == st.st_size and old[2] == st.st_mtime_ns:
@@ -222,7 +227,11 @@ def _scan_history(cfg: Config, store: Store, matches: Callable[[str], bool],
     if since and since == head:
         return _finish(store, result, [])
     if since:
-        renames = history.renamed_since(root, since, matches)
+        try:
+            renames = history.renamed_since(root, since, matches)
+        except ValueError:
+            # The last scanned commit is no longer an ancestor (history rewritten): read it all again.
+            since, renames = None, {}
         store.rename_reposts(renames)
     known = store.known_files()
     batch: list[RepostRecord] = []

@@ -1,0 +1,86 @@
+"""`archive.history = true`: every repost a git archive ever held is indexed and named PATH@COMMIT12."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from pathlib import Path
+
+from crawler.config import ArchiveConfig, Config, StoreConfig
+from crawler.scan import scan
+from store.db import Store
+from tests.conftest import run_cli
+from tests.kit import PARAS, write_repost
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run([*GIT, *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit(root: Path, message: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD")
+
+
+def test_history_scan_names_replaced_versions_and_rescans_incrementally(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    slot = "content/gnews/1/README.md"
+    write_repost(root, slot, "https://gnews.org/zh-hans/100/", PARAS)
+    write_repost(root, "content/gnews/7.md", "https://gnews.org/zh-hans/7/", PARAS)
+    first = commit(root, "one")
+    write_repost(root, slot, "https://gnews.org/zh-hans/200/", PARAS[:2])  # the slot gets another article
+    (root / "content/gnews/7.md").unlink()
+    write_repost(root, "content/gnews/8.md", "https://gnews.org/articles/8", PARAS)
+    second = commit(root, "two")
+    cfg = Config(archive=ArchiveConfig(root=root, history=True), store=StoreConfig(database=tmp_path / "m.db"))
+    store = Store(cfg.store.database)
+    result = scan(cfg, store)
+    assert sorted(result.new) == sorted([
+        f"{slot}@{first[:12]}", slot, f"content/gnews/7.md@{first[:12]}", "content/gnews/8.md"])
+    report = {s.fields["source_url"]: s.fields["reposts"] for s in store.report_sources(everything=True)}
+    assert report == {
+        "https://gnews.org/zh-hans/100/": [f"{slot}@{first[:12]}"],
+        "https://gnews.org/zh-hans/200/": [slot],
+        "https://gnews.org/zh-hans/7/": [f"content/gnews/7.md@{first[:12]}"],
+        "https://gnews.org/articles/8": ["content/gnews/8.md"],
+    }
+    assert scan(cfg, store).new == []  # nothing new: HEAD already scanned
+    # A third commit: the slot changes again, so its current version gets a PATH@COMMIT name.
+    write_repost(root, slot, "https://gnews.org/zh-hans/300/", PARAS[:1])
+    third = commit(root, "three")
+    again = scan(cfg, store)
+    assert again.new == [slot]
+    names = {row[0] for row in store.db.execute("SELECT path FROM reposts")}
+    assert f"{slot}@{second[:12]}" in names and slot in names
+    owner = store.db.execute("SELECT s.url FROM reposts r JOIN sources s ON s.id = r.source_id WHERE r.path = ?",
+                             [f"{slot}@{second[:12]}"]).fetchone()[0]
+    assert owner == "https://gnews.org/zh-hans/200/"
+    assert store.get_meta("history_head") == third
+    # The CLI accepts and prints PATH@COMMIT12 names.
+    (tmp_path / "config.toml").write_text(
+        '[archive]\nroot = "archive"\nhistory = true\n[store]\ndatabase = "m.db"\n', encoding="utf-8")
+    proc = run_cli("check", f"{slot}@{first[:12]}", "--no-fetch", "--config", str(tmp_path / "config.toml"))
+    assert proc.returncode == 3 and "zh-hans/100/" in proc.stdout
+    listed = json.loads(run_cli("report", "--all", "--config", str(tmp_path / "config.toml")).stdout)
+    assert f"{slot}@{first[:12]}" in [p for s in listed["sources"] for p in s["reposts"]]
+
+
+def test_history_false_reads_only_the_working_tree(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write_repost(root, "a.md", "https://gnews.org/zh-hans/1/", PARAS)
+    commit(root, "one")
+    write_repost(root, "a.md", "https://gnews.org/zh-hans/2/", PARAS)
+    commit(root, "two")
+    cfg = Config(archive=ArchiveConfig(root=root), store=StoreConfig(database=tmp_path / "m.db"))
+    store = Store(cfg.store.database)
+    assert scan(cfg, store).new == ["a.md"]
+    cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, history=True))
+    assert len(scan(cfg, Store(tmp_path / "h.db")).new) == 2
