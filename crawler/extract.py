@@ -660,26 +660,31 @@ def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]
         title = " ".join(tnode.text(deep=True).split()) if tnode is not None else ""
     og = og or tw
     h1s = [t for t, k in zip(page.texts, page.kinds) if k == "h1"][:5] if page is not None else []
-    confirm = [_squash(x).lower() for x in [og] + h1s if x]
+    strong = {_squash(x).lower() for x in [og] + h1s if x}
+    weak: set[str] = set()
+    if page is not None:
+        # a heading-like line of the page (not only <h1>) confirms a title part too
+        weak = {"".join(t.split()).lower() for t, n in zip(page.texts, page.nchars) if 4 <= n <= 200}
     result = ""
-    for cand in (og, title):
-        if not cand:
-            continue
-        sq = _squash(cand).lower()
-        if sq in confirm and cand is not og:
-            result = cand
-            break
-        # strip " - Site name" suffixes (or "Site name | " prefixes) confirmed by h1/og
-        for m in _TITLE_SEP_RE.finditer(cand):
-            head, tail = cand[: m.start()].strip(), cand[m.end():].strip()
-            for part in (head, tail):
-                if part and _squash(part).lower() in confirm and _squash(part).lower() != sq:
-                    result = part
-                    break
-            if result:
-                break
-        if result:
-            break
+    if title and _squash(title).lower() in strong:
+        result = title
+    else:
+        # strip " - Site name" suffixes (or "Site name | " prefixes): the longest part
+        # that the og:title/h1 (else a line of the page) repeats is the title
+        best_rank = (0, 0)
+        for cand in (og, title):
+            if not cand:
+                continue
+            sq = _squash(cand).lower()
+            for m in _TITLE_SEP_RE.finditer(cand):
+                for part in (cand[: m.start()].strip(), cand[m.end():].strip()):
+                    p = _squash(part).lower()
+                    if not p or p == sq:
+                        continue
+                    level = 2 if p in strong else 1 if p in weak else 0
+                    rank = (level, len(p))
+                    if level and rank > best_rank:
+                        best_rank, result = rank, part
     if not result:
         result = og or title or (h1s[0] if h1s else "")
     avoid = {_squash(x).lower() for x in [result, og, title] + h1s if x}
@@ -840,7 +845,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
             if matched < 0.3 * len(key):
                 boost = None
         paragraphs = _generic(page, ws, lens, puncts, avoid, boost)
-        if ld_body and len(ld_body) > 200 and boost is None:
+        if ld_body and len(ld_body) > 200:
             paragraphs = _maybe_json_ld(paragraphs, ld_body, page)
     return Article(title, tuple(paragraphs), charset)
 
@@ -851,7 +856,8 @@ def _from_hint(page: _Page, ws, lens, puncts, avoid) -> list[str]:
     for e in range(1, page.nelem):
         inside[e] = page.ehint[e] or inside[page.eparent[e]]
     idx = [i for i, o in enumerate(page.owner) if inside[o]]
-    if not hinted or sum(max(ws[i], 0) for i in idx) < 2:
+    # the site's selector wins when it holds any real text (not only links / labels)
+    if not hinted or sum(page.nchars[i] for i in idx if not page.linky[i]) < 20:
         return []
     flagged = [False] * page.nelem
     for e in range(1, page.nelem):
@@ -914,13 +920,23 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> lis
         keep.pop(0)
     while keep and is_label(keep[-1]):
         keep.pop()
+    # cells of one table row make one paragraph
+    etag, eparent = page.etag, page.eparent
+    texts: list[str] = []
+    last_row = -1
+    for i in keep:
+        o = page.owner[i]
+        row = eparent[o] if etag[o] in ("td", "th") and etag[eparent[o]] == "tr" else -1
+        if row >= 0 and row == last_row:
+            texts[-1] += " | " + page.texts[i]
+        else:
+            texts.append(page.texts[i])
+        last_row = row
     # exact duplicates (summary boxes repeating the lead, mobile/desktop copies)
     out: list[str] = []
     seen: set[str] = set()
-    texts = [page.texts[i] for i in keep]
-    joined = [_squash(t) for t in texts]
-    for k, t in enumerate(texts):
-        sq = joined[k]
+    for t in texts:
+        sq = _squash(t)
         if sq in seen:
             continue
         seen.add(sq)

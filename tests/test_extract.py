@@ -1,0 +1,278 @@
+"""Tests of crawler.extract: body extraction and decoding.
+
+The pages in tests/extract_pages are small hand-written pages, one per construct
+and encoding; each test says exactly what is body and what is not.  The last tests
+run the extractor over every page of the development sets (shared/data/extraction).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from crawler.extract import Article, decode_html, extract
+
+PAGES = Path(__file__).resolve().parent / "extract_pages"
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def data_dir() -> Path:
+    shared = os.environ.get("REPOST_MIRROR_SHARED")
+    base = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared"
+    return base / "data" / "extraction"
+
+
+EN_BODY = [
+    "The Harbour Bridge reopened to traffic on Monday morning after eleven months of repairs, "
+    "the city council said.",
+    "Engineers replaced the corroded cables, resurfaced the deck and added a protected lane for "
+    "cyclists, at a cost of about 40 million dollars.",
+    "What changes for commuters",
+    "Buses will return to their old routes from next week, and the ferry service that replaced "
+    "them will run at reduced hours until the end of the month.",
+    "Route 12 resumes its stop on the north ramp.",
+    "Route 40 no longer detours through the market district.",
+    "We are grateful for the patience of everyone who had to take the long way round, and we "
+    "think the result is worth it.",
+    "The council will publish traffic counts for the first month in April, when it decides "
+    "whether to keep the cycle lane permanently.",
+]
+
+ZH_HANS_BODY = [
+    "本报讯 经过一年多的施工，市中心的人民公园改造工程昨天正式完工，公园将于本周六重新向市民开放。",
+    "据市园林局介绍，此次改造新增绿地面积约两万平方米，修复了园内的古桥和长廊，并在湖边增设了无障碍步道。",
+    "“我们希望公园既保留老城的记忆，又能满足今天市民休闲的需要。”园林局负责人说，"
+    "改造期间共移栽树木三百余棵，没有砍伐一棵古树。",
+    "开放后，公园每天早上六点至晚上十点免费开放，节假日期间将适当延长开放时间。",
+]
+
+ZH_HANT_BODY = [
+    "中央氣象署今天上午發布海上及陸上颱風警報，颱風預計今晚從東部登陸，各縣市政府宣布明天停班停課。",
+    "氣象署表示，颱風暴風圈涵蓋全台，山區可能出現超大豪雨，民眾應避免前往海邊及山區。",
+    "縣市 | 累積雨量（毫米）",
+    "宜蘭縣 | 520",
+    "花蓮縣 | 480",
+    "交通部也提醒，高鐵與台鐵部分班次將停駛，旅客出發前請先查詢最新資訊。",
+]
+
+
+# --------------------------------------------------------------------------- English
+
+
+def test_english_article_body_exactly():
+    art = extract(page("en_article.html"))
+    assert isinstance(art, Article)
+    # headings, list items and block quotes are body, in reading order
+    assert list(art.paragraphs) == EN_BODY
+    assert art.text == "\n".join(EN_BODY)
+    assert art.charset == "utf-8"
+
+
+def test_english_article_boilerplate_left_out():
+    text = extract(page("en_article.html")).text
+    for not_body in (
+        "The Daily Example",  # site header / footer
+        "Sport",  # nav
+        "Share on Facebook",  # share bar inside the article
+        "Advertisement",  # ad slot inside the body
+        "The bridge at dawn",  # figure caption and image alt
+        "Related stories",  # related box inside the body container
+        "Council approves bridge budget",
+        "Transport",  # tags
+        "took them long enough",  # comments
+        "Most read",  # sidebar
+        "Storm warning",
+        "Copyright",  # footer
+        "script text",  # scripts
+        "color: red",  # styles
+        "By Jane Writer",  # byline
+        "Harbour Bridge Reopens After Repairs",  # the headline is the title, not body
+    ):
+        assert not_body not in text, not_body
+
+
+def test_title_suffix_removed_when_og_or_h1_confirms():
+    assert extract(page("en_article.html")).title == "Harbour Bridge Reopens After Repairs"
+
+
+def test_title_kept_whole_without_confirmation():
+    html = (
+        "<html><head><title>Budget Vote Delayed - Example Times</title></head><body>"
+        "<div><p>The council postponed the vote on the budget, citing missing figures from two "
+        "departments, and will meet again next Tuesday to try once more.</p>"
+        "<p>Opposition members said the delay was avoidable and asked for the figures to be "
+        "published before the meeting, so that residents can read them too.</p></div></body></html>"
+    )
+    art = extract(html)
+    assert art.title == "Budget Vote Delayed - Example Times"
+    assert len(art.paragraphs) == 2
+
+
+def test_str_input_is_accepted():
+    html = page("en_article.html").decode("utf-8")
+    assert list(extract(html).paragraphs) == EN_BODY
+
+
+# --------------------------------------------------------------------------- Chinese and encodings
+
+
+def test_gbk_declared_br_paragraphs_div_layout():
+    art = extract(page("zh_gbk_br.html"))
+    assert art.charset == "gb18030"
+    # <br>-separated paragraphs in a <div>-only layout; full-width indents stripped
+    assert list(art.paragraphs) == ZH_HANS_BODY
+    # "_新闻中心_示例网" suffix removed: the page repeats the headline in a line of its own
+    assert art.title == "城市公园改造工程正式完工"
+    for not_body in ("首页", "来源", "责任编辑", "分享到", "相关新闻", "口袋公园", "热点排行", "版权所有"):
+        assert not_body not in art.text, not_body
+
+
+def test_gbk_undeclared_is_detected():
+    art = extract(page("zh_gbk_undeclared.html"))
+    assert art.charset == "gb18030"
+    assert list(art.paragraphs) == ZH_HANS_BODY
+
+
+def test_declaration_contradicted_by_bytes_falls_back():
+    # declares gb2312, bytes are UTF-8
+    data = page("zh_declared_wrong.html")
+    assert b"charset=gb2312" in data
+    art = extract(data)
+    assert art.charset == "utf-8"
+    assert list(art.paragraphs) == ZH_HANS_BODY
+
+
+def test_big5_traditional_with_text_table():
+    art = extract(page("zh_big5_table.html"))
+    assert art.charset == "big5hkscs"
+    assert list(art.paragraphs) == ZH_HANT_BODY
+    assert art.title == "颱風過境 全台停班停課"
+    for not_body in ("首頁", "延伸閱讀", "颱風假", "熱門新聞", "夜市", "版權所有", "2024-08-01"):
+        assert not_body not in art.text, not_body
+
+
+def test_http_charset_wins_over_meta_and_detection():
+    data = page("zh_gbk_undeclared.html")
+    text, charset = decode_html(data, "text/html; charset=GBK")
+    assert charset == "gb18030"
+    assert "城市公园改造工程正式完工" in text
+    # the header also wins over a (wrong) <meta> declaration when the bytes agree with it
+    data = page("zh_big5_table.html").replace(b'charset="big5"', b'charset="utf-8"')
+    art = extract(data, content_type="text/html; charset=big5")
+    assert art.charset == "big5hkscs"
+    assert list(art.paragraphs) == ZH_HANT_BODY
+
+
+def test_header_charset_contradicted_by_bytes_falls_back():
+    text, charset = decode_html(page("zh_big5_table.html"), "text/html; charset=utf-8")
+    assert charset == "big5hkscs"
+    assert "颱風過境" in text
+
+
+def test_bom_and_aliases():
+    text, charset = decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>")
+    assert (text, charset) == ("<p>café</p>", "utf-8")
+    text, charset = decode_html("<p>電腦</p>".encode("big5"), "text/html; charset=x-x-big5")
+    assert (text, charset) == ("<p>電腦</p>", "big5hkscs")
+    text, charset = decode_html("<meta charset=gb2312><p>电脑</p>".encode("gbk"))
+    assert (charset, text.endswith("电脑</p>")) == ("gb18030", True)
+    assert decode_html(b"<p>plain</p>") == ("<p>plain</p>", "utf-8")
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def test_json_ld_article_body_used_when_consistent():
+    art = extract(page("jsonld.html"))
+    assert list(art.paragraphs) == [
+        "The new public library in the market district opened its doors on Saturday, with a "
+        "queue of families stretching around the block.",
+        "The building, a former textile warehouse, holds about 80,000 books and a large "
+        "children's section on the ground floor.",
+        "The city plans to keep it open until nine in the evening on weekdays, the longest "
+        "hours of any library in the region.",
+    ]
+    assert art.title == "Library Opens in Market District"
+
+
+def test_json_ld_article_body_ignored_when_page_disagrees():
+    data = page("jsonld.html").replace(
+        b"The new public library in the market district opened its doors on Saturday, with a "
+        b"queue of families stretching around the block.</div>",
+        b"Something else entirely.</div>",
+    )
+    art = extract(data)
+    assert "textile warehouse" not in art.text
+
+
+# --------------------------------------------------------------------------- no article
+
+
+def test_listing_page_has_no_body():
+    art = extract(page("listing.html"))
+    assert art.paragraphs == ()
+    assert art.text == ""
+
+
+def test_error_page_has_no_body():
+    art = extract(page("error404.html"))
+    assert art.paragraphs == ()
+    assert art.title == "Page not found"
+
+
+def test_empty_and_degenerate_input():
+    assert extract(b"").paragraphs == ()
+    assert extract(b"<html></html>").paragraphs == ()
+    assert extract("just some words").paragraphs == ()
+
+
+# --------------------------------------------------------------------------- hints
+
+HINT_PAGE = """<html><head><title>t</title></head><body>
+<div class="promo"><p>Our partners offer great deals on travel, insurance and more, every single day,
+so visit the partner page, read the conditions, and pick the offer that suits you best.</p>
+<p>Subscribers get an extra discount, and can cancel at any time, without fees, by phone or online.</p></div>
+<div id="story"><p>The river rose by two metres overnight.</p><p class="note">Updated at noon.</p></div>
+</body></html>"""
+
+
+def test_hint_body_selector_is_used_first():
+    hints = SimpleNamespace(body=["#story"], drop=[".note"])
+    art = extract(HINT_PAGE, hints=hints)
+    assert list(art.paragraphs) == ["The river rose by two metres overnight."]
+
+
+def test_hint_body_matching_nothing_falls_back_to_generic():
+    hints = SimpleNamespace(body=[".no-such-thing"], drop=[])
+    assert list(extract(page("en_article.html"), hints=hints).paragraphs) == EN_BODY
+
+
+def test_hint_drop_removes_before_extraction():
+    hints = SimpleNamespace(body=[], drop=[".story-body ul", "blockquote"])
+    paragraphs = list(extract(page("en_article.html"), hints=hints).paragraphs)
+    assert paragraphs == [p for p in EN_BODY if not p.startswith(("Route", "We are grateful"))]
+
+
+# --------------------------------------------------------------------------- development sets
+
+
+@pytest.mark.parametrize("set_name", ["scrapinghub", "daniel_zh_dev"])
+def test_every_dev_page_extracts_without_error(set_name):
+    d = data_dir() / set_name
+    ids = [json.loads(line)["id"] for line in (d / "meta.jsonl").read_text().splitlines() if line.strip()]
+    assert len(ids) > 100
+    with_body = 0
+    for pid in ids:
+        art = extract((d / "html" / f"{pid}.html").read_bytes())
+        assert isinstance(art, Article)
+        assert all(isinstance(p, str) and p.strip() == p and p for p in art.paragraphs)
+        with_body += bool(art.paragraphs)
+    # every dev page is an article: nearly all must give a body
+    assert with_body >= 0.97 * len(ids)
