@@ -11,7 +11,7 @@ import tracemalloc
 from email.utils import formatdate
 
 import pytest
-from origin import Origin, Reply, closed_port, gzip_bomb, server_tls
+from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
 import crawler.fetch as fetch_module
 from crawler.classify import link_status, matches_probe, page_signature, probe_url

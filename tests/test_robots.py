@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 
 import pytest
-from origin import Origin, Reply, closed_port
+from tests.origin import Origin, Reply, closed_port
 
 from crawler.classify import link_status
 from crawler.config import CrawlConfig
