@@ -228,7 +228,7 @@ _BLOCK_TAGS = frozenset(
     "table tr td th tbody thead tfoot caption form fieldset legend center header footer "
     "nav aside figure address hr details summary body html dir menu hgroup".split()
 )
-_STRUCT_BOILER = frozenset(("header", "menu"))
+_STRUCT_BOILER = frozenset(("header", "menu", "form"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 # class/id words of boilerplate boxes: distinctive words anywhere, short words only as a
