@@ -1,0 +1,108 @@
+"""Mirror and Wayback fallback through the real crawl: exact bytes back from WARC, archived copies."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.config import WaybackConfig
+from crawler.crawl import crawl_async
+from crawler.scan import scan
+from store.db import Store
+from store.warc import read_payload
+from tests.kit import PARAS, article_page, write_repost
+from tests.origin import Origin, Reply
+from tests.test_crawl import make_config
+
+
+def test_versions_point_to_the_exact_bytes_served(tmp_path: Path) -> None:
+    page = article_page("标题", PARAS).encode()
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/1", Reply(200, page, gzip=True))
+        write_repost(tmp_path / "archive", "1.md", a.url("/a/1"), PARAS)
+        cfg = make_config(tmp_path)
+        store = Store(cfg.store.database)
+        scan(cfg, store)
+        asyncio.run(crawl_async(cfg, store))
+        asyncio.run(crawl_async(cfg, store, all_sources=True))  # unchanged: a revisit record
+    version = store.versions_of(store.source_by_url(a.url("/a/1")).id)[0]
+    status, _headers, body = read_payload(cfg.store.mirror, version["warc_file"], version["warc_offset"])
+    assert status == 200 and body == page
+    types = []
+    for warc in sorted(cfg.store.mirror.glob("*.warc.gz")):
+        with warc.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type in ("response", "revisit") and record.rec_headers.get_header(
+                        "WARC-Target-URI") == a.url("/a/1"):
+                    types.append(record.rec_type)
+    assert types == ["response", "revisit"]
+    revisit = store.db.execute("SELECT revisit FROM checks ORDER BY id").fetchall()
+    assert [r[0] for r in revisit] == [0, 1]
+
+
+def test_dead_source_gets_its_wayback_copy_once(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a, Origin("127.0.0.3") as wb:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/gone", Reply(404))
+        a.route("/a/never", Reply(410))
+        snapshot = wb.url(f"/web/20230321000000/{a.url('/a/gone')}")
+
+        def availability(req):
+            asked = req.target
+            if "a%2Fgone" in asked or "/a/gone" in asked:
+                doc = {"archived_snapshots": {"closest": {"available": True, "url": snapshot,
+                                                          "timestamp": "20230321000000", "status": "200"}}}
+            else:
+                doc = {"archived_snapshots": {}}
+            return Reply(200, json.dumps(doc), content_type="application/json")
+
+        wb.route("/robots.txt", Reply(404))
+        wb.route("/wayback/available", availability)
+        edited = PARAS[:3]  # the archived copy lacks the last paragraph
+        wb.route(f"/web/20230321000000id_/{a.url('/a/gone')}", Reply(200, article_page("标题", edited)))
+        write_repost(archive, "gone.md", a.url("/a/gone"), PARAS)
+        write_repost(archive, "never.md", a.url("/a/never"), PARAS)
+        cfg = dataclasses.replace(make_config(tmp_path),
+                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available")))
+        store = Store(cfg.store.database)
+        scan(cfg, store)
+        asyncio.run(crawl_async(cfg, store))
+        report = {s.fields["source_url"]: s.fields for s in store.report_sources(everything=True)}
+        gone = report[a.url("/a/gone")]
+        assert gone["link_status"] == "gone" and gone["dead"] is True
+        assert gone["archived_copy"] == snapshot
+        assert gone["versions"] == 1 and gone["faithful"] is False  # the repost has a paragraph the copy lacks
+        version = store.versions_of(store.source_by_url(a.url("/a/gone")).id)[0]
+        assert version["from_archive"] == 1 and version["archive_url"] == snapshot
+        assert report[a.url("/a/never")]["archived_copy"] is None
+        # The timestamp asked for is the repost's date (3/20/2023 1:23 AM UTC).
+        asks = wb.requests("/wayback/available")
+        assert len(asks) == 2 and all("timestamp=20230320012300" in e.target for e in asks)
+        # Checked again: the lookups (and the "no snapshot" answer) are cached, not asked every night.
+        asyncio.run(crawl_async(cfg, store, all_sources=True))
+        assert len(wb.requests("/wayback/available")) == 2
+        assert store.versions_of(store.source_by_url(a.url("/a/gone")).id)[0]["number"] == 1
+        assert len(store.versions_of(store.source_by_url(a.url("/a/gone")).id)) == 1
+
+
+def test_malformed_wayback_answer_does_not_stop_the_crawl(tmp_path: Path) -> None:
+    with Origin("127.0.0.2") as a, Origin("127.0.0.3") as wb:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/gone", Reply(404))
+        wb.route("/robots.txt", Reply(404))
+        wb.route("/wayback/available", Reply(200, "<html>not json</html>"))
+        write_repost(tmp_path / "archive", "gone.md", a.url("/a/gone"), PARAS)
+        cfg = dataclasses.replace(make_config(tmp_path),
+                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available")))
+        store = Store(cfg.store.database)
+        scan(cfg, store)
+        summary = asyncio.run(crawl_async(cfg, store))
+    assert summary.checked == 1 and summary.outcome == "completed"
+    detail = store.db.execute("SELECT detail FROM checks").fetchone()[0]
+    assert "wayback" in detail and "json" in detail.lower()
