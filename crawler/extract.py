@@ -520,7 +520,7 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
             prev_prose_link = False
         c = L * (1.0 - ld)
         if punct == 0 and c < 60:
-            w = -0.5
+            w = 0.0
         else:
             w = c / 40.0 + min(punct, c / 25.0) - 1.0
         ws.append(w)
@@ -902,6 +902,24 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
     return _clean(page, idx, ws, lens, puncts, avoid, flagged)
 
 
+_EDGE_META_RE = re.compile(
+    r"\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\d{1,2}:\d{2}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|"
+    r"来源|來源|编辑|編輯|责编|責編|字号|字號|打印|关闭|關閉|位置：|关键词|關鍵詞|"
+    r"^(?:by|posted by|written by|published|updated)\b",
+    re.I,
+)
+_LEGAL_RE = re.compile(
+    r"版权|版權|copyright|©|all rights reserved|未经.{0,30}授权|未經.{0,30}授權|"
+    r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載",
+    re.I,
+)
+_PROMO_RE = re.compile(
+    r"\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\bfollow (?:us|[^.]{0,60}\bon (?:twitter|facebook|instagram))",
+    re.I,
+)
+
+
 def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> list[str]:
     keep: list[int] = []
     for i in idx:
@@ -913,12 +931,24 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> lis
     # title repeated in the body
     avoid_set = set(avoid)
     keep = [i for i in keep if _squash(page.texts[i]).lower() not in avoid_set]
-    # short labels (bylines, dates, "share", "editor: ...") at the edges
+    # labels, datelines, source / editor credits, legal notices, follow-us promos at the
+    # edges of the body
+    texts_, nchars_ = page.texts, page.nchars
+
     def is_label(i: int) -> bool:
-        return ws[i] <= 0 and page.kinds[i] not in _HEADINGS or lens[i] < 12
+        if lens[i] < 12 or (ws[i] <= 0 and page.kinds[i] not in _HEADINGS):
+            return True
+        t = texts_[i]
+        if nchars_[i] <= 60 and _EDGE_META_RE.search(t):
+            return True
+        return nchars_[i] <= 300 and _LEGAL_RE.search(t) is not None
+
+    def is_trailer(i: int) -> bool:
+        return is_label(i) or (nchars_[i] <= 200 and _PROMO_RE.search(texts_[i]) is not None)
+
     while keep and is_label(keep[0]):
         keep.pop(0)
-    while keep and is_label(keep[-1]):
+    while keep and is_trailer(keep[-1]):
         keep.pop()
     # cells of one table row make one paragraph
     etag, eparent = page.etag, page.eparent
