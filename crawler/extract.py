@@ -30,7 +30,7 @@ import html as _html
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -250,7 +250,6 @@ _POS_RE = re.compile(
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 _PUNCT = ",.;:!?，。！？、；：「」“”『』《》"
-_SENT_END = "。！？!?.”」"
 
 
 class _Page:
@@ -358,9 +357,8 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
         buf_link = 0
         buf_nlink = 0
 
-    def ghost(node) -> None:
-        # a skipped boilerplate box still counts against its container
-        n = len("".join(node.text(deep=True).split()))
+    def ghost(n: int) -> None:
+        # a skipped boilerplate box still counts against its container (n: its text size)
         if n:
             flush()
             texts.append("")
@@ -397,7 +395,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     flush()
                 continue
             if tag in skip_subtree:
-                ghost(node)
+                ghost(len(node.text(deep=True, strip=True)))
                 continue
             attrs = node.attributes
             flag = False
@@ -437,9 +435,10 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if flag and tag != "header":
                 # enter a flagged box only when it holds much of the page (a wrapper)
                 if not total_text:
-                    total_text = len(start.text(deep=True)) or 1
-                if len(node.text(deep=True)) < 0.25 * total_text:
-                    ghost(node)
+                    total_text = len(start.text(deep=True, strip=True)) or 1
+                n_box = len(node.text(deep=True, strip=True))
+                if n_box < 0.25 * total_text:
+                    ghost(n_box)
                     continue
             if tag in block_tags or "-" in tag or flag or hinted:
                 if buf:
@@ -620,7 +619,6 @@ def _json_ld_body(text: str) -> str:
     return _strip_tags_text(max(found, key=len)).strip()
 
 
-_WS_RE = re.compile(r"\s+")
 
 
 def _squash(s: str) -> str:
@@ -663,8 +661,15 @@ def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]
     strong = {_squash(x).lower() for x in [og] + h1s if x}
     weak: set[str] = set()
     if page is not None:
-        # a heading-like line of the page (not only <h1>) confirms a title part too
-        weak = {"".join(t.split()).lower() for t, n in zip(page.texts, page.nchars) if 4 <= n <= 200}
+        # a heading-like line of the page (not only <h1>) confirms a title part too;
+        # only lines as long as a part of the title can (nchars = length without spaces)
+        part_lens = set()
+        for cand in (og, title):
+            for m in _TITLE_SEP_RE.finditer(cand):
+                part_lens.add(len(_squash(cand[: m.start()])))
+                part_lens.add(len(_squash(cand[m.end():])))
+        if part_lens:
+            weak = {"".join(t.split()).lower() for t, n in zip(page.texts, page.nchars) if n in part_lens}
     result = ""
     if title and _squash(title).lower() in strong:
         result = title
