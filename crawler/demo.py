@@ -256,7 +256,9 @@ def _route(rel: str, page: Page, host: Host, replica: Replica, canonical: str) -
         host.routes[new_path] = Route(page=page)
         return Route(status=301, location=new_path)
     if rel == EDITED_FROM_START:
-        page.paragraphs = [*page.paragraphs, ADDED_SENTENCE]
+        middle = len(page.paragraphs) // 2  # inside the article: edges are where pages differ innocently
+        page.paragraphs = [*page.paragraphs[:middle], page.paragraphs[middle] + ADDED_SENTENCE,
+                           *page.paragraphs[middle + 1:]]
     elif rel == EDITED_LATER_REPLACE:
         later = list(page.paragraphs)
         longest = max(range(len(later)), key=lambda i: len(later[i]))
@@ -264,7 +266,8 @@ def _route(rel: str, page: Page, host: Host, replica: Replica, canonical: str) -
         later[longest] = "".join([REPLACEMENT_SENTENCE, *sentences[1:]])
         page.later_paragraphs = later
     elif rel == EDITED_LATER_ADD:
-        page.later_paragraphs = [*page.paragraphs[:1], ADDED_PARAGRAPH, *page.paragraphs[1:]]
+        middle = len(page.paragraphs) // 2  # inside the article, not at its edges where captions sit
+        page.later_paragraphs = [*page.paragraphs[:middle], ADDED_PARAGRAPH, *page.paragraphs[middle:]]
     return Route(page=page)
 
 

@@ -352,32 +352,36 @@ font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"No
 "Source Han Sans SC","PingFang SC","Hiragino Sans GB","Microsoft YaHei","WenQuanYi Micro Hei",
 "Noto Sans CJK TC","PingFang TC","Microsoft JhengHei",sans-serif}
 main{max-width:1160px;margin:0 auto;padding:24px 20px 64px}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:36px 0 12px;padding-bottom:4px;border-bottom:2px solid var(--line)}
-h3{font-size:16px;margin:0;word-break:break-all}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:26px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}
+h3{font-size:16px;margin:0;word-break:break-all}h3 a{color:inherit}
 .meta{color:var(--muted);font-size:13px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:18px 0}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
+.top{display:grid;grid-template-columns:minmax(0,5fr) minmax(0,7fr);gap:12px;margin:14px 0}
+@media (max-width:820px){.top{grid-template-columns:1fr}}
+.cards{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:10px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 14px}
 .card b{display:block;font-size:28px;line-height:1.2}.card span{color:var(--muted);font-size:13px}
 .card.bad b{color:#c62828}.card.warn b{color:#ef6c00}
-.chart{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px}
+.chart{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px;display:flex;
+align-items:center}
 .chart svg{width:100%;height:auto;display:block}
 table.list{width:100%;border-collapse:collapse;background:var(--card);font-size:13px}
 table.list th,table.list td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 table.list td.url{word-break:break-all}
-.src{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin:14px 0}
+.src{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 16px;margin:10px 0}
 .badge{display:inline-block;font-size:12px;line-height:1.6;padding:0 8px;border-radius:10px;color:#fff;margin-right:4px;
 white-space:nowrap}
 .tag{display:inline-block;font-size:12px;padding:0 8px;border-radius:10px;border:1px solid var(--line);margin-right:4px}
 .tag.dead{border-color:#c62828;color:#c62828}.tag.changed{border-color:#ef6c00;color:#ef6c00}
 .tag.unfaithful{border-color:#6a1b9a;color:#6a1b9a}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:10px 0;font-size:13px}
-dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;word-break:break-all}
+dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:0 18px;margin:6px 0 0;font-size:13px;line-height:1.6}
+dl.facts div{display:flex;gap:10px;min-width:0}dl.facts div.wide{grid-column:1/-1}
+dl.facts dt{color:var(--muted);white-space:nowrap;min-width:84px}dl.facts dd{margin:0;word-break:break-all}
 .repost{margin-top:12px;border-top:1px dashed var(--line);padding-top:8px}
 .repost .path{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
 table.diff{width:100%;border-collapse:collapse;table-layout:fixed;margin:8px 0;font-size:14px}
 table.diff th{font-size:12px;color:var(--muted);text-align:left;font-weight:normal;padding:2px 8px}
 table.diff td{vertical-align:top;padding:6px 8px;border:1px solid var(--line);white-space:pre-wrap;word-break:break-word}
-table.diff td.op{width:84px;font-size:12px;color:var(--muted);white-space:normal}
+table.diff th.op,table.diff td.op{width:96px;font-size:12px;color:var(--muted);white-space:normal}
 td.old{background:#fffafa}td.new{background:#fafffb}td.empty{background:#f3f4f6}
 del{background:var(--del-strong);text-decoration:line-through;text-decoration-color:#a33}
 ins{background:var(--ins-strong);text-decoration:none}
@@ -407,19 +411,17 @@ def render_html(rep: HumanReport) -> str:
         ("bad", c["unfaithful"], "unfaithful reposts"), ("", c["sources"], "sources"),
         ("", c["reposts"], "reposts"), ("", c["versions"], "versions"),
     ]
-    parts.append("<section id=\"counts\">\n<h2>Counts</h2>\n<div class=\"cards\">\n")
+    parts.append("<section id=\"counts\">\n<h2>Counts</h2>\n<div class=\"top\">\n<div class=\"cards\">\n")
     for cls, n, label in cards:
         parts.append(f"<div class=\"card {cls}\"><b>{int(n)}</b><span>{esc(label)}</span></div>\n")
     parts.append("</div>\n")
-    parts.append(f"<div class=\"chart\">{_bar_chart(c['by_status'], c.get('unchecked', 0))}</div>\n")
+    parts.append(f"<div class=\"chart\">{_bar_chart(c['by_status'], c.get('unchecked', 0))}</div>\n</div>\n")
     parts.append("<p class=\"meta\">In this report: "
                  + ", ".join(f"{rep.group_counts[g]} {esc(g)}" for g, _ in GROUPS)
                  + f" · problems in the archive: {int(c['problems'])}"
                  + (f" · last crawl {esc(last['started_at'])} .. {esc(last['finished_at'] or '?')} "
                     f"({esc(last['outcome'])})" if last else " · never crawled")
                  + "</p>\n</section>\n")
-    if rep.sources:
-        parts.append(_html_table(rep.sources))
     shown: set[str] = set()
     for group, title in GROUPS:
         members = [v for v in rep.sources if group in v.groups]
@@ -436,7 +438,9 @@ def render_html(rep: HumanReport) -> str:
             shown.add(view.anchor)
             parts.append(_html_source(view))
         parts.append("</section>\n")
-    if not rep.sources:
+    if rep.sources:
+        parts.append(_html_table(rep.sources))
+    else:
         parts.append("<p>No source is dead, changed or unfaithful in this selection.</p>\n")
     parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
@@ -447,7 +451,7 @@ def _bar_chart(by_status: dict[str, int], unchecked: int) -> str:
     if unchecked:
         rows.append(("never checked", int(unchecked)))
     top = max([n for _, n in rows] + [1])
-    label_w, bar_w, row_h, width = 130, 560, 28, 760
+    label_w, bar_w, row_h, width = 104, 400, 24, 560
     height = row_h * len(rows) + 16
     out = [f"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" "
            f"aria-label=\"sources per link status\">"]
@@ -455,10 +459,10 @@ def _bar_chart(by_status: dict[str, int], unchecked: int) -> str:
         y = 8 + i * row_h
         w = 0 if n == 0 else max(2, round(bar_w * n / top))
         color = STATUS_COLORS.get(status, "#9e9e9e")
-        out.append(f"<text x=\"{label_w - 8}\" y=\"{y + 18}\" text-anchor=\"end\" font-size=\"13\" "
+        out.append(f"<text x=\"{label_w - 8}\" y=\"{y + 16}\" text-anchor=\"end\" font-size=\"13\" "
                    f"fill=\"#1d2329\">{esc(status)}</text>")
         out.append(f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{w}\" height=\"{row_h - 8}\" rx=\"3\" fill=\"{color}\"/>")
-        out.append(f"<text x=\"{label_w + w + 6}\" y=\"{y + 18}\" font-size=\"13\" fill=\"#1d2329\">{n}</text>")
+        out.append(f"<text x=\"{label_w + w + 6}\" y=\"{y + 16}\" font-size=\"13\" fill=\"#1d2329\">{n}</text>")
     out.append("</svg>")
     return "".join(out)
 
@@ -476,7 +480,7 @@ def _html_link(url: Any) -> str:
 
 
 def _html_table(views: list[SourceView]) -> str:
-    out = ["<section id=\"sources\">\n<h2>Sources in this report</h2>\n<table class=\"list\">\n<thead><tr>"
+    out = ["<section id=\"sources\">\n<h2>All sources in this report</h2>\n<table class=\"list\">\n<thead><tr>"
            "<th>source</th><th>status</th><th>HTTP</th><th>versions</th><th>fidelity</th><th>marked</th>"
            "</tr></thead>\n<tbody>\n"]
     for v in views:
@@ -495,28 +499,38 @@ def _tag(group: str) -> str:
     return f"<span class=\"tag {esc(group)}\">{esc(group)}</span>"
 
 
+WIDE = ' class="wide"'
+
+
 def _html_source(view: SourceView) -> str:
     f = view.fields
     facts = [
-        ("original", _html_link(f["source_url"])),
-        ("final URL", _html_link(f["final_url"])),
-        ("archived copy", _html_link(f["archived_copy"])),
-        ("HTTP status", esc(f["http_status"] if f["http_status"] is not None else "—")),
+        ("final URL", _html_link(f["final_url"]) if f["final_url"] else None),
+        ("archived copy", _html_link(f["archived_copy"]) if f["archived_copy"] else None),
+        ("HTTP status", esc(f["http_status"]) if f["http_status"] is not None else None),
+        ("versions", esc(f["versions"])),
+        ("changed", esc(f["changed_at"]) if f["changed_at"] else None),
         ("last checked", esc(f["last_checked_at"] or "never")),
         ("last alive", esc(f["last_alive_at"] or "never")),
-        ("dead since", esc(f["first_dead_at"] or "—")),
-        ("versions", esc(f["versions"]) + (f" (changed {esc(f['changed_at'])})" if f["changed_at"] else "")),
+        ("dead since", esc(f["first_dead_at"]) if f["first_dead_at"] else None),
         ("fidelity", esc(_fmt_fidelity(f["fidelity"]))
          + ("" if f["faithful"] is None else (" · faithful" if f["faithful"] else " · not faithful"))),
     ]
     out = [f"<article class=\"src\" id=\"{view.anchor}\">\n<h3>{_badge(f['link_status'])} "
-           f"{''.join(_tag(g) for g in view.groups)} {esc(f['source_url'])}</h3>\n<dl class=\"facts\">"]
-    out += [f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in facts]
+           f"{''.join(_tag(g) for g in view.groups)} {_html_link(f['source_url'])}</h3>\n<dl class=\"facts\">"]
+    unjudged = [r.path for r in view.reposts if r.faithful is None]
+    if unjudged:
+        facts.append(("not compared", esc(", ".join(unjudged)) + " (no version of the original is stored)"))
+    wide = ("final URL", "archived copy", "not compared")  # long values get a line of their own
+    out += [f"<div{WIDE if k in wide else ''}><dt>{esc(k)}</dt><dd>{v}</dd></div>"
+            for k, v in facts if v is not None]
     out.append("</dl>\n")
     for r in view.reposts:
-        verdict = "not compared" if r.faithful is None else ("faithful" if r.faithful else "not faithful")
-        out.append(f"<div class=\"repost\"><div>repost <span class=\"path\">{esc(r.path)}</span> · fidelity "
-                   f"{esc(_fmt_fidelity(r.fidelity))} · {esc(verdict)}</div>\n")
+        if r.faithful is None:
+            continue
+        verdict = f"fidelity {_fmt_fidelity(r.fidelity)} · {'faithful' if r.faithful else 'not faithful'}"
+        out.append(f"<div class=\"repost\"><div>repost <span class=\"path\">{esc(r.path)}</span> · "
+                   f"{esc(verdict)}</div>\n")
         if r.hunks:
             out.append(_diff_table([(h["op"], h["original"], h["repost"]) for h in r.hunks],
                                    ("original", "repost")))
