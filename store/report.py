@@ -310,7 +310,10 @@ def _md_source(view: SourceView) -> list[str]:
            + (f", dead since {f['first_dead_at']}" if f["first_dead_at"] else ""),
            f"- versions: {f['versions']}" + (f", changed {f['changed_at']}" if f["changed_at"] else "")]
     for r in view.reposts:
-        verdict = "not compared" if r.faithful is None else ("faithful" if r.faithful else "NOT faithful")
+        if r.faithful is None:
+            out += ["", f"Repost {_md_code(r.path)}: not compared (no version of the original is stored)"]
+            continue
+        verdict = "faithful" if r.faithful else "NOT faithful"
         out += ["", f"Repost {_md_code(r.path)}: fidelity {_fmt_fidelity(r.fidelity)}, {verdict}"]
         if r.hunks:
             lines: list[str] = []
