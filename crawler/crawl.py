@@ -98,11 +98,14 @@ class Checker:
 
     # --- the steps ------------------------------------------------------------
 
-    def _mirror(self, result: FetchResult) -> WarcRef | None:
+    async def _mirror(self, result: FetchResult) -> WarcRef | None:
         if result.status is None:
             return None
         previous = self.store.warc_digest_of(result.final_url)
-        return self.mirror.write(
+        # In a thread (the mirror is thread-safe): its gzip and fsync per pair would otherwise
+        # block the event loop for ~6 ms a check, half the wall time of a fast crawl.
+        return await asyncio.to_thread(
+            self.mirror.write,
             url=result.final_url, fetched_at=iso(result.started_at), status=result.status, reason=result.reason,
             http_version=result.http_version, response_headers=result.headers, body=result.body,
             request_headers=result.request_headers, previous=previous, truncated=result.truncated,
@@ -151,7 +154,7 @@ class Checker:
                 continue
             tried.add(url)
             result = await self.fetcher.fetch(url)
-            warc = self._mirror(result)
+            warc = await self._mirror(result)
             analysis = await self._analyze(result, source, previous, reposts)
             if analysis is not None and await self._classify(result, analysis, None) in ("alive", "redirected"):
                 return result, analysis, warc
@@ -168,7 +171,7 @@ class Checker:
         if snapshot is None:
             return None, None, None, True, "wayback: no snapshot"
         result = await self.fetcher.fetch(snapshot.raw_url)
-        warc = self._mirror(result)
+        warc = await self._mirror(result)
         analysis = await self._analyze(result, source, previous, reposts)
         if analysis is None or not analysis.has_article:
             return snapshot.url, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article"
@@ -192,7 +195,7 @@ class Checker:
         await self._probe_signature(source.url)
         result = await self.fetcher.fetch(source.url, etag=source.etag if conditional else None,
                                           last_modified=source.last_modified if conditional else None)
-        warc = self._mirror(result)
+        warc = await self._mirror(result)
         analysis = await self._analyze(result, source, previous, reposts)
         status = await self._classify(result, analysis, source.link_status)
         # final_url says where a redirect led; null when the page answered at the requested URL.
