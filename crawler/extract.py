@@ -144,9 +144,9 @@ def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
     except LookupError:
         return None
     text = data.decode(enc, errors="replace")
-    bad = text.count("\ufffd") - data.decode("latin-1").count("\ufffd")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
     # a truncated character here and there is the page's fault, not a wrong label
-    non_ascii = sum(1 for _ in re.finditer(rb"[\x80-\xff]", data[:200000])) or 1
+    non_ascii = len(data) - len(data.translate(None, bytes(range(0x80, 0x100)))) or 1
     if bad <= 3 or bad / non_ascii < 0.002:
         return text
     return None
