@@ -81,13 +81,15 @@ class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
     def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, mirror: WarcMirror, *,
-                 crawl_id: int | None, pool: ProcessPoolExecutor | None = None) -> None:
+                 crawl_id: int | None, pool: ProcessPoolExecutor | None = None, on_demand: bool = False) -> None:
         self.cfg = cfg
         self.store = store
         self.fetcher = fetcher
         self.mirror = mirror
         self.crawl_id = crawl_id
         self.pool = pool
+        # `check` asks the archive as soon as the source cannot be fetched, not only once it is dead.
+        self.on_demand = on_demand
         self._probes: dict[str, asyncio.Task[Any]] = {}
         self._rng = random.Random()
 
@@ -184,7 +186,7 @@ class Checker:
             return True
         return now - parse_iso(source.wayback_checked_at) >= self.cfg.crawl.revisit_dead
 
-    async def check(self, source: SourceRow, *, use_wayback: bool = True) -> CheckOutcome:
+    async def check(self, source: SourceRow) -> CheckOutcome:
         store = self.store
         latest = store.version(source.latest_version_id) if source.latest_version_id else None
         previous = latest["normalized"] if latest else None
@@ -218,7 +220,8 @@ class Checker:
         elif previous is not None and reposts:
             fidelity = await self._cpu(cpu.judge_stored, previous, reposts)
         archived_copy, looked_up = None, False
-        if dead and use_wayback and self._wayback_due(source, time.time()):
+        unfetchable = self.on_demand and body is None and previous is None
+        if (dead or unfetchable) and self._wayback_due(source, time.time()):
             archived_copy, snap, snap_warc, looked_up, note = await self._wayback(source, previous, reposts)
             detail = f"{detail}; {note}" if detail else note
             if snap is not None:
@@ -326,7 +329,7 @@ async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, 
     outcomes = []
     try:
         async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
-            checker = Checker(cfg, store, fetcher, mirror, crawl_id=None)
+            checker = Checker(cfg, store, fetcher, mirror, crawl_id=None, on_demand=True)
             for source in sources:
                 outcomes.append(await checker.check(source))
     finally:

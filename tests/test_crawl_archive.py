@@ -106,3 +106,26 @@ def test_malformed_wayback_answer_does_not_stop_the_crawl(tmp_path: Path) -> Non
     assert summary.checked == 1 and summary.outcome == "completed"
     detail = store.db.execute("SELECT detail FROM checks").fetchone()[0]
     assert "wayback" in detail and "json" in detail.lower()
+
+
+def test_check_asks_the_archive_when_the_source_cannot_be_fetched(tmp_path: Path) -> None:
+    from crawler.crawl import check_now
+
+    with Origin("127.0.0.3") as wb:
+        down = "http://127.0.0.9:9/a/1"  # nothing listens there: unreachable, not yet dead
+        snapshot = wb.url(f"/web/20230321000000/{down}")
+        wb.route("/robots.txt", Reply(404))
+        wb.route("/wayback/available", Reply(200, json.dumps({"archived_snapshots": {"closest": {
+            "available": True, "url": snapshot, "timestamp": "20230321000000", "status": "200"}}}),
+            content_type="application/json"))
+        wb.route(f"/web/20230321000000id_/{down}", Reply(200, article_page("标题", PARAS)))
+        write_repost(tmp_path / "archive", "1.md", down, PARAS)
+        cfg = dataclasses.replace(make_config(tmp_path),
+                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available")))
+        store = Store(cfg.store.database)
+        scan(cfg, store)
+        outcome = asyncio.run(check_now(cfg, store, [store.source_by_url(down)]))[0]
+    assert outcome.record.link_status == "unreachable" and outcome.record.dead is False
+    assert outcome.record.archived_copy == snapshot
+    assert outcome.record.body is not None and outcome.record.body.from_archive
+    assert [f.faithful for f in outcome.record.fidelity] == [True]
