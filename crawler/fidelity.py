@@ -1,10 +1,11 @@
 """How faithfully a repost copies its original, and whether an original has changed.
 
 Both sides arrive as normalised lines (`crawler.normalize.normalize_lines`).  The texts
-are cut into sentences, the sentences are aligned (an LCS over whole sentences, so that
-an unchanged sentence costs one hash comparison however long it is), and only the
-stretches where the sentences differ are diffed character by character, which is what
-Chinese needs (there are no words to diff).  Differences separated by a few equal
+are cut into sentences (and long runs without punctuation into pieces cut by content,
+so that where the lines break does not matter), these units are aligned (an LCS over
+whole units, so that an unchanged sentence costs one hash comparison however long it
+is), and only the stretches where the units differ are diffed character by character,
+which is what Chinese needs (there are no words to diff).  Differences separated by a few equal
 characters are one change: an LCS of two unrelated Chinese sentences still matches a
 scattered `的` or `,`, which must not cut a replaced sentence into harmless crumbs.
 """
@@ -60,14 +61,8 @@ class _Group:
     inserted: int  # original characters not in the repost
 
 
-def _weight(text: str, start: int = 0, end: int | None = None) -> int:
-    # Line breaks are layout: they count neither as text nor as a difference.
-    end = len(text) if end is None else end
-    return end - start - text.count("\n", start, end)
-
-
 def _content(text: str, start: int, end: int) -> int:
-    # A difference made only of spaces is not a change of content.
+    # Spaces and line breaks are layout: they count neither as text nor as a difference.
     return end - start - text.count("\n", start, end) - text.count(" ", start, end)
 
 
@@ -80,9 +75,50 @@ def _sentence_starts(text: str) -> list[int]:
     return starts
 
 
+# Alignment units do not depend on layout: the two sides may break lines in different
+# places (a repost keeps the original's <br> lines, an original joins them into one
+# paragraph; subtitles, poems, hard-wrapped text), and a unit cut at a line break on one
+# side only would match nothing, leaving a whole long text as one stretch too large to
+# diff.  So units end at sentence punctuation only, and a long run without any is cut
+# where its content says (content-defined chunking): after one of a fixed eighth of the
+# Han characters, once the unit holds _UNIT_MIN characters.  The same text is then cut
+# the same way whatever its line breaks and spaces, and an edit disturbs only the units
+# around it.
+_UNIT_END = re.compile(r"[。!?;.]+[\"')\]》】]*")
+_UNIT_MIN = 12
+_CUT_HAN = re.compile("[" + "".join(chr(c) for c in range(0x4E00, 0xA000) if c % 8 == 0) + "]")
+
+
+def _unit_starts(text: str) -> list[int]:
+    """Start offsets of the alignment units of `text` (see above)."""
+    ends = [m.end() for m in _UNIT_END.finditer(text)]
+    if _CUT_HAN.search(text):
+        cuts = []
+        last = j = 0
+        for m in _CUT_HAN.finditer(text):
+            e = m.end()
+            while j < len(ends) and ends[j] <= e:
+                last = ends[j]
+                j += 1
+            if _content(text, last, e) >= _UNIT_MIN:
+                cuts.append(e)
+                last = e
+        ends = sorted(set(ends).union(cuts))
+    starts = [0]
+    n = len(text)
+    for e in ends:
+        # A unit starts at its first character, not at the spaces or line break before it.
+        while e < n and text[e] in " \n":
+            e += 1
+        if starts[-1] < e < n:
+            starts.append(e)
+    return starts
+
+
 def _keys(text: str, starts: list[int]) -> list[str]:
     bounds = starts[1:] + [len(text)]
-    return [text[s:e].strip() for s, e in zip(starts, bounds)]
+    # Spaces and line breaks are layout: a unit is its other characters.
+    return ["".join(text[s:e].split()) for s, e in zip(starts, bounds)]
 
 
 class _Differ:
@@ -105,7 +141,7 @@ class _Differ:
         for op in Indel.opcodes(a[a0:a1], b[b0:b1]):
             sa, ea, sb, eb = op.src_start + a0, op.src_end + a0, op.dest_start + b0, op.dest_end + b0
             if op.tag == "equal":
-                self.matched += _weight(a, sa, ea)
+                self.matched += _content(a, sa, ea)
                 # A short equal run between two differences is coincidence, not context.
                 if current is not None and _content(a, sa, ea) >= self.gap:
                     self.groups.append(current)
@@ -169,10 +205,11 @@ def compare(
     """Compare a repost with its original; both are normalised lines.
 
     Lines in `boilerplate` are left out of both sides.  `similarity` is 2·M / (|R| + |O|),
-    where |R| and |O| are the lengths of the two texts (line breaks not counted) and M is
-    the number of characters the alignment matches: every character of an identical
-    sentence, plus a longest common subsequence inside each stretch of differing
-    sentences.  It equals rapidfuzz's normalised Indel similarity whenever that alignment
+    where |R| and |O| are the lengths of the two texts (spaces and line breaks not
+    counted) and M is the number of characters the alignment matches: every character of
+    an identical unit (a sentence, or a piece of a long run without punctuation; where
+    the lines break does not matter), plus a longest common subsequence inside each
+    stretch of differing units.  It equals rapidfuzz's normalised Indel similarity whenever that alignment
     is an LCS of the whole texts; a differing stretch too large to diff by character
     (more than 25 million character pairs, e.g. two unrelated long articles) counts as
     wholly unmatched, which keeps the cost linear.
@@ -190,10 +227,10 @@ def compare(
     a, b = "\n".join(repost_lines), "\n".join(original_lines)
     if a == b:
         return Fidelity(1.0, True, ())
-    a_starts, b_starts = _sentence_starts(a), _sentence_starts(b)
+    a_units, b_units = _unit_starts(a), _unit_starts(b)
     differ = _Differ(a, b, min_change_chars)
-    pending: list[int] | None = None  # sentence range [a0, a1, b0, b1] of the current stretch
-    for op in Indel.opcodes(_keys(a, a_starts), _keys(b, b_starts)):
+    pending: list[int] | None = None  # unit range [a0, a1, b0, b1] of the current stretch
+    for op in Indel.opcodes(_keys(a, a_units), _keys(b, b_units)):
         if op.tag != "equal":
             # Indel lists a replaced sentence as a delete next to an insert: one stretch.
             if pending is None:
@@ -202,15 +239,15 @@ def compare(
                 pending[1], pending[3] = op.src_end, op.dest_end
             continue
         if pending is not None:
-            differ.block(*_chars(pending, a, a_starts, b, b_starts))
+            differ.block(*_chars(pending, a, a_units, b, b_units))
             pending = None
-        differ.matched += _weight(a, a_starts[op.src_start], _end(a, a_starts, op.src_end))
+        differ.matched += _content(a, a_units[op.src_start], _end(a, a_units, op.src_end))
     if pending is not None:
-        differ.block(*_chars(pending, a, a_starts, b, b_starts))
-    total = _weight(a) + _weight(b)
+        differ.block(*_chars(pending, a, a_units, b, b_units))
+    total = _content(a, 0, len(a)) + _content(b, 0, len(b))
     similarity = 1.0 if total == 0 else min(1.0, 2 * differ.matched / total)
     changes = [g for g in _merge_adjacent(differ.groups) if max(g.removed, g.inserted) >= min_change_chars]
-    hunks = _hunks(changes, a, b, a_starts, b_starts)
+    hunks = _hunks(changes, a, b, _sentence_starts(a), _sentence_starts(b))
     return Fidelity(similarity, not hunks, hunks)
 
 

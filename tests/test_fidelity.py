@@ -181,3 +181,31 @@ def test_differs():
     assert differs(old, old + ["编者更新:本文于次日补充了一段新的内容。"], min_change_chars=8)
     assert differs(old, old[:-1], min_change_chars=8)
     assert not differs(old, old[:-1], min_change_chars=100)
+
+
+def _poem(seed: int, n: int) -> list[str]:
+    rng = random.Random(seed)
+    han = "天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳云腾致雨露结为霜金生丽水玉出昆冈"
+    return ["".join(rng.choice(han) for _ in range(rng.randint(4, 12))) for _ in range(n)]
+
+
+def test_line_breaks_in_other_places_do_not_matter_in_a_long_text():
+    # A long text without sentence punctuation (subtitles, poems), its lines kept by the
+    # repost and joined into paragraphs by the original: no unit may depend on where the
+    # lines break, or the whole text becomes one stretch too large to diff.
+    lines = _poem(1, 3000)
+    joined = ["".join(lines[k:k + 7]) for k in range(0, len(lines), 7)]
+    result = compare(lines, joined)
+    assert result.faithful and result.hunks == ()
+    assert result.similarity == 1.0
+    edited = list(joined)
+    edited[200] = edited[200][:5] + "这是原文里新加进来的一段话" + edited[200][5:]
+    result = compare(lines, edited)
+    assert [h.op for h in result.hunks] == ["missing"]
+    assert result.hunks[0].original == "这是原文里新加进来的一段话"
+    assert result.similarity > 0.99
+
+
+def test_spaces_are_not_counted_in_similarity():
+    result = compare(["Hello world, this is a test."], ["Hello   world,  this is a  test."])
+    assert result.faithful and result.similarity == 1.0
