@@ -34,7 +34,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential, wait_random
 
 from crawler.config import CrawlConfig
-from crawler.robots import ALLOW_ALL, RobotsPolicy, load_robots
+from crawler.robots import RobotsPolicy, load_robots
 
 ERRORS = frozenset({
     "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",

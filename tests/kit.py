@@ -68,3 +68,33 @@ def numbered_site(n: int, paragraphs: list[str] = PARAS):
 
 def numbered_repost(root: Path, i: int, url: str) -> Path:
     return write_repost(root, f"{i}.md", url, [f"这是第{i}篇文章的开头，内容各不相同。", *PARAS])
+
+
+TEST_UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
+
+
+def crawl_config(**kw: object):
+    """A CrawlConfig for tests: loopback allowed, no delay, no retries, short timeouts."""
+    from crawler.config import CrawlConfig
+
+    base: dict[str, object] = dict(user_agent=TEST_UA, delay=0.0, timeout=2.0, retries=0, allow_private_addresses=True)
+    base.update(kw)
+    return CrawlConfig(**base)
+
+
+def fetch_all(cfg, urls: list[str], *, concurrent: bool = False, **kw: object) -> list:
+    """Fetch `urls` with one Fetcher (short backoff), in order or all at once."""
+    import asyncio
+
+    from crawler.fetch import Fetcher
+
+    kw.setdefault("backoff", 0.01)
+    kw.setdefault("backoff_max", 0.05)
+
+    async def go() -> list:
+        async with Fetcher(cfg, **kw) as f:
+            if concurrent:
+                return list(await asyncio.gather(*(f.fetch(u) for u in urls)))
+            return [await f.fetch(u) for u in urls]
+
+    return asyncio.run(go())

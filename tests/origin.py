@@ -28,7 +28,7 @@ import ssl as ssl_module
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Union

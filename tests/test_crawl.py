@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from crawler.config import ArchiveConfig, Config, CrawlConfig, SiteConfig, StoreConfig, WaybackConfig
 from crawler.crawl import crawl_async

@@ -11,6 +11,7 @@ import tracemalloc
 from email.utils import formatdate
 
 import pytest
+from tests.kit import TEST_UA as UA, crawl_config, fetch_all
 from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
 import crawler.fetch as fetch_module
@@ -18,30 +19,16 @@ from crawler.classify import link_status, matches_probe, page_signature, probe_u
 from crawler.config import CrawlConfig
 from crawler.fetch import FetchResult, Fetcher, parse_retry_after
 
-UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
 ARTICLE = "<html><head><title>An article</title></head><body><p>Some article text.</p></body></html>"
 
 
-def config(**kw) -> CrawlConfig:
-    base = dict(user_agent=UA, delay=0.0, timeout=2.0, retries=0, allow_private_addresses=True)
-    base.update(kw)
-    return CrawlConfig(**base)
+config = crawl_config
 
 
 def make(cfg: CrawlConfig, **kw) -> Fetcher:
     kw.setdefault("backoff", 0.01)
     kw.setdefault("backoff_max", 0.05)
     return Fetcher(cfg, **kw)
-
-
-def fetch_all(cfg: CrawlConfig, urls: list[str], *, concurrent: bool = False, **kw) -> list[FetchResult]:
-    async def go():
-        async with make(cfg, **kw) as f:
-            if concurrent:
-                return list(await asyncio.gather(*(f.fetch(u) for u in urls)))
-            return [await f.fetch(u) for u in urls]
-
-    return asyncio.run(go())
 
 
 def fetch_one(cfg: CrawlConfig, url: str, **kw) -> FetchResult:

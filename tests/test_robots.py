@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import pytest
+from tests.kit import TEST_UA as UA, crawl_config, fetch_all
 from tests.origin import Origin, Reply, closed_port
 
 from crawler.classify import link_status
-from crawler.config import CrawlConfig
-from crawler.fetch import FetchResult, Fetcher
+from crawler.fetch import FetchResult
 from crawler.robots import parse_robots, policy_from_result
 
-UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
 ARTICLE = "<html><head><title>t</title></head><body><p>article</p></body></html>"
 
 
-def config(**kw) -> CrawlConfig:
-    base = dict(user_agent=UA, delay=0.0, timeout=2.0, retries=0, allow_private_addresses=True)
-    base.update(kw)
-    return CrawlConfig(**base)
-
-
-def fetch_all(cfg: CrawlConfig, urls: list[str], **kw) -> list[FetchResult]:
-    async def go():
-        async with Fetcher(cfg, backoff=0.01, backoff_max=0.02, **kw) as f:
-            return [await f.fetch(u) for u in urls]
-
-    return asyncio.run(go())
+config = crawl_config
 
 
 @pytest.fixture
