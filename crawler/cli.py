@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -62,6 +63,11 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
         except LockedError as exc:
             click.echo(f"repost-mirror: {exc}; not starting a second one", err=True)
             sys.exit(EXIT_LOCKED)
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) stopped reading: not an error of ours. Silence the
+            # final flush so Python does not complain on exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("repost-mirror: interrupted", err=True)
             sys.exit(130)
@@ -305,8 +311,6 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
 
 def _repost_name(cfg: Config, target: str) -> str:
     """A repost PATH may be absolute, relative to the current folder, or relative to archive.root."""
-    import os
-
     path, _, commit = target.partition("@")
     root = cfg.archive.root.resolve()
     for candidate in (Path(path), Path.cwd() / path, root / path):
@@ -373,11 +377,13 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
                                                             "first_seen_at": version["first_seen_at"]}})
     else:
         f = summary.fields
-        click.echo(f"{f['source_url']}: {f['link_status']} (HTTP {f['http_status']})"
+        answer = f"HTTP {f['http_status']}" if f["http_status"] is not None else "no response"
+        click.echo(f"{f['source_url']}: {f['link_status']} ({answer})"
                    + (f" -> {f['final_url']}" if f["final_url"] else "")
                    + (" [dead]" if f["dead"] else ""))
         if fetched is not None and fetched.record.detail:
-            click.echo(f"  {fetched.record.detail}")
+            detail = " ".join(fetched.record.detail.split())
+            click.echo(f"  {detail[:197] + '...' if len(detail) > 200 else detail}")
         if f["archived_copy"]:
             click.echo(f"  archived copy: {f['archived_copy']}")
         if version is None:
