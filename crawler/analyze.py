@@ -6,6 +6,7 @@ Pure and picklable, so the crawl can run it in a process pool beside the event l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from crawler.config import SiteConfig
@@ -70,13 +71,51 @@ def repost_lines(body: str, fold_script: bool) -> list[str]:
     return normalize_lines(markdown_to_lines(body), fold_script)
 
 
-def judge(reposts: tuple[tuple[int, str], ...], original: list[str]) -> tuple[FidelityResult, ...]:
-    """Fidelity of each repost against the original's normalised lines."""
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _letters(line: str) -> str:
+    return _NOT_LETTERS.sub("", line)
+
+
+def tolerate(lines: list[str], tolerated: frozenset[str]) -> list[str]:
+    """`lines` without the runs of consecutive lines that together equal a tolerated line.
+
+    Only letters and digits count, and a run may be one line or several: where a page
+    shows one line (a credit, a dateline), a copy may break it in two, or join it.
+    """
+    keys = {k for k in map(_letters, tolerated) if k}
+    if not keys or not lines:
+        return lines
+    longest = max(map(len, keys))
+    squashed = [_letters(line) for line in lines]
+    drop = [False] * len(lines)
+    for j in range(len(lines)):
+        acc = ""
+        for k in range(j, len(lines)):
+            acc += squashed[k]
+            if len(acc) > longest:
+                break
+            if acc in keys and squashed[j]:
+                for m in range(j, k + 1):
+                    drop[m] = True
+                break
+    return [line for line, d in zip(lines, drop) if not d]
+
+
+def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
+          tolerated: frozenset[str] = frozenset()) -> tuple[FidelityResult, ...]:
+    """Fidelity of each repost against the original's normalised lines.
+
+    `tolerated`: normalised lines the original page shows around its body without the
+    extractor being sure they are body (credits, datelines, reference links: the
+    article's extras, see `tolerate`); a repost line that is one is no difference.
+    """
     s = _settings
     results = []
     for repost_id, body in reposts:
-        fid = compare(repost_lines(body, s.fold_script), original, min_change_chars=s.min_change_chars,
-                      boilerplate=s.boilerplate)
+        fid = compare(tolerate(repost_lines(body, s.fold_script), tolerated), original,
+                      min_change_chars=s.min_change_chars, boilerplate=s.boilerplate)
         hunks = tuple({"op": h.op, "repost": h.repost, "original": h.original} for h in fid.hunks)
         results.append(FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks))
     return tuple(results)
@@ -93,7 +132,11 @@ def analyze(job: PageJob) -> PageAnalysis:
         job.previous is None or differs(job.previous.split("\n") if job.previous else [], lines,
                                         min_change_chars=s.min_change_chars)
     )
-    fidelity = judge(job.reposts, lines) if has_article else ()
+    fidelity = ()
+    if has_article and job.reposts:
+        # not the lines of the body: a repost must not be spared what the body says
+        tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines)
+        fidelity = judge(job.reposts, lines, tolerated)
     return PageAnalysis(article.title, tuple(article.paragraphs), article.charset, normalized, has_article,
                         new_version, fidelity)
 

@@ -39,9 +39,20 @@ __all__ = ["Article", "decode_html", "extract"]
 
 @dataclass(frozen=True)
 class Article:
+    """Title and body of a page.
+
+    ``paragraphs`` is precision-oriented: only what is surely body.  ``extras`` holds the
+    text lines inside the article container that were left out as uncertain: lines
+    trimmed at the edges of the body (bylines, credits, datelines, picture sources,
+    copyright), link-mostly paragraphs among the body paragraphs (reference links).  Page
+    chrome outside the container (menus, sidebars, related lists, share bars, comments,
+    footers) is in neither.
+    """
+
     title: str
     paragraphs: tuple[str, ...]
     charset: str
+    extras: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -839,8 +850,9 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     _mark_teasers(page, ws)
 
     paragraphs: list[str] = []
+    extras: list[str] = []
     if body_ids:
-        paragraphs = _from_hint(page, ws, lens, puncts, avoid)
+        paragraphs, extras = _from_hint(page, ws, lens, puncts, avoid)
     if not paragraphs:
         boost = None
         if ld_body and len(ld_body) > 200:
@@ -849,13 +861,18 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
             matched = sum(n for n, b in zip(page.nchars, boost) if b)
             if matched < 0.3 * len(key):
                 boost = None
-        paragraphs = _generic(page, ws, lens, puncts, avoid, boost)
+        paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost)
         if ld_body and len(ld_body) > 200:
-            paragraphs = _maybe_json_ld(paragraphs, ld_body, page)
-    return Article(title, tuple(paragraphs), charset)
+            from_ld = _maybe_json_ld(paragraphs, ld_body, page)
+            if from_ld is not paragraphs:
+                paragraphs = from_ld
+                # what the JSON-LD body says is body, not an uncertain extra
+                said = _squash("".join(paragraphs))
+                extras = [e for e in extras if _squash(e) not in said]
+    return Article(title, tuple(paragraphs), charset, tuple(extras))
 
 
-def _from_hint(page: _Page, ws, lens, puncts, avoid) -> list[str]:
+def _from_hint(page: _Page, ws, lens, puncts, avoid) -> tuple[list[str], list[str]]:
     hinted = [e for e in range(page.nelem) if page.ehint[e]]
     inside = [False] * page.nelem
     for e in range(1, page.nelem):
@@ -863,14 +880,15 @@ def _from_hint(page: _Page, ws, lens, puncts, avoid) -> list[str]:
     idx = [i for i, o in enumerate(page.owner) if inside[o]]
     # the site's selector wins when it holds any real text (not only links / labels)
     if not hinted or sum(page.nchars[i] for i in idx if not page.linky[i]) < 20:
-        return []
+        return [], []
     flagged = [False] * page.nelem
     for e in range(1, page.nelem):
         flagged[e] = (page.eflag[e] and not page.ehint[e]) or (flagged[page.eparent[e]] and not page.ehint[e])
-    return _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    keep, edge = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    return _finish(page, keep, edge + _left_out(page, idx, keep, flagged))
 
 
-def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
+def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], list[str]]:
     title_elem = _title_element(page, avoid)
     best, score, mass, flagged, children = _select(page, ws, lens, puncts, boost, title_elem)
     inside = _descendants(best, page)
@@ -881,7 +899,7 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
     link_chars = sum(page.nchars[i] for i in idx if page.texts[i] and page.linky[i])
     all_chars = sum(page.nchars[i] for i in idx if page.texts[i]) or 1
     if prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars:
-        return []
+        return [], []
     # link-dense sub-boxes inside the container (related lists, tag clouds)
     box_links = [0] * page.nelem
     box_chars = [0] * page.nelem
@@ -903,8 +921,46 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> list[str]:
             bad_box[e] = True
         elif score[e] < 0 and box_chars[e] and box_links[e] > 0.35 * box_chars[e]:
             bad_box[e] = True
+    all_idx = idx
     idx = [i for i in idx if not bad_box[page.owner[i]]]
-    return _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    keep, edge = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    # the container may be the one paragraph element that holds most of the text: the
+    # lines left out around it are then its siblings
+    up = page.eparent[best]
+    if up > 0 and page.etag[up] not in ("body", "html"):
+        around = _descendants(up, page)
+        all_idx = [i for i, o in enumerate(page.owner) if around[o]]
+    return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged))
+
+
+def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool]) -> list[int]:
+    """Blocks of the container left out of the body although they sit among its
+    paragraphs: link-mostly lines (reference links, "source: <a>"), lines of a
+    link-dense paragraph, a repeat of the title.
+
+    Such a block counts when its element is one of the body's paragraph elements, or
+    their sibling (same parent) but not a list item or a cell: a list of links beside
+    the body is a related box, not part of the text.  Flagged boxes never count.
+    """
+    if not keep:
+        return []
+    owner, eparent, etag, texts = page.owner, page.eparent, page.etag, page.texts
+    owners = {owner[i] for i in keep}
+    parents = {eparent[o] for o in owners}
+    kept = set(keep)
+    out = []
+    for i in idx:
+        if i in kept or not texts[i]:
+            continue
+        o = owner[i]
+        if flagged[o]:
+            continue
+        if o in owners or (eparent[o] in parents and etag[o] not in _ITEM_TAGS):
+            out.append(i)
+    return out
+
+
+_ITEM_TAGS = frozenset(("li", "dt", "dd", "td", "th"))
 
 
 _EDGE_META_RE = re.compile(
@@ -915,17 +971,21 @@ _EDGE_META_RE = re.compile(
     re.I,
 )
 _LEGAL_RE = re.compile(
-    r"版权|版權|copyright|©|all rights reserved|未经.{0,30}授权|未經.{0,30}授權|"
+    r"版权|版權|copyright|©|all rights reserved|免责声明|免責聲明|disclaimer|未经.{0,30}授权|未經.{0,30}授權|"
     r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載",
     re.I,
 )
+# a credit or a lead-in: "编辑：张三", "Photo: AP", "图片来源：网络", "更多资讯，请关注：" --
+# a short label and a colon, then at most a short value that is not a sentence
+_CREDIT_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]{0,40}$")
 _PROMO_RE = re.compile(
     r"\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\bfollow (?:us|[^.]{0,60}\bon (?:twitter|facebook|instagram))",
     re.I,
 )
 
 
-def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> list[str]:
+def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> tuple[list[int], list[int]]:
+    """Blocks of the body (indexes), and the labels trimmed at its edges."""
     keep: list[int] = []
     for i in idx:
         if flagged[page.owner[i]]:
@@ -940,21 +1000,37 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> lis
     # edges of the body
     texts_, nchars_ = page.texts, page.nchars
 
+    credits = True  # off for a body made of "label: value" lines (a schedule, a fact box)
+
     def is_label(i: int) -> bool:
         if lens[i] < 12 or (ws[i] <= 0 and page.kinds[i] not in _HEADINGS):
             return True
         t = texts_[i]
-        if nchars_[i] <= 60 and _EDGE_META_RE.search(t):
+        if nchars_[i] <= 60 and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
             return True
         return nchars_[i] <= 300 and _LEGAL_RE.search(t) is not None
 
     def is_trailer(i: int) -> bool:
         return is_label(i) or (nchars_[i] <= 200 and _PROMO_RE.search(texts_[i]) is not None)
 
-    while keep and is_label(keep[0]):
-        keep.pop(0)
-    while keep and is_trailer(keep[-1]):
-        keep.pop()
+    def trim(keep: list[int]) -> tuple[list[int], list[int]]:
+        keep = keep[:]
+        edge: list[int] = []
+        while keep and is_label(keep[0]):
+            edge.append(keep.pop(0))
+        while keep and is_trailer(keep[-1]):
+            edge.append(keep.pop())
+        return keep, edge
+
+    body, edge = trim(keep)
+    if not body:
+        credits = False
+        body, edge = trim(keep)
+    return body, edge
+
+
+def _finish(page: _Page, keep: list[int], extra: list[int]) -> tuple[list[str], list[str]]:
+    """Paragraphs of the kept blocks, and the extra lines of the other blocks given."""
     # cells of one table row make one paragraph
     etag, eparent = page.etag, page.eparent
     texts: list[str] = []
@@ -967,16 +1043,24 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> lis
         else:
             texts.append(page.texts[i])
         last_row = row
-    # exact duplicates (summary boxes repeating the lead, mobile/desktop copies)
+    # exact duplicates (summary boxes repeating the lead, mobile/desktop copies); a short
+    # line may recur in a text (a name in a list of credits, a refrain)
     out: list[str] = []
     seen: set[str] = set()
     for t in texts:
         sq = _squash(t)
-        if sq in seen:
+        if sq in seen and len(sq) >= 30:
             continue
         seen.add(sq)
         out.append(t)
-    return out
+    extras: list[str] = []
+    for i in sorted(set(extra)):
+        t = page.texts[i]
+        sq = _squash(t)
+        if sq not in seen:
+            seen.add(sq)
+            extras.append(t)
+    return out, extras
 
 
 def _maybe_json_ld(paragraphs: list[str], ld_body: str, page: _Page) -> list[str]:

@@ -39,7 +39,7 @@ from crawler import analyze
 from crawler.archive import Repost, parse_repost
 from crawler.config import ArchiveConfig, CompareConfig, Config
 from crawler.extract import extract
-from crawler.fidelity import Fidelity, compare, differs
+from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines
 from crawler.scan import scan
 from store.db import Store
@@ -373,14 +373,29 @@ def render(repost: Repost, layout: Layout, seed: int, body: str | None = None,
     return layout.page(page_title(repost), fragment, random.Random(seed))
 
 
+CONTENT_TYPE = "text/html; charset=utf-8"
+
+
 def original_lines(page: str) -> list[str]:
     """What the crawl keeps of a page: the extracted paragraphs, normalised."""
-    return normalize_lines(extract(page.encode("utf-8"), content_type="text/html; charset=utf-8").paragraphs, FOLD)
+    return normalize_lines(extract(page.encode("utf-8"), content_type=CONTENT_TYPE).paragraphs, FOLD)
 
 
 def judge(repost: Repost, page: str, body: str | None = None) -> Fidelity:
-    return compare(analyze.repost_lines(repost.body if body is None else body, FOLD), original_lines(page),
-                   min_change_chars=MIN_CHANGE, boilerplate=boilerplate())
+    """The crawl's verdict on `repost` (or on another Markdown `body`) against `page`: the
+    product path, `crawler.analyze.analyze` with the archive's comparison settings."""
+    analyze.configure(analyze.CompareSettings(boilerplate(), MIN_CHANGE, FOLD))
+    job = analyze.PageJob(page.encode("utf-8"), CONTENT_TYPE, "https://example.org/a/1.html", None, None,
+                          ((0, repost.body if body is None else body),))
+    result = analyze.analyze(job)
+    if not result.has_article:
+        # the crawl records no fidelity for a page without a body; as a verdict that is
+        # everything the repost says, unmatched
+        return compare(analyze.repost_lines(repost.body if body is None else body, FOLD), [],
+                       min_change_chars=MIN_CHANGE, boilerplate=boilerplate())
+    (fid,) = result.fidelity
+    hunks = tuple(Hunk(h["op"], h["repost"], h["original"]) for h in fid.hunks)
+    return Fidelity(fid.similarity, fid.faithful, hunks)
 
 
 def layout_of(index: int) -> Layout:
