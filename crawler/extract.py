@@ -268,7 +268,7 @@ class _Page:
 
     __slots__ = (
         "texts", "nchars", "links", "owner", "kinds",
-        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks",
+        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override",
     )
 
     def __init__(self) -> None:
@@ -285,6 +285,8 @@ class _Page:
         self.nelem = 1
         self.linky: list[bool] = []
         self.nlinks: list[int] = []
+        self.raw: dict[int, str] = {}  # block -> its source text, when that spans lines
+        self.override: dict[int, str] = {}  # block -> its text without lines split off
 
 
 _INLINE_TAGS = frozenset(
@@ -335,6 +337,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
     page = _Page()
     texts, nchars, links, owner, kinds = page.texts, page.nchars, page.links, page.owner, page.kinds
     nlinks = page.nlinks
+    raws = page.raw
     eparent, etag, eflag, epos, ehint = page.eparent, page.etag, page.eflag, page.epos, page.ehint
     skip_tags, block_tags, inline_tags = _SKIP_TAGS, _BLOCK_TAGS, _INLINE_TAGS
     skip_subtree = _SKIP_SUBTREE
@@ -364,6 +367,8 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 nlinks.append(buf_nlink)
                 owner.append(cur)
                 kinds.append(cur_kind)
+                if "\n" in raw:
+                    raws[len(texts) - 1] = raw
             buf = []
         buf_link = 0
         buf_nlink = 0
@@ -863,7 +868,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
                 boost = None
         paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost)
         if ld_body and len(ld_body) > 200:
-            from_ld = _maybe_json_ld(paragraphs, ld_body, page)
+            from_ld = _maybe_json_ld(paragraphs, extras, ld_body, page)
             if from_ld is not paragraphs:
                 paragraphs = from_ld
                 # what the JSON-LD body says is body, not an uncertain extra
@@ -884,8 +889,8 @@ def _from_hint(page: _Page, ws, lens, puncts, avoid) -> tuple[list[str], list[st
     flagged = [False] * page.nelem
     for e in range(1, page.nelem):
         flagged[e] = (page.eflag[e] and not page.ehint[e]) or (flagged[page.eparent[e]] and not page.ehint[e])
-    keep, edge = _clean(page, idx, ws, lens, puncts, avoid, flagged)
-    return _finish(page, keep, edge + _left_out(page, idx, keep, flagged))
+    keep, edge, cut = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    return _finish(page, keep, edge + _left_out(page, idx, keep, flagged), cut)
 
 
 def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], list[str]]:
@@ -923,14 +928,14 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], li
             bad_box[e] = True
     all_idx = idx
     idx = [i for i in idx if not bad_box[page.owner[i]]]
-    keep, edge = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    keep, edge, cut = _clean(page, idx, ws, lens, puncts, avoid, flagged)
     # the container may be the one paragraph element that holds most of the text: the
     # lines left out around it are then its siblings
     up = page.eparent[best]
     if up > 0 and page.etag[up] not in ("body", "html"):
         around = _descendants(up, page)
         all_idx = [i for i, o in enumerate(page.owner) if around[o]]
-    return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged))
+    return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged), cut)
 
 
 def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool]) -> list[int]:
@@ -984,8 +989,10 @@ _PROMO_RE = re.compile(
 )
 
 
-def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> tuple[list[int], list[int]]:
-    """Blocks of the body (indexes), and the labels trimmed at its edges."""
+def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
+    """Blocks of the body (indexes), the labels trimmed at its edges (indexes), and the
+    label lines split off the source of the edge blocks (texts; the rest of such a block
+    is then in ``page.override``)."""
     keep: list[int] = []
     for i in idx:
         if flagged[page.owner[i]]:
@@ -1011,37 +1018,89 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged) -> tup
         return nchars_[i] <= 300 and _LEGAL_RE.search(t) is not None
 
     def is_trailer(i: int) -> bool:
-        return is_label(i) or (nchars_[i] <= 200 and _PROMO_RE.search(texts_[i]) is not None)
+        # a short line that ends no sentence ("More news, follow us") closes nothing
+        t = texts_[i]
+        return is_label(i) or (nchars_[i] <= 200 and _PROMO_RE.search(t) is not None) or (
+            nchars_[i] <= 20 and not _SENT_END_RE.search(t))
+
+    override = page.override
+
+    def split(i: int, first: bool) -> bool:
+        """Split label lines of its source off the edge of block i; True if none is left."""
+        raw = page.raw.get(i)
+        if raw is None:
+            return False
+        lines = [" ".join(x.split()) for x in raw.split("\n")]
+        lines = [x for x in lines if x]
+        order = lines if first else lines[::-1]
+        k = 0
+        while k < len(order) and _label_text(order[k], credits):
+            k += 1
+        if not k:
+            return False
+        cut = order[:k] if first else order[:k][::-1]
+        edge_texts.extend(cut)
+        rest = lines[k:] if first else lines[: len(lines) - k]
+        if rest:
+            override[i] = " ".join(rest)
+        return not rest
 
     def trim(keep: list[int]) -> tuple[list[int], list[int]]:
         keep = keep[:]
         edge: list[int] = []
-        while keep and is_label(keep[0]):
-            edge.append(keep.pop(0))
-        while keep and is_trailer(keep[-1]):
-            edge.append(keep.pop())
+        del edge_texts[:]
+        override.clear()
+        while keep:
+            if is_label(keep[0]):
+                edge.append(keep.pop(0))
+            elif split(keep[0], True):
+                keep.pop(0)
+            else:
+                break
+        while keep:
+            if is_trailer(keep[-1]):
+                edge.append(keep.pop())
+            elif split(keep[-1], False):
+                keep.pop()
+            else:
+                break
         return keep, edge
 
+    edge_texts: list[str] = []
     body, edge = trim(keep)
     if not body:
         credits = False
         body, edge = trim(keep)
-    return body, edge
+    return body, edge, edge_texts
 
 
-def _finish(page: _Page, keep: list[int], extra: list[int]) -> tuple[list[str], list[str]]:
+def _label_text(t: str, credits: bool) -> bool:
+    """A line of a block's source that is a label: short and unpunctuated, a credit, a
+    dateline, a legal notice (the tests of ``_clean`` on a line of text)."""
+    n = len(t) - t.count(" ")
+    L = n if t.isascii() else len(t.encode()) - t.count(" ")
+    if L < 60 and not _PUNCT_RE.search(t):
+        return True
+    if n <= 60 and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
+        return True
+    return n <= 300 and _LEGAL_RE.search(t) is not None
+
+
+def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> tuple[list[str], list[str]]:
     """Paragraphs of the kept blocks, and the extra lines of the other blocks given."""
     # cells of one table row make one paragraph
     etag, eparent = page.etag, page.eparent
     texts: list[str] = []
     last_row = -1
+    override = page.override
     for i in keep:
         o = page.owner[i]
+        t = override.get(i) or page.texts[i]
         row = eparent[o] if etag[o] in ("td", "th") and etag[eparent[o]] == "tr" else -1
         if row >= 0 and row == last_row:
-            texts[-1] += " | " + page.texts[i]
+            texts[-1] += " | " + t
         else:
-            texts.append(page.texts[i])
+            texts.append(t)
         last_row = row
     # exact duplicates (summary boxes repeating the lead, mobile/desktop copies); a short
     # line may recur in a text (a name in a list of credits, a refrain)
@@ -1054,8 +1113,7 @@ def _finish(page: _Page, keep: list[int], extra: list[int]) -> tuple[list[str], 
         seen.add(sq)
         out.append(t)
     extras: list[str] = []
-    for i in sorted(set(extra)):
-        t = page.texts[i]
+    for t in cut + [page.texts[i] for i in sorted(set(extra))]:
         sq = _squash(t)
         if sq not in seen:
             seen.add(sq)
@@ -1063,9 +1121,13 @@ def _finish(page: _Page, keep: list[int], extra: list[int]) -> tuple[list[str], 
     return out, extras
 
 
-def _maybe_json_ld(paragraphs: list[str], ld_body: str, page: _Page) -> list[str]:
-    """Use JSON-LD articleBody when the DOM gave much less and the page confirms it."""
-    got = sum(len(p) for p in paragraphs)
+def _maybe_json_ld(paragraphs: list[str], extras: list[str], ld_body: str, page: _Page) -> list[str]:
+    """Use JSON-LD articleBody when the DOM gave much less and the page confirms it.
+
+    What the DOM gave is its body and the extras beside it: an articleBody that also
+    holds the credits and link lines of the article is not "much more".
+    """
+    got = sum(len(p) for p in paragraphs) + sum(len(e) for e in extras)
     if got >= 0.5 * len(ld_body):
         return paragraphs
     key = _squash("".join(page.texts))
