@@ -1034,12 +1034,14 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         lines = [x for x in lines if x]
         order = lines if first else lines[::-1]
         k = 0
-        while k < len(order) and _label_text(order[k], credits):
+        while k < len(order) and _label_text(order[k], credits, order[k + 1] if k + 1 < len(order) else ""):
             k += 1
         if not k:
             return False
         cut = order[:k] if first else order[:k][::-1]
         edge_texts.extend(cut)
+        if k > 1:  # the source may break one line where a space was
+            edge_texts.append(" ".join(cut))
         rest = lines[k:] if first else lines[: len(lines) - k]
         if rest:
             override[i] = " ".join(rest)
@@ -1074,14 +1076,23 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     return body, edge, edge_texts
 
 
-def _label_text(t: str, credits: bool) -> bool:
+def _spaced(c: str) -> bool:
+    """A letter or digit of a script that puts spaces between words (not Han or kana)."""
+    return c.isalnum() and not ("\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+
+
+def _label_text(t: str, credits: bool, beyond: str) -> bool:
     """A line of a block's source that is a label: short and unpunctuated, a credit, a
-    dateline, a legal notice (the tests of ``_clean`` on a line of text)."""
+    dateline, a legal notice (the tests of ``_clean`` on a line of text).  ``beyond`` is
+    the line on the other side of the break ("" at the block's end): a break next to a
+    letter or digit of a spaced script (Latin, Hangul, digits) may be a mere space of the
+    source, so only a credit ("label: value") is then set apart."""
     n = len(t) - t.count(" ")
     L = n if t.isascii() else len(t.encode()) - t.count(" ")
-    if L < 60 and not _PUNCT_RE.search(t):
+    loose = beyond and (_spaced(t[-1]) or _spaced(t[0]) or _spaced(beyond[0]) or _spaced(beyond[-1]))
+    if L < 60 and not loose and not _PUNCT_RE.search(t):
         return True
-    if n <= 60 and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
+    if n <= 60 and ((not loose and _EDGE_META_RE.search(t)) or (credits and _CREDIT_RE.match(t))):
         return True
     return n <= 300 and _LEGAL_RE.search(t) is not None
 
