@@ -941,7 +941,8 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], li
 def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool]) -> list[int]:
     """Blocks of the container left out of the body although they sit among its
     paragraphs: link-mostly lines (reference links, "source: <a>"), lines of a
-    link-dense paragraph, a repeat of the title.
+    link-dense paragraph, the title where the article repeats it (a copy of the body
+    may too).
 
     Such a block counts when its element is one of the body's paragraph elements, or
     their sibling (same parent) but not a list item or a cell: a list of links beside

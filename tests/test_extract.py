@@ -276,3 +276,52 @@ def test_every_dev_page_extracts_without_error(set_name):
         with_body += bool(art.paragraphs)
     # every dev page is an article: nearly all must give a body
     assert with_body >= 0.97 * len(ids)
+
+
+# --------------------------------------------------------------------------- extras
+
+ZH_REF_BODY = [
+    "台媒22日报道，美国及北约均有官员指出，白俄罗斯总统卢卡申科已经准备支持普京，白俄罗斯参战的可能性逐渐升高。"
+    "对此，美国有官员表示，白俄罗斯上个月通过法律，同意让俄罗斯驻军。",
+    "白俄罗斯是否参战一事尚未明确，截至目前仅内部消息人士向媒体披露。而自俄罗斯开始入侵乌克兰以来，"
+    "根据北约情报及雷达监控显示，俄罗斯长期利用白俄罗斯领土当作空军行动的跳板。",
+]
+
+
+def test_link_mostly_paragraph_inside_the_article_is_an_extra():
+    # fault 1: a reference link paragraph is part of the article as published; it is not
+    # surely body (the dev sets' truth leaves such lines out), so it is an extra, while the
+    # related list after the article is chrome and in neither
+    art = extract(page("zh_reference_link.html"))
+    assert list(art.paragraphs) == ZH_REF_BODY
+    # the <h1> inside the article is the title, repeated among the extras
+    assert art.extras == ("美国北约警告白俄罗斯可能参战", "参考链接：北约、美国都示警：白俄罗斯近日可能参战")
+
+
+def test_credit_lines_at_the_edges_are_extras():
+    # fault 2: byline and picture source trimmed from the body, kept as extras; the
+    # footer's copyright is outside the article and in neither
+    art = extract(page("zh_credits_edges.html"))
+    assert list(art.paragraphs) == [
+        "周六下午，数万名民众聚集在伦敦市中心，抗议政府提出的新税收方案，游行队伍从海德公园出发，一直走到议会大厦门前。",
+        "组织者表示，这是近十年来规模最大的一次抗议活动，他们要求政府撤回方案，并就民生问题举行公开听证会。警方称现场秩序总体良好。",
+    ]
+    assert art.extras == ("伦敦街头发生大规模抗议", "作者：王文", "图片来源：Sky News")
+
+
+def test_meta_line_beside_the_content_is_never_body():
+    # fault 3: a source | date | views line next to a `div.content` is no paragraph; a
+    # counter line elsewhere on the page is in neither
+    art = extract(page("zh_meta_line.html"))
+    assert list(art.paragraphs) == [
+        "经过一年多的施工，市中心的人民公园改造工程昨天正式完工，公园将于本周六重新向市民开放，开放时间为每天早上六点至晚上十点。",
+        "据市园林局介绍，此次改造新增绿地面积约两万平方米，修复了园内的古桥和长廊，并在湖边增设了无障碍步道，方便老人和儿童游览。",
+    ]
+    assert art.extras == ("来源：新闻在线 | 发布时间：2020-10-06 10:59 | 浏览次数：73325",)
+    assert "点击" not in art.text + "".join(art.extras)
+
+
+def test_no_chrome_in_extras_of_a_full_page():
+    art = extract(page("en_article.html"))
+    for chrome in ("Sport", "Share on Facebook", "Council approves bridge budget", "Most read", "Copyright"):
+        assert not any(chrome in e for e in art.extras), chrome
