@@ -14,6 +14,7 @@ from crawler.extract import extract
 from crawler.fidelity import compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines
 from store.records import FidelityResult
+from store.warc import WarcPair, build_pair
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,19 @@ def analyze(job: PageJob) -> PageAnalysis:
         fidelity = judge(job.reposts, lines, tolerated)
     return PageAnalysis(article.title, tuple(article.paragraphs), article.charset, normalized, has_article,
                         new_version, fidelity)
+
+
+@dataclass(frozen=True)
+class ResponseJob:
+    """One fetched response: its WARC pair to build (`build_pair` arguments) and, for a page, the page."""
+
+    record: dict
+    page: PageJob | None
+
+
+def process(job: ResponseJob) -> tuple[WarcPair, PageAnalysis | None]:
+    """The CPU work of one response: the mirror's records and, for a page, its analysis."""
+    return build_pair(**job.record), (analyze(job.page) if job.page is not None else None)
 
 
 def judge_stored(previous: str, reposts: tuple[tuple[int, str], ...]) -> tuple[FidelityResult, ...]:

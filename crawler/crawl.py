@@ -100,27 +100,25 @@ class Checker:
 
     # --- the steps ------------------------------------------------------------
 
-    async def _mirror(self, result: FetchResult) -> WarcRef | None:
+    async def _process(self, result: FetchResult, previous: str | None, reposts: tuple[tuple[int, str], ...]
+                       ) -> tuple[WarcRef | None, cpu.PageAnalysis | None]:
+        """Mirror a response and analyse its page: built in a worker, appended here, before any record."""
         if result.status is None:
-            return None
-        previous = self.store.warc_digest_of(result.final_url)
-        # In a thread (the mirror is thread-safe): its gzip and fsync per pair would otherwise
-        # block the event loop for ~6 ms a check, half the wall time of a fast crawl.
-        return await asyncio.to_thread(
-            self.mirror.write,
+            return None, None
+        record = dict(
             url=result.final_url, fetched_at=iso(result.started_at), status=result.status, reason=result.reason,
             http_version=result.http_version, response_headers=result.headers, body=result.body,
-            request_headers=result.request_headers, previous=previous, truncated=result.truncated,
+            request_headers=result.request_headers, previous=self.store.warc_digest_of(result.final_url),
+            truncated=result.truncated,
         )
-
-    async def _analyze(self, result: FetchResult, source: SourceRow, previous: str | None,
-                       reposts: tuple[tuple[int, str], ...]) -> cpu.PageAnalysis | None:
-        if result.status is None or not 200 <= result.status < 300 or not result.body:
-            return None
-        host = urlsplit(result.final_url).hostname or ""
-        job = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
-                          previous, reposts)
-        return await self._cpu(cpu.analyze, job)
+        page = None
+        if 200 <= result.status < 300 and result.body:
+            host = urlsplit(result.final_url).hostname or ""
+            page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
+                               previous, reposts)
+        pair, analysis = await self._cpu(cpu.process, cpu.ResponseJob(record, page))
+        # The append (a write and a shared fsync) waits on the disk: not on the event loop.
+        return await asyncio.to_thread(self.mirror.append, pair), analysis
 
     async def _probe_signature(self, url: str) -> Any:
         """What this host serves for a URL that cannot exist: learned once per host per crawl."""
@@ -156,8 +154,7 @@ class Checker:
                 continue
             tried.add(url)
             result = await self.fetcher.fetch(url)
-            warc = await self._mirror(result)
-            analysis = await self._analyze(result, source, previous, reposts)
+            warc, analysis = await self._process(result, previous, reposts)
             if analysis is not None and await self._classify(result, analysis, None) in ("alive", "redirected"):
                 return result, analysis, warc
         return None
@@ -173,8 +170,7 @@ class Checker:
         if snapshot is None:
             return None, None, None, True, "wayback: no snapshot"
         result = await self.fetcher.fetch(snapshot.raw_url)
-        warc = await self._mirror(result)
-        analysis = await self._analyze(result, source, previous, reposts)
+        warc, analysis = await self._process(result, previous, reposts)
         if analysis is None or not analysis.has_article:
             return snapshot.url, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article"
         return snapshot.url, analysis, warc, True, f"wayback: {snapshot.url}"
@@ -197,8 +193,7 @@ class Checker:
         await self._probe_signature(source.url)
         result = await self.fetcher.fetch(source.url, etag=source.etag if conditional else None,
                                           last_modified=source.last_modified if conditional else None)
-        warc = await self._mirror(result)
-        analysis = await self._analyze(result, source, previous, reposts)
+        warc, analysis = await self._process(result, previous, reposts)
         status = await self._classify(result, analysis, source.link_status)
         # final_url says where a redirect led; null when the page answered at the requested URL.
         final_url = result.final_url if result.redirects else None
