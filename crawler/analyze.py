@@ -45,6 +45,7 @@ class PageAnalysis:
     has_article: bool
     new_version: bool
     fidelity: tuple[FidelityResult, ...]
+    extras: str  # normalised tolerated lines joined by newlines (see `tolerate`)
 
     @property
     def text(self) -> str:
@@ -133,13 +134,13 @@ def analyze(job: PageJob) -> PageAnalysis:
         job.previous is None or differs(job.previous.split("\n") if job.previous else [], lines,
                                         min_change_chars=s.min_change_chars)
     )
-    fidelity = ()
+    fidelity: tuple[FidelityResult, ...] = ()
+    # Not the lines of the body: a repost must not be spared what the body says.
+    tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if has_article else frozenset()
     if has_article and job.reposts:
-        # not the lines of the body: a repost must not be spared what the body says
-        tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines)
         fidelity = judge(job.reposts, lines, tolerated)
     return PageAnalysis(article.title, tuple(article.paragraphs), article.charset, normalized, has_article,
-                        new_version, fidelity)
+                        new_version, fidelity, "\n".join(sorted(tolerated)))
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ def process(job: ResponseJob) -> tuple[WarcPair, PageAnalysis | None]:
     return build_pair(**job.record), (analyze(job.page) if job.page is not None else None)
 
 
-def judge_stored(previous: str, reposts: tuple[tuple[int, str], ...]) -> tuple[FidelityResult, ...]:
+def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...]
+                 ) -> tuple[FidelityResult, ...]:
     """Fidelity against a stored version, when the check brought no new body (304, dead)."""
-    return judge(reposts, previous.split("\n") if previous else [])
+    return judge(reposts, previous.split("\n") if previous else [],
+                 frozenset(extras.split("\n")) if extras else frozenset())

@@ -363,7 +363,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
         else:
             cpu.configure(compare_settings(cfg, store))
-            by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"],
+            by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
                                                               tuple((r["id"], r["body"] or "") for r in reposts))}
         for r in reposts:
             fid = by_id.get(r["id"])

@@ -209,18 +209,19 @@ class Checker:
         fidelity: tuple[FidelityResult, ...] = ()
         detail = result.detail
         if analysis is not None and analysis.has_article and status in ("alive", "redirected"):
-            body = VersionText(analysis.title, analysis.text, analysis.normalized)
+            body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
             new_version = analysis.new_version
             fidelity = analysis.fidelity
         elif previous is not None and reposts:
-            fidelity = await self._cpu(cpu.judge_stored, previous, reposts)
+            fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts)
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):
             archived_copy, snap, snap_warc, looked_up, note = await self._wayback(source, previous, reposts)
             detail = f"{detail}; {note}" if detail else note
             if snap is not None:
-                body = VersionText(snap.title, snap.text, snap.normalized, from_archive=True, archive_url=archived_copy)
+                body = VersionText(snap.title, snap.text, snap.normalized, from_archive=True,
+                                   archive_url=archived_copy, extras=snap.extras)
                 new_version = snap.new_version
                 fidelity = snap.fidelity
                 warc = snap_warc

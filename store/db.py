@@ -138,6 +138,7 @@ def _create_v1(db: sqlite_utils.Database) -> None:
             "title": str,
             "text": str,
             "normalized": str,
+            "extras": str,
             "first_seen_at": str,
             "last_seen_at": str,
             "from_archive": int,
@@ -547,10 +548,11 @@ class Store:
                 versions += 1
                 warc = rec.warc
                 cur = conn.execute(
-                    "INSERT INTO versions (source_id, number, title, text, normalized, first_seen_at, last_seen_at, "
-                    "from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.checked_at,
+                    "INSERT INTO versions (source_id, number, title, text, normalized, extras, first_seen_at, "
+                    "last_seen_at, from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.body.extras,
+                     rec.checked_at,
                      rec.checked_at, int(rec.body.from_archive), rec.body.archive_url,
                      warc.file if warc else None, warc.offset if warc else None,
                      warc.length if warc else None, warc.payload_digest if warc else None],
@@ -558,7 +560,11 @@ class Store:
                 version_id = int(cur.lastrowid)
                 if versions > 1:
                     changed_at = rec.checked_at
-            elif version_id is not None and (rec.body is not None or rec.http_status == 304):
+            elif version_id is not None and rec.body is not None:
+                # The same body: its surroundings (credits, datelines) are those seen last.
+                conn.execute("UPDATE versions SET last_seen_at = ?, extras = ? WHERE id = ?",
+                             [rec.checked_at, rec.body.extras, version_id])
+            elif version_id is not None and rec.http_status == 304:
                 conn.execute("UPDATE versions SET last_seen_at = ? WHERE id = ?", [rec.checked_at, version_id])
             seen_version = version_id if (rec.body is not None or rec.http_status == 304) else None
             warc = rec.warc

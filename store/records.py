@@ -71,6 +71,9 @@ class VersionText:
     text: str  # extracted paragraphs joined by newlines
     normalized: str  # normalised lines joined by newlines; equality means no new version
     from_archive: bool = False
+    # Normalised lines around the body the extractor was unsure of (credits, datelines): a
+    # repost line equal to one is no difference, also when judged later against this version.
+    extras: str = ""
     archive_url: str | None = None
 
 

@@ -288,3 +288,28 @@ def test_kill_9_mid_crawl_loses_nothing(tmp_path: Path) -> None:
             # Every version points into a WARC file that exists and holds a record there.
             for file, offset in conn.execute("SELECT warc_file, warc_offset FROM versions"):
                 assert (tmp_path / "mirror" / file).stat().st_size > offset
+
+
+def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    body = ["作者：王文", *PARAS, "图片来源：Sky News"]
+    page = article_page("标题", body)
+
+    def handler(req):
+        if req.header("if-none-match") == '"v1"':
+            return Reply(304, headers={"ETag": '"v1"'})
+        return Reply(200, page, headers={"ETag": '"v1"'})
+
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/1", handler)
+        write_repost(archive, "1.md", a.url("/a/1"), body)
+        cfg = make_config(tmp_path)
+        store, _ = crawl(cfg)
+        assert fields(store)[a.url("/a/1")]["faithful"] is True
+        version = store.versions_of(store.source_by_url(a.url("/a/1")).id)[0]
+        assert "作者" not in version["normalized"]  # a credit is not body text...
+        assert "作者" in version["extras"]  # ...but the page shows it, so a copy may too
+        store, _ = crawl(cfg, all_sources=True)
+        f = fields(store)[a.url("/a/1")]
+        assert f["http_status"] == 304 and f["faithful"] is True
