@@ -190,8 +190,8 @@ def page_html(host: str, n: int) -> bytes:
     tail_open = (f"</div><div class='share'>分享到：<a href='#'>推特</a> <a href='#'>脸书</a> <a href='#'>GETTR</a></div>"
                  f"</article></main><aside id='secondary' class='widget-area'><section class='widget'>"
                  f"<h3 class='widget-title'>最新新闻</h3><ul>{latest}</ul></section>")
-    tail_close = (f"</aside></div><footer id='colophon'><div class='site-info'>© 2023 新闻网 版权所有 · "
-                  f"<a href='/about/'>关于我们</a> · <a href='/privacy/'>隐私政策</a></div></footer></body></html>")
+    tail_close = ("</aside></div><footer id='colophon'><div class='site-info'>© 2023 新闻网 版权所有 · "
+                  "<a href='/about/'>关于我们</a> · <a href='/privacy/'>隐私政策</a></div></footer></body></html>")
     html = head + "".join(body) + tail_open
     size = len(html.encode()) + len(tail_close.encode())
     if size < target:
