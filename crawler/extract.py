@@ -766,6 +766,7 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
         children.setdefault(eparent[e], []).append(e)
     # the path from the container down to the title, if the title is inside it
     on_title_path = set()
+    title_mass = mass2[title_elem] if title_elem > 0 else 0.0
     e = title_elem
     while e > 0:
         on_title_path.add(e)
@@ -779,7 +780,9 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
         for c in children.get(best, ()):
             if flagged[c]:
                 continue
-            if mass2[c] >= 0.93 * m or (c in on_title_path and mass2[c] >= 0.2 * m):
+            # (with content besides the title: the title's own element, or a cell or
+            # row around it alone, holds no body)
+            if mass2[c] >= 0.93 * m or (c in on_title_path and mass2[c] - title_mass >= 0.2 * m):
                 nxt = c
                 break
         if nxt is None:
@@ -866,7 +869,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
             matched = sum(n for n, b in zip(page.nchars, boost) if b)
             if matched < 0.3 * len(key):
                 boost = None
-        paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost)
+        paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost, title)
         if ld_body and len(ld_body) > 200:
             from_ld = _maybe_json_ld(paragraphs, extras, ld_body, page)
             if from_ld is not paragraphs:
@@ -889,12 +892,47 @@ def _from_hint(page: _Page, ws, lens, puncts, avoid) -> tuple[list[str], list[st
     flagged = [False] * page.nelem
     for e in range(1, page.nelem):
         flagged[e] = (page.eflag[e] and not page.ehint[e]) or (flagged[page.eparent[e]] and not page.ehint[e])
-    keep, edge, cut = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    keep, edge, cut, _ = _clean(page, idx, ws, lens, puncts, avoid, flagged)
     return _finish(page, keep, edge + _left_out(page, idx, keep, flagged), cut)
 
 
-def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], list[str]]:
+def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tuple[list[str], list[str]]:
     title_elem = _title_element(page, avoid)
+    got = _container(page, ws, lens, puncts, avoid, boost, title_elem)
+    if got is None:
+        return [], []
+    keep, labels = got[1], got[-1]
+    if not keep and labels:
+        # the best container held only labels (a meta line: source, date, counters):
+        # it is no article; the next best container, without them, may be
+        ws2 = ws[:]
+        for i in labels:
+            if ws2[i] > 0:
+                ws2[i] = 0.0
+        again = _container(page, ws2, lens, puncts, avoid, boost, title_elem)
+        if again is not None and again[1]:
+            got = again
+        elif len(labels) >= 3:
+            # none: many lines that all looked like labels (timed subtitle lines, a list
+            # of dated entries) are the body; one or two are only labels
+            page.override.clear()
+            got = (got[0], labels, [], [], got[4], got[5], got[6], labels)
+    best, keep, edge, cut, short, all_idx, flagged, _ = got
+    if not keep or (short and not _short_post(page, keep, ws, lens, title)):
+        return [], []
+    # the container may be the one paragraph element that holds most of the text: the
+    # lines left out around it are then its siblings
+    up = page.eparent[best]
+    if up > 0 and page.etag[up] not in ("body", "html"):
+        around = _descendants(up, page)
+        all_idx = [i for i, o in enumerate(page.owner) if around[o]]
+    return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged), cut)
+
+
+def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int):
+    """The article container and its cleaned blocks: (container, body blocks, edge
+    blocks, split-off lines, too little prose for an article, all its blocks, flagged
+    per element, its candidate blocks when all of them were trimmed as labels)."""
     best, score, mass, flagged, children = _select(page, ws, lens, puncts, boost, title_elem)
     inside = _descendants(best, page)
     idx = [i for i, o in enumerate(page.owner) if inside[o]]
@@ -903,8 +941,7 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], li
     sentences = sum(puncts[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
     link_chars = sum(page.nchars[i] for i in idx if page.texts[i] and page.linky[i])
     all_chars = sum(page.nchars[i] for i in idx if page.texts[i]) or 1
-    if prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars:
-        return [], []
+    short = prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars
     # link-dense sub-boxes inside the container (related lists, tag clouds)
     box_links = [0] * page.nelem
     box_chars = [0] * page.nelem
@@ -928,14 +965,31 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost) -> tuple[list[str], li
             bad_box[e] = True
     all_idx = idx
     idx = [i for i in idx if not bad_box[page.owner[i]]]
-    keep, edge, cut = _clean(page, idx, ws, lens, puncts, avoid, flagged)
-    # the container may be the one paragraph element that holds most of the text: the
-    # lines left out around it are then its siblings
-    up = page.eparent[best]
-    if up > 0 and page.etag[up] not in ("body", "html"):
-        around = _descendants(up, page)
-        all_idx = [i for i, o in enumerate(page.owner) if around[o]]
-    return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged), cut)
+    keep, edge, cut, labels = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    return best, keep, edge, cut, short, all_idx, flagged, labels
+
+
+# an error page, whatever its status: in its title or its few lines
+_ERROR_RE = re.compile(
+    r"\b404\b|\b(?:page|file|article|post) (?:was )?not found\b|\bnot found\b|\berror\b|"
+    r"(?:could ?n[o']t|can[' ]?not|can't|unable to) (?:be )?(?:find|found|locate)|does not exist|"
+    r"no longer (?:exists|available)|has been (?:removed|deleted)|"
+    r"页面不存在|頁面不存在|找不到|已删除|已刪除|不存在|已被删除|已被刪除|出错|出錯|错误|錯誤",
+    re.I,
+)
+
+
+def _short_post(page: _Page, keep: list[int], ws, lens, title: str) -> bool:
+    """A short post (a social-media post, a one-line notice, a body of credits beside
+    links): its container holds too little prose, or too many links, for an article,
+    yet it has a main text of its own -- plain (not link) lines of some length, one of
+    them sentence-like.  The crawl tells error pages by their signature (its soft-404
+    probe compares a page with a random URL of the same shape); a page that reads as
+    an error (in its title or its lines) is still no article here."""
+    if not keep or sum(lens[i] for i in keep) < 60 or not any(ws[i] > 0 for i in keep):
+        return False
+    text = title + "\n" + "\n".join(page.override.get(i) or page.texts[i] for i in keep)
+    return _ERROR_RE.search(text) is None
 
 
 def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool]) -> list[int]:
@@ -1074,7 +1128,8 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     if not body:
         credits = False
         body, edge = trim(keep)
-    return body, edge, edge_texts
+    # no body left: all were labels (the caller decides what that means)
+    return body, edge, edge_texts, (keep if not body else [])
 
 
 def _spaced(c: str) -> bool:
