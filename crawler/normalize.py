@@ -232,6 +232,9 @@ def _t2s() -> opencc.OpenCC:
         return opencc.OpenCC("t2s")
 
 
+# NFKC's own mapping of U+FF01..U+FF5E (full-width ASCII) and U+3000 (ideographic space).
+_WIDE_TO_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
 def normalize_text(text: str, fold_script: bool = True) -> str:
     """`text` with differences of form folded away, so that only content differs.
 
@@ -250,6 +253,10 @@ def _fold(text: str, fold_script: bool) -> str:
     """Everything but whitespace folding; keeps `\n`, so many lines can go in one call."""
     text = _INVISIBLE.sub("", text)
     if not text.isascii():
+        # Full-width ASCII forms and U+3000 are what keeps most Chinese text from passing
+        # NFKC's quick check; mapping them as NFKC would (a C-level translate) usually lets
+        # the far slower full normalisation be skipped.
+        text = text.translate(_WIDE_TO_ASCII)
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
         if fold_script and _HAN.search(text):

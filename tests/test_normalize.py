@@ -227,3 +227,15 @@ def test_normalize_lines_matches_normalize_text_and_drops_empty():
     lines = ["郭文貴先生：", "\u200b\u3000", "“这可能会给我带来很多麻烦，”他告诉陪审团", "", "Hello  world"]
     assert normalize_lines(lines) == [normalize_text(line) for line in lines if normalize_text(line)]
     assert normalize_lines(lines) == ["郭文贵先生:", '"这可能会给我带来很多麻烦,"他告诉陪审团', "Hello world"]
+
+
+def test_full_width_shortcut_equals_nfkc() -> None:
+    # The translate shortcut before NFKC must never change a result.
+    import unicodedata
+
+    from crawler.normalize import _WIDE_TO_ASCII
+
+    for code, ascii_code in _WIDE_TO_ASCII.items():
+        assert unicodedata.normalize("NFKC", chr(code)) == chr(ascii_code)
+    mixed = "（注）ＡＢＣ１２３，全角　空格！ﬁ①"
+    assert normalize_text(mixed) == normalize_text(unicodedata.normalize("NFKC", mixed))
