@@ -74,6 +74,7 @@ def repost_lines(body: str, fold_script: bool) -> list[str]:
 
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s*")
 
 
 def _letters(line: str) -> str:
@@ -84,9 +85,12 @@ def tolerate(lines: list[str], tolerated: frozenset[str]) -> list[str]:
     """`lines` without the runs of consecutive lines that together equal a tolerated line.
 
     Only letters and digits count, and a run may be one line or several: where a page
-    shows one line (a credit, a dateline), a copy may break it in two, or join it.
+    shows one line (a credit, a dateline), a copy may break it in two, or join it; a
+    tolerated line counts with and without its list number or bullet.
     """
     keys = {k for k in map(_letters, tolerated) if k}
+    # a copy made from Markdown loses the list numbers its source shows ("1) ", "2. ")
+    keys.update(k for k in (_letters(_LIST_MARK.sub("", t, count=1)) for t in tolerated) if k)
     if not keys or not lines:
         return lines
     longest = max(map(len, keys))

@@ -994,7 +994,7 @@ def _short_post(page: _Page, keep: list[int], ws, lens, title: str) -> bool:
 
 def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool]) -> list[int]:
     """Blocks of the container left out of the body although they sit among its
-    paragraphs: link-mostly lines (reference links, "source: <a>"), lines of a
+    paragraphs (between the first and the last, or beside them): link-mostly lines (reference links, "source: <a>"), lines of a
     link-dense paragraph, the title where the article repeats it (a copy of the body
     may too).
 
@@ -1008,6 +1008,7 @@ def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool])
     owners = {owner[i] for i in keep}
     parents = {eparent[o] for o in owners}
     kept = set(keep)
+    first, last = keep[0], keep[-1]
     out = []
     for i in idx:
         if i in kept or not texts[i]:
@@ -1015,7 +1016,15 @@ def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool])
         o = owner[i]
         if flagged[o]:
             continue
-        if o in owners or (eparent[o] in parents and etag[o] not in _ITEM_TAGS):
+        # between the first and the last paragraph of the body, any line is among them
+        # (a list of dated link headlines, each followed by its summary)
+        if first < i < last or o in owners:
+            out.append(i)
+        elif etag[o] not in _ITEM_TAGS:
+            if eparent[o] in parents:
+                out.append(i)
+        elif etag[o] == "li" and eparent[eparent[o]] in parents and not flagged[eparent[o]]:
+            # a list among the body's paragraphs (reference links under "参考链接：")
             out.append(i)
     return out
 
@@ -1153,11 +1162,22 @@ def _label_text(t: str, credits: bool, beyond: str) -> bool:
     return n <= 300 and _LEGAL_RE.search(t) is not None
 
 
+def _quoted(page: _Page, e: int) -> bool:
+    """Element e is inside a <blockquote>."""
+    etag, eparent = page.etag, page.eparent
+    while e > 0:
+        if etag[e] == "blockquote":
+            return True
+        e = eparent[e]
+    return False
+
+
 def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> tuple[list[str], list[str]]:
     """Paragraphs of the kept blocks, and the extra lines of the other blocks given."""
     # cells of one table row make one paragraph
     etag, eparent = page.etag, page.eparent
     texts: list[str] = []
+    owners: list[int] = []
     last_row = -1
     override = page.override
     for i in keep:
@@ -1168,19 +1188,28 @@ def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> t
             texts[-1] += " | " + t
         else:
             texts.append(t)
+            owners.append(o)
         last_row = row
     # exact duplicates (summary boxes repeating the lead, mobile/desktop copies); a short
-    # line may recur in a text (a name in a list of credits, a refrain)
+    # line may recur in a text (a name in a list of credits, a refrain), and a quotation
+    # repeats what it quotes (an embedded post after the text that introduced it)
     out: list[str] = []
     seen: set[str] = set()
-    for t in texts:
+    for t, o in zip(texts, owners):
         sq = _squash(t)
-        if sq in seen and len(sq) >= 30:
+        if sq in seen and len(sq) >= 30 and not _quoted(page, o):
             continue
         seen.add(sq)
         out.append(t)
     extras: list[str] = []
-    for t in cut + [page.texts[i] for i in sorted(set(extra))]:
+    lines = []
+    for i in sorted(set(extra)):
+        lines.append(page.texts[i])
+        raw = page.raw.get(i)
+        if raw is not None:
+            # a copy may keep the lines of its source apart ("参考链接：", then each link)
+            lines.extend(x for x in (" ".join(y.split()) for y in raw.split("\n")) if x)
+    for t in cut + lines:
         sq = _squash(t)
         if sq not in seen:
             seen.add(sq)
