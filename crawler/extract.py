@@ -1023,8 +1023,10 @@ def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool])
         elif etag[o] not in _ITEM_TAGS:
             if eparent[o] in parents:
                 out.append(i)
-        elif etag[o] == "li" and eparent[eparent[o]] in parents and not flagged[eparent[o]]:
-            # a list among the body's paragraphs (reference links under "参考链接：")
+        elif etag[o] == "li" and not flagged[eparent[o]] and (
+                eparent[eparent[o]] in parents or eparent[eparent[o]] in owners):
+            # a list among the body's paragraphs, or in the element that holds them as
+            # text between <br>s (reference links under "参考链接：")
             out.append(i)
     return out
 
@@ -1047,6 +1049,8 @@ _LEGAL_RE = re.compile(
 # a credit or a lead-in: "编辑：张三", "Photo: AP", "图片来源：网络", "更多资讯，请关注：" --
 # a short label and a colon, then at most a short value that is not a sentence
 _CREDIT_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]{0,40}$")
+# a labelled line that says no sentence ("截图来自：<url>", "Bildnachweis: X/Y")
+_LABELLED_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]*$")
 _PROMO_RE = re.compile(
     r"\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\bfollow (?:us|[^.]{0,60}\bon (?:twitter|facebook|instagram))",
     re.I,
@@ -1191,13 +1195,14 @@ def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> t
             owners.append(o)
         last_row = row
     # exact duplicates (summary boxes repeating the lead, mobile/desktop copies); a short
-    # line may recur in a text (a name in a list of credits, a refrain), and a quotation
+    # line may recur in a text (a name in a list of credits, a refrain), so may a
+    # labelled credit (a picture credit under each picture), and a quotation
     # repeats what it quotes (an embedded post after the text that introduced it)
     out: list[str] = []
     seen: set[str] = set()
     for t, o in zip(texts, owners):
         sq = _squash(t)
-        if sq in seen and len(sq) >= 30 and not _quoted(page, o):
+        if sq in seen and len(sq) >= 30 and not _quoted(page, o) and not _LABELLED_RE.match(t):
             continue
         seen.add(sq)
         out.append(t)
