@@ -36,6 +36,15 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping, Union
 __all__ = ["Origin", "Reply", "Request", "LogEntry", "closed_port", "gzip_bomb", "server_loop", "server_tls"]
 
 
+def _header(headers: list[tuple[str, str]], name: str, default: str | None) -> str | None:
+    """The first header called `name`, case-insensitive."""
+    name = name.lower()
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return default
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -69,11 +78,7 @@ class Request:
     server: tuple[str, int]
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return _header(self.headers, name, default)
 
     @property
     def host(self) -> str | None:
@@ -97,11 +102,7 @@ class LogEntry:
     completed: bool = False         # False: the client went away first, or the reply hung
 
     def header(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return default
+        return _header(self.headers, name, default)
 
 
 Handler = Union[Reply, list, Callable[[Request], Union[Reply, Awaitable[Reply]]]]
