@@ -135,17 +135,6 @@ def _norm_charset(label: str | None) -> str | None:
     return name
 
 
-def _looks_utf8(data: bytes) -> bool:
-    """True when ``data`` has non-ASCII bytes and all of them form valid UTF-8."""
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
     """Decode with ``enc``; None when the bytes contradict it (more than stray errors)."""
     try:
@@ -163,11 +152,13 @@ def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
     return None
 
 
-def _detect(data: bytes) -> tuple[str, str]:
+def _detect(data: bytes) -> tuple[str, str, bool]:
     if data.isascii():
-        return data.decode("ascii"), "utf-8"
-    if _looks_utf8(data):
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("ascii"), "utf-8", True
+    try:
+        return data.decode("utf-8"), "utf-8", True
+    except UnicodeDecodeError:
+        pass
     try:
         from charset_normalizer import from_bytes
 
@@ -178,12 +169,12 @@ def _detect(data: bytes) -> tuple[str, str]:
         enc = _norm_charset(best.encoding) or best.encoding
         text = _strict_or_few_errors(data, enc)
         if text is not None:
-            return text, enc
+            return text, enc, False
     for enc in ("gb18030", "big5hkscs", "cp1252"):
         text = _strict_or_few_errors(data, enc)
         if text is not None:
-            return text, enc
-    return data.decode("utf-8", errors="replace"), "utf-8"
+            return text, enc, False
+    return data.decode("utf-8", errors="replace"), "utf-8", False
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -195,8 +186,15 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     declaration contradicted by the bytes (decode errors, or legacy CJK declared over
     bytes that are valid UTF-8) falls back to detection.
     """
+    text, charset, _exact = _decode(data, content_type)
+    return text, charset
+
+
+def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
+    """``decode_html``, and whether the text is exactly ``data`` read as UTF-8 (the
+    parser then takes the bytes as they are, saving a re-encoding)."""
     if isinstance(data, str):  # already text
-        return data, "utf-8"
+        return data, "utf-8", False
     # BOM first when present: it is unambiguous
     for bom, enc in (
         (codecs.BOM_UTF8, "utf-8"),
@@ -204,7 +202,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace"), "utf-8" if enc == "utf-8" else enc
+            return data[len(bom):].decode(enc, errors="replace"), "utf-8" if enc == "utf-8" else enc, False
     declared: list[str] = []
     if content_type:
         m = _CT_CHARSET_RE.search(content_type)
@@ -218,12 +216,15 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
         if enc:
             declared.append(enc)
     for enc in declared:
-        if enc != "utf-8" and _looks_utf8(data):
+        if enc == "utf-8" or not data.isascii():
             # bytes that are valid UTF-8 (with non-ASCII) are UTF-8 whatever the label says
-            return data.decode("utf-8"), "utf-8"
+            try:
+                return data.decode("utf-8"), "utf-8", True
+            except UnicodeDecodeError:
+                pass
         text = _strict_or_few_errors(data, enc)
         if text is not None:
-            return text, enc
+            return text, enc, False
     return _detect(data)
 
 
@@ -819,10 +820,11 @@ def _descendants(best: int, page: _Page) -> list[bool]:
 def extract(html: bytes | str, url: str | None = None, hints=None, content_type: str | None = None) -> Article:
     """Extract the title and body paragraphs of an article page (see module doc)."""
     if isinstance(html, bytes):
-        text, charset = decode_html(html, content_type)
+        text, charset, exact = _decode(html, content_type)
     else:
-        text, charset = html, "utf-8"
-    tree = LexborHTMLParser(text)
+        text, charset, exact = html, "utf-8", False
+    # the parser reads UTF-8 bytes: hand it the page's own when they are that
+    tree = LexborHTMLParser(html if exact else text)
     ld_body = _json_ld_body(text) if "articleBody" in text else ""
 
     body_ids: frozenset[int] = frozenset()
