@@ -725,7 +725,7 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
             boost: list[bool] | None, title_elem: int = -1):
     """Choose the article container.
 
-    Returns (element, subtree score, positive mass, flagged per element, children).
+    Returns (element, subtree score, positive mass, flagged per element).
     """
     ne = page.nelem
     eparent, eflag = page.eparent, page.eflag
@@ -762,9 +762,6 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
             s *= 1.5  # itemprop=articleBody
         if s > best_s:
             best, best_s = e, s
-    children: dict[int, list[int]] = {}
-    for e in range(1, ne):
-        children.setdefault(eparent[e], []).append(e)
     # the path from the container down to the title, if the title is inside it
     on_title_path = set()
     title_mass = mass2[title_elem] if title_elem > 0 else 0.0
@@ -778,8 +775,13 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
     while True:
         m = mass2[best]
         nxt = None
-        for c in children.get(best, ()):
-            if flagged[c]:
+        for c in range(best + 1, ne):
+            # (preorder: the subtree of best ends at the first element whose parent
+            # comes before best; its children are the elements whose parent is best)
+            p = eparent[c]
+            if p < best:
+                break
+            if p != best or flagged[c]:
                 continue
             # (with content besides the title: the title's own element, or a cell or
             # row around it alone, holds no body)
@@ -789,7 +791,7 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
         if nxt is None:
             break
         best = nxt
-    return best, score, mass2, flagged, children
+    return best, score, mass2, flagged
 
 
 def _title_element(page: _Page, avoid: list[str]) -> int:
@@ -935,7 +937,7 @@ def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int):
     """The article container and its cleaned blocks: (container, body blocks, edge
     blocks, split-off lines, too little prose for an article, all its blocks, flagged
     per element, its candidate blocks when all of them were trimmed as labels)."""
-    best, score, mass, flagged, children = _select(page, ws, lens, puncts, boost, title_elem)
+    best, score, mass, flagged = _select(page, ws, lens, puncts, boost, title_elem)
     inside = _descendants(best, page)
     idx = [i for i, o in enumerate(page.owner) if inside[o]]
     # prose check: no article when the container holds no real sentences
