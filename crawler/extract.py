@@ -349,6 +349,9 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
     buf: list[str] = []
     buf_link = 0
     buf_nlink = 0
+    # whitespace met while buf is empty waits here: most of it (between block
+    # elements) never joins a text, and a flush of nothing but resets the counters
+    pend = ""
     cur = 0           # owning block-level element
     cur_kind = "div"
     link_depth = 0
@@ -356,7 +359,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
     stack: list[tuple[Any, int, int, str]] = []
 
     def flush() -> None:
-        nonlocal buf, buf_link, buf_nlink
+        nonlocal buf, buf_link, buf_nlink, pend
         if buf:
             raw = "".join(buf)
             text = " ".join(raw.split())
@@ -373,6 +376,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             buf = []
         buf_link = 0
         buf_nlink = 0
+        pend = ""
 
     def ghost(n: int) -> None:
         # a skipped boilerplate box still counts against its container (n: its text size)
@@ -390,6 +394,13 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
         for node in it:
             t = node.text_content
             if t is not None:
+                if not buf:
+                    if t.isspace():
+                        pend += t
+                        continue
+                    if pend:
+                        buf.append(pend)
+                        pend = ""
                 buf.append(t)
                 if link_depth:
                     buf_link += len(t.strip())
@@ -410,6 +421,9 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if tag == "br":
                 if buf:
                     flush()
+                elif pend:
+                    pend = ""
+                    buf_nlink = 0
                 continue
             if tag in skip_subtree:
                 ghost(len(node.text(deep=True, strip=True)))
@@ -460,6 +474,9 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if tag in block_tags or "-" in tag or flag or hinted:
                 if buf:
                     flush()
+                elif pend:
+                    pend = ""
+                    buf_nlink = 0
                 idx = len(eparent)
                 eparent.append(cur)
                 etag.append(tag)
@@ -483,6 +500,9 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if mode == 1:
                 if buf:
                     flush()
+                elif pend:
+                    pend = ""
+                    buf_nlink = 0
                 cur, cur_kind = prev, pkind
             elif mode == 2:
                 link_depth -= 1
