@@ -775,13 +775,15 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
         p = eparent[e]
         score[p] += score[e]
         mass2[p] += mass2[e]
-    best, best_s = 0, float("-inf")
-    for e in range(ne):
-        s = score[e] + _ALPHA * mass2[e]
-        if page.epos[e] == 3 and mass2[e] > 0.3 * (mass2[0] or 1):
-            s *= 1.5  # itemprop=articleBody
-        if s > best_s:
-            best, best_s = e, s
+    alpha = _ALPHA
+    objective = [sc + alpha * m2 for sc, m2 in zip(score, mass2)]
+    epos = page.epos
+    if 3 in epos:
+        big = 0.3 * (mass2[0] or 1)
+        for e, level in enumerate(epos):
+            if level == 3 and mass2[e] > big:
+                objective[e] *= 1.5  # itemprop=articleBody
+    best = objective.index(max(objective))  # the first of the best
     # the path from the container down to the title, if the title is inside it
     on_title_path = set()
     title_mass = mass2[title_elem] if title_elem > 0 else 0.0
@@ -819,9 +821,12 @@ def _title_element(page: _Page, avoid: list[str]) -> int:
     if not avoid:
         return -1
     avoid_set = set(avoid)
+    # (a text without spaces is as long as its non-space characters, and lower case
+    # makes no text shorter: a longer block cannot be one of them)
+    top = min(300, max(map(len, avoid_set)))
     found = -1
     for t, o, k, n in zip(page.texts, page.owner, page.kinds, page.nchars):
-        if 4 <= n <= 300 and "".join(t.split()).lower() in avoid_set:
+        if 4 <= n <= top and "".join(t.split()).lower() in avoid_set:
             if k == "h1":
                 return o
             if found < 0:
@@ -830,13 +835,16 @@ def _title_element(page: _Page, avoid: list[str]) -> int:
 
 
 def _descendants(best: int, page: _Page) -> list[bool]:
-    inside = [False] * page.nelem
-    inside[best] = True
-    for e in range(best + 1, page.nelem):
-        p = page.eparent[e]
-        if p >= 0 and inside[p]:
-            inside[e] = True
-    return inside
+    # elements are numbered in document order (preorder): a subtree is a run of
+    # numbers, ending before the first element whose parent comes before its root
+    ne = page.nelem
+    end = ne
+    eparent = page.eparent
+    for e in range(best + 1, ne):
+        if eparent[e] < best:
+            end = e
+            break
+    return [False] * best + [True] * (end - best) + [False] * (ne - end)
 
 
 def extract(html: bytes | str, url: str | None = None, hints=None, content_type: str | None = None) -> Article:
@@ -1094,7 +1102,10 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         keep.append(i)
     # title repeated in the body
     avoid_set = set(avoid)
-    keep = [i for i in keep if _squash(page.texts[i]).lower() not in avoid_set]
+    if avoid_set:
+        top = max(map(len, avoid_set))  # (see _title_element)
+        texts, nchars = page.texts, page.nchars
+        keep = [i for i in keep if nchars[i] > top or _squash(texts[i]).lower() not in avoid_set]
     # labels, datelines, source / editor credits, legal notices, follow-us promos at the
     # edges of the body
     texts_, nchars_ = page.texts, page.nchars
