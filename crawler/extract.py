@@ -834,17 +834,21 @@ def _title_element(page: _Page, avoid: list[str]) -> int:
     return found
 
 
-def _descendants(best: int, page: _Page) -> list[bool]:
-    # elements are numbered in document order (preorder): a subtree is a run of
-    # numbers, ending before the first element whose parent comes before its root
-    ne = page.nelem
-    end = ne
+def _subtree_end(best: int, page: _Page) -> int:
+    """Elements are numbered in document order (preorder): the subtree of ``best`` is
+    the run ``best .. end - 1``, ending before the first element whose parent comes
+    before ``best``."""
     eparent = page.eparent
-    for e in range(best + 1, ne):
+    for e in range(best + 1, page.nelem):
         if eparent[e] < best:
-            end = e
-            break
-    return [False] * best + [True] * (end - best) + [False] * (ne - end)
+            return e
+    return page.nelem
+
+
+def _blocks_under(best: int, page: _Page) -> list[int]:
+    """Blocks owned by the subtree of ``best``."""
+    end = _subtree_end(best, page)
+    return [i for i, o in enumerate(page.owner) if best <= o < end]
 
 
 def extract(html: bytes | str, url: str | None = None, hints=None, content_type: str | None = None) -> Article:
@@ -956,8 +960,7 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tu
     # lines left out around it are then its siblings
     up = page.eparent[best]
     if up > 0 and page.etag[up] not in ("body", "html"):
-        around = _descendants(up, page)
-        all_idx = [i for i, o in enumerate(page.owner) if around[o]]
+        all_idx = _blocks_under(up, page)
     return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged), cut)
 
 
@@ -966,37 +969,44 @@ def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int):
     blocks, split-off lines, too little prose for an article, all its blocks, flagged
     per element, its candidate blocks when all of them were trimmed as labels)."""
     best, score, mass, flagged = _select(page, ws, lens, puncts, boost, title_elem)
-    inside = _descendants(best, page)
-    idx = [i for i, o in enumerate(page.owner) if inside[o]]
+    end = _subtree_end(best, page)
+    owner, nchars, texts, linky, links = page.owner, page.nchars, page.texts, page.linky, page.links
+    idx = [i for i, o in enumerate(owner) if best <= o < end]
     # prose check: no article when the container holds no real sentences
-    prose = sum(lens[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
-    sentences = sum(puncts[i] for i in idx if ws[i] > 0 and not flagged[page.owner[i]])
-    link_chars = sum(page.nchars[i] for i in idx if page.texts[i] and page.linky[i])
-    all_chars = sum(page.nchars[i] for i in idx if page.texts[i]) or 1
-    short = prose < 150 or sentences < 2 or link_chars > 0.55 * all_chars
+    prose = 0.0
+    sentences = 0
+    link_chars = 0
+    all_chars = 0
+    for i in idx:
+        if ws[i] > 0 and not flagged[owner[i]]:
+            prose += lens[i]
+            sentences += puncts[i]
+        if texts[i]:
+            all_chars += nchars[i]
+            if linky[i]:
+                link_chars += nchars[i]
+    short = prose < 150 or sentences < 2 or link_chars > 0.55 * (all_chars or 1)
     # link-dense sub-boxes inside the container (related lists, tag clouds)
     box_links = [0] * page.nelem
     box_chars = [0] * page.nelem
     for i in idx:
-        o = page.owner[i]
-        box_links[o] += page.links[i]
-        box_chars[o] += page.nchars[i]
-    for e in range(page.nelem - 1, best, -1):
-        if inside[e]:
-            p = page.eparent[e]
-            box_links[p] += box_links[e]
-            box_chars[p] += box_chars[e]
+        o = owner[i]
+        box_links[o] += links[i]
+        box_chars[o] += nchars[i]
+    eparent = page.eparent
+    for e in range(end - 1, best, -1):
+        p = eparent[e]
+        box_links[p] += box_links[e]
+        box_chars[p] += box_chars[e]
     bad_box = [False] * page.nelem
-    for e in range(best + 1, page.nelem):
-        if not inside[e]:
-            continue
-        p = page.eparent[e]
+    for e in range(best + 1, end):
+        p = eparent[e]
         if bad_box[p]:
             bad_box[e] = True
         elif score[e] < 0 and box_chars[e] and box_links[e] > 0.35 * box_chars[e]:
             bad_box[e] = True
     all_idx = idx
-    idx = [i for i in idx if not bad_box[page.owner[i]]]
+    idx = [i for i in idx if not bad_box[owner[i]]]
     keep, edge, cut, labels = _clean(page, idx, ws, lens, puncts, avoid, flagged)
     return best, keep, edge, cut, short, all_idx, flagged, labels
 
