@@ -1243,11 +1243,21 @@ def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> t
     # line may recur in a text (a name in a list of credits, a refrain), so may a
     # labelled credit (a picture credit under each picture), and a quotation
     # repeats what it quotes (an embedded post after the text that introduced it)
+    # -- and a line recurs on its own among other lines (a refrain, a slogan repeated in
+    # a transcript): a copy repeats its neighbours too, or follows what it copies
     out: list[str] = []
     seen: set[str] = set()
-    for t, o in zip(texts, owners):
-        sq = _squash(t)
-        if sq in seen and len(sq) >= 30 and not _quoted(page, o) and not _LABELLED_RE.match(t):
+    sqs = [_squash(t) for t in texts]
+    first: dict[str, int] = {}
+    n = len(sqs)
+    for k, (t, o) in enumerate(zip(texts, owners)):
+        sq = sqs[k]
+        j = first.get(sq)
+        if j is None:
+            first[sq] = k
+        elif len(sq) >= 30 and not _quoted(page, o) and not _LABELLED_RE.match(t) and (
+                k - j == 1 or (j > 0 and sqs[k - 1] == sqs[j - 1])
+                or (k + 1 < n and sqs[k + 1] == sqs[j + 1])):
             continue
         seen.add(sq)
         out.append(t)

@@ -325,3 +325,31 @@ def test_no_chrome_in_extras_of_a_full_page():
     art = extract(page("en_article.html"))
     for chrome in ("Sport", "Share on Facebook", "Council approves bridge budget", "Most read", "Copyright"):
         assert not any(chrome in e for e in art.extras), chrome
+
+
+_REFRAIN = "WE ARE THE NEW CHINESE PEOPLE WHO ARE TAKING DOWN THE EVIL PARTY"
+_LEAD = "市政府今天宣布，从下个月起全市公交票价将下调两成，以鼓励市民绿色出行，减少私家车的使用。"
+
+
+def test_a_line_recurring_among_other_lines_is_kept_a_copy_is_not():
+    # a refrain of a transcript recurs on its own between other lines: body both times;
+    # a summary box repeating the lead right before it is a copy, and a repeated run of
+    # lines (a second rendering of the text) is one too
+    lines = [
+        "主持人说，今天的节目我们先回顾一下这一周发生的几件大事，然后再请嘉宾来谈谈他的看法。",
+        _REFRAIN,
+        "嘉宾表示，这一周最重要的消息是新的法案已经在国会通过，接下来就看总统是否会签署了。",
+        "主持人追问，如果总统拒绝签署，国会是否有足够的票数推翻否决，嘉宾认为希望很大。",
+        _REFRAIN,
+        "最后，嘉宾感谢所有观众的支持，并提醒大家下周同一时间继续收看我们的直播节目。",
+    ]
+    body = "".join(f"<p>{x}</p>" for x in lines)
+    html = f"<html><head><title>直播</title></head><body><div class='content'>{body}</div></body></html>"
+    assert list(extract(html).paragraphs) == lines
+    copied = [_LEAD] + lines[:3]
+    body = "".join(f"<p>{x}</p>" for x in copied + copied[1:])
+    html = f"<html><head><title>直播</title></head><body><div class='content'>{body}</div></body></html>"
+    assert list(extract(html).paragraphs) == copied
+    body = "".join(f"<p>{x}</p>" for x in [_LEAD] + copied)
+    html = f"<html><head><title>票价</title></head><body><div class='content'>{body}</div></body></html>"
+    assert list(extract(html).paragraphs) == copied

@@ -90,7 +90,6 @@ KNOWN_FAULTS: dict[str, str] = {
     "content/gnews/2482931.md": _FOLLOW_US,
     "content/gnews/2662233.md": _LINK_LINE,
     "content/gnews/2682889.md": "a body that is mostly a data table plus credits: the table rows are dropped",
-    "content/transcript/2022/04/20220429-2442900.md": "an all-capitals English line inside a Chinese transcript is dropped",
     "history/content/gnews/10/README@81a9cec185ef.md": _LINK_LINE,
     "history/content/gnews/2/README@87623346e9cd.md": _LINK_LINE,
     "history/content/gnews/2/README@faeb84e407d4.md": _FOLLOW_US,
