@@ -1063,7 +1063,9 @@ def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool])
         if first < i < last or o in owners:
             out.append(i)
         elif etag[o] not in _ITEM_TAGS:
-            if eparent[o] in parents:
+            # beside a body paragraph, or inside the element whose text between <br>s is
+            # the body (a heading atop a post)
+            if eparent[o] in parents or eparent[o] in owners:
                 out.append(i)
         elif etag[o] == "li" and not flagged[eparent[o]] and (
                 eparent[eparent[o]] in parents or eparent[eparent[o]] in owners):

@@ -353,3 +353,20 @@ def test_a_line_recurring_among_other_lines_is_kept_a_copy_is_not():
     body = "".join(f"<p>{x}</p>" for x in [_LEAD] + copied)
     html = f"<html><head><title>票价</title></head><body><div class='content'>{body}</div></body></html>"
     assert list(extract(html).paragraphs) == copied
+
+
+def test_a_heading_inside_a_br_separated_post_is_an_extra():
+    # the post's text lies between <br>s in one element, a heading of its own inside that
+    # element: the heading is among the body's lines (an extra: it may be a title), and so
+    # is a lone link line among them; the page's chrome after the post is in neither
+    lines = [
+        "主持人：小蓝和小强今晚八点准时直播，欢迎大家届时收看并在评论区留言提问。",
+        "嘉宾：扬帆农场的卢比肯先生将和我们一起讨论本周的新闻，以及观众关心的问题。",
+    ]
+    post = "<h1>小微第十三期：敢死队来了</h1>" + "<br>".join(lines) + "<br><a href='/x'>节目回放链接</a><br>"
+    html = (f"<html><head><title>新闻报道</title></head><body><h1>新闻报道</h1>"
+            f"<div class='post-body'>{post}</div>"
+            f"<div class='related'><a href='/a'>其他新闻一</a><a href='/b'>其他新闻二</a></div></body></html>")
+    art = extract(html)
+    assert list(art.paragraphs) == lines
+    assert set(art.extras) == {"小微第十三期：敢死队来了", "节目回放链接"}
