@@ -1063,9 +1063,10 @@ def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool])
         if first < i < last or o in owners:
             out.append(i)
         elif etag[o] not in _ITEM_TAGS:
-            # beside a body paragraph, or inside the element whose text between <br>s is
-            # the body (a heading atop a post)
-            if eparent[o] in parents or eparent[o] in owners:
+            # beside a body paragraph (an element, or text between <br>s of the element
+            # that holds it), or inside the element whose text between <br>s is the body
+            # (a heading atop a post)
+            if o in parents or eparent[o] in parents or eparent[o] in owners:
                 out.append(i)
         elif etag[o] == "li" and not flagged[eparent[o]] and (
                 eparent[eparent[o]] in parents or eparent[eparent[o]] in owners):

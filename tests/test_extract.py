@@ -370,3 +370,18 @@ def test_a_heading_inside_a_br_separated_post_is_an_extra():
     art = extract(html)
     assert list(art.paragraphs) == lines
     assert set(art.extras) == {"小微第十三期：敢死队来了", "节目回放链接"}
+
+
+def test_lines_around_a_heading_that_holds_the_body_are_extras():
+    # the only prose is a heading; the credit and follow-us lines between <br>s of the
+    # element holding it sit beside it: extras, not lost
+    head = "视频剪辑：小明、小红、小刚和所有志愿者，感谢大家为这期节目付出的努力与时间，辛苦了！"
+    post = (f"<h4>{head}</h4>视频定位：BENJ<br><br>发布：<em>陶子</em><br><br>更多资讯，请关注：<br>"
+            "<a href='https://t.example/x'>农场Twitter：Athena</a><br>")
+    html = (f"<html><head><title>新闻报道</title></head><body><h1>新闻报道</h1>"
+            f"<div class='post-body'>{post}</div>"
+            f"<div class='related'><a href='/a'>其他新闻一</a><a href='/b'>其他新闻二</a></div></body></html>")
+    art = extract(html)
+    assert list(art.paragraphs) == [head]
+    assert set(art.extras) >= {"视频定位：BENJ", "发布：陶子", "更多资讯，请关注：", "农场Twitter：Athena"}
+    assert not any("其他新闻" in e for e in art.extras)
