@@ -940,12 +940,19 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tu
     keep, labels = got[1], got[-1]
     if not keep and labels:
         # the best container held only labels (a meta line: source, date, counters):
-        # it is no article; the next best container, without them, may be
+        # it is no article; the next best container, without them, may be -- and if that
+        # one holds only labels too (a copyright line), the next one
         ws2 = ws[:]
-        for i in labels:
-            if ws2[i] > 0:
-                ws2[i] = 0.0
-        again = _container(page, ws2, lens, puncts, avoid, boost, title_elem)
+        cands = labels
+        again = None
+        for _ in range(3):
+            for i in cands:
+                if ws2[i] > 0:
+                    ws2[i] = 0.0
+            again = _container(page, ws2, lens, puncts, avoid, boost, title_elem)
+            if again is None or again[1] or not again[-1]:
+                break
+            cands = again[-1]
         if again is not None and again[1]:
             got = again
         elif len(labels) >= 3:

@@ -40,7 +40,7 @@ from crawler.archive import Repost, parse_repost
 from crawler.config import ArchiveConfig, CompareConfig, Config
 from crawler.extract import extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
-from crawler.normalize import markdown_to_lines, normalize_lines
+from crawler.normalize import _unwiki, markdown_to_lines, normalize_lines  # the archive's own wiki-link rule
 from crawler.scan import scan
 from store.db import Store
 from tests.conftest import SHARED
@@ -58,7 +58,6 @@ FOLD = COMPARE.fold_chinese_script
 # few words are reported as added.
 _NO_PROSE = "no prose: credit lines or one short line besides images and links"
 EXCEPTIONS: dict[str, str] = {
-    "content/gettr/p1bnpm8fc5c.md": _NO_PROSE + " (3 short unpunctuated lines, 46 characters)",
     "content/gettr/p2d7gj93a1f.md": _NO_PROSE + " (one 36-character line)",
     "content/gnews/2463007.md": _NO_PROSE,
     "content/gnews/2466288.md": _NO_PROSE,
@@ -81,7 +80,6 @@ EXCEPTIONS: dict[str, str] = {
 # is fixed (take it off the list) and when anything else goes wrong.
 _TWEET = "an embedded tweet's credit line ('- name (@handle) date') is body in some layouts, not in others"
 KNOWN_FAULTS: dict[str, str] = {
-    "content/gettr/p1ko4t271a6.md": "a post whose only line starts with a date ('AUG 1, 2022') is taken for a dateline",
     "content/gnews/2461795.md": _TWEET,
     "content/gnews/2682889.md": "a body that is mostly a data table plus credits: the table rows are dropped",
     "history/content/gnews/6/README@26d00003ac4d.md": _TWEET,
@@ -141,7 +139,6 @@ def boilerplate() -> frozenset[str]:
 
 
 # Wiki links were added to the archive's copies by its tooling; the site had plain text.
-_WIKI = re.compile(r"\[\[(?:zh:)?((?:(?!\[\[|\]\])[^\n])*)\]\]")
 # Blog copies escape an image wrapped in a link: `[!\[alt\](img)](href)`; the blog had an image.
 _URL = r"\((?:[^()\n]|\([^()\n]*\))*\)"
 _ESCAPED_IMAGE_LINK = re.compile(r"\[!\\\[((?:\\.|[^\\\n])*?)\\\](" + _URL + r")\]" + _URL)
@@ -151,12 +148,6 @@ _ESCAPED_IMAGE = re.compile(r"!\\\[((?:\\.|[^\\\n])*?)\\\](" + _URL + ")")
 _STRAY_STRONG = re.compile(r"\*\*+|(?<![\w/])__+(?!\w)")
 
 
-def _unwiki(text: str) -> str:
-    while True:
-        new = _WIKI.sub(r"\1", text)
-        if new == text:
-            return text
-        text = new
 
 
 class _Figures(markdown.treeprocessors.Treeprocessor):
