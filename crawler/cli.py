@@ -354,7 +354,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     if not no_fetch:
         fetched = asyncio.run(check_now(cfg, store, [source]))[0]
         source = store.source_by_id(source.id)
-    summary = next(s for s in store.report_sources(everything=True) if s.id == source.id)
+    summary = store.report_sources(source_id=source.id)[0]
     reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
     results = []

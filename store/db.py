@@ -648,9 +648,12 @@ class Store:
             "(SELECT max(id) FROM fidelity g WHERE g.repost_id = f.repost_id)"
         ).fetchone()[0]
 
-    def report_sources(self, *, everything: bool = False, since: str | None = None) -> list[SourceSummary]:
-        """The sources a report lists (SPEC sections 4 and 10), newest trouble first."""
-        if everything:
+    def report_sources(self, *, everything: bool = False, since: str | None = None,
+                       source_id: int | None = None) -> list[SourceSummary]:
+        """The sources a report lists (SPEC sections 4 and 10); `source_id`: that one source only."""
+        if source_id is not None:
+            where, params = "s.id = ?", [source_id]
+        elif everything:
             where, params = "1", []
         elif since is None:
             where = "(s.dead = 1 OR s.versions > 1 OR s.faithful = 0)"
