@@ -70,6 +70,16 @@ def numbered_repost(root: Path, i: int, url: str) -> Path:
     return write_repost(root, f"{i}.md", url, [f"这是第{i}篇文章的开头，内容各不相同。", *PARAS])
 
 
+def serve_numbered(origin, archive: Path, n: int) -> None:
+    """`origin` serves n distinct articles (no robots.txt, 404 elsewhere); `archive` reposts each."""
+    from tests.origin import Reply
+
+    origin.route("/robots.txt", Reply(404))
+    origin.default = numbered_site(n)
+    for i in range(n):
+        numbered_repost(archive, i, origin.url(f"/a/{i}"))
+
+
 TEST_UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
 
 

@@ -19,7 +19,7 @@ from crawler.crawl import crawl_async
 from crawler.scan import scan
 from store.db import Store
 from tests.conftest import ROOT, run_cli
-from tests.kit import PARAS, article_page, listing_page, numbered_repost, numbered_site, write_repost
+from tests.kit import PARAS, article_page, listing_page, serve_numbered, write_repost
 from tests.origin import Origin, Reply, closed_port
 
 
@@ -189,10 +189,7 @@ def test_dead_after_consecutive_failures_and_back_alive(tmp_path: Path) -> None:
 def test_limit_and_due_order(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     with Origin("127.0.0.2") as a:
-        a.route("/robots.txt", Reply(404))
-        a.default = numbered_site(5)
-        for i in range(5):
-            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        serve_numbered(a, archive, 5)
         cfg = make_config(tmp_path, delay=0.0)
         store, summary = crawl(cfg, limit=2)
         assert summary.checked == 2
@@ -206,10 +203,7 @@ def test_limit_and_due_order(tmp_path: Path) -> None:
 def test_max_duration_stops_starting_new_fetches(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     with Origin("127.0.0.2") as a:
-        a.route("/robots.txt", Reply(404))
-        a.default = numbered_site(10)
-        for i in range(10):
-            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        serve_numbered(a, archive, 10)
         cfg = make_config(tmp_path, delay=0.3, concurrency=1)
         store, summary = crawl(cfg, max_duration=0.5)
         assert summary.stopped_early is True
@@ -230,10 +224,7 @@ def _write_config(tmp: Path, **crawl: object) -> Path:
 def test_cli_crawl_json_and_a_second_crawl_exits_4(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     with Origin("127.0.0.2") as a:
-        a.route("/robots.txt", Reply(404))
-        a.default = numbered_site(6)
-        for i in range(6):
-            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        serve_numbered(a, archive, 6)
         config = _write_config(tmp_path, delay=0.5)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         first = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--json", "--config", str(config)],
@@ -260,10 +251,7 @@ def test_kill_9_mid_crawl_loses_nothing(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     n = 80
     with Origin("127.0.0.2") as a:
-        a.route("/robots.txt", Reply(404))
-        a.default = numbered_site(n)
-        for i in range(n):
-            numbered_repost(archive, i, a.url(f"/a/{i}"))
+        serve_numbered(a, archive, n)
         config = _write_config(tmp_path, delay=0.02)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
