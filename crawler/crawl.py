@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -271,7 +272,20 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
 def _pool(size: int, settings: cpu.CompareSettings) -> ProcessPoolExecutor | None:
     if size < POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
         return None
-    return ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=cpu.configure, initargs=(settings,))
+    return ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker, initargs=(settings,))
+
+
+def _start_worker(settings: cpu.CompareSettings) -> None:
+    # A crawl killed alone (kill -9, the OOM killer) leaves its pool behind, blocked on a
+    # queue that will never speak again: a worker notices its parent is gone and exits.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    cpu.configure(settings)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def compare_settings(cfg: Config, store: Store) -> cpu.CompareSettings:

@@ -24,6 +24,23 @@ import sqlite_utils
 
 from store.records import CheckRecord, RepostRecord, SourceRow
 
+# Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
+# forked child (a pool worker) shares: a worker left behind by a crawl killed alone would
+# keep the lock, and every later crawl would exit 4. A child lets go of its copies at once.
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    for fd in _HELD_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
 SCHEMA_VERSION = 1
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
@@ -305,9 +322,11 @@ class Store:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
+        _HELD_LOCKS.add(fd)
 
     def release_crawl_lock(self) -> None:
         if self._lock_fd is not None:
+            _HELD_LOCKS.discard(self._lock_fd)
             os.close(self._lock_fd)
             self._lock_fd = None
 

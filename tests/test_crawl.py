@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -276,6 +277,51 @@ def test_kill_9_mid_crawl_loses_nothing(tmp_path: Path) -> None:
             # Every version points into a WARC file that exists and holds a record there.
             for file, offset in conn.execute("SELECT warc_file, warc_offset FROM versions"):
                 assert (tmp_path / "mirror" / file).stat().st_size > offset
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+def test_a_crawl_killed_alone_leaves_no_worker_and_no_lock_behind(tmp_path: Path) -> None:
+    # kill -9 of the crawl process only (the OOM killer, a user's kill), not its process group:
+    # its pool workers must not outlive it, and must not keep the crawl lock for the next crawl.
+    archive = tmp_path / "archive"
+    n = 120
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, archive, n)
+        config = _write_config(tmp_path, delay=0.02)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        try:
+            deadline = time.time() + 30
+            while len(a.requests()) < n // 3 and time.time() < deadline:
+                time.sleep(0.01)
+            workers = _children(proc.pid)
+            assert workers, "a crawl of this size runs a process pool"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            deadline = time.time() + 10
+            while any(Path(f"/proc/{w}").exists() for w in workers) and time.time() < deadline:
+                time.sleep(0.1)
+            assert not [w for w in workers if Path(f"/proc/{w}").exists()], "pool workers outlived their crawl"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        again = run_cli("crawl", "--json", "--config", str(config))
+        assert again.returncode == 0, again.stderr
+        with sqlite3.connect(tmp_path / "m.db") as conn:
+            assert conn.execute("SELECT count(DISTINCT source_id) FROM checks").fetchone()[0] == n
 
 
 def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
