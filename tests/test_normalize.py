@@ -239,3 +239,14 @@ def test_full_width_shortcut_equals_nfkc() -> None:
         assert unicodedata.normalize("NFKC", chr(code)) == chr(ascii_code)
     mixed = "（注）ＡＢＣ１２３，全角　空格！ﬁ①"
     assert normalize_text(mixed) == normalize_text(unicodedata.normalize("NFKC", mixed))
+
+
+@pytest.mark.parametrize("distinct", [0, 1, 7, 16, 17, 95])
+def test_narrowing_by_replace_equals_translate(distinct: int) -> None:
+    # One replace per distinct wide form, or one translate when there are many: same text.
+    from crawler.normalize import _WIDE_TO_ASCII, _narrow
+
+    wide = [chr(c) for c in range(0xFF01, 0xFF5F)][:distinct]
+    text = "".join(f"中{w}文{w}" for w in wide) + "　全角，" * 3 + "ａ"
+    assert _narrow(text) == text.translate(_WIDE_TO_ASCII)
+    assert not any(0xFF01 <= ord(c) <= 0xFF5E or c == "\u3000" for c in _narrow(text))
