@@ -92,17 +92,22 @@ _CUT_HAN = re.compile("[" + "".join(chr(c) for c in range(0x4E00, 0xA000) if c %
 def _unit_starts(text: str) -> list[int]:
     """Start offsets of the alignment units of `text` (see above)."""
     ends = [m.end() for m in _UNIT_END.finditer(text)]
-    if _CUT_HAN.search(text):
-        cuts = []
-        last = j = 0
-        for m in _CUT_HAN.finditer(text):
-            e = m.end()
-            while j < len(ends) and ends[j] <= e:
-                last = ends[j]
-                j += 1
-            if _content(text, last, e) >= _UNIT_MIN:
-                cuts.append(e)
-                last = e
+    cuts = []
+    last = j = 0  # where the current unit started; ends[j:] lie beyond it
+    pos = _UNIT_MIN - 1
+    search = _CUT_HAN.search
+    while (m := search(text, pos)) is not None:
+        e = m.end()
+        k = bisect.bisect_right(ends, e, j)
+        if k > j:
+            last, j = ends[k - 1], k
+        if _content(text, last, e) >= _UNIT_MIN:
+            cuts.append(e)
+            last = e
+        # A cut needs _UNIT_MIN characters after the unit's start: the cut characters in
+        # between cannot qualify and are not even looked at (a unit's start only moves on).
+        pos = max(e, last + _UNIT_MIN - 1)
+    if cuts:
         ends = sorted(set(ends).union(cuts))
     starts = [0]
     n = len(text)

@@ -209,3 +209,37 @@ def test_line_breaks_in_other_places_do_not_matter_in_a_long_text():
 def test_spaces_are_not_counted_in_similarity():
     result = compare(["Hello world, this is a test."], ["Hello   world,  this is a  test."])
     assert result.faithful and result.similarity == 1.0
+
+
+def _units_by_definition(text: str) -> list[int]:
+    """Unit starts as `fidelity` defines them, one candidate cut at a time (slow, plain)."""
+    from crawler.fidelity import _CUT_HAN, _UNIT_END, _UNIT_MIN, _content
+
+    ends = [m.end() for m in _UNIT_END.finditer(text)]
+    cuts, last, j = [], 0, 0
+    for m in _CUT_HAN.finditer(text):
+        while j < len(ends) and ends[j] <= m.end():
+            last, j = ends[j], j + 1
+        if _content(text, last, m.end()) >= _UNIT_MIN:
+            cuts.append(m.end())
+            last = m.end()
+    starts = [0]
+    for e in sorted(set(ends).union(cuts)):
+        while e < len(text) and text[e] in " \n":
+            e += 1
+        if starts[-1] < e < len(text):
+            starts.append(e)
+    return starts
+
+
+def test_alignment_units_skip_no_cut_the_definition_makes():
+    # The unit cutter skips candidate cuts that cannot qualify; it must cut exactly where
+    # looking at every candidate would.
+    from crawler.fidelity import _unit_starts
+
+    rng = random.Random(5)
+    alphabet = "天地玄黄宇宙洪荒日月盈昃辰宿列张一丁七万丈三上下不与丐丑专且 \n。.!?;\"'》ab"
+    texts = ["\n".join(n(ARTICLE)), "\n".join(_poem(2, 300))]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(3000)]
+    for text in texts:
+        assert _unit_starts(text) == _units_by_definition(text), text
