@@ -563,7 +563,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--parts", default="1,2,3")
     ap.add_argument("--no-fsync", action="store_true",
-                    help="diagnostic: no fsync in the crawler process (not how production runs)")
+                    help="diagnostic: no fsync in the crawl or its workers (not how production runs)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--crawl-child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -579,7 +579,7 @@ def main() -> None:
     parts = {int(p) for p in args.parts.split(",")}
     if args.no_fsync:
         os.environ["BENCH_NO_FSYNC"] = "1"
-        print("DIAGNOSTIC RUN: os.fsync is a no-op in the crawler process (the WARC mirror's per-pair fsync)")
+        print("DIAGNOSTIC RUN: os.fsync is a no-op in the crawl and its workers (the WARC mirror's per-pair fsync)")
     tmp = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     origin = Origin()
     print(f"origin: pid {origin.proc.pid}, port {origin.port} on {len(HOSTS)} + 1 loopback addresses; "

@@ -1,20 +1,24 @@
-"""The CPU work of one check: extract, normalise, decide on a new version, judge fidelity.
+"""The CPU work of one check: extract, normalise, decide on a new version, judge fidelity,
+and build the response's WARC records.
 
-Pure and picklable, so the crawl can run it in a process pool beside the event loop
-(FACTS.md: once fetching is cheap, this work decides the throughput).
+Picklable jobs, so the crawl can run them in a process pool beside the event loop
+(FACTS.md: once fetching is cheap, this work decides the throughput). Each process that
+runs jobs appends the records it builds to a mirror file of its own: the records do not
+travel back to the crawling process, which only records where they lie.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from crawler.config import SiteConfig
 from crawler.extract import extract
 from crawler.fidelity import compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines
-from store.records import FidelityResult
-from store.warc import WarcPair, build_pair
+from store.records import FidelityResult, WarcRef
+from store.warc import WarcMirror, build_pair
 
 
 @dataclass(frozen=True)
@@ -53,12 +57,24 @@ class PageAnalysis:
 
 
 _settings = CompareSettings(frozenset(), 8, True)
+_mirror: WarcMirror | None = None
 
 
-def configure(settings: CompareSettings) -> None:
-    """Set the crawl's comparison settings in this process (also a pool initializer)."""
-    global _settings
+def configure(settings: CompareSettings, mirror: Path | None = None, crawl_started_at: str = "") -> None:
+    """Set the crawl's comparison settings in this process, and the mirror folder it appends
+    records to when it runs `process` (also the pool's initializer)."""
+    global _settings, _mirror
     _settings = settings
+    close_mirror()
+    if mirror is not None:
+        _mirror = WarcMirror(mirror, crawl_started_at=crawl_started_at)
+
+
+def close_mirror() -> None:
+    global _mirror
+    if _mirror is not None:
+        _mirror.close()
+        _mirror = None
 
 
 def boilerplate_set(lines: list[str], fold_script: bool) -> frozenset[str]:
@@ -155,9 +171,12 @@ class ResponseJob:
     page: PageJob | None
 
 
-def process(job: ResponseJob) -> tuple[WarcPair, PageAnalysis | None]:
-    """The CPU work of one response: the mirror's records and, for a page, its analysis."""
-    return build_pair(**job.record), (analyze(job.page) if job.page is not None else None)
+def process(job: ResponseJob) -> tuple[WarcRef, PageAnalysis | None]:
+    """One response mirrored (on disk when this returns) and, for a page, analysed."""
+    if _mirror is None:
+        raise RuntimeError("no mirror configured in this process")
+    ref = _mirror.append(build_pair(**job.record))
+    return ref, (analyze(job.page) if job.page is not None else None)
 
 
 def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...]

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -27,7 +28,6 @@ from crawler.fetch import FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot
 from store.db import Store, iso, parse_iso, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
-from store.warc import WarcMirror
 
 T = TypeVar("T")
 POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
@@ -81,12 +81,11 @@ def interleave_by_host(sources: list[SourceRow]) -> list[SourceRow]:
 class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
-    def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, mirror: WarcMirror, *,
+    def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, *,
                  crawl_id: int | None, pool: ProcessPoolExecutor | None = None, on_demand: bool = False) -> None:
         self.cfg = cfg
         self.store = store
         self.fetcher = fetcher
-        self.mirror = mirror
         self.crawl_id = crawl_id
         self.pool = pool
         # `check` asks the archive as soon as the source cannot be fetched, not only once it is dead.
@@ -103,7 +102,8 @@ class Checker:
 
     async def _process(self, result: FetchResult, previous: str | None, reposts: tuple[tuple[int, str], ...]
                        ) -> tuple[WarcRef | None, cpu.PageAnalysis | None]:
-        """Mirror a response and analyse its page: built in a worker, appended here, before any record."""
+        """Mirror a response and analyse its page (in a worker, which appends the records to its
+        own mirror file): the records are on disk before the check that points to them is recorded."""
         if result.status is None:
             return None, None
         record = dict(
@@ -117,9 +117,7 @@ class Checker:
             host = urlsplit(result.final_url).hostname or ""
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
                                previous, reposts)
-        pair, analysis = await self._cpu(cpu.process, cpu.ResponseJob(record, page))
-        # The append (a write and a shared fsync) waits on the disk: not on the event loop.
-        return await asyncio.to_thread(self.mirror.append, pair), analysis
+        return await self._cpu(cpu.process, cpu.ResponseJob(record, page))
 
     async def _probe_signature(self, url: str) -> Any:
         """What this host serves for a URL that cannot exist: learned once per host per crawl."""
@@ -269,17 +267,18 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
             account(task)
 
 
-def _pool(size: int, settings: cpu.CompareSettings) -> ProcessPoolExecutor | None:
+def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> ProcessPoolExecutor | None:
     if size < POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
         return None
-    return ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker, initargs=(settings,))
+    return ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
+                               initargs=(settings, mirror, crawl_started_at))
 
 
-def _start_worker(settings: cpu.CompareSettings) -> None:
+def _start_worker(settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> None:
     # A crawl killed alone (kill -9, the OOM killer) leaves its pool behind, blocked on a
     # queue that will never speak again: a worker notices its parent is gone and exits.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    cpu.configure(settings)
+    cpu.configure(settings, mirror, crawl_started_at)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -310,17 +309,17 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         if on_start:
             on_start(len(due))
         settings = compare_settings(cfg, store)
-        cpu.configure(settings)
-        pool = _pool(len(due), settings)
-        mirror = WarcMirror(cfg.store.mirror, crawl_started_at=summary.started_at)
+        pool = _pool(len(due), settings, cfg.store.mirror, summary.started_at)
+        # With a pool, the workers write the mirror; without one, this process does.
+        cpu.configure(settings, None if pool else cfg.store.mirror, summary.started_at)
         try:
             async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
-                checker = Checker(cfg, store, fetcher, mirror, crawl_id=crawl_id, pool=pool)
+                checker = Checker(cfg, store, fetcher, crawl_id=crawl_id, pool=pool)
                 deadline = started + max_duration if max_duration is not None else None
                 await _run_checks(checker, interleave_by_host(due), summary, deadline,
                                   on_done or (lambda _s: None), window=max(4, cfg.crawl.concurrency * 2))
         finally:
-            mirror.close()
+            cpu.close_mirror()
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
         outcome = "stopped_early" if summary.stopped_early else "completed"
@@ -334,14 +333,13 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
 async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, fetch: bool = True,
                     resolve: Callable[[str], Awaitable[list[str]]] | None = None) -> list[CheckOutcome]:
     """The `check` command: fetch each source now under the crawl's politeness, and record it."""
-    cpu.configure(compare_settings(cfg, store))
-    mirror = WarcMirror(cfg.store.mirror, crawl_started_at=utc_now())
+    cpu.configure(compare_settings(cfg, store), cfg.store.mirror, utc_now())
     outcomes = []
     try:
         async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
-            checker = Checker(cfg, store, fetcher, mirror, crawl_id=None, on_demand=True)
+            checker = Checker(cfg, store, fetcher, crawl_id=None, on_demand=True)
             for source in sources:
                 outcomes.append(await checker.check(source))
     finally:
-        mirror.close()
+        cpu.close_mirror()
     return outcomes

@@ -82,8 +82,8 @@ def _clean(value: str) -> str:
 class WarcPair:
     """A response (or revisit) record and its request record, built and gzipped, not yet written.
 
-    Building is the CPU-heavy part (digests, compression) and needs no file: the crawler
-    builds pairs in its worker processes and only appends them in the crawling process.
+    Building is the CPU-heavy part (digests, compression) and needs no file, so it can run
+    anywhere; the crawl's worker processes build pairs and append them to files of their own.
     """
 
     url: str
@@ -152,7 +152,9 @@ class WarcMirror:
     """Writes response (or revisit) and request records for one crawl.
 
     Files are `repost-mirror-<crawl start>-<serial>.warc.gz`; a file is created only
-    when the first record needs it and is never reopened for appending.
+    when the first record needs it and is never reopened for appending. Several mirrors
+    (one per worker process of a crawl) may write one folder: each takes the next free
+    serial.
     """
 
     def __init__(self, folder: Path, *, crawl_started_at: str, max_file_bytes: int = 1_000_000_000):
@@ -165,9 +167,6 @@ class WarcMirror:
         self._name: str | None = None
         self._size = 0
         self._lock = threading.Lock()
-        self._sync_lock = threading.Lock()
-        self._written = 0  # pairs appended to the current crawl's files
-        self._durable = 0  # of those, how many an fsync has covered
 
     # --- files ------------------------------------------------------------------
 
@@ -197,13 +196,12 @@ class WarcMirror:
         record = _WRITER.create_warcinfo_record(name, info)
         self._append([_serialize(record)])
 
-    def _append(self, members: list[bytes], *, sync: bool = True) -> int:
+    def _append(self, members: list[bytes]) -> int:
         assert self._fh is not None
         offset = self._size
         self._fh.write(b"".join(members))
         self._fh.flush()
-        if sync:
-            os.fsync(self._fh.fileno())
+        os.fsync(self._fh.fileno())
         self._size += sum(len(m) for m in members)
         return offset
 
@@ -223,14 +221,12 @@ class WarcMirror:
         ))
 
     def append(self, pair: WarcPair) -> WarcRef:
-        """Write a built pair and return once it is on disk (an fsync shared with concurrent appends)."""
+        """Write a built pair and return once it is on disk."""
         with self._lock:
             if self._fh is None:
                 self._open_next()
             assert self._name is not None
-            offset = self._append([pair.response, pair.request], sync=False)
-            self._written += 1
-            seq = self._written
+            offset = self._append([pair.response, pair.request])
             ref = WarcRef(
                 file=self._name, offset=offset, length=len(pair.response),
                 payload_digest=pair.payload_digest, record_id=pair.record_id, revisit=pair.revisit, url=pair.url,
@@ -238,24 +234,7 @@ class WarcMirror:
             if self._size >= self.max_file_bytes:
                 self._close_file()
                 self._serial += 1
-        self._sync(seq)
         return ref
-
-    def _sync(self, seq: int) -> None:
-        # Group commit: one fsync makes every pair appended before it durable, so threads that
-        # append together wait for one flush to disk instead of one each.
-        with self._sync_lock:
-            with self._lock:
-                if seq <= self._durable:
-                    return
-                target, fh = self._written, self._fh
-            if fh is not None:
-                try:
-                    os.fsync(fh.fileno())
-                except ValueError:  # closed by a rotation meanwhile, which synced it
-                    pass
-            with self._lock:
-                self._durable = max(self._durable, target)
 
     @staticmethod
     def _response_headers(status: int, reason: str, http_version: str,
@@ -291,7 +270,6 @@ class WarcMirror:
             os.fsync(self._fh.fileno())
             self._fh.close()
             self._fh = None
-            self._durable = self._written
 
     def close(self) -> None:
         with self._lock:
@@ -364,6 +342,9 @@ def read_payload(folder: Path, ref_file: str, offset: int) -> tuple[int, list[tu
     folder = Path(folder)
     rec_headers, http_headers, payload = _read_record_at(folder / ref_file, offset)
     rtype = rec_headers.get_header("WARC-Type")
+    if rtype is None:
+        # warcio reads bytes from the middle of a record leniently, as a record with no type.
+        raise MirrorError(f"{ref_file}: no WARC record at offset {offset}")
     if rtype not in ("response", "revisit") or http_headers is None:
         raise MirrorError(f"{ref_file}@{offset}: a {rtype} record, not an HTTP response")
     status = int(http_headers.get_statuscode() or 0)
