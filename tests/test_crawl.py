@@ -248,18 +248,24 @@ def test_cli_crawl_json_and_a_second_crawl_exits_4(tmp_path: Path) -> None:
         assert doc["checked"] == 6 and doc["by_status"] == {"alive": 6}
 
 
+def _crawl_in_background(tmp_path: Path, origin: Origin, n: int) -> tuple[Path, subprocess.Popen]:
+    """(config, crawl subprocess in a session of its own) of n numbered articles on `origin`,
+    once a third of them have been requested."""
+    serve_numbered(origin, tmp_path / "archive", n)
+    config = _write_config(tmp_path, delay=0.02)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    deadline = time.time() + 30
+    while len(origin.requests()) < n // 3 and time.time() < deadline:
+        time.sleep(0.01)
+    return config, proc
+
+
 def test_kill_9_mid_crawl_loses_nothing(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
     n = 80
     with Origin("127.0.0.2") as a:
-        serve_numbered(a, archive, n)
-        config = _write_config(tmp_path, delay=0.02)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
-        deadline = time.time() + 30
-        while len(a.requests()) < n // 3 and time.time() < deadline:
-            time.sleep(0.01)
+        config, proc = _crawl_in_background(tmp_path, a, n)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         with sqlite3.connect(tmp_path / "m.db") as conn:
@@ -295,18 +301,10 @@ def _children(pid: int) -> list[int]:
 def test_a_crawl_killed_alone_leaves_no_worker_and_no_lock_behind(tmp_path: Path) -> None:
     # kill -9 of the crawl process only (the OOM killer, a user's kill), not its process group:
     # its pool workers must not outlive it, and must not keep the crawl lock for the next crawl.
-    archive = tmp_path / "archive"
     n = 120
     with Origin("127.0.0.2") as a:
-        serve_numbered(a, archive, n)
-        config = _write_config(tmp_path, delay=0.02)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        config, proc = _crawl_in_background(tmp_path, a, n)
         try:
-            deadline = time.time() + 30
-            while len(a.requests()) < n // 3 and time.time() < deadline:
-                time.sleep(0.01)
             workers = _children(proc.pid)
             assert workers, "a crawl of this size runs a process pool"
             os.kill(proc.pid, signal.SIGKILL)
