@@ -385,3 +385,36 @@ def test_lines_around_a_heading_that_holds_the_body_are_extras():
     assert list(art.paragraphs) == [head]
     assert set(art.extras) >= {"视频定位：BENJ", "发布：陶子", "更多资讯，请关注：", "农场Twitter：Athena"}
     assert not any("其他新闻" in e for e in art.extras)
+
+
+# A hostile page: block containers nested so deep that an HTML parser, which scans its stack
+# of open elements at every such tag, would take hours over it.
+_LEAD = "这是正文的第一段，内容足够长，能够被识别为正文，后面跟着一层又一层的容器。"
+
+
+def test_a_page_nested_absurdly_deep_is_read_up_to_the_limit():
+    from crawler.extract import MAX_BLOCK_DEPTH
+
+    depth = 200_000  # 1.2 MB of <div>s: hours for the parser without the limit
+    html = ("<html><head><title>深层嵌套</title></head><body><article>" + f"<p>{_LEAD * 3}</p>"
+            + "<DIV class='x'>" * depth + "藏在最深处的文字不会被读到。" * 20 + "</div>" * depth
+            + "</article></body></html>").encode()
+    art = extract(html)
+    assert art.title == "深层嵌套"
+    assert list(art.paragraphs) == [_LEAD * 3]
+    assert not any("藏在最深处" in t for t in (*art.paragraphs, *art.extras))
+    assert depth > MAX_BLOCK_DEPTH
+
+
+def test_many_containers_side_by_side_are_not_cut():
+    from crawler.extract import _DEEP_TAGS, MAX_BLOCK_DEPTH, _cut_deep_nesting
+
+    # more tags than are ever scanned for, none nested: nothing to cut
+    flat = "<html><body>" + "<div><section>字</section></div>" * _DEEP_TAGS + "</body></html>"
+    assert _cut_deep_nesting(flat) is None
+    # stray end tags do not make room for deeper nesting later
+    deep = "<html><body>" + "</div>" * _DEEP_TAGS + "<ul><li>项" * (MAX_BLOCK_DEPTH + 1) + "</body></html>"
+    cut = _cut_deep_nesting(deep)
+    assert cut is not None and cut.count("<ul>") == MAX_BLOCK_DEPTH
+    # a long page with few tags is not scanned at all, however it nests
+    assert _cut_deep_nesting("<div>" * 2000 + "字" * 100_000) is None
