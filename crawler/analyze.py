@@ -50,6 +50,7 @@ class PageAnalysis:
     new_version: bool
     fidelity: tuple[FidelityResult, ...]
     extras: str  # normalised tolerated lines joined by newlines (see `tolerate`)
+    failure: str | None = None  # why the page could not be analysed (then nothing else is known)
 
     @property
     def text(self) -> str:
@@ -144,7 +145,19 @@ def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
 
 
 def analyze(job: PageJob) -> PageAnalysis:
-    """Everything a fetched page tells: its body, whether it is a new version, each repost's fidelity."""
+    """Everything a fetched page tells: its body, whether it is a new version, each repost's fidelity.
+
+    A page that breaks the analysis gets an analysis that says why (`failure`): one hostile
+    page must not stop a crawl, nor every later one, which would meet it first again.
+    """
+    try:
+        return _analyze(job)
+    except Exception as exc:
+        return PageAnalysis("", (), "", "", False, False, (), "",
+                            failure=f"the page could not be analysed ({type(exc).__name__}: {exc})"[:500])
+
+
+def _analyze(job: PageJob) -> PageAnalysis:
     s = _settings
     article = extract(job.html, url=job.url, hints=job.hints, content_type=job.content_type)
     lines = normalize_lines(article.paragraphs, s.fold_script)

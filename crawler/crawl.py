@@ -133,9 +133,12 @@ class Checker:
         host = urlsplit(result.final_url).hostname or ""
         article = await self._cpu(cpu.analyze, cpu.PageJob(result.body, result.header("content-type"),
                                                            result.final_url, self.cfg.site(host), None, ()))
-        return page_signature(article.title, article.text)
+        return None if article.failure is not None else page_signature(article.title, article.text)
 
     async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None) -> str:
+        if analysis is not None and analysis.failure is not None:
+            # The server gave a page; what it holds is unknown, so it is not called a soft-404.
+            return link_status(result, has_article=True)
         has_article = analysis is not None and analysis.has_article
         soft = False
         if has_article and result.status is not None and 200 <= result.status < 300:
@@ -207,6 +210,8 @@ class Checker:
         new_version = False
         fidelity: tuple[FidelityResult, ...] = ()
         detail = result.detail
+        if analysis is not None and analysis.failure is not None:
+            detail = f"{detail}; {analysis.failure}" if detail else analysis.failure
         if analysis is not None and analysis.has_article and status in ("alive", "redirected"):
             body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
             new_version = analysis.new_version

@@ -345,3 +345,38 @@ def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
         store, _ = crawl(cfg, all_sources=True)
         f = fields(store)[a.url("/a/1")]
         assert f["http_status"] == 304 and f["faithful"] is True
+
+
+def test_a_page_that_breaks_the_analysis_is_recorded_and_the_crawl_goes_on(tmp_path: Path, monkeypatch) -> None:
+    # Whatever a hostile page does to the extractor, it is that page's check that says so:
+    # the crawl records it and carries on, tonight and every night after.
+    import crawler.analyze
+
+    real_extract = crawler.analyze.extract
+
+    def extract(html, **kw):
+        if b"BREAKS-THE-EXTRACTOR" in html:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_extract(html, **kw)
+
+    monkeypatch.setattr(crawler.analyze, "extract", extract)
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        for name in ("before", "broken", "after"):
+            page = article_page("标题", PARAS).replace("</body>", "<!-- BREAKS-THE-EXTRACTOR --></body>") \
+                if name == "broken" else article_page("标题", PARAS)
+            a.route(f"/a/{name}", Reply(200, page))
+            write_repost(archive, f"{name}.md", a.url(f"/a/{name}"), PARAS)
+        cfg = make_config(tmp_path)
+        store, summary = crawl(cfg)
+        assert summary.checked == 3 and summary.outcome == "completed"
+        by_url = fields(store)
+        broken = by_url[a.url("/a/broken")]
+        assert broken["link_status"] == "alive" and broken["versions"] == 0
+        assert by_url[a.url("/a/before")]["versions"] == by_url[a.url("/a/after")]["versions"] == 1
+        detail = store.db.execute("SELECT detail FROM checks c JOIN sources s ON s.id = c.source_id "
+                                  "WHERE s.url = ?", [a.url("/a/broken")]).fetchone()[0]
+        assert "could not be analysed (RecursionError" in detail
+        again = asyncio.run(crawl_async(cfg, store, all_sources=True))
+        assert again.checked == 3 and again.outcome == "completed"
