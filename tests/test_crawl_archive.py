@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -129,3 +130,30 @@ def test_check_asks_the_archive_when_the_source_cannot_be_fetched(tmp_path: Path
     assert outcome.record.archived_copy == snapshot
     assert outcome.record.body is not None and outcome.record.body.from_archive
     assert [f.faithful for f in outcome.record.fidelity] == [True]
+
+
+def test_a_pooled_crawl_mirrors_every_check_and_revisits_resolve_across_worker_files(tmp_path: Path) -> None:
+    # Enough sources for a process pool, whose workers each append to a WARC file of their own:
+    # every check reads back through warcio (checked against its payload digest), and the
+    # second crawl's revisit records find their originals, whichever worker wrote them.
+    from tests.kit import serve_numbered
+
+    n = 80
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, tmp_path / "archive", n)
+        cfg = make_config(tmp_path, delay=0)
+        store = Store(cfg.store.database)
+        scan(cfg, store)
+        asyncio.run(crawl_async(cfg, store))
+        asyncio.run(crawl_async(cfg, store, all_sources=True))
+    rows = store.db.execute("SELECT source_id, crawl_id, revisit, warc_file, warc_offset FROM checks").fetchall()
+    assert len(rows) == 2 * n
+    bodies: dict[int, set[bytes]] = {}
+    for source_id, crawl_id, revisit, file, offset in rows:
+        status, _headers, body = read_payload(cfg.store.mirror, file, offset)
+        assert status == 200 and body
+        bodies.setdefault(source_id, set()).add(body)
+        assert revisit == (crawl_id != rows[0][1])
+    assert len(bodies) == n and all(len(b) == 1 for b in bodies.values())
+    workers = os.cpu_count() or 1  # the crawl's pool size; one core runs no pool
+    assert len({r[3] for r in rows}) >= min(2, workers), "a pool's workers write files of their own"
