@@ -56,6 +56,10 @@ class PageAnalysis:
     def text(self) -> str:
         return "\n".join(self.paragraphs)
 
+    @classmethod
+    def failed(cls, reason: str) -> PageAnalysis:
+        return cls("", (), "", "", False, False, (), "", failure=reason[:500])
+
 
 _settings = CompareSettings(frozenset(), 8, True)
 _mirror: WarcMirror | None = None
@@ -153,8 +157,7 @@ def analyze(job: PageJob) -> PageAnalysis:
     try:
         return _analyze(job)
     except Exception as exc:
-        return PageAnalysis("", (), "", "", False, False, (), "",
-                            failure=f"the page could not be analysed ({type(exc).__name__}: {exc})"[:500])
+        return PageAnalysis.failed(f"the page could not be analysed ({type(exc).__name__}: {exc})")
 
 
 def _analyze(job: PageJob) -> PageAnalysis:

@@ -9,6 +9,7 @@ it recorded and the next one carries on with what is still due.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import threading
@@ -16,6 +17,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,11 +80,63 @@ def interleave_by_host(sources: list[SourceRow]) -> list[SourceRow]:
     return out
 
 
+class WorkerCrashed(Exception):
+    """A job whose worker process died twice under it: the page, not chance, kills workers."""
+
+
+class WorkerPool:
+    """The crawl's worker processes, started afresh when one dies (the OOM killer, a crash on
+    a page): every job that was in the broken pool runs once more in the new one."""
+
+    def __init__(self, start: Callable[[], ProcessPoolExecutor]) -> None:
+        self._start = start
+        self.executor = start()
+        self.restarts = 0
+        # Second tries run one at a time: if a page is what kills workers, its second try
+        # takes down no other job's second try.
+        self._second_tries = asyncio.Semaphore(1)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return await self._submit(fn, args)
+        except BrokenProcessPool:
+            pass
+        async with self._second_tries:
+            try:
+                return await self._submit(fn, args)
+            except BrokenProcessPool:
+                raise WorkerCrashed("the worker analysing this page died twice") from None
+
+    async def _submit(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        loop = asyncio.get_running_loop()
+        executor = self.executor
+        try:
+            future = loop.run_in_executor(executor, fn, *args)
+        except BrokenProcessPool:  # broken before this job got in: no try spent
+            executor = self._replace(executor)
+            future = loop.run_in_executor(executor, fn, *args)
+        try:
+            return await future
+        except BrokenProcessPool:
+            self._replace(executor)
+            raise
+
+    def _replace(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        if broken is self.executor:
+            broken.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._start()
+            self.restarts += 1
+        return self.executor
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(cancel_futures=True)
+
+
 class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
     def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, *,
-                 crawl_id: int | None, pool: ProcessPoolExecutor | None = None, on_demand: bool = False) -> None:
+                 crawl_id: int | None, pool: WorkerPool | None = None, on_demand: bool = False) -> None:
         self.cfg = cfg
         self.store = store
         self.fetcher = fetcher
@@ -96,7 +150,7 @@ class Checker:
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         if self.pool is None:
             return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+        return await self.pool.run(fn, *args)
 
     # --- the steps ------------------------------------------------------------
 
@@ -117,7 +171,11 @@ class Checker:
             host = urlsplit(result.final_url).hostname or ""
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
                                previous, reposts)
-        return await self._cpu(cpu.process, cpu.ResponseJob(record, page))
+        try:
+            return await self._cpu(cpu.process, cpu.ResponseJob(record, page))
+        except WorkerCrashed as exc:
+            # Whether the records reached the disk is unknown: the check points to none.
+            return None, (cpu.PageAnalysis.failed(str(exc)) if page is not None else None)
 
     async def _probe_signature(self, url: str) -> Any:
         """What this host serves for a URL that cannot exist: learned once per host per crawl."""
@@ -131,8 +189,11 @@ class Checker:
         if result.status is None or not 200 <= result.status < 300 or not result.body:
             return None
         host = urlsplit(result.final_url).hostname or ""
-        article = await self._cpu(cpu.analyze, cpu.PageJob(result.body, result.header("content-type"),
-                                                           result.final_url, self.cfg.site(host), None, ()))
+        try:
+            article = await self._cpu(cpu.analyze, cpu.PageJob(result.body, result.header("content-type"),
+                                                               result.final_url, self.cfg.site(host), None, ()))
+        except WorkerCrashed:
+            return None
         return None if article.failure is not None else page_signature(article.title, article.text)
 
     async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None) -> str:
@@ -217,7 +278,8 @@ class Checker:
             new_version = analysis.new_version
             fidelity = analysis.fidelity
         elif previous is not None and reposts:
-            fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts)
+            with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
+                fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts)
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):
@@ -272,11 +334,11 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
             account(task)
 
 
-def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> ProcessPoolExecutor | None:
+def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> WorkerPool | None:
     if size < POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
         return None
-    return ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
-                               initargs=(settings, mirror, crawl_started_at))
+    return WorkerPool(lambda: ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
+                                                  initargs=(settings, mirror, crawl_started_at)))
 
 
 def _start_worker(settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> None:
@@ -326,7 +388,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         finally:
             cpu.close_mirror()
             if pool is not None:
-                pool.shutdown(cancel_futures=True)
+                pool.shutdown()
         outcome = "stopped_early" if summary.stopped_early else "completed"
     finally:
         summary.finished_at = utc_now()

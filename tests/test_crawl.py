@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -298,28 +299,36 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def test_a_crawl_killed_alone_leaves_no_worker_and_no_lock_behind(tmp_path: Path) -> None:
-    # kill -9 of the crawl process only (the OOM killer, a user's kill), not its process group:
-    # its pool workers must not outlive it, and must not keep the crawl lock for the next crawl.
-    n = 120
+@contextlib.contextmanager
+def _pooled_crawl(tmp_path: Path, n: int) -> Iterator[tuple[Path, subprocess.Popen, list[int]]]:
+    """(config, crawl process, its pool workers) mid-crawl; whatever is left is killed after."""
     with Origin("127.0.0.2") as a:
         config, proc = _crawl_in_background(tmp_path, a, n)
         try:
             workers = _children(proc.pid)
             assert workers, "a crawl of this size runs a process pool"
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-            deadline = time.time() + 10
-            while any(Path(f"/proc/{w}").exists() for w in workers) and time.time() < deadline:
-                time.sleep(0.1)
-            assert not [w for w in workers if Path(f"/proc/{w}").exists()], "pool workers outlived their crawl"
+            yield config, proc, workers
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_crawl_killed_alone_leaves_no_worker_and_no_lock_behind(tmp_path: Path) -> None:
+    # kill -9 of the crawl process only (the OOM killer, a user's kill), not its process group:
+    # its pool workers must not outlive it, and must not keep the crawl lock for the next crawl.
+    n = 120
+    with _pooled_crawl(tmp_path, n) as (config, proc, workers):
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.time() + 10
+        while any(Path(f"/proc/{w}").exists() for w in workers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if Path(f"/proc/{w}").exists()], "pool workers outlived their crawl"
         again = run_cli("crawl", "--json", "--config", str(config))
         assert again.returncode == 0, again.stderr
-        with sqlite3.connect(tmp_path / "m.db") as conn:
-            assert conn.execute("SELECT count(DISTINCT source_id) FROM checks").fetchone()[0] == n
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        assert conn.execute("SELECT count(DISTINCT source_id) FROM checks WHERE link_status = 'alive'"
+                            ).fetchone()[0] == n
 
 
 def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
@@ -380,3 +389,56 @@ def test_a_page_that_breaks_the_analysis_is_recorded_and_the_crawl_goes_on(tmp_p
         assert "could not be analysed (RecursionError" in detail
         again = asyncio.run(crawl_async(cfg, store, all_sources=True))
         assert again.checked == 3 and again.outcome == "completed"
+
+
+def test_a_worker_killed_mid_crawl_is_replaced_and_its_checks_run_again(tmp_path: Path) -> None:
+    # The OOM killer takes a pool worker: the crawl starts a new pool, runs the lost jobs
+    # again, and finishes with every source checked and mirrored.
+    n = 200
+    with _pooled_crawl(tmp_path, n) as (_config, proc, workers):
+        os.kill(workers[0], signal.SIGKILL)
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*), count(DISTINCT source_id) FROM checks").fetchone() == (n, n)
+        assert conn.execute("SELECT count(*) FROM checks WHERE warc_file IS NULL").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM sources WHERE versions = 1").fetchone()[0] == n
+
+
+def test_a_page_that_kills_its_worker_is_recorded_and_the_crawl_goes_on(tmp_path: Path, monkeypatch) -> None:
+    # A page on which the analysing process dies (a crash in a parser, say) kills the pool
+    # each time it is tried: after the second time it is recorded as such, and the crawl ends.
+    import crawler.analyze
+    from tests.kit import numbered_site
+
+    real_extract = crawler.analyze.extract
+
+    def extract(html, **kw):  # the pool's workers are forked from this process: they see this
+        if b"KILLS-THE-WORKER" in html:
+            os._exit(70)
+        return real_extract(html, **kw)
+
+    monkeypatch.setattr(crawler.analyze, "extract", extract)
+    n = 80
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, tmp_path / "archive", n)
+        site = numbered_site(n)
+
+        def poisoned(req):
+            reply = site(req)
+            if req.path == "/a/7":
+                return dataclasses.replace(reply, body=reply.body.replace("</body>", "KILLS-THE-WORKER</body>"))
+            return reply
+
+        a.default = poisoned
+        store, summary = crawl(make_config(tmp_path, delay=0))
+    assert summary.checked == n and summary.outcome == "completed"
+    by_url = fields(store)
+    assert by_url[a.url("/a/7")]["versions"] == 0
+    detail = store.db.execute("SELECT detail FROM checks c JOIN sources s ON s.id = c.source_id WHERE s.url = ?",
+                              [a.url("/a/7")]).fetchone()[0]
+    assert "died twice" in detail
+    # Pages in the same pool as the poisoned one die with it, and are tried again in a new one,
+    # where second tries run one at a time: the poisoned page's takes no other with it.
+    assert sum(f["versions"] == 1 for f in by_url.values()) == n - 1
