@@ -52,14 +52,24 @@ def listing_page(n: int = 30) -> str:
     return f"<!doctype html><html><head><title>新闻网</title></head><body><ul>{items}</ul></body></html>"
 
 
+# The articles of a numbered site differ only in their numbers, which is what a site's error
+# pages do too: the soft-404 probe, a URL of the same shape with random letters and digits,
+# must never land on one, so the path's word is long.
+NUMBERED_PATH = "/articles/"
+
+
+def numbered_url(origin, i: int) -> str:
+    return origin.url(f"{NUMBERED_PATH}{i}")
+
+
 def numbered_site(n: int, paragraphs: list[str] = PARAS):
-    """A handler for `/a/<i>` (i < n): a distinct article each, and a real 404 for anything else."""
+    """A handler for NUMBERED_PATH + i (i < n): a distinct article each, and a real 404 for anything else."""
     from tests.origin import Reply
 
     def handler(req):
         path = req.target.split("?", 1)[0]
         head, _, tail = path.rpartition("/")
-        if head == "/a" and tail.isdigit() and int(tail) < n:
+        if head + "/" == NUMBERED_PATH and tail.isdigit() and int(tail) < n:
             return Reply(200, article_page(f"第{tail}篇", [f"这是第{tail}篇文章的开头，内容各不相同。", *paragraphs]))
         return Reply(404, "<html><body>Not found</body></html>")
 
@@ -77,7 +87,7 @@ def serve_numbered(origin, archive: Path, n: int) -> None:
     origin.route("/robots.txt", Reply(404))
     origin.default = numbered_site(n)
     for i in range(n):
-        numbered_repost(archive, i, origin.url(f"/a/{i}"))
+        numbered_repost(archive, i, numbered_url(origin, i))
 
 
 TEST_UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
