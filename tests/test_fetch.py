@@ -11,7 +11,7 @@ import tracemalloc
 from email.utils import formatdate
 
 import pytest
-from tests.kit import TEST_UA as UA, crawl_config, fetch_all
+from tests.kit import SERVER_LAG, TEST_UA as UA, crawl_config, fetch_all
 from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
 import crawler.fetch as fetch_module
@@ -315,7 +315,7 @@ def test_delay_between_starts_counts_every_request(origin):
     assert log[0].path == "/robots.txt"
     assert sorted(e.path for e in log) == sorted(["/robots.txt", "/moved", "/a/1", "/flaky", "/flaky", "/b", "/c"])
     for a, b in zip(log, log[1:]):
-        assert b.start - a.start >= delay - 0.005, (a.path, b.path, b.start - a.start)
+        assert b.start - a.start >= delay - SERVER_LAG, (a.path, b.path, b.start - a.start)
         assert a.end is not None and a.end <= b.start  # per_host_concurrency = 1: never overlapping
     assert all(e.header("user-agent") == UA for e in log)
     assert "/private" not in [e.path for e in log]
