@@ -883,6 +883,17 @@ def _cut_deep_nesting(text: str) -> str | None:
     return None
 
 
+def _matched_ids(tree: LexborHTMLParser, selectors: list[str] | None) -> frozenset[int]:
+    """Nodes matched by any of a site's CSS selectors; one the parser rejects matches nothing."""
+    ids: set[int] = set()
+    for sel in selectors or ():
+        try:
+            ids.update(n.mem_id for n in tree.css(sel))
+        except Exception:
+            continue
+    return frozenset(ids)
+
+
 def extract(html: bytes | str, url: str | None = None, hints=None, content_type: str | None = None) -> Article:
     """Extract the title and body paragraphs of an article page (see module doc)."""
     if isinstance(html, bytes):
@@ -896,25 +907,8 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     tree = LexborHTMLParser(html if exact else text)
     ld_body = _json_ld_body(text) if "articleBody" in text else ""
 
-    body_ids: frozenset[int] = frozenset()
-    drop_ids: frozenset[int] = frozenset()
-    if hints is not None:
-        drop_sel = list(getattr(hints, "drop", None) or [])
-        body_sel = list(getattr(hints, "body", None) or [])
-        ids = set()
-        for sel in drop_sel:
-            try:
-                ids.update(n.mem_id for n in tree.css(sel))
-            except Exception:
-                continue
-        drop_ids = frozenset(ids)
-        ids = set()
-        for sel in body_sel:
-            try:
-                ids.update(n.mem_id for n in tree.css(sel))
-            except Exception:
-                continue
-        body_ids = frozenset(ids)
+    drop_ids = _matched_ids(tree, getattr(hints, "drop", None))
+    body_ids = _matched_ids(tree, getattr(hints, "body", None))
 
     # script/style text would distort the share of the page a box holds
     tree.strip_tags(["script", "style", "noscript", "template"])

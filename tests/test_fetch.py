@@ -265,14 +265,18 @@ def test_conditional_request_gets_304(origin):
 
 # --- size and memory ------------------------------------------------------------------------
 
-def test_huge_page_is_truncated_with_bounded_memory(origin):
-    origin.route("/big", Reply(200, size=20_000_000))
+def _with_peak_memory(fn):
+    """(fn's result, the peak of Python memory allocated while it ran)."""
     tracemalloc.start()
     try:
-        r = fetch_one(config(max_bytes=1_000_000), origin.url("/big"))
-        _, peak = tracemalloc.get_traced_memory()
+        return fn(), tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def test_huge_page_is_truncated_with_bounded_memory(origin):
+    origin.route("/big", Reply(200, size=20_000_000))
+    r, peak = _with_peak_memory(lambda: fetch_one(config(max_bytes=1_000_000), origin.url("/big")))
     assert r.status == 200 and r.truncated and len(r.body) == 1_000_000
     assert peak < 8_000_000, peak
     # The reading stopped early: the server could not push all 20 MB.
@@ -291,12 +295,7 @@ def test_gzip_bomb_is_cut_while_streaming(origin):
     bomb = gzip_bomb(200_000_000)
     assert len(bomb) < 1_000_000
     origin.route("/bomb", Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
-    tracemalloc.start()
-    try:
-        r = fetch_one(config(max_bytes=1_000_000), origin.url("/bomb"))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    r, peak = _with_peak_memory(lambda: fetch_one(config(max_bytes=1_000_000), origin.url("/bomb")))
     assert r.status == 200 and r.truncated and r.body == bytes(1_000_000)
     assert peak < 10_000_000, peak
 
