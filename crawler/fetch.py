@@ -429,7 +429,9 @@ class Fetcher:
         robots: bool = True,
         max_redirects: int = MAX_REDIRECTS,
         max_bytes: int | None = None,
+        retries: int | None = None,
     ) -> FetchResult:
+        """One URL, politely; `retries` overrides the configured number of retries."""
         res = FetchResult(url=url, final_url=url, started_at=time.time())
         if self._closed:
             raise RuntimeError("Fetcher is closed")
@@ -463,7 +465,8 @@ class Fetcher:
                     return self._fail(res, "robots_error", policy.detail)
                 if not policy.allowed(str(current), self.cfg.user_agent):
                     return self._fail(res, "robots_disallowed", f"robots.txt of {host.origin} disallows {current}")
-            last = await self._with_retries(host, ip, current, extra, limit, res)
+            last = await self._with_retries(host, ip, current, extra, limit, res,
+                                            self.cfg.retries if retries is None else retries)
             self._apply(res, last)
             if last.error is not None or last.status not in REDIRECT_STATUSES:
                 return res
@@ -555,10 +558,11 @@ class Fetcher:
     # -- requests --
 
     async def _with_retries(
-        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
+        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult,
+        retries: int,
     ) -> _Attempt:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.cfg.retries + 1),
+            stop=stop_after_attempt(retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=self.backoff_max) + wait_random(0, self.backoff),
             retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
             retry_error_callback=lambda state: state.outcome.result(),

@@ -14,11 +14,11 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import opencc
 
-__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines"]
+__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_each"]
 
 # --- Markdown -------------------------------------------------------------
 
@@ -314,3 +314,13 @@ def normalize_lines(lines: Iterable[str], fold_script: bool = True) -> list[str]
         if line:
             out.append(line)
     return out
+
+
+def normalize_each(lines: Sequence[str], fold_script: bool = True) -> list[str]:
+    """Each line normalised as by `normalize_text`, one result per line (empty ones kept), for
+    callers that must know which line each result came from; folded in one pass like
+    `normalize_lines`."""
+    folded = _fold("\n".join(lines), fold_script).split("\n")
+    if len(folded) != len(lines):  # a line held a line break: fold each line alone
+        return [normalize_text(line, fold_script) for line in lines]
+    return [_drop_spaces(line) for line in folded]

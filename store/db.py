@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -227,8 +227,15 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["fidelity"].create_index(["source_id", "checked_at"])
 
 
+def _witness_v2(db: sqlite_utils.Database) -> None:
+    # How each check found the body it compared (SPEC 7), and which verdicts were on an excerpt.
+    db["checks"].add_column("found_by", str)
+    db["versions"].add_column("found_by", str)
+    db["fidelity"].add_column("excerpt_only", int, not_null_default=0)
+
+
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1}
+MIGRATIONS = {1: _create_v1, 2: _witness_v2}
 
 
 @dataclass(frozen=True)
@@ -568,13 +575,13 @@ class Store:
                 warc = rec.warc
                 cur = conn.execute(
                     "INSERT INTO versions (source_id, number, title, text, normalized, extras, first_seen_at, "
-                    "last_seen_at, from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "last_seen_at, from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest, "
+                    "found_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.body.extras,
                      rec.checked_at,
                      rec.checked_at, int(rec.body.from_archive), rec.body.archive_url,
                      warc.file if warc else None, warc.offset if warc else None,
-                     warc.length if warc else None, warc.payload_digest if warc else None],
+                     warc.length if warc else None, warc.payload_digest if warc else None, rec.found_by],
                 )
                 version_id = int(cur.lastrowid)
                 if versions > 1:
@@ -590,22 +597,22 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO checks (source_id, crawl_id, checked_at, url, final_url, http_status, link_status, dead, "
                 "error, detail, etag, last_modified, truncated, version_id, new_version, warc_file, warc_offset, "
-                "warc_length, payload_digest, warc_record_id, warc_url, revisit) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "warc_length, payload_digest, warc_record_id, warc_url, revisit, found_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rec.source_id, rec.crawl_id, rec.checked_at, rec.url, rec.final_url, rec.http_status,
                  rec.link_status, int(rec.dead), rec.error, rec.detail, rec.etag, rec.last_modified,
                  int(rec.truncated), seen_version, int(rec.new_version and rec.body is not None),
                  warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
                  warc.payload_digest if warc else None, warc.record_id if warc else None,
-                 warc.url if warc else None, int(warc.revisit) if warc else 0],
+                 warc.url if warc else None, int(warc.revisit) if warc else 0, rec.found_by],
             )
             check_id = int(cur.lastrowid)
             for fid in rec.fidelity:
                 conn.execute(
                     "INSERT INTO fidelity (repost_id, source_id, check_id, version_id, checked_at, similarity, "
-                    "faithful, hunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "faithful, hunks, excerpt_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [fid.repost_id, rec.source_id, check_id, version_id, rec.checked_at, fid.similarity,
-                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False)],
+                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False), int(fid.excerpt_only)],
                 )
             if rec.fidelity:
                 fidelity = min(f.similarity for f in rec.fidelity)
@@ -693,6 +700,7 @@ class Store:
                 f"SELECT source_id, path FROM reposts WHERE source_id IN ({marks}) ORDER BY path", chunk
             ):
                 reposts.setdefault(sid, []).append(path)
+        excerpts = self._excerpt_only([r["id"] for r in rows])
         return [
             SourceSummary(
                 id=r["id"],
@@ -710,11 +718,24 @@ class Store:
                     "changed_at": r["changed_at"],
                     "fidelity": None if r["fidelity"] is None else round(r["fidelity"], 4),
                     "faithful": None if r["faithful"] is None else bool(r["faithful"]),
+                    "excerpt_only": excerpts.get(r["id"], False) if r["faithful"] is not None else None,
                     "archived_copy": r["archived_copy"],
                 },
             )
             for r in rows
         ]
+
+    def _excerpt_only(self, source_ids: list[int]) -> dict[int, bool]:
+        """Sources whose latest version is an excerpt of the article (only its description is served)."""
+        out: dict[int, bool] = {}
+        for chunk in _chunks(source_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for sid, found_by in self.db.execute(
+                f"SELECT s.id, v.found_by FROM sources s JOIN versions v ON v.id = s.latest_version_id "
+                f"WHERE s.id IN ({marks})", chunk
+            ):
+                out[sid] = found_by == "meta"
+        return out
 
     def latest_fidelity(self, repost_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query(

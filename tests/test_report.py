@@ -28,7 +28,8 @@ T_UNFAITHFUL = iso(NOW - 10 * DAY)  # a.test/unfaithful was found unfaithful
 T_ALIVE = iso(NOW - 1 * DAY)        # a.test/fine was last seen, alive and faithful
 
 FIELDS = ["source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
-          "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy"]
+          "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "excerpt_only",
+          "archived_copy"]
 
 
 def _repost(path: str, url: str, body: str) -> RepostRecord:
@@ -148,12 +149,14 @@ def test_json_fields_and_values_are_exact(report_db: Path) -> None:
         "changed_at": None,
         "fidelity": None,
         "faithful": None,
+        "excerpt_only": None,
         "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
     }
     changed = by_url["https://a.test/changed"]
     assert (changed["link_status"], changed["versions"], changed["changed_at"], changed["final_url"],
             changed["dead"], changed["fidelity"], changed["faithful"]) == (
         "redirected", 2, T_CHANGED, "https://a.test/changed-new", False, 0.5, True)
+    assert changed["excerpt_only"] is False
     assert (by_url["https://a.test/unfaithful"]["fidelity"], by_url["https://a.test/unfaithful"]["faithful"]) == (
         0.6, False)
 
@@ -170,7 +173,8 @@ def test_csv_has_the_same_fields_one_row_per_source(report_db: Path) -> None:
         "source_url": "https://a.test/gone", "reposts": "gnews/gone-copy.md;gnews/gone.md", "link_status": "gone",
         "dead": "true", "http_status": "404", "final_url": "", "last_checked_at": T_DEAD,
         "last_alive_at": iso(NOW - 30 * DAY), "first_dead_at": T_DEAD, "versions": "1", "changed_at": "",
-        "fidelity": "", "faithful": "", "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
+        "fidelity": "", "faithful": "", "excerpt_only": "",
+        "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
     }
     assert by_url["https://a.test/unfaithful"]["faithful"] == "false"
 
