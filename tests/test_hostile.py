@@ -8,8 +8,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,8 +25,8 @@ from crawler.crawl import crawl_async
 from crawler.fetch import redirect_target, refused_address
 from crawler.scan import scan
 from store.db import Store
-from tests.conftest import run_cli
-from tests.kit import PARAS, SERVER_LAG, serve_numbered, write_repost
+from tests.conftest import ROOT, run_cli
+from tests.kit import PARAS, SERVER_LAG, numbered_repost, numbered_site, numbered_url, serve_numbered, write_repost
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
 
@@ -197,3 +200,67 @@ def test_no_redirect_target_and_no_file_name_stops_a_crawl(tmp_path_factory, loc
         assert summary.outcome == "completed" and summary.checked == 1
         store.close()
     assert_healthy(tmp)
+
+
+# --- case 5: a folder the scan cannot read -------------------------------------------------
+
+def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user that file permissions bind: root reads any folder, so as root it runs
+    as `nobody` (setpriv keeps root's right to reach the interpreter, then drops it)."""
+    if os.geteuid() != 0:
+        return run_cli(*args, cwd=cwd)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", COLUMNS="200")
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           sys.executable, "-m", "crawler", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="repost-mirror-test-"))
+    try:
+        tmp.chmod(0o777)
+        archive = tmp / "archive"
+        with Origin("127.0.0.2") as a:
+            a.route("/robots.txt", Reply(404))
+            a.default = numbered_site(8)
+            for i in range(8):
+                numbered_repost(archive / ("a" if i < 5 else "b"), i, numbered_url(a, i))
+            for path in [archive, *archive.rglob("*")]:
+                path.chmod(0o777 if path.is_dir() else 0o666)
+            config = _write_config(tmp, delay=DELAY)
+            first = run_unprivileged("crawl", "--json", "--config", str(config), cwd=tmp)
+            assert first.returncode == 0, first.stderr
+            assert json.loads(first.stdout)["by_status"] == {"alive": 8}
+
+            (archive / "a").chmod(0)
+            scanned = run_unprivileged("scan", "--json", "--config", str(config), cwd=tmp)
+            assert scanned.returncode == 0, scanned.stderr
+            doc = json.loads(scanned.stdout)
+            assert doc["removed"] == 0 and doc["reposts"] == 8
+            assert any(p["path"] == "a/" and "unreadable folder" in p["problem"] for p in doc["problems"])
+            crawled = run_unprivileged("crawl", "--all", "--json", "--config", str(config), cwd=tmp)
+            assert crawled.returncode == 0, crawled.stderr
+            assert json.loads(crawled.stdout)["checked"] == 8
+
+            (archive / "a").chmod(0o777)
+            archive.chmod(0)
+            blind = run_unprivileged("scan", "--json", "--config", str(config), cwd=tmp)
+            assert blind.returncode == 0, blind.stderr
+            doc = json.loads(blind.stdout)
+            assert doc["removed"] == 0 and doc["reposts"] == 8
+            assert any(p["path"] == "./" and "unreadable folder" in p["problem"] for p in doc["problems"])
+            status = run_unprivileged("status", "--json", "--config", str(config), cwd=tmp)
+            assert json.loads(status.stdout)["sources"] == 8
+
+            archive.chmod(0o777)
+            again = run_unprivileged("scan", "--json", "--config", str(config), cwd=tmp)
+            doc = json.loads(again.stdout)
+            assert (doc["new"], doc["removed"], doc["reposts"]) == (0, 0, 8)
+            for proc in (scanned, crawled, blind, status, again):
+                assert "Traceback" not in proc.stderr
+            assert_healthy(tmp, crawled)
+            assert_polite(a.log, DELAY)
+    finally:
+        for path in [tmp, *tmp.rglob("*")]:
+            path.chmod(0o777)
+        shutil.rmtree(tmp)
