@@ -6,6 +6,7 @@ traceback reached stderr, and (where requests are made) the origin's log for pol
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import shutil
@@ -264,3 +265,27 @@ def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
         for path in [tmp, *tmp.rglob("*")]:
             path.chmod(0o777)
         shutil.rmtree(tmp)
+
+
+# --- case 10: CSV injection ----------------------------------------------------------------
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    names = ["=cmd|' /C calc'!A0.md", "+1+1.md", "-2+3.md", "@SUM(A1).md", "\tx.md", "\rcr.md", "plain.md"]
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, archive, 0)
+        for i, name in enumerate(names):
+            write_repost(archive, name, a.url(f"/articles/{100 + i}"), PARAS)
+        config = _write_config(tmp_path, delay=DELAY)
+        crawled = run_cli("crawl", "--config", str(config))
+        assert crawled.returncode == 0, crawled.stderr
+        out = tmp_path / "r.csv"  # a file, read without newline translation: a cell may hold a CR
+        report = run_cli("report", "--all", "--format", "csv", "--output", str(out), "--config", str(config))
+    assert report.returncode == 0, report.stderr
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cells = sorted(row["reposts"] for row in rows)
+    assert cells == sorted("'" + n if n[0] in "=+-@\t\r" else n for n in names)
+    assert all(row["link_status"] == "gone" for row in rows)
+    assert_healthy(tmp_path, report)
+    assert_polite(a.log, DELAY)
