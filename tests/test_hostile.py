@@ -289,3 +289,21 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
     assert all(row["link_status"] == "gone" for row in rows)
     assert_healthy(tmp_path, report)
     assert_polite(a.log, DELAY)
+
+
+# --- case 12: terminal escape sequences ----------------------------------------------------
+
+def test_extract_prints_no_escape_sequence_of_the_page(tmp_path: Path) -> None:
+    hostile = ("\x1b]52;c;ZWNobyBwd25lZA==\x07", "\x1b]0;owned title\x1b\\", "\x1b[2J\x1b[H", "\x9b31m", "\x07\x08\x7f")
+    paras = [f"第{i}段{trap}文字内容在这里，足够长的一段正文用来抽取。" * 3 for i, trap in enumerate(hostile)]
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><head><title>标题{hostile[1]}</title></head><body><article><h1>标题{hostile[0]}</h1>"
+                    + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>", encoding="utf-8")
+    out = run_cli("extract", str(page))
+    assert out.returncode == 0, out.stderr
+    assert "第0段" in out.stdout and "第4段文字内容" in out.stdout
+    assert not set(out.stdout) & ({chr(c) for c in range(32)} - {"\n", "\t"} | {chr(c) for c in range(0x7f, 0xa0)})
+    assert "52;c" not in out.stdout and "[2J" not in out.stdout
+    as_json = run_cli("extract", str(page), "--json")
+    # JSON escapes them: a script gets the page's text as it is.
+    assert "\x1b" not in as_json.stdout and "\\u001b" in as_json.stdout
