@@ -18,6 +18,8 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -33,7 +35,9 @@ from store import report as reports
 if TYPE_CHECKING:
     from crawler.crawl import CrawlSummary
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "archive"
+# The example archive is package data of `crawler.example` (the repository's examples/ folder);
+# a checkout run without installing (PYTHONPATH=.) reads that folder itself.
+_CHECKOUT_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FIRST_ADDRESS = 2  # 127.0.0.1 is left to whatever else the machine runs there
 WAYBACK_ADDRESS = "127.0.0.250"
 
@@ -64,18 +68,27 @@ class Example:
 
 def run_demo(workdir: Path, echo: Callable[[str], None]) -> int:
     """Serve a replica, crawl it twice, write the report; returns the exit code."""
-    if not EXAMPLES.is_dir():
-        echo(f"repost-mirror demo: the example archive is missing: {EXAMPLES}")
-        return 5
+    try:
+        bundled: Traversable = resources.files("crawler.example")
+    except ModuleNotFoundError:
+        bundled = _CHECKOUT_EXAMPLES
+    with resources.as_file(bundled / "archive") as examples_root:
+        if not examples_root.is_dir():
+            echo(f"repost-mirror demo: the example archive is missing: {examples_root}")
+            return 5
+        return _run(examples_root, workdir, echo)
+
+
+def _run(examples_root: Path, workdir: Path, echo: Callable[[str], None]) -> int:
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     _clean(workdir)
-    examples = _read_examples(EXAMPLES)
+    examples = _read_examples(examples_root)
     hosts = _hosts_of(examples)
     replica = Replica(hosts.values(), wayback_address=WAYBACK_ADDRESS)
     with replica:
         origins = {name: host.origin() for name, host in hosts.items()}
-        _copy_archive(EXAMPLES, workdir / "archive", origins)
+        _copy_archive(examples_root, workdir / "archive", origins)
         config_path = _write_config(workdir, hosts, replica)
         cfg = load_config(config_path)
         _build_pages(cfg, workdir / "archive", hosts, replica)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from crawler.config import Config
-from crawler.scan import BATCH, ScanResult, finish, to_record
+from crawler.scan import BATCH, NOT_UTF8, ScanResult, finish, is_utf8, shown_name, to_record
 from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
@@ -289,11 +289,16 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     # include() is the caller's glob matching: the same paths recur thousands of times
     # (66 slot files), so remember its answers.
     verdict: dict[str, bool] = {}
+    problems: dict[str, dict[str, str]] = {}
 
     def wanted(path: str) -> bool:
         ok = verdict.get(path)
         if ok is None:
             ok = verdict[path] = bool(include(path))
+            if ok and not is_utf8(path):
+                # The store keeps text: such a file is listed (this scan) and not indexed.
+                ok = verdict[path] = False
+                problems[path] = {"path": shown_name(path), "problem": NOT_UTF8}
         return ok
 
     at_head: dict[str, str] = {}  # blob -> the smallest path HEAD holds it at
@@ -321,7 +326,7 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     if since is None:
         result.removed = store.settle_parked(now)
     store.set_meta("history_head", head)
-    return finish(store, result, [])
+    return finish(store, result, list(problems.values()))
 
 
 def _new_names(store: Store, changed: dict[str, tuple[str | None, str | None]], wanted: Callable[[str], bool],

@@ -106,6 +106,23 @@ def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.s
                     yield rel, exc
 
 
+NOT_UTF8 = "file name is not UTF-8 (its bytes are shown as \\xNN): rename the file to index it"
+
+
+def is_utf8(name: str) -> bool:
+    """False for a name the file system gave with bytes that are not UTF-8 (held as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that can be stored and printed: bytes that are not UTF-8 become \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def distinct_lines(body: str) -> tuple[tuple[int, str], ...]:
     """Distinct non-blank body lines with their hashes: a line in many reposts is boilerplate."""
     seen = {line.strip() for line in body.split("\n")}
@@ -174,6 +191,9 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
         if progress and count % 500 == 0:
             progress(count)
         seen.add(rel)
+        if not is_utf8(rel):
+            transient.append({"path": shown_name(rel), "problem": NOT_UTF8})
+            continue
         if isinstance(st, OSError):
             transient.append({"path": rel, "problem": f"unreadable: {st.strerror or st}"})
             continue

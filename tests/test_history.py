@@ -318,3 +318,15 @@ def test_incremental_scans_equal_a_cold_scan(tmp_path_factory, steps: list, scan
     assert state(store) == state(cold)
     # One repost per distinct text the history ever held.
     assert cold.status_counts()["reposts"] == len(ever)
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem_of_the_history_scan(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    with open(os.path.join(os.fsencode(repo), b"bad\xff.md"), "wb") as fh:
+        fh.write(art(1))
+    commit(repo, {"content/ok.md": art(2)})
+    cfg = config(repo, tmp_path / "m.db")
+    result = scan(cfg, Store(cfg.store.database))
+    assert result.new == ["content/ok.md"]
+    assert [p["path"] for p in result.problems] == ["bad\\xff.md"]
+    assert "not UTF-8" in result.problems[0]["problem"]
