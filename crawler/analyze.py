@@ -9,17 +9,18 @@ travel back to the crawling process, which only records where they lie.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
 from crawler.classify import error_phrase
-from crawler.config import SiteConfig
+from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
-from crawler.normalize import markdown_to_lines, normalize_lines
+from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
 from store.records import FidelityResult, WarcRef
 from store.warc import WarcMirror, build_pair
 
@@ -108,6 +109,11 @@ def repost_lines(body: str, fold_script: bool) -> list[str]:
     return normalize_lines(markdown_to_lines(body), fold_script)
 
 
+def repost_pairs(body: str, fold_script: bool) -> list[tuple[str, str]]:
+    """(normalised, as the repost reads) for each line of a repost's body."""
+    return normalize_pairs(markdown_to_lines(body), fold_script)
+
+
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s*")
 
@@ -123,11 +129,17 @@ def tolerate(lines: list[str], tolerated: frozenset[str]) -> list[str]:
     shows one line (a credit, a dateline), a copy may break it in two, or join it; a
     tolerated line counts with and without its list number or bullet.
     """
+    drop = _tolerated(lines, tolerated)
+    return lines if drop is None else [line for line, d in zip(lines, drop) if not d]
+
+
+def _tolerated(lines: list[str], tolerated: frozenset[str]) -> list[bool] | None:
+    """Which of `lines` `tolerate` leaves out (None: none of them)."""
     keys = {k for k in map(_letters, tolerated) if k}
     # a copy made from Markdown loses the list numbers its source shows ("1) ", "2. ")
     keys.update(k for k in (_letters(_LIST_MARK.sub("", t, count=1)) for t in tolerated) if k)
     if not keys or not lines:
-        return lines
+        return None
     longest = max(map(len, keys))
     squashed = [_letters(line) for line in lines]
     drop = [False] * len(lines)
@@ -141,7 +153,7 @@ def tolerate(lines: list[str], tolerated: frozenset[str]) -> list[str]:
                 for m in range(j, k + 1):
                     drop[m] = True
                 break
-    return [line for line, d in zip(lines, drop) if not d]
+    return drop
 
 
 def _spared(tolerated: frozenset[str], article: Sequence[str]) -> frozenset[str]:
@@ -152,25 +164,32 @@ def _spared(tolerated: frozenset[str], article: Sequence[str]) -> frozenset[str]
 
 
 def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
-          tolerated: frozenset[str] = frozenset()) -> tuple[FidelityResult, ...]:
+          tolerated: frozenset[str] = frozenset(),
+          published: list[str] | None = None) -> tuple[FidelityResult, ...]:
     """Fidelity of each repost against the original's normalised lines.
 
     `tolerated`: normalised lines the original page shows around its body without the
     extractor being sure they are body (credits, datelines, reference links: the
     article's extras, see `tolerate`); a repost line that is one is no difference.
+    `published`: the original's lines as the page shows them, one for each normalised
+    line; hunks show them (and the repost's own lines) rather than normalised text.
     """
-    return tuple(_verdict(repost_id, repost_lines(body, _settings.fold_script), original, tolerated)
-                 for repost_id, body in reposts)
+    return tuple(_verdict(repost_id, body, original, tolerated, published) for repost_id, body in reposts)
 
 
-def _verdict(repost_id: int, lines: list[str], original: Sequence[str], tolerated: frozenset[str],
-             excerpt: bool = False) -> FidelityResult:
+def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: frozenset[str],
+             published: Sequence[str] | None, excerpt: bool = False) -> FidelityResult:
     s = _settings
-    fid = compare(tolerate(lines, tolerated), original, min_change_chars=s.min_change_chars,
-                  boilerplate=s.boilerplate)
+    pairs = repost_pairs(body, s.fold_script)
+    drop = _tolerated([n for n, _ in pairs], tolerated)
+    if drop is not None:
+        pairs = [pair for pair, d in zip(pairs, drop) if not d]
+    fid = compare([n for n, _ in pairs], list(original), min_change_chars=s.min_change_chars,
+                  boilerplate=s.boilerplate, repost_published=[p for _, p in pairs],
+                  original_published=list(published) if published is not None else None)
     if excerpt:
         fid = _as_excerpt(fid, original)
-    hunks = tuple({"op": h.op, "repost": h.repost, "original": h.original} for h in fid.hunks)
+    hunks = tuple(hunk_dict(h) for h in fid.hunks)
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
 
 
@@ -181,6 +200,42 @@ def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
     size = sum(len(_letters(line)) for line in excerpt) or 1
     lost = sum(len(_letters(h.original)) for h in kept)
     return Fidelity(max(0.0, 1 - lost / size), not kept, kept)
+
+
+def hunk_dict(hunk: Hunk) -> dict:
+    """A hunk as JSON and the store keep it; an altered one with its changed stretches."""
+    out: dict = {"op": hunk.op, "repost": hunk.repost, "original": hunk.original}
+    if hunk.op == "altered":
+        out["repost_marks"] = [list(m) for m in hunk.repost_marks]
+        out["original_marks"] = [list(m) for m in hunk.original_marks]
+    return out
+
+
+def published_lines(text: str, normalized: str, fold_script: bool) -> list[str] | None:
+    """A stored version's lines as published (its `text`), one for each of its normalised
+    lines, or None when its text no longer normalises to them (other settings then)."""
+    pairs = normalize_pairs(text.split("\n"), fold_script) if text else []
+    if "\n".join(n for n, _ in pairs) != normalized:
+        return None
+    return [p for _, p in pairs]
+
+
+def version_hunks(old: dict, new: dict, *, min_change_chars: int, fold_script: bool) -> list[dict]:
+    """What changed from stored version `old` to `new` (rows with `text` and `normalized`),
+    as hunks read like a repost's: "missing" is what the new version dropped, the texts as
+    published by each version."""
+    lines = new["normalized"].split("\n") if new["normalized"] else []
+    previous = old["normalized"].split("\n") if old["normalized"] else []
+    diff = compare(lines, previous, min_change_chars=min_change_chars,
+                   repost_published=published_lines(new["text"] or "", new["normalized"] or "", fold_script),
+                   original_published=published_lines(old["text"] or "", old["normalized"] or "", fold_script))
+    return [hunk_dict(h) for h in diff.hunks]
+
+
+def version_differ(cfg: Config) -> Callable[[dict, dict], list[dict]]:
+    """`version_hunks` with the comparison settings of `cfg`, for the report."""
+    return functools.partial(version_hunks, min_change_chars=cfg.compare.min_change_chars,
+                             fold_script=cfg.compare.fold_chinese_script)
 
 
 def analyze(job: PageJob) -> PageAnalysis:
@@ -198,27 +253,30 @@ def analyze(job: PageJob) -> PageAnalysis:
 def _analyze(job: PageJob) -> PageAnalysis:
     s = _settings
     article = extract(job.html, url=job.url, hints=job.hints, content_type=job.content_type)
-    lines = normalize_lines(article.paragraphs, s.fold_script)
+    pairs = normalize_pairs(article.paragraphs, s.fold_script)
+    lines = [n for n, _ in pairs]
+    published = [p for _, p in pairs]
     paragraphs = tuple(article.paragraphs)
     # Not the lines of the body: a repost must not be spared what the body says.
     tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if lines else frozenset()
-    verdicts: list[FidelityResult | None] = list(judge(job.reposts, lines, tolerated)) if lines else [None] * len(job.reposts)
+    verdicts: list[FidelityResult | None] = (list(judge(job.reposts, lines, tolerated, published)) if lines
+                                             else [None] * len(job.reposts))
     found_by = "extractor" if any(v is not None and v.faithful for v in verdicts) else None
     page: witness.PageText | None = None
     best: witness.Found | None = None
     # The repost is the witness of what the article says (SPEC 7), asked only when the
     # extractor's body does not already hold it: most pages never pay for a second reading.
     for k, (repost_id, markdown) in enumerate(job.reposts):
-        if verdicts[k] is not None and verdicts[k].faithful:
+        done = verdicts[k]
+        if done is not None and done.faithful:
             continue
         if page is None:
             page = witness.read_page(decode_html(job.html, job.content_type)[0])
-        rlines = repost_lines(markdown, s.fold_script)
-        found = witness.find(page, rlines, lines, fold_script=s.fold_script)
+        found = witness.find(page, repost_lines(markdown, s.fold_script), lines, fold_script=s.fold_script)
         if found is None:
             continue
-        verdicts[k] = _verdict(repost_id, rlines, found.lines, _spared(tolerated.union(found.furniture), found.lines),
-                               excerpt=found.excerpt)
+        verdicts[k] = _verdict(repost_id, markdown, found.lines, _spared(tolerated.union(found.furniture), found.lines),
+                               found.shown, excerpt=found.excerpt)
         if best is None or found.coverage > best.coverage:
             best = found
     if found_by is None and best is not None:
@@ -262,11 +320,12 @@ def process(job: ResponseJob) -> tuple[WarcRef, PageAnalysis | None]:
     return ref, (analyze(job.page) if job.page is not None else None)
 
 
-def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...], excerpt: bool = False
-                 ) -> tuple[FidelityResult, ...]:
+def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...],
+                 text: str | None = None, excerpt: bool = False) -> tuple[FidelityResult, ...]:
     """Fidelity against a stored version, when the check brought no new body (304, dead);
+    `text`: the version's text as published, shown in the hunks when it still fits;
     `excerpt`: the version is the part of the article its page served (SPEC 7)."""
     original = previous.split("\n") if previous else []
     tolerated = frozenset(extras.split("\n")) if extras else frozenset()
-    return tuple(_verdict(repost_id, repost_lines(body, _settings.fold_script), original, tolerated, excerpt)
-                 for repost_id, body in reposts)
+    published = published_lines(text, previous, _settings.fold_script) if text else None
+    return tuple(_verdict(repost_id, body, original, tolerated, published, excerpt) for repost_id, body in reposts)

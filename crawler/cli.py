@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import click
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
+from crawler.errors import LocalShortage
 from store.db import LockedError, Store, StoreError
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
@@ -68,6 +70,11 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
             # final flush so Python does not complain on exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
+        except LocalShortage as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"repost-mirror: error: stopped, this machine ran short: {exc}", err=True)
+            sys.exit(EXIT_FATAL)
         except KeyboardInterrupt:
             click.echo("repost-mirror: interrupted", err=True)
             sys.exit(130)
@@ -84,6 +91,18 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+# Terminal escape sequences (CSI, OSC, ...) and the other control characters a page or a file
+# name may carry: printed raw they write the clipboard (OSC 52), retitle or clear the terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without escape sequences or control characters (newlines and tabs stay)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def open_store(cfg: Config) -> Store:
@@ -123,7 +142,7 @@ def scan(cfg: Config, as_json: bool) -> int:
         f"{len(result.removed)} removed, {len(result.problems)} problems"
     )
     for problem in result.problems:
-        click.echo(f"  problem: {problem['path']}: {problem['problem']}")
+        click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
     return 0
 
 
@@ -174,9 +193,10 @@ def extract(cfg: Config, file: str, url: str | None, as_json: bool) -> int:
         emit_json({"title": article.title, "text": article.text, "paragraphs": list(article.paragraphs),
                    "charset": article.charset})
         return 0
-    click.echo(article.title)
-    click.echo("=" * min(80, max(10, len(article.title) * 2)))
-    click.echo(article.text if article.paragraphs else "(no article body found)")
+    title = printable(article.title)
+    click.echo(title)
+    click.echo("=" * min(80, max(10, len(title) * 2)))
+    click.echo(printable(article.text) if article.paragraphs else "(no article body found)")
     return 0
 
 
@@ -210,12 +230,13 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     """The sources that are dead, changed or unfaithful, as csv, json, md or html."""
     import time
 
+    from crawler.analyze import version_differ
     from store import report as reports
 
     since = parse_when(since_text, time.time()) if since_text else None
     store = open_store(cfg)
     doc = reports.build_report(store, since=since, everything=everything)
-    text = reports.render(store, doc, fmt)
+    text = reports.render(store, doc, fmt, diff_versions=version_differ(cfg))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -294,12 +315,22 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
             raise Exit(EXIT_USAGE, f"{target} is not a source of the archive (run `repost-mirror scan` first?)")
         return source, None
     name = _repost_name(cfg, target)
+    from crawler.scan import NOT_UTF8, is_utf8, shown_name
+
+    if not is_utf8(name):
+        raise Exit(EXIT_USAGE, f"{shown_name(name)}: {NOT_UTF8}")
     found = store.source_of_repost(name)
     if found is None:
         from crawler.scan import scan as run_scan
 
         run_scan(cfg, store)
         found = store.source_of_repost(name)
+    if found is None:
+        # A place where a history repost's text stood (PATH@COMMIT, or a path no longer at HEAD).
+        path, _, commit = name.partition("@")
+        holder = store.repost_by_appearance(path, commit)
+        if holder is not None:
+            name, found = holder, store.source_of_repost(holder)
     if found is None:
         raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
     _repost_id, source_id, kind = found
@@ -324,6 +355,17 @@ def _repost_name(cfg: Config, target: str) -> str:
     return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
 
 
+def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> None:
+    """Where a history repost's text stood (a slot text passes through several slot files)."""
+    if len(appearances) < 2:
+        return
+    click.echo(f"  appeared at {len(appearances)} places:")
+    for a in appearances[:limit]:
+        click.echo(f"    {a['path']} @ {a['commit'][:12]} ({a['committed_at']})")
+    if len(appearances) > limit:
+        click.echo(f"    ... and {len(appearances) - limit} more")
+
+
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
     labels = {"missing": ("- original only", "red"), "added": ("+ repost only", "green"),
               "altered": ("~ altered", "yellow")}
@@ -331,9 +373,9 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
         click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
         if hunk["original"]:
-            click.echo(click.style(f"    original: {hunk['original']}", fg="red" if color else None))
+            click.echo(click.style(f"    original: {printable(hunk['original'])}", fg="red" if color else None))
         if hunk["repost"]:
-            click.echo(click.style(f"    repost:   {hunk['repost']}", fg="green" if color else None))
+            click.echo(click.style(f"    repost:   {printable(hunk['repost'])}", fg="green" if color else None))
 
 
 @main.command()
@@ -358,6 +400,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
     results = []
+    appearances = store.appearances_of(r["id"] for r in reposts)
     if version is not None:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
@@ -365,12 +408,13 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             cpu.configure(compare_settings(cfg, store))
             by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
                                                               tuple((r["id"], r["body"] or "") for r in reposts),
-                                                              version["found_by"] == "meta")}
+                                                              version["text"], version["found_by"] == "meta")}
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "excerpt_only": fid.excerpt_only, "hunks": list(fid.hunks)})
+                                "excerpt_only": fid.excerpt_only, "appearances": appearances.get(r["id"], []),
+                                "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
@@ -396,6 +440,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
             verdict += " to the excerpt the page serves" if item["excerpt_only"] else ""
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
+            _print_appearances(item["appearances"])
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
     if version is None:
         if not as_json:
@@ -410,20 +455,19 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
 @common
 def history(cfg: Config, target: str, as_json: bool) -> int:
     """The versions of a source, each with its time, and what changed between consecutive ones."""
-    from crawler.fidelity import compare
+    from crawler.analyze import version_hunks
 
     store = open_store(cfg)
     source, _only = _resolve_target(cfg, store, target)
     versions = store.versions_of(source.id)
     out = []
-    previous: list[str] | None = None
+    previous: dict | None = None
     for v in versions:
-        lines = v["normalized"].split("\n") if v["normalized"] else []
         hunks = []
         if previous is not None:
             # Read as: the new version against the one before it ("missing" = dropped by the new one).
-            diff = compare(lines, previous, min_change_chars=cfg.compare.min_change_chars)
-            hunks = [{"op": h.op, "repost": h.repost, "original": h.original} for h in diff.hunks]
+            hunks = version_hunks(previous, v, min_change_chars=cfg.compare.min_change_chars,
+                                  fold_script=cfg.compare.fold_chinese_script)
         out.append({
             "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
             "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "title": v["title"],
@@ -431,11 +475,18 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
                                                      "length": v["warc_length"], "payload_digest": v["payload_digest"]},
             "hunks": hunks,
         })
-        previous = lines
+        previous = v
+    reposts = store.reposts_of(source.id)
+    appearances = store.appearances_of(r["id"] for r in reposts)
+    copies = [{"path": r["path"], "dated_at": r["dated_at"], "appearances": appearances.get(r["id"], [])}
+              for r in reposts]
     if as_json:
-        emit_json({"source_url": source.url, "versions": out})
+        emit_json({"source_url": source.url, "versions": out, "reposts": copies})
         return 0
     click.echo(f"{source.url}: {len(out)} version(s)")
+    for copy in copies:
+        click.echo(f"repost {copy['path']}" + (f" (dated {copy['dated_at']})" if copy["dated_at"] else ""))
+        _print_appearances(copy["appearances"])
     for v in out:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""
