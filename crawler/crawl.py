@@ -299,7 +299,7 @@ class Checker:
         result = seen.result
         if result is not None and result.error is None and result.status is not None:
             # The server answered; what the page holds is unknown, so it is not called a soft-404.
-            status = link_status(result, has_article=True, previous=source.link_status or "alive")
+            status = link_status(result, previous=source.link_status or "alive")
             error = None
         else:
             status, error = "server_error", "internal"
