@@ -92,8 +92,13 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def open_store(cfg: Config) -> Store:
-    return Store(cfg.store.database)
+def open_store(cfg: Config, *, create: bool = False) -> Store:
+    """The database. Only the commands that index or crawl (`scan`, `crawl`) create one: the
+    others say there is none, so a typo in --db or a run in the wrong folder leaves no file."""
+    path = cfg.store.database
+    if not create and not path.exists():
+        raise Exit(EXIT_USAGE, f"no database at {path}: run `repost-mirror scan` or `crawl` first")
+    return Store(path)
 
 
 def emit_json(doc: Any) -> None:
@@ -116,9 +121,11 @@ def main() -> None:
 def scan(cfg: Config, as_json: bool) -> int:
     """Index the archive: new, changed and removed reposts, and problems."""
     from crawler.progress import counter
+    from crawler.scan import check_archive_root
     from crawler.scan import scan as run_scan
 
-    store = open_store(cfg)
+    check_archive_root(cfg)
+    store = open_store(cfg, create=True)
     with counter("scanning", enabled=is_tty() and not as_json) as tick:
         result = run_scan(cfg, store, progress=tick)
     if as_json:
@@ -252,14 +259,24 @@ def _duration_option(_ctx: click.Context, _param: click.Parameter, value: str | 
 def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float | None, as_json: bool) -> int:
     """The nightly job: scan, then check every due source politely and record what changed."""
     import asyncio
+    import signal
+    import time
 
     from crawler.crawl import crawl_async
     from crawler.progress import bar
+    from crawler.scan import check_archive_root
     from crawler.scan import scan as run_scan
 
-    store = open_store(cfg)
+    started = time.monotonic()
+    check_archive_root(cfg)
+    store = open_store(cfg, create=True)
     store.acquire_crawl_lock()
+    # SIGTERM (systemd, kill) stops the crawl as cleanly as Ctrl-C does: recorded as interrupted.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     scanned = run_scan(cfg, store)
+    if max_duration is not None:
+        # --max-duration bounds the whole command, the scan included.
+        max_duration = max(0.0, max_duration - (time.monotonic() - started))
     total = {"n": 0}
     tty = is_tty() and not as_json
     with bar("crawl", 0, enabled=tty) as update:
