@@ -223,12 +223,13 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     """The sources that are dead, changed or unfaithful, as csv, json, md or html."""
     import time
 
+    from crawler.analyze import version_differ
     from store import report as reports
 
     since = parse_when(since_text, time.time()) if since_text else None
     store = open_store(cfg)
     doc = reports.build_report(store, since=since, everything=everything)
-    text = reports.render(store, doc, fmt)
+    text = reports.render(store, doc, fmt, diff_versions=version_differ(cfg))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -328,6 +329,12 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
         run_scan(cfg, store)
         found = store.source_of_repost(name)
     if found is None:
+        # A place where a history repost's text stood (PATH@COMMIT, or a path no longer at HEAD).
+        path, _, commit = name.partition("@")
+        holder = store.repost_by_appearance(path, commit)
+        if holder is not None:
+            name, found = holder, store.source_of_repost(holder)
+    if found is None:
         raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
     _repost_id, source_id, kind = found
     if kind != "repost" or source_id is None:
@@ -349,6 +356,17 @@ def _repost_name(cfg: Config, target: str) -> str:
             name = rel.as_posix()
             return f"{name}@{commit}" if commit else name
     return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
+
+
+def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> None:
+    """Where a history repost's text stood (a slot text passes through several slot files)."""
+    if len(appearances) < 2:
+        return
+    click.echo(f"  appeared at {len(appearances)} places:")
+    for a in appearances[:limit]:
+        click.echo(f"    {a['path']} @ {a['commit'][:12]} ({a['committed_at']})")
+    if len(appearances) > limit:
+        click.echo(f"    ... and {len(appearances) - limit} more")
 
 
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
@@ -385,18 +403,20 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
     results = []
+    appearances = store.appearances_of(r["id"] for r in reposts)
     if version is not None:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
         else:
             cpu.configure(compare_settings(cfg, store))
             by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
-                                                              tuple((r["id"], r["body"] or "") for r in reposts))}
+                                                              tuple((r["id"], r["body"] or "") for r in reposts),
+                                                              version["text"])}
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "hunks": list(fid.hunks)})
+                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
@@ -418,6 +438,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
+            _print_appearances(item["appearances"])
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
     if version is None:
         if not as_json:
@@ -432,20 +453,19 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
 @common
 def history(cfg: Config, target: str, as_json: bool) -> int:
     """The versions of a source, each with its time, and what changed between consecutive ones."""
-    from crawler.fidelity import compare
+    from crawler.analyze import version_hunks
 
     store = open_store(cfg)
     source, _only = _resolve_target(cfg, store, target)
     versions = store.versions_of(source.id)
     out = []
-    previous: list[str] | None = None
+    previous: dict | None = None
     for v in versions:
-        lines = v["normalized"].split("\n") if v["normalized"] else []
         hunks = []
         if previous is not None:
             # Read as: the new version against the one before it ("missing" = dropped by the new one).
-            diff = compare(lines, previous, min_change_chars=cfg.compare.min_change_chars)
-            hunks = [{"op": h.op, "repost": h.repost, "original": h.original} for h in diff.hunks]
+            hunks = version_hunks(previous, v, min_change_chars=cfg.compare.min_change_chars,
+                                  fold_script=cfg.compare.fold_chinese_script)
         out.append({
             "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
             "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "title": v["title"],
@@ -453,11 +473,18 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
                                                      "length": v["warc_length"], "payload_digest": v["payload_digest"]},
             "hunks": hunks,
         })
-        previous = lines
+        previous = v
+    reposts = store.reposts_of(source.id)
+    appearances = store.appearances_of(r["id"] for r in reposts)
+    copies = [{"path": r["path"], "dated_at": r["dated_at"], "appearances": appearances.get(r["id"], [])}
+              for r in reposts]
     if as_json:
-        emit_json({"source_url": source.url, "versions": out})
+        emit_json({"source_url": source.url, "versions": out, "reposts": copies})
         return 0
     click.echo(f"{source.url}: {len(out)} version(s)")
+    for copy in copies:
+        click.echo(f"repost {copy['path']}" + (f" (dated {copy['dated_at']})" if copy["dated_at"] else ""))
+        _print_appearances(copy["appearances"])
     for v in out:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""

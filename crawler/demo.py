@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from crawler.analyze import version_differ
 from crawler.archive import Repost, parse_repost
 from crawler.config import DEFAULT_SITES, ArchiveConfig, Config, load_config
 from crawler.normalize import markdown_to_lines
@@ -105,9 +106,10 @@ def _run(examples_root: Path, workdir: Path, echo: Callable[[str], None]) -> int
                  f"{second.new_versions} new version(s)")
             # Every source, so the report shows the alive and redirected ones too, not only the trouble.
             doc = reports.build_report(store, everything=True)
-            (workdir / "report.html").write_text(reports.render(store, doc, "html"), encoding="utf-8")
+            differ = version_differ(cfg)
+            (workdir / "report.html").write_text(reports.render(store, doc, "html", differ), encoding="utf-8")
             (workdir / "report.json").write_text(reports.render(store, doc, "json"), encoding="utf-8")
-            (workdir / "report.md").write_text(reports.render(store, doc, "md"), encoding="utf-8")
+            (workdir / "report.md").write_text(reports.render(store, doc, "md", differ), encoding="utf-8")
             counts = store.status_counts()
         finally:
             store.close()
