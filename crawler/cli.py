@@ -393,7 +393,11 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     from crawler import analyze as cpu
     from crawler.crawl import check_now, compare_settings
 
-    store = open_store(cfg)
+    # Checking a file of the archive indexes the archive first, so it may create the
+    # database; a URL, a missing file or --no-fetch need one that is already there.
+    in_archive = not no_fetch and not target.startswith(("http://", "https://")) \
+        and (cfg.archive.root / _repost_name(cfg, target)).is_file()
+    store = open_store(cfg, create=in_archive)
     source, only = _resolve_target(cfg, store, target)
     fetched = None
     if not no_fetch:

@@ -37,7 +37,7 @@ def _files(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("args", [["status"], ["status", "--json"], ["report"], ["report", "--format", "html"],
                                   ["history", "https://gnews.org/articles/1"], ["check", "--no-fetch", "x.md"],
-                                  ["check", "https://gnews.org/articles/1"]])
+                                  ["check", "https://gnews.org/articles/1"], ["check", "not-there.md"]])
 def test_a_command_that_reads_never_creates_a_database(tmp_path: Path, args: list[str]) -> None:
     proc = run_cli(*args, cwd=tmp_path)
     assert proc.returncode == 2, proc.stdout + proc.stderr
