@@ -1,6 +1,6 @@
 """Benchmark of normalisation and of the fidelity diff on the repost sample.
 
-For every repost of ``shared/data/reposts`` (``content/`` and ``history/``):
+For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
 
 * the body is read with ``crawler.archive.parse_repost`` (files that are not reposts are
   skipped); if that module cannot be imported, a crude stand-in drops the lines up to
@@ -10,6 +10,11 @@ For every repost of ``shared/data/reposts`` (``content/`` and ``history/``):
   lines with one sentence of the middle line rewritten (so each pair has one altered
   hunk to find); ``compare`` is timed per pair, as the median of 3 runs; the median and
   the worst pair over the sample are reported, with how many edits were caught;
+* the same pairs compared as the crawl compares them, with each side's published lines
+  (the repost's Markdown undone, the original's lines as given): the hunks then map back
+  to the published texts and an altered hunk's changed stretches are marked with
+  diff-match-patch's semantic clean-up; the difference of the two medians is the cost of
+  showing texts as published, without crumbs;
 * two unrelated 50,000-character Chinese texts (real reposts: the first half of the
   sample against the second half, boilerplate included) and two unrelated synthetic ones,
   median of 3 runs each.
@@ -17,13 +22,11 @@ For every repost of ``shared/data/reposts`` (``content/`` and ``history/``):
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
 
-The data directory is ``<repo>/../shared/data/reposts`` unless ``REPOST_MIRROR_SHARED``
-names the ``shared`` directory.
+The sample is the one the tests read, ``tests/data/reposts`` in the repository.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import statistics
@@ -37,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from crawler.fidelity import compare  # noqa: E402
-from crawler.normalize import markdown_to_lines, normalize_lines  # noqa: E402
+from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs  # noqa: E402
 
 RUNS = 3
 UNRELATED_CHARS = 50_000
@@ -45,9 +48,8 @@ EDIT = "这一句在原文里被编辑者整句改写过了"
 
 
 def data_dir() -> Path:
-    shared = os.environ.get("REPOST_MIRROR_SHARED")
-    base = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared"
-    return base / "data" / "reposts"
+    # The sample is in the repository (the tests read it too).
+    return ROOT / "tests" / "data" / "reposts"
 
 
 _SOURCE_LINK = re.compile(r"\[(?:轉載|转载|轉發|转发)自")
@@ -127,11 +129,12 @@ def _take(bodies: list[list[str]], size: int) -> list[str]:
 def main() -> int:
     folder = data_dir()
     if not folder.is_dir():
-        print(f"no sample at {folder} (set REPOST_MIRROR_SHARED)", file=sys.stderr)
+        print(f"no sample at {folder}", file=sys.stderr)
         return 2
     how, read = _body_reader()
     files = sorted(p for sub in ("content", "history") for p in (folder / sub).rglob("*.md"))
     bodies: list[list[str]] = []
+    shown: list[list[str]] = []
     norm_ms: list[float] = []
     for path in files:
         body = read(path.read_bytes(), str(path.relative_to(folder)))
@@ -140,8 +143,10 @@ def main() -> int:
         markdown_to_lines(body)  # warm-up
         norm_ms.append(_timed(lambda: normalize_lines(markdown_to_lines(body))))
         bodies.append(normalize_lines(markdown_to_lines(body)))
+        shown.append([p for _, p in normalize_pairs(markdown_to_lines(body))])
 
-    pairs = [(lines, edited) for lines in bodies if (edited := _edited(lines)) is not None]
+    triples = [(lines, edited, pub) for lines, pub in zip(bodies, shown) if (edited := _edited(lines)) is not None]
+    pairs = [(lines, edited) for lines, edited, _ in triples]
     for repost, original in pairs:  # warm-up
         compare(repost, original)
     pair_ms = []
@@ -150,6 +155,10 @@ def main() -> int:
         pair_ms.append(_timed(lambda: compare(repost, original)))
         result = compare(repost, original)
         caught += any(EDIT in h.original for h in result.hunks)
+    published_ms = []
+    for repost, original, pub in triples:
+        published_ms.append(_timed(lambda: compare(repost, original, repost_published=pub,
+                                                   original_published=list(original))))
     identical_ms = [_timed(lambda: compare(lines, list(lines))) for lines in bodies]
 
     half = len(bodies) // 2
@@ -170,6 +179,9 @@ def main() -> int:
     print(f"  pairs {len(pairs)} (body chars: median {statistics.median(sizes):.0f}, max {sizes[-1]})")
     print(f"  median {statistics.median(pair_ms):.3f} ms, worst {max(pair_ms):.2f} ms, "
           f"edit caught in {caught}/{len(pairs)}")
+    print(f"  with texts as published and changes marked: median {statistics.median(published_ms):.3f} ms, "
+          f"worst {max(published_ms):.2f} ms (cost of the median: "
+          f"{statistics.median(published_ms) - statistics.median(pair_ms):+.3f} ms)")
     print(f"  identical pairs: median {statistics.median(identical_ms):.3f} ms, worst {max(identical_ms):.2f} ms")
     print(f"unrelated {UNRELATED_CHARS}-char Chinese texts, median of {RUNS} runs:")
     print(f"  real reposts:  {real_ms:.2f} ms (similarity {real_sim:.3f})")

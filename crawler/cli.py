@@ -21,6 +21,7 @@ import click
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
+from crawler.errors import LocalShortage
 from store.db import LockedError, Store, StoreError
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
@@ -68,6 +69,11 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
             # final flush so Python does not complain on exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
+        except LocalShortage as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"repost-mirror: error: stopped, this machine ran short: {exc}", err=True)
+            sys.exit(EXIT_FATAL)
         except KeyboardInterrupt:
             click.echo("repost-mirror: interrupted", err=True)
             sys.exit(130)
@@ -210,12 +216,13 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     """The sources that are dead, changed or unfaithful, as csv, json, md or html."""
     import time
 
+    from crawler.analyze import version_differ
     from store import report as reports
 
     since = parse_when(since_text, time.time()) if since_text else None
     store = open_store(cfg)
     doc = reports.build_report(store, since=since, everything=everything)
-    text = reports.render(store, doc, fmt)
+    text = reports.render(store, doc, fmt, diff_versions=version_differ(cfg))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -294,6 +301,10 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
             raise Exit(EXIT_USAGE, f"{target} is not a source of the archive (run `repost-mirror scan` first?)")
         return source, None
     name = _repost_name(cfg, target)
+    from crawler.scan import NOT_UTF8, is_utf8, shown_name
+
+    if not is_utf8(name):
+        raise Exit(EXIT_USAGE, f"{shown_name(name)}: {NOT_UTF8}")
     found = store.source_of_repost(name)
     if found is None:
         from crawler.scan import scan as run_scan
@@ -364,7 +375,8 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         else:
             cpu.configure(compare_settings(cfg, store))
             by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
-                                                              tuple((r["id"], r["body"] or "") for r in reposts))}
+                                                              tuple((r["id"], r["body"] or "") for r in reposts),
+                                                              version["text"])}
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
@@ -405,20 +417,19 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
 @common
 def history(cfg: Config, target: str, as_json: bool) -> int:
     """The versions of a source, each with its time, and what changed between consecutive ones."""
-    from crawler.fidelity import compare
+    from crawler.analyze import version_hunks
 
     store = open_store(cfg)
     source, _only = _resolve_target(cfg, store, target)
     versions = store.versions_of(source.id)
     out = []
-    previous: list[str] | None = None
+    previous: dict | None = None
     for v in versions:
-        lines = v["normalized"].split("\n") if v["normalized"] else []
         hunks = []
         if previous is not None:
             # Read as: the new version against the one before it ("missing" = dropped by the new one).
-            diff = compare(lines, previous, min_change_chars=cfg.compare.min_change_chars)
-            hunks = [{"op": h.op, "repost": h.repost, "original": h.original} for h in diff.hunks]
+            hunks = version_hunks(previous, v, min_change_chars=cfg.compare.min_change_chars,
+                                  fold_script=cfg.compare.fold_chinese_script)
         out.append({
             "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
             "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "title": v["title"],
@@ -426,7 +437,7 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
                                                      "length": v["warc_length"], "payload_digest": v["payload_digest"]},
             "hunks": hunks,
         })
-        previous = lines
+        previous = v
     if as_json:
         emit_json({"source_url": source.url, "versions": out})
         return 0
