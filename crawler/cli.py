@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -92,6 +93,18 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+# Terminal escape sequences (CSI, OSC, ...) and the other control characters a page or a file
+# name may carry: printed raw they write the clipboard (OSC 52), retitle or clear the terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without escape sequences or control characters (newlines and tabs stay)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def open_store(cfg: Config) -> Store:
     return Store(cfg.store.database)
 
@@ -129,7 +142,7 @@ def scan(cfg: Config, as_json: bool) -> int:
         f"{len(result.removed)} removed, {len(result.problems)} problems"
     )
     for problem in result.problems:
-        click.echo(f"  problem: {problem['path']}: {problem['problem']}")
+        click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
     return 0
 
 
@@ -180,9 +193,10 @@ def extract(cfg: Config, file: str, url: str | None, as_json: bool) -> int:
         emit_json({"title": article.title, "text": article.text, "paragraphs": list(article.paragraphs),
                    "charset": article.charset})
         return 0
-    click.echo(article.title)
-    click.echo("=" * min(80, max(10, len(article.title) * 2)))
-    click.echo(article.text if article.paragraphs else "(no article body found)")
+    title = printable(article.title)
+    click.echo(title)
+    click.echo("=" * min(80, max(10, len(title) * 2)))
+    click.echo(printable(article.text) if article.paragraphs else "(no article body found)")
     return 0
 
 
@@ -314,6 +328,12 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
         run_scan(cfg, store)
         found = store.source_of_repost(name)
     if found is None:
+        # A place where a history repost's text stood (PATH@COMMIT, or a path no longer at HEAD).
+        path, _, commit = name.partition("@")
+        holder = store.repost_by_appearance(path, commit)
+        if holder is not None:
+            name, found = holder, store.source_of_repost(holder)
+    if found is None:
         raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
     _repost_id, source_id, kind = found
     if kind != "repost" or source_id is None:
@@ -337,6 +357,17 @@ def _repost_name(cfg: Config, target: str) -> str:
     return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
 
 
+def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> None:
+    """Where a history repost's text stood (a slot text passes through several slot files)."""
+    if len(appearances) < 2:
+        return
+    click.echo(f"  appeared at {len(appearances)} places:")
+    for a in appearances[:limit]:
+        click.echo(f"    {a['path']} @ {a['commit'][:12]} ({a['committed_at']})")
+    if len(appearances) > limit:
+        click.echo(f"    ... and {len(appearances) - limit} more")
+
+
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
     labels = {"missing": ("- original only", "red"), "added": ("+ repost only", "green"),
               "altered": ("~ altered", "yellow")}
@@ -344,9 +375,9 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
         click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
         if hunk["original"]:
-            click.echo(click.style(f"    original: {hunk['original']}", fg="red" if color else None))
+            click.echo(click.style(f"    original: {printable(hunk['original'])}", fg="red" if color else None))
         if hunk["repost"]:
-            click.echo(click.style(f"    repost:   {hunk['repost']}", fg="green" if color else None))
+            click.echo(click.style(f"    repost:   {printable(hunk['repost'])}", fg="green" if color else None))
 
 
 @main.command()
@@ -371,6 +402,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
     results = []
+    appearances = store.appearances_of(r["id"] for r in reposts)
     if version is not None:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
@@ -383,7 +415,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             fid = by_id.get(r["id"])
             if fid is not None:
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "hunks": list(fid.hunks)})
+                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
@@ -405,6 +437,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
+            _print_appearances(item["appearances"])
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
     if version is None:
         if not as_json:
@@ -440,10 +473,17 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
             "hunks": hunks,
         })
         previous = v
+    reposts = store.reposts_of(source.id)
+    appearances = store.appearances_of(r["id"] for r in reposts)
+    copies = [{"path": r["path"], "dated_at": r["dated_at"], "appearances": appearances.get(r["id"], [])}
+              for r in reposts]
     if as_json:
-        emit_json({"source_url": source.url, "versions": out})
+        emit_json({"source_url": source.url, "versions": out, "reposts": copies})
         return 0
     click.echo(f"{source.url}: {len(out)} version(s)")
+    for copy in copies:
+        click.echo(f"repost {copy['path']}" + (f" (dated {copy['dated_at']})" if copy["dated_at"] else ""))
+        _print_appearances(copy["appearances"])
     for v in out:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""
