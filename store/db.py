@@ -275,6 +275,7 @@ class SourceSummary:
 
     id: int
     fields: dict[str, Any]
+    host: str = ""
 
 
 class Store:
@@ -815,8 +816,14 @@ class Store:
                      "OR (s.faithful = 0 AND EXISTS (SELECT 1 FROM fidelity f WHERE f.source_id = s.id "
                      "AND f.faithful = 0 AND f.checked_at >= ?)))")
             params = [since, since, since]
+        # The title: of the latest version, else of a repost; the detail: of the latest check.
         rows = list(self.db.query(
-            f"SELECT s.* FROM sources s WHERE {where} AND EXISTS "
+            "SELECT s.*, (SELECT title FROM versions v WHERE v.id = s.latest_version_id) AS version_title, "
+            "(SELECT found_by FROM versions v WHERE v.id = s.latest_version_id) AS version_found_by, "
+            "(SELECT title FROM reposts r WHERE r.source_id = s.id AND r.title != '' ORDER BY r.path LIMIT 1) "
+            "AS repost_title, (SELECT detail FROM checks c WHERE c.source_id = s.id "
+            "ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) "
+            f"AS check_detail FROM sources s WHERE {where} AND EXISTS "
             "(SELECT 1 FROM reposts r WHERE r.source_id = s.id) ORDER BY s.url", params
         ))
         reposts: dict[int, list[str]] = {}
@@ -826,7 +833,6 @@ class Store:
                 f"SELECT source_id, path FROM reposts WHERE source_id IN ({marks}) ORDER BY path", chunk
             ):
                 reposts.setdefault(sid, []).append(path)
-        excerpts = self._excerpt_only([r["id"] for r in rows])
         return [
             SourceSummary(
                 id=r["id"],
@@ -844,24 +850,16 @@ class Store:
                     "changed_at": r["changed_at"],
                     "fidelity": None if r["fidelity"] is None else round(r["fidelity"], 4),
                     "faithful": None if r["faithful"] is None else bool(r["faithful"]),
-                    "excerpt_only": excerpts.get(r["id"], False) if r["faithful"] is not None else None,
                     "archived_copy": r["archived_copy"],
+                    "title": r["version_title"] or r["repost_title"] or None,
+                    "detail": r["check_detail"] or None,
+                    # Compared with the excerpt its page serves (only its description), SPEC 7.
+                    "excerpt_only": r["version_found_by"] == "meta" if r["faithful"] is not None else None,
                 },
+                host=r["host"],
             )
             for r in rows
         ]
-
-    def _excerpt_only(self, source_ids: list[int]) -> dict[int, bool]:
-        """Sources whose latest version is an excerpt of the article (only its description is served)."""
-        out: dict[int, bool] = {}
-        for chunk in _chunks(source_ids, 500):
-            marks = ",".join("?" * len(chunk))
-            for sid, found_by in self.db.execute(
-                f"SELECT s.id, v.found_by FROM sources s JOIN versions v ON v.id = s.latest_version_id "
-                f"WHERE s.id IN ({marks})", chunk
-            ):
-                out[sid] = found_by == "meta"
-        return out
 
     def latest_fidelity(self, repost_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query(
