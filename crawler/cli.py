@@ -265,10 +265,9 @@ def export(cfg: Config, wacz_path: Path, since_text: str | None) -> int:
     from crawler.export import ExportError, export_wacz
 
     since = parse_when(since_text, time.time()) if since_text else None
-    if not cfg.store.database.exists():
-        raise Exit(EXIT_USAGE, f"no database at {cfg.store.database}: nothing to export (run `repost-mirror crawl` first)")
+    store = open_store(cfg)
     try:
-        done = export_wacz(open_store(cfg), cfg.store.mirror, wacz_path, since=since)
+        done = export_wacz(store, cfg.store.mirror, wacz_path, since=since)
     except ExportError as exc:
         raise Exit(EXIT_USAGE, str(exc)) from None
     click.echo(f"export: {done.pages} pages, {done.records} WARC records from {done.warc_files} files "
