@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -258,8 +258,15 @@ def _history_v2(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM meta WHERE key = 'history_head'")
 
 
+def _line_counts_v3(db: sqlite_utils.Database) -> None:
+    """No index on line_counts.n: a scan bumps n 15 times per repost (2 million upserts for the
+    real history, each moving an index entry: half the cost of counting), while the one query
+    by n, the boilerplate lines of a crawl, reads the table once (0.2 s for a million lines)."""
+    db.execute("DROP INDEX IF EXISTS idx_line_counts_n")
+
+
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1, 2: _history_v2}
+MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3}
 
 
 @dataclass(frozen=True)
