@@ -20,7 +20,8 @@ archive's history" (26,257 commits, ~607,000 path versions, ~125,500 distinct re
 - ~2% of transcripts link the placeholder `ThreadView/0`: problems, not reposts.
 100 more commits of the flat era follow on a side ref, for the incremental scan.
 
-Measured, each in a fresh process (the machine's other work apart, medians of --runs):
+Measured, each in a fresh process, medians of --runs; wall time, and CPU time (user + system,
+which the machine's other work does not inflate):
   cold scan       `scan --json` through the CLI entry point in a child process: wall time, its
                   peak RSS (ru_maxrss of that process: git's own processes are apart), the
                   database size, reposts vs distinct repost texts
@@ -309,12 +310,18 @@ def measure_cold(cfg: Path) -> None:
                       "git_rss_mb": round(git.ru_maxrss / 1024, 1)}))
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each `cli` call's process and its children
+
+
 def cli(*args: str, cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
     # `python -m crawler` of this checkout: the same entry point as the console script, which
     # may be installed from another checkout.
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, capture_output=True, text=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(args)}: exit {proc.returncode}: {proc.stderr[-2000:]}")
     return time.perf_counter() - t0, proc
@@ -438,12 +445,14 @@ def main() -> None:
 
     # Incremental scans after 100 commits, each on a fresh copy of the cold database.
     at(repo, info["more"])
-    inc = []
+    inc: list[float] = []
+    inc_cpu: list[float] = []
     inc_db = work / "inc.db"
     for _ in range(a.runs):
         copy_db(cold_db, inc_db)
         seconds, proc = cli("scan", "--json", "--config", str(write_config(work, repo, inc_db)), cwd=work)
         inc.append(seconds)
+        inc_cpu.append(CPU[-1])
         doc = json.loads(proc.stdout)
         print(f"  incremental scan: {seconds:.2f} s ({doc['new']} new)", flush=True)
 
@@ -454,6 +463,7 @@ def main() -> None:
     point_sources_at(crawl_db, origin.url)
     cfg = write_config(work, repo, crawl_db, origin.url)
     status = [cli("status", "--json", "--config", str(cfg), cwd=work)[0] for _ in range(a.runs)]
+    status_cpu = CPU[-a.runs:]
     t0 = time.time()
     crawl_s, crawl_proc = cli("crawl", "--limit", "1000", "--max-duration", "20s", "--json", "--config", str(cfg),
                               cwd=work)
@@ -462,6 +472,7 @@ def main() -> None:
     checked = json.loads(crawl_proc.stdout)["checked"]
     report = [cli("report", "--format", "json", "--output", str(work / "report.json"), "--config", str(cfg),
                   cwd=work)[0] for _ in range(a.runs)]
+    report_cpu = CPU[-a.runs:]
     listed = len(json.loads((work / "report.json").read_text())["sources"])
     report_all = [cli("report", "--all", "--format", "json", "--output", str(work / "all.json"),
                       "--config", str(cfg), cwd=work)[0] for _ in range(a.runs)]
@@ -477,11 +488,12 @@ def main() -> None:
           f"{problems:,} problems for {info['problems']:,} placeholder texts, {sources:,} sources, "
           f"{appearances:,} appearances")
     print(f"incremental scan: median {med(inc):.2f} s over {len(inc)} runs after {MORE} commits (<= 3 s), "
-          "wall time of the command")
-    print(f"status --json:    median {med(status):.2f} s (<= 1 s)")
+          f"wall time of the command (CPU {med(inc_cpu):.2f} s, git's included)")
+    print(f"status --json:    median {med(status):.2f} s (<= 1 s) (CPU {med(status_cpu):.2f} s)")
     print(f"crawl --limit 1000: first request {first_request:.2f} s after start (<= 5 s); "
           f"{checked} checked in {crawl_s:.1f} s")
-    print(f"report --format json: median {med(report):.2f} s ({listed:,} sources) (<= 20 s); "
+    print(f"report --format json: median {med(report):.2f} s ({listed:,} sources) (<= 20 s; CPU "
+          f"{med(report_cpu):.2f} s); "
           f"report --all: median {med(report_all):.2f} s ({listed_all:,} sources)")
 
 
