@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -92,8 +93,25 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def open_store(cfg: Config) -> Store:
-    return Store(cfg.store.database)
+# Terminal escape sequences (CSI, OSC, ...) and the other control characters a page or a file
+# name may carry: printed raw they write the clipboard (OSC 52), retitle or clear the terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without escape sequences or control characters (newlines and tabs stay)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def open_store(cfg: Config, *, create: bool = False) -> Store:
+    """The database. Only the commands that index or crawl (`scan`, `crawl`) create one: the
+    others say there is none, so a typo in --db or a run in the wrong folder leaves no file."""
+    path = cfg.store.database
+    if not create and not path.exists():
+        raise Exit(EXIT_USAGE, f"no database at {path}: run `repost-mirror scan` or `crawl` first")
+    return Store(path)
 
 
 def emit_json(doc: Any) -> None:
@@ -116,9 +134,11 @@ def main() -> None:
 def scan(cfg: Config, as_json: bool) -> int:
     """Index the archive: new, changed and removed reposts, and problems."""
     from crawler.progress import counter
+    from crawler.scan import check_archive_root
     from crawler.scan import scan as run_scan
 
-    store = open_store(cfg)
+    check_archive_root(cfg)
+    store = open_store(cfg, create=True)
     with counter("scanning", enabled=is_tty() and not as_json) as tick:
         result = run_scan(cfg, store, progress=tick)
     if as_json:
@@ -129,7 +149,7 @@ def scan(cfg: Config, as_json: bool) -> int:
         f"{len(result.removed)} removed, {len(result.problems)} problems"
     )
     for problem in result.problems:
-        click.echo(f"  problem: {problem['path']}: {problem['problem']}")
+        click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
     return 0
 
 
@@ -180,9 +200,10 @@ def extract(cfg: Config, file: str, url: str | None, as_json: bool) -> int:
         emit_json({"title": article.title, "text": article.text, "paragraphs": list(article.paragraphs),
                    "charset": article.charset})
         return 0
-    click.echo(article.title)
-    click.echo("=" * min(80, max(10, len(article.title) * 2)))
-    click.echo(article.text if article.paragraphs else "(no article body found)")
+    title = printable(article.title)
+    click.echo(title)
+    click.echo("=" * min(80, max(10, len(title) * 2)))
+    click.echo(printable(article.text) if article.paragraphs else "(no article body found)")
     return 0
 
 
@@ -253,14 +274,24 @@ def _duration_option(_ctx: click.Context, _param: click.Parameter, value: str | 
 def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float | None, as_json: bool) -> int:
     """The nightly job: scan, then check every due source politely and record what changed."""
     import asyncio
+    import signal
+    import time
 
     from crawler.crawl import crawl_async
     from crawler.progress import bar
+    from crawler.scan import check_archive_root
     from crawler.scan import scan as run_scan
 
-    store = open_store(cfg)
+    started = time.monotonic()
+    check_archive_root(cfg)
+    store = open_store(cfg, create=True)
     store.acquire_crawl_lock()
+    # SIGTERM (systemd, kill) stops the crawl as cleanly as Ctrl-C does: recorded as interrupted.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     scanned = run_scan(cfg, store)
+    if max_duration is not None:
+        # --max-duration bounds the whole command, the scan included.
+        max_duration = max(0.0, max_duration - (time.monotonic() - started))
     total = {"n": 0}
     tty = is_tty() and not as_json
     with bar("crawl", 0, enabled=tty) as update:
@@ -359,9 +390,9 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
         click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
         if hunk["original"]:
-            click.echo(click.style(f"    original: {hunk['original']}", fg="red" if color else None))
+            click.echo(click.style(f"    original: {printable(hunk['original'])}", fg="red" if color else None))
         if hunk["repost"]:
-            click.echo(click.style(f"    repost:   {hunk['repost']}", fg="green" if color else None))
+            click.echo(click.style(f"    repost:   {printable(hunk['repost'])}", fg="green" if color else None))
 
 
 @main.command()
@@ -376,7 +407,11 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     from crawler import analyze as cpu
     from crawler.crawl import check_now, compare_settings
 
-    store = open_store(cfg)
+    # Checking a file of the archive indexes the archive first, so it may create the
+    # database; a URL, a missing file or --no-fetch need one that is already there.
+    in_archive = not no_fetch and not target.startswith(("http://", "https://")) \
+        and (cfg.archive.root / _repost_name(cfg, target)).is_file()
+    store = open_store(cfg, create=in_archive)
     source, only = _resolve_target(cfg, store, target)
     fetched = None
     if not no_fetch:
