@@ -192,8 +192,17 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
                   original_published=list(published) if published and original else None)
     if excerpt:
         fid = _as_excerpt(fid, original)
+    fid = _without_furniture(fid)
     hunks = tuple(hunk_dict(h) for h in fid.hunks)
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
+
+
+def _without_furniture(fid: Fidelity) -> Fidelity:
+    """What a repost may leave out (SPEC 7): text only the page has that is not a paragraph of
+    prose (a dateline, a byline, a caption, a label, a call to action) is no difference."""
+    kept = tuple(h for h in fid.hunks if h.op != "missing" or any(
+        witness.is_prose(line) for line in h.original.split("\n")))
+    return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
 
 
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
@@ -267,16 +276,23 @@ def _analyze(job: PageJob) -> PageAnalysis:
     found_by = "extractor" if any(v is not None and v.faithful for v in verdicts) else None
     page: witness.PageText | None = None
     best: witness.Found | None = None
+    held = False  # the extractor's body holds a repost's text better than the witness found it
     # The repost is the witness of what the article says (SPEC 7), asked only when the
     # extractor's body does not already hold it: most pages never pay for a second reading.
     for k, (repost_id, markdown) in enumerate(job.reposts):
         done = verdicts[k]
+        rlines = repost_lines(markdown, s.fold_script)
         if done is not None and done.faithful:
             continue
         if page is None:
             page = witness.read_page(decode_html(job.html, job.content_type)[0])
-        found = witness.find(page, repost_lines(markdown, s.fold_script), lines, fold_script=s.fold_script)
+        found = witness.find(page, rlines, lines, fold_script=s.fold_script)
         if found is None:
+            continue
+        if done is not None and witness.coverage(rlines, found.lines) < witness.coverage(rlines, lines) - 0.02:
+            # The extractor's body holds more of the repost than what the witness found: its
+            # verdict stands (the witness found a repeated lead, not the article).
+            held = True
             continue
         verdicts[k] = _verdict(repost_id, markdown, found.lines, _spared(tolerated.union(found.furniture), found.lines),
                                found.shown, excerpt=found.excerpt)
@@ -303,7 +319,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     fidelity = tuple(v for v in verdicts if v is not None)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
-                        holds_repost=best is not None or any(v.faithful for v in fidelity),
+                        holds_repost=held or best is not None or any(v.faithful for v in fidelity),
                         error_said=said, shown=shown)
 
 

@@ -182,9 +182,12 @@ def status(cfg: Config, as_json: bool) -> int:
 @main.command()
 @click.argument("file", required=False)
 @click.option("--url", help="the page's address, for site hints")
-@click.option("--json", "as_json", is_flag=True, help="print {title, text, paragraphs, charset}")
+@click.option("--repost", "repost_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="a repost of the page: show what the witness finds for it (body, how found, verdict)")
+@click.option("--json", "as_json", is_flag=True, help="print {title, text, paragraphs, charset} (and, with "
+                                                    "--repost, found_by, faithful, excerpt_only, hunks)")
 @common
-def extract(cfg: Config, file: str | None, url: str | None, as_json: bool) -> int:
+def extract(cfg: Config, file: str | None, url: str | None, repost_path: Path | None, as_json: bool) -> int:
     """Print the title and body text extracted from one HTML page (FILE, or - or a pipe for stdin)."""
     from urllib.parse import urlsplit
 
@@ -206,6 +209,8 @@ def extract(cfg: Config, file: str | None, url: str | None, as_json: bool) -> in
         raise Exit(EXIT_USAGE, f"{'the input' if file in (None, '-') else file} is not an HTML page: "
                                f"binary data ({len(data)} bytes)")
     hints = cfg.site(urlsplit(url).hostname or "") if url else None
+    if repost_path is not None:
+        return _extract_with_witness(cfg, data, url, hints, repost_path, as_json)
     article = run_extract(data, url=url, hints=hints)
     if as_json:
         emit_json({"title": article.title, "text": article.text, "paragraphs": list(article.paragraphs),
@@ -216,6 +221,52 @@ def extract(cfg: Config, file: str | None, url: str | None, as_json: bool) -> in
     click.echo("=" * min(80, max(10, len(title) * 2)))
     click.echo(printable(article.text) if article.paragraphs else "(no article body found)")
     return 0
+
+
+def _extract_with_witness(cfg: Config, data: bytes, url: str | None, hints: Any, repost_path: Path,
+                          as_json: bool) -> int:
+    """`extract --repost`: the page judged as a crawl judges it, with that repost as its witness."""
+    from crawler import analyze as cpu
+    from crawler.archive import Repost, parse_repost
+
+    try:
+        raw = repost_path.read_bytes()
+    except OSError as exc:
+        raise Exit(EXIT_USAGE, f"cannot read {repost_path}: {exc.strerror or exc}") from None
+    parsed = parse_repost(raw, repost_path.name, cfg.archive)
+    if not isinstance(parsed, Repost):
+        raise Exit(EXIT_USAGE, f"{repost_path} is not a repost: {getattr(parsed, 'problem', None) or 'no source link'}")
+    # Without the archive's database there is no boilerplate to leave out: this page, this repost.
+    cpu.configure(cpu.CompareSettings(frozenset(), cfg.compare.min_change_chars, cfg.compare.fold_chinese_script))
+    result = cpu.analyze(cpu.PageJob(data, None, url or parsed.source_url or "", hints, None, ((0, parsed.body),)))
+    if result.failure is not None:
+        raise Exit(EXIT_USAGE, result.failure)
+    verdict = result.fidelity[0] if result.fidelity else None
+    if as_json:
+        emit_json({"title": result.title, "text": result.text, "paragraphs": list(result.paragraphs),
+                   "charset": result.charset, "found_by": result.found_by, "holds_repost": result.holds_repost,
+                   "faithful": None if verdict is None else verdict.faithful,
+                   "fidelity": None if verdict is None else verdict.similarity,
+                   "excerpt_only": None if verdict is None else verdict.excerpt_only,
+                   "hunks": [] if verdict is None else list(verdict.hunks)})
+    else:
+        title = printable(result.title)
+        click.echo(title)
+        click.echo("=" * min(80, max(10, len(title) * 2)))
+        click.echo(printable(result.text) if result.paragraphs else "(no article body found)")
+        how = {"extractor": "by the generic extractor", "page_text": "in the page's visible text",
+               "embedded": "in the data the page carries for its scripts",
+               "meta": "only in the page's description (an excerpt)"}.get(result.found_by or "", "nowhere")
+        click.echo(f"\nbody found {how}" + ("; the page holds the repost's text" if result.holds_repost else
+                                           "; the repost's text is not in the page"))
+        if verdict is None:
+            click.echo("verdict: none (no article text to compare with)")
+        else:
+            state = "faithful" if verdict.faithful else "NOT faithful"
+            click.echo(f"verdict: fidelity {verdict.similarity:.3f}, {state}"
+                       + (" to the excerpt the page serves" if verdict.excerpt_only else ""))
+            _print_hunks(list(verdict.hunks), color=sys.stdout.isatty())
+    return 0 if verdict is None or verdict.faithful else EXIT_UNFAITHFUL
 
 
 def parse_when(text: str, now: float) -> str:

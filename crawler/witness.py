@@ -32,7 +32,7 @@ from selectolax.lexbor import LexborHTMLParser
 from crawler.extract import _CREDIT_RE, _EDGE_META_RE, _LEGAL_RE, _PROMO_RE, _class_signal
 from crawler.normalize import normalize_each
 
-__all__ = ["Block", "PageText", "Found", "read_page", "find", "holds", "furniture_shaped"]
+__all__ = ["Block", "PageText", "Found", "read_page", "find", "holds", "coverage", "furniture_shaped", "is_prose"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
@@ -308,14 +308,17 @@ def furniture_shaped(text: str) -> bool:
 def _prose(block: Block, letters: str) -> bool:
     """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture,
     not shaped like a credit, a caption, a dateline or a call to action."""
-    if block.furniture or block.linky:
+    return not (block.furniture or block.linky) and is_prose(block.text, letters)
+
+
+def is_prose(text: str, letters: str | None = None) -> bool:
+    """A line shaped like a paragraph of prose (see `_prose`), judged by its shape alone."""
+    if furniture_shaped(text):
         return False
-    if furniture_shaped(block.text):
-        return False
-    size = _size(letters)
+    size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:
         return False
-    return _SENTENCE.search(block.text) is not None or size >= 120
+    return _SENTENCE.search(text) is not None or size >= 120
 
 
 @dataclass
@@ -413,6 +416,12 @@ def _repost_key(repost: Sequence[str]) -> str:
     return "".join(_letters(line) for line in repost)
 
 
+def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
+    """The share of the repost's text (normalised lines) that `lines` hold."""
+    grams = _grams(_repost_key(repost))
+    return len(grams & _grams(_repost_key(lines))) / len(grams) if grams else 0.0
+
+
 def holds(page: PageText, repost: Sequence[str]) -> bool:
     """Whether the page shows or carries most of the repost's text (or its excerpt)."""
     return find(page, repost, (), fold_script=True) is not None
@@ -436,16 +445,19 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
         stretch = _best_stretch(blocks, keys, repost_lines, repost_grams, title)
         if stretch is None:
             continue
-        coverage = min(1.0, stretch.matched / len(repost_key))
-        if best is None or coverage > best[0] + 0.05:
-            best = (coverage, found_by, _article(blocks, norm, keys, stretch))
-    if best is not None and best[0] >= _FOUND:
-        coverage, found_by, (lines, shown, furniture) = best
+        share = min(1.0, stretch.matched / len(repost_key))
+        if best is None or share > best[0] + 0.05:
+            best = (share, found_by, _article(blocks, norm, keys, stretch))
+    if best is not None and best[2][0]:
+        # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
+        best = (max(best[0], coverage(repost, best[2][0])), *best[1:])
+    if best is not None and best[0] >= _FOUND and best[2][0]:
+        found_cov, found_by, (lines, shown, furniture) = best
         if found_by == "page_text" and extracted:
             got = _grams(_repost_key(extracted)) & repost_grams
-            if len(got) >= 0.95 * coverage * len(repost_grams):
+            if len(got) >= 0.95 * found_cov * len(repost_grams):
                 found_by = "extractor"
-        return Found(found_by, tuple(lines), tuple(shown), tuple(furniture), False, coverage)
+        return Found(found_by, tuple(lines), tuple(shown), tuple(furniture), False, found_cov)
     # Only a description: the page serves an excerpt. It counts when the repost holds it.
     # (An excerpt's closing ellipsis only says that the article goes on.)
     for block in page.meta:

@@ -59,10 +59,8 @@ KNOWN_FAULTS: dict[str, str] = {
                                 "too short for the witness to hold",
 }
 # Retyping (width, quotes, invisible characters, script) changes which lines are extras.
-_SPLIT = "a line break where a space was splits a credit line in two"
 KNOWN_RETYPING_FAULTS: dict[str, str] = {
     "content/gnews/2461795.md": _TWEET,
-    "history/content/gnews/3/README@28c0ca898de9.md": _SPLIT,
     "history/content/gnews/39/README@e69aab273618.md": "a follow-us line is dropped once retyped",
     "history/content/gnews/4/README@72fe7263eac7.md": "a programme-name line in a table cell is dropped once retyped",
 }

@@ -229,3 +229,24 @@ def test_the_witness_reads_script_state_and_html_inside_json():
     lines = normalize_lines(markdown_to_lines(PARAS[1]))
     found = witness.find(page, lines, (), fold_script=True)
     assert found is not None and found.found_by == "embedded" and found.lines == tuple(lines)
+
+
+def test_extract_with_a_repost_shows_what_the_witness_finds(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    page = tmp_path / "page.html"
+    page.write_text(next_data_page(PARAS), encoding="utf-8")
+    repost = write_repost(tmp_path / "archive", "one.md", "https://example.org/post/2190271", PARAS)
+    plain = run_cli("extract", str(page))
+    assert plain.returncode == 0 and "(no article body found)" in plain.stdout
+    shown = run_cli("extract", str(page), "--repost", str(repost))
+    assert shown.returncode == 0, shown.stderr
+    assert PARAS[1] in shown.stdout and "script" in shown.stdout and "faithful" in shown.stdout
+    as_json = json.loads(run_cli("extract", str(page), "--repost", str(repost), "--json").stdout)
+    assert (as_json["found_by"], as_json["faithful"], as_json["excerpt_only"]) == ("embedded", True, False)
+    edited = write_repost(tmp_path / "archive", "two.md", "https://example.org/post/2190271",
+                          PARAS[:2] + [REPLACED] + PARAS[3:])
+    bad = run_cli("extract", str(page), "--repost", str(edited), "--json")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["faithful"] is False
+    missing = run_cli("extract", str(page), "--repost", str(tmp_path / "nope.md"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
