@@ -179,10 +179,10 @@ class Checker:
             url=result.final_url, fetched_at=iso(result.started_at), status=result.status, reason=result.reason,
             http_version=result.http_version, response_headers=result.headers, body=result.body,
             request_headers=result.request_headers, previous=self.store.warc_digest_of(result.final_url),
-            truncated=result.truncated,
+            truncated=result.broken or result.truncated,
         )
         page = None
-        if 200 <= result.status < 300 and result.body:
+        if 200 <= result.status < 300 and result.body and result.broken is None:
             host = urlsplit(result.final_url).hostname or ""
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
                                previous, reposts)
@@ -358,12 +358,13 @@ class Checker:
         record = CheckRecord(
             source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
             final_url=final_url,
-            http_status=result.status, link_status=status, dead=dead, consecutive_failures=failures,
+            # A body that broke off is a failed transfer: no HTTP answer to show for it.
+            http_status=None if result.broken else result.status, link_status=status, dead=dead, consecutive_failures=failures,
             error=result.error, detail=detail,
             # Validators only of a page that made or confirmed a version: a 404's ETag validates nothing.
             etag=result.header("etag") if body is not None and not body.from_archive else None,
             last_modified=result.header("last-modified") if body is not None and not body.from_archive else None,
-            truncated=result.truncated, warc=warc, body=body,
+            truncated=result.truncated or result.broken is not None, warc=warc, body=body,
             new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
         )
         seen.stage = "recording the check"

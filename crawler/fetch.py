@@ -63,7 +63,8 @@ class FetchResult:
     headers: list[tuple[str, str]] = field(default_factory=list)          # last response, as received
     request_headers: list[tuple[str, str]] = field(default_factory=list)  # last request, as sent
     body: bytes = b""                          # decoded, at most max_bytes
-    truncated: bool = False
+    truncated: bool = False                    # cut at max_bytes
+    broken: str | None = None                  # the body ended early: WARC-Truncated "time" or "disconnect"
     redirects: list[tuple[int, str]] = field(default_factory=list)        # (status, absolute location)
     error: str | None = None
     detail: str = ""
@@ -271,10 +272,13 @@ def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
     return None, f"content-encoding {content_encoding!r} not decoded"
 
 
-async def read_body(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool, str]:
-    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed."""
+async def read_body(response: httpx.Response, max_bytes: int,
+                    parts: list[bytes] | None = None) -> tuple[bytes, bool, str]:
+    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed.
+
+    `parts` receives the body as it comes: what arrived before a transfer broke off."""
     decoder, note = _decoder_for(response.headers.get("content-encoding"))
-    parts: list[bytes] = []
+    parts = [] if parts is None else parts
     size = 0
     truncated = False
     async for raw in response.aiter_raw():
@@ -355,6 +359,7 @@ class _Attempt:
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     truncated: bool = False
+    broken: str | None = None
     error: str | None = None
     detail: str = ""
     give_up: bool = False
@@ -525,6 +530,7 @@ class Fetcher:
         res.request_headers = a.request_headers
         res.body = a.body
         res.truncated = a.truncated
+        res.broken = a.broken
         res.error = a.error
         res.detail = a.detail
 
@@ -672,6 +678,7 @@ class Fetcher:
             res.attempts += 1
             host.requests += 1
             a.request_headers = _text_pairs(request.headers.raw)
+            received: list[bytes] = []
             try:
                 async with asyncio.timeout(self.cfg.timeout):
                     response = await client.send(request, stream=True)
@@ -680,7 +687,7 @@ class Fetcher:
                         a.reason = response.reason_phrase
                         a.http_version = response.http_version
                         a.headers = _text_pairs(response.extensions.get(RAW_HEADERS) or response.headers.raw)
-                        a.body, a.truncated, note = await read_body(response, limit)
+                        a.body, a.truncated, note = await read_body(response, limit, received)
                     finally:
                         await response.aclose()
                 a.detail = f"{a.status} {a.reason}".strip() + (f"; {note}" if note else "")
@@ -704,6 +711,13 @@ class Fetcher:
                     a.error, a.detail = "protocol", f"{type(exc).__name__}: {exc}"[:300]
             if a.error is not None and a.status is None:
                 a.headers = []
+            elif a.error in ("timeout", "reset"):
+                # The answer began and its body broke off: a failed transfer, kept as what it is.
+                a.body = b"".join(received)
+                a.broken = "time" if a.error == "timeout" else "disconnect"
+                expected = next((v for k, v in a.headers if k.lower() == "content-length"), None)
+                a.detail = (f"{a.status} {a.reason}: the body broke off after {len(a.body)} bytes"
+                            + (f" of {expected}" if expected else "") + f" ({a.detail})")
             if a.status in (429, 503):
                 self._retry_after(host, a)
             return a

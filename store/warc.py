@@ -116,11 +116,12 @@ def _serialize(record) -> bytes:
 def build_pair(*, url: str, fetched_at: str, status: int, reason: str, http_version: str,
                response_headers: list[tuple[str, str]], body: bytes,
                request_headers: list[tuple[str, str]], method: str = "GET",
-               previous: tuple[str, str, str] | None = None, truncated: bool = False) -> WarcPair:
+               previous: tuple[str, str, str] | None = None, truncated: bool | str = False) -> WarcPair:
     """One response (a revisit when its payload digest equals `previous[0]`) and its request.
 
     `previous` is (payload digest, record id, date) of the last full response record of
-    the same URL. `truncated` marks a body cut at the fetcher's size limit.
+    the same URL. `truncated` marks a body cut at the fetcher's size limit (True: "length"), or
+    names why it ended early ("time", "disconnect").
     """
     date = warc_date(fetched_at)
     digest = payload_digest(body)
@@ -139,7 +140,7 @@ def build_pair(*, url: str, fetched_at: str, status: int, reason: str, http_vers
             warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": digest},
         )
         if truncated:
-            record.rec_headers.add_header("WARC-Truncated", "length")
+            record.rec_headers.add_header("WARC-Truncated", truncated if isinstance(truncated, str) else "length")
     record_id = record.rec_headers.get_header("WARC-Record-ID")
     request = _WRITER.create_warc_record(
         url, "request", http_headers=WarcMirror._request_headers(url, method, http_version, request_headers),
@@ -208,11 +209,12 @@ class WarcMirror:
     def write(self, *, url: str, fetched_at: str, status: int, reason: str, http_version: str,
               response_headers: list[tuple[str, str]], body: bytes,
               request_headers: list[tuple[str, str]], method: str = "GET",
-              previous: tuple[str, str, str] | None = None, truncated: bool = False) -> WarcRef:
+              previous: tuple[str, str, str] | None = None, truncated: bool | str = False) -> WarcRef:
         """Write one response (a revisit when its payload digest equals `previous[0]`) and its request.
 
         `previous` is (payload digest, record id, date) of the last full response record of
-        the same URL. `truncated` marks a body cut at the fetcher's size limit.
+        the same URL. `truncated` marks a body cut at the fetcher's size limit (True: "length"), or
+        names why it ended early ("time", "disconnect").
         """
         return self.append(build_pair(
             url=url, fetched_at=fetched_at, status=status, reason=reason, http_version=http_version,

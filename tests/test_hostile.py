@@ -307,3 +307,40 @@ def test_extract_prints_no_escape_sequence_of_the_page(tmp_path: Path) -> None:
     as_json = run_cli("extract", str(page), "--json")
     # JSON escapes them: a script gets the page's text as it is.
     assert "\x1b" not in as_json.stdout and "\\u001b" in as_json.stdout
+
+
+# --- case 7: a body that ends early ----------------------------------------------------------
+
+def test_a_body_that_breaks_off_is_unreachable_and_marked_truncated(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, archive, 6)
+        a.route("/cut/slow", Reply(200, size=200_000, chunk=2000, interval=0.3))   # outlasts the timeout
+        a.route("/cut/short", Reply(200, "<html><body><p>", announce=5_000_000_000))  # says 5 GB, sends 15 bytes
+        cut = {a.url("/cut/slow"): "time", a.url("/cut/short"): "disconnect"}
+        for i, url in enumerate(cut):
+            write_repost(archive, f"cut{i}.md", url, PARAS)
+        config = _write_config(tmp_path, delay=DELAY, timeout=1.5)
+        crawled = run_cli("crawl", "--json", "--config", str(config))
+        assert crawled.returncode == 0, crawled.stderr
+        assert json.loads(crawled.stdout)["by_status"] == {"alive": 6, "unreachable": 2}
+        report = run_cli("report", "--all", "--config", str(config))
+    checks = checks_by_url(tmp_path)
+    for url in cut:
+        [(status, detail, http)] = checks[url]
+        assert status == "unreachable" and http is None and "the body broke off after" in detail, detail
+    shown = {s["source_url"]: s for s in json.loads(report.stdout)["sources"]}
+    assert all(shown[url]["http_status"] is None for url in cut)
+    marks = {}
+    for warc in sorted((tmp_path / "mirror").glob("*.warc.gz")):
+        with warc.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type == "response" and uri in cut:
+                    marks[uri] = (record.rec_headers.get_header("WARC-Truncated"), len(record.content_stream().read()))
+    assert marks[a.url("/cut/short")] == ("disconnect", 15)
+    assert marks[a.url("/cut/slow")][0] == "time" and 0 < marks[a.url("/cut/slow")][1] < 200_000
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == 6
+    assert_healthy(tmp_path, crawled)
+    assert_polite(a.log, DELAY)
