@@ -22,8 +22,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.config import MAX_DELAY, load_config
 from crawler.crawl import crawl_async
 from crawler.fetch import redirect_target, refused_address
+from crawler.robots import parse_robots
 from crawler.scan import scan
 from store.db import Store
 from tests.conftest import ROOT, run_cli
@@ -344,3 +346,36 @@ def test_a_body_that_breaks_off_is_unreachable_and_marked_truncated(tmp_path: Pa
         assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == 6
     assert_healthy(tmp_path, crawled)
     assert_polite(a.log, DELAY)
+
+
+# --- case 8: config values that would break the crawl ----------------------------------------
+
+BAD_SETTINGS = [
+    ("timeout", "nan"), ("timeout", "inf"), ("timeout", "0"), ("timeout", "3601"),
+    ("delay", "inf"), ("delay", "1e308"), ("delay", "nan"), ("delay", "-inf"), ("delay", "86401"),
+    ("retries", "100000"), ("retries", "21"), ("revisit_alive", "inf"), ("revisit_dead", "nan"),
+    ("user_agent", '"bot\\r\\nX-Evil: 1"'), ("user_agent", '"爬虫/1.0"'), ("user_agent", '"bot\\u0000"'),
+]
+
+
+def test_config_values_that_break_the_crawl_are_refused_by_name(tmp_path: Path) -> None:
+    write_repost(tmp_path / "archive", "1.md", "http://127.0.0.2:9/articles/1", PARAS)
+    for key, value in BAD_SETTINGS:
+        config = tmp_path / "config.toml"
+        config.write_text(f'[archive]\nroot = "archive"\n[store]\ndatabase = "m.db"\n[crawl]\n{key} = {value}\n',
+                          encoding="utf-8")
+        proc = run_cli("crawl", "--config", str(config))
+        assert proc.returncode == 2, (key, value, proc.stderr)
+        assert f"crawl.{key}" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert not (tmp_path / "m.db").exists()
+    config.write_text('[crawl]\ndelay = 86400\ntimeout = 3600\nretries = 20\nuser_agent = "bot/1 (+mailto:a@b.c)"\n',
+                      encoding="utf-8")
+    assert load_config(config).crawl.retries == 20
+
+
+def test_a_robots_crawl_delay_that_asks_for_no_pace_or_forever_is_held_in_bounds() -> None:
+    def pace(value: str) -> float | None:
+        return parse_robots(f"User-agent: *\nCrawl-delay: {value}\n", "bot").crawl_delay
+
+    assert pace("nan") is None and pace("-3") is None
+    assert pace("1e308") == MAX_DELAY and pace("12") == 12.0
