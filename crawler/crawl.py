@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import random
+import signal
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 from crawler import analyze as cpu
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url
 from crawler.config import Config
-from crawler.errors import LocalShortage, shortage_of
+from crawler.errors import LocalShortage, Terminated, shortage_of
 from crawler.fetch import DeadlineReached, FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot
 from store.db import Store, parse_iso, utc_now
@@ -462,6 +463,22 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
     crawl_id = store.start_crawl(summary.started_at)
     outcome = "failed"
     deadline = started + max_duration if max_duration is not None else None
+    # SIGTERM cancels the crawl from inside the event loop, as Ctrl-C does: every check in
+    # flight is cancelled where it waits, and the crawl is recorded as interrupted.
+    loop = asyncio.get_running_loop()
+    crawl_task = asyncio.current_task()
+    terminated: list[bool] = []
+    previous_handler = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm() -> None:
+        terminated.append(True)
+        if crawl_task is not None:
+            crawl_task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread: the caller's handler stands
+        previous_handler = None
     try:
         due = store.due_sources(time.time(), cfg.crawl.revisit_alive, cfg.crawl.revisit_dead,
                                 all_sources=all_sources, limit=limit)
@@ -487,8 +504,13 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
     except (KeyboardInterrupt, asyncio.CancelledError):
         # Ctrl-C or SIGTERM: a clean stop, not a failure.
         outcome = "interrupted"
+        if terminated:
+            raise Terminated() from None
         raise
     finally:
+        if previous_handler is not None:
+            loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, previous_handler)
         summary.finished_at = utc_now()
         summary.outcome = outcome
         store.finish_crawl(crawl_id, summary.finished_at, outcome, summary.to_json())

@@ -288,6 +288,32 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
         self._lock_fd: int | None = None
+        self._settle_dead_crawls()
+
+    def _settle_dead_crawls(self) -> None:
+        """A crawl still marked running while nobody holds the crawl lock died (kill -9, a
+        power cut, a full disk): whatever command opens the database next says so."""
+        if self.db.execute("SELECT 1 FROM crawls WHERE outcome = 'running' LIMIT 1").fetchone() is None:
+            return
+        try:
+            fd = os.open(self._lock_path(), os.O_RDWR)
+        except FileNotFoundError:
+            fd = None  # the lock file is made before a crawl starts: no crawl runs
+        except OSError:
+            return
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with self.transaction():
+                self.db.execute("UPDATE crawls SET outcome = 'interrupted' WHERE outcome = 'running'")
+        except (BlockingIOError, sqlite3.OperationalError):
+            pass  # a crawl runs, or the database is read-only: it stays as it is
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
 
     # --- schema -------------------------------------------------------------
 
@@ -340,8 +366,7 @@ class Store:
 
     def acquire_crawl_lock(self) -> None:
         """An OS lock beside the database: the kernel drops it when the process dies."""
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self._lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

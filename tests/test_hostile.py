@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -379,3 +380,46 @@ def test_a_robots_crawl_delay_that_asks_for_no_pace_or_forever_is_held_in_bounds
 
     assert pace("nan") is None and pace("-3") is None
     assert pace("1e308") == MAX_DELAY and pace("12") == 12.0
+
+
+# --- case 9: SIGTERM, and a crawl that died ---------------------------------------------------
+
+def test_a_crawl_that_died_is_interrupted_for_the_next_command_that_opens_the_database(tmp_path: Path) -> None:
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, tmp_path / "archive", 40)
+        config = _write_config(tmp_path, delay=0.1)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        deadline = time.time() + 30
+        while len(a.requests()) < 5 and time.time() < deadline:
+            time.sleep(0.02)
+        # While it runs, nobody may call it interrupted.
+        running = json.loads(run_cli("status", "--json", "--config", str(config)).stdout)
+        assert running["last_crawl"]["outcome"] == "running"
+        proc.kill()
+        proc.wait(timeout=10)
+        status = run_cli("status", "--json", "--config", str(config))
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["last_crawl"]["outcome"] == "interrupted"
+    assert_healthy(tmp_path, status)
+    assert_polite(a.log, 0.1)
+
+
+def test_sigterm_stops_a_check_cleanly(tmp_path: Path) -> None:
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, tmp_path / "archive", 2)
+        a.route("/articles/1", Reply(200, "<html></html>", delay=20))
+        config = _write_config(tmp_path, delay=0.0)
+        assert run_cli("scan", "--config", str(config)).returncode == 0
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "check", a.url("/articles/1"), "--config", str(config)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.time() + 30
+        while not a.requests("/articles/1") and time.time() < deadline:
+            time.sleep(0.02)
+        proc.terminate()
+        _out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 143, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert_healthy(tmp_path)
