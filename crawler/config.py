@@ -61,6 +61,7 @@ class ArchiveConfig:
         "http://littleantvoice.blogspot.com/",
     )
     history: bool = False
+    max_file_bytes: int = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ _ARCHIVE = {
     "trailer_patterns": _regex_list,
     "placeholder_sources": lambda k, v: tuple(_http_url(f"{k}[{i}]", x) for i, x in enumerate(_str_list(k, v))),
     "history": _bool,
+    "max_file_bytes": lambda k, v: _number(k, v, minimum=1, integer=True),
 }
 _STORE = {
     "database": lambda k, v: Path(_str(k, v)),

@@ -30,7 +30,8 @@ from crawler.robots import parse_robots
 from crawler.scan import scan
 from store.db import Store
 from tests.conftest import ROOT, run_cli
-from tests.kit import PARAS, SERVER_LAG, numbered_repost, numbered_site, numbered_url, serve_numbered, write_repost
+from tests.kit import (NUMBERED_PATH, PARAS, SERVER_LAG, numbered_repost, numbered_site, numbered_url, serve_numbered,
+                       write_repost)
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
 
@@ -423,3 +424,33 @@ def test_sigterm_stops_a_check_cleanly(tmp_path: Path) -> None:
     assert proc.returncode == 143, err
     assert "interrupted" in err and "Traceback" not in err
     assert_healthy(tmp_path)
+
+
+# --- case 11: a file too large to read ---------------------------------------------------------
+
+def test_a_file_over_max_file_bytes_is_a_problem_and_is_not_read(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, archive, 3)
+        huge = numbered_repost(archive, 7, numbered_url(a, 7))
+        with huge.open("a", encoding="utf-8") as fh:  # a real repost, then 6 MB more of body
+            fh.write(("瑞士银行同意收购。" * 1000 + "\n") * 230)
+        assert huge.stat().st_size > 5_000_000
+        config = _write_config(tmp_path, delay=DELAY)
+        crawled = run_cli("crawl", "--json", "--config", str(config))
+        assert crawled.returncode == 0, crawled.stderr
+        doc = json.loads(crawled.stdout)
+        assert doc["by_status"] == {"alive": 3}
+        problems = {p["path"]: p["problem"] for p in doc["scan"]["problems"]}
+        assert "file too large" in problems["7.md"] and "archive.max_file_bytes" in problems["7.md"]
+        assert not a.requests(NUMBERED_PATH + "7")
+
+        # A smaller cap in the config applies to the files already indexed, once they change.
+        config.write_text(config.read_text(encoding="utf-8").replace("[store]", "max_file_bytes = 600\n[store]"),
+                          encoding="utf-8")
+        os.utime(archive / "1.md", ns=(1, 1))
+        scanned = run_cli("scan", "--json", "--config", str(config))
+    problems = {p["path"]: p["problem"] for p in json.loads(scanned.stdout)["problems"]}
+    assert "over 600 bytes" in problems["1.md"] and "0.md" not in problems
+    assert_healthy(tmp_path, crawled)
+    assert_polite(a.log, DELAY)
