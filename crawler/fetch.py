@@ -27,6 +27,7 @@ import socket
 import ssl
 import time
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Awaitable, Callable
@@ -454,6 +455,9 @@ class Fetcher:
         self._ssl: ssl.SSLContext | None = ssl_context  # shared: building one per client costs ms
         self._reaper: asyncio.Task | None = None
         self._closed = False
+        # Hosts holding a client (and its sockets), least recently used first: at most
+        # `concurrency` of them, so descriptors follow `concurrency`, not the number of hosts.
+        self._open: OrderedDict[tuple[str, str, int], _Host] = OrderedDict()
         # time.monotonic() after which no request starts (robots.txt, probes, retries, hops
         # and Wayback lookups alike): the crawl's --max-duration.
         self.deadline: float | None = None
@@ -473,13 +477,19 @@ class Fetcher:
             except (asyncio.CancelledError, Exception):
                 pass
             self._reaper = None
+        unfinished = []
         for host in self._hosts.values():
             for task in (host.robots_task, host.address_task):
-                if task is not None and not task.done():
+                if task is None:
+                    continue
+                if not task.done():
                     task.cancel()
-            if host.client is not None:
-                client, host.client = host.client, None
-                await client.aclose()
+                    unfinished.append(task)
+                elif not task.cancelled():
+                    task.exception()  # looked at: a crawl stopped by it prints no "never retrieved"
+            await self._drop_client(host)
+        if unfinished:
+            await asyncio.gather(*unfinished, return_exceptions=True)
 
     # -- introspection for tests, benches and the crawl summary --
 
@@ -500,7 +510,7 @@ class Fetcher:
 
     @property
     def open_clients(self) -> int:
-        return sum(1 for h in self._hosts.values() if h.client is not None)
+        return len(self._open)
 
     # -- the fetch --
 
@@ -706,8 +716,21 @@ class Fetcher:
             host.sem.release()
             raise
 
-    def _client(self, host: _Host) -> httpx.AsyncClient:
+    async def _drop_client(self, host: _Host) -> None:
+        client, host.client = host.client, None
+        self._open.pop(host.key, None)
+        if client is not None:
+            await client.aclose()
+
+    async def _make_room(self) -> None:
+        """Close the least recently used idle clients until one more fits under `concurrency`."""
+        idle = [h for h in self._open.values() if h.in_flight == 0]
+        for host in idle[: len(self._open) - self.cfg.concurrency + 1]:
+            await self._drop_client(host)
+
+    async def _client(self, host: _Host) -> httpx.AsyncClient:
         if host.client is None:
+            await self._make_room()
             if self._ssl is None:
                 self._ssl = ssl.create_default_context()
                 try:
@@ -730,6 +753,8 @@ class Fetcher:
                 # Cookies would make a check depend on the checks before it.
                 cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             )
+        self._open[host.key] = host
+        self._open.move_to_end(host.key)
         return host.client
 
     async def _attempt(
@@ -739,7 +764,7 @@ class Fetcher:
         host.in_flight += 1
         a = _Attempt()
         try:
-            client = self._client(host)
+            client = await self._client(host)
             target = url if ip == host.key[1] else url.copy_with(host=ip)
             headers = {"Host": url.netloc.decode("ascii")}
             headers.update(extra)
@@ -852,12 +877,6 @@ class Fetcher:
         while True:
             await asyncio.sleep(period)
             now = time.monotonic()
-            for host in list(self._hosts.values()):
-                client = host.client
-                if (
-                    client is not None
-                    and host.in_flight == 0
-                    and now - host.last_used > max(self.idle_timeout, 2 * host.delay)
-                ):
-                    host.client = None
-                    await client.aclose()
+            for host in list(self._open.values()):
+                if host.in_flight == 0 and now - host.last_used > max(self.idle_timeout, 2 * host.delay):
+                    await self._drop_client(host)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -454,3 +456,62 @@ def test_a_file_over_max_file_bytes_is_a_problem_and_is_not_read(tmp_path: Path)
     assert "over 600 bytes" in problems["1.md"] and "0.md" not in problems
     assert_healthy(tmp_path, crawled)
     assert_polite(a.log, DELAY)
+
+
+# --- case 6: the crawler's own shortage is never a source's status ------------------------------
+
+def _many_hosts(archive: Path, n: int, delay: float = 0.0) -> list[Origin]:
+    """n origins on 127.0.0.10 and up, one article each (robots.txt: none)."""
+    origins = []
+    for i in range(n):
+        o = Origin(f"127.0.0.{10 + i}").start()
+        o.route("/robots.txt", Reply(404))
+        site = numbered_site(2)
+        o.default = lambda req, site=site: dataclasses.replace(site(req), delay=delay)
+        numbered_repost(archive, 1000 + i, numbered_url(o, 1))
+        origins.append(o)
+    return origins
+
+
+def test_descriptors_follow_concurrency_not_the_number_of_hosts(tmp_path: Path) -> None:
+    origins = _many_hosts(tmp_path / "archive", 150)
+    try:
+        config = _write_config(tmp_path, delay=0.0, concurrency=4)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        # 64 descriptors for the whole crawl: 150 hosts' clients kept open would need more.
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler", "crawl", "--json", "--config", str(config)],
+            capture_output=True, text=True, env=env, timeout=300,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)))
+    finally:
+        for o in origins:
+            o.close()
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["by_status"] == {"alive": 150}
+    assert_healthy(tmp_path, proc)
+
+
+def test_running_out_of_descriptors_stops_the_crawl_and_blames_no_source(tmp_path: Path) -> None:
+    origins = _many_hosts(tmp_path / "archive", 30, delay=0.2)
+    try:
+        config = _write_config(tmp_path, delay=0.0, concurrency=1)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.time() + 60
+        while sum(len(o.requests(NUMBERED_PATH + "1")) for o in origins) < 3 and time.time() < deadline:
+            time.sleep(0.01)
+        # From now on this crawl can open no descriptor: its next connection fails with EMFILE.
+        resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (3, resource.prlimit(proc.pid, resource.RLIMIT_NOFILE)[1]))
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        for o in origins:
+            o.close()
+    assert proc.returncode == 5, err
+    assert "Traceback" not in err and "never retrieved" not in err
+    assert "Too many open files" in err and len(err.strip().splitlines()) == 1, err
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        statuses = {row[0] for row in conn.execute("SELECT link_status FROM checks")}
+        outcome = conn.execute("SELECT outcome FROM crawls").fetchone()[0]
+    assert statuses <= {"alive"} and outcome == "failed"
+    assert_healthy(tmp_path)
