@@ -32,6 +32,7 @@ from crawler.fetch import DeadlineReached, FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot
 from store.db import Store, parse_iso, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
+from store.turns import turns_path
 from store.warc import CrawlInfo
 
 T = TypeVar("T")
@@ -491,7 +492,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         # With a pool, the workers write the mirror; without one, this process does.
         cpu.configure(settings, None if pool else cfg.store.mirror, info)
         try:
-            async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+            async with Fetcher(cfg.crawl, resolve=resolve, turns=turns_path(cfg.store.database)) as fetcher:
                 fetcher.deadline = deadline
                 checker = Checker(cfg, store, fetcher, crawl_id=crawl_id, pool=pool)
                 await _run_checks(checker, interleave_by_host(due), summary, deadline,
@@ -523,7 +524,8 @@ async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, 
     cpu.configure(compare_settings(cfg, store), cfg.store.mirror, crawl_info(cfg, utc_now()))
     outcomes = []
     try:
-        async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+        # A crawl running beside this check keeps its turn per host: this check waits for it.
+        async with Fetcher(cfg.crawl, resolve=resolve, turns=turns_path(cfg.store.database)) as fetcher:
             checker = Checker(cfg, store, fetcher, crawl_id=None, on_demand=True)
             for source in sources:
                 outcomes.append(await checker.check(source))

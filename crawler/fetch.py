@@ -30,6 +30,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import httpx
@@ -39,6 +40,7 @@ from crawler.config import CrawlConfig
 from crawler.errors import LocalShortage, shortage_of
 from crawler.robots import RobotsPolicy, load_robots
 from store.records import Exchange
+from store.turns import HostTurns
 
 ERRORS = frozenset({
     "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",
@@ -366,10 +368,11 @@ class _Host:
 
     __slots__ = (
         "key", "origin", "sem", "delay", "next_start", "client", "last_used", "in_flight",
-        "address", "address_task", "robots", "robots_task", "trace", "requests",
+        "address", "address_task", "robots", "robots_task", "trace", "requests", "name",
     )
 
-    def __init__(self, key: tuple[str, str, int], origin: str, per_host: int, delay: float) -> None:
+    def __init__(self, key: tuple[str, str, int], origin: str, per_host: int, delay: float,
+                 turns: HostTurns | None = None) -> None:
         self.key = key
         self.origin = origin                      # scheme://netloc, by name
         self.sem = asyncio.Semaphore(per_host)
@@ -383,6 +386,7 @@ class _Host:
         self.robots: RobotsPolicy | None = None
         self.robots_task: asyncio.Future | None = None
         self.requests = 0
+        self.name = "%s://%s:%d" % key               # its slot in the turns shared with other processes
 
         async def trace(name: str, info: dict) -> None:
             # The moment the request headers go out is the real start of the request.
@@ -390,6 +394,8 @@ class _Host:
                 t = time.monotonic() + self.delay
                 if t > self.next_start:
                     self.next_start = t
+                if turns is not None:
+                    turns.mark(self.name, time.time() + self.delay)
 
         self.trace = trace
 
@@ -441,6 +447,7 @@ class Fetcher:
         idle_timeout: float = 15.0,
         max_retry_after: float = MAX_RETRY_AFTER,
         ssl_context: ssl.SSLContext | None = None,
+        turns: Path | None = None,
     ) -> None:
         self.cfg = cfg
         # Where fetches that their caller does not archive itself go (robots.txt, Wayback lookups).
@@ -455,6 +462,8 @@ class Fetcher:
         self._ssl: ssl.SSLContext | None = ssl_context  # shared: building one per client costs ms
         self._reaper: asyncio.Task | None = None
         self._closed = False
+        # The per-host turns shared with the other processes of one database (None: this one alone).
+        self._turns = HostTurns(turns) if turns is not None else None
         # Hosts holding a client (and its sockets), least recently used first: at most
         # `concurrency` of them, so descriptors follow `concurrency`, not the number of hosts.
         self._open: OrderedDict[tuple[str, str, int], _Host] = OrderedDict()
@@ -490,6 +499,8 @@ class Fetcher:
             await self._drop_client(host)
         if unfinished:
             await asyncio.gather(*unfinished, return_exceptions=True)
+        if self._turns is not None:
+            self._turns.close()
 
     # -- introspection for tests, benches and the crawl summary --
 
@@ -614,7 +625,7 @@ class Fetcher:
         host = self._hosts.get(key)
         if host is None:
             origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-            host = _Host(key, origin, self.cfg.per_host_concurrency, self.cfg.delay)
+            host = _Host(key, origin, self.cfg.per_host_concurrency, self.cfg.delay, self._turns)
             self._hosts[key] = host
         return host
 
@@ -710,6 +721,13 @@ class Fetcher:
                     # or the deadline passed while this one waited for a slot.
                     self._global.release()
                     continue
+                if self._turns is not None:
+                    # Another process using the database (a `check` beside a crawl) may hold the turn.
+                    wait = self._turns.take(host.name, host.delay, time.time())
+                    if wait > 0:
+                        host.next_start = now + wait
+                        self._global.release()
+                        continue
                 host.next_start = now + host.delay
                 return
         except BaseException:

@@ -730,7 +730,13 @@ class Store:
                 raise StoreError(f"no source with id {rec.source_id}")
             versions, version_id, was_dead, first_dead_at, fidelity, faithful = src
             changed_at = None
-            if rec.body is not None and (rec.new_version or version_id is None):
+            new_version = rec.body is not None and (rec.new_version or version_id is None)
+            if new_version and version_id is not None and rec.body is not None:
+                # Another process (a crawl beside a `check`) may have recorded this very text since
+                # this check read the latest version: it is that version, seen again, not a new one.
+                latest = conn.execute("SELECT normalized FROM versions WHERE id = ?", [version_id]).fetchone()
+                new_version = latest is None or latest[0] != rec.body.normalized
+            if new_version and rec.body is not None:
                 versions += 1
                 warc = rec.warc
                 cur = conn.execute(
@@ -761,7 +767,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rec.source_id, rec.crawl_id, rec.checked_at, rec.url, rec.final_url, rec.http_status,
                  rec.link_status, int(rec.dead), rec.error, rec.detail, rec.etag, rec.last_modified,
-                 int(rec.truncated), seen_version, int(rec.new_version and rec.body is not None),
+                 int(rec.truncated), seen_version, int(new_version),
                  warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
                  warc.payload_digest if warc else None, warc.record_id if warc else None,
                  warc.url if warc else None, int(warc.revisit) if warc else 0],

@@ -32,7 +32,7 @@ from crawler.robots import parse_robots
 from crawler.scan import scan
 from store.db import Store
 from tests.conftest import ROOT, run_cli
-from tests.kit import (NUMBERED_PATH, PARAS, SERVER_LAG, numbered_repost, numbered_site, numbered_url, serve_numbered,
+from tests.kit import (NUMBERED_PATH, PARAS, SERVER_LAG, article_page, numbered_repost, numbered_site, numbered_url, serve_numbered,
                        write_repost)
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
@@ -515,3 +515,35 @@ def test_running_out_of_descriptors_stops_the_crawl_and_blames_no_source(tmp_pat
         outcome = conn.execute("SELECT outcome FROM crawls").fetchone()[0]
     assert statuses <= {"alive"} and outcome == "failed"
     assert_healthy(tmp_path)
+
+
+# --- case 3: a check beside a crawl ------------------------------------------------------------
+
+def test_a_check_beside_a_crawl_waits_its_turn_and_records_no_second_version(tmp_path: Path) -> None:
+    delay = 2.0
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, tmp_path / "archive", 2)
+        last = NUMBERED_PATH + "1"
+        a.route(last, Reply(200, article_page("第1篇", ["这是第1篇文章的开头，内容各不相同。", *PARAS]), delay=3.0))
+        config = _write_config(tmp_path, delay=delay)
+        assert run_cli("scan", "--config", str(config)).returncode == 0
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        deadline = time.time() + 60
+        while not a.requests(last) and time.time() < deadline:
+            time.sleep(0.01)
+        # The crawl is fetching the page (slowly): `check` reads no version yet, then fetches it too.
+        check = run_cli("check", a.url(last), "--json", "--config", str(config))
+        _out, err = crawl.communicate(timeout=60)
+        history = run_cli("history", a.url(last), "--json", "--config", str(config))
+        status = run_cli("status", "--json", "--config", str(config))
+    assert crawl.returncode == 0, err
+    assert check.returncode == 0, check.stderr
+    assert len(a.requests(last)) == 2
+    # One version: the check found the text the crawl had just recorded.
+    assert len(json.loads(history.stdout)["versions"]) == 1
+    assert json.loads(status.stdout)["changed"] == 0
+    # Both processes' requests to the host, robots.txt and probes included, keep the delay.
+    assert_polite(a.log, delay)
+    assert_healthy(tmp_path, check)
