@@ -431,6 +431,11 @@ def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, info: CrawlInf
 
 
 def _start_worker(settings: cpu.CompareSettings, mirror: Path, info: CrawlInfo) -> None:
+    # A worker is forked from the crawl and must not keep its signal handling: through the event
+    # loop's wakeup descriptor, a SIGTERM sent to the worker would stop the crawl instead, and a
+    # pool that ends its workers with SIGTERM must see them end.
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A crawl killed alone (kill -9, the OOM killer) leaves its pool behind, blocked on a
     # queue that will never speak again: a worker notices its parent is gone and exits.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
