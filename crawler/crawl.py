@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -33,7 +34,7 @@ from crawler.wayback import WaybackError, closest_snapshot
 from store.db import Store, parse_iso, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
 from store.turns import turns_path
-from store.warc import CrawlInfo
+from store.warc import CrawlInfo, mirror_damage
 
 T = TypeVar("T")
 POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
@@ -51,14 +52,27 @@ class CrawlSummary:
     stopped_early: bool = False
     due: int = 0
     outcome: str = "running"
+    # WARC files found missing or cut short at the start of this crawl, told once (file -> what).
+    mirror_damage: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "started_at": self.started_at, "finished_at": self.finished_at, "checked": self.checked,
             "by_status": dict(sorted(self.by_status.items())), "new_versions": self.new_versions,
             "unfaithful": self.unfaithful, "stopped_early": self.stopped_early, "due": self.due,
-            "outcome": self.outcome,
+            "outcome": self.outcome, "mirror_damage": self.mirror_damage,
         }
+
+
+def check_mirror(cfg: Config, store: Store) -> dict[str, str]:
+    """The mirror's losses not told before. A revisit is only written when the record it points
+    at can still be read (WarcMirror.original), so a lost file is mirrored again in full."""
+    damage = mirror_damage(cfg.store.mirror, store.warc_extents())
+    told = json.dumps(damage, sort_keys=True)
+    if store.get_meta("mirror_damage") == told:
+        return {}
+    store.set_meta("mirror_damage", told)
+    return damage
 
 
 @dataclass
@@ -489,6 +503,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         due = store.due_sources(time.time(), cfg.crawl.revisit_alive, cfg.crawl.revisit_dead,
                                 all_sources=all_sources, limit=limit)
         summary.due = len(due)
+        summary.mirror_damage = check_mirror(cfg, store)
         if on_start:
             on_start(len(due))
         settings = compare_settings(cfg, store)

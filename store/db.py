@@ -713,6 +713,12 @@ class Store:
             "FROM sources s LEFT JOIN versions v ON v.id = s.latest_version_id ORDER BY s.id"
         )]
 
+    def warc_extents(self) -> dict[str, int]:
+        """Each WARC file the checks point into -> where its last recorded record ends."""
+        return {row[0]: row[1] for row in self.db.execute(
+            "SELECT warc_file, max(warc_offset + warc_length) FROM checks WHERE warc_file IS NOT NULL "
+            "GROUP BY warc_file")}
+
     def latest_capture(self, url: str) -> WarcRef | None:
         """The latest full response record of `url` (not a revisit): what a new capture of the
         same payload, or a 304, refers to."""

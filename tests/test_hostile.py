@@ -31,6 +31,7 @@ from crawler.fetch import redirect_target, refused_address
 from crawler.robots import parse_robots
 from crawler.scan import scan
 from store.db import Store
+from store.warc import read_payload
 from tests.conftest import ROOT, run_cli
 from tests.kit import (NUMBERED_PATH, PARAS, SERVER_LAG, article_page, numbered_repost, numbered_site, numbered_url, serve_numbered,
                        write_repost)
@@ -547,3 +548,43 @@ def test_a_check_beside_a_crawl_waits_its_turn_and_records_no_second_version(tmp
     # Both processes' requests to the host, robots.txt and probes included, keep the delay.
     assert_polite(a.log, delay)
     assert_healthy(tmp_path, check)
+
+
+# --- case 4: a mirror file lost or cut short -------------------------------------------------
+
+def test_a_lost_or_truncated_mirror_is_written_again_and_told_once(tmp_path: Path) -> None:
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, tmp_path / "archive", 12)
+        config = _write_config(tmp_path, delay=0.0)
+        first = run_cli("crawl", "--config", str(config))
+        assert first.returncode == 0, first.stderr
+        [warc] = sorted((tmp_path / "mirror").glob("*.warc.gz"))
+        os.truncate(warc, warc.stat().st_size // 2)  # a bad copy: its second half is gone
+        second = run_cli("crawl", "--all", "--json", "--config", str(config))
+        assert second.returncode == 0, second.stderr
+        assert list(json.loads(second.stdout)["mirror_damage"]) == [warc.name]
+        assert "mirror:" in second.stderr and "cut short" in second.stderr
+        with sqlite3.connect(tmp_path / "m.db") as conn:
+            refs = conn.execute("SELECT warc_file, warc_offset FROM checks WHERE crawl_id = 2").fetchall()
+        # Every capture of the crawl after the cut reads back, its revisits' originals too.
+        assert len(refs) == 12 and all(read_payload(tmp_path / "mirror", f, o)[0] == 200 for f, o in refs)
+        again = run_cli("crawl", "--all", "--json", "--config", str(config))
+        assert again.returncode == 0 and json.loads(again.stdout)["mirror_damage"] == {}
+        assert "mirror:" not in again.stderr
+        for f in (tmp_path / "mirror").glob("*.warc.gz"):
+            if f != warc:
+                f.unlink()  # and the files of later crawls are lost altogether
+        last = run_cli("crawl", "--all", "--json", "--config", str(config))
+    assert sorted(json.loads(last.stdout)["mirror_damage"].values()).count("missing") == 2
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        crawls = [row[0] for row in conn.execute("SELECT id FROM crawls ORDER BY id")]
+        for crawl_id in crawls[1:]:
+            refs = conn.execute("SELECT warc_file, warc_offset, revisit FROM checks WHERE crawl_id = ?",
+                                [crawl_id]).fetchall()
+            assert len(refs) == 12
+            if crawl_id == crawls[-1]:
+                for file, offset, _revisit in refs:
+                    assert read_payload(tmp_path / "mirror", file, offset)[0] == 200
+        # Only pages whose original survived were stored as revisits after the cut.
+        assert 0 < sum(r[0] for r in conn.execute("SELECT revisit FROM checks WHERE crawl_id = ?", [crawls[1]])) < 12
+    assert_healthy(tmp_path, last)
