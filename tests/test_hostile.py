@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import itertools
 import json
 import os
 import resource
@@ -33,8 +34,17 @@ from crawler.scan import scan
 from store.db import Store
 from store.warc import read_payload
 from tests.conftest import ROOT, run_cli
-from tests.kit import (NUMBERED_PATH, PARAS, SERVER_LAG, article_page, numbered_repost, numbered_site, numbered_url, serve_numbered,
-                       write_repost)
+from tests.kit import (
+    NUMBERED_PATH,
+    PARAS,
+    SERVER_LAG,
+    article_page,
+    numbered_repost,
+    numbered_site,
+    numbered_url,
+    serve_numbered,
+    write_repost,
+)
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
 
@@ -61,7 +71,7 @@ def assert_polite(log: list[LogEntry], delay: float) -> None:
         starts[entry.server].append(entry.start)
     for times in starts.values():
         times.sort()
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
         assert not gaps or min(gaps) >= delay - SERVER_LAG, min(gaps)
 
 
@@ -220,7 +230,7 @@ def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", COLUMNS="200")
     return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                            sys.executable, "-m", "crawler", *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+                          cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False)
 
 
 def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
@@ -482,7 +492,7 @@ def test_descriptors_follow_concurrency_not_the_number_of_hosts(tmp_path: Path) 
         # 64 descriptors for the whole crawl: 150 hosts' clients kept open would need more.
         proc = subprocess.run(
             [sys.executable, "-m", "crawler", "crawl", "--json", "--config", str(config)],
-            capture_output=True, text=True, env=env, timeout=300,
+            capture_output=True, text=True, env=env, timeout=300, check=False,
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)))
     finally:
         for o in origins:
