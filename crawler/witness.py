@@ -40,6 +40,10 @@ _K = 8  # letters per gram: long enough that common words and phrases do not mat
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
+# characters: a dateline or a source line is short and ends no sentence; a sentence that names
+# a source ("...数据的来源。") is prose
+_META_LINE_MAX = 80
+_ENDS_SENTENCE = re.compile(r"[。！？!?]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
@@ -302,7 +306,8 @@ def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
-                or _PROMO_RE.search(text) or (len(text) < 80 and _EDGE_META_RE.search(text)))
+                or _PROMO_RE.search(text)
+                or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 
 def _prose(block: Block, letters: str) -> bool:
