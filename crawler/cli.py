@@ -465,17 +465,21 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             cpu.configure(compare_settings(cfg, store))
             by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
                                                               tuple((r["id"], r["body"] or "") for r in reposts),
-                                                              version["text"])}
+                                                              version["text"], version["found_by"] == "meta")}
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
+                                "excerpt_only": fid.excerpt_only, "appearances": appearances.get(r["id"], []),
+                                "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
                                                             "from_archive": bool(version["from_archive"]),
-                                                            "first_seen_at": version["first_seen_at"]}})
+                                                            "first_seen_at": version["first_seen_at"],
+                                                            "found_by": version["found_by"]},
+                   "check": None if fetched is None else {"detail": fetched.record.detail,
+                                                          "found_by": fetched.record.found_by}})
     else:
         f = summary.fields
         answer = f"HTTP {f['http_status']}" if f["http_status"] is not None else "no response"
@@ -491,6 +495,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             click.echo("  no version of the original is stored: nothing to compare")
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
+            verdict += " to the excerpt the page serves" if item["excerpt_only"] else ""
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
             _print_appearances(item["appearances"])
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
