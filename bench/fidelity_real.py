@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.origin import Origin, Reply  # noqa: E402
+from tests.origin import Origin, Reply
 
 SETS = ("scrapinghub", "daniel_zh_dev")
 KINDS = ("exact", "replaced", "truncated")

@@ -29,10 +29,16 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.extract import _CREDIT_RE, _EDGE_META_RE, _LEGAL_RE, _PROMO_RE, _class_signal
+from crawler.extract import (
+    _CREDIT_RE,
+    _EDGE_META_RE,
+    _LEGAL_RE,
+    _PROMO_RE,
+    _class_signal,
+)
 from crawler.normalize import normalize_each
 
-__all__ = ["Block", "PageText", "Found", "read_page", "find", "holds", "coverage", "furniture_shaped", "is_prose"]
+__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "is_prose", "read_page"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 

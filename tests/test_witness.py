@@ -16,10 +16,9 @@ from crawler.classify import link_status, soft404_evidence
 from crawler.fetch import FetchResult
 from crawler.normalize import markdown_to_lines, normalize_lines
 from store.db import Store
-from tests.kit import PARAS
+from tests.kit import PARAS, write_repost
 from tests.origin import Origin, Reply
 from tests.test_crawl import crawl, fields, make_config
-from tests.kit import write_repost
 
 POST = ("今天在这里和大家分享一个视频，讲的是过去一年里我们在海外坚持做的事情，希望战友们看完以后多多转发，"
         "让更多的人知道真相，也欢迎大家在下面留言讨论各自的看法和经历。")
