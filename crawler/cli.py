@@ -24,6 +24,7 @@ from crawler.config import Config, ConfigError, load_config
 from store.db import LockedError, Store, StoreError
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
+STATUS_LIST_MAX = 20  # sources `status` names one by one; --json has them all
 
 
 class Exit(Exception):
@@ -142,7 +143,12 @@ def status(cfg: Config, as_json: bool) -> int:
     for word, n in counts["by_status"].items():
         click.echo(f"  {word:<13}{n:>8}")
     click.echo(f"dead: {counts['dead']}   versions: {counts['versions']}   changed: {counts['changed']}   "
-               f"unfaithful reposts: {counts['unfaithful']}")
+               f"unfaithful reposts: {counts['unfaithful']}   changed since the repost: {counts['changed_since_repost']}")
+    stealth = counts["changed_since_repost_sources"]
+    for url in stealth[:STATUS_LIST_MAX]:
+        click.echo(f"  changed since the repost (a stealth edit): {url}")
+    if len(stealth) > STATUS_LIST_MAX:
+        click.echo(f"  ... and {len(stealth) - STATUS_LIST_MAX} more (`status --json` lists them all)")
     last = counts["last_crawl"]
     if last is None:
         click.echo("last crawl: never")
@@ -275,7 +281,8 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
     counts = ", ".join(f"{k} {v}" for k, v in doc["by_status"].items()) or "nothing due"
     click.echo(f"crawl {summary.started_at} .. {summary.finished_at}: checked {summary.checked} of {summary.due} "
                f"due sources ({counts})")
-    click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}"
+    click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}   "
+               f"changed since the repost: {summary.changed_since_repost}"
                + ("   stopped early (--max-duration)" if summary.stopped_early else ""))
     return 0
 
@@ -324,11 +331,57 @@ def _repost_name(cfg: Config, target: str) -> str:
     return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
 
 
+def _judge_stored(cfg: Config, store: Store, source: Any, version: dict[str, Any],
+                  reposts: list[dict[str, Any]]) -> dict[int, Any]:
+    """`check --no-fetch`: fidelity against the stored version, attributed with stored texts only."""
+    import asyncio
+
+    from crawler import analyze as cpu
+    from crawler.attribution import Attributor
+    from crawler.crawl import compare_settings
+
+    cpu.configure(compare_settings(cfg, store))
+    judged = cpu.judge_stored(version["normalized"], version["extras"],
+                              tuple((r["id"], r["body"] or "") for r in reposts))
+    fold = cfg.compare.fold_chinese_script
+    bodies = {r["id"]: "\n".join(cpu.repost_lines(r["body"] or "", fold)) for r in reposts}
+    judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version["normalized"] or "",
+                                                                      bodies))
+    return {f.repost_id: f for f in judged}
+
+
+_BY = {"repost": "changed by the repost", "original": "changed by the site after the repost",
+       "unknown": "who changed it is unknown"}
+
+
+def _print_attribution(item: dict[str, Any]) -> None:
+    """Against what the repost's differences were attributed, and the verdict on the repost as made."""
+    date, origin = item.get("repost_date"), item.get("repost_date_from")
+    then = item.get("compared_with")
+    if date:
+        where = {"header": "its header line", "history": "the commit that brought it",
+                 "mtime": "the file's modification time"}.get(origin or "", origin or "?")
+        click.echo(f"  reposted {date} (from {where})")
+    if then:
+        what = (f"the web archive's capture of {then['seen_at']} ({then['archive_url']})" if then["from_archive"]
+                else f"our version {then['version']}, first seen {then['seen_at']}")
+        click.echo(f"  the original as it was then: {what}")
+    elif date:
+        click.echo("  the original as it was then: not found, so who changed the text is unknown")
+    verdict = item.get("faithful_when_reposted")
+    if verdict is True:
+        click.echo("  faithful when reposted: the site changed its article since (a stealth edit)")
+    elif verdict is False:
+        click.echo("  not faithful when reposted: the repost changed the text")
+
+
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
     labels = {"missing": ("- original only", "red"), "added": ("+ repost only", "green"),
               "altered": ("~ altered", "yellow")}
     for hunk in hunks:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
+        if hunk.get("by"):
+            label += f" ({_BY.get(hunk['by'], hunk['by'])})"
         click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
         if hunk["original"]:
             click.echo(click.style(f"    original: {hunk['original']}", fg="red" if color else None))
@@ -345,8 +398,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     """Fidelity of one repost (a path) or of every repost of one source (a URL), fetched now."""
     import asyncio
 
-    from crawler import analyze as cpu
-    from crawler.crawl import check_now, compare_settings
+    from crawler.crawl import check_now
 
     store = open_store(cfg)
     source, only = _resolve_target(cfg, store, target)
@@ -362,13 +414,16 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
         else:
-            cpu.configure(compare_settings(cfg, store))
-            by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
-                                                              tuple((r["id"], r["body"] or "") for r in reposts))}
+            by_id = _judge_stored(cfg, store, source, version, reposts)
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
+                attribution = fid.attribution or {}
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
+                                "faithful_when_reposted": fid.faithful_when_reposted,
+                                "repost_date": attribution.get("repost_date"),
+                                "repost_date_from": attribution.get("repost_date_from"),
+                                "compared_with": attribution.get("compared_with"),
                                 "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
@@ -391,6 +446,8 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
+            if not item["faithful"]:
+                _print_attribution(item)
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
     if version is None:
         if not as_json:
@@ -421,7 +478,8 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
             hunks = [{"op": h.op, "repost": h.repost, "original": h.original} for h in diff.hunks]
         out.append({
             "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
-            "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "title": v["title"],
+            "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "captured_at": v["captured_at"],
+            "title": v["title"],
             "warc": None if not v["warc_file"] else {"file": v["warc_file"], "offset": v["warc_offset"],
                                                      "length": v["warc_length"], "payload_digest": v["payload_digest"]},
             "hunks": hunks,
@@ -434,6 +492,8 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
     for v in out:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""
+        if v["captured_at"]:
+            origin += f", captured {v['captured_at']}"
         click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
         for hunk in v["hunks"]:
             label = {"missing": "- dropped", "added": "+ added", "altered": "~ altered"}.get(hunk["op"], hunk["op"])

@@ -24,11 +24,12 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from crawler import analyze as cpu
+from crawler.attribution import Attributor
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url
 from crawler.config import Config
 from crawler.fetch import FetchResult, Fetcher
-from crawler.wayback import WaybackError, closest_snapshot
-from store.db import Store, iso, parse_iso, utc_now
+from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
+from store.db import Store, iso, parse_iso, source_faithful_when_reposted, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
 
 T = TypeVar("T")
@@ -44,6 +45,7 @@ class CrawlSummary:
     by_status: Counter = field(default_factory=Counter)
     new_versions: int = 0
     unfaithful: int = 0
+    changed_since_repost: int = 0  # sources whose reposts were faithful when made: the site edited since
     stopped_early: bool = False
     due: int = 0
     outcome: str = "running"
@@ -52,7 +54,8 @@ class CrawlSummary:
         return {
             "started_at": self.started_at, "finished_at": self.finished_at, "checked": self.checked,
             "by_status": dict(sorted(self.by_status.items())), "new_versions": self.new_versions,
-            "unfaithful": self.unfaithful, "stopped_early": self.stopped_early, "due": self.due,
+            "unfaithful": self.unfaithful, "changed_since_repost": self.changed_since_repost,
+            "stopped_early": self.stopped_early, "due": self.due,
             "outcome": self.outcome,
         }
 
@@ -144,6 +147,7 @@ class Checker:
         self.pool = pool
         # `check` asks the archive as soon as the source cannot be fetched, not only once it is dead.
         self.on_demand = on_demand
+        self.attributor = Attributor(cfg, store, fetcher.fetch, self._process)
         self._probes: dict[str, asyncio.Task[Any]] = {}
         self._rng = random.Random()
 
@@ -287,10 +291,16 @@ class Checker:
             detail = f"{detail}; {note}" if detail else note
             if snap is not None:
                 body = VersionText(snap.title, snap.text, snap.normalized, from_archive=True,
-                                   archive_url=archived_copy, extras=snap.extras)
+                                   archive_url=archived_copy, extras=snap.extras,
+                                   captured_at=snapshot_time(archived_copy))
                 new_version = snap.new_version
                 fidelity = snap.fidelity
                 warc = snap_warc
+        if any(not f.faithful for f in fidelity):
+            fold = self.cfg.compare.fold_chinese_script
+            bodies = {rid: "\n".join(cpu.repost_lines(text, fold)) for rid, text in reposts}
+            fidelity = await self.attributor.attribute(source, fidelity, body.normalized if body else previous or "",
+                                                       bodies)
         record = CheckRecord(
             source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
             final_url=final_url,
@@ -318,6 +328,7 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
         summary.by_status[outcome.record.link_status] += 1
         summary.new_versions += int(outcome.record.new_version and outcome.record.body is not None)
         summary.unfaithful += sum(1 for f in outcome.record.fidelity if not f.faithful)
+        summary.changed_since_repost += int(source_faithful_when_reposted(outcome.record.fidelity) is True)
         on_done(summary)
 
     while queue or pending:

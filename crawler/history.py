@@ -452,3 +452,14 @@ def renamed_since(root: Path, since: str, include: Callable[[str], bool]) -> dic
         if b_new is not None and (path, b_new) in first:  # an older version is back
             to_plain[_name(path, first[(path, b_new)], False)] = path
     return {**to_old, **to_plain}
+
+
+def commit_time(root: Path, path: str, commit: str | None = None) -> str | None:
+    """When the commit that brought a repost was made (UTC ISO 8601 with Z): `commit` when its
+    name gives it (`PATH@COMMIT12`), else the last commit of HEAD that touched `path`."""
+    args = ["show", "-s", "--format=%ct", commit] if commit else ["log", "-1", "--format=%ct", "HEAD", "--", path]
+    try:
+        out = _git(Path(root), *args, check=False).decode().strip()
+    except OSError:
+        return None
+    return _iso(out) if out.isdigit() else None

@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
+from store.attribution import stamp_iso
+
 # The path segment that names a capture: /web/<1-14 digits><optional modifier like id_, if_, im_>/
 _WEB_TS = re.compile(r"/web/(\d{1,14})([a-z]{2}_)?/")
 
@@ -66,6 +68,12 @@ def raw_form(snapshot_url: str) -> str:
     if m is None:
         raise WaybackError(f"wayback: snapshot URL has no /web/<timestamp>/ part: {snapshot_url}")
     return snapshot_url[: m.start()] + f"/web/{m.group(1)}id_/" + snapshot_url[m.end():]
+
+
+def snapshot_time(snapshot_url: str | None) -> str | None:
+    """When a snapshot was captured (UTC ISO 8601 with Z), from the timestamp in its URL."""
+    m = _WEB_TS.search(snapshot_url or "")
+    return None if m is None else stamp_iso(m.group(1))
 
 
 def _short(body: bytes, n: int = 80) -> str:

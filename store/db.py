@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from store.records import CheckRecord, RepostRecord, SourceRow
+from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow
 
 # Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
 # forked child (a pool worker) shares: a worker left behind by a crawl killed alone would
@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -227,8 +227,27 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["fidelity"].create_index(["source_id", "checked_at"])
 
 
+def _attribution_v2(db: sqlite_utils.Database) -> None:
+    """Who changed the text (SPEC 9): per repost, whether it was faithful when made and against
+    what; when an archive capture was taken; whether the Wayback Machine holds our bytes; and
+    the CDX lookups made, so a source with no capture is not asked every night."""
+    db["fidelity"].add_column("faithful_when_reposted", int)
+    db["fidelity"].add_column("attribution", str)  # JSON: repost date, its origin, the earlier text used
+    db["versions"].add_column("captured_at", str)  # when the web archive captured a from_archive version
+    db["sources"].add_column("faithful_when_reposted", int)
+    db["sources"].add_column("witnessed", int)
+    db.create_table(
+        "cdx_lookups",
+        {"id": int, "source_id": int, "asked_at": str, "window_from": str, "window_to": str,
+         "timestamp": str, "digest": str, "snapshot_url": str, "version_id": int},
+        pk="id", not_null=["source_id", "asked_at", "window_from", "window_to"],
+        foreign_keys=[("source_id", "sources", "id"), ("version_id", "versions", "id")],
+    )
+    db["cdx_lookups"].create_index(["source_id", "asked_at"])
+
+
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1}
+MIGRATIONS = {1: _create_v1, 2: _attribution_v2}
 
 
 @dataclass(frozen=True)
@@ -568,11 +587,11 @@ class Store:
                 warc = rec.warc
                 cur = conn.execute(
                     "INSERT INTO versions (source_id, number, title, text, normalized, extras, first_seen_at, "
-                    "last_seen_at, from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "last_seen_at, from_archive, archive_url, captured_at, warc_file, warc_offset, warc_length, "
+                    "payload_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.body.extras,
                      rec.checked_at,
-                     rec.checked_at, int(rec.body.from_archive), rec.body.archive_url,
+                     rec.checked_at, int(rec.body.from_archive), rec.body.archive_url, rec.body.captured_at,
                      warc.file if warc else None, warc.offset if warc else None,
                      warc.length if warc else None, warc.payload_digest if warc else None],
                 )
@@ -603,13 +622,17 @@ class Store:
             for fid in rec.fidelity:
                 conn.execute(
                     "INSERT INTO fidelity (repost_id, source_id, check_id, version_id, checked_at, similarity, "
-                    "faithful, hunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "faithful, hunks, faithful_when_reposted, attribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [fid.repost_id, rec.source_id, check_id, version_id, rec.checked_at, fid.similarity,
-                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False)],
+                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False),
+                     _tristate(fid.faithful_when_reposted),
+                     None if fid.attribution is None else json.dumps(fid.attribution, ensure_ascii=False)],
                 )
+            when_reposted = None
             if rec.fidelity:
                 fidelity = min(f.similarity for f in rec.fidelity)
                 faithful = int(all(f.faithful for f in rec.fidelity))
+                when_reposted = _tristate(source_faithful_when_reposted(rec.fidelity))
             alive = rec.link_status in ("alive", "redirected")
             if rec.dead and not was_dead:
                 first_dead_at = rec.checked_at
@@ -622,6 +645,8 @@ class Store:
                 "consecutive_failures": rec.consecutive_failures, "versions": versions,
                 "latest_version_id": version_id, "fidelity": fidelity, "faithful": faithful,
             }
+            if rec.fidelity:
+                updates["faithful_when_reposted"] = when_reposted
             if alive:
                 updates["last_alive_at"] = rec.checked_at
             if changed_at:
@@ -656,8 +681,15 @@ class Store:
             "versions": q("SELECT count(*) FROM versions").fetchone()[0],
             "changed": q("SELECT count(*) FROM sources WHERE versions > 1").fetchone()[0],
             "unfaithful": self.unfaithful_reposts(),
+            "changed_since_repost": len(stealth := self.changed_since_repost()),
+            "changed_since_repost_sources": stealth,
             "last_crawl": self.last_crawl(),
         }
+
+    def changed_since_repost(self) -> list[str]:
+        """Sources whose reposts were all faithful when made, but which differ now (stealth edits)."""
+        return [row[0] for row in self.db.execute(
+            "SELECT url FROM sources WHERE faithful_when_reposted = 1 AND faithful = 0 ORDER BY url")]
 
     def unfaithful_reposts(self) -> int:
         """Reposts whose latest fidelity result says unfaithful."""
@@ -711,6 +743,9 @@ class Store:
                     "fidelity": None if r["fidelity"] is None else round(r["fidelity"], 4),
                     "faithful": None if r["faithful"] is None else bool(r["faithful"]),
                     "archived_copy": r["archived_copy"],
+                    "faithful_when_reposted": None if r["faithful_when_reposted"] is None
+                    else bool(r["faithful_when_reposted"]),
+                    "witnessed": None if r["witnessed"] is None else bool(r["witnessed"]),
                 },
             )
             for r in rows
@@ -727,6 +762,21 @@ class Store:
         return {"fidelity": row["similarity"], "faithful": bool(row["faithful"]),
                 "hunks": json.loads(row["hunks"] or "[]"), "checked_at": row["checked_at"],
                 "version_id": row["version_id"]}
+
+
+def source_faithful_when_reposted(results: Iterable[FidelityResult]) -> bool | None:
+    """Of a source (SPEC 10): true when every unfaithful repost was faithful when it was made (the
+    site changed the text since), false when a repost changed it, null when that is not known."""
+    verdicts = [f.faithful_when_reposted for f in results if not f.faithful]
+    if False in verdicts:
+        return False
+    if not verdicts or None in verdicts:
+        return None
+    return True
+
+
+def _tristate(value: bool | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _pack(hashes: Iterable[int]) -> bytes:

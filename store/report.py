@@ -22,7 +22,8 @@ from typing import Any
 from store.db import LINK_STATUSES, Store, utc_now
 
 FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
-          "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy")
+          "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
+          "faithful_when_reposted", "witnessed")
 
 # Bounds that keep a report of a huge archive readable and its rendering quick.
 MAX_DETAILED_SOURCES = 1000   # sources shown with their diffs; the rest only in the table

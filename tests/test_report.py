@@ -28,7 +28,8 @@ T_UNFAITHFUL = iso(NOW - 10 * DAY)  # a.test/unfaithful was found unfaithful
 T_ALIVE = iso(NOW - 1 * DAY)        # a.test/fine was last seen, alive and faithful
 
 FIELDS = ["source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
-          "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy"]
+          "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
+          "faithful_when_reposted", "witnessed"]
 
 
 def _repost(path: str, url: str, body: str) -> RepostRecord:
@@ -149,6 +150,8 @@ def test_json_fields_and_values_are_exact(report_db: Path) -> None:
         "fidelity": None,
         "faithful": None,
         "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
+        "faithful_when_reposted": None,
+        "witnessed": None,
     }
     changed = by_url["https://a.test/changed"]
     assert (changed["link_status"], changed["versions"], changed["changed_at"], changed["final_url"],
@@ -171,6 +174,7 @@ def test_csv_has_the_same_fields_one_row_per_source(report_db: Path) -> None:
         "dead": "true", "http_status": "404", "final_url": "", "last_checked_at": T_DEAD,
         "last_alive_at": iso(NOW - 30 * DAY), "first_dead_at": T_DEAD, "versions": "1", "changed_at": "",
         "fidelity": "", "faithful": "", "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
+        "faithful_when_reposted": "", "witnessed": "",
     }
     assert by_url["https://a.test/unfaithful"]["faithful"] == "false"
 
