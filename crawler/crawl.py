@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import random
 import threading
@@ -29,6 +30,7 @@ from crawler.classify import is_dead, link_status, matches_probe, page_signature
 from crawler.config import Config
 from crawler.fetch import FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
+from store.attribution import record_attribution
 from store.db import Store, iso, parse_iso, source_faithful_when_reposted, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
 
@@ -296,11 +298,6 @@ class Checker:
                 new_version = snap.new_version
                 fidelity = snap.fidelity
                 warc = snap_warc
-        if any(not f.faithful for f in fidelity):
-            fold = self.cfg.compare.fold_chinese_script
-            bodies = {rid: "\n".join(cpu.repost_lines(text, fold)) for rid, text in reposts}
-            fidelity = await self.attributor.attribute(source, fidelity, body.normalized if body else previous or "",
-                                                       bodies)
         record = CheckRecord(
             source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
             final_url=final_url,
@@ -313,6 +310,14 @@ class Checker:
             new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
         )
         check_id = store.record_check(record)
+        if any(not f.faithful for f in fidelity):
+            # After the check is recorded: today's version and response are then ours to compare with.
+            fold = self.cfg.compare.fold_chinese_script
+            bodies = {rid: "\n".join(cpu.repost_lines(text, fold)) for rid, text in reposts}
+            fidelity = await self.attributor.attribute(source, fidelity, body.normalized if body else previous or "",
+                                                       bodies)
+            record_attribution(store, check_id, source.id, fidelity)
+            record = dataclasses.replace(record, fidelity=fidelity)
         return CheckOutcome(record, check_id, analysis)
 
 

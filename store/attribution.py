@@ -6,11 +6,12 @@ The store keeps what it is given: the crawler decides which text is the earlier 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from store.db import Store, iso, parse_iso
-from store.records import VersionText, WarcRef
+from store.db import Store, iso, parse_iso, source_faithful_when_reposted
+from store.records import FidelityResult, VersionText, WarcRef
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,20 @@ def mark_witnessed(store: Store, source_id: int, witnessed: bool) -> None:
     with store.transaction():
         store.db.execute("UPDATE sources SET witnessed = max(coalesce(witnessed, 0), ?) WHERE id = ?",
                          [int(witnessed), source_id])
+
+
+def record_attribution(store: Store, check_id: int, source_id: int, results: tuple[FidelityResult, ...]) -> None:
+    """Add who changed the text to a recorded check's fidelity results, and the source's verdict."""
+    with store.transaction():
+        for fid in results:
+            if fid.attribution is None:
+                continue
+            store.db.execute(
+                "UPDATE fidelity SET hunks = ?, faithful_when_reposted = ?, attribution = ? "
+                "WHERE check_id = ? AND repost_id = ?",
+                [json.dumps(list(fid.hunks), ensure_ascii=False),
+                 None if fid.faithful_when_reposted is None else int(fid.faithful_when_reposted),
+                 json.dumps(fid.attribution, ensure_ascii=False), check_id, fid.repost_id])
+        verdict = source_faithful_when_reposted(results)
+        store.db.execute("UPDATE sources SET faithful_when_reposted = ? WHERE id = ?",
+                         [None if verdict is None else int(verdict), source_id])
