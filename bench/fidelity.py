@@ -1,6 +1,6 @@
 """Benchmark of normalisation and of the fidelity diff on the repost sample.
 
-For every repost of ``shared/data/reposts`` (``content/`` and ``history/``):
+For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
 
 * the body is read with ``crawler.archive.parse_repost`` (files that are not reposts are
   skipped); if that module cannot be imported, a crude stand-in drops the lines up to
@@ -17,13 +17,11 @@ For every repost of ``shared/data/reposts`` (``content/`` and ``history/``):
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
 
-The data directory is ``<repo>/../shared/data/reposts`` unless ``REPOST_MIRROR_SHARED``
-names the ``shared`` directory.
+The sample is the one the tests read, ``tests/data/reposts`` in the repository.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import statistics
@@ -45,9 +43,8 @@ EDIT = "这一句在原文里被编辑者整句改写过了"
 
 
 def data_dir() -> Path:
-    shared = os.environ.get("REPOST_MIRROR_SHARED")
-    base = Path(shared) if shared else Path(__file__).resolve().parents[2] / "shared"
-    return base / "data" / "reposts"
+    # The sample is in the repository (the tests read it too).
+    return ROOT / "tests" / "data" / "reposts"
 
 
 _SOURCE_LINK = re.compile(r"\[(?:轉載|转载|轉發|转发)自")
@@ -127,7 +124,7 @@ def _take(bodies: list[list[str]], size: int) -> list[str]:
 def main() -> int:
     folder = data_dir()
     if not folder.is_dir():
-        print(f"no sample at {folder} (set REPOST_MIRROR_SHARED)", file=sys.stderr)
+        print(f"no sample at {folder}", file=sys.stderr)
         return 2
     how, read = _body_reader()
     files = sorted(p for sub in ("content", "history") for p in (folder / sub).rglob("*.md"))

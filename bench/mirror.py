@@ -60,6 +60,9 @@ def main() -> None:
     args = ap.parse_args()
 
     base = [] if args.synthetic else real_pages()
+    if not args.synthetic and not base:
+        print(f"# no real pages at {SHARED / 'data' / 'extraction' / 'daniel_zh_dev'} "
+              "(set REPOST_MIRROR_SHARED): measuring synthetic pages instead")
     source = "real pages, 15-25 KB" if base else "synthetic pages, 20 KB"
     bodies = []
     for i in range(args.checks):

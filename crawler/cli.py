@@ -21,6 +21,7 @@ import click
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
+from crawler.errors import LocalShortage
 from store.db import LockedError, Store, StoreError
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
@@ -69,6 +70,11 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
             # final flush so Python does not complain on exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
+        except LocalShortage as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"repost-mirror: error: stopped, this machine ran short: {exc}", err=True)
+            sys.exit(EXIT_FATAL)
         except KeyboardInterrupt:
             click.echo("repost-mirror: interrupted", err=True)
             sys.exit(130)
@@ -301,6 +307,10 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
             raise Exit(EXIT_USAGE, f"{target} is not a source of the archive (run `repost-mirror scan` first?)")
         return source, None
     name = _repost_name(cfg, target)
+    from crawler.scan import NOT_UTF8, is_utf8, shown_name
+
+    if not is_utf8(name):
+        raise Exit(EXIT_USAGE, f"{shown_name(name)}: {NOT_UTF8}")
     found = store.source_of_repost(name)
     if found is None:
         from crawler.scan import scan as run_scan

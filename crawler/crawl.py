@@ -28,6 +28,7 @@ from crawler import analyze as cpu
 from crawler.attribution import Attributor
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url
 from crawler.config import Config
+from crawler.errors import LocalShortage, shortage_of
 from crawler.fetch import FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
 from store.attribution import record_attribution
@@ -137,6 +138,20 @@ class WorkerPool:
         self.executor.shutdown(cancel_futures=True)
 
 
+@dataclass
+class _Progress:
+    """How far one check got: what its failure record can still say."""
+
+    stage: str = "preparing"
+    result: FetchResult | None = None
+
+
+def safe_text(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with what UTF-8 cannot hold (lone surrogates) escaped."""
+    text = text[:limit]
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
@@ -191,6 +206,16 @@ class Checker:
         return await self._probes[origin]
 
     async def _probe(self, url: str) -> Any:
+        try:
+            return await self._probe_once(url)
+        except LocalShortage:
+            raise
+        except Exception as exc:  # noqa: BLE001 - without a probe, no page is called a soft-404 by it
+            if shortage_of(exc) is not None:
+                raise
+            return None
+
+    async def _probe_once(self, url: str) -> Any:
         result = await self.fetcher.fetch(probe_url(url, self._rng))
         if result.status is None or not 200 <= result.status < 300 or not result.body:
             return None
@@ -252,6 +277,42 @@ class Checker:
         return now - parse_iso(source.wayback_checked_at) >= self.cfg.crawl.revisit_dead
 
     async def check(self, source: SourceRow) -> CheckOutcome:
+        """Check one source and record it. Whatever goes wrong with this one source (its
+        answer, its page, its record) is this source's check, with the cause in `detail`;
+        only the crawler's own shortages (LocalShortage) stop the caller."""
+        seen = _Progress()
+        try:
+            return await self._check(source, seen)
+        except LocalShortage:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one source must never stop the crawl
+            cause = shortage_of(exc)
+            if cause is not None:
+                raise LocalShortage(cause) from exc
+            return self._record_failure(source, seen, exc)
+
+    def _record_failure(self, source: SourceRow, seen: _Progress, exc: Exception) -> CheckOutcome:
+        """The check of a source whose checking raised: what the server answered, if it did,
+        and what broke, recorded without body, mirror record or fidelity."""
+        result = seen.result
+        if result is not None and result.error is None and result.status is not None:
+            # The server answered; what the page holds is unknown, so it is not called a soft-404.
+            status = link_status(result, has_article=True, previous=source.link_status or "alive")
+            error = None
+        else:
+            status, error = "server_error", "internal"
+        failures = source.consecutive_failures + 1 if status in FAILING else 0
+        cause = f"crawler error while {seen.stage}: {type(exc).__name__}: {exc}"
+        record = CheckRecord(
+            source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
+            final_url=result.final_url if result is not None and result.redirects else None,
+            http_status=result.status if result is not None else None, link_status=status,
+            dead=is_dead(status, failures, self.cfg.crawl.dead_after), consecutive_failures=failures,
+            error=error, detail=safe_text(cause, 500),
+        )
+        return CheckOutcome(record, self.store.record_check(record), None)
+
+    async def _check(self, source: SourceRow, seen: _Progress) -> CheckOutcome:
         store = self.store
         latest = store.version(source.latest_version_id) if source.latest_version_id else None
         previous = latest["normalized"] if latest else None
@@ -260,8 +321,10 @@ class Checker:
         # Learn the host's answer for a URL that cannot exist before its first page: started later,
         # the probe would queue behind every page of the host already waiting for its turn.
         await self._probe_signature(source.url)
+        seen.stage = "fetching"
         result = await self.fetcher.fetch(source.url, etag=source.etag if conditional else None,
                                           last_modified=source.last_modified if conditional else None)
+        seen.result, seen.stage = result, "analysing the page"
         warc, analysis = await self._process(result, previous, reposts)
         status = await self._classify(result, analysis, source.link_status)
         # final_url says where a redirect led; null when the page answered at the requested URL.
@@ -309,6 +372,7 @@ class Checker:
             truncated=result.truncated, warc=warc, body=body,
             new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
         )
+        seen.stage = "recording the check"
         check_id = store.record_check(record)
         if any(not f.faithful for f in fidelity):
             # After the check is recorded: today's version and response are then ours to compare with.
@@ -327,8 +391,7 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
     pending: set[asyncio.Task[CheckOutcome]] = set()
     queue = deque(sources)
 
-    def account(task: asyncio.Task[CheckOutcome]) -> None:
-        outcome = task.result()
+    def account(outcome: CheckOutcome) -> None:
         summary.checked += 1
         summary.by_status[outcome.record.link_status] += 1
         summary.new_versions += int(outcome.record.new_version and outcome.record.body is not None)
@@ -336,18 +399,34 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
         summary.changed_since_repost += int(source_faithful_when_reposted(outcome.record.fidelity) is True)
         on_done(summary)
 
-    while queue or pending:
-        while queue and len(pending) < window:
-            if deadline is not None and time.monotonic() >= deadline:
-                summary.stopped_early = True
-                queue.clear()
+    try:
+        while queue or pending:
+            while queue and len(pending) < window:
+                if deadline is not None and time.monotonic() >= deadline:
+                    summary.stopped_early = True
+                    queue.clear()
+                    break
+                pending.add(asyncio.ensure_future(checker.check(queue.popleft())))
+            if not pending:
                 break
-            pending.add(asyncio.ensure_future(checker.check(queue.popleft())))
-        if not pending:
-            break
-        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            account(task)
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            failure: BaseException | None = None
+            for task in done:
+                # Every finished task is looked at, so none leaves "exception was never retrieved".
+                error = None if task.cancelled() else task.exception()
+                if error is not None:
+                    failure = failure or error
+                elif not task.cancelled():
+                    account(task.result())
+            if failure is not None:
+                raise failure
+    finally:
+        # A stop (a shortage, a signal) takes the checks in flight down with it, quietly:
+        # what they had not recorded is still due next time.
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> WorkerPool | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -34,6 +35,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential, wait_random
 
 from crawler.config import CrawlConfig
+from crawler.errors import LocalShortage, shortage_of
 from crawler.robots import RobotsPolicy, load_robots
 
 ERRORS = frozenset({
@@ -143,19 +145,33 @@ def is_retryable(status: int | None, error: str | None) -> bool:
     return status is not None and (status == 429 or status >= 500)
 
 
+# A host name as DNS can carry it (IDNA already applied by httpx), or an IP literal.
+_HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?\Z")
+
+
 def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, str | None, str]:
-    """Resolve a Location header against `current`: (url, None, "") or (None, error, detail)."""
+    """Resolve a Location header against `current`: (url, None, "") or (None, error, detail).
+
+    Whatever the server sent (any string) ends here as a URL or as a `bad_redirect`."""
     if location is None or not location.strip():
         return None, "bad_redirect", "redirect without a Location header"
+    shown = location[:200]
     try:
         target = current.join(location.strip())
-    except (httpx.InvalidURL, ValueError) as exc:
-        return None, "bad_redirect", f"unusable Location {location!r}: {exc}"
-    if target.scheme not in ("http", "https"):
-        return None, "bad_redirect", f"redirect to a non-http(s) URL: {location!r}"
-    if not target.host:
-        return None, "bad_redirect", f"redirect to a URL without a host: {location!r}"
-    return target.copy_with(fragment=None), None, ""
+        if target.scheme not in ("http", "https"):
+            return None, "bad_redirect", f"redirect to a non-http(s) URL: {shown!r}"
+        host = target.raw_host.decode("ascii").lower()
+        if not host:
+            return None, "bad_redirect", f"redirect to a URL without a host: {shown!r}"
+        if not _HOST_NAME.match(host) and refused_address(host.strip("[]")) == "not an IP address":
+            return None, "bad_redirect", f"redirect to an unusable host name: {shown!r}"
+        if target.port is not None and not 0 < target.port < 65536:
+            return None, "bad_redirect", f"redirect to a port that does not exist: {shown!r}"
+        target = target.copy_with(fragment=None)
+        str(target)
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
+        return None, "bad_redirect", f"unusable redirect target {shown!r}: {exc}"
+    return target, None, ""
 
 
 def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int) -> tuple[str | None, str]:
@@ -344,6 +360,19 @@ class _Attempt:
     give_up: bool = False
 
 
+RAW_HEADERS = "repost_mirror.raw_headers"
+
+
+async def _set_location_aside(response: httpx.Response) -> None:
+    """httpx prepares the next request of a redirect even when it will not follow it, and
+    raises on a Location it cannot parse (`javascript:`, `data:`, a bad port), losing the
+    response. The headers are kept as received and the Location is taken out of httpx's
+    view: the response arrives whole, and redirect_target judges the Location."""
+    if "location" in response.headers:
+        response.extensions[RAW_HEADERS] = list(response.headers.raw)
+        del response.headers["location"]
+
+
 def _text_pairs(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
@@ -526,6 +555,9 @@ class Fetcher:
             try:
                 addresses = list(await self._resolve(name))
             except Exception as exc:  # every resolver failure is a DNS failure for the user
+                cause = shortage_of(exc)
+                if cause is not None:
+                    raise LocalShortage(cause) from exc
                 return None, "dns", f"cannot resolve {name}: {exc}"
             if not addresses:
                 return None, "dns", f"{name} resolved to no address"
@@ -544,6 +576,8 @@ class Fetcher:
     async def _load_robots(self, host: _Host) -> RobotsPolicy:
         try:
             policy = await load_robots(self.fetch, host.origin, self.cfg.user_agent)
+        except LocalShortage:
+            raise
         except Exception as exc:  # a bug here must not let the crawl ignore robots.txt
             policy = RobotsPolicy("blocked", detail=f"robots.txt could not be interpreted: {exc!r}")
         if policy.crawl_delay is not None and policy.crawl_delay > host.delay:
@@ -608,6 +642,7 @@ class Fetcher:
                 ),
                 timeout=httpx.Timeout(self.cfg.timeout),
                 follow_redirects=False,
+                event_hooks={"response": [_set_location_aside]},
                 trust_env=False,
                 verify=self._ssl,
                 # Cookies would make a check depend on the checks before it.
@@ -644,7 +679,7 @@ class Fetcher:
                         a.status = response.status_code
                         a.reason = response.reason_phrase
                         a.http_version = response.http_version
-                        a.headers = _text_pairs(response.headers.raw)
+                        a.headers = _text_pairs(response.extensions.get(RAW_HEADERS) or response.headers.raw)
                         a.body, a.truncated, note = await read_body(response, limit)
                     finally:
                         await response.aclose()
@@ -655,8 +690,18 @@ class Fetcher:
                 a.error, a.detail = "timeout", f"no complete answer within {self.cfg.timeout:g} s"
             except httpx.DecodingError as exc:
                 a.error, a.detail = "protocol", str(exc)
-            except (httpx.HTTPError, OSError) as exc:
-                a.error, a.detail = error_of(exc)
+            except MemoryError as exc:
+                raise LocalShortage("out of memory") from exc
+            except Exception as exc:
+                # A connection this process could not open is its own shortage, not the source's.
+                cause = shortage_of(exc)
+                if cause is not None:
+                    raise LocalShortage(cause) from exc
+                if isinstance(exc, (httpx.HTTPError, OSError)):
+                    a.error, a.detail = error_of(exc)
+                else:
+                    # Whatever else a hostile answer makes httpx or h11 raise is that answer's fault.
+                    a.error, a.detail = "protocol", f"{type(exc).__name__}: {exc}"[:300]
             if a.error is not None and a.status is None:
                 a.headers = []
             if a.status in (429, 503):

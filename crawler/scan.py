@@ -105,6 +105,23 @@ def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.s
                     yield rel, exc
 
 
+NOT_UTF8 = "file name is not UTF-8 (its bytes are shown as \\xNN): rename the file to index it"
+
+
+def is_utf8(name: str) -> bool:
+    """False for a name the file system gave with bytes that are not UTF-8 (held as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that can be stored and printed: bytes that are not UTF-8 become \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def distinct_lines(body: str) -> tuple[tuple[int, str], ...]:
     """Distinct non-blank body lines with their hashes: a line in many reposts is boilerplate."""
     seen = {line.strip() for line in body.split("\n")}
@@ -167,6 +184,9 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
         if progress and count % 500 == 0:
             progress(count)
         seen.add(rel)
+        if not is_utf8(rel):
+            transient.append({"path": shown_name(rel), "problem": NOT_UTF8})
+            continue
         if isinstance(st, OSError):
             transient.append({"path": rel, "problem": f"unreadable: {st.strerror or st}"})
             continue
@@ -232,12 +252,16 @@ def _scan_history(cfg: Config, store: Store, matches: Callable[[str], bool],
         except ValueError:
             # The last scanned commit is no longer an ancestor (history rewritten): read it all again.
             since, renames = None, {}
-        store.rename_reposts(renames)
+        store.rename_reposts({old: new for old, new in renames.items() if is_utf8(old) and is_utf8(new)})
     known = store.known_files()
     batch: list[RepostRecord] = []
+    transient: list[dict[str, str]] = []
     for count, version in enumerate(history.iter_history(root, matches, since=since), 1):
         if progress and count % 500 == 0:
             progress(count)
+        if not is_utf8(version.name):
+            transient.append({"path": shown_name(version.name), "problem": NOT_UTF8})
+            continue
         old = known.get(version.name)
         if old is not None and old[3] == version.blob:
             result.unchanged += 1
@@ -250,4 +274,4 @@ def _scan_history(cfg: Config, store: Store, matches: Callable[[str], bool],
     store.save_reposts(batch, now)
     if head:
         store.set_meta("history_head", head)
-    return _finish(store, result, [])
+    return _finish(store, result, transient)

@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the shared real data and a way to run the CLI as a user would."""
+"""Shared fixtures: where the tests' real data lives (tests/data, in the repository) and a way to
+run the CLI as a user would."""
 
 from __future__ import annotations
 
@@ -7,16 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("REPOST_MIRROR_SHARED", ROOT.parent / "shared"))
-
-
-@pytest.fixture
-def shared() -> Path:
-    assert SHARED.is_dir(), f"the shared data folder is missing: {SHARED} (set REPOST_MIRROR_SHARED)"
-    return SHARED
+# Everything the tests read is in the repository: a clone has nothing beside it.
+DATA = ROOT / "tests" / "data"
+REPOSTS = DATA / "reposts"
 
 
 def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None,

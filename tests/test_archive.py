@@ -1,12 +1,10 @@
-"""The repost reader, over every file of the shared sample and over the odd cases
+"""The repost reader, over every file of the real sample (tests/data/reposts) and over the odd cases
 the README of that sample measured in the real archive."""
 
 from __future__ import annotations
 
 import csv
-import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,9 +13,9 @@ from hypothesis import strategies as st
 from crawler.archive import HEADER_AREA_LINES, NotRepost, Problem, Repost, parse_repost
 from crawler.config import ArchiveConfig
 from crawler.urls import is_placeholder, normalize_url
+from tests.conftest import REPOSTS
 
-SHARED = Path(os.environ.get("REPOST_MIRROR_SHARED") or Path(__file__).resolve().parents[2] / "shared")
-SAMPLE = SHARED / "data" / "reposts"
+SAMPLE = REPOSTS
 CFG = ArchiveConfig()
 
 

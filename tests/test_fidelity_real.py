@@ -1,6 +1,6 @@
-"""Acceptance test of fidelity on the real reposts of the shared sample.
+"""Acceptance test of fidelity on the real reposts of the sample in tests/data/reposts.
 
-Every repost of `shared/data/reposts` with a body is published again as the ORIGINAL page
+Every repost of that sample with a body is published again as the ORIGINAL page
 a news site would have served: its Markdown body rendered to HTML (Python-Markdown),
 images as `<figure>` with a caption, the title in `<h1>` and `<title>`, inside one of
 several page layouts with chrome (menus, "latest news", related articles, share bar,
@@ -43,9 +43,8 @@ from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import _unwiki, markdown_to_lines, normalize_lines  # the archive's own wiki-link rule
 from crawler.scan import scan
 from store.db import Store
-from tests.conftest import SHARED
+from tests.conftest import REPOSTS
 
-REPOSTS = SHARED / "data" / "reposts"
 ARCHIVE = ArchiveConfig(root=REPOSTS)
 COMPARE = CompareConfig()
 MIN_CHANGE = COMPARE.min_change_chars
