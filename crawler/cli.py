@@ -425,15 +425,18 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
         else:
             by_id = _judge_stored(cfg, store, source, version, reposts)
+        from crawler.attribution import Attributor
+
+        dates = Attributor(cfg, store, None, None).dates([r["id"] for r in reposts])
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
-                attribution = fid.attribution or {}
+                date = dates.get(r["id"])
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
                                 "faithful_when_reposted": fid.faithful_when_reposted,
-                                "repost_date": attribution.get("repost_date"),
-                                "repost_date_from": attribution.get("repost_date_from"),
-                                "compared_with": attribution.get("compared_with"),
+                                "repost_date": date.at if date else None,
+                                "repost_date_from": date.origin if date else None,
+                                "compared_with": (fid.attribution or {}).get("compared_with"),
                                 "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,

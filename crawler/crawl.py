@@ -375,14 +375,28 @@ class Checker:
         seen.stage = "recording the check"
         check_id = store.record_check(record)
         if any(not f.faithful for f in fidelity):
-            # After the check is recorded: today's version and response are then ours to compare with.
+            seen.stage = "attributing the differences"
+            record = await self._attribute(source, record, check_id, reposts)
+        return CheckOutcome(record, check_id, analysis)
+
+    async def _attribute(self, source: SourceRow, record: CheckRecord, check_id: int,
+                         reposts: tuple[tuple[int, str], ...]) -> CheckRecord:
+        """Who changed the text (SPEC 9), once the check is recorded: today's version and response
+        are then ours to compare with. A failure here costs the attribution, never the check."""
+        try:
             fold = self.cfg.compare.fold_chinese_script
             bodies = {rid: "\n".join(cpu.repost_lines(text, fold)) for rid, text in reposts}
-            fidelity = await self.attributor.attribute(source, fidelity, body.normalized if body else previous or "",
+            latest = self.store.source_by_id(source.id)
+            today = self.store.version(latest.latest_version_id) if latest and latest.latest_version_id else None
+            fidelity = await self.attributor.attribute(source, record.fidelity, today["normalized"] if today else "",
                                                        bodies)
-            record_attribution(store, check_id, source.id, fidelity)
-            record = dataclasses.replace(record, fidelity=fidelity)
-        return CheckOutcome(record, check_id, analysis)
+            record_attribution(self.store, check_id, source.id, fidelity)
+        except Exception as exc:  # noqa: BLE001 - the check itself is recorded already
+            cause = shortage_of(exc)
+            if cause is not None:
+                raise LocalShortage(cause) from exc
+            return record
+        return dataclasses.replace(record, fidelity=fidelity)
 
 
 async def _run_checks(checker: Checker, sources: list[SourceRow], summary: CrawlSummary, deadline: float | None,

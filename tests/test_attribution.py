@@ -206,6 +206,7 @@ def test_our_own_earlier_version_is_used_instead_of_a_lookup(tmp_path: Path) -> 
         store, _ = run(cfg)  # we see the original (version 1) ...
         time.sleep(1.1)
         repost([PARAS[0], PARAS[1], PARAS[2]])  # ... then the repost is made, without paragraph 4 ...
+        time.sleep(1.1)  # (times are kept to the second)
         a.route("/a/1", Reply(200, article_page("瑞银收购瑞信", TODAY_STEALTH)))  # ... then the site edits
         scan(cfg, store)
         asyncio.run(crawl_async(cfg, store, all_sources=True))

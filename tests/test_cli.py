@@ -117,13 +117,17 @@ def test_check_exit_codes_and_json(tmp_path: Path, site) -> None:
     assert ok.returncode == 0, ok.stderr
     doc = _json(ok)
     assert doc["source"]["link_status"] == "alive" and doc["source"]["source_url"] == origin.url("/a/1")
-    assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "hunks": []}]
+    assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "faithful_when_reposted": None,
+                               "repost_date": "2023-03-20T01:23:00Z", "repost_date_from": "header",
+                               "compared_with": None, "hunks": []}]
     state["paras"] = PARAS[:1] + ["原文里插入了一整句新的话，转载没有跟上。"] + PARAS[1:]
     bad = run_cli("check", str(tmp_path / "archive" / "one.md"), "--json", "--config", str(cfg))
     assert bad.returncode == 1
     hunks = _json(bad)["reposts"][0]["hunks"]
     assert [h["op"] for h in hunks] == ["missing"]
     assert "原文里插入了一整句新的话" in hunks[0]["original"]
+    # No earlier text of the original (the Wayback Machine is off): who changed it is unknown.
+    assert hunks[0]["by"] == "unknown" and _json(bad)["reposts"][0]["faithful_when_reposted"] is None
     # --no-fetch uses the stored version: no request reaches the server.
     before = len(origin.log)
     offline = run_cli("check", origin.url("/a/1"), "--no-fetch", "--config", str(cfg))
