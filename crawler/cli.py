@@ -506,8 +506,10 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""
         if v["captured_at"]:
-            origin += f", captured {v['captured_at']}"
-        click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
+            # An earlier text found for attribution: the web archive's capture, at the time it was taken.
+            click.echo(f"version {v['number']}: captured {v['captured_at']} by the web archive ({v['archive_url']}){where}")
+        else:
+            click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
         for hunk in v["hunks"]:
             label = {"missing": "- dropped", "added": "+ added", "altered": "~ altered"}.get(hunk["op"], hunk["op"])
             click.echo(f"  {label}: {hunk['original'] or ''}" + (f" -> {hunk['repost']}" if hunk["op"] == "altered"
