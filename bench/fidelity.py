@@ -10,6 +10,11 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   lines with one sentence of the middle line rewritten (so each pair has one altered
   hunk to find); ``compare`` is timed per pair, as the median of 3 runs; the median and
   the worst pair over the sample are reported, with how many edits were caught;
+* the same pairs compared as the crawl compares them, with each side's published lines
+  (the repost's Markdown undone, the original's lines as given): the hunks then map back
+  to the published texts and an altered hunk's changed stretches are marked with
+  diff-match-patch's semantic clean-up; the difference of the two medians is the cost of
+  showing texts as published, without crumbs;
 * two unrelated 50,000-character Chinese texts (real reposts: the first half of the
   sample against the second half, boilerplate included) and two unrelated synthetic ones,
   median of 3 runs each.
@@ -35,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from crawler.fidelity import compare  # noqa: E402
-from crawler.normalize import markdown_to_lines, normalize_lines  # noqa: E402
+from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs  # noqa: E402
 
 RUNS = 3
 UNRELATED_CHARS = 50_000
@@ -129,6 +134,7 @@ def main() -> int:
     how, read = _body_reader()
     files = sorted(p for sub in ("content", "history") for p in (folder / sub).rglob("*.md"))
     bodies: list[list[str]] = []
+    shown: list[list[str]] = []
     norm_ms: list[float] = []
     for path in files:
         body = read(path.read_bytes(), str(path.relative_to(folder)))
@@ -137,8 +143,10 @@ def main() -> int:
         markdown_to_lines(body)  # warm-up
         norm_ms.append(_timed(lambda: normalize_lines(markdown_to_lines(body))))
         bodies.append(normalize_lines(markdown_to_lines(body)))
+        shown.append([p for _, p in normalize_pairs(markdown_to_lines(body))])
 
-    pairs = [(lines, edited) for lines in bodies if (edited := _edited(lines)) is not None]
+    triples = [(lines, edited, pub) for lines, pub in zip(bodies, shown) if (edited := _edited(lines)) is not None]
+    pairs = [(lines, edited) for lines, edited, _ in triples]
     for repost, original in pairs:  # warm-up
         compare(repost, original)
     pair_ms = []
@@ -147,6 +155,10 @@ def main() -> int:
         pair_ms.append(_timed(lambda: compare(repost, original)))
         result = compare(repost, original)
         caught += any(EDIT in h.original for h in result.hunks)
+    published_ms = []
+    for repost, original, pub in triples:
+        published_ms.append(_timed(lambda: compare(repost, original, repost_published=pub,
+                                                   original_published=list(original))))
     identical_ms = [_timed(lambda: compare(lines, list(lines))) for lines in bodies]
 
     half = len(bodies) // 2
@@ -167,6 +179,9 @@ def main() -> int:
     print(f"  pairs {len(pairs)} (body chars: median {statistics.median(sizes):.0f}, max {sizes[-1]})")
     print(f"  median {statistics.median(pair_ms):.3f} ms, worst {max(pair_ms):.2f} ms, "
           f"edit caught in {caught}/{len(pairs)}")
+    print(f"  with texts as published and changes marked: median {statistics.median(published_ms):.3f} ms, "
+          f"worst {max(published_ms):.2f} ms (cost of the median: "
+          f"{statistics.median(published_ms) - statistics.median(pair_ms):+.3f} ms)")
     print(f"  identical pairs: median {statistics.median(identical_ms):.3f} ms, worst {max(identical_ms):.2f} ms")
     print(f"unrelated {UNRELATED_CHARS}-char Chinese texts, median of {RUNS} runs:")
     print(f"  real reposts:  {real_ms:.2f} ms (similarity {real_sim:.3f})")

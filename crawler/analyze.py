@@ -9,14 +9,16 @@ travel back to the crawling process, which only records where they lie.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.config import SiteConfig
+from crawler.config import Config, SiteConfig
 from crawler.extract import extract
-from crawler.fidelity import compare, differs
-from crawler.normalize import markdown_to_lines, normalize_lines
+from crawler.fidelity import Hunk, compare, differs
+from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
 from store.records import FidelityResult, WarcRef
 from store.warc import WarcMirror, build_pair
 
@@ -94,6 +96,11 @@ def repost_lines(body: str, fold_script: bool) -> list[str]:
     return normalize_lines(markdown_to_lines(body), fold_script)
 
 
+def repost_pairs(body: str, fold_script: bool) -> list[tuple[str, str]]:
+    """(normalised, as the repost reads) for each line of a repost's body."""
+    return normalize_pairs(markdown_to_lines(body), fold_script)
+
+
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s*")
 
@@ -109,11 +116,17 @@ def tolerate(lines: list[str], tolerated: frozenset[str]) -> list[str]:
     shows one line (a credit, a dateline), a copy may break it in two, or join it; a
     tolerated line counts with and without its list number or bullet.
     """
+    drop = _tolerated(lines, tolerated)
+    return lines if drop is None else [line for line, d in zip(lines, drop) if not d]
+
+
+def _tolerated(lines: list[str], tolerated: frozenset[str]) -> list[bool] | None:
+    """Which of `lines` `tolerate` leaves out (None: none of them)."""
     keys = {k for k in map(_letters, tolerated) if k}
     # a copy made from Markdown loses the list numbers its source shows ("1) ", "2. ")
     keys.update(k for k in (_letters(_LIST_MARK.sub("", t, count=1)) for t in tolerated) if k)
     if not keys or not lines:
-        return lines
+        return None
     longest = max(map(len, keys))
     squashed = [_letters(line) for line in lines]
     drop = [False] * len(lines)
@@ -127,25 +140,69 @@ def tolerate(lines: list[str], tolerated: frozenset[str]) -> list[str]:
                 for m in range(j, k + 1):
                     drop[m] = True
                 break
-    return [line for line, d in zip(lines, drop) if not d]
+    return drop
 
 
 def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
-          tolerated: frozenset[str] = frozenset()) -> tuple[FidelityResult, ...]:
+          tolerated: frozenset[str] = frozenset(),
+          published: list[str] | None = None) -> tuple[FidelityResult, ...]:
     """Fidelity of each repost against the original's normalised lines.
 
     `tolerated`: normalised lines the original page shows around its body without the
     extractor being sure they are body (credits, datelines, reference links: the
     article's extras, see `tolerate`); a repost line that is one is no difference.
+    `published`: the original's lines as the page shows them, one for each normalised
+    line; hunks show them (and the repost's own lines) rather than normalised text.
     """
     s = _settings
     results = []
     for repost_id, body in reposts:
-        fid = compare(tolerate(repost_lines(body, s.fold_script), tolerated), original,
-                      min_change_chars=s.min_change_chars, boilerplate=s.boilerplate)
-        hunks = tuple({"op": h.op, "repost": h.repost, "original": h.original} for h in fid.hunks)
+        pairs = repost_pairs(body, s.fold_script)
+        drop = _tolerated([n for n, _ in pairs], tolerated)
+        if drop is not None:
+            pairs = [pair for pair, d in zip(pairs, drop) if not d]
+        fid = compare([n for n, _ in pairs], original, min_change_chars=s.min_change_chars,
+                      boilerplate=s.boilerplate, repost_published=[p for _, p in pairs],
+                      original_published=published)
+        hunks = tuple(hunk_dict(h) for h in fid.hunks)
         results.append(FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks))
     return tuple(results)
+
+
+def hunk_dict(hunk: Hunk) -> dict:
+    """A hunk as JSON and the store keep it; an altered one with its changed stretches."""
+    out: dict = {"op": hunk.op, "repost": hunk.repost, "original": hunk.original}
+    if hunk.op == "altered":
+        out["repost_marks"] = [list(m) for m in hunk.repost_marks]
+        out["original_marks"] = [list(m) for m in hunk.original_marks]
+    return out
+
+
+def published_lines(text: str, normalized: str, fold_script: bool) -> list[str] | None:
+    """A stored version's lines as published (its `text`), one for each of its normalised
+    lines, or None when its text no longer normalises to them (other settings then)."""
+    pairs = normalize_pairs(text.split("\n"), fold_script) if text else []
+    if "\n".join(n for n, _ in pairs) != normalized:
+        return None
+    return [p for _, p in pairs]
+
+
+def version_hunks(old: dict, new: dict, *, min_change_chars: int, fold_script: bool) -> list[dict]:
+    """What changed from stored version `old` to `new` (rows with `text` and `normalized`),
+    as hunks read like a repost's: "missing" is what the new version dropped, the texts as
+    published by each version."""
+    lines = new["normalized"].split("\n") if new["normalized"] else []
+    previous = old["normalized"].split("\n") if old["normalized"] else []
+    diff = compare(lines, previous, min_change_chars=min_change_chars,
+                   repost_published=published_lines(new["text"] or "", new["normalized"] or "", fold_script),
+                   original_published=published_lines(old["text"] or "", old["normalized"] or "", fold_script))
+    return [hunk_dict(h) for h in diff.hunks]
+
+
+def version_differ(cfg: Config) -> Callable[[dict, dict], list[dict]]:
+    """`version_hunks` with the comparison settings of `cfg`, for the report."""
+    return functools.partial(version_hunks, min_change_chars=cfg.compare.min_change_chars,
+                             fold_script=cfg.compare.fold_chinese_script)
 
 
 def analyze(job: PageJob) -> PageAnalysis:
@@ -163,7 +220,8 @@ def analyze(job: PageJob) -> PageAnalysis:
 def _analyze(job: PageJob) -> PageAnalysis:
     s = _settings
     article = extract(job.html, url=job.url, hints=job.hints, content_type=job.content_type)
-    lines = normalize_lines(article.paragraphs, s.fold_script)
+    pairs = normalize_pairs(article.paragraphs, s.fold_script)
+    lines = [n for n, _ in pairs]
     has_article = bool(lines)
     normalized = "\n".join(lines)
     new_version = has_article and (
@@ -174,7 +232,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     # Not the lines of the body: a repost must not be spared what the body says.
     tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if has_article else frozenset()
     if has_article and job.reposts:
-        fidelity = judge(job.reposts, lines, tolerated)
+        fidelity = judge(job.reposts, lines, tolerated, [p for _, p in pairs])
     return PageAnalysis(article.title, tuple(article.paragraphs), article.charset, normalized, has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)))
 
@@ -195,8 +253,10 @@ def process(job: ResponseJob) -> tuple[WarcRef, PageAnalysis | None]:
     return ref, (analyze(job.page) if job.page is not None else None)
 
 
-def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...]
-                 ) -> tuple[FidelityResult, ...]:
-    """Fidelity against a stored version, when the check brought no new body (304, dead)."""
+def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...],
+                 text: str | None = None) -> tuple[FidelityResult, ...]:
+    """Fidelity against a stored version, when the check brought no new body (304, dead);
+    `text`: the version's text as published, shown in the hunks when it still fits."""
     return judge(reposts, previous.split("\n") if previous else [],
-                 frozenset(extras.split("\n")) if extras else frozenset())
+                 frozenset(extras.split("\n")) if extras else frozenset(),
+                 published_lines(text, previous, _settings.fold_script) if text else None)

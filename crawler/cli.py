@@ -222,12 +222,13 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     """The sources that are dead, changed or unfaithful, as csv, json, md or html."""
     import time
 
+    from crawler.analyze import version_differ
     from store import report as reports
 
     since = parse_when(since_text, time.time()) if since_text else None
     store = open_store(cfg)
     doc = reports.build_report(store, since=since, everything=everything)
-    text = reports.render(store, doc, fmt)
+    text = reports.render(store, doc, fmt, diff_versions=version_differ(cfg))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -352,7 +353,7 @@ def _judge_stored(cfg: Config, store: Store, source: Any, version: dict[str, Any
 
     cpu.configure(compare_settings(cfg, store))
     judged = cpu.judge_stored(version["normalized"], version["extras"],
-                              tuple((r["id"], r["body"] or "") for r in reposts))
+                              tuple((r["id"], r["body"] or "") for r in reposts), version["text"])
     fold = cfg.compare.fold_chinese_script
     bodies = {r["id"]: "\n".join(cpu.repost_lines(r["body"] or "", fold)) for r in reposts}
     judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version["normalized"] or "",
@@ -475,20 +476,19 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
 @common
 def history(cfg: Config, target: str, as_json: bool) -> int:
     """The versions of a source, each with its time, and what changed between consecutive ones."""
-    from crawler.fidelity import compare
+    from crawler.analyze import version_hunks
 
     store = open_store(cfg)
     source, _only = _resolve_target(cfg, store, target)
     versions = store.versions_of(source.id)
     out = []
-    previous: list[str] | None = None
+    previous: dict | None = None
     for v in versions:
-        lines = v["normalized"].split("\n") if v["normalized"] else []
         hunks = []
         if previous is not None:
             # Read as: the new version against the one before it ("missing" = dropped by the new one).
-            diff = compare(lines, previous, min_change_chars=cfg.compare.min_change_chars)
-            hunks = [{"op": h.op, "repost": h.repost, "original": h.original} for h in diff.hunks]
+            hunks = version_hunks(previous, v, min_change_chars=cfg.compare.min_change_chars,
+                                  fold_script=cfg.compare.fold_chinese_script)
         out.append({
             "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
             "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "captured_at": v["captured_at"],
@@ -497,7 +497,7 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
                                                      "length": v["warc_length"], "payload_digest": v["payload_digest"]},
             "hunks": hunks,
         })
-        previous = lines
+        previous = v
     if as_json:
         emit_json({"source_url": source.url, "versions": out})
         return 0

@@ -348,7 +348,8 @@ class Checker:
             fidelity = analysis.fidelity
         elif previous is not None and reposts:
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
-                fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts)
+                fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts,
+                                               latest["text"])
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):

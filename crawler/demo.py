@@ -18,10 +18,13 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from crawler.analyze import version_differ
 from crawler.archive import Repost, parse_repost
 from crawler.config import DEFAULT_SITES, ArchiveConfig, Config, load_config
 from crawler.normalize import markdown_to_lines
@@ -33,7 +36,9 @@ from store import report as reports
 if TYPE_CHECKING:
     from crawler.crawl import CrawlSummary
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "archive"
+# The example archive is package data of `crawler.example` (the repository's examples/ folder);
+# a checkout run without installing (PYTHONPATH=.) reads that folder itself.
+_CHECKOUT_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FIRST_ADDRESS = 2  # 127.0.0.1 is left to whatever else the machine runs there
 WAYBACK_ADDRESS = "127.0.0.250"
 
@@ -64,18 +69,27 @@ class Example:
 
 def run_demo(workdir: Path, echo: Callable[[str], None]) -> int:
     """Serve a replica, crawl it twice, write the report; returns the exit code."""
-    if not EXAMPLES.is_dir():
-        echo(f"repost-mirror demo: the example archive is missing: {EXAMPLES}")
-        return 5
+    try:
+        bundled: Traversable = resources.files("crawler.example")
+    except ModuleNotFoundError:
+        bundled = _CHECKOUT_EXAMPLES
+    with resources.as_file(bundled / "archive") as examples_root:
+        if not examples_root.is_dir():
+            echo(f"repost-mirror demo: the example archive is missing: {examples_root}")
+            return 5
+        return _run(examples_root, workdir, echo)
+
+
+def _run(examples_root: Path, workdir: Path, echo: Callable[[str], None]) -> int:
     workdir = workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     _clean(workdir)
-    examples = _read_examples(EXAMPLES)
+    examples = _read_examples(examples_root)
     hosts = _hosts_of(examples)
     replica = Replica(hosts.values(), wayback_address=WAYBACK_ADDRESS)
     with replica:
         origins = {name: host.origin() for name, host in hosts.items()}
-        _copy_archive(EXAMPLES, workdir / "archive", origins)
+        _copy_archive(examples_root, workdir / "archive", origins)
         config_path = _write_config(workdir, hosts, replica)
         cfg = load_config(config_path)
         _build_pages(cfg, workdir / "archive", hosts, replica)
@@ -92,9 +106,10 @@ def run_demo(workdir: Path, echo: Callable[[str], None]) -> int:
                  f"{second.new_versions} new version(s)")
             # Every source, so the report shows the alive and redirected ones too, not only the trouble.
             doc = reports.build_report(store, everything=True)
-            (workdir / "report.html").write_text(reports.render(store, doc, "html"), encoding="utf-8")
+            differ = version_differ(cfg)
+            (workdir / "report.html").write_text(reports.render(store, doc, "html", differ), encoding="utf-8")
             (workdir / "report.json").write_text(reports.render(store, doc, "json"), encoding="utf-8")
-            (workdir / "report.md").write_text(reports.render(store, doc, "md"), encoding="utf-8")
+            (workdir / "report.md").write_text(reports.render(store, doc, "md", differ), encoding="utf-8")
             counts = store.status_counts()
         finally:
             store.close()

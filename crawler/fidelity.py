@@ -8,6 +8,14 @@ is), and only the stretches where the units differ are diffed character by chara
 which is what Chinese needs (there are no words to diff).  Differences separated by a few equal
 characters are one change: an LCS of two unrelated Chinese sentences still matches a
 scattered `的` or `,`, which must not cut a replaced sentence into harmless crumbs.
+
+Hunks show the texts as published (SPEC 7): each side may come with the lines it was
+normalised from, and a hunk's span in the normalised text is mapped back to them
+(per line, by a Levenshtein alignment of the normalised line with its published form:
+normalisation changes characters in place, drops spaces and invisible characters, and
+folds runs of dashes or dots).  Inside an altered hunk, the changed stretches are marked
+by diff-match-patch with its semantic clean-up, which folds equalities too short to mean
+anything into the change around them: a replaced sentence is marked whole on both sides.
 """
 
 from __future__ import annotations
@@ -15,9 +23,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
+
+from crawler.normalize import fold_char
+from store.marks import char_marks
 
 __all__ = ["Hunk", "Fidelity", "compare", "differs"]
 
@@ -34,12 +45,18 @@ _TOTAL_CELLS = 50_000_000
 _SENTENCE_CONTEXT_MAX = 200
 _CONTEXT_CHARS = 15
 
+Span = tuple[int, int]
+
 
 @dataclass(frozen=True)
 class Hunk:
     op: str  # "missing" (in the original, not in the repost) | "added" (in the repost only) | "altered"
-    repost: str
+    repost: str  # as published: the repost's own text, or the original's
     original: str
+    # The changed stretches of an altered hunk, as (start, end) offsets into `repost` and
+    # `original` (the rest is context); a missing or added hunk is changed whole.
+    repost_marks: tuple[Span, ...] = field(default=(), compare=False)
+    original_marks: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -179,7 +196,9 @@ def _widen(text: str, starts: list[int], start: int, end: int) -> tuple[int, int
     return lo, (newline if newline >= 0 else hi)
 
 
-def _hunks(groups: list[_Group], a: str, b: str, a_starts: list[int], b_starts: list[int]) -> tuple[Hunk, ...]:
+def _hunks(groups: list[_Group], a_shown: _Published, b_shown: _Published) -> tuple[Hunk, ...]:
+    a, b = a_shown.normalized, b_shown.normalized
+    a_starts, b_starts = _sentence_starts(a), _sentence_starts(b)
     spans: list[list[int]] = []  # [op code, a0, a1, b0, b1], merged when they overlap
     for g in groups:
         if g.inserted == 0:
@@ -196,8 +215,111 @@ def _hunks(groups: list[_Group], a: str, b: str, a_starts: list[int], b_starts: 
             last[2], last[4] = max(last[2], box[1]), max(last[4], box[3])
         else:
             spans.append([code, *box])
-    ops = ("missing", "added", "altered")
-    return tuple(Hunk(ops[c], a[a0:a1].strip(), b[b0:b1].strip()) for c, a0, a1, b0, b1 in spans)
+    return tuple(_hunk(c, a0, a1, b0, b1, a_shown, b_shown) for c, a0, a1, b0, b1 in spans)
+
+
+_OPS = ("missing", "added", "altered")
+
+
+def _hunk(code: int, a0: int, a1: int, b0: int, b1: int, a: _Published, b: _Published) -> Hunk:
+    repost, r_at = a.shown(a0, a1)
+    original, o_at = b.shown(b0, b1)
+    if code != 2:
+        return Hunk(_OPS[code], repost, original)
+    r_marks, o_marks = char_marks(a.normalized[a0:a1], b.normalized[b0:b1])
+    return Hunk("altered", repost, original,
+                a.marks(r_marks, a0, r_at, len(repost)), b.marks(o_marks, b0, o_at, len(original)))
+
+
+class _Published:
+    """One side's normalised lines with the lines they were normalised from, as a reader saw
+    them; offsets into the normalised text map to offsets into the published one."""
+
+    def __init__(self, lines: Sequence[str], published: Sequence[str] | None) -> None:
+        self.lines = lines
+        self.normalized = "\n".join(lines)
+        self.published = lines if published is None else published
+        self.text = "\n".join(self.published)
+        self.starts = _line_starts(lines)
+        self.published_starts = _line_starts(self.published)
+        self._maps: dict[int, tuple[list[int], list[int]]] = {}
+
+    def offset(self, pos: int, end: bool = False) -> int:
+        """Where normalised offset `pos` lies in the published text: the published start of
+        the character there, or with `end` the published end of the character before it
+        (so that a span leaves out the spaces and invisible characters around it)."""
+        if self.published is self.lines:
+            return pos
+        i = bisect.bisect_right(self.starts, pos) - 1
+        within = pos - self.starts[i]
+        starts, ends = self._map(i)
+        base = self.published_starts[i]
+        if end:
+            return base + (ends[within - 1] if within > 0 else 0)
+        return base + (starts[within] if within < len(starts) else len(self.published[i]))
+
+    def _map(self, i: int) -> tuple[list[int], list[int]]:
+        """For each character of normalised line i: where it starts and ends in the published line.
+
+        The two lines are aligned by one-character keys (`fold_char`), so a character and
+        its published form (another script, width or quote) are equal, and the spaces and
+        invisible characters normalisation dropped are left out of the alignment."""
+        found = self._maps.get(i)
+        if found is not None:
+            return found
+        norm, pub = self.lines[i], self.published[i]
+        n_at = [k for k, c in enumerate(norm) if fold_char(c)]
+        p_at = [k for k, c in enumerate(pub) if fold_char(c)]
+        starts = [-1] * len(norm)  # -1: not aligned (a space of the normalised line)
+        ends = [-1] * len(norm)
+        keys_n = "".join(fold_char(norm[k]) for k in n_at)
+        keys_p = "".join(fold_char(pub[k]) for k in p_at)
+        for op in Levenshtein.opcodes(keys_n, keys_p):
+            n, m = op.src_end - op.src_start, op.dest_end - op.dest_start
+            for k in range(n):  # a published character normalisation dropped ("insert") maps to nothing
+                lo = op.dest_start + k * m // n
+                hi = op.dest_start + (k + 1) * m // n
+                at = n_at[op.src_start + k]
+                starts[at] = p_at[lo] if lo < len(p_at) else len(pub)
+                ends[at] = p_at[hi - 1] + 1 if hi > lo else starts[at]
+        # A normalised space starts where the next character starts, ends where the last one ended.
+        nxt = len(pub)
+        for k in range(len(norm) - 1, -1, -1):
+            nxt = starts[k] = nxt if starts[k] < 0 else starts[k]
+        last = 0
+        for k in range(len(norm)):
+            last = ends[k] = last if ends[k] < 0 else ends[k]
+        found = self._maps[i] = (starts, ends)
+        return found
+
+    def shown(self, start: int, end: int) -> tuple[str, int]:
+        """The published text of normalised `start:end`, ends stripped, and where it starts."""
+        p0, p1 = self.offset(start), max(self.offset(start), self.offset(end, end=True))
+        raw = self.text[p0:p1]
+        text = raw.strip()
+        return text, p0 + len(raw) - len(raw.lstrip())
+
+    def marks(self, spans: list[Span], base: int, at: int, length: int) -> tuple[Span, ...]:
+        """`spans` (offsets from normalised `base`) as offsets into the shown text starting at `at`."""
+        out: list[Span] = []
+        for s, e in spans:
+            lo = min(max(self.offset(base + s) - at, 0), length)
+            hi = min(max(self.offset(base + e, end=True) - at, 0), length)
+            if hi <= lo:
+                continue
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], hi))
+            else:
+                out.append((lo, hi))
+        return tuple(out)
+
+
+def _line_starts(lines: Sequence[str]) -> list[int]:
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(line) + 1
+    return starts or [0]
 
 
 def compare(
@@ -206,6 +328,8 @@ def compare(
     *,
     min_change_chars: int = 8,
     boilerplate: Set[str] = frozenset(),
+    repost_published: Sequence[str] | None = None,
+    original_published: Sequence[str] | None = None,
 ) -> Fidelity:
     """Compare a repost with its original; both are normalised lines.
 
@@ -225,10 +349,14 @@ def compare(
     `min_change_chars`.  `faithful` means there is none; `hunks` lists them in order:
     "missing" (text only in the original), "added" (only in the repost) or "altered"
     (both, widened to the whole sentence when it is short, for reading).
+
+    `repost_published` and `original_published`, when given, are the lines each side was
+    normalised from (one for each normalised line, `crawler.normalize.normalize_pairs`):
+    the hunks then show those texts, as published, and mark what changed in them.
     """
     if boilerplate:
-        repost_lines = [line for line in repost_lines if line not in boilerplate]
-        original_lines = [line for line in original_lines if line not in boilerplate]
+        repost_lines, repost_published = _without(boilerplate, repost_lines, repost_published)
+        original_lines, original_published = _without(boilerplate, original_lines, original_published)
     a, b = "\n".join(repost_lines), "\n".join(original_lines)
     if a == b:
         return Fidelity(1.0, True, ())
@@ -252,8 +380,19 @@ def compare(
     total = _content(a, 0, len(a)) + _content(b, 0, len(b))
     similarity = 1.0 if total == 0 else min(1.0, 2 * differ.matched / total)
     changes = [g for g in _merge_adjacent(differ.groups) if max(g.removed, g.inserted) >= min_change_chars]
-    hunks = _hunks(changes, a, b, _sentence_starts(a), _sentence_starts(b))
-    return Fidelity(similarity, not hunks, hunks)
+    if not changes:
+        return Fidelity(similarity, True, ())
+    hunks = _hunks(changes, _Published(repost_lines, repost_published),
+                   _Published(original_lines, original_published))
+    return Fidelity(similarity, False, hunks)
+
+
+def _without(drop: Set[str], lines: Sequence[str], published: Sequence[str] | None
+             ) -> tuple[Sequence[str], Sequence[str] | None]:
+    keep = [i for i, line in enumerate(lines) if line not in drop]
+    if len(keep) == len(lines):
+        return lines, published
+    return [lines[i] for i in keep], None if published is None else [published[i] for i in keep]
 
 
 def _end(text: str, starts: list[int], index: int) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 
 import opencc
 
-__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines"]
+__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "fold_char"]
 
 # --- Markdown -------------------------------------------------------------
 
@@ -307,10 +307,31 @@ def normalize_lines(lines: Iterable[str], fold_script: bool = True) -> list[str]
     The lines are folded in one pass over their joined text (the per-call cost of the
     regexes and of OpenCC dominates on short lines); a line holding `\n` comes out split.
     """
-    folded = _fold("\n".join(lines), fold_script)
+    return [norm for norm, _ in normalize_pairs(lines, fold_script)]
+
+
+def normalize_pairs(lines: Iterable[str], fold_script: bool = True) -> list[tuple[str, str]]:
+    """(normalised, as published) for each line `normalize_lines` keeps, in order.
+
+    The published line is the text the line was normalised from, ends stripped: what a
+    reader of the page or of the repost saw.  Normalisation decides what differs; the
+    published text is what a diff shows.
+    """
+    published = "\n".join(lines).split("\n")
+    folded = _fold("\n".join(published), fold_script).split("\n")
+    if len(folded) != len(published):  # a fold that made or ate a line break: line by line then
+        folded = [_fold(line, fold_script).replace("\n", " ") for line in published]
     out = []
-    for line in folded.split("\n"):
-        line = _drop_spaces(line)
-        if line:
-            out.append(line)
+    for norm, raw in zip(folded, published):
+        norm = _drop_spaces(norm)
+        if norm:
+            out.append((norm, raw.strip()))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def fold_char(char: str) -> str:
+    """One character folded on its own (script included), as one character; "" for a space
+    or an invisible character.  Aligning two texts by these keys lines up a published text
+    with its normalised form character by character (`crawler.fidelity`)."""
+    return _fold(char, True).strip()[:1]

@@ -16,10 +16,12 @@ import difflib
 import html
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from store.db import LINK_STATUSES, Store, utc_now
+from store.marks import char_marks
 
 FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
           "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
@@ -67,16 +69,22 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render(store: Store, report: dict[str, Any], fmt: str) -> str:
+# What changed between two stored versions (rows with `text` and `normalized`), as hunks
+# {"op", "repost": the newer text, "original": the older, "repost_marks", "original_marks"}:
+# the crawler's comparison, which the store cannot make itself.
+VersionDiffer = Callable[[dict[str, Any], dict[str, Any]], list[dict[str, Any]]]
+
+
+def render(store: Store, report: dict[str, Any], fmt: str, diff_versions: VersionDiffer | None = None) -> str:
     """The report in `fmt` (json, csv, md, html)."""
     if fmt == "json":
         return render_json(report)
     if fmt == "csv":
         return render_csv(report)
     if fmt == "md":
-        return render_md(gather(store, report))
+        return render_md(gather(store, report, diff_versions))
     if fmt == "html":
-        return render_html(gather(store, report))
+        return render_html(gather(store, report, diff_versions))
     raise ValueError(f"unknown report format {fmt!r} (use csv, json, md or html)")
 
 
@@ -88,7 +96,7 @@ class RepostView:
     fidelity: float | None
     faithful: bool | None
     checked_at: str | None
-    hunks: list[dict[str, str]]
+    hunks: list[dict[str, Any]]
     more_hunks: int = 0
 
 
@@ -99,7 +107,7 @@ class VersionDiff:
     old_seen: str
     new_seen: str
     new_from_archive: bool
-    hunks: list[dict[str, str]]  # {"op": "missing"|"added"|"altered", "old", "new"}
+    hunks: list[dict[str, Any]]  # as a repost's: "repost" is the newer text, "original" the older
     more_hunks: int = 0
 
 
@@ -133,7 +141,7 @@ def _groups(fields: dict[str, Any]) -> list[str]:
     return out
 
 
-def gather(store: Store, report: dict[str, Any]) -> HumanReport:
+def gather(store: Store, report: dict[str, Any], diff_versions: VersionDiffer | None = None) -> HumanReport:
     """Everything the md and html renderings show, read once from the store."""
     views: list[SourceView] = []
     for n, fields in enumerate(report["sources"]):
@@ -144,7 +152,7 @@ def gather(store: Store, report: dict[str, Any]) -> HumanReport:
         if view.detailed:
             row = store.db.execute("SELECT id FROM sources WHERE url = ?", [fields["source_url"]]).fetchone()
             if row is not None:
-                _fill(store, view, row[0])
+                _fill(store, view, row[0], diff_versions)
         views.append(view)
     return HumanReport(
         generated_at=report["generated_at"], since=report.get("since"), counts=store.status_counts(),
@@ -152,7 +160,7 @@ def gather(store: Store, report: dict[str, Any]) -> HumanReport:
     )
 
 
-def _fill(store: Store, view: SourceView, source_id: int) -> None:
+def _fill(store: Store, view: SourceView, source_id: int, diff_versions: VersionDiffer | None) -> None:
     for repost in store.reposts_of(source_id):
         latest = store.latest_fidelity(repost["id"])
         hunks = list(latest["hunks"]) if latest else []
@@ -167,7 +175,10 @@ def _fill(store: Store, view: SourceView, source_id: int) -> None:
         versions = store.versions_of(source_id)
         if len(versions) >= 2:
             old, new = versions[-2], versions[-1]
-            hunks = version_hunks(old["normalized"] or "", new["normalized"] or "")
+            # The line diff also when the comparison finds no change long enough to count (a
+            # version made under other settings): a changed source always shows what changed.
+            found = diff_versions(old, new) if diff_versions is not None else []
+            hunks = [_bounded(h) for h in found or version_hunks(old["text"] or "", new["text"] or "")]
             view.version_diff = VersionDiff(
                 old_number=old["number"], new_number=new["number"], old_seen=old["first_seen_at"],
                 new_seen=new["first_seen_at"], new_from_archive=bool(new["from_archive"]),
@@ -175,9 +186,38 @@ def _fill(store: Store, view: SourceView, source_id: int) -> None:
             )
 
 
-def _bounded(hunk: dict[str, Any]) -> dict[str, str]:
-    return {"op": str(hunk.get("op", "")), "repost": _cut(hunk.get("repost") or ""),
-            "original": _cut(hunk.get("original") or "")}
+def _bounded(hunk: dict[str, Any]) -> dict[str, Any]:
+    """A stored hunk, its texts cut to a readable length, with its changed stretches: those
+    the comparison marked, else those of a character diff of the two texts."""
+    op = str(hunk.get("op", ""))
+    repost, original = str(hunk.get("repost") or ""), str(hunk.get("original") or "")
+    if op != "altered":
+        r_marks, o_marks = [(0, len(repost))], [(0, len(original))]
+    elif "repost_marks" in hunk and "original_marks" in hunk:
+        r_marks, o_marks = _spans(hunk["repost_marks"], len(repost)), _spans(hunk["original_marks"], len(original))
+    else:
+        r_marks, o_marks = char_marks(repost, original)
+    out: dict[str, Any] = {"op": op, "repost": _cut(repost), "original": _cut(original),
+                           "repost_marks": _within(r_marks, MAX_HUNK_CHARS),
+                           "original_marks": _within(o_marks, MAX_HUNK_CHARS)}
+    if hunk.get("by") is not None:
+        out["by"] = str(hunk["by"])
+    return out
+
+
+def _spans(value: Any, length: int) -> list[tuple[int, int]]:
+    """Stored marks, trusted no further than they are well formed."""
+    out = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, list) and len(item) == 2 and all(isinstance(x, int) for x in item):
+            lo, hi = max(0, item[0]), min(length, item[1])
+            if lo < hi:
+                out.append((lo, hi))
+    return sorted(out)
+
+
+def _within(spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    return [(lo, min(hi, limit)) for lo, hi in spans if lo < limit]
 
 
 def _cut(text: str, limit: int = MAX_HUNK_CHARS) -> str:
@@ -185,7 +225,8 @@ def _cut(text: str, limit: int = MAX_HUNK_CHARS) -> str:
 
 
 def version_hunks(old: str, new: str) -> list[dict[str, str]]:
-    """Line hunks between two stored normalised texts: what the newer version dropped, added, altered."""
+    """Line hunks between two stored texts (when no comparison is at hand): what the newer
+    version dropped, added, altered; "repost" is the newer text, "original" the older."""
     a = old[:MAX_VERSION_CHARS].split("\n")
     b = new[:MAX_VERSION_CHARS].split("\n")
     out = []
@@ -193,14 +234,8 @@ def version_hunks(old: str, new: str) -> list[dict[str, str]]:
         if tag == "equal":
             continue
         op = {"delete": "missing", "insert": "added", "replace": "altered"}[tag]
-        out.append({"op": op, "old": _cut("\n".join(a[i1:i2])), "new": _cut("\n".join(b[j1:j2]))})
+        out.append({"op": op, "original": "\n".join(a[i1:i2]), "repost": "\n".join(b[j1:j2])})
     return out
-
-
-def char_diff(a: str, b: str) -> list[tuple[str, str, str]]:
-    """(tag, a part, b part) runs of a character diff; tag is equal, delete, insert or replace."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return [(tag, a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
 
 
 def _fmt_fidelity(value: float | None) -> str:
@@ -250,7 +285,22 @@ def _md_link(url: Any) -> str:
     return f"<{safe}>"
 
 
-def _md_hunk_lines(op: str, original: str, other: str, labels: tuple[str, str]) -> list[str]:
+def _md_marked(text: str, marks: list[tuple[int, int]], opening: str, closing: str) -> str:
+    out, at = [], 0
+    for lo, hi in marks:
+        out += [text[at:lo], opening, text[lo:hi], closing]
+        at = hi
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _md_hunk_lines(h: dict[str, Any], labels: tuple[str, str]) -> list[str]:
+    """A hunk as diff lines; in an altered one the changed stretches are marked as wdiff
+    marks them, `[-dropped-]` and `{+added+}`."""
+    op, original, other = h["op"], h["original"], h["repost"]
+    if op == "altered":
+        original = _md_marked(original, h["original_marks"], "[-", "-]")
+        other = _md_marked(other, h["repost_marks"], "{+", "+}")
     out = []
     if op in ("missing", "altered") and original:
         out += [f"- {labels[0]}: {line}" for line in original.split("\n")]
@@ -319,7 +369,7 @@ def _md_source(view: SourceView) -> list[str]:
         if r.hunks:
             lines: list[str] = []
             for h in r.hunks:
-                lines += _md_hunk_lines(h["op"], h["original"], h["repost"], ("original", "repost"))
+                lines += _md_hunk_lines(h, ("original", "repost"))
             if r.more_hunks:
                 lines.append(f"… and {r.more_hunks} more hunk(s)")
             out += ["", _md_fence(lines, "diff")]
@@ -329,7 +379,7 @@ def _md_source(view: SourceView) -> list[str]:
                 + (", from the web archive" if vd.new_from_archive else "") + ":"]
         lines = []
         for h in vd.hunks:
-            lines += _md_hunk_lines(h["op"], h["old"], h["new"], (f"v{vd.old_number}", f"v{vd.new_number}"))
+            lines += _md_hunk_lines(h, (f"v{vd.old_number}", f"v{vd.new_number}"))
         if vd.more_hunks:
             lines.append(f"… and {vd.more_hunks} more hunk(s)")
         out += ["", _md_fence(lines or ["(the texts differ only in line breaks)"], "diff")]
@@ -536,8 +586,7 @@ def _html_source(view: SourceView) -> str:
         out.append(f"<div class=\"repost\"><div>repost <span class=\"path\">{esc(r.path)}</span> · "
                    f"{esc(verdict)}</div>\n")
         if r.hunks:
-            out.append(_diff_table([(h["op"], h["original"], h["repost"]) for h in r.hunks],
-                                   ("original", "repost")))
+            out.append(_diff_table(r.hunks, ("original", "repost")))
         if r.more_hunks:
             out.append(f"<p class=\"more\">… and {r.more_hunks} more hunk(s)</p>\n")
         out.append("</div>\n")
@@ -547,8 +596,7 @@ def _html_source(view: SourceView) -> str:
                    f"version {vd.new_number} (first seen {esc(vd.new_seen)})"
                    + (" · from the web archive" if vd.new_from_archive else "") + "</div>\n")
         if vd.hunks:
-            out.append(_diff_table([(h["op"], h["old"], h["new"]) for h in vd.hunks],
-                                   (f"version {vd.old_number}", f"version {vd.new_number}")))
+            out.append(_diff_table(vd.hunks, (f"version {vd.old_number}", f"version {vd.new_number}")))
         else:
             out.append("<p class=\"more\">The texts differ only in line breaks.</p>\n")
         if vd.more_hunks:
@@ -558,24 +606,27 @@ def _html_source(view: SourceView) -> str:
     return "".join(out)
 
 
-def _diff_table(hunks: list[tuple[str, str, str]], labels: tuple[str, str]) -> str:
-    """Side by side: left = `labels[0]`, right = `labels[1]`, changed characters marked."""
+def _marked(text: str, marks: list[tuple[int, int]], tag: str) -> str:
+    """`text` escaped, its changed stretches inside `<tag>`."""
+    out, at = [], 0
+    for lo, hi in marks:
+        out.append(esc(text[at:lo]))
+        out.append(f"<{tag}>{esc(text[lo:hi])}</{tag}>")
+        at = hi
+    out.append(esc(text[at:]))
+    return "".join(out)
+
+
+def _diff_table(hunks: list[dict[str, Any]], labels: tuple[str, str]) -> str:
+    """Side by side: left = the original (or older version), right = the repost (or newer),
+    changed stretches marked."""
     out = [f"<table class=\"diff\"><thead><tr><th class=\"op\"></th><th>{esc(labels[0])}</th>"
            f"<th>{esc(labels[1])}</th></tr></thead><tbody>"]
-    for op, left, right in hunks:
+    for h in hunks:
+        op, left, right = h["op"], h["original"], h["repost"]
         if op == "altered" and left and right:
-            lhtml, rhtml = [], []
-            for tag, a, b in char_diff(left, right):
-                if tag == "equal":
-                    lhtml.append(esc(a))
-                    rhtml.append(esc(b))
-                else:
-                    if a:
-                        lhtml.append(f"<del>{esc(a)}</del>")
-                    if b:
-                        rhtml.append(f"<ins>{esc(b)}</ins>")
-            lcell = f"<td class=\"old\">{''.join(lhtml)}</td>"
-            rcell = f"<td class=\"new\">{''.join(rhtml)}</td>"
+            lcell = f"<td class=\"old\">{_marked(left, h['original_marks'], 'del')}</td>"
+            rcell = f"<td class=\"new\">{_marked(right, h['repost_marks'], 'ins')}</td>"
         else:
             lcell = f"<td class=\"old whole\">{esc(left)}</td>" if left else "<td class=\"empty\"></td>"
             rcell = f"<td class=\"new whole\">{esc(right)}</td>" if right else "<td class=\"empty\"></td>"

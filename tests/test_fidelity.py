@@ -243,3 +243,47 @@ def test_alignment_units_skip_no_cut_the_definition_makes():
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(3000)]
     for text in texts:
         assert _unit_starts(text) == _units_by_definition(text), text
+
+
+# --- texts as published, changes marked whole ----------------------------------------------
+
+def _published(lines: list[str]) -> tuple[list[str], list[str]]:
+    from crawler.normalize import normalize_pairs
+
+    pairs = normalize_pairs(lines)
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def test_hunks_show_each_side_as_published_not_normalised():
+    # The original in traditional script with full-width punctuation, brackets and an
+    # invisible mark; the repost in simplified script with ASCII commas: each hunk holds
+    # each side's own text, and the change is marked where the texts really differ.
+    original = ["【更新】據最新消息，相關方面\u200b已經確認：會議將在下週舉行。", "这是第二段，内容保持不变。"]
+    repost = ["【更新】据最新消息, 相关方面已经确认: 会议将在明年三月于上海国际会展中心举行。", "这是第二段，内容保持不变。"]
+    (r_norm, r_pub), (o_norm, o_pub) = _published(repost), _published(original)
+    assert o_norm[0] != original[0]  # normalisation did fold something
+    result = compare(r_norm, o_norm, repost_published=r_pub, original_published=o_pub)
+    (hunk,) = result.hunks
+    assert hunk.op == "altered"
+    assert hunk.original == original[0]
+    assert hunk.repost == repost[0]
+    assert [hunk.original[s:e] for s, e in hunk.original_marks] == ["下週"]
+    assert [hunk.repost[s:e] for s, e in hunk.repost_marks] == ["明年三月于上海国际会展中心"]
+
+
+def test_a_replaced_sentence_is_marked_whole_on_both_sides():
+    # Two unrelated sentences share a scattered 记, 后, ， and 。: no crumbs of them stay
+    # unmarked inside the change; the sentences around are unmarked context.
+    before = "会议于周一上午在市政厅举行。"
+    old = "记者在现场看到，人群后来逐渐散去了，秩序良好。"
+    new = "据悉该项计划因为资金短缺已被搁置，记录显示此后再无进展。"
+    after = "下一次会议的时间尚未确定。"
+    result = compare(n([before + new + after]), n([before + old + after]),
+                     repost_published=[before + new + after], original_published=[before + old + after])
+    (hunk,) = result.hunks
+    assert hunk.op == "altered"
+    marked_o = [hunk.original[s:e] for s, e in hunk.original_marks]
+    marked_r = [hunk.repost[s:e] for s, e in hunk.repost_marks]
+    assert len(marked_o) == 1 and len(marked_r) == 1
+    assert marked_o[0].rstrip("。") == old.rstrip("。") and marked_r[0].rstrip("。") == new.rstrip("。")
+    assert before not in marked_o[0] and after not in marked_r[0]

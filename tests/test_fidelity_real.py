@@ -531,15 +531,15 @@ def test_an_edited_sentence_is_one_hunk_with_its_text(kind):
         fid = judge(repost, render(repost, layout, seed=i, body=edit(repost, where, new)))
         hunks = fid.hunks
         if kind == "replaced":
-            ok = (len(hunks) == 1 and hunks[0].op == "altered" and _core(where.sentence) in hunks[0].repost
-                  and _core(REPLACEMENT) in hunks[0].original)
+            ok = (len(hunks) == 1 and hunks[0].op == "altered" and _core(where.sentence) in _n(hunks[0].repost)
+                  and _core(REPLACEMENT) in _n(hunks[0].original))
         elif kind == "deleted":
             # Deleted from the original: the repost has text the original lacks.
-            ok = len(hunks) == 1 and hunks[0].op == "added" and _core(where.sentence) in hunks[0].repost \
+            ok = len(hunks) == 1 and hunks[0].op == "added" and _core(where.sentence) in _n(hunks[0].repost) \
                 and hunks[0].original == ""
         else:
             # Inserted into the original: the repost lacks it.
-            ok = len(hunks) == 1 and hunks[0].op == "missing" and _core(INSERTION) in hunks[0].original \
+            ok = len(hunks) == 1 and hunks[0].op == "missing" and _core(INSERTION) in _n(hunks[0].original) \
                 and hunks[0].repost == ""
         if not ok or fid.faithful:
             failures.append(f"{repost.path} ({layout.name}): {_show(fid) or 'no hunk'}")
@@ -652,3 +652,44 @@ def test_chrome_makes_no_version_and_an_edit_makes_one():
     unexpected = [text for path, text in failures if path not in KNOWN_TEMPLATE_FAULTS]
     assert not unexpected, f"{len(failures)}/{len(editable())}:\n" + "\n".join(unexpected)
     assert {path for path, _ in failures} == set(KNOWN_TEMPLATE_FAULTS), "a known fault is fixed: unlist it"
+
+
+# --------------------------------------------------------------------------- texts as published
+
+
+def test_hunks_show_the_texts_as_published_and_a_replaced_sentence_whole():
+    # The original is retyped (traditional script, other punctuation widths, quotes and
+    # spaces) and one sentence replaced: each hunk's texts are slices of what the page and
+    # the repost say, never the normalised form, and the replaced sentence is marked whole
+    # on both sides (no crumbs of a common `的` or `，` left unmarked inside it).
+    analyze.configure(analyze.CompareSettings(boilerplate(), MIN_CHANGE, FOLD))
+    checked = retyped = 0
+    failures = []
+    for i, repost, where in editable():
+        layout = layout_of(i)
+        page = render(repost, layout, seed=i, body=edit(repost, where, REPLACEMENT),
+                      touch=lambda f: retype(f, seed=i))
+        job = analyze.PageJob(page.encode("utf-8"), CONTENT_TYPE, "https://example.org/a/1.html", None, None,
+                              ((0, repost.body),))
+        result = analyze.analyze(job)
+        (fid,) = result.fidelity
+        published_original = "\n".join(p.strip() for p in "\n".join(result.paragraphs).split("\n"))
+        published_repost = "\n".join(markdown_to_lines(repost.body))
+        altered = [h for h in fid.hunks if h["op"] == "altered"]
+        if len(altered) != 1:
+            failures.append(f"{repost.path}: {len(altered)} altered hunks")
+            continue
+        (hunk,) = altered
+        checked += 1
+        for h in fid.hunks:
+            assert h["repost"] in published_repost, (repost.path, h["repost"])
+            assert h["original"] in published_original, (repost.path, h["original"])
+        retyped += _n(hunk["original"]) != hunk["original"]
+        assert _n(REPLACEMENT) in _n(hunk["original"]) and _n(where.sentence) in _n(hunk["repost"]), repost.path
+        marked_o = [hunk["original"][s:e] for s, e in hunk["original_marks"]]
+        marked_r = [hunk["repost"][s:e] for s, e in hunk["repost_marks"]]
+        if not (len(marked_o) == 1 and _core(REPLACEMENT) in _n(marked_o[0])
+                and len(marked_r) == 1 and _core(where.sentence) in _n(marked_r[0])):
+            failures.append(f"{repost.path} ({layout.name}): marked {marked_r} / {marked_o}")
+    assert checked >= 20 and retyped >= checked // 2, (checked, retyped)
+    assert not failures, "\n".join(failures)

@@ -193,8 +193,9 @@ def test_markdown_shows_counts_then_sources_with_their_diffs(report_db: Path, tm
     assert "archived copy: <https://web.archive.org/web/20240402160000/https://a.test/gone>" in text
     assert "final URL: <https://a.test/changed-new>" in text
     # The repost's diff, and the diff between the changed source's two versions.
-    assert "- original: 原文的正文与转载不同。\n+ repost: 转载的正文。" in text
-    assert "- v1: 旧的正文。\n+ v2: 新的正文，多了一句话。" in text
+    # Changed stretches are marked as wdiff marks them.
+    assert "- original: [-原文-]的正文[-与转载不同-]。\n+ repost: {+转载+}的正文。" in text
+    assert "- v1: [-旧-]的正文。\n+ v2: {+新+}的正文{+，多了一句话+}。" in text
     assert "a.test/fine" not in text
 
 
@@ -292,8 +293,8 @@ def test_html_report_in_a_real_browser(crawled, browser, tmp_path: Path) -> None
     dead_url = origin.url("/articles/3")
     assert page.locator(f'#dead a[href="{dead_url}"]').count() == 1
     # The diff: the dropped paragraph, planted markup shown as text, the changed characters marked.
-    # (Hunks hold the normalised text the comparison saw: full-width punctuation folded.)
-    assert f"原文多出的一段话:{PLANTED},这句话转载里没有。" in text
+    # The text as the page published it (full-width punctuation), not the normalised form.
+    assert f"原文多出的一段话：{PLANTED}，这句话转载里没有。" in text
     assert page.locator("table.diff td.old.whole").filter(has_text=PLANTED).count() == 1
     assert page.locator("script").count() == 0
     assert dialogs == []

@@ -1,0 +1,1 @@
+"""The demo's example archive, installed as the package data of `crawler.example`."""
