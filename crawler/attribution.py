@@ -49,15 +49,18 @@ class RepostDate:
     origin: str  # "header" (its header line), "history" (the commit that brought it) or "mtime" (the file's)
 
 
-def repost_date(root: Path, path: str, published_at: str | None, mtime_ns: int | None,
+def repost_date(root: Path, path: str, published_at: str | None, dated_at: str | None, mtime_ns: int | None,
                 in_git: bool) -> RepostDate | None:
     """When a repost was made: its header line, else the commit that brought it, else the file's mtime."""
     if published_at:
         return RepostDate(published_at, "header")
-    name, _, commit = path.partition("@")
+    if dated_at and not mtime_ns:
+        return RepostDate(dated_at, "history")  # a history scan's text: dated by its first commit
     if in_git:
+        # A working-tree scan of a git archive: the file's mtime is when it was checked out.
         from crawler.history import commit_time
 
+        name, _, commit = path.partition("@")
         committed = commit_time(root, name, commit or None)
         if committed:
             return RepostDate(committed, "history")
@@ -147,8 +150,8 @@ class Attributor:
 
     def dates(self, repost_ids: list[int]) -> dict[int, RepostDate | None]:
         root = self.cfg.archive.root
-        return {rid: repost_date(root, path, published, mtime, self._git())
-                for rid, path, published, mtime in kept.repost_dating(self.store, repost_ids)}
+        return {rid: repost_date(root, path, published, dated, mtime, self._git())
+                for rid, path, published, dated, mtime in kept.repost_dating(self.store, repost_ids)}
 
     async def attribute(self, source: SourceRow, results: tuple[FidelityResult, ...], today: str,
                         bodies: dict[int, str]) -> tuple[FidelityResult, ...]:

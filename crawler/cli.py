@@ -319,6 +319,12 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
         run_scan(cfg, store)
         found = store.source_of_repost(name)
     if found is None:
+        # A place where a history repost's text stood (PATH@COMMIT, or a path no longer at HEAD).
+        path, _, commit = name.partition("@")
+        holder = store.repost_by_appearance(path, commit)
+        if holder is not None:
+            name, found = holder, store.source_of_repost(holder)
+    if found is None:
         raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
     _repost_id, source_id, kind = found
     if kind != "repost" or source_id is None:
@@ -386,6 +392,17 @@ def _print_attribution(item: dict[str, Any]) -> None:
         click.echo("  not faithful when reposted: the repost changed the text")
 
 
+def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> None:
+    """Where a history repost's text stood (a slot text passes through several slot files)."""
+    if len(appearances) < 2:
+        return
+    click.echo(f"  appeared at {len(appearances)} places:")
+    for a in appearances[:limit]:
+        click.echo(f"    {a['path']} @ {a['commit'][:12]} ({a['committed_at']})")
+    if len(appearances) > limit:
+        click.echo(f"    ... and {len(appearances) - limit} more")
+
+
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
     labels = {"missing": ("- original only", "red"), "added": ("+ repost only", "green"),
               "altered": ("~ altered", "yellow")}
@@ -421,6 +438,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
     results = []
+    appearances = store.appearances_of(r["id"] for r in reposts)
     if version is not None:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
@@ -438,7 +456,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
                                 "repost_date": date.at if date else None,
                                 "repost_date_from": date.origin if date else None,
                                 "compared_with": (fid.attribution or {}).get("compared_with"),
-                                "hunks": list(fid.hunks)})
+                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
@@ -460,6 +478,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
+            _print_appearances(item["appearances"])
             if not item["faithful"]:
                 _print_attribution(item)
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
@@ -498,10 +517,17 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
             "hunks": hunks,
         })
         previous = v
+    reposts = store.reposts_of(source.id)
+    appearances = store.appearances_of(r["id"] for r in reposts)
+    copies = [{"path": r["path"], "dated_at": r["dated_at"], "appearances": appearances.get(r["id"], [])}
+              for r in reposts]
     if as_json:
-        emit_json({"source_url": source.url, "versions": out})
+        emit_json({"source_url": source.url, "versions": out, "reposts": copies})
         return 0
     click.echo(f"{source.url}: {len(out)} version(s)")
+    for copy in copies:
+        click.echo(f"repost {copy['path']}" + (f" (dated {copy['dated_at']})" if copy["dated_at"] else ""))
+        _print_appearances(copy["appearances"])
     for v in out:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""

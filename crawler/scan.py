@@ -13,11 +13,12 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crawler.archive import NotRepost, Problem, Repost, parse_repost
 from crawler.config import Config, ConfigError
 from crawler.urls import is_placeholder, normalize_url, source_identity
-from store.db import Store, utc_now
+from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
 BATCH = 2000  # reposts per transaction: big enough to be fast, small enough to lose little on a kill
@@ -133,26 +134,32 @@ def distinct_lines(body: str) -> tuple[tuple[int, str], ...]:
     )
 
 
-def to_record(path: str, data: bytes, size: int, mtime_ns: int, file_hash: str, cfg: Config) -> RepostRecord:
-    """Parse one file into what the store keeps of it."""
+def to_record(path: str, data: bytes, size: int, mtime_ns: int, file_hash: str, cfg: Config,
+              date: str | None = None) -> RepostRecord:
+    """Parse one file into what the store keeps of it.  `date`: when the archive got the file
+    (its first commit), the repost's date when its header names none; default its mtime."""
     parsed = parse_repost(data, path, cfg.archive)
-    base = {"path": path, "size": size, "mtime_ns": mtime_ns, "file_hash": file_hash}
+    if date is None and mtime_ns:
+        date = iso(mtime_ns / 1e9)
+    base: dict[str, Any] = {"path": path, "size": size, "mtime_ns": mtime_ns, "file_hash": file_hash}
     if isinstance(parsed, NotRepost):
-        return RepostRecord(kind="not_repost", problem=parsed.reason, **base)
+        return RepostRecord(kind="not_repost", problem=parsed.reason, dated_at=date, **base)
     if isinstance(parsed, Problem):
-        return RepostRecord(kind="problem", problem=parsed.problem, **base)
+        return RepostRecord(kind="problem", problem=parsed.problem, dated_at=date, **base)
     assert isinstance(parsed, Repost)
     try:
         linked = normalize_url(parsed.source_url)
     except ValueError as exc:
-        return RepostRecord(kind="problem", problem=f"bad source link {parsed.source_url!r}: {exc}", **base)
+        return RepostRecord(kind="problem", problem=f"bad source link {parsed.source_url!r}: {exc}", dated_at=date,
+                            **base)
     if is_placeholder(linked, cfg.archive.placeholder_sources):
-        return RepostRecord(kind="problem", problem=f"no source: placeholder link {parsed.source_url}", **base)
+        return RepostRecord(kind="problem", problem=f"no source: placeholder link {parsed.source_url}",
+                            dated_at=date, **base)
     identity = source_identity(linked, cfg.sites)
     return RepostRecord(
         kind="repost", source_url=identity.canonical_url, linked_url=linked, aliases=identity.aliases,
         title=parsed.title, header=parsed.header, published_at=parsed.published_at, station=parsed.station,
-        body=parsed.body, lines=distinct_lines(parsed.body), **base,
+        body=parsed.body, lines=distinct_lines(parsed.body), dated_at=parsed.published_at or date, **base,
     )
 
 
@@ -166,7 +173,7 @@ def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = Non
         from crawler import history
 
         if history.is_git_repo(root):
-            return _scan_history(cfg, store, matches, progress)
+            return history.index_history(cfg, store, matches, progress)
     return _scan_tree(cfg, store, matches, progress)
 
 
@@ -221,10 +228,10 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
     gone = sorted(p for p, row in known.items() if p not in seen and not row[4] and "@" not in p)
     store.mark_removed(gone, now)
     result.removed = gone
-    return _finish(store, result, transient)
+    return finish(store, result, transient)
 
 
-def _finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -> ScanResult:
+def finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -> ScanResult:
     counts = store.status_counts()
     result.reposts = counts["reposts"]
     result.problems = sorted(store.repost_problems() + transient, key=lambda p: p["path"])
@@ -233,45 +240,3 @@ def _finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -
     result.new.sort()
     result.changed.sort()
     return result
-
-
-def _scan_history(cfg: Config, store: Store, matches: Callable[[str], bool],
-                  progress: Callable[[int], None] | None) -> ScanResult:
-    from crawler import history
-
-    root = cfg.archive.root
-    since = store.get_meta("history_head")
-    head = history.head_commit(root)
-    result = ScanResult()
-    now = utc_now()
-    if since and since == head:
-        return _finish(store, result, [])
-    if since:
-        try:
-            renames = history.renamed_since(root, since, matches)
-        except ValueError:
-            # The last scanned commit is no longer an ancestor (history rewritten): read it all again.
-            since, renames = None, {}
-        store.rename_reposts({old: new for old, new in renames.items() if is_utf8(old) and is_utf8(new)})
-    known = store.known_files()
-    batch: list[RepostRecord] = []
-    transient: list[dict[str, str]] = []
-    for count, version in enumerate(history.iter_history(root, matches, since=since), 1):
-        if progress and count % 500 == 0:
-            progress(count)
-        if not is_utf8(version.name):
-            transient.append({"path": shown_name(version.name), "problem": NOT_UTF8})
-            continue
-        old = known.get(version.name)
-        if old is not None and old[3] == version.blob:
-            result.unchanged += 1
-            continue
-        batch.append(to_record(version.name, version.data, len(version.data), 0, version.blob, cfg))
-        (result.new if old is None else result.changed).append(version.name)
-        if len(batch) >= BATCH:
-            store.save_reposts(batch, now)
-            batch.clear()
-    store.save_reposts(batch, now)
-    if head:
-        store.set_meta("history_head", head)
-    return _finish(store, result, transient)

@@ -74,11 +74,13 @@ def recently_looked_up(store: Store, source_id: int, window_from: str, window_to
         "AND window_to = ? AND asked_at >= ? LIMIT 1", [source_id, window_from, window_to, since]).fetchone() is not None
 
 
-def repost_dating(store: Store, repost_ids: list[int]) -> list[tuple[int, str, str | None, int | None]]:
-    """(id, path, header date, file mtime in ns) of these reposts: what their dates come from."""
+def repost_dating(store: Store, repost_ids: list[int]
+                  ) -> list[tuple[int, str, str | None, str | None, int | None]]:
+    """(id, path, header date, date as scanned, file mtime in ns) of these reposts: what their
+    dates come from (a history scan dates a text by its first commit, and gives it no mtime)."""
     marks = ",".join("?" * len(repost_ids))
     return [tuple(row) for row in store.db.execute(
-        f"SELECT id, path, published_at, mtime_ns FROM reposts WHERE id IN ({marks})", repost_ids)]
+        f"SELECT id, path, published_at, dated_at, mtime_ns FROM reposts WHERE id IN ({marks})", repost_ids)]
 
 
 def record_lookup(store: Store, source_id: int, asked_at: str, window_from: str, window_to: str, *,

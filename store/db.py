@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -227,7 +227,38 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["fidelity"].create_index(["source_id", "checked_at"])
 
 
-def _attribution_v2(db: sqlite_utils.Database) -> None:
+def _history_v2(db: sqlite_utils.Database) -> None:
+    """One repost per distinct text (SPEC section 5): the places a text stood are kept apart.
+
+    `reposts.dated_at` is a repost's date for the report, the schedule and attribution:
+    its header line's time, else the commit that first brought it (history scans), else
+    the file's mtime.  `appearances` lists every (path, first commit) where a history
+    repost's text stood; `commits` numbers the commits in history order, so the first
+    appearance is the one with the smallest commit id.
+    """
+    db["reposts"].add_column("dated_at", str)
+    db.execute(
+        "UPDATE reposts SET dated_at = coalesce(published_at, CASE WHEN mtime_ns > 0 THEN "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', mtime_ns / 1000000000, 'unixepoch') END)"
+    )
+    db["reposts"].create_index(["file_hash"])
+    # Covering indexes: `status` and the crawl's due query ask "has a live repost" of 100,000s
+    # of rows, which must not read the bodies beside them.
+    db.execute("DROP INDEX IF EXISTS idx_reposts_source_id")
+    db["reposts"].create_index(["source_id", "removed_at"])
+    db["reposts"].create_index(["kind", "removed_at"])
+    db.execute("CREATE TABLE commits (id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, committed_at TEXT NOT NULL)")
+    # WITHOUT ROWID: ~600,000 rows on the real archive, kept in their primary key's order only.
+    db.execute(
+        "CREATE TABLE appearances (repost_id INTEGER NOT NULL REFERENCES reposts(id), path TEXT NOT NULL, "
+        "commit_id INTEGER NOT NULL REFERENCES commits(id), PRIMARY KEY (repost_id, path)) WITHOUT ROWID"
+    )
+    # A history indexed before appearances existed named every (path, text) pair a repost of
+    # its own: the next scan reads the history again and merges them.
+    db.execute("DELETE FROM meta WHERE key = 'history_head'")
+
+
+def _attribution_v3(db: sqlite_utils.Database) -> None:
     """Who changed the text (SPEC 9): per repost, whether it was faithful when made and against
     what; when an archive capture was taken; whether the Wayback Machine holds our bytes; and
     the CDX lookups made, so a source with no capture is not asked every night."""
@@ -247,7 +278,7 @@ def _attribution_v2(db: sqlite_utils.Database) -> None:
 
 
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1, 2: _attribution_v2}
+MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _attribution_v3}
 
 
 @dataclass(frozen=True)
@@ -386,13 +417,12 @@ class Store:
             self.db.conn.executemany("UPDATE reposts SET size = ?, mtime_ns = ? WHERE path = ?",
                                      [(size, mtime, path) for path, size, mtime in stats])
 
-    def save_reposts(self, records: Iterable[RepostRecord], now: str) -> None:
-        """Insert or update reposts, their sources and URL forms, and the line counts."""
+    def save_reposts(self, records: Iterable[RepostRecord], now: str) -> list[int]:
+        """Insert or update reposts, their sources and URL forms, and the line counts; their ids."""
         with self.transaction():
-            for rec in records:
-                self._save_repost(rec, now)
+            return [self._save_repost(rec, now) for rec in records]
 
-    def _save_repost(self, rec: RepostRecord, now: str) -> None:
+    def _save_repost(self, rec: RepostRecord, now: str) -> int:
         conn = self.db.conn
         old = conn.execute("SELECT id, line_hashes FROM reposts WHERE path = ?", [rec.path]).fetchone()
         if old is not None and old[1]:
@@ -402,18 +432,22 @@ class Store:
             "path": rec.path, "kind": rec.kind, "source_id": source_id, "linked_url": rec.linked_url,
             "title": rec.title, "header": rec.header, "published_at": rec.published_at,
             "station": rec.station, "body": rec.body, "problem": rec.problem, "size": rec.size,
-            "mtime_ns": rec.mtime_ns, "file_hash": rec.file_hash,
+            "mtime_ns": rec.mtime_ns, "file_hash": rec.file_hash, "dated_at": rec.dated_at,
             "line_hashes": _pack(h for h, _ in rec.lines), "updated_at": now, "removed_at": None,
         }
         if old is None:
             values["first_seen_at"] = now
             cols = ", ".join(values)
-            conn.execute(f"INSERT INTO reposts ({cols}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+            cur = conn.execute(f"INSERT INTO reposts ({cols}) VALUES ({', '.join('?' * len(values))})",
+                               list(values.values()))
+            repost_id = int(cur.lastrowid)
         else:
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE reposts SET {sets} WHERE id = ?", [*values.values(), old[0]])
+            repost_id = old[0]
         if rec.lines:
             self._count_lines(rec.lines)
+        return repost_id
 
     def _source_id(self, rec: RepostRecord, now: str) -> int:
         conn = self.db.conn
@@ -457,10 +491,101 @@ class Store:
                 "UPDATE reposts SET removed_at = ? WHERE path = ? AND removed_at IS NULL", [(now, p) for p in paths]
             )
 
-    def rename_reposts(self, renames: dict[str, str]) -> None:
-        """Give reposts new names (a working-tree file that history now names PATH@COMMIT)."""
+    # --- history: one repost per distinct text, and where it stood ------------
+
+    def reposts_by_hash(self) -> dict[str, int]:
+        """file_hash (a git blob id, for history scans) -> id of the oldest repost holding it."""
+        found: dict[str, int] = {}
+        for digest, repost_id in self.db.execute("SELECT file_hash, id FROM reposts ORDER BY id DESC"):
+            found[digest] = repost_id
+        return found
+
+    def last_commit_id(self) -> int:
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM commits").fetchone()[0]
+
+    def add_appearances(self, commits: Iterable[tuple[int, str, str]],
+                        appearances: Iterable[tuple[int, str, int]]) -> None:
+        """Record commits (id, sha, committed_at) and appearances (repost id, path, commit id).
+        A (repost, path) pair already known keeps its first commit: a re-add is no new place."""
         with self.transaction():
-            self.db.conn.executemany("UPDATE reposts SET path = ? WHERE path = ?", [(new, old) for old, new in renames.items()])
+            self.db.conn.executemany("INSERT OR IGNORE INTO commits (id, sha, committed_at) VALUES (?, ?, ?)",
+                                     commits)
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO appearances (repost_id, path, commit_id) VALUES (?, ?, ?)", appearances)
+
+    def first_appearance(self, repost_id: int) -> tuple[str, str, str] | None:
+        """(path, commit sha, committed_at) of where a history repost's text first stood."""
+        row = self.db.execute(
+            "SELECT a.path, c.sha, c.committed_at FROM appearances a JOIN commits c ON c.id = a.commit_id "
+            "WHERE a.repost_id = ? ORDER BY a.commit_id, a.path LIMIT 1", [repost_id]).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def appearances_of(self, repost_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
+        """repost id -> its appearances, oldest first: {"path", "commit", "committed_at"}."""
+        out: dict[int, list[dict[str, str]]] = {}
+        for chunk in _chunks(list(repost_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for repost_id, path, sha, at in self.db.execute(
+                "SELECT a.repost_id, a.path, c.sha, c.committed_at FROM appearances a "
+                f"JOIN commits c ON c.id = a.commit_id WHERE a.repost_id IN ({marks}) "
+                "ORDER BY a.repost_id, a.commit_id, a.path", chunk
+            ):
+                out.setdefault(repost_id, []).append({"path": path, "commit": sha, "committed_at": at})
+        return out
+
+    def repost_by_appearance(self, path: str, commit_prefix: str = "") -> str | None:
+        """The name of the repost whose text came to `path` in a commit whose id starts with
+        `commit_prefix` (the latest such text: a path that held several)."""
+        row = self.db.execute(
+            "SELECT r.path FROM appearances a JOIN commits c ON c.id = a.commit_id JOIN reposts r ON r.id = a.repost_id "
+            "WHERE a.path = ? AND c.sha >= ? AND c.sha < ? ORDER BY a.commit_id DESC LIMIT 1",
+            [path, commit_prefix.lower(), commit_prefix.lower() + "g"]).fetchone()
+        return None if row is None else row[0]
+
+    def rename_reposts(self, names: dict[int, tuple[str, str | None]]) -> None:
+        """Give reposts (by id) new names, and a date where their header gives none.  Two
+        steps, so that names passed from one repost to another never collide midway."""
+        if not names:
+            return
+        with self.transaction():
+            conn = self.db.conn
+            conn.executemany("UPDATE reposts SET path = char(0) || id WHERE id = ?", [(i,) for i in names])
+            conn.executemany(
+                "UPDATE reposts SET path = ?, dated_at = coalesce(published_at, ?, dated_at) WHERE id = ?",
+                [(name, date, i) for i, (name, date) in names.items()])
+
+    def park_reposts(self) -> None:
+        """Before a history is read again from its start: every repost gets a name no file can
+        have (NUL, its id, NUL, its old name), to be renamed as its text is met again."""
+        with self.transaction():
+            self.db.execute("UPDATE reposts SET path = char(0) || id || char(0) || path WHERE path NOT LIKE char(0) || '%'")
+            self.db.execute("DELETE FROM appearances")
+            self.db.execute("DELETE FROM commits")
+
+    def settle_parked(self, now: str) -> list[str]:
+        """After a full history pass: a parked repost whose text another repost holds is merged
+        into it (its fidelity results move along); one whose text is gone from the history keeps
+        its old name (suffixed with its id if taken) and is marked removed.  Their names."""
+        conn = self.db.conn
+        removed: list[str] = []
+        with self.transaction():
+            parked = conn.execute(
+                "SELECT p.id, p.path, p.line_hashes, (SELECT min(k.id) FROM reposts k WHERE k.file_hash = p.file_hash "
+                "AND k.path NOT LIKE char(0) || '%') FROM reposts p WHERE p.path LIKE char(0) || '%'").fetchall()
+            for repost_id, parked_name, line_hashes, keeper in parked:
+                if keeper is not None:
+                    conn.execute("UPDATE fidelity SET repost_id = ? WHERE repost_id = ?", [keeper, repost_id])
+                    if line_hashes:
+                        self._uncount_lines(_unpack(line_hashes))
+                    conn.execute("DELETE FROM reposts WHERE id = ?", [repost_id])
+                    continue
+                name = parked_name.split("\0", 2)[2]
+                if conn.execute("SELECT 1 FROM reposts WHERE path = ?", [name]).fetchone():
+                    name = f"{name}~{repost_id}"
+                conn.execute("UPDATE reposts SET path = ?, removed_at = coalesce(removed_at, ?) WHERE id = ?",
+                             [name, now, repost_id])
+                removed.append(name)
+        return removed
 
     def boilerplate_hashes(self, min_reposts: int) -> set[int]:
         return {row[0] for row in self.db.execute("SELECT hash FROM line_counts WHERE n >= ?", [min_reposts])}
@@ -544,9 +669,9 @@ class Store:
 
     def reposts_of(self, source_id: int) -> list[dict[str, Any]]:
         return [
-            dict(zip(("id", "path", "body", "title", "published_at"), row))
+            dict(zip(("id", "path", "body", "title", "published_at", "dated_at"), row))
             for row in self.db.execute(
-                "SELECT id, path, body, title, published_at FROM reposts "
+                "SELECT id, path, body, title, published_at, dated_at FROM reposts "
                 "WHERE source_id = ? AND removed_at IS NULL ORDER BY path", [source_id]
             )
         ]

@@ -26,6 +26,8 @@ class RepostRecord:
     station: str | None = None
     body: str = ""
     problem: str | None = None
+    # The repost's date: `published_at`, else when the archive got it (first commit, or mtime).
+    dated_at: str | None = None
     # Distinct body lines (hash, text): a line found in many reposts is boilerplate.
     lines: tuple[tuple[int, str], ...] = ()
 

@@ -220,7 +220,8 @@ def test_our_own_earlier_version_is_used_instead_of_a_lookup(tmp_path: Path) -> 
         "from_archive": False, "archive_url": None}
 
 
-def test_repost_date_from_the_commit_that_brought_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("history", [False, True], ids=["working-tree", "history-scan"])
+def test_repost_date_from_the_commit_that_brought_it(tmp_path: Path, history: bool) -> None:
     archive = tmp_path / "archive"
     with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:
         url = site(a, TODAY_STEALTH)
@@ -234,7 +235,8 @@ def test_repost_date_from_the_commit_that_brought_it(tmp_path: Path) -> None:
                    GIT_COMMITTER_EMAIL="bot@example.invalid")
         for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "repost"]):
             subprocess.run(["git", "-C", str(archive), *args], check=True, env=env, capture_output=True)
-        store, summary = run(config(tmp_path, wb))
+        cfg = config(tmp_path, wb)
+        store, summary = run(dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, history=history)))
         asks = wb.cdx_requests()
     fid = latest(store)
     assert fid["attribution"]["repost_date"] == "2022-06-14T12:00:00Z"

@@ -1,24 +1,33 @@
-"""crawler.history on small repositories built here, shaped like the real archive's history."""
+"""`archive.history = true`: one repost per distinct text of a git archive, with its appearances.
+
+The repositories are built here, shaped like the real archive's history: 66 slot files that
+pass one article on from slot to slot, flat files added and deleted, re-added, edited.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
 
-import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from crawler.history import FileVersion, head_commit, is_git_repo, iter_history, renamed_since
+from crawler.config import ArchiveConfig, Config, StoreConfig
+from crawler.history import head_commit, is_git_repo
+from crawler.scan import scan
+from store.db import Store
+from tests.conftest import run_cli
 
-SLOT1 = "content/gnews/1/README.md"
-SLOT2 = "content/gnews/2/README.md"
+SLOT = "content/gnews/{}/README.md"
 
 
-def art(n: int, title: str) -> bytes:
+def art(n: int, title: str = "标题") -> bytes:
     """A repost in the real slot format: nav bar, title, header line with source link, body."""
     return (
         "###  [:house:返回首頁](https://github.com/ourhimalayas/txt)\n---\n\n\n"
-        f"## {title}\n` 喜马拉雅农场` [轉載自GNews](https://gnews.org/zh-hans/{n}/)\n\n"
+        f"## {title}{n}\n` 喜马拉雅农场` [轉載自GNews](https://gnews.org/zh-hans/{n}/)\n\n"
         f"正文{n}：中共用尽了邪恶的手段。\r\n\n发稿：谐趣园\n"
     ).encode()
 
@@ -38,7 +47,7 @@ def init(repo: Path) -> Path:
     return repo
 
 
-def commit(repo: Path, files: dict[str, bytes | None], date: str, msg: str = "update") -> str:
+def commit(repo: Path, files: dict[str, bytes | None], date: str = "2021-09-01T00:00:00Z") -> str:
     """Write (bytes) or delete (None) files, commit them all at `date`, return the commit id."""
     for rel, data in files.items():
         p = repo / rel
@@ -48,169 +57,213 @@ def commit(repo: Path, files: dict[str, bytes | None], date: str, msg: str = "up
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(data)
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", msg, date=date)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "update", date=date)
     return git(repo, "rev-parse", "HEAD")
 
 
-def reposts(path: str) -> bool:
-    return path.startswith("content/") and path.endswith(".md")
+def config(repo: Path, db: Path) -> Config:
+    return Config(archive=ArchiveConfig(root=repo, history=True), store=StoreConfig(database=db))
 
 
-def table(versions: list[FileVersion]) -> list[tuple[str, str, bytes]]:
-    return [(v.name, v.commit, v.data) for v in versions]
+def state(store: Store) -> dict[str, tuple[str, str | None, tuple[tuple[str, str], ...]]]:
+    """name -> (blob, date, appearances as (path, commit)): everything a scan decides."""
+    rows = store.db.execute("SELECT id, path, file_hash, dated_at FROM reposts WHERE removed_at IS NULL").fetchall()
+    apps = store.appearances_of(r[0] for r in rows)
+    return {path: (blob, date, tuple((a["path"], a["commit"]) for a in apps.get(i, [])))
+            for i, path, blob, date in rows}
 
 
-def blob_id(repo: Path, data: bytes) -> str:
-    return subprocess.run(
-        ["git", "hash-object", "--stdin"], cwd=repo, input=data, capture_output=True, check=True
-    ).stdout.decode().strip()
-
-
-def test_slots_deletes_reuse_rename_and_identical_readd(tmp_path: Path) -> None:
+def test_a_text_through_three_slots_is_one_repost_with_three_appearances(tmp_path: Path) -> None:
     repo = init(tmp_path / "archive")
-    A, B, C, D = art(101, "甲"), art(102, "乙"), art(103, "丙"), art(104, "丁")
-    X, Y, Z, W = art(200, "旧文"), art(9200, "新文"), art(300, "重加"), art(400, "删除")
-    T = art(500, "视频文字")
-    c1 = commit(repo, {
-        SLOT1: A, SLOT2: B, "content/gnews/200.md": X, "content/gnews/300.md": Z,
-        "content/gnews/400.md": W, "README.md": b"\xef\xbb\xbfindex", "content/notes.txt": b"x",
-    }, "2021-09-01T12:00:00+08:00")
-    c2 = commit(repo, {
-        SLOT1: C, "content/gnews/200.md": None, "content/gnews/300.md": None,
-        "content/gnews/400.md": None, "content/2021/09/20210901-1.md": T,
-    }, "2021-09-02T12:00:00+08:00")
-    # Slot 1 gets article A back (identical re-add), number 200 is reused for another
-    # article, a transcript is moved (a rename: same blob, new path).
-    c3 = commit(repo, {
-        SLOT1: A, "content/gnews/200.md": Y,
-        "content/2021/09/20210901-1.md": None, "content/transcript/2021/09/20210901-1.md": T,
-    }, "2021-09-03T12:00:00+08:00")
-    c4 = commit(repo, {SLOT1: D, "content/gnews/300.md": Z}, "2021-09-04T12:00:00+08:00")
+    a, b, c, d, e = (art(n) for n in (101, 102, 103, 104, 105))
+    c1 = commit(repo, {SLOT.format(1): a, SLOT.format(2): b}, "2021-09-01T12:00:00+08:00")
+    # The front page moves on: `a` goes to slot 2, then slot 3; new articles take slot 1.
+    c2 = commit(repo, {SLOT.format(1): c, SLOT.format(2): a, SLOT.format(3): b}, "2021-09-02T12:00:00+08:00")
+    c3 = commit(repo, {SLOT.format(1): d, SLOT.format(2): c, SLOT.format(3): a}, "2021-09-03T12:00:00+08:00")
+    c4 = commit(repo, {SLOT.format(1): e, SLOT.format(2): d, SLOT.format(3): c}, "2021-09-04T12:00:00+08:00")
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    result = scan(cfg, store)
+    assert sorted(result.new) == sorted([
+        f"{SLOT.format(1)}@{c1[:12]}", f"{SLOT.format(2)}@{c1[:12]}",  # a, b: gone from HEAD
+        SLOT.format(3), SLOT.format(2), SLOT.format(1),                # c, d, e: where HEAD holds them
+    ])
+    assert result.reposts == 5  # one per distinct text, not one per (path, text)
+    got = state(store)
+    assert got[f"{SLOT.format(1)}@{c1[:12]}"][2] == (
+        (SLOT.format(1), c1), (SLOT.format(2), c2), (SLOT.format(3), c3))
+    assert got[SLOT.format(3)][2] == ((SLOT.format(1), c2), (SLOT.format(2), c3), (SLOT.format(3), c4))
+    # No header time in these reposts: their date is the commit that first brought them.
+    assert got[SLOT.format(3)][1] == "2021-09-02T04:00:00Z"
+    # Each article is one source with one repost.
+    assert all(len(s.fields["reposts"]) == 1 for s in store.report_sources(everything=True))
 
-    got = list(iter_history(repo, reposts))
-    assert table(got) == [
-        # git lists a commit's files in tree order (a folder sorts as "name/")
-        (f"{SLOT1}@{c1[:12]}", c1, A),  # replaced, later re-added, replaced again: once
-        (SLOT2, c1, B),  # never changed: plain name
-        (f"content/gnews/200.md@{c1[:12]}", c1, X),  # number reused for another article
-        ("content/gnews/300.md", c1, Z),  # deleted then re-added identical: first commit
-        (f"content/gnews/400.md@{c1[:12]}", c1, W),  # deleted
-        (f"content/2021/09/20210901-1.md@{c2[:12]}", c2, T),  # renamed away
-        (f"{SLOT1}@{c2[:12]}", c2, C),
-        ("content/gnews/200.md", c3, Y),
-        ("content/transcript/2021/09/20210901-1.md", c3, T),  # the rename's new path
-        (SLOT1, c4, D),
-    ]
-    first = got[0]
-    assert first.path == SLOT1 and first.blob == blob_id(repo, A)
-    assert first.committed_at == "2021-09-01T04:00:00Z"
-    assert got[-1].committed_at == "2021-09-04T04:00:00Z"
-    assert head_commit(repo) == c4
+    # `check` names the three places (also when asked by one of them), `history` too.
+    (tmp_path / "config.toml").write_text(
+        '[archive]\nroot = "archive"\nhistory = true\n[store]\ndatabase = "m.db"\n', encoding="utf-8")
+    store.db.execute("INSERT INTO versions (source_id, number, title, text, normalized, first_seen_at, last_seen_at) "
+                     "SELECT source_id, 1, 't', 'x', 'x', '2026-01-01', '2026-01-01' FROM reposts WHERE path = ?",
+                     [f"{SLOT.format(1)}@{c1[:12]}"])
+    store.db.execute("UPDATE sources SET latest_version_id = last_insert_rowid() WHERE id = "
+                     "(SELECT source_id FROM reposts WHERE path = ?)", [f"{SLOT.format(1)}@{c1[:12]}"])
+    store.close()
+    proc = run_cli("check", f"{SLOT.format(3)}@{c3[:12]}", "--no-fetch", "--json",
+                   "--config", str(tmp_path / "config.toml"))
+    doc = json.loads(proc.stdout)
+    [entry] = doc["reposts"]
+    assert entry["path"] == f"{SLOT.format(1)}@{c1[:12]}"
+    assert [(x["path"], x["commit"]) for x in entry["appearances"]] == [
+        (SLOT.format(1), c1), (SLOT.format(2), c2), (SLOT.format(3), c3)]
+    assert entry["appearances"][0]["committed_at"] == "2021-09-01T04:00:00Z"
+    human = run_cli("check", f"{SLOT.format(1)}@{c1[:12]}", "--no-fetch", "--config", str(tmp_path / "config.toml"))
+    assert "appeared at 3 places" in human.stdout and f"{SLOT.format(3)} @ {c3[:12]}" in human.stdout
+    hist = json.loads(run_cli("history", "https://gnews.org/zh-hans/101/", "--json",
+                              "--config", str(tmp_path / "config.toml")).stdout)
+    assert [len(r["appearances"]) for r in hist["reposts"]] == [3]
 
 
-def test_merge_blobs_seen_once_and_evil_merge(tmp_path: Path) -> None:
+def test_readd_is_the_same_repost_and_an_edit_is_another(tmp_path: Path) -> None:
     repo = init(tmp_path / "archive")
-    A1, A2, A3, B1, B2 = (art(n, f"t{n}") for n in (1, 2, 3, 4, 5))
-    c1 = commit(repo, {"content/a.md": A1}, "2022-01-01T00:00:00Z")
+    x, x2, y = art(7), art(7, "改过的标题"), art(8)
+    c1 = commit(repo, {"content/gnews/7.md": x, "content/gnews/8.md": y, "README.md": b"\xef\xbb\xbfindex"})
+    commit(repo, {"content/gnews/7.md": None, "content/gnews/8.md": None})
+    c3 = commit(repo, {"content/gnews/7.md": x})  # re-added, identical
+    c4 = commit(repo, {"content/gnews/8.md": y})
+    c5 = commit(repo, {"content/gnews/8.md": art(8, "改过的标题")})  # edited in place
+    c6 = commit(repo, {"content/gnews/7.md": x2})
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    got = state(store)
+    reposts = {k: v for k, v in got.items() if k != "README.md"}
+    assert set(reposts) == {
+        f"content/gnews/7.md@{c1[:12]}", "content/gnews/7.md",
+        f"content/gnews/8.md@{c1[:12]}", "content/gnews/8.md",
+    }
+    # The re-add is no new place: the first commit stays the appearance.
+    assert got[f"content/gnews/7.md@{c1[:12]}"][2] == (("content/gnews/7.md", c1),)
+    assert got["content/gnews/8.md"][2] == (("content/gnews/8.md", c5),)
+    assert got["content/gnews/7.md"][2] == (("content/gnews/7.md", c6),)
+    assert c3 != c4
+    kinds = dict(store.db.execute("SELECT path, kind FROM reposts").fetchall())
+    assert kinds["README.md"] == "not_repost"
+    sources = {s.fields["source_url"]: s.fields["reposts"] for s in store.report_sources(everything=True)}
+    assert sources["https://gnews.org/zh-hans/7/"] == sorted(["content/gnews/7.md", f"content/gnews/7.md@{c1[:12]}"])
+
+
+def test_incremental_renames_a_text_back_at_head_and_keeps_checks(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    a, b, c = art(1), art(2), art(3)
+    odd = "content/文章/a[1].md"  # globbing characters: must be taken literally
+    c1 = commit(repo, {SLOT.format(1): a, odd: b})
+    c2 = commit(repo, {SLOT.format(1): b, odd: a})
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    assert set(state(store)) == {SLOT.format(1), odd}
+    slot_id = store.source_of_repost(SLOT.format(1))[0]
+    # The text back at slot 1 takes its plain name; the one slot 1 held goes back to its first
+    # appearance's name (at the odd path, in c1); a new text takes the odd path.
+    c3 = commit(repo, {SLOT.format(1): a, odd: c})
+    again = scan(cfg, store)
+    assert again.new == [odd]
+    got = state(store)
+    assert set(got) == {SLOT.format(1), f"{odd}@{c1[:12]}", odd}
+    assert got[SLOT.format(1)][2] == ((SLOT.format(1), c1), (odd, c2))
+    assert store.source_of_repost(f"{odd}@{c1[:12]}")[0] == slot_id  # the same repost, renamed
+    assert got[odd][2] == ((odd, c3),)
+    assert store.get_meta("history_head") == c3
+    cold = Store(tmp_path / "cold.db")
+    scan(cfg, cold)
+    assert state(cold) == got
+
+
+def test_merge_that_undoes_the_scanned_branch_renames(tmp_path: Path) -> None:
+    # The scanned HEAD is on a side branch; HEAD merges it with `-s ours`, keeping main's file.
+    # No commit of since..HEAD changes the path against its first parent, yet names change.
+    repo = init(tmp_path / "archive")
+    a, s = art(1), art(2)
+    c1 = commit(repo, {"content/p.md": a})
     git(repo, "checkout", "-q", "-b", "side")
-    s1 = commit(repo, {"content/b.md": B1}, "2022-01-02T00:00:00Z")
-    s2 = commit(repo, {"content/b.md": B2}, "2022-01-03T00:00:00Z")
+    since = commit(repo, {"content/p.md": s}, "2022-01-02T00:00:00Z")
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    assert set(state(store)) == {f"content/p.md@{c1[:12]}", "content/p.md"}
     git(repo, "checkout", "-q", "main")
-    c2 = commit(repo, {"content/a.md": A2}, "2022-01-04T00:00:00Z")
+    git(repo, "merge", "-q", "--no-ff", "-s", "ours", "-m", "m", "side", date="2022-01-03T00:00:00Z")
+    assert scan(cfg, store).new == []
+    assert set(state(store)) == {"content/p.md", f"content/p.md@{since[:12]}"}
+    cold = Store(tmp_path / "cold.db")
+    scan(cfg, cold)
+    assert state(cold) == state(store)
+
+
+def test_merged_branches_and_a_rewritten_history(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    a1, a2, a3, b1, b2 = (art(n) for n in (1, 2, 3, 4, 5))
+    c1 = commit(repo, {"content/a.md": a1}, "2022-01-01T00:00:00Z")
+    git(repo, "checkout", "-q", "-b", "side")
+    s1 = commit(repo, {"content/b.md": b1}, "2022-01-02T00:00:00Z")
+    s2 = commit(repo, {"content/b.md": b2, "content/c.md": a1}, "2022-01-03T00:00:00Z")
+    git(repo, "checkout", "-q", "main")
+    c2 = commit(repo, {"content/a.md": a2}, "2022-01-04T00:00:00Z")
     # A merge that also changes a file itself: its blob exists only in the merge commit.
     git(repo, "merge", "-q", "--no-ff", "--no-commit", "side", date="2022-01-05T00:00:00Z")
-    (repo / "content/a.md").write_bytes(A3)
+    (repo / "content/a.md").write_bytes(a3)
     git(repo, "add", "content/a.md")
     git(repo, "commit", "-q", "-m", "merge", date="2022-01-05T00:00:00Z")
     m = git(repo, "rev-parse", "HEAD")
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    got = state(store)
+    assert {k: v[2] for k, v in got.items()} == {
+        "content/c.md": (("content/a.md", c1), ("content/c.md", s2)),  # a1 is at HEAD as c.md
+        f"content/a.md@{c2[:12]}": (("content/a.md", c2),),
+        "content/a.md": (("content/a.md", m),),
+        f"content/b.md@{s1[:12]}": (("content/b.md", s1),),
+        "content/b.md": (("content/b.md", s2),),  # brought in by the merge, attributed to its own commit
+    }
+    # History rewritten (the scanned HEAD is gone): read again from the start, and the reposts
+    # keep their ids (their checks) where their texts are still there.
+    kept = store.source_of_repost("content/c.md")[0]
+    merged_a = store.source_of_repost("content/a.md")[0]
+    git(repo, "reset", "-q", "--hard", c2)
+    assert head_commit(repo) == c2
+    again = scan(cfg, store)
+    # Texts the history no longer holds are marked removed; one whose name another text now
+    # has keeps it with its id added.
+    assert sorted(again.removed) == sorted([f"content/a.md~{merged_a}", "content/b.md", f"content/b.md@{s1[:12]}"])
+    now = state(store)
+    assert set(now) == {f"content/a.md@{c1[:12]}", "content/a.md"}
+    assert store.source_of_repost(f"content/a.md@{c1[:12]}")[0] == kept
 
-    got = list(iter_history(repo, reposts))
-    assert sorted(table(got)) == sorted([
-        (f"content/a.md@{c1[:12]}", c1, A1),
-        (f"content/a.md@{c2[:12]}", c2, A2),
-        ("content/a.md", m, A3),
-        (f"content/b.md@{s1[:12]}", s1, B1),
-        ("content/b.md", s2, B2),  # brought in by the merge, attributed to its own commit
-    ])
-    assert len(got) == 5
-    # Parents before children: each side commit's version before the merge's.
-    order = [v.commit for v in got]
-    assert order.index(s1) < order.index(s2) < order.index(m)
-    assert order[0] == c1
 
-
-def test_incremental_and_renamed_since(tmp_path: Path) -> None:
+def test_a_history_indexed_per_path_is_merged_into_one_repost_per_text(tmp_path: Path) -> None:
+    # Before appearances were kept, every (path, text) pair was a repost: a store like that is
+    # read again once, and the copies of one text become one repost with their fidelity results.
     repo = init(tmp_path / "archive")
-    A, B, Y2, Z = art(1, "甲"), art(2, "乙"), art(62, "新"), art(70, "加")
-    X, Y, Q1, Q2 = art(50, "删"), art(60, "改"), art(80, "方一"), art(81, "方二")
-    odd = "content/文章/a[1].md"  # globbing characters: must be taken literally
-    c1 = commit(repo, {SLOT1: A, "content/gnews/50.md": X, odd: Q1,
-                       "content/文章/a1.md": Q1}, "2022-02-01T00:00:00Z")
-    c2 = commit(repo, {SLOT1: B, "content/gnews/60.md": Y, odd: Q2}, "2022-02-02T00:00:00Z")
-    since = c2
-    before = list(iter_history(repo, reposts))
-    assert [v.name for v in before] == [
-        f"{SLOT1}@{c1[:12]}", "content/gnews/50.md", "content/文章/a1.md",
-        f"{odd}@{c1[:12]}", SLOT1, "content/gnews/60.md", odd,
-    ]
-
-    # After `since`: slot 1 reverts to A (an older version, not new), 50 is deleted,
-    # 60 is rewritten, 70 is added, the odd path reverts to Q1.
-    c3 = commit(repo, {SLOT1: A, "content/gnews/50.md": None, odd: Q1}, "2022-02-03T00:00:00Z")
-    c4 = commit(repo, {"content/gnews/60.md": Y2, "content/gnews/70.md": Z}, "2022-02-04T00:00:00Z")
-    assert c3 != c4
-
-    new = list(iter_history(repo, reposts, since=since))
-    assert table(new) == [("content/gnews/60.md", c4, Y2), ("content/gnews/70.md", c4, Z)]
-
-    renames = renamed_since(repo, since, reposts)
-    assert list(renames.items()) == [
-        # names that stop being plain come first, so applying in order never collides
-        (SLOT1, f"{SLOT1}@{c2[:12]}"),
-        ("content/gnews/50.md", f"content/gnews/50.md@{c1[:12]}"),
-        ("content/gnews/60.md", f"content/gnews/60.md@{c2[:12]}"),
-        (odd, f"{odd}@{c2[:12]}"),
-        (f"{SLOT1}@{c1[:12]}", SLOT1),
-        (f"{odd}@{c1[:12]}", odd),
-    ]
-
-    # The clean contract: old run + renames + new versions == a cold run now.
-    stored = {v.name: (v.commit, v.blob, v.data) for v in before}
-    for old, newname in renames.items():
-        assert newname not in stored
-        stored[newname] = stored.pop(old)
-    for v in new:
-        assert v.name not in stored
-        stored[v.name] = (v.commit, v.blob, v.data)
-    cold = {v.name: (v.commit, v.blob, v.data) for v in iter_history(repo, reposts)}
-    assert stored == cold
-
-    # Nothing after HEAD; a non-ancestor `since` is refused rather than guessed at.
-    assert list(iter_history(repo, reposts, since=c4)) == []
-    assert renamed_since(repo, c4, reposts) == {}
-    git(repo, "checkout", "-q", "--orphan", "other")
-    git(repo, "rm", "-q", "-r", "--cached", ".")
-    lone = commit(repo, {"content/z.md": Z}, "2022-03-01T00:00:00Z")
-    git(repo, "checkout", "-q", "-f", "main")
-    with pytest.raises(ValueError):
-        list(iter_history(repo, reposts, since=lone))
-    with pytest.raises(ValueError):
-        renamed_since(repo, "0123456789abcdef0123456789abcdef01234567", reposts)
-
-
-def test_include_filter_gets_repo_relative_paths(tmp_path: Path) -> None:
-    repo = init(tmp_path / "archive")
-    c1 = commit(repo, {"content/gnews/1.md": art(1, "a"), "site/about.md": b"about"},
-                "2022-01-01T00:00:00Z")
-    seen: list[str] = []
-
-    def only_gnews(path: str) -> bool:
-        seen.append(path)
-        return path.startswith("content/gnews/")
-
-    got = list(iter_history(repo, only_gnews))
-    assert table(got) == [("content/gnews/1.md", c1, art(1, "a"))]
-    assert "site/about.md" in seen and all(not p.startswith("/") for p in seen)
+    a, b = art(1), art(2)
+    c1 = commit(repo, {SLOT.format(1): a})
+    c2 = commit(repo, {SLOT.format(1): b, SLOT.format(2): a})
+    commit(repo, {SLOT.format(2): art(3)})
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    blob_a = state(store)[f"{SLOT.format(1)}@{c1[:12]}"][0]
+    sid = store.source_of_repost(f"{SLOT.format(1)}@{c1[:12]}")[1]
+    store.db.execute("INSERT INTO reposts (path, kind, source_id, file_hash, first_seen_at) "
+                     "VALUES (?, 'repost', ?, ?, '2026-01-01')", [f"{SLOT.format(2)}@{c2[:12]}", sid, blob_a])
+    dup = store.source_of_repost(f"{SLOT.format(2)}@{c2[:12]}")[0]
+    store.db.execute("INSERT INTO fidelity (repost_id, source_id, checked_at, similarity, faithful) "
+                     "VALUES (?, ?, '2026-01-02', 0.5, 0)", [dup, sid])
+    store.db.execute("DELETE FROM meta WHERE key = 'history_head'")
+    result = scan(cfg, store)
+    assert result.removed == [] and result.reposts == 3
+    keeper = store.source_of_repost(f"{SLOT.format(1)}@{c1[:12]}")[0]
+    assert store.db.execute("SELECT repost_id FROM fidelity").fetchall() == [(keeper,)]
+    assert store.unfaithful_reposts() == 1
 
 
 def test_not_a_repo_empty_repo_and_subfolder(tmp_path: Path) -> None:
@@ -221,45 +274,59 @@ def test_not_a_repo_empty_repo_and_subfolder(tmp_path: Path) -> None:
     repo = init(tmp_path / "archive")
     assert is_git_repo(repo)
     assert head_commit(repo) is None  # no commit yet
-    assert list(iter_history(repo, reposts)) == []
-    commit(repo, {"content/x.md": b"x"}, "2022-01-01T00:00:00Z")
+    assert scan(config(repo, tmp_path / "m.db"), Store(tmp_path / "m.db")).reposts == 0
+    commit(repo, {"content/x.md": art(1)})
     assert is_git_repo(repo)
     # A folder inside a repository is not an archive with its own history.
     assert not is_git_repo(repo / "content")
 
 
-def test_stopping_early_leaves_no_git_running(tmp_path: Path) -> None:
-    repo = init(tmp_path / "archive")
-    for i in range(5):
-        commit(repo, {f"content/{j}.md": art(i * 1000 + j, "x") for j in range(300)},
-               f"2022-01-0{i + 1}T00:00:00Z")
-    it = iter_history(repo, reposts)
-    first = next(it)
-    assert first.data == art(0, "x")
-    it.close()  # must not hang on full pipes, and must reap both git processes
-    got = list(iter_history(repo, reposts))
-    assert len(got) == 1500 and len({v.blob for v in got}) == 1500
-    # git lists a commit's files in byte order: "content/99.md" is the last one.
-    assert got[-1].data == art(4099, "x") and got[-1].name == "content/99.md"
+# One step of a random history: (path index, text index or None for a delete).
+_STEP = st.lists(st.tuples(st.integers(0, 4), st.one_of(st.none(), st.integers(0, 5))), min_size=1, max_size=4)
 
 
-def test_merge_that_undoes_since_branch(tmp_path: Path) -> None:
-    # `since` is on a side branch; HEAD merges it with `-s ours`, keeping main's file.  No
-    # commit of since..HEAD changes the path against its first parent, yet its name changes.
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(_STEP, min_size=1, max_size=6), scan_after=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_incremental_scans_equal_a_cold_scan(tmp_path_factory, steps: list, scan_after: list[bool]) -> None:
+    """Whatever the history (slot moves, deletes, re-adds, texts that come back), scanning
+    after some commits gives the same reposts, names, dates and appearances as one cold scan."""
+    base = tmp_path_factory.mktemp("h")
+    repo = init(base / "archive")
+    paths = [SLOT.format(1), SLOT.format(2), "content/gnews/9.md", "content/gnews/10.md", "content/t/1.md"]
+    texts = [art(n) for n in range(6)]
+    cfg = config(repo, base / "inc.db")
+    store = Store(cfg.store.database)
+    live: set[str] = set()
+    ever: set[bytes] = set()
+    for k, step in enumerate(steps):
+        files: dict[str, bytes | None] = {}
+        for p, t in step:
+            if t is None:
+                if paths[p] in live and paths[p] not in files:
+                    files[paths[p]] = None
+                    live.discard(paths[p])
+            else:
+                files[paths[p]] = texts[t]
+                live.add(paths[p])
+        ever.update(data for data in files.values() if data is not None)
+        commit(repo, files, f"2022-01-{k + 1:02d}T00:00:00Z")
+        if scan_after[k]:
+            scan(cfg, store)
+    scan(cfg, store)
+    cold = Store(base / "cold.db")
+    scan(cfg, cold)
+    assert state(store) == state(cold)
+    # One repost per distinct text the history ever held.
+    assert cold.status_counts()["reposts"] == len(ever)
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem_of_the_history_scan(tmp_path: Path) -> None:
     repo = init(tmp_path / "archive")
-    a, s = art(1, "主"), art(2, "支")
-    c1 = commit(repo, {"content/p.md": a}, "2022-01-01T00:00:00Z")
-    git(repo, "checkout", "-q", "-b", "side")
-    since = commit(repo, {"content/p.md": s}, "2022-01-02T00:00:00Z")
-    before = {v.name: v.commit for v in iter_history(repo, reposts)}
-    assert before == {f"content/p.md@{c1[:12]}": c1, "content/p.md": since}
-    git(repo, "checkout", "-q", "main")
-    git(repo, "merge", "-q", "--no-ff", "-s", "ours", "-m", "m", "side", date="2022-01-03T00:00:00Z")
-    assert list(iter_history(repo, reposts, since=since)) == []
-    assert renamed_since(repo, since, reposts) == {
-        "content/p.md": f"content/p.md@{since[:12]}",
-        f"content/p.md@{c1[:12]}": "content/p.md",
-    }
-    assert {v.name: v.commit for v in iter_history(repo, reposts)} == {
-        "content/p.md": c1, f"content/p.md@{since[:12]}": since,
-    }
+    with open(os.path.join(os.fsencode(repo), b"bad\xff.md"), "wb") as fh:
+        fh.write(art(1))
+    commit(repo, {"content/ok.md": art(2)})
+    cfg = config(repo, tmp_path / "m.db")
+    result = scan(cfg, Store(cfg.store.database))
+    assert result.new == ["content/ok.md"]
+    assert [p["path"] for p in result.problems] == ["bad\\xff.md"]
+    assert "not UTF-8" in result.problems[0]["problem"]
