@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -93,6 +94,18 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+# Terminal escape sequences (CSI, OSC, ...) and the other control characters a page or a file
+# name may carry: printed raw they write the clipboard (OSC 52), retitle or clear the terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without escape sequences or control characters (newlines and tabs stay)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
 def open_store(cfg: Config) -> Store:
     return Store(cfg.store.database)
 
@@ -130,7 +143,7 @@ def scan(cfg: Config, as_json: bool) -> int:
         f"{len(result.removed)} removed, {len(result.problems)} problems"
     )
     for problem in result.problems:
-        click.echo(f"  problem: {problem['path']}: {problem['problem']}")
+        click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
     return 0
 
 
@@ -186,9 +199,10 @@ def extract(cfg: Config, file: str, url: str | None, as_json: bool) -> int:
         emit_json({"title": article.title, "text": article.text, "paragraphs": list(article.paragraphs),
                    "charset": article.charset})
         return 0
-    click.echo(article.title)
-    click.echo("=" * min(80, max(10, len(article.title) * 2)))
-    click.echo(article.text if article.paragraphs else "(no article body found)")
+    title = printable(article.title)
+    click.echo(title)
+    click.echo("=" * min(80, max(10, len(title) * 2)))
+    click.echo(printable(article.text) if article.paragraphs else "(no article body found)")
     return 0
 
 
@@ -412,9 +426,9 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
             label += f" ({_BY.get(hunk['by'], hunk['by'])})"
         click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
         if hunk["original"]:
-            click.echo(click.style(f"    original: {hunk['original']}", fg="red" if color else None))
+            click.echo(click.style(f"    original: {printable(hunk['original'])}", fg="red" if color else None))
         if hunk["repost"]:
-            click.echo(click.style(f"    repost:   {hunk['repost']}", fg="green" if color else None))
+            click.echo(click.style(f"    repost:   {printable(hunk['repost'])}", fg="green" if color else None))
 
 
 @main.command()

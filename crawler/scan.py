@@ -81,24 +81,27 @@ def _glob_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.stat_result | OSError]]:
-    """(relative path, stat or the error) of every matching file below root, hidden folders skipped."""
+    """(relative path, stat or the error) of every matching file below root, hidden folders
+    skipped, and (`FOLDER/`, the error) of every folder that cannot be listed (`./` for root)."""
     stack = [root]
     while stack:
         folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
-        except OSError:
+        except OSError as exc:
+            yield os.path.relpath(folder, root).replace(os.sep, "/") + "/", exc
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
                     continue
-            except OSError:
+            except OSError as exc:
+                yield rel + "/", exc
                 continue
-            rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
             if matches(rel):
                 try:
                     yield rel, entry.stat()
@@ -187,9 +190,16 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
     batch: list[RepostRecord] = []
     touched: list[tuple[str, int, int]] = []
     transient: list[dict[str, str]] = []
+    unseen: list[str] = []  # folders (with their trailing /) that could not be listed
     for count, (rel, st) in enumerate(walk(root, matches), 1):
         if progress and count % 500 == 0:
             progress(count)
+        if rel.endswith("/"):
+            # What the scan cannot see is not gone: the reposts below stay as they were.
+            unseen.append("" if rel == "./" else rel)
+            transient.append({"path": shown_name(rel), "problem": f"unreadable folder: {getattr(st, 'strerror', None) or st}; "
+                                                                  "its reposts are kept as last scanned"})
+            continue
         seen.add(rel)
         if not is_utf8(rel):
             transient.append({"path": shown_name(rel), "problem": NOT_UTF8})
@@ -225,7 +235,8 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
     if touched:
         store.touch_files(touched)
     # Files of a history scan are named PATH@COMMIT; they are not in the tree and are not removed.
-    gone = sorted(p for p, row in known.items() if p not in seen and not row[4] and "@" not in p)
+    gone = sorted(p for p, row in known.items()
+                  if p not in seen and not row[4] and "@" not in p and not p.startswith(tuple(unseen)))
     store.mark_removed(gone, now)
     result.removed = gone
     return finish(store, result, transient)

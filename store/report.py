@@ -52,11 +52,19 @@ def render_json(report: dict[str, Any]) -> str:
 
 def render_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF (RFC 4180) also makes the writer quote a cell holding a lone CR, which a reader
+    # would otherwise take for the end of the row.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FIELDS)
     for source in report["sources"]:
         writer.writerow([_cell(source[name]) for name in FIELDS])
     return out.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): a
+# repost named `=cmd|' /C calc'!A0.md`, an archived_copy from a hostile answer. OWASP's rule:
+# such a cell gets a leading apostrophe, which spreadsheets show as text and do not display.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
@@ -64,9 +72,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(value)
-    return str(value)
+    text = ";".join(value) if isinstance(value, list) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # What changed between two stored versions (rows with `text` and `normalized`), as hunks

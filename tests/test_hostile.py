@@ -6,10 +6,14 @@ traceback reached stderr, and (where requests are made) the origin's log for pol
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,8 +26,8 @@ from crawler.crawl import crawl_async
 from crawler.fetch import redirect_target, refused_address
 from crawler.scan import scan
 from store.db import Store
-from tests.conftest import run_cli
-from tests.kit import PARAS, SERVER_LAG, serve_numbered, write_repost
+from tests.conftest import ROOT, run_cli
+from tests.kit import PARAS, SERVER_LAG, numbered_repost, numbered_site, numbered_url, serve_numbered, write_repost
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
 
@@ -197,3 +201,109 @@ def test_no_redirect_target_and_no_file_name_stops_a_crawl(tmp_path_factory, loc
         assert summary.outcome == "completed" and summary.checked == 1
         store.close()
     assert_healthy(tmp)
+
+
+# --- case 5: a folder the scan cannot read -------------------------------------------------
+
+def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user that file permissions bind: root reads any folder, so as root it runs
+    as `nobody` (setpriv keeps root's right to reach the interpreter, then drops it)."""
+    if os.geteuid() != 0:
+        return run_cli(*args, cwd=cwd)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", COLUMNS="200")
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           sys.executable, "-m", "crawler", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="repost-mirror-test-"))
+    try:
+        tmp.chmod(0o777)
+        archive = tmp / "archive"
+        with Origin("127.0.0.2") as a:
+            a.route("/robots.txt", Reply(404))
+            a.default = numbered_site(8)
+            for i in range(8):
+                numbered_repost(archive / ("a" if i < 5 else "b"), i, numbered_url(a, i))
+            for path in [archive, *archive.rglob("*")]:
+                path.chmod(0o777 if path.is_dir() else 0o666)
+            config = _write_config(tmp, delay=DELAY)
+            first = run_unprivileged("crawl", "--json", "--config", str(config), cwd=tmp)
+            assert first.returncode == 0, first.stderr
+            assert json.loads(first.stdout)["by_status"] == {"alive": 8}
+
+            (archive / "a").chmod(0)
+            scanned = run_unprivileged("scan", "--json", "--config", str(config), cwd=tmp)
+            assert scanned.returncode == 0, scanned.stderr
+            doc = json.loads(scanned.stdout)
+            assert doc["removed"] == 0 and doc["reposts"] == 8
+            assert any(p["path"] == "a/" and "unreadable folder" in p["problem"] for p in doc["problems"])
+            crawled = run_unprivileged("crawl", "--all", "--json", "--config", str(config), cwd=tmp)
+            assert crawled.returncode == 0, crawled.stderr
+            assert json.loads(crawled.stdout)["checked"] == 8
+
+            (archive / "a").chmod(0o777)
+            archive.chmod(0)
+            blind = run_unprivileged("scan", "--json", "--config", str(config), cwd=tmp)
+            assert blind.returncode == 0, blind.stderr
+            doc = json.loads(blind.stdout)
+            assert doc["removed"] == 0 and doc["reposts"] == 8
+            assert any(p["path"] == "./" and "unreadable folder" in p["problem"] for p in doc["problems"])
+            status = run_unprivileged("status", "--json", "--config", str(config), cwd=tmp)
+            assert json.loads(status.stdout)["sources"] == 8
+
+            archive.chmod(0o777)
+            again = run_unprivileged("scan", "--json", "--config", str(config), cwd=tmp)
+            doc = json.loads(again.stdout)
+            assert (doc["new"], doc["removed"], doc["reposts"]) == (0, 0, 8)
+            for proc in (scanned, crawled, blind, status, again):
+                assert "Traceback" not in proc.stderr
+            assert_healthy(tmp, crawled)
+            assert_polite(a.log, DELAY)
+    finally:
+        for path in [tmp, *tmp.rglob("*")]:
+            path.chmod(0o777)
+        shutil.rmtree(tmp)
+
+
+# --- case 10: CSV injection ----------------------------------------------------------------
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    names = ["=cmd|' /C calc'!A0.md", "+1+1.md", "-2+3.md", "@SUM(A1).md", "\tx.md", "\rcr.md", "plain.md"]
+    with Origin("127.0.0.2") as a:
+        serve_numbered(a, archive, 0)
+        for i, name in enumerate(names):
+            write_repost(archive, name, a.url(f"/articles/{100 + i}"), PARAS)
+        config = _write_config(tmp_path, delay=DELAY)
+        crawled = run_cli("crawl", "--config", str(config))
+        assert crawled.returncode == 0, crawled.stderr
+        out = tmp_path / "r.csv"  # a file, read without newline translation: a cell may hold a CR
+        report = run_cli("report", "--all", "--format", "csv", "--output", str(out), "--config", str(config))
+    assert report.returncode == 0, report.stderr
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cells = sorted(row["reposts"] for row in rows)
+    assert cells == sorted("'" + n if n[0] in "=+-@\t\r" else n for n in names)
+    assert all(row["link_status"] == "gone" for row in rows)
+    assert_healthy(tmp_path, report)
+    assert_polite(a.log, DELAY)
+
+
+# --- case 12: terminal escape sequences ----------------------------------------------------
+
+def test_extract_prints_no_escape_sequence_of_the_page(tmp_path: Path) -> None:
+    hostile = ("\x1b]52;c;ZWNobyBwd25lZA==\x07", "\x1b]0;owned title\x1b\\", "\x1b[2J\x1b[H", "\x9b31m", "\x07\x08\x7f")
+    paras = [f"第{i}段{trap}文字内容在这里，足够长的一段正文用来抽取。" * 3 for i, trap in enumerate(hostile)]
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><head><title>标题{hostile[1]}</title></head><body><article><h1>标题{hostile[0]}</h1>"
+                    + "".join(f"<p>{p}</p>" for p in paras) + "</article></body></html>", encoding="utf-8")
+    out = run_cli("extract", str(page))
+    assert out.returncode == 0, out.stderr
+    assert "第0段" in out.stdout and "第4段文字内容" in out.stdout
+    assert not set(out.stdout) & ({chr(c) for c in range(32)} - {"\n", "\t"} | {chr(c) for c in range(0x7f, 0xa0)})
+    assert "52;c" not in out.stdout and "[2J" not in out.stdout
+    as_json = run_cli("extract", str(page), "--json")
+    # JSON escapes them: a script gets the page's text as it is.
+    assert "\x1b" not in as_json.stdout and "\\u001b" in as_json.stdout
