@@ -1,9 +1,10 @@
 """Size of the WARC mirror per 1,000 checks of unchanged ~20 KB pages, with and without revisits.
 
 A first crawl writes N full response records; a second crawl of the same, unchanged pages
-is written twice into fresh folders: once with `previous` given (identical payloads become
-revisit records) and once without (every check stores a second full copy). The figures
-are the bytes on disk of the second crawl, scaled to 1,000 checks, and its write rate
+is written twice, each time beside a copy of the first: once with `previous` given
+(identical payloads become revisit records, once the writer has read the original's
+headers back) and once without (every check stores a second full copy). The figures are
+the bytes on disk of the second crawl's files, scaled to 1,000 checks, and its write rate
 (each pair is fsynced, as in production).
 
 Pages are real Chinese news pages of 15-25 KB from `shared/data/extraction/daniel_zh_dev`
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -27,11 +29,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from store.warc import WarcMirror  # noqa: E402
+from store.records import Exchange  # noqa: E402
+from store.warc import CrawlInfo, WarcMirror  # noqa: E402
 
 SHARED = Path(os.environ.get("REPOST_MIRROR_SHARED", ROOT.parent / "shared"))
 HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("Server", "nginx"), ("Cache-Control", "max-age=600")]
-REQUEST = [("User-Agent", "repost-mirror/0.1.0 (+https://example.org/contact)"), ("Accept", "text/html,*/*")]
+REQUEST = (("User-Agent", "repost-mirror/0.1.0 (+https://example.org/contact)"), ("Accept", "text/html,*/*"))
+FIRST, SECOND = "2026-11-23T03:00:00Z", "2026-11-24T03:00:00Z"
+
+
+def exchange(url: str, body: bytes, at: float) -> Exchange:
+    return Exchange(url=url, started_at=at, request_headers=REQUEST, status=200, reason="OK", http_version="HTTP/1.1",
+                    response_headers=HEADERS, payload=body, ip="192.0.2.1")
 
 
 def real_pages() -> list[bytes]:
@@ -49,8 +58,8 @@ def synthetic_page(n: int) -> bytes:
     return (text + "</body></html>").encode()
 
 
-def folder_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.glob("*.warc.gz"))
+def folder_bytes(folder: Path, stamp: str) -> int:
+    return sum(p.stat().st_size for p in folder.glob(f"repost-mirror-{stamp}-*.warc.gz"))
 
 
 def main() -> None:
@@ -76,26 +85,21 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         first_dir = Path(tmp) / "first"
-        m = WarcMirror(first_dir, crawl_started_at="2026-11-23T03:00:00Z")
-        firsts = [
-            m.write(url=u, fetched_at="2026-11-23T03:01:00Z", status=200, reason="OK", http_version="HTTP/1.1",
-                    response_headers=HEADERS, body=b, request_headers=REQUEST)
-            for u, b in zip(urls, bodies)
-        ]
+        m = WarcMirror(first_dir, CrawlInfo(FIRST, REQUEST[0][1]))
+        firsts = [m.write(exchange(u, b, 1_795_921_260.0)) for u, b in zip(urls, bodies)]
         m.close()
 
         results = {}
         for label, dedupe in (("with revisits", True), ("without revisits", False)):
             folder = Path(tmp) / label.replace(" ", "_")
-            m = WarcMirror(folder, crawl_started_at="2026-11-24T03:00:00Z")
+            shutil.copytree(first_dir, folder)
+            m = WarcMirror(folder, CrawlInfo(SECOND, REQUEST[0][1]))
             t0 = time.perf_counter()
             for u, b, f in zip(urls, bodies, firsts):
-                prev = (f.payload_digest, f.record_id, "2026-11-23T03:01:00Z") if dedupe else None
-                m.write(url=u, fetched_at="2026-11-24T03:01:00Z", status=200, reason="OK", http_version="HTTP/1.1",
-                        response_headers=HEADERS, body=b, request_headers=REQUEST, previous=prev)
+                m.write(exchange(u, b, 1_796_007_660.0), f if dedupe else None)
             elapsed = time.perf_counter() - t0
             m.close()
-            results[label] = (folder_bytes(folder), elapsed)
+            results[label] = (folder_bytes(folder, "20261124T030000Z"), elapsed)
 
     print(f"{args.checks} checks of unchanged pages ({source}; mean body {avg_body / 1000:.1f} KB), "
           f"gzip per record, request records included")

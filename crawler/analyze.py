@@ -19,8 +19,8 @@ from crawler.config import Config, SiteConfig
 from crawler.extract import extract
 from crawler.fidelity import Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
-from store.records import FidelityResult, WarcRef
-from store.warc import WarcMirror, build_pair
+from store.records import Exchange, FidelityResult, WarcRef
+from store.warc import CrawlInfo, WarcMirror
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,16 @@ _settings = CompareSettings(frozenset(), 8, True)
 _mirror: WarcMirror | None = None
 
 
-def configure(settings: CompareSettings, mirror: Path | None = None, crawl_started_at: str = "") -> None:
+def configure(settings: CompareSettings, mirror: Path | None = None, info: CrawlInfo | None = None) -> None:
     """Set the crawl's comparison settings in this process, and the mirror folder it appends
     records to when it runs `process` (also the pool's initializer)."""
     global _settings, _mirror
     _settings = settings
     close_mirror()
     if mirror is not None:
-        _mirror = WarcMirror(mirror, crawl_started_at=crawl_started_at)
+        if info is None:
+            raise ValueError("a mirror needs the crawl's warcinfo")
+        _mirror = WarcMirror(mirror, info)
 
 
 def close_mirror() -> None:
@@ -239,17 +241,22 @@ def _analyze(job: PageJob) -> PageAnalysis:
 
 @dataclass(frozen=True)
 class ResponseJob:
-    """One fetched response: its WARC pair to build (`build_pair` arguments) and, for a page, the page."""
+    """One fetch: its exchanges to mirror, in order (redirect hops, retried errors, the last
+    response), the last full capture of the last one's URL, and, for a page, the page."""
 
-    record: dict
+    exchanges: tuple[Exchange, ...]
+    previous: WarcRef | None
     page: PageJob | None
 
 
-def process(job: ResponseJob) -> tuple[WarcRef, PageAnalysis | None]:
-    """One response mirrored (on disk when this returns) and, for a page, analysed."""
+def process(job: ResponseJob) -> tuple[WarcRef | None, PageAnalysis | None]:
+    """A fetch mirrored (on disk when this returns; the last exchange's record returned) and,
+    for a page, analysed."""
     if _mirror is None:
         raise RuntimeError("no mirror configured in this process")
-    ref = _mirror.append(build_pair(**job.record))
+    ref = None
+    for i, ex in enumerate(job.exchanges):
+        ref = _mirror.write(ex, job.previous if i == len(job.exchanges) - 1 else None)
     return ref, (analyze(job.page) if job.page is not None else None)
 
 

@@ -133,7 +133,7 @@ class Attributor:
     With `fetch` None (`check --no-fetch`) only texts already stored are used.
     """
 
-    def __init__(self, cfg: Config, store: Store, fetch: Callable[[str], Awaitable[Any]] | None,
+    def __init__(self, cfg: Config, store: Store, fetch: Callable[..., Awaitable[Any]] | None,
                  process: Process | None) -> None:
         self.cfg = cfg
         self.store = store
@@ -216,7 +216,8 @@ class Attributor:
             kept.record_lookup(self.store, source.id, now, low, high)
             return None, "the web archive has no capture near the repost's date"
         snapshot = capture.snapshot_url(cdx_url)
-        result = await self.fetch(capture.raw_url(cdx_url))
+        # Mirrored by `process` with the analysis, so not by the fetcher as well.
+        result = await self.fetch(capture.raw_url(cdx_url), archive=False)
         if result.status is None or not 200 <= result.status < 300:
             raise WaybackError(f"wayback capture {snapshot} not fetched: {result.error or f'HTTP {result.status}'}")
         warc, analysis = await self.process(result, None, ())

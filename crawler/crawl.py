@@ -32,8 +32,9 @@ from crawler.errors import LocalShortage, shortage_of
 from crawler.fetch import FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
 from store.attribution import record_attribution
-from store.db import Store, iso, parse_iso, source_faithful_when_reposted, utc_now
+from store.db import Store, parse_iso, source_faithful_when_reposted, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
+from store.warc import CrawlInfo
 
 T = TypeVar("T")
 POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
@@ -167,6 +168,8 @@ class Checker:
         self.attributor = Attributor(cfg, store, fetcher.fetch, self._process)
         self._probes: dict[str, asyncio.Task[Any]] = {}
         self._rng = random.Random()
+        # What the fetcher fetches on its own account (robots.txt, Wayback lookups) is mirrored too.
+        fetcher.archive = self.archive
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         if self.pool is None:
@@ -177,26 +180,29 @@ class Checker:
 
     async def _process(self, result: FetchResult, previous: str | None, reposts: tuple[tuple[int, str], ...]
                        ) -> tuple[WarcRef | None, cpu.PageAnalysis | None]:
-        """Mirror a response and analyse its page (in a worker, which appends the records to its
-        own mirror file): the records are on disk before the check that points to them is recorded."""
-        if result.status is None:
+        """Mirror a fetch's exchanges and analyse its page (in a worker, which appends the records
+        to its own mirror file): the records are on disk before the check that points to them is
+        recorded. The WARC record returned is the last response's (None when there was none)."""
+        if not result.exchanges:
             return None, None
-        record = dict(
-            url=result.final_url, fetched_at=iso(result.started_at), status=result.status, reason=result.reason,
-            http_version=result.http_version, response_headers=result.headers, body=result.body,
-            request_headers=result.request_headers, previous=self.store.warc_digest_of(result.final_url),
-            truncated=result.truncated,
-        )
+        status = result.status
+        last = self.store.latest_capture(result.exchanges[-1].url) if status is not None else None
         page = None
-        if 200 <= result.status < 300 and result.body:
+        if status is not None and 200 <= status < 300 and result.body:
             host = urlsplit(result.final_url).hostname or ""
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
                                previous, reposts)
         try:
-            return await self._cpu(cpu.process, cpu.ResponseJob(record, page))
+            ref, analysis = await self._cpu(cpu.process, cpu.ResponseJob(tuple(result.exchanges), last, page))
         except WorkerCrashed as exc:
             # Whether the records reached the disk is unknown: the check points to none.
             return None, (cpu.PageAnalysis.failed(str(exc)) if page is not None else None)
+        return (ref if status is not None else None), analysis
+
+    async def archive(self, result: FetchResult) -> None:
+        """Mirror a fetch that no check points to (robots.txt, a Wayback lookup)."""
+        with contextlib.suppress(WorkerCrashed):
+            await self._cpu(cpu.process, cpu.ResponseJob(tuple(result.exchanges), None, None))
 
     async def _probe_signature(self, url: str) -> Any:
         """What this host serves for a URL that cannot exist: learned once per host per crawl."""
@@ -216,16 +222,11 @@ class Checker:
             return None
 
     async def _probe_once(self, url: str) -> Any:
-        result = await self.fetcher.fetch(probe_url(url, self._rng))
-        if result.status is None or not 200 <= result.status < 300 or not result.body:
+        result = await self.fetcher.fetch(probe_url(url, self._rng), archive=False)
+        _, article = await self._process(result, None, ())
+        if article is None or article.failure is not None:
             return None
-        host = urlsplit(result.final_url).hostname or ""
-        try:
-            article = await self._cpu(cpu.analyze, cpu.PageJob(result.body, result.header("content-type"),
-                                                               result.final_url, self.cfg.site(host), None, ()))
-        except WorkerCrashed:
-            return None
-        return None if article.failure is not None else page_signature(article.title, article.text)
+        return page_signature(article.title, article.text)
 
     async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None) -> str:
         if analysis is not None and analysis.failure is not None:
@@ -247,7 +248,7 @@ class Checker:
             if url in tried:
                 continue
             tried.add(url)
-            result = await self.fetcher.fetch(url)
+            result = await self.fetcher.fetch(url, archive=False)
             warc, analysis = await self._process(result, previous, reposts)
             if analysis is not None and await self._classify(result, analysis, None) in ("alive", "redirected"):
                 return result, analysis, warc
@@ -263,7 +264,7 @@ class Checker:
             return None, None, None, False, f"wayback: {exc}"
         if snapshot is None:
             return None, None, None, True, "wayback: no snapshot"
-        result = await self.fetcher.fetch(snapshot.raw_url)
+        result = await self.fetcher.fetch(snapshot.raw_url, archive=False)
         warc, analysis = await self._process(result, previous, reposts)
         if analysis is None or not analysis.has_article:
             return snapshot.url, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article"
@@ -323,7 +324,7 @@ class Checker:
         await self._probe_signature(source.url)
         seen.stage = "fetching"
         result = await self.fetcher.fetch(source.url, etag=source.etag if conditional else None,
-                                          last_modified=source.last_modified if conditional else None)
+                                          last_modified=source.last_modified if conditional else None, archive=False)
         seen.result, seen.stage = result, "analysing the page"
         warc, analysis = await self._process(result, previous, reposts)
         status = await self._classify(result, analysis, source.link_status)
@@ -444,18 +445,23 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> WorkerPool | None:
+def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, info: CrawlInfo) -> WorkerPool | None:
     if size < POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
         return None
     return WorkerPool(lambda: ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
-                                                  initargs=(settings, mirror, crawl_started_at)))
+                                                  initargs=(settings, mirror, info)))
 
 
-def _start_worker(settings: cpu.CompareSettings, mirror: Path, crawl_started_at: str) -> None:
+def _start_worker(settings: cpu.CompareSettings, mirror: Path, info: CrawlInfo) -> None:
     # A crawl killed alone (kill -9, the OOM killer) leaves its pool behind, blocked on a
     # queue that will never speak again: a worker notices its parent is gone and exits.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    cpu.configure(settings, mirror, crawl_started_at)
+    cpu.configure(settings, mirror, info)
+
+
+def crawl_info(cfg: Config, started_at: str) -> CrawlInfo:
+    """What the mirror's warcinfo records say of this crawl."""
+    return CrawlInfo(started_at, cfg.crawl.user_agent, cfg.crawl.respect_robots)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -486,9 +492,10 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         if on_start:
             on_start(len(due))
         settings = compare_settings(cfg, store)
-        pool = _pool(len(due), settings, cfg.store.mirror, summary.started_at)
+        info = crawl_info(cfg, summary.started_at)
+        pool = _pool(len(due), settings, cfg.store.mirror, info)
         # With a pool, the workers write the mirror; without one, this process does.
-        cpu.configure(settings, None if pool else cfg.store.mirror, summary.started_at)
+        cpu.configure(settings, None if pool else cfg.store.mirror, info)
         try:
             async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
                 checker = Checker(cfg, store, fetcher, crawl_id=crawl_id, pool=pool)
@@ -510,7 +517,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
 async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, fetch: bool = True,
                     resolve: Callable[[str], Awaitable[list[str]]] | None = None) -> list[CheckOutcome]:
     """The `check` command: fetch each source now under the crawl's politeness, and record it."""
-    cpu.configure(compare_settings(cfg, store), cfg.store.mirror, utc_now())
+    cpu.configure(compare_settings(cfg, store), cfg.store.mirror, crawl_info(cfg, utc_now()))
     outcomes = []
     try:
         async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:

@@ -37,6 +37,7 @@ from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_ex
 from crawler.config import CrawlConfig
 from crawler.errors import LocalShortage, shortage_of
 from crawler.robots import RobotsPolicy, load_robots
+from store.records import Exchange
 
 ERRORS = frozenset({
     "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",
@@ -69,6 +70,8 @@ class FetchResult:
     detail: str = ""
     started_at: float = 0.0                    # time.time() of the first request (or of the call if none was sent)
     attempts: int = 0                          # HTTP requests sent for this fetch: hops and retries, not robots.txt
+    # Every request of this fetch that got a response (hops, retried errors, the last one), in order.
+    exchanges: list[Exchange] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         """The first response header called `name` (case-insensitive)."""
@@ -271,13 +274,48 @@ def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
     return None, f"content-encoding {content_encoding!r} not decoded"
 
 
-async def read_body(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool, str]:
-    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed."""
+class RawBody:
+    """The body as received (de-chunked, still content-encoded), kept up to `limit` bytes.
+
+    Filled as the body arrives, so what came before a timeout or a broken connection is kept.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.cut = False
+        self.encoded = False  # under a content-encoding: these bytes differ from the decoded body
+
+    def add(self, data: bytes) -> None:
+        room = self.limit - self.size
+        if len(data) > room:
+            data = data[:room]
+            self.cut = True
+        if data:
+            self.parts.append(data)
+            self.size += len(data)
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+async def read_body(response: httpx.Response, max_bytes: int, raw_body: RawBody | None = None
+                    ) -> tuple[bytes, bool, str]:
+    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed.
+
+    `raw_body`, when given, receives the bytes as they came, for the mirror (without an
+    encoding it holds the same chunk objects as the decoded body: no second copy).
+    """
     decoder, note = _decoder_for(response.headers.get("content-encoding"))
+    if raw_body is not None:
+        raw_body.encoded = decoder is not None
     parts: list[bytes] = []
     size = 0
     truncated = False
     async for raw in response.aiter_raw():
+        if raw_body is not None:
+            raw_body.add(raw)
         room = max_bytes - size + 1  # one byte more tells "exactly max_bytes" from "more"
         if decoder is not None:
             try:
@@ -358,6 +396,7 @@ class _Attempt:
     error: str | None = None
     detail: str = ""
     give_up: bool = False
+    raw: RawBody | None = None                 # the body as received (mirrored when it differs from `body`)
 
 
 RAW_HEADERS = "repost_mirror.raw_headers"
@@ -384,6 +423,7 @@ class Fetcher:
         self,
         cfg: CrawlConfig,
         *,
+        archive: Callable[[FetchResult], Awaitable[Any]] | None = None,
         resolve: Callable[[str], Awaitable[list[str]]] | None = None,
         backoff: float = 1.0,
         backoff_max: float = 60.0,
@@ -392,6 +432,8 @@ class Fetcher:
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.cfg = cfg
+        # Where fetches that their caller does not archive itself go (robots.txt, Wayback lookups).
+        self.archive = archive
         self._resolve = resolve or default_resolve
         self.backoff = backoff
         self.backoff_max = backoff_max
@@ -458,6 +500,19 @@ class Fetcher:
         robots: bool = True,
         max_redirects: int = MAX_REDIRECTS,
         max_bytes: int | None = None,
+        archive: bool = True,
+    ) -> FetchResult:
+        """Fetch `url` politely, following redirects. Unless `archive` is false (the caller
+        mirrors the result itself), every exchange goes to the Fetcher's `archive`."""
+        res = await self._fetch(url, etag=etag, last_modified=last_modified, robots=robots,
+                                max_redirects=max_redirects, max_bytes=max_bytes)
+        if archive and self.archive is not None and res.exchanges:
+            await self.archive(res)
+        return res
+
+    async def _fetch(
+        self, url: str, *, etag: str | None, last_modified: str | None, robots: bool, max_redirects: int,
+        max_bytes: int | None,
     ) -> FetchResult:
         res = FetchResult(url=url, final_url=url, started_at=time.time())
         if self._closed:
@@ -667,8 +722,9 @@ class Fetcher:
             if host.delay > 0:
                 ext["trace"] = host.trace
             request = client.build_request("GET", target, headers=headers, extensions=ext)
+            sent_at = time.time()
             if res.attempts == 0:
-                res.started_at = time.time()
+                res.started_at = sent_at
             res.attempts += 1
             host.requests += 1
             a.request_headers = _text_pairs(request.headers.raw)
@@ -680,7 +736,8 @@ class Fetcher:
                         a.reason = response.reason_phrase
                         a.http_version = response.http_version
                         a.headers = _text_pairs(response.extensions.get(RAW_HEADERS) or response.headers.raw)
-                        a.body, a.truncated, note = await read_body(response, limit)
+                        a.raw = RawBody(limit)
+                        a.body, a.truncated, note = await read_body(response, limit, a.raw)
                     finally:
                         await response.aclose()
                 a.detail = f"{a.status} {a.reason}".strip() + (f"; {note}" if note else "")
@@ -704,6 +761,8 @@ class Fetcher:
                     a.error, a.detail = "protocol", f"{type(exc).__name__}: {exc}"[:300]
             if a.error is not None and a.status is None:
                 a.headers = []
+            if a.status is not None:
+                res.exchanges.append(self._exchange(url, sent_at, ip, a))
             if a.status in (429, 503):
                 self._retry_after(host, a)
             return a
@@ -712,6 +771,30 @@ class Fetcher:
             host.last_used = time.monotonic()
             self._global.release()
             host.sem.release()
+
+    @staticmethod
+    def _exchange(url: httpx.URL, sent_at: float, ip: str, a: _Attempt) -> Exchange:
+        """The attempt as the mirror keeps it: the payload as received, and why it is short if it is."""
+        if a.raw is not None and (a.raw.encoded or a.error is not None):
+            # Content-encoded (the bytes before decoding), or cut short before the body was whole.
+            payload, cut = a.raw.value(), a.raw.cut
+        else:
+            payload, cut = a.body, a.truncated
+        truncated: str | None
+        if a.error == "timeout":
+            truncated = "time"
+        elif a.error == "reset":
+            truncated = "disconnect"
+        elif a.error is not None:
+            truncated = "unspecified"
+        else:
+            # A decoded body cut at max_bytes stops the reading: the rest was never received.
+            truncated = "length" if cut or a.truncated else None
+        return Exchange(
+            url=str(url), started_at=sent_at, request_headers=tuple(a.request_headers), status=a.status or 0,
+            reason=a.reason, http_version=a.http_version, response_headers=tuple(a.headers), payload=payload,
+            truncated=truncated, ip=ip,
+        )
 
     def _retry_after(self, host: _Host, a: _Attempt) -> None:
         value = next((v for k, v in a.headers if k.lower() == "retry-after"), None)

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow
+from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow, WarcRef
 
 # Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
 # forked child (a pool worker) shares: a worker left behind by a crawl killed alone would
@@ -683,15 +683,16 @@ class Store:
     def versions_of(self, source_id: int) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM versions WHERE source_id = ? ORDER BY number", [source_id]))
 
-    def warc_digest_of(self, url: str) -> tuple[str, str, str] | None:
-        """(payload digest, record id, date) of the latest full response record of `url`."""
+    def latest_capture(self, url: str) -> WarcRef | None:
+        """The latest full response record of `url` (not a revisit): what a new capture of the
+        same payload, or a 304, refers to."""
         row = self.db.execute(
-            "SELECT c.payload_digest, c.warc_record_id, c.checked_at FROM checks c "
-            # A 304 record holds no payload: deduplicating against it would store the next copy in full.
-            "WHERE c.warc_url = ? AND c.revisit = 0 AND c.http_status IS NOT 304 "
+            "SELECT c.warc_file, c.warc_offset, c.warc_length, c.payload_digest, c.warc_record_id FROM checks c "
+            # A 304 stored as a response (its original was lost) holds no payload to refer to.
+            "WHERE c.warc_url = ? AND c.revisit = 0 AND c.http_status IS NOT 304 AND c.warc_file IS NOT NULL "
             "ORDER BY c.id DESC LIMIT 1", [url]
         ).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else WarcRef(row[0], row[1], row[2], row[3], row[4], url=url)
 
     # --- recording a check --------------------------------------------------
 

@@ -53,8 +53,35 @@ class SourceRow:
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and the response it got, as they crossed the wire: what the mirror keeps.
+
+    `payload` is the response body as received: after de-chunking, before any content
+    decoding (gzip bytes stay gzip bytes), at most the fetcher's size limit; `truncated`
+    says why it is shorter than what the server sent ("length", "time", "disconnect"),
+    None when it is whole.
+    """
+
+    url: str
+    started_at: float  # time.time() when the request went out
+    request_headers: tuple[tuple[str, str], ...]
+    status: int
+    reason: str
+    http_version: str
+    response_headers: tuple[tuple[str, str], ...]
+    payload: bytes = field(repr=False)  # a repr (a log line, a task's repr) must not copy a whole body
+    truncated: str | None = None
+    ip: str | None = None  # the address the request was sent to
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
 class WarcRef:
-    """Where a response record lies in the mirror."""
+    """Where a response (or revisit) record lies in the mirror.
+
+    `payload_digest` is the WARC payload digest (`sha1:` and base32) of the body as the
+    server sent it, content-encoding and all; for a revisit, that of the payload it stands for.
+    """
 
     file: str
     offset: int

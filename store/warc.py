@@ -1,16 +1,29 @@
-"""The mirror: every fetched response as gzip-per-record WARC files (ISO 28500, WARC/1.0).
+"""The mirror: every HTTP exchange of a crawl as gzip-per-record WARC files (ISO 28500, WARC/1.0).
 
-The store keeps what it is given: the fetcher has already undone Content-Encoding and
-Transfer-Encoding, so the HTTP headers are rewritten to describe the bytes actually kept
-(the originals survive as `X-Archive-Orig-*`), which is what `warcio index`, pywb and
-other replay tools expect of a response record.
+What is kept is what crossed the wire, as Heritrix and wget keep it: the request, and the
+response's status line, headers and payload as received (de-chunked, still content-encoded,
+so `WARC-Payload-Digest` is the digest every other archive's capture of the same bytes has).
+Only `Transfer-Encoding` is renamed `X-Archive-Orig-Transfer-Encoding`: the chunk framing is
+gone from the stored payload, and a replay tool that believed the header would de-chunk it
+a second time.
+
+A payload identical to the last full capture of the same URL is an identical-payload-digest
+revisit; a 304 is a server-not-modified revisit of the capture it confirms. Both name that
+capture exactly (`WARC-Refers-To` its record id, `WARC-Refers-To-Date` its `WARC-Date`, read
+back from the mirror: a capture that cannot be read back is not referred to, the payload is
+stored in full instead). A 304's revisit carries the confirmed response's status line and
+headers, refreshed with the 304's own as a cache does (RFC 9111, 4.3.4), so that replay tools
+serve the page it confirmed, not an empty 304; the profile and the request record say what
+was asked and answered.
 
 Durability: each request/response pair is compressed in memory and handed to the OS in
 one write, then flushed and fsynced before `write` returns, so a check that the caller
 records in SQLite afterwards never points to bytes that are not on disk. A killed process
 can leave at most one torn gzip member at the end of a file; every file is opened with
 exclusive create, so nothing is ever appended after such a tear, and readers seek straight
-to an offset (or stop at the tear when scanning).
+to an offset (or stop at the tear when scanning). File names carry the crawl's start, a
+serial, the process id and the host name (as Heritrix's do), so writers on several
+machines or in several processes never collide.
 """
 
 from __future__ import annotations
@@ -33,16 +46,19 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from store.records import WarcRef
+from store.records import Exchange, WarcRef
 
 SOFTWARE = "repost-mirror"
 FILE_PREFIX = "repost-mirror-"
 WARC_VERSION = "WARC/1.0"
-REVISIT_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.0/revisit/server-not-modified"
 
-# Headers that described the bytes on the wire, not the decoded body we keep.
-_WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
-_FILE_RE = re.compile(r"^repost-mirror-(\d{8}T\d{6}Z)-(\d{5,})\.warc(\.gz)?$")
+# What a 304's headers never replace in the response it confirms (RFC 9111, 3.2): framing,
+# and headers of the connection rather than of the resource.
+_NOT_REFRESHED = {"content-length", "content-encoding", "transfer-encoding", "content-range", "connection",
+                  "keep-alive", "te", "trailer", "upgrade", "proxy-connection", "proxy-authenticate"}
+_FILE_RE = re.compile(r"^repost-mirror-(\d{8}T\d{6}Z)-(\d{5,})(?:-[^/]*)?\.warc(\.gz)?$")
 
 
 class MirrorError(Exception):
@@ -54,9 +70,9 @@ def payload_digest(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
-def warc_date(value: str) -> str:
-    """An ISO 8601 time in the WARC/1.0 form `YYYY-MM-DDThh:mm:ssZ` (UTC, whole seconds)."""
-    dt = _parse_time(value)
+def warc_date(value: str | float) -> str:
+    """An ISO 8601 time (or a POSIX timestamp) in the WARC/1.0 form `YYYY-MM-DDThh:mm:ssZ`."""
+    dt = datetime.fromtimestamp(value, timezone.utc) if isinstance(value, (int, float)) else _parse_time(value)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -79,12 +95,41 @@ def _clean(value: str) -> str:
 
 
 @dataclass(frozen=True)
-class WarcPair:
-    """A response (or revisit) record and its request record, built and gzipped, not yet written.
+class CrawlInfo:
+    """What the warcinfo record of every file says about the crawl that wrote it."""
 
-    Building is the CPU-heavy part (digests, compression) and needs no file, so it can run
-    anywhere; the crawl's worker processes build pairs and append them to files of their own.
-    """
+    started_at: str
+    user_agent: str
+    respect_robots: bool = True
+
+    @property
+    def operator(self) -> str | None:
+        """The contact the user agent gives site operators (`+URL` or an address), if any."""
+        m = re.search(r"\(\+?([^()\s;]+@[^()\s;]+|\+[^()\s;]+)", self.user_agent)
+        if m is None:
+            return None
+        return m.group(1).lstrip("+")
+
+    def fields(self, hostname: str) -> dict[str, str]:
+        info = {
+            "software": f"{SOFTWARE}/{_version()}",
+            "format": "WARC File Format 1.0",
+            "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+            "isPartOf": f"{SOFTWARE}-{_stamp(self.started_at)}",
+            "description": f"crawl started at {warc_date(self.started_at)}",
+            "hostname": hostname,
+            # Heritrix's words: "classic" obeys robots.txt, "ignore" does not.
+            "robots": "classic" if self.respect_robots else "ignore",
+            "http-header-user-agent": _clean(self.user_agent),
+        }
+        if self.operator:
+            info["operator"] = _clean(self.operator)
+        return info
+
+
+@dataclass(frozen=True)
+class WarcPair:
+    """A response (or revisit) record and its request record, built and gzipped, not yet written."""
 
     url: str
     response: bytes
@@ -92,6 +137,15 @@ class WarcPair:
     payload_digest: str
     record_id: str
     revisit: bool
+
+
+@dataclass(frozen=True)
+class Original:
+    """The capture a revisit refers to, as read back from the mirror."""
+
+    ref: WarcRef
+    date: str  # its WARC-Date, exactly
+    http_headers: StatusAndHeaders
 
 
 _WRITER = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
@@ -113,58 +167,108 @@ def _serialize(record) -> bytes:
     return gz.compress(buf.getvalue()) + gz.flush()
 
 
-def build_pair(*, url: str, fetched_at: str, status: int, reason: str, http_version: str,
-               response_headers: list[tuple[str, str]], body: bytes,
-               request_headers: list[tuple[str, str]], method: str = "GET",
-               previous: tuple[str, str, str] | None = None, truncated: bool = False) -> WarcPair:
-    """One response (a revisit when its payload digest equals `previous[0]`) and its request.
-
-    `previous` is (payload digest, record id, date) of the last full response record of
-    the same URL. `truncated` marks a body cut at the fetcher's size limit.
-    """
-    date = warc_date(fetched_at)
-    digest = payload_digest(body)
-    revisit = previous is not None and bool(body) and previous[0] == digest
-    http_headers = WarcMirror._response_headers(status, reason, http_version, response_headers, len(body))
-    if revisit:
-        assert previous is not None
+def build_pair(ex: Exchange, *, warcinfo_id: str, original: Original | None = None) -> WarcPair:
+    """The response record of one exchange (a revisit of `original` when it is a 304 or
+    repeats `original`'s payload) and its request record, gzipped."""
+    date = warc_date(ex.started_at)
+    digest = payload_digest(ex.payload)
+    common = {"WARC-Date": date, "WARC-Warcinfo-ID": warcinfo_id}
+    if ex.ip:
+        common["WARC-IP-Address"] = ex.ip
+    profile = None
+    if original is not None:
+        if ex.status == 304:
+            profile = SERVER_NOT_MODIFIED
+        elif ex.payload and original.ref.payload_digest == digest and ex.truncated is None:
+            profile = IDENTICAL_PAYLOAD
+    if profile is not None:
+        assert original is not None
+        if profile == SERVER_NOT_MODIFIED:
+            http_headers = _refreshed(original.http_headers, ex.response_headers)
+            digest = original.ref.payload_digest
+        else:
+            http_headers = _response_headers(ex)
         record = _WRITER.create_revisit_record(
-            url, digest, url, warc_date(previous[2]), http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": date},
+            ex.url, digest, original.ref.url or ex.url, original.date, http_headers=http_headers,
+            warc_headers_dict=common,
         )
-        record.rec_headers.add_header("WARC-Refers-To", previous[1])
+        record.rec_headers.replace_header("WARC-Profile", profile)
+        record.rec_headers.add_header("WARC-Refers-To", original.ref.record_id)
     else:
         record = _WRITER.create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": date, "WARC-Payload-Digest": digest},
+            ex.url, "response", payload=io.BytesIO(ex.payload), length=len(ex.payload),
+            http_headers=_response_headers(ex), warc_headers_dict={**common, "WARC-Payload-Digest": digest},
         )
-        if truncated:
-            record.rec_headers.add_header("WARC-Truncated", "length")
+        if ex.truncated:
+            record.rec_headers.add_header("WARC-Truncated", ex.truncated)
     record_id = record.rec_headers.get_header("WARC-Record-ID")
     request = _WRITER.create_warc_record(
-        url, "request", http_headers=WarcMirror._request_headers(url, method, http_version, request_headers),
-        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
+        ex.url, "request", http_headers=_request_headers(ex),
+        warc_headers_dict={**common, "WARC-Concurrent-To": record_id},
     )
-    return WarcPair(url, _serialize(record), _serialize(request), digest, record_id, revisit)
+    return WarcPair(ex.url, _serialize(record), _serialize(request), digest, record_id, profile is not None)
+
+
+def _statusline(status: int, reason: str) -> str:
+    if not reason:
+        try:
+            reason = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+    return f"{status} {_clean(reason)}".rstrip()
+
+
+def _response_headers(ex: Exchange) -> StatusAndHeaders:
+    out = [
+        (f"X-Archive-Orig-{n}" if n.lower() == "transfer-encoding" else _clean(n), _clean(v))
+        for n, v in ex.response_headers
+    ]
+    return StatusAndHeaders(_statusline(ex.status, ex.reason), out, protocol=_protocol(ex.http_version))
+
+
+def _refreshed(stored: StatusAndHeaders, fresh: tuple[tuple[str, str], ...]) -> StatusAndHeaders:
+    """The stored response's headers updated with a 304's, as a cache updates them."""
+    new = [(_clean(n), _clean(v)) for n, v in fresh if n.lower() not in _NOT_REFRESHED]
+    replaced = {n.lower() for n, _ in new}
+    kept = [(n, v) for n, v in stored.headers if n.lower() not in replaced]
+    return StatusAndHeaders(stored.statusline, kept + new, protocol=stored.protocol)
+
+
+def _request_headers(ex: Exchange) -> StatusAndHeaders:
+    parts = urlsplit(ex.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    out = [(_clean(n), _clean(v)) for n, v in ex.request_headers]
+    if not any(n.lower() == "host" for n, _ in out):
+        out.insert(0, ("Host", parts.netloc))
+    # warcio keeps a request line as protocol=verb, statusline="target version".
+    return StatusAndHeaders(f"{ex.method} {target} {_protocol(ex.http_version)}", out, is_http_request=True)
+
+
+def _stamp(started_at: str) -> str:
+    return _parse_time(started_at).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _hostname() -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()) or "localhost"
 
 
 class WarcMirror:
-    """Writes response (or revisit) and request records for one crawl.
+    """Writes the records of one crawl's exchanges, in the files of this process.
 
-    Files are `repost-mirror-<crawl start>-<serial>.warc.gz`; a file is created only
-    when the first record needs it and is never reopened for appending. Several mirrors
-    (one per worker process of a crawl) may write one folder: each takes the next free
-    serial.
+    Files are `repost-mirror-<crawl start>-<serial>-<pid>~<host>.warc.gz`, each opened by a
+    warcinfo record that every record of the file names (`WARC-Warcinfo-ID`); a file is
+    created only when the first record needs it and is never reopened for appending.
     """
 
-    def __init__(self, folder: Path, *, crawl_started_at: str, max_file_bytes: int = 1_000_000_000):
+    def __init__(self, folder: Path, info: CrawlInfo, *, max_file_bytes: int = 1_000_000_000):
         self.folder = Path(folder)
-        self.crawl_started_at = crawl_started_at
-        self.stamp = _parse_time(crawl_started_at).strftime("%Y%m%dT%H%M%SZ")
+        self.info = info
+        self.stamp = _stamp(info.started_at)
         self.max_file_bytes = max_file_bytes
         self._serial = 0
         self._fh: io.BufferedWriter | None = None
         self._name: str | None = None
+        self._warcinfo_id = ""
         self._size = 0
         self._lock = threading.Lock()
 
@@ -172,11 +276,12 @@ class WarcMirror:
 
     def _open_next(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        host = _hostname()
         while True:
-            name = f"{FILE_PREFIX}{self.stamp}-{self._serial:05d}.warc.gz"
+            name = f"{FILE_PREFIX}{self.stamp}-{self._serial:05d}-{os.getpid()}~{host}.warc.gz"
             try:
                 # Exclusive create: a file left by an earlier (maybe killed) writer with the
-                # same crawl start is skipped, never appended to after a possibly torn record.
+                # same name is skipped, never appended to after a possibly torn record.
                 fh = open(self.folder / name, "xb")
             except FileExistsError:
                 self._serial += 1
@@ -184,16 +289,8 @@ class WarcMirror:
             break
         self._fh, self._name, self._size = fh, name, 0
         _fsync_dir(self.folder)
-        info = {
-            "software": f"{SOFTWARE}/{_version()}",
-            "format": "WARC File Format 1.0",
-            "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
-            "isPartOf": f"{SOFTWARE}-{self.stamp}",
-            "description": f"crawl started at {warc_date(self.crawl_started_at)}",
-            "hostname": socket.gethostname(),
-            "robots": "obey",
-        }
-        record = _WRITER.create_warcinfo_record(name, info)
+        record = _WRITER.create_warcinfo_record(name, self.info.fields(socket.gethostname()))
+        self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
         self._append([_serialize(record)])
 
     def _append(self, members: list[bytes]) -> int:
@@ -205,27 +302,22 @@ class WarcMirror:
         self._size += sum(len(m) for m in members)
         return offset
 
-    def write(self, *, url: str, fetched_at: str, status: int, reason: str, http_version: str,
-              response_headers: list[tuple[str, str]], body: bytes,
-              request_headers: list[tuple[str, str]], method: str = "GET",
-              previous: tuple[str, str, str] | None = None, truncated: bool = False) -> WarcRef:
-        """Write one response (a revisit when its payload digest equals `previous[0]`) and its request.
+    def write(self, ex: Exchange, previous: WarcRef | None = None) -> WarcRef:
+        """Write one exchange and return once it is on disk.
 
-        `previous` is (payload digest, record id, date) of the last full response record of
-        the same URL. `truncated` marks a body cut at the fetcher's size limit.
+        `previous` is the last full capture of the same URL: a 304, or the same payload,
+        makes a revisit of it, when it can be read back from the mirror.
         """
-        return self.append(build_pair(
-            url=url, fetched_at=fetched_at, status=status, reason=reason, http_version=http_version,
-            response_headers=response_headers, body=body, request_headers=request_headers, method=method,
-            previous=previous, truncated=truncated,
-        ))
-
-    def append(self, pair: WarcPair) -> WarcRef:
-        """Write a built pair and return once it is on disk."""
+        original = None
+        if previous is not None and (ex.status == 304 or (
+                ex.payload and ex.truncated is None and previous.payload_digest == payload_digest(ex.payload))):
+            original = self.original(previous)
         with self._lock:
+            # Built under the lock: the records name the warcinfo of the file they go to.
             if self._fh is None:
                 self._open_next()
             assert self._name is not None
+            pair = build_pair(ex, warcinfo_id=self._warcinfo_id, original=original)
             offset = self._append([pair.response, pair.request])
             ref = WarcRef(
                 file=self._name, offset=offset, length=len(pair.response),
@@ -236,34 +328,17 @@ class WarcMirror:
                 self._serial += 1
         return ref
 
-    @staticmethod
-    def _response_headers(status: int, reason: str, http_version: str,
-                          headers: list[tuple[str, str]], body_len: int) -> StatusAndHeaders:
-        out: list[tuple[str, str]] = []
-        for name, value in headers:
-            if name.lower() in _WIRE_HEADERS:
-                out.append((f"X-Archive-Orig-{name}", _clean(value)))
-            else:
-                out.append((_clean(name), _clean(value)))
-        out.append(("Content-Length", str(body_len)))
-        if not reason:
-            try:
-                reason = http.HTTPStatus(status).phrase
-            except ValueError:
-                reason = ""
-        statusline = f"{status} {_clean(reason)}".rstrip()
-        return StatusAndHeaders(statusline, out, protocol=_protocol(http_version))
-
-    @staticmethod
-    def _request_headers(url: str, method: str, http_version: str,
-                         headers: list[tuple[str, str]]) -> StatusAndHeaders:
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        out = [(_clean(n), _clean(v)) for n, v in headers]
-        if not any(n.lower() == "host" for n, _ in out):
-            out.insert(0, ("Host", parts.netloc))
-        # warcio keeps a request line as protocol=verb, statusline="target version".
-        return StatusAndHeaders(f"{method} {target} {_protocol(http_version)}", out, is_http_request=True)
+    def original(self, ref: WarcRef) -> Original | None:
+        """The full capture `ref` points at, if the mirror still holds it as recorded."""
+        try:
+            rec_headers, http_headers, _ = _read_record_at(self.folder / ref.file, ref.offset, payload=False)
+        except MirrorError:
+            return None
+        if (rec_headers.get_header("WARC-Type") != "response" or http_headers is None
+                or rec_headers.get_header("WARC-Record-ID") != ref.record_id
+                or rec_headers.get_header("WARC-Payload-Digest") != ref.payload_digest):
+            return None
+        return Original(ref, rec_headers.get_header("WARC-Date"), http_headers)
 
     def _close_file(self) -> None:
         if self._fh is not None:
@@ -313,8 +388,8 @@ def _fsync_dir(folder: Path) -> None:
 # --- reading -------------------------------------------------------------------
 
 
-def _read_record_at(path: Path, offset: int):
-    """(WARC headers, HTTP headers, raw payload bytes) of the record at `offset`."""
+def _read_record_at(path: Path, offset: int, payload: bool = True):
+    """(WARC headers, HTTP headers, raw payload bytes or None) of the record at `offset`."""
     try:
         with open(path, "rb") as fh:
             fh.seek(offset)
@@ -322,8 +397,7 @@ def _read_record_at(path: Path, offset: int):
             record = next(iter(it), None)
             if record is None:
                 raise MirrorError(f"{path.name}: no WARC record at offset {offset}")
-            payload = record.raw_stream.read()
-            return record.rec_headers, record.http_headers, payload
+            return record.rec_headers, record.http_headers, record.raw_stream.read() if payload else None
     except MirrorError:
         raise
     except FileNotFoundError:
@@ -333,7 +407,8 @@ def _read_record_at(path: Path, offset: int):
 
 
 def read_payload(folder: Path, ref_file: str, offset: int) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Status, HTTP headers (as stored) and the exact body bytes of the record at `offset`.
+    """Status, HTTP headers (as stored) and the payload as received (content-encoded bytes
+    stay encoded) of the record at `offset`.
 
     For a revisit record the status and headers are its own and the body is the original
     record's, found by `WARC-Refers-To` (record id), else by target URI and date.

@@ -13,11 +13,13 @@ import subprocess
 import time
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.config import WaybackConfig
 from crawler.crawl import crawl_async
 from crawler.scan import scan
 from store.db import Store
+from store.warc import read_payload
 from tests.conftest import run_cli
 from tests.kit import PARAS, SERVER_LAG, TEST_UA, article_page, write_repost
 from tests.origin import Origin, Reply
@@ -68,11 +70,13 @@ def site(origin: Origin, paragraphs: list[str]) -> str:
 
 
 def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
+    captured = article_page("瑞银收购瑞信", PARAS, seed=7).encode()
     with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:
         url = site(a, TODAY_STEALTH)
-        wb.capture(url, NEAR, article_page("瑞银收购瑞信", PARAS, seed=7))
+        wb.capture(url, NEAR, captured)
         write_repost(tmp_path / "archive", "1.md", url, PARAS)
-        store, summary = run(config(tmp_path, wb))
+        cfg = config(tmp_path, wb)
+        store, summary = run(cfg)
         asks = wb.cdx_requests()
     fid = latest(store)
     assert fid["faithful"] is False
@@ -90,7 +94,16 @@ def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
     versions = store.versions_of(store.source_by_url(url).id)
     assert [(v["number"], bool(v["from_archive"]), v["captured_at"]) for v in versions] == [
         (1, True, "2023-03-21T00:00:00Z"), (2, False, None)]
-    assert versions[0]["warc_file"] and versions[0]["archive_url"] == wb.url(f"/web/{NEAR}/{url}")
+    assert versions[0]["archive_url"] == wb.url(f"/web/{NEAR}/{url}")
+    # ... with its WARC record: the raw capture's bytes, once; the CDX answer is mirrored too.
+    status, _headers, body = read_payload(cfg.store.mirror, versions[0]["warc_file"], versions[0]["warc_offset"])
+    assert status == 200 and body == captured
+    uris = []
+    for warc in sorted(cfg.store.mirror.glob("*.warc.gz")):
+        with warc.open("rb") as fh:
+            uris += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type == "response"]
+    assert uris.count(wb.url(f"/web/{NEAR}id_/{url}")) == 1
+    assert sum(u.startswith(wb.cdx_url + "?") for u in uris) == 1
     # One CDX request, around the repost's date (30 days either side), for 200s, as JSON.
     assert asks == [{"url": [url], "from": ["20230218012300"], "to": ["20230419012300"],
                      "output": ["json"], "filter": ["statuscode:200"]}]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gzip
 import json
 import os
 from pathlib import Path
@@ -14,7 +15,7 @@ from crawler.config import WaybackConfig
 from crawler.crawl import crawl_async
 from crawler.scan import scan
 from store.db import Store
-from store.warc import read_payload
+from store.warc import payload_digest, read_payload
 from tests.kit import PARAS, article_page, write_repost
 from tests.origin import Origin, Reply
 from tests.test_crawl import make_config
@@ -22,9 +23,10 @@ from tests.test_crawl import make_config
 
 def test_versions_point_to_the_exact_bytes_served(tmp_path: Path) -> None:
     page = article_page("标题", PARAS).encode()
+    wire = gzip.compress(page, mtime=0)  # as a server that compresses ahead of time sends it
     with Origin("127.0.0.2") as a:
         a.route("/robots.txt", Reply(404))
-        a.route("/a/1", Reply(200, page, gzip=True))
+        a.route("/a/1", Reply(200, wire, headers={"Content-Encoding": "gzip"}))
         write_repost(tmp_path / "archive", "1.md", a.url("/a/1"), PARAS)
         cfg = make_config(tmp_path)
         store = Store(cfg.store.database)
@@ -33,7 +35,8 @@ def test_versions_point_to_the_exact_bytes_served(tmp_path: Path) -> None:
         asyncio.run(crawl_async(cfg, store, all_sources=True))  # unchanged: a revisit record
     version = store.versions_of(store.source_by_url(a.url("/a/1")).id)[0]
     status, _headers, body = read_payload(cfg.store.mirror, version["warc_file"], version["warc_offset"])
-    assert status == 200 and body == page
+    assert status == 200 and body == wire and gzip.decompress(body) == page
+    assert version["payload_digest"] == payload_digest(wire)
     types = []
     for warc in sorted(cfg.store.mirror.glob("*.warc.gz")):
         with warc.open("rb") as fh:
