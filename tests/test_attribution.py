@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from pathlib import Path
-
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -26,8 +25,7 @@ from tests.origin import Origin, Reply
 from tests.test_crawl import make_config
 from tests.wayback_fake import FakeWayback, cdx_digest
 
-# write_repost's header line: `3/20/2023 1:23 AM UTC`
-REPOST_STAMP = "20230320012300"
+# write_repost's header line says `3/20/2023 1:23 AM UTC`
 NEAR = "20230321000000"  # a capture the day after the repost
 # The site rewrote its second paragraph after the repost was made (a stealth edit) ...
 REWRITTEN = "政府后来修改了这一段的说法，称联邦政府只会提供有限的担保，具体数额尚未确定。"
