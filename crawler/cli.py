@@ -106,8 +106,13 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
-def open_store(cfg: Config) -> Store:
-    return Store(cfg.store.database)
+def open_store(cfg: Config, *, create: bool = False) -> Store:
+    """The database. Only the commands that index or crawl (`scan`, `crawl`) create one: the
+    others say there is none, so a typo in --db or a run in the wrong folder leaves no file."""
+    path = cfg.store.database
+    if not create and not path.exists():
+        raise Exit(EXIT_USAGE, f"no database at {path}: run `repost-mirror scan` or `crawl` first")
+    return Store(path)
 
 
 def emit_json(doc: Any) -> None:
@@ -130,9 +135,11 @@ def main() -> None:
 def scan(cfg: Config, as_json: bool) -> int:
     """Index the archive: new, changed and removed reposts, and problems."""
     from crawler.progress import counter
+    from crawler.scan import check_archive_root
     from crawler.scan import scan as run_scan
 
-    store = open_store(cfg)
+    check_archive_root(cfg)
+    store = open_store(cfg, create=True)
     with counter("scanning", enabled=is_tty() and not as_json) as tick:
         result = run_scan(cfg, store, progress=tick)
     if as_json:
@@ -273,14 +280,24 @@ def _duration_option(_ctx: click.Context, _param: click.Parameter, value: str | 
 def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float | None, as_json: bool) -> int:
     """The nightly job: scan, then check every due source politely and record what changed."""
     import asyncio
+    import signal
+    import time
 
     from crawler.crawl import crawl_async
     from crawler.progress import bar
+    from crawler.scan import check_archive_root
     from crawler.scan import scan as run_scan
 
-    store = open_store(cfg)
+    started = time.monotonic()
+    check_archive_root(cfg)
+    store = open_store(cfg, create=True)
     store.acquire_crawl_lock()
+    # SIGTERM (systemd, kill) stops the crawl as cleanly as Ctrl-C does: recorded as interrupted.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     scanned = run_scan(cfg, store)
+    if max_duration is not None:
+        # --max-duration bounds the whole command, the scan included.
+        max_duration = max(0.0, max_duration - (time.monotonic() - started))
     total = {"n": 0}
     tty = is_tty() and not as_json
     with bar("crawl", 0, enabled=tty) as update:
@@ -442,7 +459,11 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
 
     from crawler.crawl import check_now
 
-    store = open_store(cfg)
+    # Checking a file of the archive indexes the archive first, so it may create the
+    # database; a URL, a missing file or --no-fetch need one that is already there.
+    in_archive = not no_fetch and not target.startswith(("http://", "https://")) \
+        and (cfg.archive.root / _repost_name(cfg, target)).is_file()
+    store = open_store(cfg, create=in_archive)
     source, only = _resolve_target(cfg, store, target)
     fetched = None
     if not no_fetch:

@@ -21,8 +21,9 @@ DEFAULT_USER_AGENT = f"repost-mirror/{__version__} (+https://github.com/repost-m
 class ConfigError(Exception):
     """A config value that cannot be used; `key` is its dotted name."""
 
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(f"config key '{key}': {message}")
+    def __init__(self, key: str, message: str, *, plain: bool = False) -> None:
+        # `plain`: the message already says what is wrong in words (the file itself, not a key).
+        super().__init__(message if plain else f"config key '{key}': {message}")
         self.key = key
 
 
@@ -295,6 +296,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
 
 def load_config(path: Path | None) -> Config:
     """Read `path`; None means `./config.toml` if it exists, else the defaults."""
+    given = " (--config)" if path is not None else ""
     if path is None:
         default = Path("config.toml")
         if not default.is_file():
@@ -303,9 +305,10 @@ def load_config(path: Path | None) -> Config:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError("--config", f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ConfigError("--config", f"cannot read the config file {path}{given}: {exc.strerror or exc}",
+                          plain=True) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError("--config", f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError("--config", f"the config file {path}{given} is not valid TOML: {exc}", plain=True) from None
     return parse_config(data, path)

@@ -29,7 +29,7 @@ from crawler.attribution import Attributor
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url
 from crawler.config import Config
 from crawler.errors import LocalShortage, shortage_of
-from crawler.fetch import FetchResult, Fetcher
+from crawler.fetch import DeadlineReached, FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
 from store.attribution import record_attribution
 from store.db import Store, parse_iso, source_faithful_when_reposted, utc_now
@@ -393,6 +393,8 @@ class Checker:
             fidelity = await self.attributor.attribute(source, record.fidelity, today["normalized"] if today else "",
                                                        bodies)
             record_attribution(self.store, check_id, source.id, fidelity)
+        except DeadlineReached:
+            return record  # no lookup starts after --max-duration; the check itself stands
         except Exception as exc:  # noqa: BLE001 - the check itself is recorded already
             cause = shortage_of(exc)
             if cause is not None:
@@ -430,7 +432,11 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
             for task in done:
                 # Every finished task is looked at, so none leaves "exception was never retrieved".
                 error = None if task.cancelled() else task.exception()
-                if error is not None:
+                if isinstance(error, DeadlineReached):
+                    # A request it needed could not start in time: nothing recorded, still due.
+                    summary.stopped_early = True
+                    queue.clear()
+                elif error is not None:
                     failure = failure or error
                 elif not task.cancelled():
                     account(task.result())
@@ -485,6 +491,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
     summary = CrawlSummary(started_at=utc_now())
     crawl_id = store.start_crawl(summary.started_at)
     outcome = "failed"
+    deadline = started + max_duration if max_duration is not None else None
     try:
         due = store.due_sources(time.time(), cfg.crawl.revisit_alive, cfg.crawl.revisit_dead,
                                 all_sources=all_sources, limit=limit)
@@ -498,8 +505,8 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         cpu.configure(settings, None if pool else cfg.store.mirror, info)
         try:
             async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+                fetcher.deadline = deadline
                 checker = Checker(cfg, store, fetcher, crawl_id=crawl_id, pool=pool)
-                deadline = started + max_duration if max_duration is not None else None
                 await _run_checks(checker, interleave_by_host(due), summary, deadline,
                                   on_done or (lambda _s: None), window=max(4, cfg.crawl.concurrency * 2))
         finally:
@@ -507,6 +514,10 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
             if pool is not None:
                 pool.shutdown()
         outcome = "stopped_early" if summary.stopped_early else "completed"
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C or SIGTERM: a clean stop, not a failure.
+        outcome = "interrupted"
+        raise
     finally:
         summary.finished_at = utc_now()
         summary.outcome = outcome

@@ -54,6 +54,14 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ACCEPT_ENCODING = "gzip, deflate"  # only what we decode ourselves, with a bounded inflater
 
 
+class DeadlineReached(BaseException):
+    """The crawl's --max-duration is over: this request does not start.
+
+    A BaseException, like asyncio.CancelledError, so that no handler meant for a source's own
+    failures (a robots.txt that breaks, a probe that fails, a check that raises) mistakes the
+    end of the crawl for a property of the source and records it."""
+
+
 @dataclass
 class FetchResult:
     url: str                                   # requested
@@ -444,6 +452,9 @@ class Fetcher:
         self._ssl: ssl.SSLContext | None = ssl_context  # shared: building one per client costs ms
         self._reaper: asyncio.Task | None = None
         self._closed = False
+        # time.monotonic() after which no request starts (robots.txt, probes, retries, hops
+        # and Wayback lookups alike): the crawl's --max-duration.
+        self.deadline: float | None = None
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -647,6 +658,7 @@ class Fetcher:
         self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
     ) -> _Attempt:
         retrying = AsyncRetrying(
+            sleep=self._backoff_sleep,
             stop=stop_after_attempt(self.cfg.retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=self.backoff_max) + wait_random(0, self.backoff),
             retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
@@ -658,19 +670,31 @@ class Fetcher:
             last.detail = f"{last.detail} (after {retrying.statistics['attempt_number']} attempts)"
         return last
 
+    def _stop_if_past_deadline(self, start: float) -> None:
+        """A request that could only start at `start` (monotonic) does not start after the deadline."""
+        if self.deadline is not None and start >= self.deadline:
+            raise DeadlineReached
+
+    async def _backoff_sleep(self, seconds: float) -> None:
+        # No waiting for a retry that could not start anyway.
+        self._stop_if_past_deadline(time.monotonic() + seconds)
+        await asyncio.sleep(seconds)
+
     async def _gate(self, host: _Host) -> None:
         """Wait for a per-host slot, the host's next allowed start and a global slot."""
         await host.sem.acquire()
         try:
             while True:
-                wait = host.next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+                now = time.monotonic()
+                self._stop_if_past_deadline(max(now, host.next_start))
+                if host.next_start > now:
+                    await asyncio.sleep(host.next_start - now)
                     continue
                 await self._global.acquire()
                 now = time.monotonic()
-                if host.next_start > now:
-                    # Another request of this host started (or a Retry-After came) meanwhile.
+                if host.next_start > now or (self.deadline is not None and now >= self.deadline):
+                    # Another request of this host started (or a Retry-After came) meanwhile,
+                    # or the deadline passed while this one waited for a slot.
                     self._global.release()
                     continue
                 host.next_start = now + host.delay

@@ -166,11 +166,16 @@ def to_record(path: str, data: bytes, size: int, mtime_ns: int, file_hash: str, 
     )
 
 
+def check_archive_root(cfg: Config) -> None:
+    """A missing archive is a config error, found before the command creates anything."""
+    if not cfg.archive.root.is_dir():
+        raise ConfigError("archive.root", f"{cfg.archive.root} is not a folder")
+
+
 def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = None) -> ScanResult:
     """Bring the store's index of the archive up to date with the files."""
+    check_archive_root(cfg)
     root = cfg.archive.root
-    if not root.is_dir():
-        raise ConfigError("archive.root", f"{root} is not a folder")
     matches = glob_matcher(cfg.archive.include, cfg.archive.exclude)
     if cfg.archive.history:
         from crawler import history

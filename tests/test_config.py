@@ -100,6 +100,10 @@ def test_cli_exits_2_on_unknown_flag(tmp_path: Path) -> None:
 
 
 def test_defaults_without_a_config_file(tmp_path: Path) -> None:
-    proc = run_cli("status", "--json", cwd=tmp_path)
+    # The built-in defaults: the archive in ./examples/archive, the database ./mirror.db.
+    (tmp_path / "examples" / "archive").mkdir(parents=True)
+    proc = run_cli("scan", "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "mirror.db").exists()
+    proc = run_cli("status", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr

@@ -208,7 +208,8 @@ def test_max_duration_stops_starting_new_fetches(tmp_path: Path) -> None:
     with Origin("127.0.0.2") as a:
         serve_numbered(a, archive, 10)
         cfg = make_config(tmp_path, delay=0.3, concurrency=1)
-        store, summary = crawl(cfg, max_duration=0.5)
+        # robots.txt at 0, the soft-404 probe at 0.3 s, articles at 0.6 and 0.9 s, then no more.
+        store, summary = crawl(cfg, max_duration=1.0)
         assert summary.stopped_early is True
         assert 1 <= summary.checked < 10
         assert store.last_crawl()["outcome"] == "stopped_early"
