@@ -335,7 +335,8 @@ def test_politeness_on_the_archive_host(tmp_path: Path) -> None:
     assert log[0].path == "/robots.txt" and len(log) == 1 + 4 * 2
     assert {e.header("user-agent") for e in log} == {TEST_UA}
     for before, after in zip(log, log[1:]):
-        assert after.start >= before.end, "two requests to the archive were in flight at once"
+        # (The origin's log lags the wire by up to SERVER_LAG under load: see tests/kit.py.)
+        assert after.start >= before.end - SERVER_LAG, "two requests to the archive were in flight at once"
         assert after.start - before.start >= delay - SERVER_LAG, f"{after.start - before.start:.3f} s apart"
 
 
