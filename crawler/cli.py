@@ -238,8 +238,9 @@ def parse_when(text: str, now: float) -> str:
 @click.option("--all", "everything", is_flag=True, help="every source, not only dead, changed or unfaithful ones")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "md", "html"]), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="write to FILE instead of stdout")
+@click.option("--diffs", is_flag=True, help="json: each source's reposts with their hunks (reposts_detail)")
 @common
-def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, output: Path | None) -> int:
+def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, output: Path | None, diffs: bool) -> int:
     """The sources that are dead, changed or unfaithful, as csv, json, md or html."""
     import time
 
@@ -248,7 +249,8 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
 
     since = parse_when(since_text, time.time()) if since_text else None
     store = open_store(cfg)
-    doc = reports.build_report(store, since=since, everything=everything)
+    doc = reports.build_report(store, since=since, everything=everything, diffs=diffs,
+                               site_event_min=cfg.report.site_event_min)
     text = reports.render(store, doc, fmt, diff_versions=version_differ(cfg))
     if output is None:
         click.echo(text, nl=False)

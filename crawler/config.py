@@ -91,6 +91,12 @@ class WaybackConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    # This many sources of one host dead in one crawl make one site event in the report.
+    site_event_min: int = 20
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     body: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
@@ -113,6 +119,7 @@ class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     compare: CompareConfig = field(default_factory=CompareConfig)
     wayback: WaybackConfig = field(default_factory=WaybackConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     sites: dict[str, SiteConfig] = field(default_factory=lambda: dict(DEFAULT_SITES))
     path: Path | None = None  # the file it was read from, if any
 
@@ -245,6 +252,7 @@ _COMPARE = {
     "fold_chinese_script": _bool,
 }
 _WAYBACK = {"enabled": _bool, "availability_url": _http_url, "cdx_url": _http_url, "attribution_window": _duration}
+_REPORT = {"site_event_min": lambda k, v: _number(k, v, minimum=1, integer=True)}
 
 
 def _article_id(key: str, value: Any) -> str:
@@ -268,7 +276,7 @@ _SITE = {"body": _str_list, "drop": _str_list, "article_id": _article_id, "alias
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     """Turn a parsed TOML document into a Config; relative paths stay relative to `path`'s folder."""
-    sections = {"archive", "store", "crawl", "compare", "wayback", "sites"}
+    sections = {"archive", "store", "crawl", "compare", "wayback", "report", "sites"}
     unknown = sorted(set(data) - sections)
     if unknown:
         raise ConfigError(unknown[0], f"unknown section or key (known: {', '.join(sorted(sections))})")
@@ -278,6 +286,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     crawl = _take("crawl", data.get("crawl", {}), _CRAWL, base.crawl)
     compare = _take("compare", data.get("compare", {}), _COMPARE, base.compare)
     wayback = _take("wayback", data.get("wayback", {}), _WAYBACK, base.wayback)
+    report = _take("report", data.get("report", {}), _REPORT, base.report)
     sites = dict(DEFAULT_SITES) if "sites" not in data else {}
     raw_sites = data.get("sites", {})
     if not isinstance(raw_sites, dict):
@@ -291,7 +300,8 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         folder = path.parent
         archive = dataclasses.replace(archive, root=folder / archive.root)
         store = dataclasses.replace(store, database=folder / store.database, mirror=folder / store.mirror)
-    return Config(archive=archive, store=store, crawl=crawl, compare=compare, wayback=wayback, sites=sites, path=path)
+    return Config(archive=archive, store=store, crawl=crawl, compare=compare, wayback=wayback, report=report,
+                  sites=sites, path=path)
 
 
 def load_config(path: Path | None) -> Config:

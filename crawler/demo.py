@@ -105,7 +105,7 @@ def _run(examples_root: Path, workdir: Path, echo: Callable[[str], None]) -> int
             echo(f"crawl 2 (after some originals were edited): checked {second.checked} sources, "
                  f"{second.new_versions} new version(s)")
             # Every source, so the report shows the alive and redirected ones too, not only the trouble.
-            doc = reports.build_report(store, everything=True)
+            doc = reports.build_report(store, everything=True, site_event_min=cfg.report.site_event_min)
             differ = version_differ(cfg)
             (workdir / "report.html").write_text(reports.render(store, doc, "html", differ), encoding="utf-8")
             (workdir / "report.json").write_text(reports.render(store, doc, "json"), encoding="utf-8")

@@ -287,6 +287,7 @@ class SourceSummary:
 
     id: int
     fields: dict[str, Any]
+    host: str = ""
 
 
 class Store:
@@ -840,8 +841,13 @@ class Store:
                      "OR (s.faithful = 0 AND EXISTS (SELECT 1 FROM fidelity f WHERE f.source_id = s.id "
                      "AND f.faithful = 0 AND f.checked_at >= ?)))")
             params = [since, since, since]
+        # The title: of the latest version, else of a repost; the detail: of the latest check.
         rows = list(self.db.query(
-            f"SELECT s.* FROM sources s WHERE {where} AND EXISTS "
+            "SELECT s.*, (SELECT title FROM versions v WHERE v.id = s.latest_version_id) AS version_title, "
+            "(SELECT title FROM reposts r WHERE r.source_id = s.id AND r.title != '' ORDER BY r.path LIMIT 1) "
+            "AS repost_title, (SELECT detail FROM checks c WHERE c.source_id = s.id "
+            "ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) "
+            f"AS check_detail FROM sources s WHERE {where} AND EXISTS "
             "(SELECT 1 FROM reposts r WHERE r.source_id = s.id) ORDER BY s.url", params
         ))
         reposts: dict[int, list[str]] = {}
@@ -869,10 +875,13 @@ class Store:
                     "fidelity": None if r["fidelity"] is None else round(r["fidelity"], 4),
                     "faithful": None if r["faithful"] is None else bool(r["faithful"]),
                     "archived_copy": r["archived_copy"],
+                    "title": r["version_title"] or r["repost_title"] or None,
+                    "detail": r["check_detail"] or None,
                     "faithful_when_reposted": None if r["faithful_when_reposted"] is None
                     else bool(r["faithful_when_reposted"]),
                     "witnessed": None if r["witnessed"] is None else bool(r["witnessed"]),
                 },
+                host=r["host"],
             )
             for r in rows
         ]

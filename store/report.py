@@ -1,53 +1,84 @@
 """Reports of the sources that are dead, changed or unfaithful (SPEC section 10).
 
-Rendering only: the report is built from what the store holds, never fetched.
-`json` and `csv` are for scripts (fixed fields); `md` and `html` are for people:
-counts first, then each dead, changed or unfaithful source with its diffs.
-
-The HTML page is one self-contained file: inline CSS and SVG, no script, and a
-Content-Security-Policy that forbids loading anything, because it shows text
-fetched from pages we do not control. Every such text goes through html.escape.
+Built from what the store holds, never fetched.  `json` and `csv` are for scripts (fixed
+fields, every source); `md` and `html` are for people (`store.report_md`,
+`store.report_html`): counts and pictures first, then site events (a host whose sources
+died together is one entry), then the dead, changed and unfaithful sources grouped by
+host, each with its title, addresses and diffs.  This module gathers what those show, in a
+few queries over the whole store, so that a report of the real archive (125,000 sources)
+takes seconds, not a query per source.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import difflib
-import html
 import io
 import json
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from store.db import LINK_STATUSES, Store, utc_now
+from store.db import Store, utc_now
 from store.marks import char_marks
 
 FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
           "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
-          "faithful_when_reposted", "witnessed")
+          "title", "detail", "excerpt_only", "faithful_when_reposted", "witnessed")
+# Fields other parts of the product fill in; null until they know (SPEC 10: unknown is null).
+LATER_FIELDS = ("excerpt_only",)
 
 # Bounds that keep a report of a huge archive readable and its rendering quick.
-MAX_DETAILED_SOURCES = 1000   # sources shown with their diffs; the rest only in the table
+MAX_DETAILED_SOURCES = 1000   # sources shown with their diffs; the rest as one line each
 MAX_HUNKS = 30                # per repost, and per version diff
 MAX_HUNK_CHARS = 3000         # per side of a hunk
 MAX_VERSION_CHARS = 200_000   # per version text fed to the version diff
+EVENT_EXAMPLES = 5            # sources named in a site event; the rest are folded under it
 
 GROUPS = (("dead", "Dead sources"), ("changed", "Changed sources"), ("unfaithful", "Unfaithful reposts"))
 
 
 def build_report(store: Store, *, since: str | None = None, everything: bool = False,
-                 generated_at: str | None = None) -> dict[str, Any]:
-    sources = store.report_sources(everything=everything, since=since)
+                 generated_at: str | None = None, diffs: bool = False,
+                 site_event_min: int = 20) -> dict[str, Any]:
+    """The json document (SPEC 10); `diffs` adds each source's `reposts_detail` with hunks."""
+    summaries = store.report_sources(everything=everything, since=since)
+    sources = []
+    for s in summaries:
+        fields = s.fields
+        for name in LATER_FIELDS:
+            fields.setdefault(name, None)
+        # In the order of FIELDS, whichever part of the product filled them in.
+        ordered = {name: fields.pop(name) for name in FIELDS if name in fields}
+        rest = dict(fields)
+        fields.clear()
+        fields.update(ordered, **rest)
+        sources.append(fields)
+    if diffs:
+        details = _reposts_detail(store, [s.id for s in summaries])
+        for s in summaries:
+            s.fields["reposts_detail"] = details.get(s.id, [])
+    events = site_events(store, summaries, site_event_min)
     return {
         "generated_at": generated_at or utc_now(),
         "since": since,
-        "sources": [s.fields for s in sources],
+        "site_events": [{k: e[k] for k in ("host", "dead", "of", "since")} for e in events],
+        "sources": sources,
+        # Not part of the document (render_json leaves out keys starting with "_"): which
+        # sources each event folds, and whether every source is listed (for md and html).
+        "_events": events,
+        "_everything": everything,
     }
 
 
 def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(_public(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def _public(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if not k.startswith("_")}
 
 
 def render_csv(report: dict[str, Any]) -> str:
@@ -57,7 +88,7 @@ def render_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(FIELDS)
     for source in report["sources"]:
-        writer.writerow([_cell(source[name]) for name in FIELDS])
+        writer.writerow([_cell(source.get(name)) for name in FIELDS])
     return out.getvalue()
 
 
@@ -89,13 +120,73 @@ def render(store: Store, report: dict[str, Any], fmt: str, diff_versions: Versio
     if fmt == "csv":
         return render_csv(report)
     if fmt == "md":
+        from store.report_md import render_md
+
         return render_md(gather(store, report, diff_versions))
     if fmt == "html":
+        from store.report_html import render_html
+
         return render_html(gather(store, report, diff_versions))
     raise ValueError(f"unknown report format {fmt!r} (use csv, json, md or html)")
 
 
-# --- what people see: the report's sources with their diffs --------------------
+# --- reposts with their hunks (--diffs) ---------------------------------------------------
+
+def _reposts_detail(store: Store, source_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each source's reposts with their latest fidelity and hunks, in one query per 500 sources."""
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for chunk in _chunks(source_ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for sid, path, similarity, faithful, hunks in store.db.execute(
+            "SELECT r.source_id, r.path, f.similarity, f.faithful, f.hunks FROM reposts r "
+            "LEFT JOIN fidelity f ON f.id = (SELECT max(id) FROM fidelity g WHERE g.repost_id = r.id) "
+            f"WHERE r.source_id IN ({marks}) ORDER BY r.source_id, r.path", chunk
+        ):
+            out[sid].append({"path": path, "fidelity": similarity,
+                             "faithful": None if faithful is None else bool(faithful),
+                             "hunks": json.loads(hunks) if hunks else []})
+    return out
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- site events ---------------------------------------------------------------------
+
+def site_events(store: Store, summaries: list[Any], minimum: int) -> list[dict[str, Any]]:
+    """Hosts whose listed dead sources died together: at least `minimum` of them turned dead
+    in one crawl, or they are at least half of the host's sources (and more than one).
+
+    Each event: host, dead (its dead sources in this report), of (the host's sources),
+    since (when the first of them turned dead), and `source_ids`, the sources it folds.
+    """
+    dead = [s for s in summaries if s.fields["dead"]]
+    if not dead:
+        return []
+    starts = [row[0] for row in store.db.execute("SELECT started_at FROM crawls ORDER BY started_at")]
+    by_host: dict[str, list[Any]] = defaultdict(list)
+    for s in dead:
+        by_host[s.host].append(s)
+    totals = dict(store.db.execute(
+        "SELECT host, count(*) FROM sources s WHERE EXISTS (SELECT 1 FROM reposts r WHERE r.source_id = s.id "
+        "AND r.removed_at IS NULL) GROUP BY host"))
+    events: list[dict[str, Any]] = []
+    for host, members in by_host.items():
+        of = max(int(totals.get(host, 0)), len(members))
+        # The crawl in which each turned dead: the last one started at or before that moment.
+        crawls = Counter(bisect.bisect_right(starts, s.fields["first_dead_at"] or "") for s in members)
+        together = max(crawls.values())
+        if together >= minimum or (len(members) > 1 and 2 * len(members) >= of):
+            since = min((s.fields["first_dead_at"] for s in members if s.fields["first_dead_at"]), default=None)
+            events.append({"host": host, "dead": len(members), "of": of, "since": since,
+                           "source_ids": [s.id for s in members]})
+    events.sort(key=lambda e: (-int(e["dead"]), e["host"]))
+    return events
+
+
+# --- what people see ---------------------------------------------------------------------
 
 @dataclass
 class RepostView:
@@ -123,9 +214,36 @@ class SourceView:
     anchor: str
     fields: dict[str, Any]
     groups: list[str]
+    host: str = ""
     reposts: list[RepostView] = field(default_factory=list)
     version_diff: VersionDiff | None = None
-    detailed: bool = True
+    detailed: bool = False
+    event: str | None = None  # the host of the site event that folds it, if one does
+
+
+@dataclass
+class SiteEvent:
+    host: str
+    dead: int
+    of: int
+    since: str | None
+    sources: list[SourceView]  # the first EVENT_EXAMPLES are its examples
+
+
+@dataclass
+class HostGroup:
+    host: str
+    sources: list[SourceView]
+
+
+@dataclass
+class Pictures:
+    """What the html page draws (SPEC 10), over the whole store."""
+
+    by_status: dict[str, int]
+    unchecked: int
+    rot: list[tuple[str, int, int]]        # (month of the reposts, dead sources, sources)
+    activity: list[tuple[str, int, int]]   # (month, new versions, stealth edits)
 
 
 @dataclass
@@ -133,8 +251,20 @@ class HumanReport:
     generated_at: str
     since: str | None
     counts: dict[str, Any]           # the whole database (Store.status_counts)
-    sources: list[SourceView]
+    sources: list[SourceView]        # every source of the report, in its order
     group_counts: dict[str, int]     # of the sources in this report
+    events: list[SiteEvent] = field(default_factory=list)
+    groups: dict[str, list[HostGroup]] = field(default_factory=dict)  # group -> hosts, most troubled first
+    pictures: Pictures | None = None
+    everything: bool = False         # --all: a compact table of every source too
+
+    def sections(self) -> Iterator[tuple[str, str, list[HostGroup], int]]:
+        """(group, title, its hosts, how many sources) of each group that lists any."""
+        for group, title in GROUPS:
+            hosts = self.groups.get(group, [])
+            total = sum(len(h.sources) for h in hosts)
+            if total:
+                yield group, title, hosts, total
 
 
 def _groups(fields: dict[str, Any]) -> list[str]:
@@ -149,22 +279,70 @@ def _groups(fields: dict[str, Any]) -> list[str]:
 
 
 def gather(store: Store, report: dict[str, Any], diff_versions: VersionDiffer | None = None) -> HumanReport:
-    """Everything the md and html renderings show, read once from the store."""
+    """Everything the md and html renderings show, read from the store in a few queries."""
+    ids = dict(store.db.execute("SELECT url, id FROM sources"))
+    hosts = dict(store.db.execute("SELECT url, host FROM sources"))
     views: list[SourceView] = []
+    by_id: dict[int, SourceView] = {}
     for n, fields in enumerate(report["sources"]):
-        groups = _groups(fields)
-        view = SourceView(anchor=f"s{n + 1}", fields=fields, groups=groups)
-        # Diffs only where there is trouble to explain, and only for the first sources of a huge report.
-        view.detailed = bool(groups) and sum(v.detailed for v in views) < MAX_DETAILED_SOURCES
-        if view.detailed:
-            row = store.db.execute("SELECT id FROM sources WHERE url = ?", [fields["source_url"]]).fetchone()
-            if row is not None:
-                _fill(store, view, row[0], diff_versions)
+        view = SourceView(anchor=f"s{n + 1}", fields=fields, groups=_groups(fields),
+                          host=hosts.get(fields["source_url"], ""))
         views.append(view)
+        if fields["source_url"] in ids:
+            by_id[ids[fields["source_url"]]] = view
+    events = []
+    for e in report.get("_events", []):
+        members = [by_id[i] for i in e["source_ids"] if i in by_id]
+        for v in members:
+            v.event = e["host"]
+        events.append(SiteEvent(e["host"], e["dead"], e["of"], e["since"], members))
+    groups: dict[str, list[HostGroup]] = {}
+    for group, _ in GROUPS:
+        # A dead source a site event folds is listed under the event, not again here.
+        members = [v for v in views if group in v.groups and not (group == "dead" and v.event)]
+        by_host: dict[str, list[SourceView]] = defaultdict(list)
+        for v in members:
+            by_host[v.host].append(v)
+        groups[group] = [HostGroup(h, vs) for h, vs in sorted(by_host.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
+    # Diffs for the first sources that have something to explain: unfaithful and changed ones
+    # first (they have diffs), then the dead that no event folds.
+    budget = MAX_DETAILED_SOURCES
+    for group in ("unfaithful", "changed", "dead"):
+        for host_group in groups[group]:
+            for v in host_group.sources:
+                if budget and not v.detailed:
+                    v.detailed = True
+                    budget -= 1
+    id_of = {v.anchor: i for i, v in by_id.items()}
+    for v in views:
+        if v.detailed and v.anchor in id_of:
+            _fill(store, v, id_of[v.anchor], diff_versions)
     return HumanReport(
         generated_at=report["generated_at"], since=report.get("since"), counts=store.status_counts(),
         sources=views, group_counts={g: sum(g in v.groups for v in views) for g, _ in GROUPS},
+        events=events, groups=groups, pictures=pictures(store), everything=report.get("_everything", False),
     )
+
+
+def pictures(store: Store) -> Pictures:
+    """Link status counts, the link-rot curve, and versions and stealth edits per month."""
+    q = store.db.execute
+    counts = store.status_counts()
+    # A source's month is that of its earliest repost (when it was reposted).
+    rot = [(m, int(d), int(n)) for m, d, n in q(
+        "SELECT m, sum(dead), count(*) FROM (SELECT substr(min(r.published_at), 1, 7) AS m, s.dead AS dead "
+        "FROM sources s JOIN reposts r ON r.source_id = s.id WHERE r.removed_at IS NULL AND r.published_at "
+        "IS NOT NULL AND s.link_status IS NOT NULL GROUP BY s.id) WHERE m IS NOT NULL GROUP BY m ORDER BY m")]
+    versions = dict(q("SELECT substr(first_seen_at, 1, 7), count(*) FROM versions WHERE number > 1 "
+                      "AND from_archive = 0 GROUP BY 1"))
+    stealth: dict[str, int] = {}
+    if "faithful_when_reposted" in store.db["sources"].columns_dict:
+        # A stealth edit: the site changed an article after it was reposted faithfully (SPEC 9).
+        stealth = dict(q("SELECT substr(coalesce(changed_at, last_checked_at), 1, 7), count(*) FROM sources "
+                         "WHERE faithful_when_reposted = 1 AND faithful = 0 GROUP BY 1"))
+    months = sorted(m for m in set(versions) | set(stealth) if m)
+    return Pictures(by_status=dict(counts["by_status"]), unchecked=int(counts.get("unchecked", 0)), rot=rot,
+                    activity=[(m, int(versions.get(m, 0)), int(stealth.get(m, 0))) for m in months])
 
 
 def _fill(store: Store, view: SourceView, source_id: int, diff_versions: VersionDiffer | None) -> None:
@@ -245,11 +423,11 @@ def version_hunks(old: str, new: str) -> list[dict[str, str]]:
     return out
 
 
-def _fmt_fidelity(value: float | None) -> str:
+def fmt_fidelity(value: float | None) -> str:
     return "not compared" if value is None else f"{value:.3f}"
 
 
-def _http_url(url: Any) -> str | None:
+def http_url(url: Any) -> str | None:
     """`url` if it is an http(s) URL that is safe to put in an href, else None."""
     if not isinstance(url, str):
         return None
@@ -261,383 +439,3 @@ def _http_url(url: Any) -> str | None:
     return stripped
 
 
-# --- Markdown ------------------------------------------------------------------
-
-def _md_code(text: str) -> str:
-    """Inline code that holds any text, even backticks: the fence is longer than any run inside."""
-    text = text.replace("\n", " ")
-    run, fence = 0, 1
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        fence = max(fence, run + 1)
-    ticks = "`" * fence
-    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def _md_fence(lines: list[str], lang: str = "") -> str:
-    body = "\n".join(lines)
-    longest, run = 0, 0
-    for ch in body:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    ticks = "`" * max(3, longest + 1)
-    return f"{ticks}{lang}\n{body}\n{ticks}"
-
-
-def _md_link(url: Any) -> str:
-    safe = _http_url(url)
-    if safe is None:
-        return "—" if url is None else _md_code(str(url))
-    return f"<{safe}>"
-
-
-def _md_marked(text: str, marks: list[tuple[int, int]], opening: str, closing: str) -> str:
-    out, at = [], 0
-    for lo, hi in marks:
-        out += [text[at:lo], opening, text[lo:hi], closing]
-        at = hi
-    out.append(text[at:])
-    return "".join(out)
-
-
-def _md_hunk_lines(h: dict[str, Any], labels: tuple[str, str]) -> list[str]:
-    """A hunk as diff lines; in an altered one the changed stretches are marked as wdiff
-    marks them, `[-dropped-]` and `{+added+}`."""
-    op, original, other = h["op"], h["original"], h["repost"]
-    if op == "altered":
-        original = _md_marked(original, h["original_marks"], "[-", "-]")
-        other = _md_marked(other, h["repost_marks"], "{+", "+}")
-    out = []
-    if op in ("missing", "altered") and original:
-        out += [f"- {labels[0]}: {line}" for line in original.split("\n")]
-    if op in ("added", "altered") and other:
-        out += [f"+ {labels[1]}: {line}" for line in other.split("\n")]
-    return out
-
-
-def render_md(rep: HumanReport) -> str:
-    c = rep.counts
-    out = ["# repost-mirror report", ""]
-    out.append(f"Generated {rep.generated_at}" + (f", changes since {rep.since}" if rep.since else "") + ".")
-    out += ["", "## Counts", "", "| link status | sources |", "| --- | ---: |"]
-    out += [f"| {status} | {c['by_status'].get(status, 0)} |" for status in LINK_STATUSES]
-    if c.get("unchecked"):
-        out.append(f"| never checked | {c['unchecked']} |")
-    out += ["", f"- dead: **{c['dead']}**", f"- changed (more than one version): **{c['changed']}**",
-            f"- unfaithful reposts: **{c['unfaithful']}**",
-            f"- sources: {c['sources']}, reposts: {c['reposts']}, problems: {c['problems']}, versions: {c['versions']}"]
-    last = c.get("last_crawl")
-    if last:
-        out.append(f"- last crawl: {last['started_at']} .. {last['finished_at'] or '?'} ({last['outcome']})")
-    out += ["", f"This report lists {len(rep.sources)} source(s): "
-            + ", ".join(f"{rep.group_counts[g]} {g}" for g, _ in GROUPS) + "."]
-    shown: set[str] = set()
-    for group, title in GROUPS:
-        members = [v for v in rep.sources if group in v.groups]
-        if not members:
-            continue
-        out += ["", f"## {title} ({len(members)})"]
-        for view in members:
-            if view.anchor in shown or not view.detailed:
-                out += ["", f"- {_md_link(view.fields['source_url'])} ({view.fields['link_status']}; see above)"
-                        if view.anchor in shown else f"- {_md_link(view.fields['source_url'])} ({view.fields['link_status']})"]
-                continue
-            shown.add(view.anchor)
-            out += _md_source(view)
-    others = [v for v in rep.sources if not v.groups]
-    if others:
-        out += ["", f"## Other sources ({len(others)})", "", "| source | status | HTTP | versions | fidelity |",
-                "| --- | --- | ---: | ---: | ---: |"]
-        for v in others:
-            f = v.fields
-            out.append(f"| {_md_link(f['source_url'])} | {f['link_status'] or 'never checked'} | "
-                       f"{f['http_status'] or ''} | {f['versions']} | {_fmt_fidelity(f['fidelity'])} |")
-    return "\n".join(out) + "\n"
-
-
-def _md_source(view: SourceView) -> list[str]:
-    f = view.fields
-    out = ["", f"### {_md_link(f['source_url'])}", "",
-           f"- status: **{f['link_status'] or 'never checked'}**" + (" (dead)" if f["dead"] else "")
-           + (f", HTTP {f['http_status']}" if f["http_status"] is not None else "")
-           + f"; marked: {', '.join(view.groups)}",
-           f"- final URL: {_md_link(f['final_url'])}" if f["final_url"] else "- final URL: —",
-           f"- archived copy: {_md_link(f['archived_copy'])}" if f["archived_copy"] else "- archived copy: —",
-           f"- last checked {f['last_checked_at'] or 'never'}, last alive {f['last_alive_at'] or 'never'}"
-           + (f", dead since {f['first_dead_at']}" if f["first_dead_at"] else ""),
-           f"- versions: {f['versions']}" + (f", changed {f['changed_at']}" if f["changed_at"] else "")]
-    for r in view.reposts:
-        if r.faithful is None:
-            out += ["", f"Repost {_md_code(r.path)}: not compared (no version of the original is stored)"]
-            continue
-        verdict = "faithful" if r.faithful else "NOT faithful"
-        out += ["", f"Repost {_md_code(r.path)}: fidelity {_fmt_fidelity(r.fidelity)}, {verdict}"]
-        if r.hunks:
-            lines: list[str] = []
-            for h in r.hunks:
-                lines += _md_hunk_lines(h, ("original", "repost"))
-            if r.more_hunks:
-                lines.append(f"… and {r.more_hunks} more hunk(s)")
-            out += ["", _md_fence(lines, "diff")]
-    vd = view.version_diff
-    if vd is not None:
-        out += ["", f"Version {vd.old_number} ({vd.old_seen}) → version {vd.new_number} ({vd.new_seen})"
-                + (", from the web archive" if vd.new_from_archive else "") + ":"]
-        lines = []
-        for h in vd.hunks:
-            lines += _md_hunk_lines(h, (f"v{vd.old_number}", f"v{vd.new_number}"))
-        if vd.more_hunks:
-            lines.append(f"… and {vd.more_hunks} more hunk(s)")
-        out += ["", _md_fence(lines or ["(the texts differ only in line breaks)"], "diff")]
-    return out
-
-
-# --- HTML ----------------------------------------------------------------------
-
-def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-STATUS_COLORS = {
-    "alive": "#2e7d32", "redirected": "#1565c0", "gone": "#c62828", "soft_404": "#ad1457",
-    "server_error": "#ef6c00", "unreachable": "#6d4c41", "blocked": "#546e7a",
-}
-
-CSS = """
-:root{--fg:#1d2329;--muted:#5f6b76;--line:#d9dee3;--bg:#f6f7f9;--card:#fff;--del:#fde2e1;--del-strong:#f4a9a5;
---ins:#dff3e3;--ins-strong:#97d5a5}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);line-height:1.7;font-size:15px;
-font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans CJK SC","Noto Sans SC",
-"Source Han Sans SC","PingFang SC","Hiragino Sans GB","Microsoft YaHei","WenQuanYi Micro Hei",
-"Noto Sans CJK TC","PingFang TC","Microsoft JhengHei",sans-serif}
-main{max-width:1160px;margin:0 auto;padding:24px 20px 64px}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:26px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--line)}
-h3{font-size:16px;margin:0;word-break:break-all}h3 a{color:inherit}
-.meta{color:var(--muted);font-size:13px}
-.top{display:grid;grid-template-columns:minmax(0,5fr) minmax(0,7fr);gap:12px;margin:14px 0}
-@media (max-width:820px){.top{grid-template-columns:1fr}}
-.cards{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:10px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 14px}
-.card b{display:block;font-size:28px;line-height:1.2}.card span{color:var(--muted);font-size:13px}
-.card.bad b{color:#c62828}.card.warn b{color:#ef6c00}
-.chart{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px;display:flex;
-align-items:center}
-.chart svg{width:100%;height:auto;display:block}
-table.list{width:100%;border-collapse:collapse;background:var(--card);font-size:13px}
-table.list th,table.list td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
-table.list td.url{word-break:break-all}
-.src{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 16px;margin:10px 0}
-.badge{display:inline-block;font-size:12px;line-height:1.6;padding:0 8px;border-radius:10px;color:#fff;margin-right:4px;
-white-space:nowrap}
-.tag{display:inline-block;font-size:12px;padding:0 8px;border-radius:10px;border:1px solid var(--line);margin-right:4px}
-.tag.dead{border-color:#c62828;color:#c62828}.tag.changed{border-color:#ef6c00;color:#ef6c00}
-.tag.unfaithful{border-color:#6a1b9a;color:#6a1b9a}
-dl.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:0 18px;margin:6px 0 0;font-size:13px;line-height:1.6}
-dl.facts div{display:flex;gap:10px;min-width:0}dl.facts div.wide{grid-column:1/-1}
-dl.facts dt{color:var(--muted);white-space:nowrap;min-width:84px}dl.facts dd{margin:0;word-break:break-all}
-.repost{margin-top:12px;border-top:1px dashed var(--line);padding-top:8px}
-.repost .path{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;word-break:break-all}
-table.diff{width:100%;border-collapse:collapse;table-layout:fixed;margin:8px 0;font-size:14px}
-table.diff th{font-size:12px;color:var(--muted);text-align:left;font-weight:normal;padding:2px 8px}
-table.diff td{vertical-align:top;padding:6px 8px;border:1px solid var(--line);white-space:pre-wrap;word-break:break-word}
-table.diff th.op,table.diff td.op{width:96px;font-size:12px;color:var(--muted);white-space:normal}
-td.old{background:#fffafa}td.new{background:#fafffb}td.empty{background:#f3f4f6}
-del{background:var(--del-strong);text-decoration:line-through;text-decoration-color:#a33}
-ins{background:var(--ins-strong);text-decoration:none}
-td.old.whole{background:var(--del)}td.new.whole{background:var(--ins)}
-.more{color:var(--muted);font-size:13px}
-a{color:#1558b0}
-"""
-
-
-def render_html(rep: HumanReport) -> str:
-    c = rep.counts
-    parts = [
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "img-src data:\">\n",
-        "<meta name=\"referrer\" content=\"no-referrer\">\n",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-        f"<title>repost-mirror report {esc(rep.generated_at)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        "<h1>repost-mirror report</h1>\n",
-        f"<p class=\"meta\">Generated {esc(rep.generated_at)}"
-        + (f" · changes since {esc(rep.since)}" if rep.since else "")
-        + f" · {len(rep.sources)} source(s) listed</p>\n",
-    ]
-    last = c.get("last_crawl")
-    cards = [
-        ("bad", c["dead"], "dead sources"), ("warn", c["changed"], "changed sources"),
-        ("bad", c["unfaithful"], "unfaithful reposts"), ("", c["sources"], "sources"),
-        ("", c["reposts"], "reposts"), ("", c["versions"], "versions"),
-    ]
-    parts.append("<section id=\"counts\">\n<h2>Counts</h2>\n<div class=\"top\">\n<div class=\"cards\">\n")
-    for cls, n, label in cards:
-        parts.append(f"<div class=\"card {cls}\"><b>{int(n)}</b><span>{esc(label)}</span></div>\n")
-    parts.append("</div>\n")
-    parts.append(f"<div class=\"chart\">{_bar_chart(c['by_status'], c.get('unchecked', 0))}</div>\n</div>\n")
-    parts.append("<p class=\"meta\">In this report: "
-                 + ", ".join(f"{rep.group_counts[g]} {esc(g)}" for g, _ in GROUPS)
-                 + f" · problems in the archive: {int(c['problems'])}"
-                 + (f" · last crawl {esc(last['started_at'])} .. {esc(last['finished_at'] or '?')} "
-                    f"({esc(last['outcome'])})" if last else " · never crawled")
-                 + "</p>\n</section>\n")
-    shown: set[str] = set()
-    for group, title in GROUPS:
-        members = [v for v in rep.sources if group in v.groups]
-        if not members:
-            continue
-        parts.append(f"<section id=\"{group}\">\n<h2>{esc(title)} ({len(members)})</h2>\n")
-        for view in members:
-            if view.anchor in shown or not view.detailed:
-                note = "shown above" if view.anchor in shown else "details left out of this long report"
-                parts.append(f"<p class=\"more\"><a href=\"#{view.anchor}\">{esc(view.fields['source_url'])}</a> "
-                             f"— {esc(note)}</p>\n" if view.anchor in shown else
-                             f"<p class=\"more\">{esc(view.fields['source_url'])} — {esc(note)}</p>\n")
-                continue
-            shown.add(view.anchor)
-            parts.append(_html_source(view))
-        parts.append("</section>\n")
-    if rep.sources:
-        parts.append(_html_table(rep.sources))
-    else:
-        parts.append("<p>No source is dead, changed or unfaithful in this selection.</p>\n")
-    parts.append("</main>\n</body>\n</html>\n")
-    return "".join(parts)
-
-
-def _bar_chart(by_status: dict[str, int], unchecked: int) -> str:
-    rows = [(s, int(by_status.get(s, 0))) for s in LINK_STATUSES]
-    if unchecked:
-        rows.append(("never checked", int(unchecked)))
-    top = max([n for _, n in rows] + [1])
-    label_w, bar_w, row_h, width = 104, 400, 24, 560
-    height = row_h * len(rows) + 16
-    out = [f"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" role=\"img\" "
-           f"aria-label=\"sources per link status\">"]
-    for i, (status, n) in enumerate(rows):
-        y = 8 + i * row_h
-        w = 0 if n == 0 else max(2, round(bar_w * n / top))
-        color = STATUS_COLORS.get(status, "#9e9e9e")
-        out.append(f"<text x=\"{label_w - 8}\" y=\"{y + 16}\" text-anchor=\"end\" font-size=\"13\" "
-                   f"fill=\"#1d2329\">{esc(status)}</text>")
-        out.append(f"<rect x=\"{label_w}\" y=\"{y + 4}\" width=\"{w}\" height=\"{row_h - 8}\" rx=\"3\" fill=\"{color}\"/>")
-        out.append(f"<text x=\"{label_w + w + 6}\" y=\"{y + 16}\" font-size=\"13\" fill=\"#1d2329\">{n}</text>")
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _badge(status: str | None) -> str:
-    word = status or "never checked"
-    return f"<span class=\"badge\" style=\"background:{STATUS_COLORS.get(word, '#9e9e9e')}\">{esc(word)}</span>"
-
-
-def _html_link(url: Any) -> str:
-    safe = _http_url(url)
-    if safe is None:
-        return "—" if url is None else esc(url)
-    return f"<a href=\"{esc(safe)}\" rel=\"noreferrer noopener\">{esc(safe)}</a>"
-
-
-def _html_table(views: list[SourceView]) -> str:
-    out = ["<section id=\"sources\">\n<h2>All sources in this report</h2>\n<table class=\"list\">\n<thead><tr>"
-           "<th>source</th><th>status</th><th>HTTP</th><th>versions</th><th>fidelity</th><th>marked</th>"
-           "</tr></thead>\n<tbody>\n"]
-    for v in views:
-        f = v.fields
-        name = (f"<a href=\"#{v.anchor}\">{esc(f['source_url'])}</a>" if v.groups and v.detailed
-                else esc(f["source_url"]))
-        out.append(f"<tr><td class=\"url\">{name}</td><td>{_badge(f['link_status'])}</td>"
-                   f"<td>{esc(f['http_status'] if f['http_status'] is not None else '')}</td>"
-                   f"<td>{int(f['versions'] or 0)}</td><td>{esc(_fmt_fidelity(f['fidelity']))}</td>"
-                   f"<td>{''.join(_tag(g) for g in v.groups)}</td></tr>\n")
-    out.append("</tbody>\n</table>\n</section>\n")
-    return "".join(out)
-
-
-def _tag(group: str) -> str:
-    return f"<span class=\"tag {esc(group)}\">{esc(group)}</span>"
-
-
-WIDE = ' class="wide"'
-
-
-def _html_source(view: SourceView) -> str:
-    f = view.fields
-    facts = [
-        ("final URL", _html_link(f["final_url"]) if f["final_url"] else None),
-        ("archived copy", _html_link(f["archived_copy"]) if f["archived_copy"] else None),
-        ("HTTP status", esc(f["http_status"]) if f["http_status"] is not None else None),
-        ("versions", esc(f["versions"])),
-        ("changed", esc(f["changed_at"]) if f["changed_at"] else None),
-        ("last checked", esc(f["last_checked_at"] or "never")),
-        ("last alive", esc(f["last_alive_at"] or "never")),
-        ("dead since", esc(f["first_dead_at"]) if f["first_dead_at"] else None),
-        ("fidelity", esc(_fmt_fidelity(f["fidelity"]))
-         + ("" if f["faithful"] is None else (" · faithful" if f["faithful"] else " · not faithful"))),
-    ]
-    out = [f"<article class=\"src\" id=\"{view.anchor}\">\n<h3>{_badge(f['link_status'])} "
-           f"{''.join(_tag(g) for g in view.groups)} {_html_link(f['source_url'])}</h3>\n<dl class=\"facts\">"]
-    unjudged = [r.path for r in view.reposts if r.faithful is None]
-    if unjudged:
-        facts.append(("not compared", esc(", ".join(unjudged)) + " (no version of the original is stored)"))
-    wide = ("final URL", "archived copy", "not compared")  # long values get a line of their own
-    out += [f"<div{WIDE if k in wide else ''}><dt>{esc(k)}</dt><dd>{v}</dd></div>"
-            for k, v in facts if v is not None]
-    out.append("</dl>\n")
-    for r in view.reposts:
-        if r.faithful is None:
-            continue
-        verdict = f"fidelity {_fmt_fidelity(r.fidelity)} · {'faithful' if r.faithful else 'not faithful'}"
-        out.append(f"<div class=\"repost\"><div>repost <span class=\"path\">{esc(r.path)}</span> · "
-                   f"{esc(verdict)}</div>\n")
-        if r.hunks:
-            out.append(_diff_table(r.hunks, ("original", "repost")))
-        if r.more_hunks:
-            out.append(f"<p class=\"more\">… and {r.more_hunks} more hunk(s)</p>\n")
-        out.append("</div>\n")
-    vd = view.version_diff
-    if vd is not None:
-        out.append(f"<div class=\"repost\"><div>version {vd.old_number} (first seen {esc(vd.old_seen)}) → "
-                   f"version {vd.new_number} (first seen {esc(vd.new_seen)})"
-                   + (" · from the web archive" if vd.new_from_archive else "") + "</div>\n")
-        if vd.hunks:
-            out.append(_diff_table(vd.hunks, (f"version {vd.old_number}", f"version {vd.new_number}")))
-        else:
-            out.append("<p class=\"more\">The texts differ only in line breaks.</p>\n")
-        if vd.more_hunks:
-            out.append(f"<p class=\"more\">… and {vd.more_hunks} more hunk(s)</p>\n")
-        out.append("</div>\n")
-    out.append("</article>\n")
-    return "".join(out)
-
-
-def _marked(text: str, marks: list[tuple[int, int]], tag: str) -> str:
-    """`text` escaped, its changed stretches inside `<tag>`."""
-    out, at = [], 0
-    for lo, hi in marks:
-        out.append(esc(text[at:lo]))
-        out.append(f"<{tag}>{esc(text[lo:hi])}</{tag}>")
-        at = hi
-    out.append(esc(text[at:]))
-    return "".join(out)
-
-
-def _diff_table(hunks: list[dict[str, Any]], labels: tuple[str, str]) -> str:
-    """Side by side: left = the original (or older version), right = the repost (or newer),
-    changed stretches marked."""
-    out = [f"<table class=\"diff\"><thead><tr><th class=\"op\"></th><th>{esc(labels[0])}</th>"
-           f"<th>{esc(labels[1])}</th></tr></thead><tbody>"]
-    for h in hunks:
-        op, left, right = h["op"], h["original"], h["repost"]
-        if op == "altered" and left and right:
-            lcell = f"<td class=\"old\">{_marked(left, h['original_marks'], 'del')}</td>"
-            rcell = f"<td class=\"new\">{_marked(right, h['repost_marks'], 'ins')}</td>"
-        else:
-            lcell = f"<td class=\"old whole\">{esc(left)}</td>" if left else "<td class=\"empty\"></td>"
-            rcell = f"<td class=\"new whole\">{esc(right)}</td>" if right else "<td class=\"empty\"></td>"
-        word = {"missing": f"only in the {labels[0]}", "added": f"only in the {labels[1]}"}.get(op, op)
-        out.append(f"<tr><td class=\"op\">{esc(word)}</td>{lcell}{rcell}</tr>")
-    out.append("</tbody></table>\n")
-    return "".join(out)

@@ -7,6 +7,7 @@ there, including that fetched markup stays text and that the page loads nothing.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import time
@@ -29,7 +30,7 @@ T_ALIVE = iso(NOW - 1 * DAY)        # a.test/fine was last seen, alive and faith
 
 FIELDS = ["source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
           "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
-          "faithful_when_reposted", "witnessed"]
+          "title", "detail", "excerpt_only", "faithful_when_reposted", "witnessed"]
 
 
 def _repost(path: str, url: str, body: str) -> RepostRecord:
@@ -131,7 +132,8 @@ def test_since_garbage_is_a_usage_error(report_db: Path) -> None:
 
 def test_json_fields_and_values_are_exact(report_db: Path) -> None:
     doc = _report(report_db)
-    assert list(doc) == ["generated_at", "since", "sources"]
+    assert list(doc) == ["generated_at", "since", "site_events", "sources"]
+    assert doc["site_events"] == []  # one dead source of a.test's four: no event
     by_url = {s["source_url"]: s for s in doc["sources"]}
     for source in doc["sources"]:
         assert list(source) == FIELDS
@@ -150,6 +152,9 @@ def test_json_fields_and_values_are_exact(report_db: Path) -> None:
         "fidelity": None,
         "faithful": None,
         "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
+        "title": "标题",  # of the latest version
+        "detail": None,
+        "excerpt_only": None,
         "faithful_when_reposted": None,
         "witnessed": None,
     }
@@ -174,7 +179,7 @@ def test_csv_has_the_same_fields_one_row_per_source(report_db: Path) -> None:
         "dead": "true", "http_status": "404", "final_url": "", "last_checked_at": T_DEAD,
         "last_alive_at": iso(NOW - 30 * DAY), "first_dead_at": T_DEAD, "versions": "1", "changed_at": "",
         "fidelity": "", "faithful": "", "archived_copy": "https://web.archive.org/web/20240402160000/https://a.test/gone",
-        "faithful_when_reposted": "", "witnessed": "",
+        "title": "标题", "detail": "", "excerpt_only": "", "faithful_when_reposted": "", "witnessed": "",
     }
     assert by_url["https://a.test/unfaithful"]["faithful"] == "false"
 
@@ -189,7 +194,8 @@ def test_markdown_shows_counts_then_sources_with_their_diffs(report_db: Path, tm
     assert "- dead: **1**" in text and "- unfaithful reposts: **1**" in text
     dead = text.index("## Dead sources (1)")
     assert counts < dead < text.index("## Changed sources (1)") < text.index("## Unfaithful reposts (1)")
-    assert "### <https://a.test/gone>" in text
+    # Grouped by host; each source under its title, with its address.
+    assert "### a.test (1)" in text and "#### 标题\n\n- source: <https://a.test/gone>" in text
     assert "archived copy: <https://web.archive.org/web/20240402160000/https://a.test/gone>" in text
     assert "final URL: <https://a.test/changed-new>" in text
     # The repost's diff, and the diff between the changed source's two versions.
@@ -321,3 +327,145 @@ def test_html_marks_the_differing_characters_of_an_altered_hunk(report_db: Path,
     # The changed source's archived copy and final URL are plain links, shown as their address.
     assert page.locator("a[href='https://web.archive.org/web/20240402160000/https://a.test/gone']").count() == 1
     assert page.locator("a[href='https://a.test/changed-new']").count() == 1
+
+
+# --- site events ------------------------------------------------------------------------------
+
+@pytest.fixture
+def dying_host_db(tmp_path: Path) -> Path:
+    """dying.test: 100 sources, 30 of them die in one crawl (its third); one more dies alone
+    later; steady.test: 10 sources, 1 dead; half.test: 4 sources, 2 dead in two crawls."""
+    db = tmp_path / "m.db"
+    store = Store(db)
+    urls = ([f"https://dying.test/a/{k}" for k in range(100)] + [f"https://steady.test/{k}" for k in range(10)]
+            + [f"https://half.test/{k}" for k in range(4)])
+    store.save_reposts([_repost(f"r/{k}.md", url, "正文。") for k, url in enumerate(urls)], iso(NOW - 40 * DAY))
+    ids = {url: sid for sid, url in store.db.execute("SELECT id, url FROM sources")}
+    crawls = [store.start_crawl(iso(NOW - (10 - k) * DAY)) for k in range(5)]
+    dying = [f"https://dying.test/a/{k}" for k in range(30)]
+    for url in dying:
+        rec = _check(ids[url], url, iso(NOW - 8 * DAY + 60), "gone", http=404, dead=True)
+        store.record_check(dataclasses.replace(rec, crawl_id=crawls[2]))
+    for url, crawl in (("https://dying.test/a/99", 4), ("https://steady.test/3", 3),
+                       ("https://half.test/0", 1), ("https://half.test/1", 4)):
+        rec = _check(ids[url], url, iso(NOW - (10 - crawl) * DAY + 60), "gone", http=404, dead=True)
+        store.record_check(dataclasses.replace(rec, crawl_id=crawls[crawl]))
+    store.close()
+    return db
+
+
+def test_a_host_whose_sources_die_in_one_crawl_is_one_site_event(dying_host_db: Path, tmp_path: Path) -> None:
+    doc = _report(dying_host_db)
+    assert len(doc["sources"]) == 34  # json lists every dead source still
+    assert doc["site_events"] == [
+        {"host": "dying.test", "dead": 31, "of": 100, "since": iso(NOW - 8 * DAY + 60)},
+        {"host": "half.test", "dead": 2, "of": 4, "since": iso(NOW - 9 * DAY + 60)},
+    ]
+    # md: one entry for the host, a few examples, the rest folded; the lone dead source of
+    # steady.test is listed as usual.
+    out = tmp_path / "r.md"
+    assert run_cli("report", "--db", str(dying_host_db), "--format", "md", "--output", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "## Site events (2)" in text
+    assert f"### dying.test: 31 of 100 sources dead since {iso(NOW - 8 * DAY + 60)}" in text
+    assert "<summary>26 more</summary>" in text
+    assert "## Dead sources (1)" in text and "- source: <https://steady.test/3>" in text
+
+
+def test_site_event_min_is_a_config_key(dying_host_db: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\ndatabase = "{dying_host_db}"\n[report]\nsite_event_min = 31\n', encoding="utf-8")
+    result = run_cli("report", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    # 30 died together, fewer than 31, and not half of dying.test's 100: no event there now.
+    assert [e["host"] for e in json.loads(result.stdout)["site_events"]] == ["half.test"]
+    config.write_text('[report]\nsite_event_min = 0\n', encoding="utf-8")
+    bad = run_cli("report", "--config", str(config))
+    assert bad.returncode == 2 and "report.site_event_min" in bad.stderr
+
+
+def test_site_events_fold_their_sources_in_html(dying_host_db: Path, browser, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    assert run_cli("report", "--db", str(dying_host_db), "--format", "html", "--output", str(out)).returncode == 0
+    page = browser.new_page()
+    page.goto(out.as_uri())
+    event = page.locator("#events article.event").first
+    assert "dying.test · 31 of 100 sources dead" in event.locator("h3").inner_text()
+    assert event.locator("ul.compact").first.locator("li").count() == 5
+    folded = event.locator("details")
+    assert not folded.get_attribute("open") and folded.locator("li").count() == 26
+    assert page.locator("#dead details.host summary").all_inner_texts() == ["steady.test (1)"]
+
+
+# --- the report's own fields, and --diffs ------------------------------------------------------
+
+def test_diffs_adds_each_reposts_hunks(report_db: Path) -> None:
+    doc = _report(report_db, "--diffs")
+    by_url = {s["source_url"]: s for s in doc["sources"]}
+    assert by_url["https://a.test/unfaithful"]["reposts_detail"] == [{
+        "path": "gnews/unfaithful.md", "fidelity": 0.6, "faithful": False,
+        "hunks": [{"op": "altered", "repost": "转载的正文。", "original": "原文的正文与转载不同。"}],
+    }]
+    assert by_url["https://a.test/gone"]["reposts_detail"] == [
+        {"path": "gnews/gone-copy.md", "fidelity": None, "faithful": None, "hunks": []},
+        {"path": "gnews/gone.md", "fidelity": None, "faithful": None, "hunks": []},
+    ]
+    assert "reposts_detail" not in _report(report_db)["sources"][0]
+
+
+# --- at the real archive's scale, in a real browser --------------------------------------------
+
+@pytest.fixture(scope="module")
+def archive_scale(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    from tests.synthetic_report import build
+
+    db = tmp_path_factory.mktemp("scale") / "mirror.db"
+    return db, build(db)
+
+
+def test_html_at_the_real_archives_scale(archive_scale, browser, tmp_path: Path) -> None:
+    from tests.synthetic_report import HOSTILE, SOURCES
+
+    db, counts = archive_scale
+    out = tmp_path / "report.html"
+    result = run_cli("report", "--db", str(db), "--format", "html", "--output", str(out), timeout=300)
+    assert result.returncode == 0, result.stderr
+    source = out.read_text(encoding="utf-8")
+    assert out.stat().st_size < 10_000_000
+    for text in HOSTILE:
+        assert text not in source  # never raw in the page, whatever element or attribute it lands in
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    start = time.perf_counter()
+    page.goto(out.as_uri(), wait_until="load", timeout=120_000)
+    loaded = time.perf_counter() - start
+    # bench/report.py measures the load time against its 5 s target; here only a bound that
+    # a loaded CI machine still meets, so that a page that does not open in time fails.
+    assert loaded < 30, loaded
+    assert page.locator("script, iframe, img, object, embed").count() == 0
+    assert page.locator("style").count() == 1
+    assert page.locator("svg").count() == 3  # link status, link rot, versions and stealth edits
+    assert page.locator("[onload], [onerror], [href^='javascript']").count() == 0
+    assert dialogs == [] and requests == [out.as_uri()]
+    # The crafted titles, details and hunks are there, as text (folded ones too).
+    body = page.text_content("body") or ""
+    assert all(body.count(text) >= 2 for text in HOSTILE), [body.count(text) for text in HOSTILE]
+    # Whole hosts died at once: site events, with every dead source folded under one of
+    # them or listed under its host.
+    events = page.locator("#events article.event")
+    assert events.count() >= 20
+    cards = {page.inner_text(f".card:nth-child({i}) span"): page.inner_text(f".card:nth-child({i}) b")
+             for i in range(1, 7)}
+    assert cards["sources"] == str(SOURCES) and cards["dead sources"] == str(counts["dead"])
+    listed_dead = sum(int(n) for n in page.locator("#events h3 .n").all_inner_texts()
+                      for n in [n.split(" of ")[0].strip("· ")])
+    listed_dead += page.locator("#dead li, #dead article.src").count()
+    assert listed_dead == counts["dead"]
+    # The link-rot curve has one point per month of reposts, and it rises with age.
+    points = page.locator("#rot circle title").all_text_contents()
+    assert len(points) == 48
+    first, last = (float(p.split("(")[1].rstrip("%)")) for p in (points[0], points[-1]))
+    assert first > last
