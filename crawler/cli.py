@@ -145,9 +145,11 @@ def scan(cfg: Config, as_json: bool) -> int:
     if as_json:
         emit_json(result.to_json())
         return 0
+    # new/changed/removed count files of every kind, so the kinds are counted beside them.
     click.echo(
-        f"{result.reposts} reposts in {cfg.archive.root}: {len(result.new)} new, {len(result.changed)} changed, "
-        f"{len(result.removed)} removed, {len(result.problems)} problems"
+        f"{cfg.archive.root}: {result.reposts} reposts, {len(result.problems)} problems, {result.not_reposts} "
+        f"other files ({len(result.new)} new, {len(result.changed)} changed, {len(result.removed)} removed "
+        "since the last scan)"
     )
     for problem in result.problems:
         click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
@@ -184,22 +186,31 @@ def status(cfg: Config, as_json: bool) -> int:
 
 
 @main.command()
-@click.argument("file", required=False, default="-")
+@click.argument("file", required=False)
 @click.option("--url", help="the page's address, for site hints")
 @click.option("--json", "as_json", is_flag=True, help="print {title, text, paragraphs, charset}")
 @common
-def extract(cfg: Config, file: str, url: str | None, as_json: bool) -> int:
-    """Print the title and body text extracted from one HTML page (FILE or - for stdin)."""
-    from crawler.extract import extract as run_extract
+def extract(cfg: Config, file: str | None, url: str | None, as_json: bool) -> int:
+    """Print the title and body text extracted from one HTML page (FILE, or - or a pipe for stdin)."""
     from urllib.parse import urlsplit
 
-    if file == "-":
+    from crawler.archive import looks_binary
+    from crawler.extract import extract as run_extract
+
+    if file is None and sys.stdin.isatty():
+        # Nothing given and nothing piped: waiting for a page typed by hand would look like a hang.
+        click.echo(click.get_current_context().get_help(), err=True)
+        raise Exit(EXIT_USAGE, "no page given: name an HTML file, or pipe one in")
+    if file in (None, "-"):
         data = sys.stdin.buffer.read()
     else:
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
             raise Exit(EXIT_USAGE, f"cannot read {file}: {exc.strerror or exc}") from None
+    if looks_binary(data):
+        raise Exit(EXIT_USAGE, f"{'the input' if file in (None, '-') else file} is not an HTML page: "
+                               f"binary data ({len(data)} bytes)")
     hints = cfg.site(urlsplit(url).hostname or "") if url else None
     article = run_extract(data, url=url, hints=hints)
     if as_json:
