@@ -272,6 +272,28 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     return 0
 
 
+@main.command()
+@click.option("--wacz", "wacz_path", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="the WACZ file to write")
+@click.option("--since", "since_text", metavar="WHEN", help="only the captures since WHEN (date, datetime or 7d/24h)")
+@common
+def export(cfg: Config, wacz_path: Path, since_text: str | None) -> int:
+    """Pack the mirror (or the captures since WHEN) as a WACZ file for ReplayWeb.page and pywb."""
+    import time
+
+    from crawler.export import ExportError, export_wacz
+
+    since = parse_when(since_text, time.time()) if since_text else None
+    store = open_store(cfg)
+    try:
+        done = export_wacz(store, cfg.store.mirror, wacz_path, since=since)
+    except ExportError as exc:
+        raise Exit(EXIT_USAGE, str(exc)) from None
+    click.echo(f"export: {done.pages} pages, {done.records} WARC records from {done.warc_files} files "
+               f"written to {done.path}", err=True)
+    return 0
+
+
 def _duration_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
     from crawler.config import parse_duration
 

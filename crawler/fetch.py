@@ -515,17 +515,24 @@ class Fetcher:
     ) -> FetchResult:
         """Fetch `url` politely, following redirects. Unless `archive` is false (the caller
         mirrors the result itself), every exchange goes to the Fetcher's `archive`."""
-        res = await self._fetch(url, etag=etag, last_modified=last_modified, robots=robots,
-                                max_redirects=max_redirects, max_bytes=max_bytes)
+        res = FetchResult(url=url, final_url=url, started_at=time.time())
+        try:
+            await self._fetch(res, etag=etag, last_modified=last_modified, robots=robots,
+                              max_redirects=max_redirects, max_bytes=max_bytes)
+        except DeadlineReached:
+            # The caller never sees this fetch; the requests it did send are mirrored all the same.
+            if self.archive is not None and res.exchanges:
+                await self.archive(res)
+            raise
         if archive and self.archive is not None and res.exchanges:
             await self.archive(res)
         return res
 
     async def _fetch(
-        self, url: str, *, etag: str | None, last_modified: str | None, robots: bool, max_redirects: int,
+        self, res: FetchResult, *, etag: str | None, last_modified: str | None, robots: bool, max_redirects: int,
         max_bytes: int | None,
     ) -> FetchResult:
-        res = FetchResult(url=url, final_url=url, started_at=time.time())
+        url = res.url
         if self._closed:
             raise RuntimeError("Fetcher is closed")
         if self._reaper is None and self.idle_timeout > 0:

@@ -699,6 +699,14 @@ class Store:
     def versions_of(self, source_id: int) -> list[dict[str, Any]]:
         return list(self.db.query("SELECT * FROM versions WHERE source_id = ? ORDER BY number", [source_id]))
 
+    def source_titles(self) -> list[tuple[str, str]]:
+        """(source URL, title) of every source: its latest version's title, else a repost's."""
+        return [(url, title or "") for url, title in self.db.execute(
+            "SELECT s.url, COALESCE(NULLIF(v.title, ''), (SELECT r.title FROM reposts r WHERE r.source_id = s.id "
+            "AND r.removed_at IS NULL AND r.title != '' ORDER BY r.path LIMIT 1)) "
+            "FROM sources s LEFT JOIN versions v ON v.id = s.latest_version_id ORDER BY s.id"
+        )]
+
     def latest_capture(self, url: str) -> WarcRef | None:
         """The latest full response record of `url` (not a revisit): what a new capture of the
         same payload, or a 304, refers to."""
