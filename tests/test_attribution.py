@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.config import WaybackConfig
 from crawler.crawl import crawl_async
 from crawler.scan import scan
+from store import report as reports
 from store.db import Store
 from store.warc import read_payload
 from tests.conftest import run_cli
@@ -88,6 +89,13 @@ def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
     assert store.status_counts()["changed_since_repost_sources"] == [url]
     fields = store.report_sources(everything=True)[0].fields
     assert fields["faithful_when_reposted"] is True
+    doc = reports.build_report(store, diffs=True)
+    assert doc["sources"][0]["faithful_when_reposted"] is True
+    assert [h["by"] for h in doc["sources"][0]["reposts_detail"][0]["hunks"]] == ["original"]
+    md = reports.render(store, doc, "md")
+    assert "changed since the repost (the site edited an article after a faithful repost): **1**" in md
+    assert "changed by the site since the repost (stealth edit)" in md
+    assert "changed since the repost</span>" in reports.render(store, doc, "html")
     # The capture is kept as a from_archive version, before today's in time and number.
     versions = store.versions_of(store.source_by_url(url).id)
     assert [(v["number"], bool(v["from_archive"]), v["captured_at"]) for v in versions] == [
