@@ -25,6 +25,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from crawler.analyze import repost_lines
 from crawler.cdx import Capture, captures_around, closest
 from crawler.config import Config
 from crawler.fidelity import differs
@@ -154,14 +155,15 @@ class Attributor:
                 for rid, path, published, dated, mtime in kept.repost_dating(self.store, repost_ids)}
 
     async def attribute(self, source: SourceRow, results: tuple[FidelityResult, ...], today: str,
-                        bodies: dict[int, str]) -> tuple[FidelityResult, ...]:
+                        reposts: tuple[tuple[int, str], ...]) -> tuple[FidelityResult, ...]:
         """`results` with every unfaithful repost's hunks attributed (`today`: the normalised
-        text they were judged against; `bodies`: repost id -> its normalised text)."""
+        text they were judged against; `reposts`: (repost id, Markdown body) of the source's reposts)."""
         unfaithful = [f for f in results if not f.faithful]
         if not unfaithful:
             return results
         dates = self.dates([f.repost_id for f in unfaithful])
         fold = self.cfg.compare.fold_chinese_script
+        bodies = {rid: "\n".join(repost_lines(text, fold)) for rid, text in reposts}
         out = []
         for fid in results:
             if fid.faithful:
@@ -170,7 +172,7 @@ class Attributor:
             date = dates.get(fid.repost_id)
             note, earlier = "no date for the repost", None
             if date is not None:
-                earlier, note = await self.earlier_text(source, date)
+                earlier, note = await self.earlier_text(source, date, reposts)
             hunks = attribute_hunks(fid.hunks, earlier.normalized if earlier else None, today,
                                     bodies.get(fid.repost_id, ""), fold)
             info: dict[str, Any] = {
@@ -184,7 +186,8 @@ class Attributor:
                                attribution=info))
         return tuple(out)
 
-    async def earlier_text(self, source: SourceRow, date: RepostDate) -> tuple[kept.EarlierText | None, str]:
+    async def earlier_text(self, source: SourceRow, date: RepostDate, reposts: tuple[tuple[int, str], ...] = ()
+                           ) -> tuple[kept.EarlierText | None, str]:
         """The original as it was at `date`, and a one-line note of where it came from (or why none)."""
         own = kept.own_version_before(self.store, source.id, date.at)
         if own is not None:
@@ -199,13 +202,13 @@ class Attributor:
         if kept.recently_looked_up(self.store, source.id, low, high, iso(time.time() - self.cfg.crawl.revisit_dead)):
             return None, "the web archive has no usable capture near the repost's date (asked recently)"
         try:
-            return await self._look_up(source, moment, window, low, high)
+            return await self._look_up(source, moment, window, low, high, reposts)
         except WaybackError as exc:
             # Not cached: the archive failed, it did not say it has nothing. Asked again next time.
             return None, str(exc)
 
-    async def _look_up(self, source: SourceRow, moment: float, window: float, low: str, high: str
-                       ) -> tuple[kept.EarlierText | None, str]:
+    async def _look_up(self, source: SourceRow, moment: float, window: float, low: str, high: str,
+                       reposts: tuple[tuple[int, str], ...]) -> tuple[kept.EarlierText | None, str]:
         assert self.fetch is not None and self.process is not None
         cdx_url = self.cfg.wayback.cdx_url
         captures = await captures_around(self.fetch, cdx_url, source.url, moment, window)
@@ -220,7 +223,8 @@ class Attributor:
         result = await self.fetch(capture.raw_url(cdx_url), archive=False)
         if result.status is None or not 200 <= result.status < 300:
             raise WaybackError(f"wayback capture {snapshot} not fetched: {result.error or f'HTTP {result.status}'}")
-        warc, analysis = await self.process(result, None, ())
+        # With the reposts, so that the capture's article is found as today's is (the repost as witness).
+        warc, analysis = await self.process(result, None, reposts)
         if analysis is None or not analysis.has_article:
             kept.record_lookup(self.store, source.id, now, low, high, timestamp=capture.timestamp,
                                digest=capture.digest, snapshot_url=snapshot)

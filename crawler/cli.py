@@ -424,10 +424,9 @@ def _judge_stored(cfg: Config, store: Store, source: Any, version: dict[str, Any
     from crawler.crawl import compare_settings
 
     cpu.configure(compare_settings(cfg, store))
-    judged = cpu.judge_stored(version["normalized"], version["extras"],
-                              tuple((r["id"], r["body"] or "") for r in reposts), version["text"])
-    fold = cfg.compare.fold_chinese_script
-    bodies = {r["id"]: "\n".join(cpu.repost_lines(r["body"] or "", fold)) for r in reposts}
+    bodies = tuple((r["id"], r["body"] or "") for r in reposts)
+    judged = cpu.judge_stored(version["normalized"], version["extras"], bodies, version["text"],
+                              version["found_by"] == "meta")
     judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version["normalized"] or "",
                                                                       bodies))
     return {f.repost_id: f for f in judged}
@@ -526,12 +525,16 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
                                 "repost_date": date.at if date else None,
                                 "repost_date_from": date.origin if date else None,
                                 "compared_with": (fid.attribution or {}).get("compared_with"),
+                                "excerpt_only": fid.excerpt_only,
                                 "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
                                                             "from_archive": bool(version["from_archive"]),
-                                                            "first_seen_at": version["first_seen_at"]}})
+                                                            "first_seen_at": version["first_seen_at"],
+                                                            "found_by": version["found_by"]},
+                   "check": None if fetched is None else {"detail": fetched.record.detail,
+                                                          "found_by": fetched.record.found_by}})
     else:
         f = summary.fields
         answer = f"HTTP {f['http_status']}" if f["http_status"] is not None else "no response"
@@ -547,6 +550,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             click.echo("  no version of the original is stored: nothing to compare")
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
+            verdict += " to the excerpt the page serves" if item["excerpt_only"] else ""
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
             _print_appearances(item["appearances"])
             if not item["faithful"]:

@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -265,7 +265,14 @@ def _line_counts_v3(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_line_counts_n")
 
 
-def _attribution_v4(db: sqlite_utils.Database) -> None:
+def _witness_v4(db: sqlite_utils.Database) -> None:
+    # How each check found the body it compared (SPEC 7), and which verdicts were on an excerpt.
+    db["checks"].add_column("found_by", str)
+    db["versions"].add_column("found_by", str)
+    db["fidelity"].add_column("excerpt_only", int, not_null_default=0)
+
+
+def _attribution_v5(db: sqlite_utils.Database) -> None:
     """Who changed the text (SPEC 9): per repost, whether it was faithful when made and against
     what; when an archive capture was taken; whether the Wayback Machine holds our bytes; and
     the CDX lookups made, so a source with no capture is not asked every night."""
@@ -285,7 +292,7 @@ def _attribution_v4(db: sqlite_utils.Database) -> None:
 
 
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _attribution_v4}
+MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4, 5: _attribution_v5}
 
 
 @dataclass(frozen=True)
@@ -430,10 +437,14 @@ class Store:
 
     def save_reposts(self, records: Iterable[RepostRecord], now: str) -> list[int]:
         """Insert or update reposts, their sources and URL forms, and the line counts; their ids."""
+        # Counted for the whole batch at once: a footer line in most reposts is one upsert.
+        lines: dict[int, list[Any]] = {}
         with self.transaction():
-            return [self._save_repost(rec, now) for rec in records]
+            ids = [self._save_repost(rec, now, lines) for rec in records]
+            self._count_lines(lines)
+        return ids
 
-    def _save_repost(self, rec: RepostRecord, now: str) -> int:
+    def _save_repost(self, rec: RepostRecord, now: str, lines: dict[int, list[Any]]) -> int:
         conn = self.db.conn
         old = conn.execute("SELECT id, line_hashes FROM reposts WHERE path = ?", [rec.path]).fetchone()
         if old is not None and old[1]:
@@ -456,8 +467,12 @@ class Store:
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE reposts SET {sets} WHERE id = ?", [*values.values(), old[0]])
             repost_id = old[0]
-        if rec.lines:
-            self._count_lines(rec.lines)
+        for line_hash, text in rec.lines:
+            seen = lines.get(line_hash)
+            if seen is None:
+                lines[line_hash] = [1, text]
+            else:
+                seen[0] += 1
         return repost_id
 
     def _source_id(self, rec: RepostRecord, now: str) -> int:
@@ -484,13 +499,14 @@ class Store:
             )
         return found
 
-    def _count_lines(self, lines: Iterable[tuple[int, str]]) -> None:
-        # The text is kept only from a line's second sighting on: lines seen once are most of
-        # the archive and are never boilerplate, so their text would only bloat the database.
+    def _count_lines(self, lines: dict[int, list[Any]]) -> None:
+        """Add sightings: line hash -> [times, text].  The text is kept only from a line's second
+        sighting on: lines seen once are most of the archive and are never boilerplate, so
+        their text would only bloat the database."""
         self.db.conn.executemany(
-            "INSERT INTO line_counts (hash, n) VALUES (?, 1) "
-            "ON CONFLICT(hash) DO UPDATE SET n = n + 1, text = coalesce(text, ?)",
-            list(lines),
+            "INSERT INTO line_counts (hash, n, text) VALUES (?, ?, ?) "
+            "ON CONFLICT(hash) DO UPDATE SET n = n + excluded.n, text = coalesce(line_counts.text, ?)",
+            [(h, n, text if n > 1 else None, text) for h, (n, text) in lines.items()],
         )
 
     def _uncount_lines(self, hashes: Iterable[int]) -> None:
@@ -738,12 +754,12 @@ class Store:
                 cur = conn.execute(
                     "INSERT INTO versions (source_id, number, title, text, normalized, extras, first_seen_at, "
                     "last_seen_at, from_archive, archive_url, captured_at, warc_file, warc_offset, warc_length, "
-                    "payload_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "payload_digest, found_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.body.extras,
                      rec.checked_at,
                      rec.checked_at, int(rec.body.from_archive), rec.body.archive_url, rec.body.captured_at,
                      warc.file if warc else None, warc.offset if warc else None,
-                     warc.length if warc else None, warc.payload_digest if warc else None],
+                     warc.length if warc else None, warc.payload_digest if warc else None, rec.found_by],
                 )
                 version_id = int(cur.lastrowid)
                 if versions > 1:
@@ -759,24 +775,22 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO checks (source_id, crawl_id, checked_at, url, final_url, http_status, link_status, dead, "
                 "error, detail, etag, last_modified, truncated, version_id, new_version, warc_file, warc_offset, "
-                "warc_length, payload_digest, warc_record_id, warc_url, revisit) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "warc_length, payload_digest, warc_record_id, warc_url, revisit, found_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rec.source_id, rec.crawl_id, rec.checked_at, rec.url, rec.final_url, rec.http_status,
                  rec.link_status, int(rec.dead), rec.error, rec.detail, rec.etag, rec.last_modified,
                  int(rec.truncated), seen_version, int(rec.new_version and rec.body is not None),
                  warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
                  warc.payload_digest if warc else None, warc.record_id if warc else None,
-                 warc.url if warc else None, int(warc.revisit) if warc else 0],
+                 warc.url if warc else None, int(warc.revisit) if warc else 0, rec.found_by],
             )
             check_id = int(cur.lastrowid)
             for fid in rec.fidelity:
                 conn.execute(
                     "INSERT INTO fidelity (repost_id, source_id, check_id, version_id, checked_at, similarity, "
-                    "faithful, hunks, faithful_when_reposted, attribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "faithful, hunks, excerpt_only) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [fid.repost_id, rec.source_id, check_id, version_id, rec.checked_at, fid.similarity,
-                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False),
-                     _tristate(fid.faithful_when_reposted),
-                     None if fid.attribution is None else json.dumps(fid.attribution, ensure_ascii=False)],
+                     int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False), int(fid.excerpt_only)],
                 )
             when_reposted = None
             if rec.fidelity:
@@ -871,6 +885,7 @@ class Store:
         # The title: of the latest version, else of a repost; the detail: of the latest check.
         rows = list(self.db.query(
             "SELECT s.*, (SELECT title FROM versions v WHERE v.id = s.latest_version_id) AS version_title, "
+            "(SELECT found_by FROM versions v WHERE v.id = s.latest_version_id) AS version_found_by, "
             "(SELECT title FROM reposts r WHERE r.source_id = s.id AND r.title != '' ORDER BY r.path LIMIT 1) "
             "AS repost_title, (SELECT detail FROM checks c WHERE c.source_id = s.id "
             "ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) "
@@ -904,6 +919,8 @@ class Store:
                     "archived_copy": r["archived_copy"],
                     "title": r["version_title"] or r["repost_title"] or None,
                     "detail": r["check_detail"] or None,
+                    # Compared with the excerpt its page serves (only its description), SPEC 7.
+                    "excerpt_only": r["version_found_by"] == "meta" if r["faithful"] is not None else None,
                     "faithful_when_reposted": None if r["faithful_when_reposted"] is None
                     else bool(r["faithful_when_reposted"]),
                     "witnessed": None if r["witnessed"] is None else bool(r["witnessed"]),

@@ -117,6 +117,7 @@ class FidelityResult:
     # difference since, false when the repost made one, None when not known (or not asked).
     faithful_when_reposted: bool | None = None
     attribution: dict | None = None  # the repost's date, where it came from, and the earlier text used
+    excerpt_only: bool = False  # compared with the part of the article the page serves (SPEC 7)
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,5 @@ class CheckRecord:
     fidelity: tuple[FidelityResult, ...] = field(default_factory=tuple)
     archived_copy: str | None = None
     wayback_checked: bool = False
+    # How the compared body was found: "extractor", "page_text", "embedded" or "meta" (SPEC 7).
+    found_by: str | None = None

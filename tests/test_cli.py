@@ -119,7 +119,8 @@ def test_check_exit_codes_and_json(tmp_path: Path, site) -> None:
     assert doc["source"]["link_status"] == "alive" and doc["source"]["source_url"] == origin.url("/a/1")
     assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "faithful_when_reposted": None,
                                "repost_date": "2023-03-20T01:23:00Z", "repost_date_from": "header",
-                               "compared_with": None, "appearances": [], "hunks": []}]
+                               "compared_with": None, "excerpt_only": False, "appearances": [], "hunks": []}]
+    assert doc["check"]["found_by"] == "extractor" and "extractor" in doc["check"]["detail"]
     state["paras"] = PARAS[:1] + ["原文里插入了一整句新的话，转载没有跟上。"] + PARAS[1:]
     bad = run_cli("check", str(tmp_path / "archive" / "one.md"), "--json", "--config", str(cfg))
     assert bad.returncode == 1
