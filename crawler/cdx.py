@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode, urlsplit
 
-from crawler.wayback import WaybackError, _short
+from crawler.wayback import WaybackError, ask, excerpt
 from store.attribution import stamp_iso
 from store.db import parse_iso
 
@@ -64,24 +64,24 @@ def parse_cdx(body: bytes) -> list[Capture]:
     try:
         rows: Any = json.loads(text)
     except (ValueError, UnicodeDecodeError):
-        raise WaybackError(f"wayback CDX API answered something that is not JSON: {_short(body)}") from None
+        raise WaybackError(f"wayback CDX API answered something that is not JSON: {excerpt(body)}") from None
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise WaybackError(f"wayback CDX API answer is not a list of rows: {_short(body)}")
+        raise WaybackError(f"wayback CDX API answer is not a list of rows: {excerpt(body)}")
     if not rows:
         return []
     header = rows[0]
     missing = [name for name in _NEEDED if name not in header]
     if missing:
-        raise WaybackError(f"wayback CDX API answer names no {', '.join(missing)} field: {_short(body)}")
+        raise WaybackError(f"wayback CDX API answer names no {', '.join(missing)} field: {excerpt(body)}")
     at = {name: header.index(name) for name in header if isinstance(name, str)}
     out = []
     for row in rows[1:]:
         if len(row) != len(header):
-            raise WaybackError(f"wayback CDX API row has {len(row)} fields, the header {len(header)}: {_short(body)}")
+            raise WaybackError(f"wayback CDX API row has {len(row)} fields, the header {len(header)}: {excerpt(body)}")
         get = {name: str(row[i]) for name, i in at.items()}
         ts = get["timestamp"]
         if not ts.isdigit() or not 4 <= len(ts) <= 14:
-            raise WaybackError(f"wayback CDX API row has no usable timestamp: {_short(body)}")
+            raise WaybackError(f"wayback CDX API row has no usable timestamp: {excerpt(body)}")
         status = get["statuscode"]
         # A capture of a redirect or an error is not a copy of the article (the filter asks
         # for 200s; an archive that ignores it must not mislead us).
@@ -104,16 +104,7 @@ async def captures_around(fetch: Callable[[str], Awaitable[Any]], cdx_url: str, 
                           moment: float, window: float) -> list[Capture]:
     """Ask the CDX API for the 2xx captures of `url` within `window` seconds of `moment`.
 
-    `fetch(url)` returns a FetchResult. A transport error, a non-2xx answer or an unusable
-    body raises WaybackError (one line); no capture gives [].
+    A transport error, a non-2xx answer or an unusable body raises WaybackError (one line);
+    no capture gives [].
     """
-    query = cdx_query(cdx_url, url, moment - window, moment + window)
-    result = await fetch(query)
-    error = getattr(result, "error", None)
-    status = getattr(result, "status", None)
-    if error:
-        detail = getattr(result, "detail", "") or ""
-        raise WaybackError(f"wayback CDX API not fetched: {error}{' (' + detail + ')' if detail else ''}: {query}")
-    if status is None or not 200 <= int(status) < 300:
-        raise WaybackError(f"wayback CDX API answered HTTP {status}: {query}")
-    return parse_cdx(getattr(result, "body", b"") or b"")
+    return parse_cdx(await ask(fetch, cdx_query(cdx_url, url, moment - window, moment + window), "CDX API"))
