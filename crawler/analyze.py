@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from crawler import witness
+from crawler.classify import error_phrase
 from crawler.config import Config, SiteConfig
-from crawler.extract import extract
-from crawler.fidelity import Hunk, compare, differs
+from crawler.extract import decode_html, extract
+from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, WarcRef
 from store.warc import CrawlInfo, WarcMirror
@@ -53,10 +55,21 @@ class PageAnalysis:
     fidelity: tuple[FidelityResult, ...]
     extras: str  # normalised tolerated lines joined by newlines (see `tolerate`)
     failure: str | None = None  # why the page could not be analysed (then nothing else is known)
+    # How the body was found (crawler.witness.FOUND_BY): by the extractor, or, where a repost's
+    # text was found only there, in the page's visible text, its script data or its description.
+    found_by: str | None = None
+    holds_repost: bool = False  # the page shows or carries a repost's text: never a soft-404
+    error_said: str | None = None  # the error-page phrase its title or main text shows, if any
+    shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
 
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+    @property
+    def signature_text(self) -> str:
+        """The text that tells this page from the host's answer for a URL that cannot exist."""
+        return self.text if self.paragraphs else self.shown
 
     @classmethod
     def failed(cls, reason: str) -> PageAnalysis:
@@ -145,6 +158,13 @@ def _tolerated(lines: list[str], tolerated: frozenset[str]) -> list[bool] | None
     return drop
 
 
+def _spared(tolerated: frozenset[str], article: Sequence[str]) -> frozenset[str]:
+    """The tolerated lines that are not text of the article: a repost must not be spared what
+    the article says, however the page breaks its lines."""
+    said = "".join(map(_letters, article))
+    return frozenset(t for t in tolerated if _letters(t) not in said)
+
+
 def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
           tolerated: frozenset[str] = frozenset(),
           published: list[str] | None = None) -> tuple[FidelityResult, ...]:
@@ -156,19 +176,32 @@ def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
     `published`: the original's lines as the page shows them, one for each normalised
     line; hunks show them (and the repost's own lines) rather than normalised text.
     """
+    return tuple(_verdict(repost_id, body, original, tolerated, published) for repost_id, body in reposts)
+
+
+def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: frozenset[str],
+             published: Sequence[str] | None, excerpt: bool = False) -> FidelityResult:
     s = _settings
-    results = []
-    for repost_id, body in reposts:
-        pairs = repost_pairs(body, s.fold_script)
-        drop = _tolerated([n for n, _ in pairs], tolerated)
-        if drop is not None:
-            pairs = [pair for pair, d in zip(pairs, drop) if not d]
-        fid = compare([n for n, _ in pairs], original, min_change_chars=s.min_change_chars,
-                      boilerplate=s.boilerplate, repost_published=[p for _, p in pairs],
-                      original_published=published)
-        hunks = tuple(hunk_dict(h) for h in fid.hunks)
-        results.append(FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks))
-    return tuple(results)
+    pairs = repost_pairs(body, s.fold_script)
+    drop = _tolerated([n for n, _ in pairs], tolerated)
+    if drop is not None:
+        pairs = [pair for pair, d in zip(pairs, drop) if not d]
+    fid = compare([n for n, _ in pairs], list(original), min_change_chars=s.min_change_chars,
+                  boilerplate=s.boilerplate, repost_published=[p for _, p in pairs],
+                  original_published=list(published) if published is not None else None)
+    if excerpt:
+        fid = _as_excerpt(fid, original)
+    hunks = tuple(hunk_dict(h) for h in fid.hunks)
+    return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
+
+
+def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
+    """A comparison with an excerpt of the article (SPEC 7): what the repost has beyond the
+    excerpt is not a difference; the similarity is the share of the excerpt the repost holds."""
+    kept: tuple[Hunk, ...] = tuple(h for h in fid.hunks if h.op != "added")
+    size = sum(len(_letters(line)) for line in excerpt) or 1
+    lost = sum(len(_letters(h.original)) for h in kept)
+    return Fidelity(max(0.0, 1 - lost / size), not kept, kept)
 
 
 def hunk_dict(hunk: Hunk) -> dict:
@@ -224,19 +257,53 @@ def _analyze(job: PageJob) -> PageAnalysis:
     article = extract(job.html, url=job.url, hints=job.hints, content_type=job.content_type)
     pairs = normalize_pairs(article.paragraphs, s.fold_script)
     lines = [n for n, _ in pairs]
+    published = [p for _, p in pairs]
+    paragraphs = tuple(article.paragraphs)
+    # Not the lines of the body: a repost must not be spared what the body says.
+    tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if lines else frozenset()
+    verdicts: list[FidelityResult | None] = (list(judge(job.reposts, lines, tolerated, published)) if lines
+                                             else [None] * len(job.reposts))
+    found_by = "extractor" if any(v is not None and v.faithful for v in verdicts) else None
+    page: witness.PageText | None = None
+    best: witness.Found | None = None
+    # The repost is the witness of what the article says (SPEC 7), asked only when the
+    # extractor's body does not already hold it: most pages never pay for a second reading.
+    for k, (repost_id, markdown) in enumerate(job.reposts):
+        done = verdicts[k]
+        if done is not None and done.faithful:
+            continue
+        if page is None:
+            page = witness.read_page(decode_html(job.html, job.content_type)[0])
+        found = witness.find(page, repost_lines(markdown, s.fold_script), lines, fold_script=s.fold_script)
+        if found is None:
+            continue
+        verdicts[k] = _verdict(repost_id, markdown, found.lines, _spared(tolerated.union(found.furniture), found.lines),
+                               found.shown, excerpt=found.excerpt)
+        if best is None or found.coverage > best.coverage:
+            best = found
+    if found_by is None and best is not None:
+        # The article is what the witness found: its lines are the version, its furniture the extras.
+        found_by, lines, paragraphs = best.found_by, list(best.lines), best.shown
+        tolerated = _spared(tolerated.union(best.furniture), lines)
     has_article = bool(lines)
-    normalized = "\n".join(lines)
+    if found_by is None and has_article:
+        found_by = "extractor"
     new_version = has_article and (
         job.previous is None or differs(job.previous.split("\n") if job.previous else [], lines,
                                         min_change_chars=s.min_change_chars)
     )
-    fidelity: tuple[FidelityResult, ...] = ()
-    # Not the lines of the body: a repost must not be spared what the body says.
-    tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if has_article else frozenset()
-    if has_article and job.reposts:
-        fidelity = judge(job.reposts, lines, tolerated, [p for _, p in pairs])
-    return PageAnalysis(article.title, tuple(article.paragraphs), article.charset, normalized, has_article,
-                        new_version, fidelity, "\n".join(sorted(tolerated)))
+    shown = ""
+    if not has_article:
+        # No body: the page's own words tell an error page from a short post.
+        if page is None:
+            page = witness.read_page(decode_html(job.html, job.content_type)[0])
+        shown = "\n".join(b.text for b in page.visible if not b.furniture)
+    said = error_phrase(article.title, shown.split("\n") if shown else ())
+    fidelity = tuple(v for v in verdicts if v is not None)
+    return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
+                        new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
+                        holds_repost=best is not None or any(v.faithful for v in fidelity),
+                        error_said=said, shown=shown)
 
 
 @dataclass(frozen=True)
@@ -261,9 +328,11 @@ def process(job: ResponseJob) -> tuple[WarcRef | None, PageAnalysis | None]:
 
 
 def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...],
-                 text: str | None = None) -> tuple[FidelityResult, ...]:
+                 text: str | None = None, excerpt: bool = False) -> tuple[FidelityResult, ...]:
     """Fidelity against a stored version, when the check brought no new body (304, dead);
-    `text`: the version's text as published, shown in the hunks when it still fits."""
-    return judge(reposts, previous.split("\n") if previous else [],
-                 frozenset(extras.split("\n")) if extras else frozenset(),
-                 published_lines(text, previous, _settings.fold_script) if text else None)
+    `text`: the version's text as published, shown in the hunks when it still fits;
+    `excerpt`: the version is the part of the article its page served (SPEC 7)."""
+    original = previous.split("\n") if previous else []
+    tolerated = frozenset(extras.split("\n")) if extras else frozenset()
+    published = published_lines(text, previous, _settings.fold_script) if text else None
+    return tuple(_verdict(repost_id, body, original, tolerated, published, excerpt) for repost_id, body in reposts)

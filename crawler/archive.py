@@ -4,7 +4,7 @@ A file is a repost by its content, not its name: it carries a source link (a
 Markdown link whose text holds one of `archive.source_link_text`, or such a word
 right before the link) near the top, or as its last non-blank line. Everything
 else about the layouts it must handle is measured in
-`shared/data/reposts/README.md`; the shapes, top to bottom, are:
+`tests/data/reposts/README.md`; the shapes, top to bottom, are:
 
     ###  [:house:返回](README.md)             optional nav bar
     ---
@@ -21,6 +21,7 @@ the cost of a file is its decoding and splitting plus one pass for trailers.
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ _REST_OK = re.compile(r"[ \t*_]*\Z")
 _CODE_LINE = re.compile(r"[ \t]*`[^`]*`[ \t]*\Z")
 _RESHARE = re.compile(r"[ \t]*\*{0,2}[ \t]*:arrows_clockwise:.*\Z")
 _CODE_SPAN = re.compile(r"`([^`]*)`")
+_LEADING_SPAN = re.compile(r"[ \t]*`([^`]*)`")
 # `@user 5/6/2022 10:38 PM UTC` (gettr) or `3/20/2023 1:23 AM UTC station` (gnews).
 _TS = re.compile(
     r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?(?:\s*(?:UTC|GMT)(?![A-Za-z]))?"
@@ -145,16 +147,61 @@ class _Link:
 
 
 def parse_repost(data: bytes, path: str, cfg: ArchiveConfig) -> Repost | NotRepost | Problem:
-    """Read one archive file. Never raises: a file that cannot be understood is a
-    Problem, one with no source link at all is a NotRepost."""
+    """Read one archive file. Never raises: a file that cannot be understood (empty, binary,
+    undecodable, shaped like a repost but without a usable source link) is a Problem; one
+    that is plainly something else (an index page, a README) is a NotRepost."""
     try:
-        return _parse(data, path, _rules(cfg))
+        text = decode_file(data)
+        if isinstance(text, Problem):
+            return Problem(path, text.problem)
+        return _parse(text, path, _rules(cfg))
     except Exception as exc:  # noqa: BLE001 - a scan must list the file, not stop
         return Problem(path, f"internal error while reading: {type(exc).__name__}: {exc}")
 
 
-def _parse(data: bytes, path: str, rules: _Rules) -> Repost | NotRepost | Problem:
-    text = data.decode("utf-8", "replace")
+# Legacy encodings of Chinese text that an archive of Chinese reposts may hold, each read
+# with its superset. Any other guess for bytes that are not UTF-8 (a broken UTF-8 file reads
+# as some Cyrillic code page) would index gibberish: such a file is a problem instead.
+_CJK_CODECS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "gb18030": "gb18030",
+               "big5": "big5hkscs", "cp950": "big5hkscs", "big5hkscs": "big5hkscs"}
+_UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def looks_binary(data: bytes) -> bool:
+    """Bytes that are no text in any encoding we read: a NUL outside UTF-16/32 (as git judges)."""
+    return b"\x00" in data and not data.startswith(_UTF16_BOMS)
+
+
+def decode_file(data: bytes) -> str | Problem:
+    """The text of an archive file (UTF-8, UTF-16/32 with a byte-order mark, GBK/GB18030 or
+    Big5), or the Problem (path left empty) that says why there is none."""
+    if not data.strip(b" \t\r\n\x0b\x0c") or data.strip() == codecs.BOM_UTF8:
+        return Problem("", "empty file")
+    if data.startswith(_UTF16_BOMS):
+        enc = "utf-32" if data.startswith(_UTF16_BOMS[:2]) else "utf-16"
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as exc:
+            return Problem("", f"cannot decode: {enc} with a byte-order mark, broken at byte {exc.start}")
+    if looks_binary(data):
+        return Problem("", "binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        broken = exc.start
+    from charset_normalizer import from_bytes  # only for the rare file that is not UTF-8
+
+    best = from_bytes(data).best()
+    codec = _CJK_CODECS.get(codecs.lookup(best.encoding).name if best is not None else "")
+    if codec is not None:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    return Problem("", f"cannot decode: not UTF-8 (invalid byte at {broken}), nor GBK or Big5")
+
+
+def _parse(text: str, path: str, rules: _Rules) -> Repost | NotRepost | Problem:
     had_bom = text.startswith("\ufeff")
     if had_bom:
         text = text.lstrip("\ufeff")  # templates carry two
@@ -189,7 +236,11 @@ def _parse(data: bytes, path: str, rules: _Rules) -> Repost | NotRepost | Proble
             return tail
         link = tail
     if link is None:
-        return NotRepost(path, _no_link_reason(lines, area, had_bom, nav_line))
+        reason = _no_link_reason(lines, area, had_bom, nav_line)
+        shape = None if reason.startswith("index page") else _repost_shape(lines, area, nav_line)
+        if shape is not None:
+            return Problem(path, f"no source: {shape} but no source link")
+        return NotRepost(path, reason)
 
     problem = _check_url(link, rules, path)
     if problem is not None:
@@ -399,9 +450,28 @@ def _timestamp(m: re.Match[str]) -> str | None:
     return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
 
 
+def _repost_shape(lines: list[str], area: list[int], nav_line: int) -> str | None:
+    """What makes a file without a source link read as a repost that lost it, if anything:
+    a header line with its time, or a title where a repost has one (the first line after the
+    nav bar, or a `## ` heading opening the file). A README's `# Title` is not one."""
+    for j in area:
+        span = _LEADING_SPAN.match(lines[j])
+        if span is None:
+            continue
+        text = span.group(1).strip()
+        if text.startswith("@"):  # gettr: `@user TS`
+            text = text.partition(" ")[2]
+        if _TS.match(text):
+            return "a repost's header line with its time"
+    if area:
+        heading = _HEADING.match(lines[area[0]])
+        if heading is not None and lines[area[0]][heading.end():].strip() \
+                and (len(heading.group(1)) == 2 or (nav_line >= 0 and len(heading.group(1)) == 1)):
+            return "a repost's title"
+    return None
+
+
 def _no_link_reason(lines: list[str], area: list[int], had_bom: bool, nav_line: int) -> str:
-    if not any(line.strip() for line in lines):
-        return "empty file: no source link"
     if had_bom or any(_PAGE.match(lines[j]) for j in area):
         return "index page: no source link"
     if nav_line >= 0:

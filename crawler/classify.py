@@ -7,6 +7,7 @@ import random
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -37,17 +38,11 @@ _ERROR_STATUS = {
 }
 
 
-def link_status(
-    result: FetchResult,
-    *,
-    has_article: bool,
-    soft404_match: bool = False,
-    previous: str | None = None,
-) -> str:
+def link_status(result: FetchResult, *, soft404: str | None = None, previous: str | None = None) -> str:
     """One status word for a check.
 
-    has_article: the extractor found an article body in `result.body`.
-    soft404_match: the page matches the host's answer for a URL that cannot exist.
+    soft404: the positive evidence that a 2xx page is not the article (`soft404_evidence`);
+    without it a 2xx page is alive, body or no body (SPEC 3).
     previous: the source's status before this check; a 304 repeats it (NOT_MODIFIED if None).
     """
     if result.error is not None:
@@ -71,12 +66,68 @@ def link_status(
     if not 200 <= status < 300:
         # A 1xx or a 3xx that could not be followed (e.g. 300 without Location).
         return "server_error"
+    if soft404:
+        return "soft_404"
     moved = bool(result.redirects) and not same_url(result.url, result.final_url)
-    if moved and is_listing_url(result.final_url):
-        return "soft_404"
-    if not has_article or soft404_match:
-        return "soft_404"
     return "redirected" if moved else "alive"
+
+
+def soft404_evidence(result: FetchResult, *, error_said: str | None = None, probe_match: bool = False,
+                     holds_repost: bool = False) -> str | None:
+    """The positive evidence that a 2xx page is not the article, worded for the check's detail,
+    or None (SPEC 3): a redirect to the site's home or a listing, a page that matches the
+    host's answer for a URL that cannot exist, or a page that reads as an error page
+    (`error_said`, from `error_phrase`). A page that holds a repost's text has none."""
+    if holds_repost or result.status is None or not 200 <= result.status < 300:
+        return None
+    if result.redirects and not same_url(result.url, result.final_url) and is_listing_url(result.final_url):
+        return f"soft-404: redirected to the site's home or a listing page ({result.final_url})"
+    if probe_match:
+        return "soft-404: the page is what the host serves for a URL that cannot exist (random-URL probe)"
+    if error_said:
+        return f"soft-404: the page reads as an error page ({error_said})"
+    return None
+
+
+# What an error page says, in English and Chinese (simplified and traditional). Each phrase
+# names the page or its content as missing: words that an article may use about something
+# else ("deleted", "不存在" alone) are not enough.
+_ERROR_EN = (
+    r"\b(?:error\s*)?404\b",
+    r"\b(?:page|article|post|story|content|file|video|document|thread|topic|item|url)s? (?:was |is )?not found\b",
+    r"^\s*not found\b",
+    r"\b(?:page|article|post|story|content|video|thread|topic|item|link)s?\b[^.!?\n]{0,40}?(?:is |are )?(?:no longer available|unavailable"
+    r"|(?:has|have) been (?:removed|deleted|taken down)|(?:was|were) (?:removed|deleted)|(?:does|do) not exist"
+    r"|doesn't exist|could not be found|cannot be found|can't be found)\b",
+    r"\b(?:sorry|oops)\b.{0,40}\b(?:(?:could not|couldn't|cannot|can't|unable to) (?:find|locate)"
+    r"|not (?:be )?found|no longer (?:available|exists)|does not exist|doesn't exist)\b",
+    r"\bno longer (?:available|exists)\b",
+)
+_ERROR_ZH = (
+    r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源|链接|鏈接|連結|信息|訊息|新闻|新聞|视频|視頻|影片|稿件|文件|檔案)"
+    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到|已被?(?:删除|刪除|移除|撤下|下架)|已失效|已过期|已過期|无法访问|無法訪問|无法显示|無法顯示)",
+    r"(?:找不到|未找到|无法找到|無法找到)(?:该|該|您|你)?(?:要|所)?(?:访问|訪問|请求|請求|查看|浏览|瀏覽)?的?"
+    r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源)",
+    r"(?:出错了|出錯了|出错啦|出錯啦)",
+)
+_ERROR_RE = re.compile("|".join((*_ERROR_EN, *_ERROR_ZH)), re.I)
+_ERROR_LINE_MAX = 120  # characters: an error message is one short line, not a paragraph of prose
+
+
+def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
+    """Where a page says it is an error page and what it says ("title: 页面不存在"), or None.
+
+    The title counts whole; of the main text, only short lines (`lines`: the text of a page
+    without an article body), since an article may quote such a phrase in its prose."""
+    m = _ERROR_RE.search(title or "")
+    if m:
+        return f"its title says {m.group(0).strip()!r}"
+    for line in lines:
+        if len(line) <= _ERROR_LINE_MAX:
+            m = _ERROR_RE.search(line)
+            if m:
+                return f"its text says {m.group(0).strip()!r}"
+    return None
 
 
 def _url_key(url: str) -> tuple[str, str, str]:

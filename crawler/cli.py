@@ -144,9 +144,11 @@ def scan(cfg: Config, as_json: bool) -> int:
     if as_json:
         emit_json(result.to_json())
         return 0
+    # new/changed/removed count files of every kind, so the kinds are counted beside them.
     click.echo(
-        f"{result.reposts} reposts in {cfg.archive.root}: {len(result.new)} new, {len(result.changed)} changed, "
-        f"{len(result.removed)} removed, {len(result.problems)} problems"
+        f"{cfg.archive.root}: {result.reposts} reposts, {len(result.problems)} problems, {result.not_reposts} "
+        f"other files ({len(result.new)} new, {len(result.changed)} changed, {len(result.removed)} removed "
+        "since the last scan)"
     )
     for problem in result.problems:
         click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
@@ -178,22 +180,31 @@ def status(cfg: Config, as_json: bool) -> int:
 
 
 @main.command()
-@click.argument("file", required=False, default="-")
+@click.argument("file", required=False)
 @click.option("--url", help="the page's address, for site hints")
 @click.option("--json", "as_json", is_flag=True, help="print {title, text, paragraphs, charset}")
 @common
-def extract(cfg: Config, file: str, url: str | None, as_json: bool) -> int:
-    """Print the title and body text extracted from one HTML page (FILE or - for stdin)."""
-    from crawler.extract import extract as run_extract
+def extract(cfg: Config, file: str | None, url: str | None, as_json: bool) -> int:
+    """Print the title and body text extracted from one HTML page (FILE, or - or a pipe for stdin)."""
     from urllib.parse import urlsplit
 
-    if file == "-":
+    from crawler.archive import looks_binary
+    from crawler.extract import extract as run_extract
+
+    if file is None and sys.stdin.isatty():
+        # Nothing given and nothing piped: waiting for a page typed by hand would look like a hang.
+        click.echo(click.get_current_context().get_help(), err=True)
+        raise Exit(EXIT_USAGE, "no page given: name an HTML file, or pipe one in")
+    if file in (None, "-"):
         data = sys.stdin.buffer.read()
     else:
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
             raise Exit(EXIT_USAGE, f"cannot read {file}: {exc.strerror or exc}") from None
+    if looks_binary(data):
+        raise Exit(EXIT_USAGE, f"{'the input' if file in (None, '-') else file} is not an HTML page: "
+                               f"binary data ({len(data)} bytes)")
     hints = cfg.site(urlsplit(url).hostname or "") if url else None
     article = run_extract(data, url=url, hints=hints)
     if as_json:
@@ -252,6 +263,28 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         click.echo(f"report: {len(doc['sources'])} sources written to {output}", err=True)
+    return 0
+
+
+@main.command()
+@click.option("--wacz", "wacz_path", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="the WACZ file to write")
+@click.option("--since", "since_text", metavar="WHEN", help="only the captures since WHEN (date, datetime or 7d/24h)")
+@common
+def export(cfg: Config, wacz_path: Path, since_text: str | None) -> int:
+    """Pack the mirror (or the captures since WHEN) as a WACZ file for ReplayWeb.page and pywb."""
+    import time
+
+    from crawler.export import ExportError, export_wacz
+
+    since = parse_when(since_text, time.time()) if since_text else None
+    store = open_store(cfg)
+    try:
+        done = export_wacz(store, cfg.store.mirror, wacz_path, since=since)
+    except ExportError as exc:
+        raise Exit(EXIT_USAGE, str(exc)) from None
+    click.echo(f"export: {done.pages} pages, {done.records} WARC records from {done.warc_files} files "
+               f"written to {done.path}", err=True)
     return 0
 
 
@@ -431,17 +464,21 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             cpu.configure(compare_settings(cfg, store))
             by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
                                                               tuple((r["id"], r["body"] or "") for r in reposts),
-                                                              version["text"])}
+                                                              version["text"], version["found_by"] == "meta")}
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
+                                "excerpt_only": fid.excerpt_only, "appearances": appearances.get(r["id"], []),
+                                "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
                                                             "from_archive": bool(version["from_archive"]),
-                                                            "first_seen_at": version["first_seen_at"]}})
+                                                            "first_seen_at": version["first_seen_at"],
+                                                            "found_by": version["found_by"]},
+                   "check": None if fetched is None else {"detail": fetched.record.detail,
+                                                          "found_by": fetched.record.found_by}})
     else:
         f = summary.fields
         answer = f"HTTP {f['http_status']}" if f["http_status"] is not None else "no response"
@@ -457,6 +494,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             click.echo("  no version of the original is stored: nothing to compare")
         for item in results:
             verdict = "faithful" if item["faithful"] else "NOT faithful"
+            verdict += " to the excerpt the page serves" if item["excerpt_only"] else ""
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
             _print_appearances(item["appearances"])
             _print_hunks(item["hunks"], color=sys.stdout.isatty())

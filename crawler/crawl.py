@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from crawler import analyze as cpu
-from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url
+from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import Config
 from crawler.errors import LocalShortage, shortage_of
 from crawler.fetch import DeadlineReached, FetchResult, Fetcher
@@ -216,23 +216,31 @@ class Checker:
             return None
 
     async def _probe_once(self, url: str) -> Any:
-        result = await self.fetcher.fetch(probe_url(url, self._rng), archive=False)
+        # One request, no retries: a probe that fails says nothing about the host's pages.
+        result = await self.fetcher.fetch(probe_url(url, self._rng), archive=False, retries=0)
         _, article = await self._process(result, None, ())
         if article is None or article.failure is not None:
             return None
-        return page_signature(article.title, article.text)
+        return page_signature(article.title, article.signature_text)
 
-    async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None) -> str:
+    async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None
+                        ) -> tuple[str, str | None]:
+        """(status, the evidence behind a soft-404 or the note that no body was found, for the detail)."""
         if analysis is not None and analysis.failure is not None:
             # The server gave a page; what it holds is unknown, so it is not called a soft-404.
-            return link_status(result, has_article=True)
-        has_article = analysis is not None and analysis.has_article
-        soft = False
-        if has_article and result.status is not None and 200 <= result.status < 300:
+            return link_status(result), None
+        evidence = None
+        if analysis is not None and result.status is not None and 200 <= result.status < 300 \
+                and not analysis.holds_repost:
             signature = await self._probe_signature(result.final_url)
-            soft = signature is not None and matches_probe(signature, page_signature(analysis.title, analysis.text))
+            match = signature is not None and matches_probe(
+                signature, page_signature(analysis.title, analysis.signature_text))
+            evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match)
         # A 304 repeats the status of the page it confirmed.
-        return link_status(result, has_article=has_article, soft404_match=soft, previous=previous_status or "alive")
+        status = link_status(result, soft404=evidence, previous=previous_status or "alive")
+        if evidence is None and status in ("alive", "redirected") and analysis is not None and not analysis.has_article:
+            evidence = "no article body found"
+        return status, evidence
 
     async def _alternates(self, source: SourceRow, tried: set[str], previous: str | None,
                           reposts: tuple[tuple[int, str], ...]
@@ -244,7 +252,7 @@ class Checker:
             tried.add(url)
             result = await self.fetcher.fetch(url, archive=False)
             warc, analysis = await self._process(result, previous, reposts)
-            if analysis is not None and await self._classify(result, analysis, None) in ("alive", "redirected"):
+            if analysis is not None and (await self._classify(result, analysis, None))[0] in ("alive", "redirected"):
                 return result, analysis, warc
         return None
 
@@ -292,7 +300,7 @@ class Checker:
         result = seen.result
         if result is not None and result.error is None and result.status is not None:
             # The server answered; what the page holds is unknown, so it is not called a soft-404.
-            status = link_status(result, has_article=True, previous=source.link_status or "alive")
+            status = link_status(result, previous=source.link_status or "alive")
             error = None
         else:
             status, error = "server_error", "internal"
@@ -321,7 +329,7 @@ class Checker:
                                           last_modified=source.last_modified if conditional else None, archive=False)
         seen.result, seen.stage = result, "analysing the page"
         warc, analysis = await self._process(result, previous, reposts)
-        status = await self._classify(result, analysis, source.link_status)
+        status, evidence = await self._classify(result, analysis, source.link_status)
         # final_url says where a redirect led; null when the page answered at the requested URL.
         final_url = result.final_url if result.redirects else None
         if status in ("gone", "soft_404"):
@@ -334,9 +342,8 @@ class Checker:
         body = None
         new_version = False
         fidelity: tuple[FidelityResult, ...] = ()
-        detail = result.detail
-        if analysis is not None and analysis.failure is not None:
-            detail = f"{detail}; {analysis.failure}" if detail else analysis.failure
+        detail = "; ".join(d for d in (result.detail, analysis.failure if analysis is not None else None,
+                                        evidence, _found_note(analysis, status)) if d)
         if analysis is not None and analysis.has_article and status in ("alive", "redirected"):
             body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
             new_version = analysis.new_version
@@ -344,7 +351,7 @@ class Checker:
         elif previous is not None and reposts:
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
                 fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts,
-                                               latest["text"])
+                                               latest["text"], latest["found_by"] == "meta")
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):
@@ -366,10 +373,21 @@ class Checker:
             last_modified=result.header("last-modified") if body is not None and not body.from_archive else None,
             truncated=result.truncated, warc=warc, body=body,
             new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
+            found_by=analysis.found_by if body is not None and analysis is not None and not body.from_archive else None,
         )
         seen.stage = "recording the check"
         check_id = store.record_check(record)
         return CheckOutcome(record, check_id, analysis)
+
+
+def _found_note(analysis: cpu.PageAnalysis | None, status: str) -> str | None:
+    """Where the compared body was found (SPEC 7)."""
+    if analysis is None or status not in ("alive", "redirected") or analysis.found_by is None:
+        return None
+    where = {"extractor": "by the generic extractor", "page_text": "in the page's visible text, where a repost's text is",
+             "embedded": "in the data the page carries for its scripts, where a repost's text is",
+             "meta": "only in the page's description, where a repost's text is (an excerpt)"}[analysis.found_by]
+    return f"body found {where} ({analysis.found_by})"
 
 
 async def _run_checks(checker: Checker, sources: list[SourceRow], summary: CrawlSummary, deadline: float | None,

@@ -512,20 +512,29 @@ class Fetcher:
         max_redirects: int = MAX_REDIRECTS,
         max_bytes: int | None = None,
         archive: bool = True,
+        retries: int | None = None,
     ) -> FetchResult:
         """Fetch `url` politely, following redirects. Unless `archive` is false (the caller
-        mirrors the result itself), every exchange goes to the Fetcher's `archive`."""
-        res = await self._fetch(url, etag=etag, last_modified=last_modified, robots=robots,
-                                max_redirects=max_redirects, max_bytes=max_bytes)
+        mirrors the result itself), every exchange goes to the Fetcher's `archive`;
+        `retries` overrides the configured number of retries."""
+        res = FetchResult(url=url, final_url=url, started_at=time.time())
+        try:
+            await self._fetch(res, etag=etag, last_modified=last_modified, robots=robots,
+                              max_redirects=max_redirects, max_bytes=max_bytes, retries=retries)
+        except DeadlineReached:
+            # The caller never sees this fetch; the requests it did send are mirrored all the same.
+            if self.archive is not None and res.exchanges:
+                await self.archive(res)
+            raise
         if archive and self.archive is not None and res.exchanges:
             await self.archive(res)
         return res
 
     async def _fetch(
-        self, url: str, *, etag: str | None, last_modified: str | None, robots: bool, max_redirects: int,
-        max_bytes: int | None,
+        self, res: FetchResult, *, etag: str | None, last_modified: str | None, robots: bool, max_redirects: int,
+        max_bytes: int | None, retries: int | None,
     ) -> FetchResult:
-        res = FetchResult(url=url, final_url=url, started_at=time.time())
+        url = res.url
         if self._closed:
             raise RuntimeError("Fetcher is closed")
         if self._reaper is None and self.idle_timeout > 0:
@@ -558,7 +567,8 @@ class Fetcher:
                     return self._fail(res, "robots_error", policy.detail)
                 if not policy.allowed(str(current), self.cfg.user_agent):
                     return self._fail(res, "robots_disallowed", f"robots.txt of {host.origin} disallows {current}")
-            last = await self._with_retries(host, ip, current, extra, limit, res)
+            last = await self._with_retries(host, ip, current, extra, limit, res,
+                                            self.cfg.retries if retries is None else retries)
             self._apply(res, last)
             if last.error is not None or last.status not in REDIRECT_STATUSES:
                 return res
@@ -655,11 +665,12 @@ class Fetcher:
     # -- requests --
 
     async def _with_retries(
-        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
+        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult,
+        retries: int,
     ) -> _Attempt:
         retrying = AsyncRetrying(
             sleep=self._backoff_sleep,
-            stop=stop_after_attempt(self.cfg.retries + 1),
+            stop=stop_after_attempt(retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=self.backoff_max) + wait_random(0, self.backoff),
             retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
             retry_error_callback=lambda state: state.outcome.result(),

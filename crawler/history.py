@@ -30,13 +30,14 @@ differently; linear archives like the real one are unaffected.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 from crawler.config import Config
 from crawler.scan import BATCH, NOT_UTF8, ScanResult, finish, is_utf8, shown_name, to_record
@@ -51,9 +52,13 @@ T = TypeVar("T")
 # neither is a repost.
 _FILE_MODES = frozenset({"100644", "100755"})
 _FILE_MODES_B = frozenset(m.encode() for m in _FILE_MODES)
-# Outstanding cat-file requests: 256 * 41 bytes stays far below the 64 KiB pipe buffer, so
+# Outstanding cat-file requests: 1024 * 41 bytes stays below the 64 KiB pipe buffer, so
 # writing requests can never block while cat-file waits for us to read (no deadlock).
-_WINDOW = 256
+_WINDOW = 1024
+# git's output pipes are widened to this (Linux), so that git runs ahead of the parsing
+# instead of stopping every ~20 blobs for the reader: on a busy machine each stop costs a
+# trip through the scheduler.
+_PIPE_BYTES = 1 << 20
 _READ_CHUNK = 1 << 16
 
 
@@ -87,6 +92,13 @@ def _git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None)
     if check and proc.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass  # not Linux, or over /proc/sys/fs/pipe-max-size: the default pipe works, slower
 
 
 def _decode_path(raw: bytes) -> str:
@@ -138,6 +150,7 @@ def _log_changes(root: Path, rev: str) -> Iterator[tuple[str, str, str, str]]:
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=_env())
     assert proc.stdout is not None and proc.stderr is not None
+    _widen(proc.stdout)
     err: list[bytes] = []
     # Drain stderr in the background: a full stderr pipe would stall git.
     t_err = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
@@ -197,6 +210,7 @@ def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
     )
     assert proc.stdin is not None and proc.stdout is not None
+    _widen(proc.stdout)
     pending: deque[tuple[str, T]] = deque()
     it = iter(items)
 
@@ -305,7 +319,9 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     for path, blob in sorted(_tree(root, head).items()):
         if wanted(path):
             at_head.setdefault(blob, path)
-    by_hash = store.reposts_by_hash()
+    # Which texts the store holds: all of them for a cold pass over a store that has reposts;
+    # else looked up as met (a nightly range meets a few thousand).
+    by_hash = _Known(store, preload=since is None and store.has_reposts())
     now = utc_now()
     if since is not None:
         store.rename_reposts(_new_names(store, _changed_paths(root, since, head), wanted, at_head, by_hash))
@@ -329,8 +345,26 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     return finish(store, result, list(problems.values()))
 
 
+class _Known:
+    """blob id -> repost id of the texts the store holds, and of those this pass adds."""
+
+    def __init__(self, store: Store, preload: bool) -> None:
+        self.store = store
+        self.ids: dict[str, int | None] = dict(store.reposts_by_hash()) if preload else {}
+        self.complete = preload or not store.has_reposts()
+
+    def get(self, blob: str) -> int | None:
+        if blob in self.ids or self.complete:
+            return self.ids.get(blob)
+        found = self.ids[blob] = self.store.repost_by_hash(blob)
+        return found
+
+    def __setitem__(self, blob: str, repost_id: int) -> None:
+        self.ids[blob] = repost_id
+
+
 def _new_names(store: Store, changed: dict[str, tuple[str | None, str | None]], wanted: Callable[[str], bool],
-               at_head: dict[str, str], by_hash: dict[str, int]) -> dict[int, tuple[str, str | None]]:
+               at_head: dict[str, str], by_hash: _Known) -> dict[int, tuple[str, str | None]]:
     """repost id -> name now, for the stored texts of the paths whose blob changed."""
     names: dict[int, tuple[str, str | None]] = {}
     for path, pair in changed.items():
@@ -354,7 +388,7 @@ class _Pass:
     """One walk of the log: which texts are new (read them), which are known (add the
     appearance), and the appearances of new texts until their reposts have ids."""
 
-    def __init__(self, store: Store, by_hash: dict[str, int], at_head: dict[str, str], cold: bool) -> None:
+    def __init__(self, store: Store, by_hash: _Known, at_head: dict[str, str], cold: bool) -> None:
         self.store, self.by_hash, self.at_head, self.cold = store, by_hash, at_head, cold
         self.next_commit = store.last_commit_id()
         self.commit_ids: dict[str, int] = {}

@@ -14,11 +14,11 @@ import functools
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import opencc
 
-__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "fold_char"]
+__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "normalize_each", "fold_char"]
 
 # --- Markdown -------------------------------------------------------------
 
@@ -327,6 +327,16 @@ def normalize_pairs(lines: Iterable[str], fold_script: bool = True) -> list[tupl
         if norm:
             out.append((norm, raw.strip()))
     return out
+
+
+def normalize_each(lines: Sequence[str], fold_script: bool = True) -> list[str]:
+    """Each line normalised as by `normalize_text`, one result per line (empty ones kept), for
+    callers that must know which line each result came from; folded in one pass like
+    `normalize_lines`."""
+    folded = _fold("\n".join(lines), fold_script).split("\n")
+    if len(folded) != len(lines):  # a line held a line break: fold each line alone
+        return [normalize_text(line, fold_script) for line in lines]
+    return [_drop_spaces(line) for line in folded]
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -112,6 +112,7 @@ class FidelityResult:
     similarity: float
     faithful: bool
     hunks: tuple[dict, ...]  # {"op", "repost", "original"}
+    excerpt_only: bool = False  # compared with the part of the article the page serves (SPEC 7)
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,5 @@ class CheckRecord:
     fidelity: tuple[FidelityResult, ...] = field(default_factory=tuple)
     archived_copy: str | None = None
     wayback_checked: bool = False
+    # How the compared body was found: "extractor", "page_text", "embedded" or "meta" (SPEC 7).
+    found_by: str | None = None

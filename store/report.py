@@ -28,7 +28,7 @@ FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_
           "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
           "title", "detail", "excerpt_only", "faithful_when_reposted", "witnessed")
 # Fields other parts of the product fill in; null until they know (SPEC 10: unknown is null).
-LATER_FIELDS = ("excerpt_only", "faithful_when_reposted", "witnessed")
+LATER_FIELDS = ("faithful_when_reposted", "witnessed")
 
 # Bounds that keep a report of a huge archive readable and its rendering quick.
 MAX_DETAILED_SOURCES = 1000   # sources shown with their diffs; the rest as one line each

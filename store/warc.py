@@ -255,7 +255,8 @@ def _hostname() -> str:
 class WarcMirror:
     """Writes the records of one crawl's exchanges, in the files of this process.
 
-    Files are `repost-mirror-<crawl start>-<serial>-<pid>~<host>.warc.gz`, each opened by a
+    Files are `repost-mirror-<crawl start>-<serial>-<pid>-<host>.warc.gz` (characters a data
+    package name allows: a WACZ lists every file by name), each opened by a
     warcinfo record that every record of the file names (`WARC-Warcinfo-ID`); a file is
     created only when the first record needs it and is never reopened for appending.
     """
@@ -278,7 +279,7 @@ class WarcMirror:
         self.folder.mkdir(parents=True, exist_ok=True)
         host = _hostname()
         while True:
-            name = f"{FILE_PREFIX}{self.stamp}-{self._serial:05d}-{os.getpid()}~{host}.warc.gz"
+            name = f"{FILE_PREFIX}{self.stamp}-{self._serial:05d}-{os.getpid()}-{host}.warc.gz"
             try:
                 # Exclusive create: a file left by an earlier (maybe killed) writer with the
                 # same name is skipped, never appended to after a possibly torn record.

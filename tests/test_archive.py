@@ -3,6 +3,7 @@ the README of that sample measured in the real archive."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 
@@ -247,18 +248,20 @@ def test_later_citation_links_are_not_the_source() -> None:
 
 def test_citation_inside_prose_of_the_header_area_is_not_a_source() -> None:
     # Without a header link, prose citations near the top must not make a repost.
+    # Shaped like a repost (a title), they are a problem to fix: a repost that lost its link.
     result = parse("## t\n\n报道说疫苗有害。[原文链接](https://idahocapitalsun.com/x)\n\n正文结束。\n")
-    assert isinstance(result, NotRepost)
+    assert result == Problem("x.md", "no source: a repost's title but no source link")
     also = parse("## t\n\n据《华盛顿时报》转载自（美联社）报道。\n")
-    assert isinstance(also, NotRepost)
+    assert also == Problem("x.md", "no source: a repost's title but no source link")
     subheading = parse("## t\n\n#### [原文链接](https://external.example/a)\n\n正文\n")
-    assert isinstance(subheading, NotRepost)
+    assert subheading == Problem("x.md", "no source: a repost's title but no source link")
+    assert isinstance(parse("报道说疫苗有害。[原文链接](https://idahocapitalsun.com/x)\n"), NotRepost)
 
 
 def test_header_area_is_limited() -> None:
     filler = "".join(f"段落{i}\n\n" for i in range(HEADER_AREA_LINES))
     late = f"## t\n{filler}[轉載自GNews](https://gnews.org/zh-hans/9/)\n\n正文\n"
-    assert isinstance(parse(late), NotRepost)
+    assert parse(late) == Problem("x.md", "no source: a repost's title but no source link")
     early = f"## t\n[轉載自GNews](https://gnews.org/zh-hans/9/)\n{filler}"
     assert repost(early).source_url == "https://gnews.org/zh-hans/9/"
 
@@ -292,14 +295,68 @@ def test_index_pages_are_not_reposts() -> None:
     assert index == NotRepost("x.md", "index page: no source link")
     pages = parse("## 頁面 3/42\n\n[標題](content/gnews/1.md)\n")
     assert isinstance(pages, NotRepost) and pages.reason.startswith("index page")
-    assert parse(b"") == NotRepost("x.md", "empty file: no source link")
+    assert parse(b"") == Problem("x.md", "empty file")
 
 
-def test_invalid_utf8_is_replaced_not_fatal() -> None:
-    data = b"## t\xff\n` s\xc3` [\xe8\xbd\x89\xe8\xbc\x89\xe8\x87\xaaGNews](https://gnews.org/zh-hans/1/)\n\n\xe4\xb8body\xfe\n"
-    r = repost(data)
-    assert r.source_url == "https://gnews.org/zh-hans/1/"
-    assert r.title == "t\ufffd" and "\ufffd" in r.body and r.body.endswith("body\ufffd")
+ZH_REPOST = (
+    "###  [:house:返回](README.md)\n---\n\n## 瑞銀收購瑞信\n`3/20/2023 1:23 AM UTC 秘密翻譯組` "
+    "[轉載自GNews](https://gnews.org/articles/2190271)\n\n"
+    "瑞士銀行同意以30億瑞士法郎的股票收購競爭對手瑞士信貸，瑞士銀行將同意承擔高達50億瑞士法郎的損失。\n\n"
+    "政府表示，為了使瑞銀能夠接管瑞士信貸，聯邦政府將為投資組合中明確界定的一部分提供最多90億瑞士法郎的損失擔保。\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "big5", "utf-16", "utf-8-sig"])
+def test_a_repost_in_another_encoding_is_decoded_and_indexed(encoding: str) -> None:
+    text = ZH_REPOST if encoding.startswith("big5") or encoding.startswith("utf") else ZH_REPOST.translate(
+        str.maketrans("銀購貸將擔億為護聯確資組損", "银购贷将担亿为护联确资组损"))
+    r = repost(text.encode(encoding))
+    assert r.source_url == "https://gnews.org/articles/2190271"
+    assert r.title == text.split("\n## ")[1].split("\n")[0]
+    assert r.body == "\n".join(text.rstrip("\n").split("\n")[-3:])
+    assert r.published_at == "2023-03-20T01:23:00Z"
+
+
+def test_broken_utf8_is_a_problem_not_a_guess() -> None:
+    data = ZH_REPOST.encode("utf-8")
+    cut = data.index("損失".encode()) + 1  # half a character
+    result = parse(data[:cut] + data[cut + 1:])
+    assert isinstance(result, Problem)
+    assert result.problem == f"cannot decode: not UTF-8 (invalid byte at {cut - 1}), nor GBK or Big5"
+
+
+def test_empty_binary_and_undecodable_files_are_problems() -> None:
+    assert parse(b"") == Problem("x.md", "empty file")
+    assert parse(b" \n\r\n\t\n") == Problem("x.md", "empty file")
+    assert parse(codecs.BOM_UTF8 + b"\n") == Problem("x.md", "empty file")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    assert parse(png) == Problem("x.md", "binary file, not text")
+    assert parse(ZH_REPOST.encode() + b"\x00\x01") == Problem("x.md", "binary file, not text")
+    assert parse(codecs.BOM_UTF16_LE + b"\x00\xd8") == Problem(
+        "x.md", "cannot decode: utf-16 with a byte-order mark, broken at byte 2")
+    latin = "## Über uns\n\nDer Verein wurde gegründet, um Nachrichten zu bewahren.\n".encode("latin-1")
+    result = parse(latin)
+    assert isinstance(result, Problem) and result.problem.startswith("cannot decode: not UTF-8")
+
+
+def test_a_repost_shaped_file_without_a_source_link_is_a_problem() -> None:
+    lost = ZH_REPOST.replace("[轉載自GNews](https://gnews.org/articles/2190271)", "")
+    assert parse(lost) == Problem("x.md", "no source: a repost's header line with its time but no source link")
+    gettr = parse("`@miles 5/6/2022 10:38 PM UTC`\n\n正文\n")
+    assert gettr == Problem("x.md", "no source: a repost's header line with its time but no source link")
+    titled = parse("###  [:house:返回](README.md)\n---\n\n# 瑞銀收購瑞信\n\n正文\n")
+    assert titled == Problem("x.md", "no source: a repost's title but no source link")
+    placeholder = parse(ZH_REPOST.replace("https://gnews.org/articles/2190271", "https://gnews.org/ThreadView/0"))
+    assert placeholder == Problem("x.md", "no source: placeholder link https://gnews.org/ThreadView/0")
+
+
+def test_plainly_not_a_repost_is_neither_repost_nor_problem() -> None:
+    readme = "# 转载存档\n\n这个仓库保存新闻文章的转载副本，每天更新。\n\n## 目录\n\n- [GNews](content/gnews/README.md)\n"
+    assert isinstance(parse(readme), NotRepost)
+    listing = ("###  [:house:首页](/README.md) | [:pray:關於](/content/about.md)\n---\n\n"
+               "#### [标题一](/content/gnews/1.md)\n摘要。 `4/2/2024 3:57 PM UTC`\n")
+    assert isinstance(parse(listing), NotRepost)
+    assert isinstance(parse("Follow @kumbo on [GETTR](https://gettr.com/user/kumbo)\n"), NotRepost)
 
 
 def test_entities_and_markup_are_kept_in_title_station_is_unescaped() -> None:
@@ -380,7 +437,7 @@ def test_config_drives_link_words_trailers_and_placeholders() -> None:
     assert r.source_url == "https://example.org/a"
     assert r.body == "正文" and r.trailers == ("编辑：甲", "*编辑：乙", "+8")
     # The default words mean nothing to this config.
-    assert isinstance(parse("## t\n[轉載自GNews](https://gnews.org/zh-hans/1/)\n", cfg), NotRepost)
+    assert parse("## t\n[轉載自GNews](https://gnews.org/zh-hans/1/)\n", cfg) == Problem("x.md", "no source: a repost's title but no source link")
     assert isinstance(parse("# T\n[Source: x](HTTPS://EXAMPLE.ORG/none#top)\n", cfg), Problem)
 
 

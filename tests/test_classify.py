@@ -10,6 +10,7 @@ import pytest
 
 from crawler.classify import (
     NOT_MODIFIED,
+    error_phrase,
     is_dead,
     is_listing_url,
     link_status,
@@ -17,6 +18,7 @@ from crawler.classify import (
     page_signature,
     probe_url,
     same_url,
+    soft404_evidence,
 )
 from crawler.fetch import FetchResult
 
@@ -28,11 +30,12 @@ def result(status: int | None = 200, *, final: str = URL, redirects=(), error: s
 
 
 @pytest.mark.parametrize(
-    "status, has_article, expected",
+    "status, soft404, expected",
     [
-        (200, True, "alive"),
-        (200, False, "soft_404"),
-        (204, False, "soft_404"),
+        (200, None, "alive"),
+        (200, "soft-404: the page reads as an error page", "soft_404"),
+        (204, None, "alive"),
+        (204, "soft-404: redirected", "soft_404"),
         (404, False, "gone"),
         (410, False, "gone"),
         (401, False, "blocked"),
@@ -46,8 +49,62 @@ def result(status: int | None = 200, *, final: str = URL, redirects=(), error: s
         (300, False, "server_error"),
     ],
 )
-def test_status_codes(status, has_article, expected):
-    assert link_status(result(status), has_article=has_article) == expected
+def test_status_codes(status, soft404, expected):
+    assert link_status(result(status), soft404=soft404 or None) == expected
+
+
+def test_a_page_without_a_body_and_without_evidence_is_alive():
+    # No body is no evidence (SPEC 3): a short post, a script-rendered page.
+    r = result(200)
+    assert soft404_evidence(r) is None
+    assert link_status(r, soft404=soft404_evidence(r)) == "alive"
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        ("404 Not Found", ()),
+        ("Page not found - Example News", ()),
+        ("Not Found", ()),
+        ("新闻网", ("抱歉，您访问的页面不存在",)),
+        ("新聞網", ("您要訪問的頁面已被刪除",)),
+        ("", ("该文章已被删除",)),
+        ("", ("文章已刪除或不存在",)),
+        ("", ("找不到您要访问的页面，请返回首页",)),
+        ("出错啦 - 新闻网", ()),
+        ("Example", ("Sorry, we couldn't find that page.",)),
+        ("Example", ("This article is no longer available.",)),
+        ("Example", ("The page you requested has been removed.",)),
+        ("Example", ("This video is unavailable",)),
+    ],
+)
+def test_error_pages_say_so(title, lines):
+    said = error_phrase(title, lines)
+    assert said is not None
+    r = result(200)
+    evidence = soft404_evidence(r, error_said=said)
+    assert evidence and said in evidence and link_status(r, soft404=evidence) == "soft_404"
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        ("瑞银收购瑞信", ("瑞士银行同意以30亿瑞士法郎的股票收购竞争对手瑞士信贷。",)),
+        ("他的推文已被删除后引发争议", ()),  # deletion of something else: not an error page
+        ("真相不存在吗", ()),
+        ("404名学生获奖", ()),
+        ("Markets rally as rates fall", ("Stocks rose on Tuesday.",)),
+        ("Report", ("The company said the files were deleted in 2019 and that the page about it " * 3,)),
+    ],
+)
+def test_articles_are_not_error_pages(title, lines):
+    assert error_phrase(title, lines) is None
+
+
+def test_a_page_holding_a_repost_has_no_soft404_evidence():
+    r = result(200, final="https://gnews.org/", redirects=[(301, "https://gnews.org/")])
+    assert soft404_evidence(r, probe_match=True, error_said="its title says '404'", holds_repost=True) is None
+    assert "probe" in soft404_evidence(result(200), probe_match=True)
 
 
 @pytest.mark.parametrize(
@@ -70,13 +127,13 @@ def test_status_codes(status, has_article, expected):
 )
 def test_errors(error, expected):
     # An error wins over whatever status the last hop had (a loop ends on a 301).
-    assert link_status(result(301, error=error), has_article=True) == expected
+    assert link_status(result(301, error=error)) == expected
 
 
 def test_not_modified_repeats_the_previous_status():
-    assert link_status(result(304), has_article=False, previous="alive") == "alive"
-    assert link_status(result(304), has_article=False, previous="redirected") == "redirected"
-    assert link_status(result(304), has_article=False) == NOT_MODIFIED
+    assert link_status(result(304), previous="alive") == "alive"
+    assert link_status(result(304), previous="redirected") == "redirected"
+    assert link_status(result(304)) == NOT_MODIFIED
 
 
 @pytest.mark.parametrize(
@@ -89,21 +146,21 @@ def test_not_modified_repeats_the_previous_status():
 )
 def test_same_url_redirects_stay_alive(final):
     r = result(200, final=final, redirects=[(301, final)])
-    assert link_status(r, has_article=True) == "alive"
+    assert link_status(r) == "alive"
 
 
 def test_http_to_https_and_www_dropped_is_still_alive():
     r = FetchResult(url="http://www.a.org/p/123", final_url="https://a.org/p/123/", status=200,
                     redirects=[(301, "https://a.org/p/123/")])
-    assert link_status(r, has_article=True) == "alive"
+    assert link_status(r) == "alive"
 
 
 def test_https_downgrade_or_other_path_is_redirected():
     assert not same_url("https://a.org/p/1", "http://a.org/p/1")
     r = result(200, final="https://gnews.org/articles/2190272", redirects=[(301, "https://gnews.org/articles/2190272")])
-    assert link_status(r, has_article=True) == "redirected"
+    assert link_status(r) == "redirected"
     r = result(200, final="https://gnews.org/articles/2190271?x=1", redirects=[(302, "…")])
-    assert link_status(r, has_article=True) == "redirected"
+    assert link_status(r) == "redirected"
 
 
 @pytest.mark.parametrize(
@@ -122,7 +179,8 @@ def test_https_downgrade_or_other_path_is_redirected():
 def test_redirect_to_home_or_listing_is_soft_404_even_with_a_body(final):
     # The extractor may well find "an article" on a home page; the redirect decides.
     r = result(200, final=final, redirects=[(301, final)])
-    assert link_status(r, has_article=True) == "soft_404"
+    evidence = soft404_evidence(r)
+    assert evidence and final in evidence and link_status(r, soft404=evidence) == "soft_404"
 
 
 @pytest.mark.parametrize(
@@ -140,7 +198,7 @@ def test_article_urls_are_not_listings(url):
 
 
 def test_soft404_probe_match_overrides_an_article():
-    assert link_status(result(200), has_article=True, soft404_match=True) == "soft_404"
+    assert link_status(result(200), soft404=soft404_evidence(result(200), probe_match=True)) == "soft_404"
 
 
 def test_probe_url_keeps_the_shape():

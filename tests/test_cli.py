@@ -117,7 +117,9 @@ def test_check_exit_codes_and_json(tmp_path: Path, site) -> None:
     assert ok.returncode == 0, ok.stderr
     doc = _json(ok)
     assert doc["source"]["link_status"] == "alive" and doc["source"]["source_url"] == origin.url("/a/1")
-    assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "appearances": [], "hunks": []}]
+    assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "excerpt_only": False,
+                               "appearances": [], "hunks": []}]
+    assert doc["check"]["found_by"] == "extractor" and "extractor" in doc["check"]["detail"]
     state["paras"] = PARAS[:1] + ["原文里插入了一整句新的话，转载没有跟上。"] + PARAS[1:]
     bad = run_cli("check", str(tmp_path / "archive" / "one.md"), "--json", "--config", str(cfg))
     assert bad.returncode == 1

@@ -204,3 +204,41 @@ def test_a_crawl_stopped_by_a_signal_is_interrupted_everywhere(tmp_path: Path, s
     again = run_cli("crawl", "--json", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["checked"] == doc["unchecked"]
+
+
+# --- extract: no input on a terminal, binary input ------------------------------------------
+
+
+def test_extract_on_a_terminal_with_no_input_prints_its_usage(tmp_path: Path) -> None:
+    import pty
+
+    primary, terminal = pty.openpty()
+    try:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.run([sys.executable, "-m", "crawler", "extract"], stdin=terminal, cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        os.close(primary)
+        os.close(terminal)
+    assert proc.returncode == 2
+    assert "Usage:" in proc.stderr and "[FILE]" in proc.stderr
+    assert "no page given: name an HTML file, or pipe one in" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_extract_says_binary_input_is_not_a_page(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    (tmp_path / "p.html").write_bytes(png)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for args, name in ((["p.html"], "p.html"), (["-"], "the input"), ([], "the input")):
+        proc = subprocess.run([sys.executable, "-m", "crawler", "extract", *args, "--json"], input=png, cwd=tmp_path,
+                              env=env, capture_output=True, timeout=60, check=False)
+        assert proc.returncode == 2, proc.stderr
+        assert f"{name} is not an HTML page: binary data ({len(png)} bytes)".encode() in proc.stderr
+        assert proc.stdout == b""
+    # A page in UTF-16 holds NUL bytes too, and is a page.
+    page = "<html><head><meta charset='utf-16'><title>标题</title></head><body><p>" + "正文。" * 40 + "</p></body></html>"
+    (tmp_path / "u16.html").write_bytes(page.encode("utf-16"))
+    proc = run_cli("extract", "u16.html", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "正文。" in json.loads(proc.stdout)["text"]

@@ -70,7 +70,7 @@ def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
         b.route("/private/1", Reply(200, article_page("标题", PARAS)))
         # A site that answers every URL with the same 200 page: only the probe can tell.
         soft.route("/robots.txt", Reply(404))
-        soft.default = Reply(200, article_page("欢迎来到本站", PARAS[2:]))
+        soft.default = Reply(200, article_page("欢迎来到本站", WELCOME))
         dead_port = closed_port("127.0.0.5")
         urls = {
             "alive": a.url("/a/alive"), "slash": a.url("/a/https-like"), "moved": a.url("/a/moved"),
@@ -99,6 +99,11 @@ def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
         # robots.txt is the first request to every host.
         for origin in (a, b, soft):
             assert origin.log[0].path == "/robots.txt"
+
+
+# A catch-all host's one page: prose of its own, none of the article's.
+WELCOME = ["本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，以及来自各界人士的深度评论文章。",
+           "如果您没有找到想看的内容，请使用本站的搜索功能，或者返回首页浏览今天的头条新闻和热门专题。"]
 
 
 def test_chrome_makes_no_version_and_an_edit_makes_one(tmp_path: Path) -> None:

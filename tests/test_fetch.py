@@ -15,7 +15,7 @@ from tests.kit import SERVER_LAG, TEST_UA as UA, crawl_config, fetch_all
 from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
 import crawler.fetch as fetch_module
-from crawler.classify import link_status, matches_probe, page_signature, probe_url
+from crawler.classify import link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import CrawlConfig
 from crawler.fetch import FetchResult, Fetcher, parse_retry_after
 
@@ -58,7 +58,7 @@ def test_error_statuses(origin, status, word):
     origin.route("/x", Reply(status, "<h1>no</h1>"))
     r = fetch_one(config(retries=2), origin.url("/x"))
     assert r.status == status and r.error is None and r.attempts == 1
-    assert link_status(r, has_article=has_article(r)) == word
+    assert link_status(r) == word
     assert pages(origin) == ["/x"]  # client errors are not retried
 
 
@@ -71,7 +71,7 @@ def test_result_fields_for_a_plain_page(origin):
     assert dict((k.lower(), v) for k, v in r.request_headers)["user-agent"] == UA
     assert r.final_url == r.url and not r.redirects and not r.truncated
     assert before <= r.started_at <= time.time() and r.attempts == 1
-    assert link_status(r, has_article=True) == "alive"
+    assert link_status(r) == "alive"
 
 
 def test_gzip_body_is_decoded(origin):
@@ -88,7 +88,7 @@ def test_500_that_never_recovers_is_retried_then_server_error(origin):
     r = fetch_one(config(retries=2), origin.url("/down"))
     assert r.status == 500 and r.attempts == 3 and "3 attempts" in r.detail
     assert pages(origin) == ["/down"] * 3
-    assert link_status(r, has_article=False) == "server_error"
+    assert link_status(r) == "server_error"
 
 
 def test_429_with_retry_after_seconds_waits_before_the_next_request(origin):
@@ -125,7 +125,7 @@ def test_absurd_retry_after_gives_up_instead_of_sleeping(origin):
     r = fetch_one(config(retries=3), origin.url("/busy"))
     assert time.monotonic() - t0 < 2
     assert r.status == 429 and r.attempts == 1 and "gave up" in r.detail
-    assert link_status(r, has_article=False) == "server_error"
+    assert link_status(r) == "server_error"
 
 
 def test_parse_retry_after():
@@ -145,7 +145,7 @@ def test_timeout_on_a_server_that_never_answers(origin):
     assert r.error == "timeout" and r.status is None and r.attempts == 2
     assert pages(origin) == ["/hang", "/hang"]
     assert 0.6 <= elapsed < 2.0
-    assert link_status(r, has_article=False) == "unreachable"
+    assert link_status(r) == "unreachable"
 
 
 def test_timeout_covers_a_body_that_trickles(origin):
@@ -162,7 +162,7 @@ def test_connection_refused_is_retried_then_unreachable():
     port = closed_port("127.0.0.2")
     r = fetch_one(config(retries=2, respect_robots=False), f"http://127.0.0.2:{port}/a")
     assert r.error == "refused" and r.attempts == 3
-    assert link_status(r, has_article=False) == "unreachable"
+    assert link_status(r) == "unreachable"
 
 
 def test_dns_failure():
@@ -171,7 +171,7 @@ def test_dns_failure():
 
     r = fetch_one(config(), "http://nowhere.test/a", resolve=resolve)
     assert r.error == "dns" and r.attempts == 0
-    assert link_status(r, has_article=False) == "unreachable"
+    assert link_status(r) == "unreachable"
 
 
 # --- redirects ------------------------------------------------------------------------------
@@ -182,21 +182,21 @@ def test_redirect_to_another_article(origin):
     assert r.status == 200 and r.final_url == origin.url("/new/123")
     assert r.redirects == [(301, origin.url("/new/123"))] and r.attempts == 2
     assert pages(origin) == ["/old", "/new/123"]
-    assert link_status(r, has_article=has_article(r)) == "redirected"
+    assert link_status(r) == "redirected"
 
 
 def test_redirect_to_trailing_slash_is_still_alive(origin):
     origin.route("/a", Reply(301, headers={"Location": origin.url("/a/")}))
     r = fetch_one(config(), origin.url("/a"))
     assert pages(origin) == ["/a", "/a/"]
-    assert link_status(r, has_article=has_article(r)) == "alive"
+    assert link_status(r) == "alive"
 
 
 def test_redirect_to_home_is_soft_404(origin):
     origin.route("/deleted/123", Reply(302, headers={"Location": "/"}))
     r = fetch_one(config(), origin.url("/deleted/123"))
     assert r.final_url == origin.url("/") and has_article(r)
-    assert link_status(r, has_article=True) == "soft_404"
+    assert link_status(r, soft404=soft404_evidence(r)) == "soft_404"
 
 
 def test_redirect_loop(origin):
@@ -205,7 +205,7 @@ def test_redirect_loop(origin):
     r = fetch_one(config(), origin.url("/l1"))
     assert r.error == "redirect_loop" and r.status == 302
     assert pages(origin) == ["/l1", "/l2"]  # the loop is seen before going round again
-    assert link_status(r, has_article=False) == "server_error"
+    assert link_status(r) == "server_error"
 
 
 def test_too_many_redirects(origin):
@@ -218,7 +218,7 @@ def test_too_many_redirects(origin):
     r = fetch_one(config(), origin.url("/c/0"))
     assert r.error == "too_many_redirects" and len(r.redirects) == 11
     assert pages(origin) == [f"/c/{n}" for n in range(11)]  # 10 redirects followed, no more
-    assert link_status(r, has_article=False) == "server_error"
+    assert link_status(r) == "server_error"
 
 
 def test_redirect_to_a_non_http_scheme(origin):
@@ -260,7 +260,7 @@ def test_conditional_request_gets_304(origin):
     plain, conditional = origin.requests("/a")
     assert plain.header("if-none-match") is None and plain.header("if-modified-since") is None
     assert conditional.header("if-none-match") == etag and conditional.header("if-modified-since") == modified
-    assert link_status(again, has_article=False, previous="alive") == "alive"
+    assert link_status(again, previous="alive") == "alive"
 
 
 # --- size and memory ------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_private_address_is_refused_before_anything_is_sent(origin):
     cfg = config(allow_private_addresses=False)
     results = fetch_all(cfg, [origin.url("/a", name="local.test"), origin.url("/a")], resolve=resolve)
     assert [r.error for r in results] == ["private_address", "private_address"]
-    assert all(link_status(r, has_article=False) == "blocked" for r in results)
+    assert all(link_status(r) == "blocked" for r in results)
     assert "127.0.0.2" in results[0].detail
     assert origin.log == []  # not even robots.txt
 
@@ -426,7 +426,7 @@ def test_soft_404_site_answering_200_to_everything(origin):
     page_r, probe_r = fetch_all(config(), [source, probe])
     assert probe_r.status == 200 and page_r.status == 200
     match = matches_probe(signature(page_r), signature(probe_r))
-    assert match and link_status(page_r, has_article=True, soft404_match=match) == "soft_404"
+    assert match and link_status(page_r, soft404=soft404_evidence(page_r, probe_match=match)) == "soft_404"
     assert len(pages(origin)) == 2 and pages(origin)[1] != "/articles/2190271"
 
 
@@ -462,7 +462,7 @@ def test_untrusted_certificate_is_a_tls_failure(tls):
     with Origin("127.0.0.2", default=Reply(200, ARTICLE), ssl=server_ctx) as o:
         r = fetch_one(config(respect_robots=False, retries=2), o.url("/a", name="secure.test"), resolve=resolve)
         assert r.error == "tls" and r.attempts == 1  # a certificate problem does not heal by retrying
-        assert link_status(r, has_article=False) == "unreachable"
+        assert link_status(r) == "unreachable"
         assert o.log == []
 
 

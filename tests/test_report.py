@@ -162,6 +162,7 @@ def test_json_fields_and_values_are_exact(report_db: Path) -> None:
     assert (changed["link_status"], changed["versions"], changed["changed_at"], changed["final_url"],
             changed["dead"], changed["fidelity"], changed["faithful"]) == (
         "redirected", 2, T_CHANGED, "https://a.test/changed-new", False, 0.5, True)
+    assert changed["excerpt_only"] is False
     assert (by_url["https://a.test/unfaithful"]["fidelity"], by_url["https://a.test/unfaithful"]["faithful"]) == (
         0.6, False)
 

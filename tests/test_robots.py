@@ -29,7 +29,7 @@ def test_disallow_and_crawl_delay(origin):
     results = fetch_all(config(delay=0.05), [origin.url("/a"), origin.url("/private/x"), origin.url("/b")])
     assert [r.status for r in results] == [200, None, 200]
     assert results[1].error == "robots_disallowed"
-    assert link_status(results[1], has_article=False) == "blocked"
+    assert link_status(results[1]) == "blocked"
     # robots.txt first, fetched once, and the disallowed page never requested.
     assert [e.path for e in origin.log] == ["/robots.txt", "/a", "/b"]
     assert all(e.header("user-agent") == UA for e in origin.log)
@@ -56,7 +56,7 @@ def test_robots_5xx_blocks_the_host_for_the_crawl(origin):
     origin.route("/robots.txt", Reply(500, "oops"))
     results = fetch_all(config(retries=1), [origin.url("/a"), origin.url("/b")])
     assert [r.error for r in results] == ["robots_error", "robots_error"]
-    assert all(link_status(r, has_article=False) == "blocked" for r in results)
+    assert all(link_status(r) == "blocked" for r in results)
     # Retried once (retries=1), then cached: no page of the host requested.
     assert [e.path for e in origin.log] == ["/robots.txt", "/robots.txt"]
 
@@ -65,7 +65,7 @@ def test_robots_unreachable_host_is_unreachable():
     port = closed_port("127.0.0.3")
     results = fetch_all(config(retries=1), [f"http://127.0.0.3:{port}/a", f"http://127.0.0.3:{port}/b"])
     assert [r.error for r in results] == ["robots_unreachable"] * 2
-    assert all(link_status(r, has_article=False) == "unreachable" for r in results)
+    assert all(link_status(r) == "unreachable" for r in results)
 
 
 def test_robots_timeout_is_unreachable(origin):

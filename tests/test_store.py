@@ -6,8 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
-from store.db import SCHEMA_VERSION, LockedError, Store, StoreError
+from store.db import MIGRATIONS, SCHEMA_VERSION, LockedError, Store, StoreError
 from store.records import CheckRecord, FidelityResult, RepostRecord, VersionText, WarcRef
 
 
@@ -156,3 +157,22 @@ def test_a_failed_check_writes_nothing(tmp_path: Path) -> None:
         store.record_check(bad)
     assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] == 0
     assert store.db.execute("SELECT count(*) FROM checks").fetchone()[0] == 0
+
+
+def test_a_version_1_database_is_brought_up_to_date(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[1](old)
+    old.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1'), ('history_head', 'abc')")
+    old.execute("INSERT INTO reposts (path, kind, published_at, mtime_ns, first_seen_at) VALUES "
+                "('a.md', 'repost', '2023-03-20T01:23:00Z', 1, 'x'), ('b.md', 'repost', NULL, 1700000000000000000, 'x')")
+    old.conn.commit()
+    old.close()
+    store = Store(path)
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+    # Dated by the header line, else the file's mtime; a history indexed per path is read again.
+    assert dict(store.db.execute("SELECT path, dated_at FROM reposts").fetchall()) == {
+        "a.md": "2023-03-20T01:23:00Z", "b.md": "2023-11-14T22:13:20Z"}
+    assert store.get_meta("history_head") is None
+    assert {"appearances", "commits"} <= set(store.db.table_names())
+    assert "idx_line_counts_n" not in {i.name for i in store.db["line_counts"].indexes}

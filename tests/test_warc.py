@@ -106,7 +106,7 @@ def test_response_and_request_round_trip(tmp_path: Path):
     ref = write(m, URL, wire, "2026-11-24T03:00:07Z", response_headers=served)
     m.close()
 
-    assert ref.file == f"repost-mirror-20261124T030000Z-00000-{os.getpid()}~{socket.gethostname()}.warc.gz"
+    assert ref.file == f"repost-mirror-20261124T030000Z-00000-{os.getpid()}-{socket.gethostname()}.warc.gz"
     # The payload as received: the gzip bytes, and their digest, as every other archive computes it.
     assert ref.payload_digest == sha1_b32(wire) and not ref.revisit
     status, headers, got = read_payload(tmp_path, ref.file, ref.offset)
@@ -289,7 +289,7 @@ def test_rotation_starts_new_files_each_with_warcinfo(tmp_path: Path):
     m.close()
     files = sorted(p.name for p in tmp_path.glob("*.warc.gz"))
     assert len(files) >= 3
-    suffix = f"-{os.getpid()}~{socket.gethostname()}.warc.gz"
+    suffix = f"-{os.getpid()}-{socket.gethostname()}.warc.gz"
     assert files[:3] == [f"repost-mirror-20261124T030000Z-{i:05d}{suffix}" for i in range(3)]
     recs = all_records(tmp_path)
     for name in files:

@@ -1,0 +1,459 @@
+"""The repost as a witness (SPEC section 7): find a repost's text in the page that should hold it.
+
+The generic extractor guesses the article from the page alone. The archive holds a copy of
+the article, which no guess can beat: when the extractor's body does not hold a repost, the
+repost's text is looked for in the page's whole visible text, in the data the page carries
+for its scripts (JSON-LD `articleBody`, `__NEXT_DATA__`, `window.__INITIAL_STATE__ = {...}`,
+any JSON in a `<script>`; a JSON string holding HTML is read as HTML), and in its
+description (`og:description`, `twitter:description`, `description`).
+
+The page is cut into blocks (paragraphs, `<br>` lines), each with the element that holds
+its paragraphs (its *container*). A block is held by the repost when most of its
+character 8-grams occur in the repost (set lookups: linear in the page's size). The
+article is the stretch of blocks that the repost holds best (a maximum-sum run: held
+text counts for, other text against), then widened: a block of prose in the container
+of a held block belongs to the article wherever it stands, the first and the last
+included, and a repost must carry it; every other block of the stretch (bylines,
+datelines, captions and credits, "Continued...", share lines, labels) is the page's
+furniture, which a repost may leave out. A repost found only in the page's description
+is compared as an excerpt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from crawler.extract import _CREDIT_RE, _EDGE_META_RE, _LEGAL_RE, _PROMO_RE, _class_signal
+from crawler.normalize import normalize_each
+
+__all__ = ["Block", "PageText", "Found", "read_page", "find", "holds", "furniture_shaped"]
+
+FOUND_BY = ("extractor", "page_text", "embedded", "meta")
+
+_K = 8  # letters per gram: long enough that common words and phrases do not match by chance
+_HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
+_FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
+_AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
+_PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
+_SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
+_SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
+
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg math iframe object embed canvas input select option textarea "
+    "head title meta link base video audio source track picture img map area frame frameset noframes".split()
+)
+_BLOCK_TAGS = frozenset(
+    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr td th tbody "
+    "thead tfoot caption form fieldset legend center header footer nav aside figure figcaption address hr "
+    "details summary body html dir menu hgroup".split()
+)
+# Elements that are one paragraph of their parent's text: their container is the parent.
+_PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd blockquote pre figcaption address caption".split())
+# Page furniture by structure: whatever sits inside these is never article prose.
+_FURNITURE_TAGS = frozenset("nav aside footer header menu form figcaption caption button".split())
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
+_SENTENCE = re.compile(r"[。！？!?；;]|[.](?:\s|$|[\"'”’)])")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Lines shaped like the page's furniture rather than the article's prose: credits and bylines
+# ("Reporting by X; editing by Y", "X contributed to this report", "【记者 X 报道】"), photo
+# captions ("(X 摄)", "图为：", "Photo: X"), a line wholly in brackets, calls to action.
+_FURNITURE_LINE = re.compile(
+    r"^\s*[(（\[【〔].*[)）\]】〕]\s*$|"
+    r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
+    r"writing by|reported by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more|share (?:this|it)\b|"
+    r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
+    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at)\b|"
+    r"[\w.+-]+@[\w-]+\.[\w.]+|"
+    r"^\s*(?:photo|image|credit|source|note|caption|editor'?s note|related|see also|更多|相关|相關|摘要|图为|圖為|"
+    r"图片|圖片|图|圖|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]|"
+    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo)[^()（）]{0,10}[)）]\s*$|"
+    r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
+    r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)",
+    re.I,
+)
+_ELLIPSIS_END = re.compile(r"\s*(?:\.{2,}|…+|⋯+)\s*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph or line of a page's text."""
+
+    text: str  # as shown, whitespace collapsed
+    container: int  # the element whose paragraphs this is one of (ids are per page)
+    furniture: bool  # inside navigation, a sidebar, a footer, a caption, a comment or share box
+    link_chars: int  # characters inside links
+    heading: bool = False  # a heading (<h1>..<h6>): the page's title is one, and reposts repeat it
+
+    @property
+    def linky(self) -> bool:
+        return self.link_chars * 2 > len(self.text)
+
+
+@dataclass
+class PageText:
+    """What a page shows and carries, cut into blocks, read once per page."""
+
+    visible: list[Block]
+    embedded: list[Block]
+    meta: list[Block]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The article a repost was found in: where, its lines, and what the page shows around it."""
+
+    found_by: str  # one of FOUND_BY
+    lines: tuple[str, ...]  # the article's normalised lines: what the repost is compared with
+    shown: tuple[str, ...]  # the same lines as the page shows them
+    furniture: tuple[str, ...]  # normalised lines of the stretch a repost may leave out
+    excerpt: bool  # only part of the article is served (its description): compare as an excerpt
+    coverage: float  # share of the repost's text found in the article
+
+
+# --------------------------------------------------------------------------- reading a page
+
+
+def _blocks(root: Any, first_id: int = 0) -> list[Block]:
+    """The text blocks under `root` in page order (one walk, no recursion)."""
+    out: list[Block] = []
+    buf: list[str] = []
+    link = 0
+    ids = [first_id]
+    # (children iterator, element id, container id, furniture, in link, in heading)
+    stack: list[tuple[Iterator[Any], int, int, bool, bool, bool]] = []
+    cur, container, furniture, in_link, heading = first_id, first_id, False, False, False
+
+    def flush() -> None:
+        nonlocal link
+        if buf:
+            text = " ".join("".join(buf).split())
+            if text:
+                out.append(Block(text, container, furniture, min(link, len(text)), heading))
+            buf.clear()
+        link = 0
+
+    it: Iterator[Any] = root.iter(include_text=True)
+    while True:
+        for node in it:
+            t = node.text_content
+            if t is not None:
+                buf.append(t)
+                if in_link:
+                    link += len(t.strip())
+                continue
+            tag = node.tag
+            if tag[0] == "-" or tag in _SKIP_TAGS:
+                continue
+            if tag == "br" or tag == "hr":
+                flush()
+                continue
+            attrs = node.attributes
+            flag = tag in _FURNITURE_TAGS
+            if attrs:
+                if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+                    continue
+                style = attrs.get("style")
+                if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style.lower()):
+                    continue
+                c, i = attrs.get("class"), attrs.get("id")
+                if (c or i) and _class_signal(c, i)[0]:
+                    flag = True
+                if attrs.get("role") in _BOILER_ROLES:
+                    flag = True
+            block = tag in _BLOCK_TAGS or "-" in tag
+            stack.append((it, cur, container, furniture, in_link, heading))
+            if block:
+                flush()
+                ids[0] += 1
+                parent = cur
+                cur = ids[0]
+                container = parent if tag in _PARAGRAPH_TAGS else cur
+            furniture = furniture or flag
+            in_link = in_link or tag == "a"
+            heading = heading or tag in _HEADINGS
+            it = node.iter(include_text=True)
+            break
+        else:
+            if not stack:
+                flush()
+                return out
+            prev = cur
+            it, cur, container_, furniture_, in_link_, heading_ = stack.pop()
+            if prev != cur:
+                flush()
+            container, furniture, in_link, heading = container_, furniture_, in_link_, heading_
+
+
+_JSON_SCRIPT = re.compile(r"json", re.I)
+# `window.__INITIAL_STATE__ = {...}`, `var data = [...]`, `self.__next_f.push(...)` is not one.
+_ASSIGNED = re.compile(r"(?:^|[;\s])(?:window\.|var\s+|let\s+|const\s+)?[\w$.\[\]'\"]+\s*=\s*(?=[{\[])")
+_HTMLISH = re.compile(r"<(?:p|br|div|span|h\d|li|strong|em|a|img|figure|blockquote)\b", re.I)
+_MIN_STRING = 12  # letters: shorter strings in script data are keys, labels, ids
+
+
+def _json_values(script: str) -> Iterator[Any]:
+    text = script.strip()
+    if text.startswith(("{", "[")):
+        try:
+            yield json.loads(text, strict=False)
+            return
+        except ValueError:
+            pass
+    decoder = json.JSONDecoder(strict=False)
+    for m in _ASSIGNED.finditer(script):
+        try:
+            value, _end = decoder.raw_decode(script, m.end())
+        except ValueError:
+            continue
+        yield value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            if len(v) >= _MIN_STRING:
+                yield v
+        elif isinstance(v, dict):
+            stack.extend(reversed(list(v.values())))
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
+
+
+def _embedded(scripts: list[tuple[str, str]], first_id: int) -> list[Block]:
+    """Blocks of the text a page carries for its scripts: each string a container of its own."""
+    out: list[Block] = []
+    next_id = first_id
+    seen: set[str] = set()
+    for kind, body in scripts:
+        if not body or ("{" not in body and "[" not in body):
+            continue
+        if not (_JSON_SCRIPT.search(kind) or _ASSIGNED.search(body)):
+            continue
+        for value in _json_values(body):
+            for s in _strings(value):
+                if s in seen or len(_NOT_LETTERS.sub("", s)) < _MIN_STRING or s.startswith(("http://", "https://")):
+                    continue
+                seen.add(s)
+                next_id += 1
+                if _HTMLISH.search(s):
+                    parsed = LexborHTMLParser(s).body
+                    if parsed is not None:
+                        blocks = _blocks(parsed, next_id)
+                        out.extend(blocks)
+                        next_id = max([next_id, *(b.container for b in blocks)]) + 1
+                    continue
+                out.extend(Block(" ".join(line.split()), next_id, False, 0)
+                           for line in s.splitlines() if line.strip())
+    return out
+
+
+def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
+    out: list[Block] = []
+    seen: set[str] = set()
+    for i, sel in enumerate(('meta[property="og:description"]', 'meta[name="twitter:description"]',
+                             'meta[property="twitter:description"]', 'meta[name="description"]')):
+        node = tree.css_first(sel)
+        text = " ".join(((node.attributes.get("content") if node is not None else None) or "").split())
+        if text and text not in seen:
+            seen.add(text)
+            out.append(Block(text, first_id + i, False, 0))
+    return out
+
+
+def read_page(html: str) -> PageText:
+    """The blocks of a page: its visible text, the text in its script data, its descriptions."""
+    tree = LexborHTMLParser(html)
+    scripts = [(n.attributes.get("type") or "") + " " + (n.attributes.get("id") or "") for n in tree.css("script")]
+    bodies = [n.text(deep=True) or "" for n in tree.css("script")]
+    title_node = tree.css_first("title")
+    title = " ".join((title_node.text() if title_node is not None else "").split())
+    meta = _meta_descriptions(tree, 0)
+    root = tree.body or tree.root
+    visible = _blocks(root, 100) if root is not None else []
+    first = max((b.container for b in visible), default=100) + 1_000_000
+    embedded = _embedded(list(zip(scripts, bodies)), first)
+    return PageText(visible, embedded, meta, title)
+
+
+# --------------------------------------------------------------------------- finding the article
+
+
+def _letters(line: str) -> str:
+    return _NOT_LETTERS.sub("", line).lower()
+
+
+def _grams(text: str) -> set[int]:
+    return {hash(text[i:i + _K]) for i in range(max(1, len(text) - _K + 1))} if text else set()
+
+
+def furniture_shaped(text: str) -> bool:
+    """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
+    copyright or a call to action (decided by the line's shape, not by the site)."""
+    return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
+                or _PROMO_RE.search(text) or (len(text) < 80 and _EDGE_META_RE.search(text)))
+
+
+def _prose(block: Block, letters: str) -> bool:
+    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture,
+    not shaped like a credit, a caption, a dateline or a call to action."""
+    if block.furniture or block.linky:
+        return False
+    if furniture_shaped(block.text):
+        return False
+    size = _size(letters)
+    if size < _PROSE_MIN:
+        return False
+    return _SENTENCE.search(block.text) is not None or size >= 120
+
+
+@dataclass
+class _Stretch:
+    start: int
+    end: int  # exclusive
+    held: list[bool]
+    matched: int  # repost grams found in the stretch's held blocks
+
+
+def _size(key: str) -> int:
+    return len(key) + len(_HAN.findall(key))  # a Han character weighs as two letters
+
+
+def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], repost_grams: set[int],
+                  title: str) -> _Stretch | None:
+    """The run of blocks the repost holds best (maximum sum: held letters for, others against)."""
+    held = []
+    weights = []
+    for block, key in zip(blocks, keys):
+        if not key or (block.heading and key in title):
+            # (The page's title heading is the page's, not the article's text: reposts put
+            # their title apart, and repeat it in their body only where the article does.)
+            held.append(False)
+            weights.append(0.0)
+            continue
+        if len(key) < _K or _size(key) < _SHORT or block.heading:
+            # (A heading is held only as a line of its own: the page's title, which a repost
+            # repeats inside a line of its own text, is not article text.)
+            # A short line (a name, a label, a menu item) is held only as a line of the repost:
+            # a word of its prose proves nothing.
+            ok = key in repost_lines
+            held.append(ok)
+            weights.append(len(key) if ok else -_AGAINST * len(key))
+            continue
+        grams = [hash(key[i:i + _K]) for i in range(len(key) - _K + 1)]
+        hit = sum(1 for g in grams if g in repost_grams)
+        ok = hit >= _HELD * len(grams)
+        held.append(ok)
+        weights.append(hit if ok else -_AGAINST * len(key))
+    best = run = 0.0
+    best_span: tuple[int, int] | None = None
+    start = 0
+    for i, w in enumerate(weights):
+        if run <= 0:
+            run, start = 0.0, i
+        run += w
+        if run > best:
+            best, best_span = run, (start, i + 1)
+    if best_span is None:
+        return None
+    s, e = best_span
+    grams: set[int] = set()
+    for i in range(s, e):
+        if held[i]:
+            grams |= _grams(keys[i])
+    return _Stretch(s, e, held, len(grams & repost_grams))
+
+
+def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch
+             ) -> tuple[list[str], list[str], list[str]]:
+    """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
+    held = stretch.held
+    containers = {blocks[i].container for i in range(stretch.start, stretch.end) if held[i]}
+    take: dict[int, bool] = {}  # block -> required (prose of the article) / furniture
+    for i in range(stretch.start, stretch.end):
+        take[i] = _required(blocks[i], keys[i], held[i], containers)
+    for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
+        skipped = 0
+        i = edge
+        while 0 <= i < len(blocks) and skipped <= _SKIP_AFTER:
+            b = blocks[i]
+            if held[i] or b.container in containers:
+                take[i] = _required(b, keys[i], held[i], containers)
+            elif _prose(b, keys[i]):
+                break
+            else:
+                skipped += 1
+            i += step
+    order = sorted(take)
+    article = [i for i in order if take[i] and norm[i]]
+    furniture = [norm[i] for i in order if not take[i] and norm[i]]
+    return [norm[i] for i in article], [blocks[i].text for i in article], furniture
+
+
+def _required(block: Block, key: str, held: bool, containers: set[int]) -> bool:
+    """Whether a block of the article's stretch is article text a repost must carry: a line the
+    repost holds (but a line of links, even held, is the page's furniture, as the extractor's
+    extras are), or prose in a container of the article's paragraphs."""
+    if held:
+        return not block.linky
+    return block.container in containers and _prose(block, key)
+
+
+def _repost_key(repost: Sequence[str]) -> str:
+    return "".join(_letters(line) for line in repost)
+
+
+def holds(page: PageText, repost: Sequence[str]) -> bool:
+    """Whether the page shows or carries most of the repost's text (or its excerpt)."""
+    return find(page, repost, (), fold_script=True) is not None
+
+
+def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fold_script: bool) -> Found | None:
+    """The article of `page` that the repost (normalised lines) copies, or None when the page
+    holds too little of the repost's text. `extracted`: the generic extractor's normalised body."""
+    repost_key = _repost_key(repost)
+    if not repost_key:
+        return None
+    repost_grams = _grams(repost_key)
+    repost_lines = {_letters(line) for line in repost}
+    best: tuple[float, str, tuple[list[str], list[str], list[str]]] | None = None
+    title = _letters(normalize_each([page.title], fold_script)[0])
+    for found_by, blocks in (("page_text", page.visible), ("embedded", page.embedded)):
+        if not blocks:
+            continue
+        norm = normalize_each([b.text for b in blocks], fold_script)
+        keys = [_letters(n) for n in norm]
+        stretch = _best_stretch(blocks, keys, repost_lines, repost_grams, title)
+        if stretch is None:
+            continue
+        coverage = stretch.matched / max(1, len(repost_grams))
+        if best is None or coverage > best[0] + 0.05:
+            best = (coverage, found_by, _article(blocks, norm, keys, stretch))
+    if best is not None and best[0] >= _FOUND:
+        coverage, found_by, (lines, shown, furniture) = best
+        if found_by == "page_text" and extracted:
+            got = _grams(_repost_key(extracted)) & repost_grams
+            if len(got) >= 0.95 * coverage * len(repost_grams):
+                found_by = "extractor"
+        return Found(found_by, tuple(lines), tuple(shown), tuple(furniture), False, coverage)
+    # Only a description: the page serves an excerpt. It counts when the repost holds it.
+    # (An excerpt's closing ellipsis only says that the article goes on.)
+    for block in page.meta:
+        shown = _ELLIPSIS_END.sub("", block.text)
+        (line,) = normalize_each([shown], fold_script)
+        key = _letters(line)
+        grams = _grams(key)
+        if len(key) >= _K * 2 and len(grams & repost_grams) >= _HELD * len(grams):
+            return Found("meta", (line,), (shown,), (), True, len(grams & repost_grams) / max(1, len(repost_grams)))
+    return None
