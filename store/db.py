@@ -460,10 +460,14 @@ class Store:
 
     def save_reposts(self, records: Iterable[RepostRecord], now: str) -> list[int]:
         """Insert or update reposts, their sources and URL forms, and the line counts; their ids."""
+        # Counted for the whole batch at once: a footer line in most reposts is one upsert.
+        lines: dict[int, list[Any]] = {}
         with self.transaction():
-            return [self._save_repost(rec, now) for rec in records]
+            ids = [self._save_repost(rec, now, lines) for rec in records]
+            self._count_lines(lines)
+        return ids
 
-    def _save_repost(self, rec: RepostRecord, now: str) -> int:
+    def _save_repost(self, rec: RepostRecord, now: str, lines: dict[int, list[Any]]) -> int:
         conn = self.db.conn
         old = conn.execute("SELECT id, line_hashes FROM reposts WHERE path = ?", [rec.path]).fetchone()
         if old is not None and old[1]:
@@ -486,8 +490,12 @@ class Store:
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE reposts SET {sets} WHERE id = ?", [*values.values(), old[0]])
             repost_id = old[0]
-        if rec.lines:
-            self._count_lines(rec.lines)
+        for line_hash, text in rec.lines:
+            seen = lines.get(line_hash)
+            if seen is None:
+                lines[line_hash] = [1, text]
+            else:
+                seen[0] += 1
         return repost_id
 
     def _source_id(self, rec: RepostRecord, now: str) -> int:
@@ -514,13 +522,14 @@ class Store:
             )
         return found
 
-    def _count_lines(self, lines: Iterable[tuple[int, str]]) -> None:
-        # The text is kept only from a line's second sighting on: lines seen once are most of
-        # the archive and are never boilerplate, so their text would only bloat the database.
+    def _count_lines(self, lines: dict[int, list[Any]]) -> None:
+        """Add sightings: line hash -> [times, text].  The text is kept only from a line's second
+        sighting on: lines seen once are most of the archive and are never boilerplate, so
+        their text would only bloat the database."""
         self.db.conn.executemany(
-            "INSERT INTO line_counts (hash, n) VALUES (?, 1) "
-            "ON CONFLICT(hash) DO UPDATE SET n = n + 1, text = coalesce(text, ?)",
-            list(lines),
+            "INSERT INTO line_counts (hash, n, text) VALUES (?, ?, ?) "
+            "ON CONFLICT(hash) DO UPDATE SET n = n + excluded.n, text = coalesce(line_counts.text, ?)",
+            [(h, n, text if n > 1 else None, text) for h, (n, text) in lines.items()],
         )
 
     def _uncount_lines(self, hashes: Iterable[int]) -> None:
