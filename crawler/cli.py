@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -22,10 +23,11 @@ import click
 
 from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
-from crawler.errors import LocalShortage
+from crawler.errors import LocalShortage, Terminated, raise_terminated
 from store.db import LockedError, Store, StoreError
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # as a shell reports them
 
 
 class Exit(Exception):
@@ -47,6 +49,9 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--debug", is_flag=True, help="show full tracebacks")
     @functools.wraps(fn)
     def wrapper(config_path: Path | None, db_path: Path | None, debug: bool, **kwargs: Any) -> None:
+        # SIGTERM (systemd, kill) stops any command as cleanly as Ctrl-C does; a crawl is
+        # recorded as interrupted.
+        signal.signal(signal.SIGTERM, raise_terminated)
         try:
             cfg = load_config(config_path)
             if db_path is not None:
@@ -75,9 +80,12 @@ def common(fn: Callable[..., Any]) -> Callable[..., Any]:
                 traceback.print_exc()
             click.echo(f"repost-mirror: error: stopped, this machine ran short: {exc}", err=True)
             sys.exit(EXIT_FATAL)
+        except Terminated:
+            click.echo("repost-mirror: interrupted (SIGTERM)", err=True)
+            sys.exit(EXIT_TERMINATED)
         except KeyboardInterrupt:
             click.echo("repost-mirror: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
         except (StoreError, OSError, Exception) as exc:  # noqa: BLE001 - the CLI's last line of defence
             if debug:
                 traceback.print_exc()
@@ -309,7 +317,6 @@ def _duration_option(_ctx: click.Context, _param: click.Parameter, value: str | 
 def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float | None, as_json: bool) -> int:
     """The nightly job: scan, then check every due source politely and record what changed."""
     import asyncio
-    import signal
     import time
 
     from crawler.crawl import crawl_async
@@ -321,8 +328,6 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
     check_archive_root(cfg)
     store = open_store(cfg, create=True)
     store.acquire_crawl_lock()
-    # SIGTERM (systemd, kill) stops the crawl as cleanly as Ctrl-C does: recorded as interrupted.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     scanned = run_scan(cfg, store)
     if max_duration is not None:
         # --max-duration bounds the whole command, the scan included.
@@ -340,6 +345,8 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
 
         summary = asyncio.run(crawl_async(cfg, store, all_sources=all_sources, limit=limit,
                                           max_duration=max_duration, on_start=on_start, on_done=on_done))
+    for name, what in summary.mirror_damage.items():
+        click.echo(f"mirror: {name} is {what}: what it held is mirrored in full again as it is checked", err=True)
     doc = summary.to_json()
     doc["scan"] = {k: v for k, v in scanned.to_json().items() if not k.endswith("_paths")}
     if as_json:

@@ -7,6 +7,7 @@ Every key has a default; an unknown key, a wrong type or a bad value raises
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -27,6 +28,12 @@ class ConfigError(Exception):
         self.key = key
 
 
+# Bounds past which a value only breaks the crawl (it never ends, or never waits).
+MAX_DELAY = 86400.0         # seconds between requests to one host: one a day
+MAX_TIMEOUT = 3600.0        # seconds for one request
+MAX_RETRIES = 20
+MAX_DURATION = 100 * 365 * 86400.0  # revisit intervals: a century means never
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -36,7 +43,10 @@ def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m:
         raise ValueError(f"not a duration: {text!r} (use e.g. 90s, 15m, 6h, 7d)")
-    return float(m.group(1)) * _UNITS[m.group(2)]
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if not math.isfinite(seconds):
+        raise ValueError(f"not a duration: {text!r} is too long")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class ArchiveConfig:
         "http://littleantvoice.blogspot.com/",
     )
     history: bool = False
+    max_file_bytes: int = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -170,21 +181,37 @@ def _compile(key: str, pattern: str) -> re.Pattern[str]:
         raise ConfigError(key, f"invalid regular expression {pattern!r}: {exc}") from None
 
 
-def _number(key: str, value: Any, *, minimum: float = 0, integer: bool = False, above: bool = False) -> float | int:
+def _number(key: str, value: Any, *, minimum: float = 0, integer: bool = False, above: bool = False,
+            maximum: float | None = None) -> float | int:
     _check_type(key, value, int if integer else (int, float))
+    if not math.isfinite(value):
+        # nan compares false with every bound: it would turn politeness or timeouts off unseen.
+        raise ConfigError(key, f"must be a finite number, got {value}")
     if value < minimum or (above and value == minimum):
         raise ConfigError(key, f"must be {'greater than' if above else 'at least'} {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(key, f"must be at most {maximum:g}, got {value:g}")
     return int(value) if integer else float(value)
 
 
 def _duration(key: str, value: Any) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _number(key, value)
+        return _number(key, value, maximum=MAX_DURATION)
     _check_type(key, value, str)
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as exc:
         raise ConfigError(key, str(exc)) from None
+    return _number(key, seconds, maximum=MAX_DURATION)
+
+
+def _user_agent(key: str, value: Any) -> str:
+    text = _str(key, value)
+    # An HTTP header value: a CR or LF would end it, a non-ASCII character cannot be sent.
+    bad = next((c for c in text if not " " <= c <= "~"), None)
+    if bad is not None:
+        raise ConfigError(key, f"must be printable ASCII (a header value), found {bad!r}")
+    return text
 
 
 def _http_url(key: str, value: Any) -> str:
@@ -225,19 +252,20 @@ _ARCHIVE = {
     "trailer_patterns": _regex_list,
     "placeholder_sources": lambda k, v: tuple(_http_url(f"{k}[{i}]", x) for i, x in enumerate(_str_list(k, v))),
     "history": _bool,
+    "max_file_bytes": lambda k, v: _number(k, v, minimum=1, integer=True),
 }
 _STORE = {
     "database": lambda k, v: Path(_str(k, v)),
     "mirror": lambda k, v: Path(_str(k, v)),
 }
 _CRAWL = {
-    "user_agent": _str,
+    "user_agent": _user_agent,
     "concurrency": lambda k, v: _number(k, v, minimum=1, integer=True),
     "per_host_concurrency": lambda k, v: _number(k, v, minimum=1, integer=True),
-    "delay": lambda k, v: _number(k, v),
-    "timeout": lambda k, v: _number(k, v, above=True),
+    "delay": lambda k, v: _number(k, v, maximum=MAX_DELAY),
+    "timeout": lambda k, v: _number(k, v, above=True, maximum=MAX_TIMEOUT),
     "max_bytes": lambda k, v: _number(k, v, minimum=1, integer=True),
-    "retries": lambda k, v: _number(k, v, integer=True),
+    "retries": lambda k, v: _number(k, v, integer=True, maximum=MAX_RETRIES),
     "respect_robots": _bool,
     "allow_private_addresses": _bool,
     "revisit_alive": _duration,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
+import signal
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -26,12 +28,13 @@ from urllib.parse import urlsplit
 from crawler import analyze as cpu
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import Config
-from crawler.errors import LocalShortage, shortage_of
+from crawler.errors import LocalShortage, Terminated, shortage_of
 from crawler.fetch import DeadlineReached, FetchResult, Fetcher
 from crawler.wayback import WaybackError, closest_snapshot
 from store.db import Store, parse_iso, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
-from store.warc import CrawlInfo
+from store.turns import turns_path
+from store.warc import CrawlInfo, mirror_damage
 
 T = TypeVar("T")
 POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
@@ -49,14 +52,27 @@ class CrawlSummary:
     stopped_early: bool = False
     due: int = 0
     outcome: str = "running"
+    # WARC files found missing or cut short at the start of this crawl, told once (file -> what).
+    mirror_damage: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "started_at": self.started_at, "finished_at": self.finished_at, "checked": self.checked,
             "by_status": dict(sorted(self.by_status.items())), "new_versions": self.new_versions,
             "unfaithful": self.unfaithful, "stopped_early": self.stopped_early, "due": self.due,
-            "outcome": self.outcome,
+            "outcome": self.outcome, "mirror_damage": self.mirror_damage,
         }
+
+
+def check_mirror(cfg: Config, store: Store) -> dict[str, str]:
+    """The mirror's losses not told before. A revisit is only written when the record it points
+    at can still be read (WarcMirror.original), so a lost file is mirrored again in full."""
+    damage = mirror_damage(cfg.store.mirror, store.warc_extents())
+    told = json.dumps(damage, sort_keys=True)
+    if store.get_meta("mirror_damage") == told:
+        return {}
+    store.set_meta("mirror_damage", told)
+    return damage
 
 
 @dataclass
@@ -182,7 +198,7 @@ class Checker:
         status = result.status
         last = self.store.latest_capture(result.exchanges[-1].url) if status is not None else None
         page = None
-        if status is not None and 200 <= status < 300 and result.body:
+        if status is not None and 200 <= status < 300 and result.body and result.broken is None:
             host = urlsplit(result.final_url).hostname or ""
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
                                previous, reposts)
@@ -366,12 +382,14 @@ class Checker:
         record = CheckRecord(
             source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
             final_url=final_url,
-            http_status=result.status, link_status=status, dead=dead, consecutive_failures=failures,
+            # A body that broke off is a failed transfer: no HTTP answer to show for it.
+            http_status=None if result.broken else result.status, link_status=status, dead=dead,
+            consecutive_failures=failures,
             error=result.error, detail=detail,
             # Validators only of a page that made or confirmed a version: a 404's ETag validates nothing.
             etag=result.header("etag") if body is not None and not body.from_archive else None,
             last_modified=result.header("last-modified") if body is not None and not body.from_archive else None,
-            truncated=result.truncated, warc=warc, body=body,
+            truncated=result.truncated or result.broken is not None, warc=warc, body=body,
             new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
             found_by=analysis.found_by if body is not None and analysis is not None and not body.from_archive else None,
         )
@@ -445,6 +463,11 @@ def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, info: CrawlInf
 
 
 def _start_worker(settings: cpu.CompareSettings, mirror: Path, info: CrawlInfo) -> None:
+    # A worker is forked from the crawl and must not keep its signal handling: through the event
+    # loop's wakeup descriptor, a SIGTERM sent to the worker would stop the crawl instead, and a
+    # pool that ends its workers with SIGTERM must see them end.
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # A crawl killed alone (kill -9, the OOM killer) leaves its pool behind, blocked on a
     # queue that will never speak again: a worker notices its parent is gone and exits.
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
@@ -478,10 +501,27 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
     crawl_id = store.start_crawl(summary.started_at)
     outcome = "failed"
     deadline = started + max_duration if max_duration is not None else None
+    # SIGTERM cancels the crawl from inside the event loop, as Ctrl-C does: every check in
+    # flight is cancelled where it waits, and the crawl is recorded as interrupted.
+    loop = asyncio.get_running_loop()
+    crawl_task = asyncio.current_task()
+    terminated: list[bool] = []
+    previous_handler = signal.getsignal(signal.SIGTERM)
+
+    def on_sigterm() -> None:
+        terminated.append(True)
+        if crawl_task is not None:
+            crawl_task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread: the caller's handler stands
+        previous_handler = None
     try:
         due = store.due_sources(time.time(), cfg.crawl.revisit_alive, cfg.crawl.revisit_dead,
                                 all_sources=all_sources, limit=limit)
         summary.due = len(due)
+        summary.mirror_damage = check_mirror(cfg, store)
         if on_start:
             on_start(len(due))
         settings = compare_settings(cfg, store)
@@ -490,7 +530,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
         # With a pool, the workers write the mirror; without one, this process does.
         cpu.configure(settings, None if pool else cfg.store.mirror, info)
         try:
-            async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+            async with Fetcher(cfg.crawl, resolve=resolve, turns=turns_path(cfg.store.database)) as fetcher:
                 fetcher.deadline = deadline
                 checker = Checker(cfg, store, fetcher, crawl_id=crawl_id, pool=pool)
                 await _run_checks(checker, interleave_by_host(due), summary, deadline,
@@ -503,8 +543,13 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
     except (KeyboardInterrupt, asyncio.CancelledError):
         # Ctrl-C or SIGTERM: a clean stop, not a failure.
         outcome = "interrupted"
+        if terminated:
+            raise Terminated() from None
         raise
     finally:
+        if previous_handler is not None:
+            loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, previous_handler)
         summary.finished_at = utc_now()
         summary.outcome = outcome
         store.finish_crawl(crawl_id, summary.finished_at, outcome, summary.to_json())
@@ -517,7 +562,8 @@ async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, 
     cpu.configure(compare_settings(cfg, store), cfg.store.mirror, crawl_info(cfg, utc_now()))
     outcomes = []
     try:
-        async with Fetcher(cfg.crawl, resolve=resolve) as fetcher:
+        # A crawl running beside this check keeps its turn per host: this check waits for it.
+        async with Fetcher(cfg.crawl, resolve=resolve, turns=turns_path(cfg.store.database)) as fetcher:
             checker = Checker(cfg, store, fetcher, crawl_id=None, on_demand=True)
             for source in sources:
                 outcomes.append(await checker.check(source))

@@ -14,6 +14,14 @@ import sqlite3
 SHORTAGE_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ENOSPC, errno.EDQUOT})
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `systemctl stop` and `kill` send): a clean stop, as on Ctrl-C."""
+
+
+def raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated()
+
+
 class LocalShortage(Exception):
     """This process ran out of a resource of its own; the crawl cannot go on honestly."""
 

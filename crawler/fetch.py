@@ -27,8 +27,10 @@ import socket
 import ssl
 import time
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import httpx
@@ -38,6 +40,7 @@ from crawler.config import CrawlConfig
 from crawler.errors import LocalShortage, shortage_of
 from crawler.robots import RobotsPolicy, load_robots
 from store.records import Exchange
+from store.turns import HostTurns
 
 ERRORS = frozenset({
     "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",
@@ -72,7 +75,8 @@ class FetchResult:
     headers: list[tuple[str, str]] = field(default_factory=list)          # last response, as received
     request_headers: list[tuple[str, str]] = field(default_factory=list)  # last request, as sent
     body: bytes = b""                          # decoded, at most max_bytes
-    truncated: bool = False
+    truncated: bool = False                    # cut at max_bytes
+    broken: str | None = None                  # the body ended early: "time" (timeout) or "disconnect"
     redirects: list[tuple[int, str]] = field(default_factory=list)        # (status, absolute location)
     error: str | None = None
     detail: str = ""
@@ -364,10 +368,11 @@ class _Host:
 
     __slots__ = (
         "key", "origin", "sem", "delay", "next_start", "client", "last_used", "in_flight",
-        "address", "address_task", "robots", "robots_task", "trace", "requests",
+        "address", "address_task", "robots", "robots_task", "trace", "requests", "name",
     )
 
-    def __init__(self, key: tuple[str, str, int], origin: str, per_host: int, delay: float) -> None:
+    def __init__(self, key: tuple[str, str, int], origin: str, per_host: int, delay: float,
+                 turns: HostTurns | None = None) -> None:
         self.key = key
         self.origin = origin                      # scheme://netloc, by name
         self.sem = asyncio.Semaphore(per_host)
@@ -381,6 +386,7 @@ class _Host:
         self.robots: RobotsPolicy | None = None
         self.robots_task: asyncio.Future | None = None
         self.requests = 0
+        self.name = "%s://%s:%d" % key               # its slot in the turns shared with other processes
 
         async def trace(name: str, info: dict) -> None:
             # The moment the request headers go out is the real start of the request.
@@ -388,6 +394,8 @@ class _Host:
                 t = time.monotonic() + self.delay
                 if t > self.next_start:
                     self.next_start = t
+                if turns is not None:
+                    turns.mark(self.name, time.time() + self.delay)
 
         self.trace = trace
 
@@ -401,6 +409,7 @@ class _Attempt:
     request_headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     truncated: bool = False
+    broken: str | None = None
     error: str | None = None
     detail: str = ""
     give_up: bool = False
@@ -438,6 +447,7 @@ class Fetcher:
         idle_timeout: float = 15.0,
         max_retry_after: float = MAX_RETRY_AFTER,
         ssl_context: ssl.SSLContext | None = None,
+        turns: Path | None = None,
     ) -> None:
         self.cfg = cfg
         # Where fetches that their caller does not archive itself go (robots.txt, Wayback lookups).
@@ -452,6 +462,11 @@ class Fetcher:
         self._ssl: ssl.SSLContext | None = ssl_context  # shared: building one per client costs ms
         self._reaper: asyncio.Task | None = None
         self._closed = False
+        # The per-host turns shared with the other processes of one database (None: this one alone).
+        self._turns = HostTurns(turns) if turns is not None else None
+        # Hosts holding a client (and its sockets), least recently used first: at most
+        # `concurrency` of them, so descriptors follow `concurrency`, not the number of hosts.
+        self._open: OrderedDict[tuple[str, str, int], _Host] = OrderedDict()
         # time.monotonic() after which no request starts (robots.txt, probes, retries, hops
         # and Wayback lookups alike): the crawl's --max-duration.
         self.deadline: float | None = None
@@ -471,13 +486,21 @@ class Fetcher:
             except (asyncio.CancelledError, Exception):
                 pass
             self._reaper = None
+        unfinished = []
         for host in self._hosts.values():
             for task in (host.robots_task, host.address_task):
-                if task is not None and not task.done():
+                if task is None:
+                    continue
+                if not task.done():
                     task.cancel()
-            if host.client is not None:
-                client, host.client = host.client, None
-                await client.aclose()
+                    unfinished.append(task)
+                elif not task.cancelled():
+                    task.exception()  # looked at: a crawl stopped by it prints no "never retrieved"
+            await self._drop_client(host)
+        if unfinished:
+            await asyncio.gather(*unfinished, return_exceptions=True)
+        if self._turns is not None:
+            self._turns.close()
 
     # -- introspection for tests, benches and the crawl summary --
 
@@ -498,7 +521,7 @@ class Fetcher:
 
     @property
     def open_clients(self) -> int:
-        return sum(1 for h in self._hosts.values() if h.client is not None)
+        return len(self._open)
 
     # -- the fetch --
 
@@ -601,6 +624,7 @@ class Fetcher:
         res.request_headers = a.request_headers
         res.body = a.body
         res.truncated = a.truncated
+        res.broken = a.broken
         res.error = a.error
         res.detail = a.detail
 
@@ -611,7 +635,7 @@ class Fetcher:
         host = self._hosts.get(key)
         if host is None:
             origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-            host = _Host(key, origin, self.cfg.per_host_concurrency, self.cfg.delay)
+            host = _Host(key, origin, self.cfg.per_host_concurrency, self.cfg.delay, self._turns)
             self._hosts[key] = host
         return host
 
@@ -708,14 +732,34 @@ class Fetcher:
                     # or the deadline passed while this one waited for a slot.
                     self._global.release()
                     continue
+                if self._turns is not None:
+                    # Another process using the database (a `check` beside a crawl) may hold the turn.
+                    wait = self._turns.take(host.name, host.delay, time.time())
+                    if wait > 0:
+                        host.next_start = now + wait
+                        self._global.release()
+                        continue
                 host.next_start = now + host.delay
                 return
         except BaseException:
             host.sem.release()
             raise
 
-    def _client(self, host: _Host) -> httpx.AsyncClient:
+    async def _drop_client(self, host: _Host) -> None:
+        client, host.client = host.client, None
+        self._open.pop(host.key, None)
+        if client is not None:
+            await client.aclose()
+
+    async def _make_room(self) -> None:
+        """Close the least recently used idle clients until one more fits under `concurrency`."""
+        idle = [h for h in self._open.values() if h.in_flight == 0]
+        for host in idle[: len(self._open) - self.cfg.concurrency + 1]:
+            await self._drop_client(host)
+
+    async def _client(self, host: _Host) -> httpx.AsyncClient:
         if host.client is None:
+            await self._make_room()
             if self._ssl is None:
                 self._ssl = ssl.create_default_context()
                 try:
@@ -738,6 +782,8 @@ class Fetcher:
                 # Cookies would make a check depend on the checks before it.
                 cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
             )
+        self._open[host.key] = host
+        self._open.move_to_end(host.key)
         return host.client
 
     async def _attempt(
@@ -747,7 +793,7 @@ class Fetcher:
         host.in_flight += 1
         a = _Attempt()
         try:
-            client = self._client(host)
+            client = await self._client(host)
             target = url if ip == host.key[1] else url.copy_with(host=ip)
             headers = {"Host": url.netloc.decode("ascii")}
             headers.update(extra)
@@ -796,6 +842,13 @@ class Fetcher:
                     a.error, a.detail = "protocol", f"{type(exc).__name__}: {exc}"[:300]
             if a.error is not None and a.status is None:
                 a.headers = []
+            elif a.error in ("timeout", "reset"):
+                # The answer began and its body broke off: a failed transfer, recorded as what it is.
+                a.broken = "time" if a.error == "timeout" else "disconnect"
+                came = a.raw.size if a.raw is not None else 0
+                expected = next((v for k, v in a.headers if k.lower() == "content-length"), None)
+                a.detail = (f"{a.status} {a.reason}: the body broke off after {came} bytes"
+                            + (f" of {expected}" if expected else "") + f" ({a.detail})")
             if a.status is not None:
                 res.exchanges.append(self._exchange(url, sent_at, ip, a))
             if a.status in (429, 503):
@@ -853,12 +906,6 @@ class Fetcher:
         while True:
             await asyncio.sleep(period)
             now = time.monotonic()
-            for host in list(self._hosts.values()):
-                client = host.client
-                if (
-                    client is not None
-                    and host.in_flight == 0
-                    and now - host.last_used > max(self.idle_timeout, 2 * host.delay)
-                ):
-                    host.client = None
-                    await client.aclose()
+            for host in list(self._open.values()):
+                if host.in_flight == 0 and now - host.last_used > max(self.idle_timeout, 2 * host.delay):
+                    await self._drop_client(host)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 
 from protego import Protego
 
+from crawler.config import MAX_DELAY
+
 if TYPE_CHECKING:  # fetch imports this module; the type is only needed for annotations
     from crawler.fetch import FetchResult
 
@@ -63,10 +65,15 @@ def parse_robots(text: str, user_agent: str, http_status: int | None = 200) -> R
         rate = parser.request_rate(user_agent)
         if rate is not None and rate.requests:
             delay = rate.seconds / rate.requests
+    pace = float(delay) if delay is not None else None
+    if pace is not None:
+        # A NaN or negative pace asks for nothing; an endless one is held to the longest delay
+        # the config allows (one request a day), so it cannot stall the crawl forever.
+        pace = min(pace, MAX_DELAY) if pace >= 0 else None
     return RobotsPolicy(
         "parsed",
         http_status=http_status,
-        crawl_delay=float(delay) if delay is not None else None,
+        crawl_delay=pace,
         detail="robots.txt parsed",
         parser=parser,
     )

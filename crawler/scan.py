@@ -141,10 +141,14 @@ def to_record(path: str, data: bytes, size: int, mtime_ns: int, file_hash: str, 
               date: str | None = None) -> RepostRecord:
     """Parse one file into what the store keeps of it.  `date`: when the archive got the file
     (its first commit), the repost's date when its header names none; default its mtime."""
-    parsed = parse_repost(data, path, cfg.archive)
     if date is None and mtime_ns:
         date = iso(mtime_ns / 1e9)
     base: dict[str, Any] = {"path": path, "size": size, "mtime_ns": mtime_ns, "file_hash": file_hash}
+    limit = cfg.archive.max_file_bytes
+    if max(size, len(data)) > limit:
+        return RepostRecord(kind="problem", problem=f"file too large: over {limit} bytes (archive.max_file_bytes)",
+                            dated_at=date, **base)
+    parsed = parse_repost(data, path, cfg.archive)
     if isinstance(parsed, NotRepost):
         return RepostRecord(kind="not_repost", problem=parsed.reason, dated_at=date, **base)
     if isinstance(parsed, Problem):
@@ -221,7 +225,9 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
             result.unchanged += 1
             continue
         try:
-            data = (root / rel).read_bytes()
+            with open(root / rel, "rb") as fh:
+                # One byte past the cap tells a file that is too large; the rest is never read.
+                data = fh.read(cfg.archive.max_file_bytes + 1)
         except OSError as exc:
             # Keep what we had: an unreadable file is a problem of this scan, not a loss.
             transient.append({"path": rel, "problem": f"unreadable: {exc.strerror or exc}"})

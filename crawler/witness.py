@@ -323,7 +323,7 @@ class _Stretch:
     start: int
     end: int  # exclusive
     held: list[bool]
-    matched: int  # repost grams found in the stretch's held blocks
+    matched: int  # letters of the repost found in the stretch's held blocks
 
 
 def _size(key: str) -> int:
@@ -368,11 +368,10 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     if best_span is None:
         return None
     s, e = best_span
-    grams: set[int] = set()
-    for i in range(s, e):
-        if held[i]:
-            grams |= _grams(keys[i])
-    return _Stretch(s, e, held, len(grams & repost_grams))
+    # Letters of the repost the stretch holds (a text the page repeats counts once).
+    counted = {keys[i]: weights[i] + (_K - 1 if len(keys[i]) >= _K and weights[i] < len(keys[i]) else 0)
+               for i in range(s, e) if held[i]}
+    return _Stretch(s, e, held, int(sum(min(len(k), w) for k, w in counted.items())))
 
 
 def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch
@@ -437,7 +436,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
         stretch = _best_stretch(blocks, keys, repost_lines, repost_grams, title)
         if stretch is None:
             continue
-        coverage = stretch.matched / max(1, len(repost_grams))
+        coverage = min(1.0, stretch.matched / len(repost_key))
         if best is None or coverage > best[0] + 0.05:
             best = (coverage, found_by, _article(blocks, norm, keys, stretch))
     if best is not None and best[0] >= _FOUND:

@@ -348,6 +348,32 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
         self._lock_fd: int | None = None
+        self._settle_dead_crawls()
+
+    def _settle_dead_crawls(self) -> None:
+        """A crawl still marked running while nobody holds the crawl lock died (kill -9, a
+        power cut, a full disk): whatever command opens the database next says so."""
+        if self.db.execute("SELECT 1 FROM crawls WHERE outcome = 'running' LIMIT 1").fetchone() is None:
+            return
+        try:
+            fd = os.open(self._lock_path(), os.O_RDWR)
+        except FileNotFoundError:
+            fd = None  # the lock file is made before a crawl starts: no crawl runs
+        except OSError:
+            return
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with self.transaction():
+                self.db.execute("UPDATE crawls SET outcome = 'interrupted' WHERE outcome = 'running'")
+        except (BlockingIOError, sqlite3.OperationalError):
+            pass  # a crawl runs, or the database is read-only: it stays as it is
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def _lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
 
     # --- schema -------------------------------------------------------------
 
@@ -400,8 +426,7 @@ class Store:
 
     def acquire_crawl_lock(self) -> None:
         """An OS lock beside the database: the kernel drops it when the process dies."""
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self._lock_path(), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -746,6 +771,12 @@ class Store:
             "FROM sources s LEFT JOIN versions v ON v.id = s.latest_version_id ORDER BY s.id"
         )]
 
+    def warc_extents(self) -> dict[str, int]:
+        """Each WARC file the checks point into -> where its last recorded record ends."""
+        return {row[0]: row[1] for row in self.db.execute(
+            "SELECT warc_file, max(warc_offset + warc_length) FROM checks WHERE warc_file IS NOT NULL "
+            "GROUP BY warc_file")}
+
     def latest_capture(self, url: str) -> WarcRef | None:
         """The latest full response record of `url` (not a revisit): what a new capture of the
         same payload, or a 304, refers to."""
@@ -771,7 +802,13 @@ class Store:
                 raise StoreError(f"no source with id {rec.source_id}")
             versions, version_id, was_dead, first_dead_at, fidelity, faithful = src
             changed_at = None
-            if rec.body is not None and (rec.new_version or version_id is None):
+            new_version = rec.body is not None and (rec.new_version or version_id is None)
+            if new_version and version_id is not None and rec.body is not None:
+                # Another process (a crawl beside a `check`) may have recorded this very text since
+                # this check read the latest version: it is that version, seen again, not a new one.
+                latest = conn.execute("SELECT normalized FROM versions WHERE id = ?", [version_id]).fetchone()
+                new_version = latest is None or latest[0] != rec.body.normalized
+            if new_version and rec.body is not None:
                 versions += 1
                 warc = rec.warc
                 cur = conn.execute(
@@ -802,7 +839,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rec.source_id, rec.crawl_id, rec.checked_at, rec.url, rec.final_url, rec.http_status,
                  rec.link_status, int(rec.dead), rec.error, rec.detail, rec.etag, rec.last_modified,
-                 int(rec.truncated), seen_version, int(rec.new_version and rec.body is not None),
+                 int(rec.truncated), seen_version, int(new_version),
                  warc.file if warc else None, warc.offset if warc else None, warc.length if warc else None,
                  warc.payload_digest if warc else None, warc.record_id if warc else None,
                  warc.url if warc else None, int(warc.revisit) if warc else 0, rec.found_by],

@@ -331,9 +331,13 @@ class WarcMirror:
 
     def original(self, ref: WarcRef) -> Original | None:
         """The full capture `ref` points at, if the mirror still holds it as recorded."""
+        path = self.folder / ref.file
         try:
-            rec_headers, http_headers, _ = _read_record_at(self.folder / ref.file, ref.offset, payload=False)
-        except MirrorError:
+            # A file cut short (a bad copy, a full disk) may keep a record's head and lose its payload.
+            if path.stat().st_size < ref.offset + ref.length:
+                return None
+            rec_headers, http_headers, _ = _read_record_at(path, ref.offset, payload=False)
+        except (OSError, MirrorError):
             return None
         if (rec_headers.get_header("WARC-Type") != "response" or http_headers is None
                 or rec_headers.get_header("WARC-Record-ID") != ref.record_id
@@ -405,6 +409,21 @@ def _read_record_at(path: Path, offset: int, payload: bool = True):
         raise MirrorError(f"{path}: WARC file not found") from None
     except Exception as e:  # warcio raises several kinds on a bad offset or a torn record
         raise MirrorError(f"{path.name}: cannot read the WARC record at offset {offset}: {e}") from e
+
+
+def mirror_damage(folder: Path, extents: dict[str, int]) -> dict[str, str]:
+    """The WARC files (of `extents`: file -> end of its last recorded record) that are missing
+    or shorter than what was written to them, each with what is wrong."""
+    damage = {}
+    for name, end in sorted(extents.items()):
+        try:
+            size = (Path(folder) / name).stat().st_size
+        except FileNotFoundError:
+            damage[name] = "missing"
+            continue
+        if size < end:
+            damage[name] = f"cut short: {size} of {end} bytes"
+    return damage
 
 
 def read_payload(folder: Path, ref_file: str, offset: int) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -57,6 +57,7 @@ class Reply:
     chunk: int = 65536              # body write size
     interval: float = 0.0           # pause between body writes: a body that trickles
     hang: bool = False              # read the request, never answer (until the client hangs up)
+    announce: int | None = None     # Content-Length to announce instead of the body's (then hang up): a body that breaks off
     close: bool = False             # close the connection after this reply
     reason: str | None = None
     content_type: str = "text/html; charset=utf-8"
@@ -337,8 +338,8 @@ class Origin:
         elif reply.chunked:
             headers.append(("Transfer-Encoding", "chunked"))
         else:
-            headers.append(("Content-Length", str(size)))
-        close = reply.close or (req.header("connection", "") or "").lower() == "close"
+            headers.append(("Content-Length", str(size if reply.announce is None else reply.announce)))
+        close = reply.close or reply.announce is not None or (req.header("connection", "") or "").lower() == "close"
         if close:
             headers.append(("Connection", "close"))
         try:

@@ -1,0 +1,215 @@
+"""Verdicts on real pages: every page of the extraction development set, served as captured,
+judged against reposts made from its own ground truth, crawled and reported as a user would.
+
+Data: ``<shared>/data/extraction/{scrapinghub,daniel_zh_dev}`` (``html/<id>.html`` as served,
+``gt/<id>.txt`` the article's body, ``meta.jsonl``), where ``<shared>`` is ``--shared``, else
+``REPOST_MIRROR_SHARED``, else ``../shared`` beside the repository. Pages whose ground truth
+is mostly not in the page (``gt_in_page < 0.9``) or holds fewer than 3 lines are left out.
+
+For every page three sources are served, each on a loopback host of its kind (an in-process
+HTTP/1.1 origin, ``tests/origin.py``; robots.txt and every other URL answer 404, so the
+soft-404 probe meets a real 404), with the page's bytes as captured (``Content-Type:
+text/html``, no charset: the page's own declaration or detection decides), and one repost
+each, in the archive's gnews-flat layout, whose body is the ground truth, one paragraph per
+line:
+
+* ``exact``: the ground truth as it is;
+* ``replaced``: one line near the middle replaced by an unrelated sentence (Chinese for the
+  Chinese pages, English otherwise; numbered, so that it is no boilerplate of the archive);
+* ``truncated``: without its last line of prose (the last line of >= 60 letters, a Han
+  character counting two, that holds a sentence mark).
+
+Then ``repost-mirror crawl --all`` and ``repost-mirror report --all --format json`` run as
+commands (the console script of the active environment), and the report is read back.
+
+Reported: alive share (every source must be alive), faithful share of the exact reposts,
+caught share of the edits (replaced and truncated: not faithful), per set and overall, the
+exact reposts judged unfaithful with their first hunk, and the wall time. Targets: 100%
+alive, >= 98% of exact reposts faithful, >= 99% of edits caught.
+
+    python bench/fidelity_real.py [--shared PATH] [--limit N] [--show 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.origin import Origin, Reply  # noqa: E402
+
+SETS = ("scrapinghub", "daniel_zh_dev")
+KINDS = ("exact", "replaced", "truncated")
+# Numbered, so that no replacement line is in 20 reposts: that would make it the archive's
+# boilerplate, which a comparison leaves out.
+REPLACEMENT = {
+    "zh": "据悉第{n}号计划因为资金短缺已经被无限期地搁置下来，有关方面表示暂时不会重新启动。",
+    "en": "Officials said on Tuesday that plan number {n} had been shelved indefinitely for lack of funding.",
+}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_SENTENCE = re.compile(r"[。！？!?.;；]")
+_LETTERS = re.compile(r"[\W_]+")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|])")
+_LEADING = re.compile(r"^(\s*)([#>+\-]|\d+[.)])")
+
+
+@dataclass(frozen=True)
+class Case:
+    set: str
+    page_id: str
+    kind: str
+    title: str
+    html: bytes
+    body: tuple[str, ...]  # the repost's lines
+    lang: str
+
+
+def shared_dir(arg: str | None) -> Path:
+    if arg:
+        return Path(arg)
+    env = os.environ.get("REPOST_MIRROR_SHARED")
+    return Path(env) if env else ROOT.parent / "shared"
+
+
+def _size(line: str) -> int:
+    letters = _LETTERS.sub("", line)
+    return len(letters) + len(_HAN.findall(letters))
+
+
+def _escape(line: str) -> str:
+    """A line of text as a Markdown line that reads as that text."""
+    line = _MARKDOWN.sub(r"\\\1", line)
+    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+
+
+def cases(shared: Path, limit: int | None) -> list[Case]:
+    out: list[Case] = []
+    for name in SETS:
+        base = shared / "data" / "extraction" / name
+        with open(base / "meta.jsonl", encoding="utf-8") as f:
+            metas = [json.loads(line) for line in f if line.strip()]
+        for meta in metas[:limit]:
+            gt = [" ".join(x.split()) for x in (base / "gt" / f"{meta['id']}.txt").read_text(encoding="utf-8").splitlines()]
+            gt = [x for x in gt if x]
+            if meta.get("gt_in_page", 1.0) < 0.9 or len(gt) < 3:
+                continue
+            lang = "zh" if meta.get("script", "").startswith("zh") else "en"
+            html = (base / "html" / f"{meta['id']}.html").read_bytes()
+            title = meta.get("title") or "Article"
+            prose = [i for i, x in enumerate(gt) if _size(x) >= 60 and _SENTENCE.search(x)]
+            last = prose[-1] if prose else len(gt) - 1
+            middle = len(gt) // 2
+            bodies = {
+                "exact": gt,
+                "replaced": gt[:middle] + [REPLACEMENT[lang].format(n=len(out))] + gt[middle + 1:],
+                "truncated": gt[:last] + gt[last + 1:],
+            }
+            for kind in KINDS:
+                out.append(Case(name, meta["id"], kind, title, html, tuple(bodies[kind]), lang))
+    return out
+
+
+def write_repost(path: Path, url: str, title: str, lines: tuple[str, ...]) -> None:
+    body = "\n\n".join(_escape(x) for x in lines)
+    path.write_text(f"## {_escape(title)}\n`1/12/2012 1:23 AM UTC 秘密翻譯組` [轉載自GNews]({url})\n\n{body}\n",
+                    encoding="utf-8")
+
+
+def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", help="the shared folder (default: $REPOST_MIRROR_SHARED or ../shared)")
+    ap.add_argument("--limit", type=int, help="at most N pages of each set")
+    ap.add_argument("--show", type=int, default=20, help="wrong verdicts listed")
+    ap.add_argument("--keep", help="keep the work folder here")
+    args = ap.parse_args()
+    shared = shared_dir(args.shared)
+    if not (shared / "data" / "extraction").is_dir():
+        print(f"no extraction data at {shared / 'data' / 'extraction'}: nothing measured "
+              "(give --shared PATH or set REPOST_MIRROR_SHARED)")
+        return 0
+    exe = shutil.which("repost-mirror")
+    if exe is None:
+        print("the repost-mirror command is not on PATH (activate the environment it is installed in)")
+        return 1
+    all_cases = cases(shared, args.limit)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="fidelity-real-"))
+    (work / "archive").mkdir(parents=True, exist_ok=True)
+    hosts = {(s, k): f"127.0.3.{i + 1}" for i, (s, k) in enumerate((s, k) for s in SETS for k in KINDS)}
+    origins = {key: Origin(ip, default=Reply(404, "<html><body>Not Found</body></html>")) for key, ip in hosts.items()}
+    by_url: dict[str, Case] = {}
+    try:
+        for origin in origins.values():
+            origin.start()
+            origin.route("/robots.txt", Reply(404))
+        for n, case in enumerate(all_cases):
+            origin = origins[(case.set, case.kind)]
+            path = f"/articles/{case.page_id[-40:]}.html"
+            origin.route(path, Reply(200, case.html, content_type="text/html"))
+            url = origin.url(path)
+            by_url[url] = case
+            write_repost(work / "archive" / f"{case.set}-{case.kind}-{n}.md", url, case.title, case.body)
+        (work / "config.toml").write_text(
+            '[archive]\nroot = "archive"\n[store]\ndatabase = "mirror.db"\nmirror = "mirror"\n'
+            "[crawl]\ndelay = 0\nconcurrency = 32\nallow_private_addresses = true\nretries = 0\ntimeout = 20\n"
+            "[wayback]\nenabled = false\n", encoding="utf-8")
+        started = time.perf_counter()
+        crawled = run([exe, "crawl", "--all", "--config", "config.toml"], work)
+        crawl_s = time.perf_counter() - started
+        if crawled.returncode != 0:
+            print(crawled.stdout, crawled.stderr)
+            return 1
+        reported = run([exe, "report", "--all", "--format", "json", "--config", "config.toml"], work)
+        doc = json.loads(reported.stdout)
+    finally:
+        for origin in origins.values():
+            origin.__exit__(None, None, None)
+    sources = {s["source_url"]: s for s in doc["sources"]}
+    print(f"data: {shared / 'data' / 'extraction'}; {len(all_cases) // 3} pages, {len(all_cases)} reposts; "
+          f"crawl {crawl_s:.1f} s wall ({len(all_cases) / crawl_s:.0f} checks/s, in-process origin)")
+    wrong: list[str] = []
+    for scope in (*SETS, "all"):
+        mine = [c for c in all_cases if scope in ("all", c.set)]
+        got = {c: sources.get(url) for url, c in by_url.items() if c in mine}
+        alive = sum(1 for s in got.values() if s and s["link_status"] in ("alive", "redirected"))
+        exact = [c for c in mine if c.kind == "exact"]
+        edits = [c for c in mine if c.kind != "exact"]
+        ok = sum(1 for c in exact if got[c] and got[c]["faithful"] is True)
+        caught = sum(1 for c in edits if got[c] and got[c]["faithful"] is False)
+        trunc = [c for c in edits if c.kind == "truncated"]
+        trunc_caught = sum(1 for c in trunc if got[c] and got[c]["faithful"] is False)
+        print(f"{scope:14} alive {alive}/{len(mine)} ({alive / len(mine):.1%})  exact faithful {ok}/{len(exact)} "
+              f"({ok / len(exact):.1%})  edits caught {caught}/{len(edits)} ({caught / len(edits):.1%}; "
+              f"truncations {trunc_caught}/{len(trunc)})")
+    for url, c in by_url.items():
+        s = sources.get(url) or {}
+        bad = (s.get("link_status") not in ("alive", "redirected") or (c.kind == "exact" and s.get("faithful") is not True)
+               or (c.kind != "exact" and s.get("faithful") is not False))
+        if bad:
+            wrong.append(f"{c.set[:5]} {c.page_id[:28]} {c.kind}: {s.get('link_status')} faithful={s.get('faithful')} "
+                         f"{(s.get('detail') or '')[:120]}")
+    print(f"wrong verdicts: {len(wrong)}")
+    for line in wrong[:args.show]:
+        print("  " + line)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

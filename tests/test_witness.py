@@ -1,0 +1,231 @@
+"""The repost as a witness (SPEC 3 and 7), on the wire: pages the generic extractor cannot read
+are found alive and judged against the article's own text; nothing is dead without evidence."""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler import analyze, witness
+from crawler.classify import link_status, soft404_evidence
+from crawler.fetch import FetchResult
+from crawler.normalize import markdown_to_lines, normalize_lines
+from store.db import Store
+from tests.kit import PARAS
+from tests.origin import Origin, Reply
+from tests.test_crawl import crawl, fields, make_config
+from tests.kit import write_repost
+
+POST = ("今天在这里和大家分享一个视频，讲的是过去一年里我们在海外坚持做的事情，希望战友们看完以后多多转发，"
+        "让更多的人知道真相，也欢迎大家在下面留言讨论各自的看法和经历。")
+CREDITS = ["视频剪辑：小蜜蜂", "听写整理：东京樱花团", "校对：Polaris"]
+REPLACED = "这一段在原网站上被整段改写成了完全不同的内容，转载里仍然是原来的那一段话。"
+COMMENTS = [
+    "我觉得这篇文章说得很有道理，不过有些地方还可以再展开讲一讲，比如银行之间的收购到底对普通储户有什么影响，希望作者以后能再写一篇。",
+    "楼上说得对，我也很关心这个问题，特别是那些把钱存在瑞士信贷的中小企业，他们的资金会不会受到冲击，现在还没有人讲清楚。",
+    "其实这种事情在金融危机的时候经常发生，政府出面担保是最常见的做法，关键是担保的成本最后由谁来承担，还是纳税人。",
+    "看完以后又去查了一些资料，发现这次收购的价格比市场预期的低了很多，难怪股东们都很不满意，这件事恐怕还会有后续。",
+    "感谢分享，这样的新闻在国内根本看不到，只能在这里了解一些外面的真实情况，希望网站能一直办下去，支持。",
+    "我有一个朋友就在苏黎世的银行工作，他说内部早就知道会有这一天了，只是没想到来得这么快，员工们都在担心裁员。",
+]
+
+
+def _chrome(title: str, main: str, head: str = "", seed: int = 0) -> str:
+    rng = random.Random(seed)
+    links = "".join(f"<li><a href='/t/{rng.randint(1, 10**6)}'>热门话题第{rng.randint(1, 99)}条：某地某事</a></li>"
+                    for _ in range(6))
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)} - 论坛</title>{head}</head>"
+            f"<body><div id='hd'><a href='/'>首页</a> <a href='/forum'>论坛</a> <a href='/search'>搜索</a></div>"
+            f"{main}<div id='side'><h3>热门</h3><ul>{links}</ul></div>"
+            f"<div id='ft'>Powered by Discuz! © 2001-2022 访问 {rng.randint(1, 10**6)}</div></body></html>")
+
+
+def forum_page(seed: int = 0) -> str:
+    """A Discuz-like thread: the post is one short paragraph in <div>s and <br>s."""
+    post = (f"<div class='pl'><div class='pi'>楼主 发表于 2022-3-{seed % 28 + 1}</div>"
+            f"<div class='t_fsz'><div class='t_f' id='postmessage_{seed}'>"
+            f"<a href='https://gettr.com/post/p1'>https://gettr.com/post/p1</a><br>**<br>{POST}<br>**</div></div></div>")
+    return _chrome("分享一个视频", post, seed=seed)
+
+
+def video_page() -> str:
+    post = ("<div class='post'><iframe src='https://rumble.com/embed/v1'></iframe>"
+            + "".join(f"<p>{c}</p>" for c in CREDITS) + "</div>")
+    return _chrome("视频：海外战友的一年", post)
+
+
+def next_data_page(paragraphs: list[str]) -> str:
+    """A script-rendered shell: the article only in __NEXT_DATA__ (HTML in a JSON string)."""
+    state = {"props": {"pageProps": {"post": {"title": "瑞银收购瑞信", "id": 2190271,
+                                              "content": "".join(f"<p>{p}</p>" for p in paragraphs)}}}}
+    head = (f"<meta property='og:description' content='{html.escape(paragraphs[0])}'>"
+            f"<script id='__NEXT_DATA__' type='application/json'>{json.dumps(state, ensure_ascii=False)}</script>")
+    return _chrome("瑞银收购瑞信", "<div id='__next'><div class='loading'>加载中</div></div>", head)
+
+
+def excerpt_page() -> str:
+    """Only the description is served (the rest behind a login)."""
+    head = f"<meta property='og:description' content='{html.escape(PARAS[0][:40])}…'>"
+    return _chrome("瑞银收购瑞信", "<div class='login'><a href='/login'>登录</a>后阅读全文</div>", head)
+
+
+def wordpress_page(paragraphs: list[str], seed: int = 0) -> str:
+    """A WordPress-like theme: the article, then comments three times as long, in plain <div>s."""
+    comments = "".join(f"<div class='c-item'><div class='c-who'>网友{i}</div><p>{c}</p></div>"
+                       for i, c in enumerate(COMMENTS * 2))
+    main = (f"<div class='site-content'><h1>瑞银收购瑞信</h1><div class='entry-meta'>2023-03-20 · 阅读 {seed}</div>"
+            f"<div class='entry'>{''.join(f'<p>{p}</p>' for p in paragraphs)}</div>"
+            f"<div class='c-list'><h3>网友回复</h3>{comments}</div></div>")
+    return _chrome("瑞银收购瑞信", main, seed=seed)
+
+
+def other_template(paragraphs: list[str]) -> str:
+    body = "".join(f"{p}<br><br>" for p in paragraphs)
+    return (f"<html><head><title>瑞银收购瑞信</title></head><body><table><tr><td><a href='/'>首页</a></td></tr>"
+            f"<tr><td class='zw'><h2>瑞银收购瑞信</h2>{body}</td></tr></table></body></html>")
+
+
+def checks(store: Store) -> dict[str, dict]:
+    """The latest check of each source: status, detail, how its body was found."""
+    rows = store.db.execute(
+        "SELECT s.url, c.link_status, c.detail, c.found_by FROM checks c JOIN sources s ON s.id = c.source_id "
+        "ORDER BY c.id").fetchall()
+    return {url: {"status": status, "detail": detail or "", "found_by": found_by}
+            for url, status, detail, found_by in rows}
+
+
+def fidelity(store: Store, url: str) -> dict:
+    row = store.db.execute(
+        "SELECT f.faithful, f.hunks, f.excerpt_only FROM fidelity f JOIN sources s ON s.id = f.source_id "
+        "WHERE s.url = ? ORDER BY f.id DESC LIMIT 1", [url]).fetchone()
+    assert row is not None, f"no fidelity recorded for {url}"
+    return {"faithful": bool(row[0]), "hunks": json.loads(row[1]), "excerpt_only": bool(row[2])}
+
+
+def test_short_posts_and_script_pages_are_alive_and_judged_by_their_own_text(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    edited = PARAS[:2] + [REPLACED] + PARAS[3:]
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/thread-1-1-1.html", Reply(200, forum_page()))
+        o.route("/video/20220301", Reply(200, video_page()))
+        o.route("/post/2190271", Reply(200, next_data_page(PARAS)))
+        o.route("/post/2190272", Reply(200, next_data_page(edited)))
+        o.route("/news/2190273", Reply(200, excerpt_page()))
+        o.route("/archives/2190274", Reply(200, wordpress_page(PARAS)))
+        o.route("/archives/2190275", Reply(200, wordpress_page(edited)))
+        urls = {name: o.url(path) for name, path in (
+            ("forum", "/thread-1-1-1.html"), ("video", "/video/20220301"), ("next", "/post/2190271"),
+            ("next_edited", "/post/2190272"), ("excerpt", "/news/2190273"), ("wp", "/archives/2190274"),
+            ("wp_edited", "/archives/2190275"))}
+        write_repost(archive, "forum.md", urls["forum"], ["https://gettr.com/post/p1", POST])
+        write_repost(archive, "video.md", urls["video"], CREDITS)
+        for name in ("next", "next_edited", "excerpt", "wp", "wp_edited"):
+            write_repost(archive, f"{name}.md", urls[name], PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = checks(store)
+        status = {name: got[url]["status"] for name, url in urls.items()}
+        assert status == {name: "alive" for name in urls}, got
+        for name in ("forum", "video", "next", "excerpt", "wp"):
+            assert fidelity(store, urls[name])["faithful"], (name, fidelity(store, urls[name]))
+        assert got[urls["next"]]["found_by"] == "embedded" and "embedded" in got[urls["next"]]["detail"]
+        assert got[urls["excerpt"]]["found_by"] == "meta" and fidelity(store, urls["excerpt"])["excerpt_only"]
+        assert fields(store)[urls["excerpt"]]["excerpt_only"] is True
+        assert fields(store)[urls["wp"]]["excerpt_only"] is False
+        for name in ("next_edited", "wp_edited"):
+            verdict = fidelity(store, urls[name])
+            assert not verdict["faithful"], name
+            # the replaced paragraph is in a hunk, the comments are not
+            assert any("整段改写" in h["original"] for h in verdict["hunks"]), (name, verdict)
+            assert not any("楼上说得对" in h["original"] for h in verdict["hunks"]), (name, verdict)
+
+
+def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    served = {"page": wordpress_page(PARAS, seed=1)}
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/archives/2190274", lambda req: Reply(200, served["page"]))
+        url = o.url("/archives/2190274")
+        write_repost(archive, "wp.md", url, PARAS)
+        cfg = make_config(tmp_path)
+        store, _ = crawl(cfg)
+        served["page"] = other_template(PARAS)
+        store, summary = crawl(cfg, all_sources=True)
+        assert summary.new_versions == 0 and fields(store)[url]["versions"] == 1
+        # a paragraph the site adds to its article is a new version, and the repost lacks it
+        served["page"] = other_template(PARAS + ["原网站后来在文章末尾补充了一段新的说明，转载里没有这一段。"])
+        store, summary = crawl(cfg, all_sources=True)
+        assert summary.new_versions == 1 and fields(store)[url]["faithful"] is False
+
+
+def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    error = _chrome("提示信息", "<div class='alert_error'>抱歉，指定的主题不存在或已被删除</div>")
+    with Origin("127.0.0.2") as a, Origin("127.0.0.3") as catch_all:
+        a.route("/robots.txt", Reply(404))
+        a.route("/thread-9-1-1.html", Reply(200, error))
+        a.route("/thread-8-1-1.html", Reply(200, _chrome("一个帖子", "<div class='t_f'></div>")))
+        a.default = Reply(404, "<html><body>Not Found</body></html>")  # random URLs: a real 404
+        catch_all.route("/robots.txt", Reply(404))
+        home = _chrome("欢迎", "<div class='welcome'><p>本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，"
+                               "以及来自各界人士的深度评论文章，欢迎常来看看。</p></div>")
+        catch_all.default = Reply(200, home)
+        urls = {"error": a.url("/thread-9-1-1.html"), "empty": a.url("/thread-8-1-1.html"),
+                "catch_all": catch_all.url("/archives/2190271")}
+        for name, url in urls.items():
+            write_repost(archive, f"{name}.md", url, PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = checks(store)
+        assert got[urls["error"]]["status"] == "soft_404"
+        assert "error page" in got[urls["error"]]["detail"] and "不存在" in got[urls["error"]]["detail"]
+        assert got[urls["catch_all"]]["status"] == "soft_404" and "probe" in got[urls["catch_all"]]["detail"]
+        # a page with no body and no evidence is alive, and says so
+        assert got[urls["empty"]]["status"] == "alive"
+        assert "no article body found" in got[urls["empty"]]["detail"]
+        # the probe is one request, never retried
+        probes = [e for e in a.log if e.path not in ("/robots.txt", *(u.split(a.url(""))[-1] for u in urls.values()))]
+        assert len(probes) == 1 and probes[0].status == 404
+
+
+# --------------------------------------------------------------------------- property
+
+_CHROME = st.lists(st.sampled_from([
+    "<nav><a href='/'>首页</a><a href='/x'>国际</a></nav>", "<aside><h3>最新</h3><ul><li><a href='/1'>某地发生某事</a></li></ul></aside>",
+    "<div class='comments'><p>说得太好了！这才是真相，转发了，希望大家都能看到。</p></div>",
+    "<footer>© 2023 新闻网 版权所有</footer>", "<div class='share'>分享到：<a href='#'>推特</a></div>",
+    "<h1>页面不存在</h1>", "<p>Error 404: the page you requested has been removed.</p>",
+    "<script>window.__X__ = {\"a\": \"b\"}</script>", "<div>出错啦</div>",
+]), max_size=6)
+_WRAP = st.sampled_from(["<div class='content'>{}</div>", "<article>{}</article>", "<td>{}</td>",
+                         "<div id='postmessage_1'>{}</div>", "<section><div><div>{}</div></div></section>"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PARAS + [POST] + CREDITS), min_size=1, max_size=5), _CHROME, _CHROME, _WRAP,
+       st.sampled_from(["<p>{}</p>", "{}<br>", "<div>{}</div>"]), st.sampled_from(["", "页面不存在", "404 Not Found"]))
+def test_a_page_holding_a_reposts_text_is_never_dead(paragraphs, before, after, wrap, line, title):
+    body = "".join(line.format(html.escape(p)) for p in paragraphs)
+    page = (f"<html><head><title>{title}</title></head><body>{''.join(before)}{wrap.format(body)}{''.join(after)}"
+            "</body></html>")
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    result = analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "http://x.test/a/1", None,
+                                             None, ((1, "\n\n".join(paragraphs)),)))
+    assert result.failure is None and result.holds_repost, page
+    ok = FetchResult(url="http://x.test/a/1", final_url="http://x.test/a/1", status=200)
+    evidence = soft404_evidence(ok, error_said=result.error_said, probe_match=True, holds_repost=result.holds_repost)
+    assert evidence is None and link_status(ok, soft404=evidence) == "alive"
+
+
+def test_the_witness_reads_script_state_and_html_inside_json():
+    state = "window.__INITIAL_STATE__ = " + json.dumps({"article": {"body": "<p>" + PARAS[1] + "</p>"}}) + ";"
+    page = witness.read_page(f"<html><body><div id='app'></div><script>{state}</script></body></html>")
+    assert [b.text for b in page.embedded] == [PARAS[1]]
+    lines = normalize_lines(markdown_to_lines(PARAS[1]))
+    found = witness.find(page, lines, (), fold_script=True)
+    assert found is not None and found.found_by == "embedded" and found.lines == tuple(lines)
