@@ -229,10 +229,30 @@ def version_hunks(old: dict, new: dict, *, min_change_chars: int, fold_script: b
     published by each version."""
     lines = new["normalized"].split("\n") if new["normalized"] else []
     previous = old["normalized"].split("\n") if old["normalized"] else []
+    # A line one version set aside as uncertain (an edge credit, a dateline) and the other
+    # holds as body is no change of the article: which way it fell depends on what surrounds it.
+    lines, shown = _spare_lines(lines, published_lines(new["text"] or "", new["normalized"] or "", fold_script),
+                                _extras(old).difference(previous))
+    previous, shown_before = _spare_lines(previous, published_lines(old["text"] or "", old["normalized"] or "",
+                                                                    fold_script), _extras(new).difference(lines))
     diff = compare(lines, previous, min_change_chars=min_change_chars,
-                   repost_published=published_lines(new["text"] or "", new["normalized"] or "", fold_script),
-                   original_published=published_lines(old["text"] or "", old["normalized"] or "", fold_script))
+                   repost_published=shown, original_published=shown_before)
     return [hunk_dict(h) for h in diff.hunks]
+
+
+def _extras(version: dict) -> frozenset[str]:
+    """A stored version's uncertain lines (normalised), as `analyze` kept them."""
+    return frozenset(line for line in (version.get("extras") or "").split("\n") if line)
+
+
+def _spare_lines(lines: list[str], published: list[str] | None,
+                 tolerated: frozenset[str]) -> tuple[list[str], list[str] | None]:
+    """`lines` (and their published forms, kept in step) without those `tolerate` leaves out."""
+    drop = _tolerated(lines, tolerated) if tolerated else None
+    if drop is None:
+        return lines, published
+    keep = [i for i, d in enumerate(drop) if not d]
+    return [lines[i] for i in keep], None if published is None else [published[i] for i in keep]
 
 
 def version_differ(cfg: Config) -> Callable[[dict, dict], list[dict]]:

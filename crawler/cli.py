@@ -352,7 +352,8 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
     if as_json:
         emit_json(doc)
         return 0
-    counts = ", ".join(f"{k} {v}" for k, v in doc["by_status"].items()) or "nothing due"
+    counts = ", ".join(f"{k} {v}" for k, v in doc["by_status"].items()) \
+        or ("none checked" if summary.due else "nothing due")
     click.echo(f"crawl {summary.started_at} .. {summary.finished_at}: checked {summary.checked} of {summary.due} "
                f"due sources ({counts})")
     click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}"
