@@ -25,7 +25,7 @@ import codecs
 import html
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from crawler.config import ArchiveConfig
 from crawler.urls import normalize_url
@@ -72,8 +72,17 @@ _RESHARE = re.compile(r"[ \t]*\*{0,2}[ \t]*:arrows_clockwise:.*\Z")
 _CODE_SPAN = re.compile(r"`([^`]*)`")
 _LEADING_SPAN = re.compile(r"[ \t]*`([^`]*)`")
 # `@user 5/6/2022 10:38 PM UTC` (gettr) or `3/20/2023 1:23 AM UTC station` (gnews).
+# The zone as written after the time (SPEC 9: a repost's date, time zones as written): a name
+# from this table and/or an offset (`UTC+8`, `+08:00`, `-0500`); none written means UTC.
+# CST is the North American one, as the archive's US-based sites write it.
+_ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+          "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "HKT": 8, "JST": 9, "KST": 9,
+          "SGT": 8, "AWST": 8, "AEST": 10, "AEDT": 11, "CET": 1, "CEST": 2, "WET": 0, "WEST": 1,
+          "BST": 1, "EET": 2, "EEST": 3}
 _TS = re.compile(
-    r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?(?:\s*(?:UTC|GMT)(?![A-Za-z]))?"
+    r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?"
+    r"(?:\s*(?P<zone>" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")(?![A-Za-z]))?"
+    r"(?:\s*(?P<offset>[+-]\d{1,2}(?::?\d{2})?)(?!\d))?"
 )
 _HTTP = re.compile(r"https?://", re.I)
 
@@ -437,7 +446,7 @@ def _meta(header_lines: list[str]) -> tuple[str | None, str | None]:
 
 def _timestamp(m: re.Match[str]) -> str | None:
     """ISO 8601 UTC for a `M/D/YYYY h:mm AM UTC` match; None when it names no real time."""
-    mon, day, year, hour, minute, sec, ampm = m.groups()
+    mon, day, year, hour, minute, sec, ampm = m.groups()[:7]
     h = int(hour)
     if ampm:
         if not 1 <= h <= 12:
@@ -447,7 +456,18 @@ def _timestamp(m: re.Match[str]) -> str | None:
         dt = datetime(int(year), int(mon), int(day), h, int(minute), int(sec or 0))
     except ValueError:
         return None
+    dt -= timedelta(hours=_ZONES.get(m.group("zone") or "UTC", 0)) + _offset(m.group("offset"))
     return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}Z"
+
+
+def _offset(text: str | None) -> timedelta:
+    """`+8`, `+08:00`, `-0530` -> that offset from UTC."""
+    if not text:
+        return timedelta()
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
+    return sign * timedelta(hours=int(hours), minutes=int(minutes))
 
 
 def _repost_shape(lines: list[str], area: list[int], nav_line: int) -> str | None:

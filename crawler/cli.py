@@ -28,6 +28,7 @@ from store.db import LockedError, Store, StoreError
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # as a shell reports them
+STATUS_LIST_MAX = 20  # sources `status` names one by one; --json has them all
 
 
 class Exit(Exception):
@@ -178,7 +179,12 @@ def status(cfg: Config, as_json: bool) -> int:
     for word, n in counts["by_status"].items():
         click.echo(f"  {word:<13}{n:>8}")
     click.echo(f"dead: {counts['dead']}   versions: {counts['versions']}   changed: {counts['changed']}   "
-               f"unfaithful reposts: {counts['unfaithful']}")
+               f"unfaithful reposts: {counts['unfaithful']}   changed since the repost: {counts['changed_since_repost']}")
+    stealth = counts["changed_since_repost_sources"]
+    for url in stealth[:STATUS_LIST_MAX]:
+        click.echo(f"  changed since the repost (a stealth edit): {url}")
+    if len(stealth) > STATUS_LIST_MAX:
+        click.echo(f"  ... and {len(stealth) - STATUS_LIST_MAX} more (`status --json` lists them all)")
     last = counts["last_crawl"]
     if last is None:
         click.echo("last crawl: never")
@@ -356,7 +362,8 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
         or ("none checked" if summary.due else "nothing due")
     click.echo(f"crawl {summary.started_at} .. {summary.finished_at}: checked {summary.checked} of {summary.due} "
                f"due sources ({counts})")
-    click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}"
+    click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}   "
+               f"changed since the repost: {summary.changed_since_repost}"
                + ("   stopped early (--max-duration)" if summary.stopped_early else ""))
     return 0
 
@@ -415,6 +422,49 @@ def _repost_name(cfg: Config, target: str) -> str:
     return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
 
 
+def _judge_stored(cfg: Config, store: Store, source: Any, version: dict[str, Any],
+                  reposts: list[dict[str, Any]]) -> dict[int, Any]:
+    """`check --no-fetch`: fidelity against the stored version, attributed with stored texts only."""
+    import asyncio
+
+    from crawler import analyze as cpu
+    from crawler.attribution import Attributor
+    from crawler.crawl import compare_settings
+
+    cpu.configure(compare_settings(cfg, store))
+    bodies = tuple((r["id"], r["body"] or "") for r in reposts)
+    judged = cpu.judge_stored(version["normalized"], version["extras"], bodies, version["text"],
+                              version["found_by"] == "meta")
+    judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version["normalized"] or "",
+                                                                      bodies))
+    return {f.repost_id: f for f in judged}
+
+
+_BY = {"repost": "changed by the repost", "original": "changed by the site after the repost",
+       "unknown": "who changed it is unknown"}
+
+
+def _print_attribution(item: dict[str, Any]) -> None:
+    """Against what the repost's differences were attributed, and the verdict on the repost as made."""
+    date, origin = item.get("repost_date"), item.get("repost_date_from")
+    then = item.get("compared_with")
+    if date:
+        where = {"header": "its header line", "history": "the commit that brought it",
+                 "mtime": "the file's modification time"}.get(origin or "", origin or "?")
+        click.echo(f"  reposted {date} (from {where})")
+    if then:
+        what = (f"the web archive's capture of {then['seen_at']} ({then['archive_url']})" if then["from_archive"]
+                else f"our version {then['version']}, first seen {then['seen_at']}")
+        click.echo(f"  the original as it was then: {what}")
+    elif date:
+        click.echo("  the original as it was then: not found, so who changed the text is unknown")
+    verdict = item.get("faithful_when_reposted")
+    if verdict is True:
+        click.echo("  faithful when reposted: the site changed its article since (a stealth edit)")
+    elif verdict is False:
+        click.echo("  not faithful when reposted: the repost changed the text")
+
+
 def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> None:
     """Where a history repost's text stood (a slot text passes through several slot files)."""
     if len(appearances) < 2:
@@ -431,6 +481,8 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
               "altered": ("~ altered", "yellow")}
     for hunk in hunks:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
+        if hunk.get("by"):
+            label += f" ({_BY.get(hunk['by'], hunk['by'])})"
         click.echo(click.style(f"  {label}", fg=colour if color else None, bold=color))
         if hunk["original"]:
             click.echo(click.style(f"    original: {printable(hunk['original'])}", fg="red" if color else None))
@@ -447,8 +499,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     """Fidelity of one repost (a path) or of every repost of one source (a URL), fetched now."""
     import asyncio
 
-    from crawler import analyze as cpu
-    from crawler.crawl import check_now, compare_settings
+    from crawler.crawl import check_now
 
     # Checking a file of the archive indexes the archive first, so it may create the
     # database; a URL, a missing file or --no-fetch need one that is already there.
@@ -469,16 +520,21 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
         else:
-            cpu.configure(compare_settings(cfg, store))
-            by_id = {f.repost_id: f for f in cpu.judge_stored(version["normalized"], version["extras"],
-                                                              tuple((r["id"], r["body"] or "") for r in reposts),
-                                                              version["text"], version["found_by"] == "meta")}
+            by_id = _judge_stored(cfg, store, source, version, reposts)
+        from crawler.attribution import Attributor
+
+        dates = Attributor(cfg, store, None, None).dates([r["id"] for r in reposts])
         for r in reposts:
             fid = by_id.get(r["id"])
             if fid is not None:
+                date = dates.get(r["id"])
                 results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "excerpt_only": fid.excerpt_only, "appearances": appearances.get(r["id"], []),
-                                "hunks": list(fid.hunks)})
+                                "faithful_when_reposted": fid.faithful_when_reposted,
+                                "repost_date": date.at if date else None,
+                                "repost_date_from": date.origin if date else None,
+                                "compared_with": (fid.attribution or {}).get("compared_with"),
+                                "excerpt_only": fid.excerpt_only,
+                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
     if as_json:
         emit_json({"source": summary.fields, "reposts": results,
                    "version": None if version is None else {"number": version["number"],
@@ -505,6 +561,8 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             verdict += " to the excerpt the page serves" if item["excerpt_only"] else ""
             click.echo(f"{item['path']}: fidelity {item['fidelity']:.3f}, {verdict}")
             _print_appearances(item["appearances"])
+            if not item["faithful"]:
+                _print_attribution(item)
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
     if version is None:
         if not as_json:
@@ -534,7 +592,8 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
                                   fold_script=cfg.compare.fold_chinese_script)
         out.append({
             "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
-            "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "title": v["title"],
+            "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "captured_at": v["captured_at"],
+            "title": v["title"],
             "warc": None if not v["warc_file"] else {"file": v["warc_file"], "offset": v["warc_offset"],
                                                      "length": v["warc_length"], "payload_digest": v["payload_digest"]},
             "hunks": hunks,
@@ -554,7 +613,11 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
     for v in out:
         where = f"  [{v['warc']['file']} @ {v['warc']['offset']}]" if v["warc"] else ""
         origin = f" from the archive {v['archive_url']}" if v["from_archive"] else ""
-        click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
+        if v["captured_at"]:
+            # An earlier text found for attribution: the web archive's capture, at the time it was taken.
+            click.echo(f"version {v['number']}: captured {v['captured_at']} by the web archive ({v['archive_url']}){where}")
+        else:
+            click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
         for hunk in v["hunks"]:
             label = {"missing": "- dropped", "added": "+ added", "altered": "~ altered"}.get(hunk["op"], hunk["op"])
             click.echo(f"  {label}: {hunk['original'] or ''}" + (f" -> {hunk['repost']}" if hunk["op"] == "altered"

@@ -97,6 +97,8 @@ class CompareConfig:
 class WaybackConfig:
     enabled: bool = True
     availability_url: str = "https://archive.org/wayback/available"
+    cdx_url: str = "https://web.archive.org/cdx/search/cdx"
+    attribution_window: float = 30 * 86400.0  # seconds either side of a repost's date
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,7 @@ _COMPARE = {
     "boilerplate_min_reposts": lambda k, v: _number(k, v, minimum=2, integer=True),
     "fold_chinese_script": _bool,
 }
-_WAYBACK = {"enabled": _bool, "availability_url": _http_url}
+_WAYBACK = {"enabled": _bool, "availability_url": _http_url, "cdx_url": _http_url, "attribution_window": _duration}
 _REPORT = {"site_event_min": lambda k, v: _number(k, v, minimum=1, integer=True)}
 
 

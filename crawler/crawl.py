@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -26,12 +27,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from crawler import analyze as cpu
+from crawler.attribution import Attributor
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import Config
 from crawler.errors import LocalShortage, Terminated, shortage_of
 from crawler.fetch import DeadlineReached, FetchResult, Fetcher
-from crawler.wayback import WaybackError, closest_snapshot
-from store.db import Store, parse_iso, utc_now
+from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
+from store.attribution import record_attribution
+from store.db import Store, parse_iso, source_faithful_when_reposted, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
 from store.turns import turns_path
 from store.warc import CrawlInfo, mirror_damage
@@ -49,6 +52,7 @@ class CrawlSummary:
     by_status: Counter = field(default_factory=Counter)
     new_versions: int = 0
     unfaithful: int = 0
+    changed_since_repost: int = 0  # sources whose reposts were faithful when made: the site edited since
     stopped_early: bool = False
     due: int = 0
     outcome: str = "running"
@@ -59,7 +63,8 @@ class CrawlSummary:
         return {
             "started_at": self.started_at, "finished_at": self.finished_at, "checked": self.checked,
             "by_status": dict(sorted(self.by_status.items())), "new_versions": self.new_versions,
-            "unfaithful": self.unfaithful, "stopped_early": self.stopped_early, "due": self.due,
+            "unfaithful": self.unfaithful, "changed_since_repost": self.changed_since_repost,
+            "stopped_early": self.stopped_early, "due": self.due,
             "outcome": self.outcome, "mirror_damage": self.mirror_damage,
         }
 
@@ -176,6 +181,7 @@ class Checker:
         self.pool = pool
         # `check` asks the archive as soon as the source cannot be fetched, not only once it is dead.
         self.on_demand = on_demand
+        self.attributor = Attributor(cfg, store, fetcher.fetch, self._process)
         self._probes: dict[str, asyncio.Task[Any]] = {}
         self._rng = random.Random()
         # What the fetcher fetches on its own account (robots.txt, Wayback lookups) is mirrored too.
@@ -375,7 +381,8 @@ class Checker:
             detail = f"{detail}; {note}" if detail else note
             if snap is not None:
                 body = VersionText(snap.title, snap.text, snap.normalized, from_archive=True,
-                                   archive_url=archived_copy, extras=snap.extras)
+                                   archive_url=archived_copy, extras=snap.extras,
+                                   captured_at=snapshot_time(archived_copy))
                 new_version = snap.new_version
                 fidelity = snap.fidelity
                 warc = snap_warc
@@ -395,7 +402,29 @@ class Checker:
         )
         seen.stage = "recording the check"
         check_id = store.record_check(record)
+        if any(not f.faithful for f in fidelity):
+            seen.stage = "attributing the differences"
+            record = await self._attribute(source, record, check_id, reposts)
         return CheckOutcome(record, check_id, analysis)
+
+    async def _attribute(self, source: SourceRow, record: CheckRecord, check_id: int,
+                         reposts: tuple[tuple[int, str], ...]) -> CheckRecord:
+        """Who changed the text (SPEC 9), once the check is recorded: today's version and response
+        are then ours to compare with. A failure here costs the attribution, never the check."""
+        try:
+            latest = self.store.source_by_id(source.id)
+            today = self.store.version(latest.latest_version_id) if latest and latest.latest_version_id else None
+            fidelity = await self.attributor.attribute(source, record.fidelity, today["normalized"] if today else "",
+                                                       reposts)
+            record_attribution(self.store, check_id, source.id, fidelity)
+        except DeadlineReached:
+            return record  # no lookup starts after --max-duration; the check itself stands
+        except Exception as exc:  # noqa: BLE001 - the check itself is recorded already
+            cause = shortage_of(exc)
+            if cause is not None:
+                raise LocalShortage(cause) from exc
+            return record
+        return dataclasses.replace(record, fidelity=fidelity)
 
 
 def _found_note(analysis: cpu.PageAnalysis | None, status: str) -> str | None:
@@ -419,6 +448,7 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
         summary.by_status[outcome.record.link_status] += 1
         summary.new_versions += int(outcome.record.new_version and outcome.record.body is not None)
         summary.unfaithful += sum(1 for f in outcome.record.fidelity if not f.faithful)
+        summary.changed_since_repost += int(source_faithful_when_reposted(outcome.record.fidelity) is True)
         on_done(summary)
 
     try:

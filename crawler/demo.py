@@ -219,6 +219,7 @@ def _write_config(workdir: Path, hosts: dict[str, Host], replica: Replica) -> Pa
         "[wayback]",
         "enabled = true",
         f"availability_url = {_toml_str(replica.availability_url)}",
+        f"cdx_url = {_toml_str(replica.cdx_url)}",
     ]
     for name, host in hosts.items():
         site = DEFAULT_SITES.get(name)
@@ -270,6 +271,10 @@ def _route(rel: str, page: Page, host: Host, replica: Replica, canonical: str) -
         new_path = "/2024/05/" + new_path.strip("/").replace("/", "-") + "/"
         host.routes[new_path] = Route(page=page)
         return Route(status=301, location=new_path)
+    if rel in (EDITED_FROM_START, EDITED_LATER_REPLACE, EDITED_LATER_ADD):
+        # The web archive captured these as they were when reposted: who changed the text is then known.
+        stamp = re.sub(r"\D", "", page.published)[:8] or "20220301"
+        replica.snapshots[canonical] = Snapshot(url=canonical, timestamp=(stamp + "120000")[:14], page=page)
     if rel == EDITED_FROM_START:
         middle = len(page.paragraphs) // 2  # inside the article: edges are where pages differ innocently
         page.paragraphs = [*page.paragraphs[:middle], page.paragraphs[middle] + ADDED_SENTENCE,

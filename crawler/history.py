@@ -40,11 +40,19 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from crawler.config import Config
-from crawler.scan import BATCH, NOT_UTF8, ScanResult, finish, is_utf8, shown_name, to_record
+from crawler.scan import (
+    BATCH,
+    NOT_UTF8,
+    ScanResult,
+    finish,
+    is_utf8,
+    shown_name,
+    to_record,
+)
 from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
-__all__ = ["is_git_repo", "head_commit", "index_history"]
+__all__ = ["head_commit", "index_history", "is_git_repo"]
 
 T = TypeVar("T")
 
@@ -431,3 +439,14 @@ class _Pass:
         self.store.add_appearances(self.commits, self.appearances)
         self.commits.clear()
         self.appearances.clear()
+
+
+def commit_time(root: Path, path: str, commit: str | None = None) -> str | None:
+    """When the commit that brought a file was made (UTC ISO 8601 with Z): `commit` when its
+    name gives it (`PATH@COMMIT12`), else the last commit of HEAD that touched `path`."""
+    args = ["show", "-s", "--format=%ct", commit] if commit else ["log", "-1", "--format=%ct", "HEAD", "--", path]
+    try:
+        out = _git(Path(root), *args, check=False).decode().strip()
+    except OSError:
+        return None
+    return iso(int(out)) if out.isdigit() else None

@@ -12,6 +12,8 @@ address), so the demo can show that nothing else was touched.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import itertools
 import json
@@ -132,6 +134,10 @@ class Replica:
     @property
     def availability_url(self) -> str:
         return f"{self.wayback.origin()}/wayback/available"
+
+    @property
+    def cdx_url(self) -> str:
+        return f"{self.wayback.origin()}/cdx/search/cdx"
 
     def snapshot_url(self, snap: Snapshot) -> str:
         return f"{self.wayback.origin()}/web/{snap.timestamp}/{snap.url}"
@@ -269,6 +275,8 @@ def _wayback_answer(replica: Replica, path: str, query: str) -> tuple[int, list[
             return 200, [json_type], json.dumps({"url": url, "archived_snapshots": {}})
         closest = {"status": "200", "available": True, "url": replica.snapshot_url(snap), "timestamp": snap.timestamp}
         return 200, [json_type], json.dumps({"url": url, "archived_snapshots": {"closest": closest}})
+    if path == "/cdx/search/cdx":
+        return 200, [json_type], _cdx_answer(replica, parse_qs(query))
     if path.startswith("/web/"):
         stamp, _, target = path[len("/web/"):].partition("/")
         target = unquote(target)
@@ -280,3 +288,20 @@ def _wayback_answer(replica: Replica, path: str, query: str) -> tuple[int, list[
                 return 200, [HTML], replica.article_html(owner, snap.page, capture=True)
         return 404, [HTML], "<h1>Wayback Machine</h1><p>This page is not archived.</p>"
     return 404, [HTML], "<h1>Not Found</h1>"
+
+
+def _cdx_answer(replica: Replica, q: dict[str, list[str]]) -> str:
+    """The CDX API's JSON: a header row, then the captures of the URL between `from` and `to`."""
+    url = (q.get("url") or [""])[0]
+    low = (q.get("from") or ["0"])[0].ljust(14, "0")
+    high = (q.get("to") or ["9"])[0].ljust(14, "9")
+    snap = replica.snapshots.get(url)
+    if snap is None or not low <= snap.timestamp <= high:
+        return "[]"
+    owner = next((h for h in replica.hosts if url.startswith(h.origin())), replica.hosts[0])
+    body = replica.article_html(owner, snap.page, capture=True).encode("utf-8")
+    digest = base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+    host = ",".join(reversed((urlsplit(url).hostname or "").split(".")))
+    return json.dumps([["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],
+                       [f"{host}){urlsplit(url).path}", snap.timestamp, url, "text/html", "200", digest,
+                        str(len(body))]])

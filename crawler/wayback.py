@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlencode
 
+from store.attribution import stamp_iso
+
 # The path segment that names a capture: /web/<1-14 digits><optional modifier like id_, if_, im_>/
 _WEB_TS = re.compile(r"/web/(\d{1,14})([a-z]{2}_)?/")
 
@@ -68,7 +70,14 @@ def raw_form(snapshot_url: str) -> str:
     return snapshot_url[: m.start()] + f"/web/{m.group(1)}id_/" + snapshot_url[m.end():]
 
 
-def _short(body: bytes, n: int = 80) -> str:
+def snapshot_time(snapshot_url: str | None) -> str | None:
+    """When a snapshot was captured (UTC ISO 8601 with Z), from the timestamp in its URL."""
+    m = _WEB_TS.search(snapshot_url or "")
+    return None if m is None else stamp_iso(m.group(1))
+
+
+def excerpt(body: bytes, n: int = 80) -> str:
+    """The start of an answer, on one line and quoted, for an error message."""
     text = body[:n].decode("utf-8", "replace")
     text = " ".join(text.split())
     return repr(text + ("…" if len(body) > n else ""))
@@ -79,19 +88,19 @@ def parse_availability(body: bytes) -> Snapshot | None:
     try:
         doc: Any = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise WaybackError(f"wayback availability API answered something that is not JSON: {_short(body)}") from None
+        raise WaybackError(f"wayback availability API answered something that is not JSON: {excerpt(body)}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("archived_snapshots"), dict):
-        raise WaybackError(f"wayback availability API answer has no 'archived_snapshots' object: {_short(body)}")
+        raise WaybackError(f"wayback availability API answer has no 'archived_snapshots' object: {excerpt(body)}")
     closest = doc["archived_snapshots"].get("closest")
     if closest is None:
         return None
     if not isinstance(closest, dict):
-        raise WaybackError(f"wayback availability API: 'closest' is not an object: {_short(body)}")
+        raise WaybackError(f"wayback availability API: 'closest' is not an object: {excerpt(body)}")
     if closest.get("available") is False:
         return None
     snap_url, ts = closest.get("url"), closest.get("timestamp")
     if not isinstance(snap_url, str) or not snap_url or not isinstance(ts, (str, int)) or not str(ts).isdigit():
-        raise WaybackError(f"wayback availability API: 'closest' lacks a url or timestamp: {_short(body)}")
+        raise WaybackError(f"wayback availability API: 'closest' lacks a url or timestamp: {excerpt(body)}")
     status = str(closest.get("status", "")).strip()
     # A capture of a 404 or a redirect is not a copy of the article.
     if not (len(status) == 3 and status.startswith("2") and status.isdigit()):
@@ -99,22 +108,31 @@ def parse_availability(body: bytes) -> Snapshot | None:
     return Snapshot(url=snap_url, timestamp=str(ts), raw_url=raw_form(snap_url))
 
 
-async def closest_snapshot(
-    fetch: Callable[[str], Awaitable[Any]], availability_url: str, url: str, timestamp: str | None
-) -> Snapshot | None:
-    """Ask the availability API for the capture of `url` closest to `timestamp`.
+async def ask(fetch: Callable[[str], Awaitable[Any]], query: str, api: str) -> bytes:
+    """The body of the archive's answer to `query` (`api` names it in messages).
 
-    `fetch(url)` returns a FetchResult (.status, .body, .error, .detail). A transport error,
-    a non-2xx answer or an unusable body raises WaybackError; no 2xx capture gives None.
+    `fetch(url)` returns a FetchResult (.status, .body, .error, .detail). A transport error or
+    a non-2xx answer raises WaybackError.
     """
-    query = availability_query(availability_url, url, timestamp)
     result = await fetch(query)
     error = getattr(result, "error", None)
     status = getattr(result, "status", None)
     if error:
         detail = getattr(result, "detail", "") or ""
         # error is the fetcher's word (timeout, refused, robots_disallowed, ...), detail its cause.
-        raise WaybackError(f"wayback availability API not fetched: {error}{' (' + detail + ')' if detail else ''}: {query}")
+        raise WaybackError(f"wayback {api} not fetched: {error}{' (' + detail + ')' if detail else ''}: {query}")
     if status is None or not 200 <= int(status) < 300:
-        raise WaybackError(f"wayback availability API answered HTTP {status}: {query}")
-    return parse_availability(getattr(result, "body", b"") or b"")
+        raise WaybackError(f"wayback {api} answered HTTP {status}: {query}")
+    return getattr(result, "body", b"") or b""
+
+
+async def closest_snapshot(
+    fetch: Callable[[str], Awaitable[Any]], availability_url: str, url: str, timestamp: str | None
+) -> Snapshot | None:
+    """Ask the availability API for the capture of `url` closest to `timestamp`.
+
+    A transport error, a non-2xx answer or an unusable body raises WaybackError; no 2xx
+    capture gives None.
+    """
+    return parse_availability(await ask(fetch, availability_query(availability_url, url, timestamp),
+                                        "availability API"))

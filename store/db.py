@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from store.records import CheckRecord, RepostRecord, SourceRow, WarcRef
+from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow, WarcRef
 
 # Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
 # forked child (a pool worker) shares: a worker left behind by a crawl killed alone would
@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -272,8 +272,27 @@ def _witness_v4(db: sqlite_utils.Database) -> None:
     db["fidelity"].add_column("excerpt_only", int, not_null_default=0)
 
 
+def _attribution_v5(db: sqlite_utils.Database) -> None:
+    """Who changed the text (SPEC 9): per repost, whether it was faithful when made and against
+    what; when an archive capture was taken; whether the Wayback Machine holds our bytes; and
+    the CDX lookups made, so a source with no capture is not asked every night."""
+    db["fidelity"].add_column("faithful_when_reposted", int)
+    db["fidelity"].add_column("attribution", str)  # JSON: repost date, its origin, the earlier text used
+    db["versions"].add_column("captured_at", str)  # when the web archive captured a from_archive version
+    db["sources"].add_column("faithful_when_reposted", int)
+    db["sources"].add_column("witnessed", int)
+    db.create_table(
+        "cdx_lookups",
+        {"id": int, "source_id": int, "asked_at": str, "window_from": str, "window_to": str,
+         "timestamp": str, "digest": str, "snapshot_url": str, "version_id": int},
+        pk="id", not_null=["source_id", "asked_at", "window_from", "window_to"],
+        foreign_keys=[("source_id", "sources", "id"), ("version_id", "versions", "id")],
+    )
+    db["cdx_lookups"].create_index(["source_id", "asked_at"])
+
+
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4}
+MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4, 5: _attribution_v5}
 
 
 @dataclass(frozen=True)
@@ -771,11 +790,11 @@ class Store:
                 warc = rec.warc
                 cur = conn.execute(
                     "INSERT INTO versions (source_id, number, title, text, normalized, extras, first_seen_at, "
-                    "last_seen_at, from_archive, archive_url, warc_file, warc_offset, warc_length, payload_digest, "
-                    "found_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "last_seen_at, from_archive, archive_url, captured_at, warc_file, warc_offset, warc_length, "
+                    "payload_digest, found_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [rec.source_id, versions, rec.body.title, rec.body.text, rec.body.normalized, rec.body.extras,
                      rec.checked_at,
-                     rec.checked_at, int(rec.body.from_archive), rec.body.archive_url,
+                     rec.checked_at, int(rec.body.from_archive), rec.body.archive_url, rec.body.captured_at,
                      warc.file if warc else None, warc.offset if warc else None,
                      warc.length if warc else None, warc.payload_digest if warc else None, rec.found_by],
                 )
@@ -810,9 +829,11 @@ class Store:
                     [fid.repost_id, rec.source_id, check_id, version_id, rec.checked_at, fid.similarity,
                      int(fid.faithful), json.dumps(list(fid.hunks), ensure_ascii=False), int(fid.excerpt_only)],
                 )
+            when_reposted = None
             if rec.fidelity:
                 fidelity = min(f.similarity for f in rec.fidelity)
                 faithful = int(all(f.faithful for f in rec.fidelity))
+                when_reposted = _tristate(source_faithful_when_reposted(rec.fidelity))
             alive = rec.link_status in ("alive", "redirected")
             if rec.dead and not was_dead:
                 first_dead_at = rec.checked_at
@@ -825,6 +846,8 @@ class Store:
                 "consecutive_failures": rec.consecutive_failures, "versions": versions,
                 "latest_version_id": version_id, "fidelity": fidelity, "faithful": faithful,
             }
+            if rec.fidelity:
+                updates["faithful_when_reposted"] = when_reposted
             if alive:
                 updates["last_alive_at"] = rec.checked_at
             if changed_at:
@@ -863,8 +886,15 @@ class Store:
             "versions": q("SELECT count(*) FROM versions").fetchone()[0],
             "changed": q("SELECT count(*) FROM sources WHERE versions > 1").fetchone()[0],
             "unfaithful": self.unfaithful_reposts(),
+            "changed_since_repost": len(stealth := self.changed_since_repost()),
+            "changed_since_repost_sources": stealth,
             "last_crawl": self.last_crawl(),
         }
+
+    def changed_since_repost(self) -> list[str]:
+        """Sources whose reposts were all faithful when made, but which differ now (stealth edits)."""
+        return [row[0] for row in self.db.execute(
+            "SELECT url FROM sources WHERE faithful_when_reposted = 1 AND faithful = 0 ORDER BY url")]
 
     def unfaithful_reposts(self) -> int:
         """Reposts whose latest fidelity result says unfaithful."""
@@ -928,6 +958,9 @@ class Store:
                     "detail": r["check_detail"] or None,
                     # Compared with the excerpt its page serves (only its description), SPEC 7.
                     "excerpt_only": r["version_found_by"] == "meta" if r["faithful"] is not None else None,
+                    "faithful_when_reposted": None if r["faithful_when_reposted"] is None
+                    else bool(r["faithful_when_reposted"]),
+                    "witnessed": None if r["witnessed"] is None else bool(r["witnessed"]),
                 },
                 host=r["host"],
             )
@@ -945,6 +978,21 @@ class Store:
         return {"fidelity": row["similarity"], "faithful": bool(row["faithful"]),
                 "hunks": json.loads(row["hunks"] or "[]"), "checked_at": row["checked_at"],
                 "version_id": row["version_id"]}
+
+
+def source_faithful_when_reposted(results: Iterable[FidelityResult]) -> bool | None:
+    """Of a source (SPEC 10): true when every unfaithful repost was faithful when it was made (the
+    site changed the text since), false when a repost changed it, null when that is not known."""
+    verdicts = [f.faithful_when_reposted for f in results if not f.faithful]
+    if False in verdicts:
+        return False
+    if not verdicts or None in verdicts:
+        return None
+    return True
+
+
+def _tristate(value: bool | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _pack(hashes: Iterable[int]) -> bytes:

@@ -104,6 +104,7 @@ class VersionText:
     # repost line equal to one is no difference, also when judged later against this version.
     extras: str = ""
     archive_url: str | None = None
+    captured_at: str | None = None  # when the web archive captured it (a from_archive version)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,11 @@ class FidelityResult:
     repost_id: int
     similarity: float
     faithful: bool
-    hunks: tuple[dict, ...]  # {"op", "repost", "original"}
+    hunks: tuple[dict, ...]  # {"op", "repost", "original"} and, once attributed, "by"
+    # Against the original as it was at the repost's date (SPEC 9): true when the site made every
+    # difference since, false when the repost made one, None when not known (or not asked).
+    faithful_when_reposted: bool | None = None
+    attribution: dict | None = None  # the repost's date, where it came from, and the earlier text used
     excerpt_only: bool = False  # compared with the part of the article the page serves (SPEC 7)
 
 

@@ -27,8 +27,6 @@ from store.marks import char_marks
 FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
           "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
           "title", "detail", "excerpt_only", "faithful_when_reposted", "witnessed")
-# Fields other parts of the product fill in; null until they know (SPEC 10: unknown is null).
-LATER_FIELDS = ("faithful_when_reposted", "witnessed")
 
 # Bounds that keep a report of a huge archive readable and its rendering quick.
 MAX_DETAILED_SOURCES = 1000   # sources shown with their diffs; the rest as one line each
@@ -48,8 +46,11 @@ def build_report(store: Store, *, since: str | None = None, everything: bool = F
     sources = []
     for s in summaries:
         fields = s.fields
-        for name in LATER_FIELDS:
-            fields.setdefault(name, None)
+        # In the order of FIELDS, whichever part of the product filled them in.
+        ordered = {name: fields.pop(name) for name in FIELDS if name in fields}
+        rest = dict(fields)
+        fields.clear()
+        fields.update(ordered, **rest)
         sources.append(fields)
     if diffs:
         details = _reposts_detail(store, [s.id for s in summaries])

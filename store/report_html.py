@@ -127,7 +127,8 @@ def render_html(rep: HumanReport) -> str:
     last = c.get("last_crawl")
     cards = [
         ("bad", c["dead"], "dead sources"), ("warn", c["changed"], "changed sources"),
-        ("bad", c["unfaithful"], "unfaithful reposts"), ("", c["sources"], "sources"),
+        ("bad", c["unfaithful"], "unfaithful reposts"),
+        ("warn", c["changed_since_repost"], "changed since the repost"), ("", c["sources"], "sources"),
         ("", c["reposts"], "reposts"), ("", c["versions"], "versions"),
     ]
     parts.append("<section id=\"counts\">\n<h2>Counts</h2>\n<div class=\"top\">\n<div class=\"cards\">\n")

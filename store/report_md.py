@@ -88,6 +88,8 @@ def render_md(rep: HumanReport) -> str:
         out.append(f"| never checked | {c['unchecked']} |")
     out += ["", f"- dead: **{c['dead']}**", f"- changed (more than one version): **{c['changed']}**",
             f"- unfaithful reposts: **{c['unfaithful']}**",
+            f"- changed since the repost (the site edited an article after a faithful repost): "
+            f"**{c['changed_since_repost']}**",
             f"- sources: {c['sources']}, reposts: {c['reposts']}, problems: {c['problems']}, versions: {c['versions']}"]
     last = c.get("last_crawl")
     if last:

@@ -384,11 +384,27 @@ def test_empty_title() -> None:
         ("4/2/2024 3:57 PM UTC", "2024-04-02T15:57:00Z"),
         ("1/30/2024 5:29 AM UTC", "2024-01-30T05:29:00Z"),
         ("12/31/2023 11:59 PM UTC", "2023-12-31T23:59:00Z"),
+        # time zones as written
+        ("1/6/2024 8:09 AM", "2024-01-06T08:09:00Z"),
+        ("1/6/2024 8:09 AM GMT", "2024-01-06T08:09:00Z"),
+        ("1/6/2024 8:09 AM EST", "2024-01-06T13:09:00Z"),
+        ("7/4/2024 8:09 PM EDT", "2024-07-05T00:09:00Z"),
+        ("1/6/2024 8:09 AM HKT", "2024-01-06T00:09:00Z"),
+        ("1/6/2024 8:09 AM UTC+8", "2024-01-06T00:09:00Z"),
+        ("1/6/2024 8:09 AM +08:00", "2024-01-06T00:09:00Z"),
+        ("1/6/2024 8:09 AM GMT-0530", "2024-01-06T13:39:00Z"),
+        ("1/1/2024 1:00 AM JST", "2023-12-31T16:00:00Z"),
     ],
 )
 def test_twelve_hour_timestamps(stamp: str, iso: str) -> None:
     r = repost(f"## t\n`{stamp} 站` [轉載自GNews](https://gnews.org/articles/1)\n\nx\n")
     assert r.published_at == iso and r.station == "站"
+
+
+def test_a_zone_is_not_taken_from_the_station_name() -> None:
+    # Letters that only begin a word are the station's, and the time is UTC.
+    r = repost("## t\n`1/6/2024 8:09 AM ESTONIA站` [轉載自GNews](https://gnews.org/articles/1)\n\nx\n")
+    assert r.published_at == "2024-01-06T08:09:00Z" and r.station == "ESTONIA站"
 
 
 def test_impossible_timestamp_is_not_invented() -> None:

@@ -117,8 +117,9 @@ def test_check_exit_codes_and_json(tmp_path: Path, site) -> None:
     assert ok.returncode == 0, ok.stderr
     doc = _json(ok)
     assert doc["source"]["link_status"] == "alive" and doc["source"]["source_url"] == origin.url("/a/1")
-    assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "excerpt_only": False,
-                               "appearances": [], "hunks": []}]
+    assert doc["reposts"] == [{"path": "one.md", "fidelity": 1.0, "faithful": True, "faithful_when_reposted": None,
+                               "repost_date": "2023-03-20T01:23:00Z", "repost_date_from": "header",
+                               "compared_with": None, "excerpt_only": False, "appearances": [], "hunks": []}]
     assert doc["check"]["found_by"] == "extractor" and "extractor" in doc["check"]["detail"]
     state["paras"] = PARAS[:1] + ["原文里插入了一整句新的话，转载没有跟上。"] + PARAS[1:]
     bad = run_cli("check", str(tmp_path / "archive" / "one.md"), "--json", "--config", str(cfg))
@@ -126,6 +127,8 @@ def test_check_exit_codes_and_json(tmp_path: Path, site) -> None:
     hunks = _json(bad)["reposts"][0]["hunks"]
     assert [h["op"] for h in hunks] == ["missing"]
     assert "原文里插入了一整句新的话" in hunks[0]["original"]
+    # No earlier text of the original (the Wayback Machine is off): who changed it is unknown.
+    assert hunks[0]["by"] == "unknown" and _json(bad)["reposts"][0]["faithful_when_reposted"] is None
     # --no-fetch uses the stored version: no request reaches the server.
     before = len(origin.log)
     offline = run_cli("check", origin.url("/a/1"), "--no-fetch", "--config", str(cfg))

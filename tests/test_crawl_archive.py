@@ -73,7 +73,8 @@ def test_dead_source_gets_its_wayback_copy_once(tmp_path: Path) -> None:
         write_repost(archive, "gone.md", a.url("/a/gone"), PARAS)
         write_repost(archive, "never.md", a.url("/a/never"), PARAS)
         cfg = dataclasses.replace(make_config(tmp_path),
-                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available")))
+                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available"),
+                                                                cdx_url=wb.url("/cdx/search/cdx")))
         store = Store(cfg.store.database)
         scan(cfg, store)
         asyncio.run(crawl_async(cfg, store))
@@ -103,7 +104,8 @@ def test_malformed_wayback_answer_does_not_stop_the_crawl(tmp_path: Path) -> Non
         wb.route("/wayback/available", Reply(200, "<html>not json</html>"))
         write_repost(tmp_path / "archive", "gone.md", a.url("/a/gone"), PARAS)
         cfg = dataclasses.replace(make_config(tmp_path),
-                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available")))
+                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available"),
+                                                                cdx_url=wb.url("/cdx/search/cdx")))
         store = Store(cfg.store.database)
         scan(cfg, store)
         summary = asyncio.run(crawl_async(cfg, store))
@@ -125,7 +127,8 @@ def test_check_asks_the_archive_when_the_source_cannot_be_fetched(tmp_path: Path
         wb.route(f"/web/20230321000000id_/{down}", Reply(200, article_page("标题", PARAS)))
         write_repost(tmp_path / "archive", "1.md", down, PARAS)
         cfg = dataclasses.replace(make_config(tmp_path),
-                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available")))
+                                  wayback=WaybackConfig(enabled=True, availability_url=wb.url("/wayback/available"),
+                                                                cdx_url=wb.url("/cdx/search/cdx")))
         store = Store(cfg.store.database)
         scan(cfg, store)
         outcome = asyncio.run(check_now(cfg, store, [store.source_by_url(down)]))[0]

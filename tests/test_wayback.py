@@ -188,3 +188,52 @@ def test_query_building_and_timestamps():
         wayback_timestamp("last tuesday")
     snap = parse_availability(answer(f"http://web.archive.org/web/{TS}/{ORIGINAL}").encode())
     assert snap is not None and snap.raw_url == f"http://web.archive.org/web/{TS}id_/{ORIGINAL}"
+
+
+# --- the CDX API ------------------------------------------------------------------------
+
+def test_cdx_answer_parsing() -> None:
+    from crawler.cdx import Capture, closest, parse_cdx
+
+    header = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+    rows = [header,
+            ["org,gnews)/a/1", "20230301000000", ORIGINAL, "text/html", "200", "AAAA", "10"],
+            ["org,gnews)/a/1", "20230319000000", ORIGINAL, "text/html", "301", "BBBB", "0"],
+            ["org,gnews)/a/1", "20230325000000", ORIGINAL, "text/html", "200", "CCCC", "12"]]
+    caps = parse_cdx(json.dumps(rows).encode())
+    # A capture of a redirect is no copy of the article, even when the filter was ignored.
+    assert [c.timestamp for c in caps] == ["20230301000000", "20230325000000"]
+    assert caps[1] == Capture("20230325000000", ORIGINAL, "CCCC", "text/html", "200")
+    assert caps[1].raw_url("https://web.archive.org/cdx/search/cdx") == \
+        f"https://web.archive.org/web/20230325000000id_/{ORIGINAL}"
+    # The nearest capture within the window, either side; none outside it.
+    moment = caps[0].captured_at + 19 * 86400  # 2023-03-20
+    assert closest(caps, moment, 30 * 86400).timestamp == "20230325000000"
+    assert closest(caps, moment, 3 * 86400) is None
+    assert parse_cdx(b"[]") == [] and parse_cdx(b"") == [] and parse_cdx(json.dumps([header]).encode()) == []
+
+
+@pytest.mark.parametrize("body, message", [
+    ("<html>Wayback Machine is down</html>", "not JSON"),
+    ('{"error": "x"}', "not a list of rows"),
+    ('[["timestamp", "original"], ["2023", "x"]]', "names no statuscode, digest field"),
+    ('[["urlkey", "timestamp", "original", "statuscode", "digest"], ["k", "20230101", "x", "200"]]', "4 fields"),
+    ('[["urlkey", "timestamp", "original", "statuscode", "digest"], ["k", "yesterday", "x", "200", "D"]]',
+     "no usable timestamp"),
+])
+def test_cdx_garbage_is_a_clear_one_line_error(body: str, message: str) -> None:
+    from crawler.cdx import parse_cdx
+
+    with pytest.raises(WaybackError) as err:
+        parse_cdx(body.encode())
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_cdx_query_asks_for_200s_between_two_moments() -> None:
+    from crawler.cdx import cdx_query
+
+    q = cdx_query("https://web.archive.org/cdx/search/cdx", "https://gnews.org/a?id=1", 1679275380.0 - 86400,
+                  1679275380.0 + 86400)
+    assert parse_qs(q.split("?", 1)[1]) == {"url": ["https://gnews.org/a?id=1"], "from": ["20230319012300"],
+                                            "to": ["20230321012300"], "output": ["json"],
+                                            "filter": ["statuscode:200"]}
