@@ -40,11 +40,19 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 from crawler.config import Config
-from crawler.scan import BATCH, NOT_UTF8, ScanResult, finish, is_utf8, shown_name, to_record
+from crawler.scan import (
+    BATCH,
+    NOT_UTF8,
+    ScanResult,
+    finish,
+    is_utf8,
+    shown_name,
+    to_record,
+)
 from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
-__all__ = ["is_git_repo", "head_commit", "index_history"]
+__all__ = ["head_commit", "index_history", "is_git_repo"]
 
 T = TypeVar("T")
 
