@@ -23,6 +23,7 @@ import asyncio
 import email.utils
 import ipaddress
 import re
+import resource
 import socket
 import ssl
 import time
@@ -433,6 +434,26 @@ def _text_pairs(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
 
+# Open clients kept beyond `concurrency` at most: each costs a few KB and per_host sockets.
+_MAX_OPEN_CLIENTS = 1024
+
+
+def open_clients_budget(concurrency: int, per_host: int) -> int:
+    """How many hosts may keep a client (and its keep-alive sockets) open at once.
+
+    Reconnecting to a host for every request costs more CPU than the whole page's analysis,
+    so idle clients stay open while descriptors allow: a quarter of this process's
+    RLIMIT_NOFILE (the rest is for the database, the mirror, the pool's pipes), never fewer
+    than `concurrency` (the requests in flight need theirs anyway).
+    """
+    try:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        soft = resource.RLIM_INFINITY
+    share = _MAX_OPEN_CLIENTS if soft == resource.RLIM_INFINITY else soft // 4 // max(1, per_host)
+    return max(concurrency, min(_MAX_OPEN_CLIENTS, share))
+
+
 class Fetcher:
     """Polite fetching for one crawl. Use as `async with Fetcher(cfg) as f: await f.fetch(url)`."""
 
@@ -465,8 +486,9 @@ class Fetcher:
         # The per-host turns shared with the other processes of one database (None: this one alone).
         self._turns = HostTurns(turns) if turns is not None else None
         # Hosts holding a client (and its sockets), least recently used first: at most
-        # `concurrency` of them, so descriptors follow `concurrency`, not the number of hosts.
+        # `_max_open` of them, so descriptors follow the process's own limit, not the number of hosts.
         self._open: OrderedDict[tuple[str, str, int], _Host] = OrderedDict()
+        self._max_open = open_clients_budget(cfg.concurrency, cfg.per_host_concurrency)
         # time.monotonic() after which no request starts (robots.txt, probes, retries, hops
         # and Wayback lookups alike): the crawl's --max-duration.
         self.deadline: float | None = None
@@ -752,9 +774,11 @@ class Fetcher:
             await client.aclose()
 
     async def _make_room(self) -> None:
-        """Close the least recently used idle clients until one more fits under `concurrency`."""
+        """Close the least recently used idle clients until one more fits under the budget."""
+        if len(self._open) < self._max_open:
+            return
         idle = [h for h in self._open.values() if h.in_flight == 0]
-        for host in idle[: len(self._open) - self.cfg.concurrency + 1]:
+        for host in idle[: len(self._open) - self._max_open + 1]:
             await self._drop_client(host)
 
     async def _client(self, host: _Host) -> httpx.AsyncClient:

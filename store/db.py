@@ -41,7 +41,7 @@ def _drop_inherited_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_locks)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
@@ -291,8 +291,51 @@ def _attribution_v5(db: sqlite_utils.Database) -> None:
     db["cdx_lookups"].create_index(["source_id", "asked_at"])
 
 
+# The report's fields as SQL views, for datasette and for anyone with sqlite3 (SPEC 10).
+REPORT_VIEWS = {
+    "report_sources": (
+        "SELECT s.id, s.url AS source_url, s.host, coalesce((SELECT title FROM versions v WHERE v.id = "
+        "s.latest_version_id), (SELECT title FROM reposts r WHERE r.source_id = s.id AND r.title != '' "
+        "ORDER BY r.path LIMIT 1)) AS title, s.link_status, s.dead, s.http_status, s.final_url, "
+        "s.last_checked_at, s.last_alive_at, s.first_dead_at, s.versions, s.changed_at, s.fidelity, s.faithful, "
+        "s.archived_copy, s.faithful_when_reposted, s.witnessed, (SELECT detail FROM checks c "
+        "WHERE c.source_id = s.id ORDER BY c.checked_at DESC, c.id DESC LIMIT 1) AS detail, (SELECT count(*) FROM reposts r WHERE r.source_id = s.id AND "
+        "r.removed_at IS NULL) AS reposts FROM sources s WHERE EXISTS (SELECT 1 FROM reposts r WHERE "
+        "r.source_id = s.id)"
+    ),
+    "dead_sources": "SELECT * FROM report_sources WHERE dead = 1",
+    "unfaithful_reposts": (
+        "SELECT r.id AS repost_id, r.path, r.title AS repost_title, r.dated_at, s.url AS source_url, "
+        "s.link_status, f.similarity AS fidelity, f.checked_at, f.hunks FROM fidelity f "
+        "JOIN reposts r ON r.id = f.repost_id JOIN sources s ON s.id = r.source_id "
+        "WHERE r.removed_at IS NULL AND f.faithful = 0 "
+        "AND f.id = (SELECT max(id) FROM fidelity g WHERE g.repost_id = f.repost_id)"
+    ),
+}
+
+
+def _datasette_v6(db: sqlite_utils.Database) -> None:
+    """What datasette (and any SQLite client) needs to browse the store (issue 17).
+
+    The foreign key `sources.latest_version_id` -> `versions.id` that v1 left out (a table
+    rebuild, which sqlite-utils' transform makes inside this transaction); the report's
+    fields as views; full-text search over version titles and texts and repost titles,
+    kept current by triggers.  The trigram tokenizer, because Chinese has no spaces
+    between words: a query of three or more characters finds any text holding it.
+    """
+    db["sources"].add_foreign_key("latest_version_id", "versions", "id")
+    # A child column of a foreign key wants an index: without one SQLite scans every source
+    # to check a version deleted, or one inserted while a check is deferred.
+    db["sources"].create_index(["latest_version_id"])
+    for name, sql in REPORT_VIEWS.items():
+        db.create_view(name, sql, replace=True)
+    db["versions"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
+    db["reposts"].enable_fts(["title"], tokenize="trigram", create_triggers=True)
+
+
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
-MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4, 5: _attribution_v5}
+MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4, 5: _attribution_v5,
+              6: _datasette_v6}
 
 
 @dataclass(frozen=True)

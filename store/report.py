@@ -324,10 +324,10 @@ def pictures(store: Store) -> Pictures:
     """Link status counts, the link-rot curve, and versions and stealth edits per month."""
     q = store.db.execute
     counts = store.status_counts()
-    # A source's month is that of its earliest repost (when it was reposted).
+    # A source's month is that of its earliest repost (its date: header, commit or file time).
     rot = [(m, int(d), int(n)) for m, d, n in q(
-        "SELECT m, sum(dead), count(*) FROM (SELECT substr(min(r.published_at), 1, 7) AS m, s.dead AS dead "
-        "FROM sources s JOIN reposts r ON r.source_id = s.id WHERE r.removed_at IS NULL AND r.published_at "
+        "SELECT m, sum(dead), count(*) FROM (SELECT substr(min(r.dated_at), 1, 7) AS m, s.dead AS dead "
+        "FROM sources s JOIN reposts r ON r.source_id = s.id WHERE r.removed_at IS NULL AND r.dated_at "
         "IS NOT NULL AND s.link_status IS NOT NULL GROUP BY s.id) WHERE m IS NOT NULL GROUP BY m ORDER BY m")]
     versions = dict(q("SELECT substr(first_seen_at, 1, 7), count(*) FROM versions WHERE number > 1 "
                       "AND from_archive = 0 GROUP BY 1"))

@@ -399,3 +399,16 @@ def test_check_and_history_say_who_changed_the_text(tmp_path: Path) -> None:
         assert "changed since the repost: 1" in status.stdout
         assert f"changed since the repost (a stealth edit): {stealth}" in status.stdout
         assert json.loads(run_cli("status", "--json", "--config", cfg).stdout)["changed_since_repost"] == 1
+
+
+def test_an_earlier_text_that_agrees_with_neither_is_unknown(tmp_path: Path) -> None:
+    # At the repost's date the paragraph read a third way: neither the repost nor the site today.
+    THEN = "当时的原文写的是第三种说法，政府只表示会研究担保问题，没有给出任何数额。"
+    with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:
+        url = site(a, TODAY_STEALTH)
+        wb.capture(url, NEAR, article_page("瑞银收购瑞信", [PARAS[0], THEN, PARAS[2], PARAS[3]]))
+        write_repost(tmp_path / "archive", "1.md", url, PARAS)
+        store, summary = run(config(tmp_path, wb))
+    fid = latest(store)
+    assert [h["by"] for h in fid["hunks"]] == ["unknown"] and fid["faithful_when_reposted"] is None
+    assert fid["attribution"]["compared_with"]["from_archive"] is True and summary.changed_since_repost == 0
