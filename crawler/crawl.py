@@ -598,5 +598,7 @@ async def check_now(cfg: Config, store: Store, sources: Iterable[SourceRow], *, 
             for source in sources:
                 outcomes.append(await checker.check(source))
     finally:
+        if fetch:
+            store.index_new_versions()
         cpu.close_mirror()
     return outcomes

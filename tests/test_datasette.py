@@ -47,6 +47,7 @@ def mirror(tmp_path: Path) -> Path:
     hunk = {"op": "altered", "repost": "转载改写的句子。", "original": "原文本来的句子，完全不同。"}
     check("https://b.test/3", "alive", 200, "原文本来的句子，完全不同。",
           (FidelityResult(rid["c.md"], 0.4, False, (hunk,)),))
+    store.index_new_versions()  # as a crawl or check does at its end
     store.close()
     return db
 
@@ -120,4 +121,22 @@ def test_an_older_database_gains_the_views_search_and_key(tmp_path: Path) -> Non
     assert {"report_sources", "dead_sources", "unfaithful_reposts"} <= set(store.db.view_names())
     assert any(fk.column == "latest_version_id" for fk in store.db["sources"].foreign_keys)
     assert store.db.execute("SELECT latest_version_id FROM sources").fetchall() == [(1,)]
+    store.close()
+
+
+def test_a_crawl_indexes_the_versions_it_recorded_once_when_it_finishes(tmp_path: Path) -> None:
+    store = Store(tmp_path / "mirror.db")
+    store.save_reposts([_repost("a.md", "https://a.test/1", "标题")], "2026-01-01T00:00:00Z")
+    (source_id,) = store.db.execute("SELECT id FROM sources").fetchone()
+    crawl_id = store.start_crawl("2026-01-01T00:00:00Z")
+    store.record_check(CheckRecord(
+        source_id=source_id, crawl_id=crawl_id, checked_at=iso(1_767_225_600), url="https://a.test/1",
+        final_url=None, http_status=200, link_status="alive", dead=False, consecutive_failures=0, detail="",
+        body=VersionText(title="标题", text=ARTICLE, normalized=ARTICLE), new_version=True, fidelity=()))
+    query = "SELECT rowid FROM versions_fts WHERE versions_fts MATCH '于北京举行'"
+    assert store.db.execute(query).fetchall() == []  # not on every check's transaction
+    store.finish_crawl(crawl_id, "2026-01-01T00:01:00Z", "completed", {})
+    assert store.db.execute(query).fetchall() == [(1,)]
+    store.index_new_versions()
+    assert store.db.execute(query).fetchall() == [(1,)]  # never indexed twice
     store.close()
