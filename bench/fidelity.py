@@ -133,13 +133,13 @@ def _take(bodies: list[list[str]], size: int) -> list[str]:
 
 def _shell(paragraphs: list[str], filler: int = 0) -> bytes:
     """A script-rendered page: the article only as HTML inside the JSON of `__NEXT_DATA__`, where
-    the generic extractor finds nothing; `filler` characters of comments after it."""
+    the generic extractor finds nothing; `filler` bytes of comments after it."""
     import html
     import json
 
     state = {"props": {"pageProps": {"post": {"content": "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)}}}}
     comment = "<div class='reply'><p>说得很有道理，不过有些地方还可以再展开讲一讲，希望作者以后能再写一篇文章。</p></div>"
-    replies = comment * (filler // len(comment) + 1) if filler else ""
+    replies = comment * (filler // len(comment.encode()) + 1) if filler else ""
     return (f"<html><head><title>t</title><script id='__NEXT_DATA__' type='application/json'>"
             f"{json.dumps(state, ensure_ascii=False)}</script></head><body><div id='__next'></div>"
             f"{replies}</body></html>").encode()
