@@ -186,10 +186,9 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
     drop = _tolerated([n for n, _ in pairs], tolerated)
     if drop is not None:
         pairs = [pair for pair, d in zip(pairs, drop) if not d]
-    # (An empty side has no published text to show: crawler.fidelity cannot map into nothing.)
     fid = compare([n for n, _ in pairs], list(original), min_change_chars=s.min_change_chars,
-                  boilerplate=s.boilerplate, repost_published=[p for _, p in pairs] or None,
-                  original_published=list(published) if published and original else None)
+                  boilerplate=s.boilerplate, repost_published=[p for _, p in pairs],
+                  original_published=published)
     if excerpt:
         fid = _as_excerpt(fid, original)
     fid = _without_furniture(fid)

@@ -238,7 +238,8 @@ class _Published:
     def __init__(self, lines: Sequence[str], published: Sequence[str] | None) -> None:
         self.lines = lines
         self.normalized = "\n".join(lines)
-        self.published = lines if published is None else published
+        # An empty side has nothing to map: its published lines, if any, were all left out.
+        self.published = lines if published is None or not lines else published
         self.text = "\n".join(self.published)
         self.starts = _line_starts(lines)
         self.published_starts = _line_starts(self.published)

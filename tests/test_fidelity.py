@@ -287,3 +287,11 @@ def test_a_replaced_sentence_is_marked_whole_on_both_sides():
     assert len(marked_o) == 1 and len(marked_r) == 1
     assert marked_o[0].rstrip("。") == old.rstrip("。") and marked_r[0].rstrip("。") == new.rstrip("。")
     assert before not in marked_o[0] and after not in marked_r[0]
+
+
+def test_an_empty_side_with_published_lines_compares_as_without_them() -> None:
+    # Boilerplate can leave a side with no lines while its published lines were given.
+    got = compare(["全部是转载的正文，没有别的内容。"], [], repost_published=["全部是转载的正文,没有别的内容。"],
+                  original_published=[])
+    assert not got.faithful and got.hunks[0].op == "added"
+    assert got.hunks[0].repost == "全部是转载的正文,没有别的内容。"
