@@ -20,7 +20,8 @@ there; the server is not counted.
 
 1. throughput: 20,000 sources (100 per host), delay 0, concurrency 32, per_host 1,
    robots respected, private addresses allowed: checks/s over the whole crawl_async call
-   and CPU ms per check. Median of 3.
+   and CPU ms per check. Median of 3. Then, timed apart, what the `crawl` command does after
+   crawl_async: the new versions into the full-text (trigram) search index, ms per version.
 2. politeness: one host, delay 0.2 s, 50 sources: the achieved request rate as a share of
    the 5 requests/s limit, from the server's log of request arrival times (robots.txt, the
    soft-404 probe and every page), i.e. 0.2 * (requests - 1) / (last - first). Median of 3.
@@ -426,10 +427,14 @@ def crawl_child(db: Path, work: Path, delay: float) -> None:
         prof.dump_stats(profile)
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # What the `crawl` command does next: the new versions into the full-text index, in one batch.
+    t1 = time.perf_counter()
+    store.index_new_versions()
+    indexed = time.perf_counter() - t1
     store.close()
     print(json.dumps({
         "elapsed": elapsed, "checked": summary.checked, "due": summary.due, "by_status": dict(summary.by_status),
-        "new_versions": summary.new_versions, "unfaithful": summary.unfaithful,
+        "new_versions": summary.new_versions, "unfaithful": summary.unfaithful, "index_s": indexed,
         "cpu_self": (me.ru_utime - before.ru_utime) + (me.ru_stime - before.ru_stime),
         "cpu_children": kids.ru_utime + kids.ru_stime,
         "rss_before_mb": rss_before, "maxrss_mb": peak_rss_mb(), "children_maxrss_mb": kids.ru_maxrss / 1024,
@@ -462,7 +467,7 @@ def part_throughput(origin: Origin, tmp: Path, n_sources: int, runs: int) -> Non
     took = build_db(base, sources, origin)
     print(f"[1] throughput: {len(sources):,} sources on {len(HOSTS)} hosts ({per_host} each), database built in "
           f"{took:.1f} s; delay 0, concurrency 32, per_host 1, robots respected (half 404, half allow-all)")
-    rates, cpu_ms, results = [], [], []
+    rates, cpu_ms, index_ms, results = [], [], [], []
     for i in range(runs):
         db = tmp / "t.db"
         copy_db(base, db)
@@ -478,10 +483,15 @@ def part_throughput(origin: Origin, tmp: Path, n_sources: int, runs: int) -> Non
         print(f"    run {i + 1}: {r['checked']:,} checks in {r['elapsed']:.1f} s = {rate:,.0f} checks/s; CPU "
               f"{r['cpu_self']:.1f} s crawler + {r['cpu_children']:.1f} s pool = {ms:.2f} ms/check; "
               f"{len(log):,} requests served; statuses {r['by_status']}; unfaithful {r['unfaithful']}; "
-              f"peak RSS {r['maxrss_mb']:.0f} MB (+ worker {r['children_maxrss_mb']:.0f} MB)")
+              f"peak RSS {r['maxrss_mb']:.0f} MB (+ worker {r['children_maxrss_mb']:.0f} MB); then the "
+              f"search index of {r['new_versions']:,} new versions in {r['index_s']:.1f} s "
+              f"({1000 * r['index_s'] / max(1, r['new_versions']):.2f} ms each)")
+        index_ms.append(1000 * r["index_s"] / max(1, r["new_versions"]))
     ok = med(rates) >= TARGET_RATE
     print(f"    => checks/s {spread(rates, ',.0f')}  target >= {TARGET_RATE:.0f}: {'met' if ok else 'MISSED'}")
     print(f"    => CPU ms per check {spread(cpu_ms, '.2f')} (crawler process + pool workers; server excluded)")
+    print(f"    => search index after the crawl, ms per new version {spread(index_ms, '.2f')} (the `crawl` "
+          f"command's last step, outside the checks/s above)")
     return None
 
 

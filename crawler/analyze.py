@@ -269,6 +269,18 @@ def version_differ(cfg: Config) -> Callable[[dict, dict], list[dict]]:
                              fold_script=cfg.compare.fold_chinese_script)
 
 
+def _holds_but_altered(verdict: FidelityResult, repost: list[str], body: list[str],
+                       boilerplate: frozenset[str]) -> bool:
+    """Whether the extractor's body holds the repost's article (SPEC 7) and differs from it only
+    by sentences altered inside: it begins and ends with the repost's first and last lines and
+    lacks none of the repost's text. The witness would align the same stretch and find the
+    same changes; most edited reposts are caught without reading the page a second time."""
+    if not verdict.hunks or any(h["op"] != "altered" for h in verdict.hunks):
+        return False
+    kept = [line for line in repost if line not in boilerplate]
+    return bool(kept and body) and kept[0] == body[0] and kept[-1] == body[-1]
+
+
 def analyze(job: PageJob) -> PageAnalysis:
     """Everything a fetched page tells: its body, whether it is a new version, each repost's fidelity.
 
@@ -300,8 +312,10 @@ def _analyze(job: PageJob) -> PageAnalysis:
     # extractor's body does not already hold it: most pages never pay for a second reading.
     for k, (repost_id, markdown) in enumerate(job.reposts):
         done = verdicts[k]
-        rlines = repost_lines(markdown, s.fold_script)
         if done is not None and done.faithful:
+            continue
+        rlines = repost_lines(markdown, s.fold_script)
+        if done is not None and _holds_but_altered(done, rlines, lines, s.boilerplate):
             continue
         if page is None:
             page = witness.read_page(decode_html(job.html, job.content_type)[0])

@@ -163,7 +163,7 @@ class Attributor:
             return results
         dates = self.dates([f.repost_id for f in unfaithful])
         fold = self.cfg.compare.fold_chinese_script
-        bodies = {rid: "\n".join(repost_lines(text, fold)) for rid, text in reposts}
+        bodies = dict(reposts)
         out = []
         for fid in results:
             if fid.faithful:
@@ -173,8 +173,9 @@ class Attributor:
             note, earlier = "no date for the repost", None
             if date is not None:
                 earlier, note = await self.earlier_text(source, date, reposts)
-            hunks = attribute_hunks(fid.hunks, earlier.normalized if earlier else None, today,
-                                    bodies.get(fid.repost_id, ""), fold)
+            # (The repost is normalised only when there is an earlier text to weigh it against.)
+            body = "\n".join(repost_lines(bodies.get(fid.repost_id, ""), fold)) if earlier else ""
+            hunks = attribute_hunks(fid.hunks, earlier.normalized if earlier else None, today, body, fold)
             info: dict[str, Any] = {
                 "repost_date": date.at if date else None, "repost_date_from": date.origin if date else None,
                 "compared_with": None if earlier is None else {

@@ -402,6 +402,7 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
 
         summary = asyncio.run(crawl_async(cfg, store, all_sources=all_sources, limit=limit,
                                           max_duration=max_duration, on_start=on_start, on_done=on_done))
+        store.index_new_versions()
     for name, what in summary.mirror_damage.items():
         click.echo(f"mirror: {name} is {what}: what it held is mirrored in full again as it is checked", err=True)
     doc = summary.to_json()

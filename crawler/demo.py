@@ -296,4 +296,6 @@ def _crawl(cfg: Config, store: Store, *, all_sources: bool) -> CrawlSummary:
     from crawler.scan import scan
 
     scan(cfg, store)
-    return asyncio.run(crawl_async(cfg, store, all_sources=all_sources))
+    summary = asyncio.run(crawl_async(cfg, store, all_sources=all_sources))
+    store.index_new_versions()
+    return summary

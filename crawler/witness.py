@@ -21,6 +21,7 @@ is compared as an excerpt.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -43,6 +44,7 @@ __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped",
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
 _K = 8  # letters per gram: long enough that common words and phrases do not match by chance
+_GRAM = re.compile(f"(?=(.{{{_K}}}))", re.S)  # every run of _K characters, overlapping
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
@@ -304,8 +306,12 @@ def _letters(line: str) -> str:
     return _NOT_LETTERS.sub("", line).lower()
 
 
-def _grams(text: str) -> set[int]:
-    return {hash(text[i:i + _K]) for i in range(max(1, len(text) - _K + 1))} if text else set()
+@functools.lru_cache(maxsize=8)
+def _grams(text: str) -> frozenset[str]:
+    # Cached: one page's witness asks for the same repost's and body's grams several times.
+    if len(text) <= _K:
+        return frozenset((text,)) if text else frozenset()
+    return frozenset(_GRAM.findall(text))  # the scan in C: a third faster than slicing in Python
 
 
 def furniture_shaped(text: str) -> bool:
@@ -344,7 +350,7 @@ def _size(key: str) -> int:
     return len(key) + len(_HAN.findall(key))  # a Han character weighs as two letters
 
 
-def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], repost_grams: set[int],
+def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], repost_grams: frozenset[str],
                   title: str) -> _Stretch | None:
     """The run of blocks the repost holds best (maximum sum: held letters for, others against)."""
     held = []
@@ -365,8 +371,8 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
             held.append(ok)
             weights.append(len(key) if ok else -_AGAINST * len(key))
             continue
-        grams = [hash(key[i:i + _K]) for i in range(len(key) - _K + 1)]
-        hit = sum(1 for g in grams if g in repost_grams)
+        grams = _GRAM.findall(key)
+        hit = sum(map(repost_grams.__contains__, grams))
         ok = hit >= _HELD * len(grams)
         held.append(ok)
         weights.append(hit if ok else -_AGAINST * len(key))

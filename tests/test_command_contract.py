@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -204,6 +205,12 @@ def test_a_crawl_stopped_by_a_signal_is_interrupted_everywhere(tmp_path: Path, s
     again = run_cli("crawl", "--json", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["checked"] == doc["unchecked"]
+    # The versions the interrupted crawl recorded are searchable once a crawl has finished.
+    conn = sqlite3.connect(tmp_path / "mirror.db")
+    (top,) = conn.execute("SELECT max(id) FROM versions").fetchone()
+    (upto,) = conn.execute("SELECT value FROM meta WHERE key = 'versions_fts_indexed_upto'").fetchone()
+    conn.close()
+    assert top and int(upto) == top
 
 
 # --- extract: no input on a terminal, binary input ------------------------------------------

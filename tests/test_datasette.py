@@ -124,7 +124,7 @@ def test_an_older_database_gains_the_views_search_and_key(tmp_path: Path) -> Non
     store.close()
 
 
-def test_a_crawl_indexes_the_versions_it_recorded_once_when_it_finishes(tmp_path: Path) -> None:
+def test_new_versions_are_indexed_in_one_batch_after_the_crawl_not_by_each_check(tmp_path: Path) -> None:
     store = Store(tmp_path / "mirror.db")
     store.save_reposts([_repost("a.md", "https://a.test/1", "标题")], "2026-01-01T00:00:00Z")
     (source_id,) = store.db.execute("SELECT id FROM sources").fetchone()
@@ -136,6 +136,8 @@ def test_a_crawl_indexes_the_versions_it_recorded_once_when_it_finishes(tmp_path
     query = "SELECT rowid FROM versions_fts WHERE versions_fts MATCH '于北京举行'"
     assert store.db.execute(query).fetchall() == []  # not on every check's transaction
     store.finish_crawl(crawl_id, "2026-01-01T00:01:00Z", "completed", {})
+    assert store.db.execute(query).fetchall() == []  # nor in the crawl's own time
+    store.index_new_versions()
     assert store.db.execute(query).fetchall() == [(1,)]
     store.index_new_versions()
     assert store.db.execute(query).fetchall() == [(1,)]  # never indexed twice
