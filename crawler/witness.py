@@ -24,8 +24,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence, Set
+from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -39,7 +39,7 @@ from crawler.extract import (
 )
 from crawler.normalize import normalize_each
 
-__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "is_prose", "read_page"]
+__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "shows", "is_prose", "read_page"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
@@ -106,6 +106,8 @@ class Block:
     furniture: bool  # inside navigation, a sidebar, a footer, a caption, a comment or share box
     link_chars: int  # characters inside links
     heading: bool = False  # a heading (<h1>..<h6>): the page's title is one, and reposts repeat it
+    # furniture by a class or id alone ("widget", "sidebar"): the innermost element that says so
+    soft: int = 0
 
     @property
     def linky(self) -> bool:
@@ -120,6 +122,7 @@ class PageText:
     embedded: list[Block]
     meta: list[Block]
     title: str = ""
+    _said: dict[bool, str] = field(default_factory=dict, repr=False)  # see `shows`
 
 
 @dataclass(frozen=True)
@@ -146,8 +149,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     # (children iterator, element id, container id, furniture, in link, in heading)
     # furniture: 0 none, _BY_CLASS by a class or id that names furniture, _BY_TAG by the element
     # (nav, aside, footer...) or its role
-    stack: list[tuple[Iterator[Any], int, int, int, bool, bool]] = []
-    cur, container, furniture, in_link, heading = first_id, first_id, 0, False, False
+    stack: list[tuple[Iterator[Any], int, int, int, int, bool, bool]] = []
+    cur, container, furniture, soft, in_link, heading = first_id, first_id, 0, 0, False, False
     parent_of: dict[int, int] = {}  # block element -> the block element it sits in
     has_blocks: set[int] = set()  # block elements with a block element inside
     media: set[int] = set()  # block elements with an image, a video or a frame inside
@@ -158,7 +161,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading))
+                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
+                                 soft if furniture == _BY_CLASS else 0))
                 owner.append(cur)
             buf.clear()
         link = 0
@@ -198,7 +202,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 if attrs.get("role") in _BOILER_ROLES:
                     flag = _BY_TAG
             block = tag in _BLOCK_TAGS or "-" in tag
-            stack.append((it, cur, container, furniture, in_link, heading))
+            stack.append((it, cur, container, furniture, soft, in_link, heading))
             if block:
                 flush()
                 ids[0] += 1
@@ -210,6 +214,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             # A block whose class names content ("post-body") inside one whose class names
             # furniture ("widget Blog") is content: themes nest their article in such wrappers.
             furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)
+            if flag == _BY_CLASS:
+                soft = cur
             in_link = in_link or tag == "a"
             heading = heading or tag in _HEADINGS
             it = node.iter(include_text=True)
@@ -218,10 +224,10 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             if not stack:
                 flush()
                 return _leaf_paragraphs(out, owner, parent_of, has_blocks, media)
-            it, cur_, container_, furniture_, in_link_, heading_ = stack.pop()
+            it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
             if cur_ != cur:
                 flush()
-            cur, container, furniture, in_link, heading = cur_, container_, furniture_, in_link_, heading_
+            cur, container, furniture, soft, in_link, heading = cur_, container_, furniture_, soft_, in_link_, heading_
 
 
 def _leaf_paragraphs(blocks: list[Block], owner: list[int], parent_of: dict[int, int], has_blocks: set[int],
@@ -355,10 +361,11 @@ def furniture_shaped(text: str) -> bool:
                 or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 
-def _prose(block: Block, letters: str) -> bool:
-    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture,
-    not shaped like a credit, a caption, a dateline or a call to action."""
-    return not (block.furniture or block.linky) and is_prose(block.text, letters)
+def _prose(block: Block, letters: str, wrappers: Set[int] = frozenset()) -> bool:
+    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture
+    (but for `wrappers`), not shaped like a credit, a caption, a dateline or a call to action."""
+    furniture = block.furniture and not (block.soft and block.soft in wrappers)
+    return not (furniture or block.linky) and is_prose(block.text, letters)
 
 
 def is_prose(text: str, letters: str | None = None) -> bool:
@@ -432,17 +439,20 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
     held = stretch.held
     containers = {blocks[i].container for i in range(stretch.start, stretch.end) if held[i]}
+    # An element whose class names furniture ("elementor-widget") but that holds paragraphs the
+    # repost copies wraps the article: its prose is the article's.
+    wrappers = {blocks[i].soft for i in range(stretch.start, stretch.end) if held[i] and blocks[i].soft}
     take: dict[int, bool] = {}  # block -> required (prose of the article) / furniture
     for i in range(stretch.start, stretch.end):
-        take[i] = _required(blocks[i], keys[i], held[i], containers)
+        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
         while 0 <= i < len(blocks) and skipped <= _SKIP_AFTER:
             b = blocks[i]
             if held[i] or b.container in containers:
-                take[i] = _required(b, keys[i], held[i], containers)
-            elif _prose(b, keys[i]):
+                take[i] = _required(b, keys[i], held[i], containers, wrappers)
+            elif _prose(b, keys[i], wrappers):
                 break
             else:
                 skipped += 1
@@ -453,13 +463,13 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     return [norm[i] for i in article], [blocks[i].text for i in article], furniture
 
 
-def _required(block: Block, key: str, held: bool, containers: set[int]) -> bool:
+def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int]) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs."""
     if held:
         return not block.linky
-    return block.container in containers and _prose(block, key)
+    return block.container in containers and _prose(block, key, wrappers)
 
 
 def _repost_key(repost: Sequence[str]) -> str:
@@ -470,6 +480,16 @@ def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
     """The share of the repost's text (normalised lines) that `lines` hold."""
     grams = _grams(_repost_key(repost))
     return len(grams & _grams(_repost_key(lines))) / len(grams) if grams else 0.0
+
+
+def shows(page: PageText, line: str, fold_script: bool) -> bool:
+    """Whether the page's visible text says `line` (a normalised line), letter for letter."""
+    said = page._said.get(fold_script)
+    if said is None:
+        said = page._said[fold_script] = "".join(map(_letters, normalize_each([b.text for b in page.visible],
+                                                                               fold_script)))
+    key = _letters(line)
+    return bool(key) and key in said
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:
