@@ -45,6 +45,7 @@ FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
 _K = 8  # letters per gram: long enough that common words and phrases do not match by chance
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
+_AGREES = 0.9  # share of the repost's text the extractor's body must hold to count as a reading of the article
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
 # characters: a dateline or a source line is short and ends no sentence; a sentence that names
@@ -85,11 +86,14 @@ _FURNITURE_LINE = re.compile(
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
     r"writing by|reported by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more|share (?:this|it)\b|"
     r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
-    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at)\b|"
+    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
+    r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|"
     r"[\w.+-]+@[\w-]+\.[\w.]+|"
-    r"^\s*(?:photo|image|credit|source|note|caption|editor'?s note|related|see also|更多|相关|相關|摘要|图为|圖為|"
+    r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|更多|相关|相關|摘\s*要|"
+    r"图为|圖為|资料图|資料圖|"
     r"图片|圖片|图|圖|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]|"
-    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo)[^()（）]{0,10}[)）]\s*$|"
+    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
+    r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
     r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
     r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)",
     re.I,
@@ -434,7 +438,7 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     return _Stretch(s, e, held, int(sum(min(len(k), w) for k, w in counted.items())))
 
 
-def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch
+def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str]
              ) -> tuple[list[str], list[str], list[str]]:
     """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
     held = stretch.held
@@ -442,16 +446,21 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     # An element whose class names furniture ("elementor-widget") but that holds paragraphs the
     # repost copies wraps the article: its prose is the article's.
     wrappers = {blocks[i].soft for i in range(stretch.start, stretch.end) if held[i] and blocks[i].soft}
+    # Prose the generic extractor holds as body is the article's too, whatever its container
+    # (an embedded post, a paragraph set apart): two readings of the page agree.
     take: dict[int, bool] = {}  # block -> required (prose of the article) / furniture
     for i in range(stretch.start, stretch.end):
-        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers)
+        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
+        section = body  # past a heading (comments, "related"), the extractor's reading ends
         while 0 <= i < len(blocks) and skipped <= _SKIP_AFTER:
             b = blocks[i]
-            if held[i] or b.container in containers:
-                take[i] = _required(b, keys[i], held[i], containers, wrappers)
+            if b.heading:
+                section = frozenset()
+            if held[i] or b.container in containers or keys[i] in section:
+                take[i] = _required(b, keys[i], held[i], containers, wrappers, section)
             elif _prose(b, keys[i], wrappers):
                 break
             else:
@@ -463,13 +472,13 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     return [norm[i] for i in article], [blocks[i].text for i in article], furniture
 
 
-def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int]) -> bool:
+def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str]) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs."""
     if held:
         return not block.linky
-    return block.container in containers and _prose(block, key, wrappers)
+    return (block.container in containers or key in body) and _prose(block, key, wrappers)
 
 
 def _repost_key(repost: Sequence[str]) -> str:
@@ -507,6 +516,9 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     repost_lines = {_letters(line) for line in repost}
     best: tuple[float, str, tuple[list[str], list[str], list[str]]] | None = None
     title = _letters(normalize_each([page.title], fold_script)[0])
+    # The extractor's body is a second reading of the article only where it holds the repost's
+    # text (where it picked comments or a teaser instead, it says nothing of the article).
+    body = {_letters(line) for line in extracted} if extracted and coverage(repost, extracted) >= _AGREES else set()
     for found_by, blocks in (("page_text", page.visible), ("embedded", page.embedded)):
         if not blocks:
             continue
@@ -517,7 +529,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             continue
         share = min(1.0, stretch.matched / len(repost_key))
         if best is None or share > best[0] + 0.05:
-            best = (share, found_by, _article(blocks, norm, keys, stretch))
+            best = (share, found_by, _article(blocks, norm, keys, stretch, body))
     if best is not None and best[2][0]:
         # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
         best = (max(best[0], coverage(repost, best[2][0])), *best[1:])

@@ -320,3 +320,14 @@ def test_a_line_the_page_shows_beside_its_article_is_copied_not_added() -> None:
     # a line the page does not show at all is added
     verdict = _judge(page, ARTICLE[:2] + ["The bridge will reopen to cars next week, the mayor said today."] + ARTICLE[2:])
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
+def test_prose_the_extractor_reads_as_the_article_stays_required_in_a_container_of_its_own() -> None:
+    # the last paragraph is an embedded post (a container of its own): the extractor reads it as
+    # the article's, so a repost without it is not faithful
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE[:-1])
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}<blockquote class='embedded-post'><p>{ARTICLE[-1]}"
+                                     "</p></blockquote></div>")
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
+    assert _judge(page, ARTICLE).faithful
