@@ -43,11 +43,6 @@ from crawler.robots import RobotsPolicy, load_robots
 from store.records import Exchange
 from store.turns import HostTurns
 
-ERRORS = frozenset({
-    "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",
-    "robots_unreachable", "private_address", "redirect_loop", "too_many_redirects",
-    "bad_redirect", "protocol",
-})
 # Transient failures worth another attempt (with backoff).
 RETRY_ERRORS = frozenset({"timeout", "refused", "reset"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -49,9 +49,6 @@ class RobotsPolicy:
         return False
 
 
-ALLOW_ALL = RobotsPolicy("allow_all", detail="robots.txt not consulted")
-
-
 def robots_url(origin: str) -> str:
     """`origin` is scheme://host[:port] (no path)."""
     return origin.rstrip("/") + "/robots.txt"

@@ -44,7 +44,6 @@ os.register_at_fork(after_in_child=_drop_inherited_locks)
 SCHEMA_VERSION = 6
 # meta key: the highest version id in the full-text index (versions are indexed in batches).
 FTS_INDEXED = "versions_fts_indexed_upto"
-DEAD_STATUSES = ("gone", "soft_404")
 LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
 
