@@ -21,6 +21,7 @@ is compared as an excerpt.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -52,6 +53,7 @@ _META_LINE_MAX = 80
 _ENDS_SENTENCE = re.compile(r"[。！？!?]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
+_CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
 
 _SKIP_TAGS = frozenset(
@@ -63,10 +65,12 @@ _BLOCK_TAGS = frozenset(
     "thead tfoot caption form fieldset legend center header footer nav aside figure figcaption address hr "
     "details summary body html dir menu hgroup".split()
 )
+_MEDIA_TAGS = frozenset("img picture video iframe object embed canvas".split())
 # Elements that are one paragraph of their parent's text: their container is the parent.
 _PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd blockquote pre figcaption address caption".split())
 # Page furniture by structure: whatever sits inside these is never article prose.
-_FURNITURE_TAGS = frozenset("nav aside footer header menu form figcaption caption button".split())
+_FURNITURE_TAGS = frozenset("nav aside footer header menu figcaption caption button".split())
+_BY_CLASS, _BY_TAG = 1, 2  # why a block is furniture (see `_blocks`)
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 
@@ -140,15 +144,22 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     link = 0
     ids = [first_id]
     # (children iterator, element id, container id, furniture, in link, in heading)
-    stack: list[tuple[Iterator[Any], int, int, bool, bool, bool]] = []
-    cur, container, furniture, in_link, heading = first_id, first_id, False, False, False
+    # furniture: 0 none, _BY_CLASS by a class or id that names furniture, _BY_TAG by the element
+    # (nav, aside, footer...) or its role
+    stack: list[tuple[Iterator[Any], int, int, int, bool, bool]] = []
+    cur, container, furniture, in_link, heading = first_id, first_id, 0, False, False
+    parent_of: dict[int, int] = {}  # block element -> the block element it sits in
+    has_blocks: set[int] = set()  # block elements with a block element inside
+    media: set[int] = set()  # block elements with an image, a video or a frame inside
+    owner: list[int] = []  # for each block of `out`, the block element whose text it is
 
     def flush() -> None:
         nonlocal link
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                out.append(Block(text, container, furniture, min(link, len(text)), heading))
+                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading))
+                owner.append(cur)
             buf.clear()
         link = 0
 
@@ -163,12 +174,15 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 continue
             tag = node.tag
             if tag[0] == "-" or tag in _SKIP_TAGS:
+                if tag in _MEDIA_TAGS:
+                    media.add(cur)
                 continue
             if tag == "br" or tag == "hr":
                 flush()
                 continue
             attrs = node.attributes
-            flag = tag in _FURNITURE_TAGS
+            flag = _BY_TAG if tag in _FURNITURE_TAGS else 0
+            content = False
             if attrs:
                 if "hidden" in attrs or attrs.get("aria-hidden") == "true":
                     continue
@@ -176,10 +190,13 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style.lower()):
                     continue
                 c, i = attrs.get("class"), attrs.get("id")
-                if (c or i) and _class_signal(c, i)[0]:
-                    flag = True
+                if c or i:
+                    boiler, level = _class_signal(c, i)
+                    if boiler:
+                        flag = max(flag, _BY_CLASS)
+                    content = level > 0 and not boiler
                 if attrs.get("role") in _BOILER_ROLES:
-                    flag = True
+                    flag = _BY_TAG
             block = tag in _BLOCK_TAGS or "-" in tag
             stack.append((it, cur, container, furniture, in_link, heading))
             if block:
@@ -187,8 +204,12 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 ids[0] += 1
                 parent = cur
                 cur = ids[0]
+                parent_of[cur] = parent
+                has_blocks.add(parent)
                 container = parent if tag in _PARAGRAPH_TAGS else cur
-            furniture = furniture or flag
+            # A block whose class names content ("post-body") inside one whose class names
+            # furniture ("widget Blog") is content: themes nest their article in such wrappers.
+            furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)
             in_link = in_link or tag == "a"
             heading = heading or tag in _HEADINGS
             it = node.iter(include_text=True)
@@ -196,12 +217,30 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         else:
             if not stack:
                 flush()
-                return out
-            prev = cur
-            it, cur, container_, furniture_, in_link_, heading_ = stack.pop()
-            if prev != cur:
+                return _leaf_paragraphs(out, owner, parent_of, has_blocks, media)
+            it, cur_, container_, furniture_, in_link_, heading_ = stack.pop()
+            if cur_ != cur:
                 flush()
-            container, furniture, in_link, heading = container_, furniture_, in_link_, heading_
+            cur, container, furniture, in_link, heading = cur_, container_, furniture_, in_link_, heading_
+
+
+def _leaf_paragraphs(blocks: list[Block], owner: list[int], parent_of: dict[int, int], has_blocks: set[int],
+                     media: set[int]) -> list[Block]:
+    """Blocks that are one element's only text, read by that element: beside an image, a
+    caption (furniture); in a `<div>` that holds no block, a paragraph, as a `<p>` is, whose
+    container is its parent (themes set their paragraphs in such divs, one per paragraph)."""
+    count: dict[int, int] = {}
+    for e in owner:
+        count[e] = count.get(e, 0) + 1
+    out = []
+    for b, e in zip(blocks, owner):
+        if count[e] == 1 and e not in has_blocks:
+            if e in media and _size(_letters(b.text)) < _CAPTION_MAX:
+                b = dataclasses.replace(b, furniture=True)
+            elif b.container == e and e in parent_of:
+                b = dataclasses.replace(b, container=parent_of[e])
+        out.append(b)
+    return out
 
 
 _JSON_SCRIPT = re.compile(r"json", re.I)

@@ -8,6 +8,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,3 +250,58 @@ def test_extract_with_a_repost_shows_what_the_witness_finds(tmp_path: Path) -> N
     assert bad.returncode == 1 and json.loads(bad.stdout)["faithful"] is False
     missing = run_cli("extract", str(page), "--repost", str(tmp_path / "nope.md"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+# Paragraphs of an English article (the page layouts below are generic theme shapes).
+ARTICLE = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, ending a decade of debate.",
+    "Engineers told the council that the bridge's steel frame had corroded faster than expected and could not carry traffic.",
+    "Residents who live on the island will be offered a free ferry pass until a new crossing opens in four years' time.",
+    "The mayor said the decision was painful but that the safety of the people who cross the bridge every day came first.",
+    "A public meeting on the design of the new crossing will be held at the town hall next month, the council announced.",
+]
+
+
+def _judge(page_html: str, paragraphs: list[str]):
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    job = analyze.PageJob(page_html.encode(), "text/html; charset=utf-8", "https://example.org/a", None, None,
+                          ((1, "\n\n".join(paragraphs)),))
+    return analyze.analyze(job).fidelity[0]
+
+
+def _found(page_html: str, paragraphs: list[str]) -> witness.Found:
+    found = witness.find(witness.read_page(page_html), normalize_lines(paragraphs), (), fold_script=True)
+    assert found is not None
+    return found
+
+
+LAYOUTS = {
+    # ASP.NET pages wrap the whole page in one <form>: that is no comment box
+    "page-wide form": ("<form id='aspnetForm' method='post'><div class='story'>{}</div></form>", "<p>{}</p>"),
+    # a theme's content block inside a wrapper whose class names furniture ("widget Blog")
+    "content in a widget": ("<div class='widget Blog' id='Blog1'><div class='post-body'>{}</div></div>", "<p>{}</p>"),
+    # one <div> per paragraph, with a "read more" link between two of them
+    "a div per paragraph": ("<div class='body'>{}</div>", "<div class='para'>{}</div>"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_a_dropped_last_paragraph_is_a_difference_in_every_layout(layout: str) -> None:
+    outer, para = LAYOUTS[layout]
+    body = "".join(para.format(p) for p in ARTICLE[:3]) + "<div class='more'><a href='/x'>Read More</a></div>" + \
+        "".join(para.format(p) for p in ARTICLE[3:])
+    page = _chrome("Harbour bridge", outer.format(body))
+    found = _found(page, ARTICLE[:-1])
+    assert normalize_lines(ARTICLE[-1:])[0] in found.lines, found
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and ARTICLE[-1] in [h["original"] for h in verdict.hunks]
+    assert _judge(page, ARTICLE).faithful
+
+
+def test_the_caption_of_an_image_box_is_furniture() -> None:
+    box = "<div class='embedbox'><img src='/p.jpg' alt=''><br><em>The new crossing, as the council imagines it.</em></div>"
+    body = "".join(f"<div class='para'>{p}</div>" for p in ARTICLE[:2]) + box + \
+        "".join(f"<div class='para'>{p}</div>" for p in ARTICLE[2:])
+    found = _found(_chrome("Harbour bridge", f"<div class='body'>{body}</div>"), ARTICLE)
+    assert found.lines == tuple(normalize_lines(ARTICLE))
+    assert any("new crossing" in line for line in found.furniture)
