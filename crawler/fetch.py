@@ -42,14 +42,8 @@ from crawler.errors import LocalShortage, shortage_of
 from crawler.robots import RobotsPolicy, load_robots
 from store.records import Exchange
 from store.turns import HostTurns
+from store.words import RETRY_ERRORS, FetchError
 
-ERRORS = frozenset({
-    "dns", "refused", "reset", "tls", "timeout", "robots_disallowed", "robots_error",
-    "robots_unreachable", "private_address", "redirect_loop", "too_many_redirects",
-    "bad_redirect", "protocol",
-})
-# Transient failures worth another attempt (with backoff).
-RETRY_ERRORS = frozenset({"timeout", "refused", "reset"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 # A Retry-After longer than this is not waited for inside one fetch.
@@ -79,7 +73,7 @@ class FetchResult:
     truncated: bool = False                    # cut at max_bytes
     broken: str | None = None                  # the body ended early: "time" (timeout) or "disconnect"
     redirects: list[tuple[int, str]] = field(default_factory=list)        # (status, absolute location)
-    error: str | None = None
+    error: FetchError | None = None
     detail: str = ""
     started_at: float = 0.0                    # time.time() of the first request (or of the call if none was sent)
     attempts: int = 0                          # HTTP requests sent for this fetch: hops and retries, not robots.txt
@@ -155,7 +149,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, seconds)
 
 
-def is_retryable(status: int | None, error: str | None) -> bool:
+def is_retryable(status: int | None, error: FetchError | None) -> bool:
     if error is not None:
         return error in RETRY_ERRORS
     return status is not None and (status == 429 or status >= 500)
@@ -165,41 +159,42 @@ def is_retryable(status: int | None, error: str | None) -> bool:
 _HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?\Z")
 
 
-def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, str | None, str]:
+def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, FetchError | None, str]:
     """Resolve a Location header against `current`: (url, None, "") or (None, error, detail).
 
     Whatever the server sent (any string) ends here as a URL or as a `bad_redirect`."""
     if location is None or not location.strip():
-        return None, "bad_redirect", "redirect without a Location header"
+        return None, FetchError.BAD_REDIRECT, "redirect without a Location header"
     shown = location[:200]
     try:
         target = current.join(location.strip())
         if target.scheme not in ("http", "https"):
-            return None, "bad_redirect", f"redirect to a non-http(s) URL: {shown!r}"
+            return None, FetchError.BAD_REDIRECT, f"redirect to a non-http(s) URL: {shown!r}"
         host = target.raw_host.decode("ascii").lower()
         if not host:
-            return None, "bad_redirect", f"redirect to a URL without a host: {shown!r}"
+            return None, FetchError.BAD_REDIRECT, f"redirect to a URL without a host: {shown!r}"
         if not _HOST_NAME.match(host) and refused_address(host.strip("[]")) == "not an IP address":
-            return None, "bad_redirect", f"redirect to an unusable host name: {shown!r}"
+            return None, FetchError.BAD_REDIRECT, f"redirect to an unusable host name: {shown!r}"
         if target.port is not None and not 0 < target.port < 65536:
-            return None, "bad_redirect", f"redirect to a port that does not exist: {shown!r}"
+            return None, FetchError.BAD_REDIRECT, f"redirect to a port that does not exist: {shown!r}"
         target = target.copy_with(fragment=None)
         str(target)
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
-        return None, "bad_redirect", f"unusable redirect target {shown!r}: {exc}"
+        return None, FetchError.BAD_REDIRECT, f"unusable redirect target {shown!r}: {exc}"
     return target, None, ""
 
 
-def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int) -> tuple[str | None, str]:
+def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int
+                      ) -> tuple[FetchError | None, str]:
     """After `hops` redirects (this one included): may we follow to `target`?"""
     if str(target) in seen:
-        return "redirect_loop", f"redirect loop back to {target}"
+        return FetchError.REDIRECT_LOOP, f"redirect loop back to {target}"
     if hops > max_redirects:
-        return "too_many_redirects", f"more than {max_redirects} redirects"
+        return FetchError.TOO_MANY_REDIRECTS, f"more than {max_redirects} redirects"
     return None, ""
 
 
-def error_of(exc: BaseException) -> tuple[str, str]:
+def error_of(exc: BaseException) -> tuple[FetchError, str]:
     """Map a transport exception to one of the error words, with a readable cause."""
     chain: list[BaseException] = []
     e: BaseException | None = exc
@@ -208,27 +203,27 @@ def error_of(exc: BaseException) -> tuple[str, str]:
         e = e.__cause__ or e.__context__
     text = "; ".join(f"{type(x).__name__}: {x}" for x in chain if str(x))[:300] or type(exc).__name__
     if any(isinstance(x, (TimeoutError, httpx.TimeoutException)) for x in chain):
-        return "timeout", text
+        return FetchError.TIMEOUT, text
     if any(isinstance(x, ssl.SSLError) for x in chain) or "SSL" in text or "certificate" in text:
-        return "tls", text
+        return FetchError.TLS, text
     if any(isinstance(x, socket.gaierror) for x in chain):
-        return "dns", text
+        return FetchError.DNS, text
     if any(isinstance(x, ConnectionRefusedError) for x in chain):
-        return "refused", text
+        return FetchError.REFUSED, text
     if any(isinstance(x, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for x in chain):
-        return "reset", text
+        return FetchError.RESET, text
     if isinstance(exc, httpx.ConnectError):
-        return "refused", text
+        return FetchError.REFUSED, text
     if isinstance(exc, httpx.RemoteProtocolError):
         # A peer that hangs up mid-exchange is a reset, not a malformed answer.
         if "without sending" in text or "peer closed" in text or "incomplete" in text.lower():
-            return "reset", text
-        return "protocol", text
+            return FetchError.RESET, text
+        return FetchError.PROTOCOL, text
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
-        return "reset", text
+        return FetchError.RESET, text
     if isinstance(exc, OSError):
-        return "refused", text
-    return "protocol", text
+        return FetchError.REFUSED, text
+    return FetchError.PROTOCOL, text
 
 
 class _Inflater:
@@ -382,7 +377,7 @@ class _Host:
         self.client: httpx.AsyncClient | None = None
         self.last_used = time.monotonic()
         self.in_flight = 0
-        self.address: tuple[str | None, str | None, str] | None = None  # (ip, error, detail)
+        self.address: tuple[str | None, FetchError | None, str] | None = None  # (ip, error, detail)
         self.address_task: asyncio.Future | None = None
         self.robots: RobotsPolicy | None = None
         self.robots_task: asyncio.Future | None = None
@@ -411,7 +406,7 @@ class _Attempt:
     body: bytes = b""
     truncated: bool = False
     broken: str | None = None
-    error: str | None = None
+    error: FetchError | None = None
     detail: str = ""
     give_up: bool = False
     raw: RawBody | None = None                 # the body as received (mirrored when it differs from `body`)
@@ -593,9 +588,9 @@ class Fetcher:
         try:
             current = httpx.URL(url).copy_with(fragment=None)
         except (httpx.InvalidURL, ValueError) as exc:
-            return self._fail(res, "protocol", f"not a usable URL: {exc}")
+            return self._fail(res, FetchError.PROTOCOL, f"not a usable URL: {exc}")
         if current.scheme not in ("http", "https") or not current.host:
-            return self._fail(res, "protocol", f"not an http(s) URL: {url!r}")
+            return self._fail(res, FetchError.PROTOCOL, f"not an http(s) URL: {url!r}")
         seen = {str(current)}
         hops = 0
         while True:
@@ -607,11 +602,11 @@ class Fetcher:
             if robots and self.cfg.respect_robots:
                 policy = await self._robots(host)
                 if policy.state == "unreachable":
-                    return self._fail(res, "robots_unreachable", policy.detail)
+                    return self._fail(res, FetchError.ROBOTS_UNREACHABLE, policy.detail)
                 if policy.state == "blocked":
-                    return self._fail(res, "robots_error", policy.detail)
+                    return self._fail(res, FetchError.ROBOTS_ERROR, policy.detail)
                 if not policy.allowed(str(current), self.cfg.user_agent):
-                    return self._fail(res, "robots_disallowed", f"robots.txt of {host.origin} disallows {current}")
+                    return self._fail(res, FetchError.ROBOTS_DISALLOWED, f"robots.txt of {host.origin} disallows {current}")
             last = await self._with_retries(host, ip, current, extra, limit, res,
                                             self.cfg.retries if retries is None else retries)
             self._apply(res, last)
@@ -630,7 +625,7 @@ class Fetcher:
             current = target
 
     @staticmethod
-    def _fail(res: FetchResult, error: str, detail: str, keep_response: bool = False) -> FetchResult:
+    def _fail(res: FetchResult, error: FetchError, detail: str, keep_response: bool = False) -> FetchResult:
         res.error = error
         res.detail = detail
         if not keep_response:
@@ -661,14 +656,14 @@ class Fetcher:
             self._hosts[key] = host
         return host
 
-    async def _address(self, host: _Host, url: httpx.URL) -> tuple[str | None, str | None, str]:
+    async def _address(self, host: _Host, url: httpx.URL) -> tuple[str | None, FetchError | None, str]:
         if host.address is None:
             if host.address_task is None:
                 host.address_task = asyncio.ensure_future(self._lookup(host.key[1]))
             host.address = await asyncio.shield(host.address_task)
         return host.address
 
-    async def _lookup(self, name: str) -> tuple[str | None, str | None, str]:
+    async def _lookup(self, name: str) -> tuple[str | None, FetchError | None, str]:
         name = name.strip("[]")
         try:
             ipaddress.ip_address(name.split("%", 1)[0])
@@ -680,12 +675,12 @@ class Fetcher:
                 cause = shortage_of(exc)
                 if cause is not None:
                     raise LocalShortage(cause) from exc
-                return None, "dns", f"cannot resolve {name}: {exc}"
+                return None, FetchError.DNS, f"cannot resolve {name}: {exc}"
             if not addresses:
-                return None, "dns", f"{name} resolved to no address"
+                return None, FetchError.DNS, f"{name} resolved to no address"
         ip, why = choose_address(addresses, self.cfg.allow_private_addresses)
         if ip is None:
-            return None, "private_address", f"{name}: {why}"
+            return None, FetchError.PRIVATE_ADDRESS, f"{name}: {why}"
         return ip, None, ""
 
     async def _robots(self, host: _Host) -> RobotsPolicy:
@@ -849,9 +844,9 @@ class Fetcher:
                 if a.truncated:
                     a.detail += f"; body cut at {limit} bytes"
             except TimeoutError:
-                a.error, a.detail = "timeout", f"no complete answer within {self.cfg.timeout:g} s"
+                a.error, a.detail = FetchError.TIMEOUT, f"no complete answer within {self.cfg.timeout:g} s"
             except httpx.DecodingError as exc:
-                a.error, a.detail = "protocol", str(exc)
+                a.error, a.detail = FetchError.PROTOCOL, str(exc)
             except MemoryError as exc:
                 raise LocalShortage("out of memory") from exc
             except Exception as exc:
@@ -863,12 +858,12 @@ class Fetcher:
                     a.error, a.detail = error_of(exc)
                 else:
                     # Whatever else a hostile answer makes httpx or h11 raise is that answer's fault.
-                    a.error, a.detail = "protocol", f"{type(exc).__name__}: {exc}"[:300]
+                    a.error, a.detail = FetchError.PROTOCOL, f"{type(exc).__name__}: {exc}"[:300]
             if a.error is not None and a.status is None:
                 a.headers = []
-            elif a.error in ("timeout", "reset"):
+            elif a.error in (FetchError.TIMEOUT, FetchError.RESET):
                 # The answer began and its body broke off: a failed transfer, recorded as what it is.
-                a.broken = "time" if a.error == "timeout" else "disconnect"
+                a.broken = "time" if a.error == FetchError.TIMEOUT else "disconnect"
                 came = a.raw.size if a.raw is not None else 0
                 expected = next((v for k, v in a.headers if k.lower() == "content-length"), None)
                 a.detail = (f"{a.status} {a.reason}: the body broke off after {came} bytes"
@@ -893,9 +888,9 @@ class Fetcher:
         else:
             payload, cut = a.body, a.truncated
         truncated: str | None
-        if a.error == "timeout":
+        if a.error == FetchError.TIMEOUT:
             truncated = "time"
-        elif a.error == "reset":
+        elif a.error == FetchError.RESET:
             truncated = "disconnect"
         elif a.error is not None:
             truncated = "unspecified"

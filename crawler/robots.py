@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 from protego import Protego
 
 from crawler.config import MAX_DELAY
+from store.words import CONNECTION_ERRORS, FetchError
 
 if TYPE_CHECKING:  # fetch imports this module; the type is only needed for annotations
     from crawler.fetch import FetchResult
@@ -22,8 +23,9 @@ ROBOTS_MAX_BYTES = 512 * 1024
 # RFC 9309 2.3.1.2: follow at least five consecutive redirects.
 ROBOTS_MAX_REDIRECTS = 5
 
-# Errors that mean "the host could not be reached": the whole host is unreachable.
-_UNREACHABLE_ERRORS = frozenset({"dns", "refused", "reset", "tls", "timeout"})
+# RFC 9309 2.3.1.2: a robots.txt that cannot be reached through redirects is "unavailable".
+_UNAVAILABLE_ERRORS = frozenset({FetchError.TOO_MANY_REDIRECTS, FetchError.REDIRECT_LOOP, FetchError.BAD_REDIRECT,
+                                 FetchError.PRIVATE_ADDRESS})
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,6 @@ class RobotsPolicy:
         if self.state == "parsed" and self.parser is not None:
             return self.parser.can_fetch(url, user_agent)
         return False
-
-
-ALLOW_ALL = RobotsPolicy("allow_all", detail="robots.txt not consulted")
 
 
 def robots_url(origin: str) -> str:
@@ -82,10 +81,10 @@ def parse_robots(text: str, user_agent: str, http_status: int | None = 200) -> R
 def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
     """RFC 9309 section 2.3.1: map the robots.txt fetch outcome to a policy."""
     status = result.status
-    if result.error in _UNREACHABLE_ERRORS:
+    # The host could not be reached: the whole host is unreachable.
+    if result.error in CONNECTION_ERRORS:
         return RobotsPolicy("unreachable", status, detail=f"robots.txt unreachable: {result.detail}")
-    if result.error in ("too_many_redirects", "redirect_loop", "bad_redirect", "private_address"):
-        # 2.3.1.2: a robots.txt that cannot be reached through redirects is "unavailable".
+    if result.error in _UNAVAILABLE_ERRORS:
         return RobotsPolicy("allow_all", status, detail=f"robots.txt unavailable ({result.error}): {result.detail}")
     if result.error is not None or status is None:
         return RobotsPolicy("blocked", status, detail=f"robots.txt broken ({result.error}): {result.detail}")

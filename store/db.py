@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow, WarcRef
+from store.words import ANSWERED_STATUSES, LinkStatus
 
 # Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
 # forked child (a pool worker) shares: a worker left behind by a crawl killed alone would
@@ -44,8 +45,6 @@ os.register_at_fork(after_in_child=_drop_inherited_locks)
 SCHEMA_VERSION = 6
 # meta key: the highest version id in the full-text index (versions are indexed in batches).
 FTS_INDEXED = "versions_fts_indexed_upto"
-DEAD_STATUSES = ("gone", "soft_404")
-LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
 
 def utc_now() -> str:
@@ -754,7 +753,7 @@ class Store:
         return [
             SourceRow(
                 id=r[0], url=r[1], aliases=tuple(json.loads(r[2] or "[]")), linked_urls=tuple(linked[r[0]]),
-                link_status=r[3], dead=bool(r[4]), consecutive_failures=r[5] or 0, etag=r[6],
+                link_status=LinkStatus(r[3]) if r[3] else None, dead=bool(r[4]), consecutive_failures=r[5] or 0, etag=r[6],
                 last_modified=r[7], last_checked_at=r[8], latest_version_id=r[9], wayback_checked_at=r[10],
                 archived_copy=r[11], earliest_published_at=published.get(r[0]),
             )
@@ -898,7 +897,7 @@ class Store:
                 fidelity = min(f.similarity for f in rec.fidelity)
                 faithful = int(all(f.faithful for f in rec.fidelity))
                 when_reposted = _tristate(source_faithful_when_reposted(rec.fidelity))
-            alive = rec.link_status in ("alive", "redirected")
+            alive = rec.link_status in ANSWERED_STATUSES
             if rec.dead and not was_dead:
                 first_dead_at = rec.checked_at
             elif not rec.dead:
@@ -932,7 +931,7 @@ class Store:
 
     def status_counts(self) -> dict[str, Any]:
         q = self.db.execute
-        by_status = {status: 0 for status in LINK_STATUSES}
+        by_status = {str(status): 0 for status in LinkStatus}
         for status, n in q("SELECT link_status, count(*) FROM sources WHERE link_status IS NOT NULL GROUP BY 1"):
             by_status[status] = n
         # Over the (source_id, removed_at) index alone: 100,000s of history reposts.
