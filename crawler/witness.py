@@ -46,6 +46,7 @@ FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 _K = 8  # letters per gram: long enough that common words and phrases do not match by chance
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
 _AGREES = 0.9  # share of the repost's text the extractor's body must hold to count as a reading of the article
+_MOST = 0.6  # share of a block's letters a line must be to be shown by that block (see `shows`)
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
 # characters: a dateline or a source line is short and ends no sentence; a sentence that names
@@ -126,7 +127,7 @@ class PageText:
     embedded: list[Block]
     meta: list[Block]
     title: str = ""
-    _said: dict[bool, str] = field(default_factory=dict, repr=False)  # see `shows`
+    _said: dict[bool, set[str]] = field(default_factory=dict, repr=False)  # see `shows`
 
 
 @dataclass(frozen=True)
@@ -492,13 +493,15 @@ def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
 
 
 def shows(page: PageText, line: str, fold_script: bool) -> bool:
-    """Whether the page's visible text says `line` (a normalised line), letter for letter."""
+    """Whether the page's visible text shows `line` (a normalised line) as most of a block of
+    its own, letter for letter: a pull quote with its "Click to tweet", a product's name; a
+    sentence inside another paragraph (a summary that repeats it) is not that paragraph."""
     said = page._said.get(fold_script)
     if said is None:
-        said = page._said[fold_script] = "".join(map(_letters, normalize_each([b.text for b in page.visible],
-                                                                               fold_script)))
+        said = page._said[fold_script] = set(map(_letters, normalize_each([b.text for b in page.visible],
+                                                                           fold_script)))
     key = _letters(line)
-    return bool(key) and key in said
+    return bool(key) and (key in said or any(key in k and len(key) >= _MOST * len(k) for k in said))
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:
