@@ -31,7 +31,7 @@ from crawler.attribution import Attributor
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import Config
 from crawler.errors import LocalShortage, Terminated, shortage_of
-from crawler.fetch import DeadlineReached, FetchResult, Fetcher
+from crawler.fetch import DeadlineReached, Fetch, Fetcher, FetchResult
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
 from store.attribution import record_attribution
 from store.db import Store, parse_iso, source_faithful_when_reposted, utc_now
@@ -172,7 +172,7 @@ def safe_text(text: str, limit: int) -> str:
 class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
-    def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, *,
+    def __init__(self, cfg: Config, store: Store, fetcher: Fetch, *,
                  crawl_id: int | None, pool: WorkerPool | None = None, on_demand: bool = False) -> None:
         self.cfg = cfg
         self.store = store
@@ -181,7 +181,7 @@ class Checker:
         self.pool = pool
         # `check` asks the archive as soon as the source cannot be fetched, not only once it is dead.
         self.on_demand = on_demand
-        self.attributor = Attributor(cfg, store, fetcher.fetch, self._process)
+        self.attributor = Attributor(cfg, store, fetcher, self._process)
         self._probes: dict[str, asyncio.Task[Any]] = {}
         self._rng = random.Random()
         # What the fetcher fetches on its own account (robots.txt, Wayback lookups) is mirrored too.
@@ -282,7 +282,7 @@ class Checker:
                        ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
         """(archived copy URL, its analysis, its WARC record, looked up?, detail)."""
         try:
-            snapshot = await closest_snapshot(self.fetcher.fetch, self.cfg.wayback.availability_url, source.url,
+            snapshot = await closest_snapshot(self.fetcher, self.cfg.wayback.availability_url, source.url,
                                               source.earliest_published_at)
         except WaybackError as exc:
             return None, None, None, False, f"wayback: {exc}"

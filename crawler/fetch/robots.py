@@ -2,21 +2,20 @@
 
 The decision logic is pure (`policy_from_result`); the fetching is done by the
 Fetcher, through the same per-host politeness as every other request, so that
-robots.txt counts against the host's delay and carries the User-Agent.
+robots.txt counts against the host's delay and carries the User-Agent. The Fetcher asks
+before every request (client.py); this module needs only the `Fetch` seam.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable, Callable
 
 from protego import Protego
 
 from crawler.config import MAX_DELAY
+from crawler.fetch.protocol import Fetch
+from crawler.fetch.result import FetchResult
 from store.words import CONNECTION_ERRORS, FetchError
-
-if TYPE_CHECKING:  # fetch imports this module; the type is only needed for annotations
-    from crawler.fetch import FetchResult
 
 # RFC 9309 2.5: crawlers must parse at least 500 KiB.
 ROBOTS_MAX_BYTES = 512 * 1024
@@ -100,11 +99,9 @@ def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
     return RobotsPolicy("allow_all", status, detail=f"robots.txt answered {status}: treated as unavailable")
 
 
-async def load_robots(
-    fetch: Callable[..., Awaitable[FetchResult]], origin: str, user_agent: str
-) -> RobotsPolicy:
-    """Fetch and interpret `origin`'s robots.txt through `fetch` (the Fetcher's, so politeness applies)."""
-    result = await fetch(
+async def load_robots(fetcher: Fetch, origin: str, user_agent: str) -> RobotsPolicy:
+    """Fetch and interpret `origin`'s robots.txt through `fetcher` (the crawl's, so politeness applies)."""
+    result = await fetcher.fetch(
         robots_url(origin), robots=False, max_redirects=ROBOTS_MAX_REDIRECTS, max_bytes=ROBOTS_MAX_BYTES
     )
     return policy_from_result(result, user_agent)

@@ -1,399 +1,51 @@
-"""The polite async fetcher: the only module of the crawler that does network I/O.
-
-Politeness rules (SPEC section 6), all enforced per host origin (scheme, host, port):
-
-* robots.txt first, through the same gate as every other request;
-* at most `per_host_concurrency` requests in flight per host, `concurrency` overall;
-* at least max(delay, Crawl-delay) seconds between the *starts* of two requests to a host,
-  counting robots.txt, redirect hops and retries; the start is taken when the request
-  headers actually go out (httpcore trace), not when we decided to send;
-* Retry-After on 429/503 holds back the next request to that host.
+"""The Fetcher: polite fetching for one crawl, the only code of the crawler that does network I/O.
 
 Each host gets its own small httpx.AsyncClient (one big shared pool is measurably slow,
-see FACTS.md), pinned to the address that was checked against the private-address rule,
-so DNS rebinding cannot redirect a request to an address we did not approve.
-
-Everything that is a decision rather than I/O lives in small pure functions below the
-dataclasses, so it can be tested without a network.
+see FACTS.md), pinned to the address that was checked against the private-address rule
+(address.py). A fetch goes: address -> robots.txt (robots.py) -> the host's gate (gate.py)
+-> the request, retried with backoff (retry.py), its body read within the size cap
+(body.py), transport failures named (errors.py) -> redirects followed (redirects.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ipaddress
-import re
 import resource
-import socket
 import ssl
 import time
-import zlib
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential, wait_random
 
 from crawler.config import CrawlConfig
 from crawler.errors import LocalShortage, shortage_of
-from crawler.robots import RobotsPolicy, load_robots
+from crawler.fetch.address import choose_address, default_resolve
+from crawler.fetch.body import ACCEPT_ENCODING, RawBody, read_body
+from crawler.fetch.errors import error_of
+from crawler.fetch.gate import DeadlineReached, Gate, HostState, host_key
+from crawler.fetch.redirects import (
+    MAX_REDIRECTS,
+    RAW_HEADERS,
+    REDIRECT_STATUSES,
+    redirect_decision,
+    redirect_target,
+    set_location_aside,
+)
+from crawler.fetch.result import FetchResult
+from crawler.fetch.retry import MAX_RETRY_AFTER, is_retryable, parse_retry_after
+from crawler.fetch.robots import RobotsPolicy, load_robots
 from store.records import Exchange
 from store.turns import HostTurns
-from store.words import RETRY_ERRORS, FetchError
+from store.words import FetchError
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_REDIRECTS = 10
-# A Retry-After longer than this is not waited for inside one fetch.
-MAX_RETRY_AFTER = 600.0
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-ACCEPT_ENCODING = "gzip, deflate"  # only what we decode ourselves, with a bounded inflater
-
-
-class DeadlineReached(BaseException):
-    """The crawl's --max-duration is over: this request does not start.
-
-    A BaseException, like asyncio.CancelledError, so that no handler meant for a source's own
-    failures (a robots.txt that breaks, a probe that fails, a check that raises) mistakes the
-    end of the crawl for a property of the source and records it."""
-
-
-@dataclass
-class FetchResult:
-    url: str                                   # requested
-    final_url: str                             # after redirects
-    status: int | None = None                  # last HTTP status, None if no response
-    reason: str = ""
-    http_version: str = ""
-    headers: list[tuple[str, str]] = field(default_factory=list)          # last response, as received
-    request_headers: list[tuple[str, str]] = field(default_factory=list)  # last request, as sent
-    body: bytes = b""                          # decoded, at most max_bytes
-    truncated: bool = False                    # cut at max_bytes
-    broken: str | None = None                  # the body ended early: "time" (timeout) or "disconnect"
-    redirects: list[tuple[int, str]] = field(default_factory=list)        # (status, absolute location)
-    error: FetchError | None = None
-    detail: str = ""
-    started_at: float = 0.0                    # time.time() of the first request (or of the call if none was sent)
-    attempts: int = 0                          # HTTP requests sent for this fetch: hops and retries, not robots.txt
-    # Every request of this fetch that got a response (hops, retried errors, the last one), in order.
-    exchanges: list[Exchange] = field(default_factory=list)
-
-    def header(self, name: str) -> str | None:
-        """The first response header called `name` (case-insensitive)."""
-        name = name.lower()
-        for key, value in self.headers:
-            if key.lower() == name:
-                return value
-        return None
-
-
-# --- pure decisions ------------------------------------------------------------------------
-
-def host_key(url: httpx.URL) -> tuple[str, str, int]:
-    """The politeness unit: scheme, host (IDNA, lower case), port."""
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return (url.scheme, url.raw_host.decode("ascii").lower(), port)
-
-
-def refused_address(ip: str) -> str | None:
-    """Why `ip` must not be fetched from (None when it is a public unicast address)."""
-    try:
-        addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return "not an IP address"
-    if addr.version == 6 and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
-    for attr in ("is_loopback", "is_unspecified", "is_link_local", "is_multicast", "is_private", "is_reserved"):
-        if getattr(addr, attr):
-            return attr[3:].replace("_", "-")
-    if not addr.is_global:
-        return "not globally routable"
-    return None
-
-
-def choose_address(addresses: list[str], allow_private: bool) -> tuple[str | None, str]:
-    """Pick the address to connect to; (None, why) when every one is refused. IPv4 first."""
-    ordered = sorted(dict.fromkeys(addresses), key=lambda a: ":" in a)
-    if not ordered:
-        return None, "name resolved to no address"
-    if allow_private:
-        return ordered[0], ""
-    reasons = []
-    for addr in ordered:
-        why = refused_address(addr)
-        if why is None:
-            return addr, ""
-        reasons.append(f"{addr} is {why}")
-    return None, "; ".join(reasons)
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if seconds != seconds:  # NaN
-        return None
-    return max(0.0, seconds)
-
-
-def is_retryable(status: int | None, error: FetchError | None) -> bool:
-    if error is not None:
-        return error in RETRY_ERRORS
-    return status is not None and (status == 429 or status >= 500)
-
-
-# A host name as DNS can carry it (IDNA already applied by httpx), or an IP literal.
-_HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?\Z")
-
-
-def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, FetchError | None, str]:
-    """Resolve a Location header against `current`: (url, None, "") or (None, error, detail).
-
-    Whatever the server sent (any string) ends here as a URL or as a `bad_redirect`."""
-    if location is None or not location.strip():
-        return None, FetchError.BAD_REDIRECT, "redirect without a Location header"
-    shown = location[:200]
-    try:
-        target = current.join(location.strip())
-        if target.scheme not in ("http", "https"):
-            return None, FetchError.BAD_REDIRECT, f"redirect to a non-http(s) URL: {shown!r}"
-        host = target.raw_host.decode("ascii").lower()
-        if not host:
-            return None, FetchError.BAD_REDIRECT, f"redirect to a URL without a host: {shown!r}"
-        if not _HOST_NAME.match(host) and refused_address(host.strip("[]")) == "not an IP address":
-            return None, FetchError.BAD_REDIRECT, f"redirect to an unusable host name: {shown!r}"
-        if target.port is not None and not 0 < target.port < 65536:
-            return None, FetchError.BAD_REDIRECT, f"redirect to a port that does not exist: {shown!r}"
-        target = target.copy_with(fragment=None)
-        str(target)
-    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
-        return None, FetchError.BAD_REDIRECT, f"unusable redirect target {shown!r}: {exc}"
-    return target, None, ""
-
-
-def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int
-                      ) -> tuple[FetchError | None, str]:
-    """After `hops` redirects (this one included): may we follow to `target`?"""
-    if str(target) in seen:
-        return FetchError.REDIRECT_LOOP, f"redirect loop back to {target}"
-    if hops > max_redirects:
-        return FetchError.TOO_MANY_REDIRECTS, f"more than {max_redirects} redirects"
-    return None, ""
-
-
-def error_of(exc: BaseException) -> tuple[FetchError, str]:
-    """Map a transport exception to one of the error words, with a readable cause."""
-    chain: list[BaseException] = []
-    e: BaseException | None = exc
-    while e is not None and len(chain) < 8:
-        chain.append(e)
-        e = e.__cause__ or e.__context__
-    text = "; ".join(f"{type(x).__name__}: {x}" for x in chain if str(x))[:300] or type(exc).__name__
-    if any(isinstance(x, (TimeoutError, httpx.TimeoutException)) for x in chain):
-        return FetchError.TIMEOUT, text
-    if any(isinstance(x, ssl.SSLError) for x in chain) or "SSL" in text or "certificate" in text:
-        return FetchError.TLS, text
-    if any(isinstance(x, socket.gaierror) for x in chain):
-        return FetchError.DNS, text
-    if any(isinstance(x, ConnectionRefusedError) for x in chain):
-        return FetchError.REFUSED, text
-    if any(isinstance(x, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for x in chain):
-        return FetchError.RESET, text
-    if isinstance(exc, httpx.ConnectError):
-        return FetchError.REFUSED, text
-    if isinstance(exc, httpx.RemoteProtocolError):
-        # A peer that hangs up mid-exchange is a reset, not a malformed answer.
-        if "without sending" in text or "peer closed" in text or "incomplete" in text.lower():
-            return FetchError.RESET, text
-        return FetchError.PROTOCOL, text
-    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
-        return FetchError.RESET, text
-    if isinstance(exc, OSError):
-        return FetchError.REFUSED, text
-    return FetchError.PROTOCOL, text
-
-
-class _Inflater:
-    """Incremental gzip/deflate decoder that never produces more than asked for.
-
-    httpx's own decoder inflates a whole network chunk at once (64 KiB of a gzip bomb is
-    64 MiB); here `max_length` bounds every step, so memory follows `max_bytes`.
-    """
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._obj = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
-        self._started = False
-        self.tail = b""  # compressed input not yet consumed
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        data = self.tail + data if self.tail else data
-        self.tail = b""
-        out = []
-        while data and room > 0:
-            try:
-                chunk = self._obj.decompress(data, room)
-            except zlib.error:
-                if self.encoding == "deflate" and not self._started:
-                    # Some servers send raw deflate without the zlib wrapper.
-                    self._obj = zlib.decompressobj(-15)
-                    self._started = True
-                    continue
-                raise
-            self._started = True
-            out.append(chunk)
-            room -= len(chunk)
-            if self._obj.eof:
-                # Concatenated gzip members are legal; start the next one.
-                rest = self._obj.unused_data
-                self._obj = zlib.decompressobj(47 if self.encoding != "deflate" else 15)
-                data = rest
-            else:
-                data = self._obj.unconsumed_tail
-        self.tail = data
-        return b"".join(out)
-
-    def flush(self, room: int) -> bytes:
-        return self._obj.flush()[:room] if room > 0 else b""
-
-
-def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
-    if not content_encoding:
-        return None, ""
-    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-    codings = [c for c in codings if c != "identity"]
-    if not codings:
-        return None, ""
-    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
-        return _Inflater(codings[0]), ""
-    return None, f"content-encoding {content_encoding!r} not decoded"
-
-
-class RawBody:
-    """The body as received (de-chunked, still content-encoded), kept up to `limit` bytes.
-
-    Filled as the body arrives, so what came before a timeout or a broken connection is kept.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.cut = False
-        self.encoded = False  # under a content-encoding: these bytes differ from the decoded body
-
-    def add(self, data: bytes) -> None:
-        room = self.limit - self.size
-        if len(data) > room:
-            data = data[:room]
-            self.cut = True
-        if data:
-            self.parts.append(data)
-            self.size += len(data)
-
-    def value(self) -> bytes:
-        return b"".join(self.parts)
-
-
-async def read_body(response: httpx.Response, max_bytes: int, raw_body: RawBody | None = None
-                    ) -> tuple[bytes, bool, str]:
-    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed.
-
-    `raw_body`, when given, receives the bytes as they came, for the mirror (without an
-    encoding it holds the same chunk objects as the decoded body: no second copy).
-    """
-    decoder, note = _decoder_for(response.headers.get("content-encoding"))
-    if raw_body is not None:
-        raw_body.encoded = decoder is not None
-    parts: list[bytes] = []
-    size = 0
-    truncated = False
-    async for raw in response.aiter_raw():
-        if raw_body is not None:
-            raw_body.add(raw)
-        room = max_bytes - size + 1  # one byte more tells "exactly max_bytes" from "more"
-        if decoder is not None:
-            try:
-                data = decoder.feed(raw, room)
-            except zlib.error as exc:
-                raise httpx.DecodingError(f"{decoder.encoding} body does not decode: {exc}") from exc
-            if decoder.tail and len(data) < room:
-                data += decoder.feed(b"", room - len(data))
-        else:
-            data = raw[:room] if len(raw) >= room else raw
-        if size + len(data) > max_bytes:
-            parts.append(data[: max_bytes - size])
-            size = max_bytes
-            truncated = True
-            break
-        parts.append(data)
-        size += len(data)
-    else:
-        if decoder is not None:
-            rest = decoder.flush(max_bytes - size + 1)
-            if size + len(rest) > max_bytes:
-                rest = rest[: max_bytes - size]
-                truncated = True
-            parts.append(rest)
-    return b"".join(parts), truncated, note
-
-
-async def default_resolve(host: str) -> list[str]:
-    loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
-
-
-# --- per-host state ------------------------------------------------------------------------
-
-class _Host:
-    """Politeness state of one origin for the life of the Fetcher (one crawl)."""
-
-    __slots__ = (
-        "key", "origin", "sem", "delay", "next_start", "client", "last_used", "in_flight",
-        "address", "address_task", "robots", "robots_task", "trace", "requests", "name",
-    )
-
-    def __init__(self, key: tuple[str, str, int], origin: str, per_host: int, delay: float,
-                 turns: HostTurns | None = None) -> None:
-        self.key = key
-        self.origin = origin                      # scheme://netloc, by name
-        self.sem = asyncio.Semaphore(per_host)
-        self.delay = delay                        # max(delay, Crawl-delay)
-        self.next_start = 0.0                     # monotonic time before which nothing may start
-        self.client: httpx.AsyncClient | None = None
-        self.last_used = time.monotonic()
-        self.in_flight = 0
-        self.address: tuple[str | None, FetchError | None, str] | None = None  # (ip, error, detail)
-        self.address_task: asyncio.Future | None = None
-        self.robots: RobotsPolicy | None = None
-        self.robots_task: asyncio.Future | None = None
-        self.requests = 0
-        self.name = "%s://%s:%d" % key               # its slot in the turns shared with other processes
-
-        async def trace(name: str, info: dict) -> None:
-            # The moment the request headers go out is the real start of the request.
-            if name == "http11.send_request_headers.started":
-                t = time.monotonic() + self.delay
-                if t > self.next_start:
-                    self.next_start = t
-                if turns is not None:
-                    turns.mark(self.name, time.time() + self.delay)
-
-        self.trace = trace
 
 
 @dataclass
@@ -410,19 +62,6 @@ class _Attempt:
     detail: str = ""
     give_up: bool = False
     raw: RawBody | None = None                 # the body as received (mirrored when it differs from `body`)
-
-
-RAW_HEADERS = "repost_mirror.raw_headers"
-
-
-async def _set_location_aside(response: httpx.Response) -> None:
-    """httpx prepares the next request of a redirect even when it will not follow it, and
-    raises on a Location it cannot parse (`javascript:`, `data:`, a bad port), losing the
-    response. The headers are kept as received and the Location is taken out of httpx's
-    view: the response arrives whole, and redirect_target judges the Location."""
-    if "location" in response.headers:
-        response.extensions[RAW_HEADERS] = list(response.headers.raw)
-        del response.headers["location"]
 
 
 def _text_pairs(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
@@ -473,20 +112,26 @@ class Fetcher:
         self.backoff_max = backoff_max
         self.idle_timeout = idle_timeout
         self.max_retry_after = max_retry_after
-        self._hosts: dict[tuple[str, str, int], _Host] = {}
-        self._global = asyncio.Semaphore(cfg.concurrency)
+        self._hosts: dict[tuple[str, str, int], HostState] = {}
         self._ssl: ssl.SSLContext | None = ssl_context  # shared: building one per client costs ms
         self._reaper: asyncio.Task | None = None
         self._closed = False
         # The per-host turns shared with the other processes of one database (None: this one alone).
         self._turns = HostTurns(turns) if turns is not None else None
+        self.gate = Gate(cfg.concurrency, self._turns)
         # Hosts holding a client (and its sockets), least recently used first: at most
         # `_max_open` of them, so descriptors follow the process's own limit, not the number of hosts.
-        self._open: OrderedDict[tuple[str, str, int], _Host] = OrderedDict()
+        self._open: OrderedDict[tuple[str, str, int], HostState] = OrderedDict()
         self._max_open = open_clients_budget(cfg.concurrency, cfg.per_host_concurrency)
-        # time.monotonic() after which no request starts (robots.txt, probes, retries, hops
-        # and Wayback lookups alike): the crawl's --max-duration.
-        self.deadline: float | None = None
+
+    @property
+    def deadline(self) -> float | None:
+        """time.monotonic() after which no request starts: the crawl's --max-duration."""
+        return self.gate.deadline
+
+    @deadline.setter
+    def deadline(self, value: float | None) -> None:
+        self.gate.deadline = value
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -647,16 +292,16 @@ class Fetcher:
 
     # -- hosts, addresses, robots --
 
-    def _host(self, url: httpx.URL) -> _Host:
+    def _host(self, url: httpx.URL) -> HostState:
         key = host_key(url)
         host = self._hosts.get(key)
         if host is None:
             origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
-            host = _Host(key, origin, self.cfg.per_host_concurrency, self.cfg.delay, self._turns)
+            host = HostState(key, origin, self.cfg.per_host_concurrency, self.cfg.delay, self._turns)
             self._hosts[key] = host
         return host
 
-    async def _address(self, host: _Host, url: httpx.URL) -> tuple[str | None, FetchError | None, str]:
+    async def _address(self, host: HostState, url: httpx.URL) -> tuple[str | None, FetchError | None, str]:
         if host.address is None:
             if host.address_task is None:
                 host.address_task = asyncio.ensure_future(self._lookup(host.key[1]))
@@ -683,16 +328,16 @@ class Fetcher:
             return None, FetchError.PRIVATE_ADDRESS, f"{name}: {why}"
         return ip, None, ""
 
-    async def _robots(self, host: _Host) -> RobotsPolicy:
+    async def _robots(self, host: HostState) -> RobotsPolicy:
         if host.robots is not None:
             return host.robots
         if host.robots_task is None:
             host.robots_task = asyncio.ensure_future(self._load_robots(host))
         return await asyncio.shield(host.robots_task)
 
-    async def _load_robots(self, host: _Host) -> RobotsPolicy:
+    async def _load_robots(self, host: HostState) -> RobotsPolicy:
         try:
-            policy = await load_robots(self.fetch, host.origin, self.cfg.user_agent)
+            policy = await load_robots(self, host.origin, self.cfg.user_agent)
         except LocalShortage:
             raise
         except Exception as exc:  # a bug here must not let the crawl ignore robots.txt
@@ -706,11 +351,11 @@ class Fetcher:
     # -- requests --
 
     async def _with_retries(
-        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult,
+        self, host: HostState, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult,
         retries: int,
     ) -> _Attempt:
         retrying = AsyncRetrying(
-            sleep=self._backoff_sleep,
+            sleep=self.gate.backoff_sleep,
             stop=stop_after_attempt(retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=self.backoff_max) + wait_random(0, self.backoff),
             retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
@@ -722,47 +367,7 @@ class Fetcher:
             last.detail = f"{last.detail} (after {retrying.statistics['attempt_number']} attempts)"
         return last
 
-    def _stop_if_past_deadline(self, start: float) -> None:
-        """A request that could only start at `start` (monotonic) does not start after the deadline."""
-        if self.deadline is not None and start >= self.deadline:
-            raise DeadlineReached
-
-    async def _backoff_sleep(self, seconds: float) -> None:
-        # No waiting for a retry that could not start anyway.
-        self._stop_if_past_deadline(time.monotonic() + seconds)
-        await asyncio.sleep(seconds)
-
-    async def _gate(self, host: _Host) -> None:
-        """Wait for a per-host slot, the host's next allowed start and a global slot."""
-        await host.sem.acquire()
-        try:
-            while True:
-                now = time.monotonic()
-                self._stop_if_past_deadline(max(now, host.next_start))
-                if host.next_start > now:
-                    await asyncio.sleep(host.next_start - now)
-                    continue
-                await self._global.acquire()
-                now = time.monotonic()
-                if host.next_start > now or (self.deadline is not None and now >= self.deadline):
-                    # Another request of this host started (or a Retry-After came) meanwhile,
-                    # or the deadline passed while this one waited for a slot.
-                    self._global.release()
-                    continue
-                if self._turns is not None:
-                    # Another process using the database (a `check` beside a crawl) may hold the turn.
-                    wait = self._turns.take(host.name, host.delay, time.time())
-                    if wait > 0:
-                        host.next_start = now + wait
-                        self._global.release()
-                        continue
-                host.next_start = now + host.delay
-                return
-        except BaseException:
-            host.sem.release()
-            raise
-
-    async def _drop_client(self, host: _Host) -> None:
+    async def _drop_client(self, host: HostState) -> None:
         client, host.client = host.client, None
         self._open.pop(host.key, None)
         if client is not None:
@@ -776,7 +381,7 @@ class Fetcher:
         for host in idle[: len(self._open) - self._max_open + 1]:
             await self._drop_client(host)
 
-    async def _client(self, host: _Host) -> httpx.AsyncClient:
+    async def _client(self, host: HostState) -> httpx.AsyncClient:
         if host.client is None:
             await self._make_room()
             if self._ssl is None:
@@ -795,7 +400,7 @@ class Fetcher:
                 ),
                 timeout=httpx.Timeout(self.cfg.timeout),
                 follow_redirects=False,
-                event_hooks={"response": [_set_location_aside]},
+                event_hooks={"response": [set_location_aside]},
                 trust_env=False,
                 verify=self._ssl,
                 # Cookies would make a check depend on the checks before it.
@@ -806,9 +411,9 @@ class Fetcher:
         return host.client
 
     async def _attempt(
-        self, host: _Host, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
+        self, host: HostState, ip: str, url: httpx.URL, extra: dict[str, str], limit: int, res: FetchResult
     ) -> _Attempt:
-        await self._gate(host)
+        await self.gate.enter(host)
         host.in_flight += 1
         a = _Attempt()
         try:
@@ -876,8 +481,7 @@ class Fetcher:
         finally:
             host.in_flight -= 1
             host.last_used = time.monotonic()
-            self._global.release()
-            host.sem.release()
+            self.gate.leave(host)
 
     @staticmethod
     def _exchange(url: httpx.URL, sent_at: float, ip: str, a: _Attempt) -> Exchange:
@@ -903,7 +507,7 @@ class Fetcher:
             truncated=truncated, ip=ip,
         )
 
-    def _retry_after(self, host: _Host, a: _Attempt) -> None:
+    def _retry_after(self, host: HostState, a: _Attempt) -> None:
         value = next((v for k, v in a.headers if k.lower() == "retry-after"), None)
         wait = parse_retry_after(value)
         if wait is None:
