@@ -9,6 +9,7 @@ travel back to the crawling process, which only records where they lie.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -146,15 +147,18 @@ def _tolerated(lines: list[str], tolerated: frozenset[str]) -> list[bool] | None
     squashed = [_letters(line) for line in lines]
     drop = [False] * len(lines)
     for j in range(len(lines)):
+        if not squashed[j]:
+            continue
         acc = ""
+        end = -1
         for k in range(j, len(lines)):
             acc += squashed[k]
             if len(acc) > longest:
                 break
-            if acc in keys and squashed[j]:
-                for m in range(j, k + 1):
-                    drop[m] = True
-                break
+            if acc in keys:
+                end = k  # the longest run: a credit line the page shows whole may be two lines here
+        for m in range(j, end + 1):
+            drop[m] = True
     return drop
 
 
@@ -202,6 +206,17 @@ def _without_furniture(fid: Fidelity) -> Fidelity:
     kept = tuple(h for h in fid.hunks if h.op != "missing" or any(
         witness.is_prose(line) for line in h.original.split("\n")))
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
+
+
+def _said_by_page(verdict: FidelityResult, page: witness.PageText) -> FidelityResult:
+    """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
+    shows (a pull quote, a caption, a source line, a product box) is copied, not added."""
+    fold = _settings.fold_script
+    kept = tuple(h for h in verdict.hunks if h["op"] != "added" or not all(
+        witness.shows(page, line, fold) for line in normalize_lines(h["repost"].split("\n"), fold)))
+    if len(kept) == len(verdict.hunks):
+        return verdict
+    return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
 
 
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
@@ -331,6 +346,11 @@ def _analyze(job: PageJob) -> PageAnalysis:
                                found.shown, excerpt=found.excerpt)
         if best is None or found.coverage > best.coverage:
             best = found
+    for k, verdict in enumerate(verdicts):
+        if verdict is not None and any(h["op"] == "added" for h in verdict.hunks):
+            if page is None:
+                page = witness.read_page(decode_html(job.html, job.content_type)[0])
+            verdicts[k] = _said_by_page(verdict, page)
     if found_by is None and best is not None:
         # The article is what the witness found: its lines are the version, its furniture the extras.
         found_by, lines, paragraphs = best.found_by, list(best.lines), best.shown
@@ -338,10 +358,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     has_article = bool(lines)
     if found_by is None and has_article:
         found_by = "extractor"
-    new_version = has_article and (
-        job.previous is None or differs(job.previous.split("\n") if job.previous else [], lines,
-                                        min_change_chars=s.min_change_chars)
-    )
+    new_version = has_article and (job.previous is None or _new_article(job.previous, lines))
     shown = ""
     if not has_article:
         # No body: the page's own words tell an error page from a short post.
@@ -354,6 +371,18 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=held or best is not None or any(v.faithful for v in fidelity),
                         error_said=said, shown=shown)
+
+
+def _new_article(previous: str, lines: list[str]) -> bool:
+    """Whether `lines` are another version of the article than `previous` (normalised text): a
+    paragraph of prose added, dropped or changed. A line only one template shows as body (a
+    dateline, an embedded post's credit, a caption) changes the page, not the article."""
+    before = previous.split("\n") if previous else []
+    s = _settings
+    if not differs(before, lines, min_change_chars=s.min_change_chars):
+        return False
+    diff = compare(lines, before, min_change_chars=s.min_change_chars)
+    return any(witness.is_prose(line) for h in diff.hunks for line in (h.repost + "\n" + h.original).split("\n"))
 
 
 @dataclass(frozen=True)

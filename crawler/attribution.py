@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 from crawler.analyze import repost_lines
 from crawler.cdx import Capture, captures_around, closest
 from crawler.config import Config
+from crawler.fetch import Fetch
 from crawler.fidelity import differs
 from crawler.normalize import normalize_lines
 from crawler.wayback import WaybackError
@@ -129,16 +130,16 @@ Process = Callable[[Any, str | None, tuple[tuple[int, str], ...]], Awaitable[tup
 class Attributor:
     """Attributes the differences of unfaithful reposts, for one crawl or one `check`.
 
-    `fetch` is the crawl's Fetcher.fetch; `process(result, previous, reposts)` mirrors a
+    `fetcher` is the crawl's; `process(result, previous, reposts)` mirrors a
     response and analyses its page (the Checker's), returning (WarcRef, PageAnalysis).
-    With `fetch` None (`check --no-fetch`) only texts already stored are used.
+    With `fetcher` None (`check --no-fetch`) only texts already stored are used.
     """
 
-    def __init__(self, cfg: Config, store: Store, fetch: Callable[..., Awaitable[Any]] | None,
+    def __init__(self, cfg: Config, store: Store, fetcher: Fetch | None,
                  process: Process | None) -> None:
         self.cfg = cfg
         self.store = store
-        self.fetch = fetch
+        self.fetcher = fetcher
         self.process = process
         self._in_git: bool | None = None
 
@@ -197,7 +198,7 @@ class Attributor:
         held = kept.archived_text_near(self.store, source.id, moment, window)
         if held is not None:
             return held, f"the web archive's capture of {held.seen_at} ({held.archive_url})"
-        if self.fetch is None or not self.cfg.wayback.enabled:
+        if self.fetcher is None or not self.cfg.wayback.enabled:
             return None, "no earlier text of the original is stored"
         low, high = iso(moment - window), iso(moment + window)
         if kept.recently_looked_up(self.store, source.id, low, high, iso(time.time() - self.cfg.crawl.revisit_dead)):
@@ -210,9 +211,9 @@ class Attributor:
 
     async def _look_up(self, source: SourceRow, moment: float, window: float, low: str, high: str,
                        reposts: tuple[tuple[int, str], ...]) -> tuple[kept.EarlierText | None, str]:
-        assert self.fetch is not None and self.process is not None
+        assert self.fetcher is not None and self.process is not None
         cdx_url = self.cfg.wayback.cdx_url
-        captures = await captures_around(self.fetch, cdx_url, source.url, moment, window)
+        captures = await captures_around(self.fetcher, cdx_url, source.url, moment, window)
         self._witness(source, captures)
         capture = closest(captures, moment, window)
         now = utc_now()
@@ -221,7 +222,7 @@ class Attributor:
             return None, "the web archive has no capture near the repost's date"
         snapshot = capture.snapshot_url(cdx_url)
         # Mirrored by `process` with the analysis, so not by the fetcher as well.
-        result = await self.fetch(capture.raw_url(cdx_url), archive=False)
+        result = await self.fetcher.fetch(capture.raw_url(cdx_url), archive=False)
         if result.status is None or not 200 <= result.status < 300:
             raise WaybackError(f"wayback capture {snapshot} not fetched: {result.error or f'HTTP {result.status}'}")
         # With the reposts, so that the capture's article is found as today's is (the repost as witness).

@@ -1,7 +1,7 @@
 """The Wayback Machine's CDX API: every 2xx capture of a URL between two moments.
 
 Like `crawler.wayback`, only URLs are built and answers parsed here; every request goes
-through the caller's `fetch` (the crawler's Fetcher), so the archive gets the same
+through the caller's `Fetch` (the crawler's Fetcher), so the archive gets the same
 politeness as any host (robots.txt, per-host delay, Retry-After, retries).
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from crawler.fetch import Fetch
 from crawler.wayback import WaybackError, ask, excerpt
 from store.attribution import stamp_iso
 from store.db import parse_iso
@@ -100,11 +101,11 @@ def closest(captures: list[Capture], moment: float, window: float) -> Capture | 
     return min(inside, key=lambda c: (abs(c.captured_at - moment), c.captured_at))
 
 
-async def captures_around(fetch: Callable[[str], Awaitable[Any]], cdx_url: str, url: str,
+async def captures_around(fetcher: Fetch, cdx_url: str, url: str,
                           moment: float, window: float) -> list[Capture]:
     """Ask the CDX API for the 2xx captures of `url` within `window` seconds of `moment`.
 
     A transport error, a non-2xx answer or an unusable body raises WaybackError (one line);
     no capture gives [].
     """
-    return parse_cdx(await ask(fetch, cdx_query(cdx_url, url, moment - window, moment + window), "CDX API"))
+    return parse_cdx(await ask(fetcher, cdx_query(cdx_url, url, moment - window, moment + window), "CDX API"))

@@ -12,33 +12,38 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
+
 if TYPE_CHECKING:
     from crawler.fetch import FetchResult
 
-STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 # Returned for a 304 when the caller did not say what the source was before: a 304 repeats
 # the previous status, which only the caller knows.
 NOT_MODIFIED = "not_modified"
+_STATUSES = frozenset(LinkStatus)
 
-_ERROR_STATUS = {
-    "dns": "unreachable",
-    "refused": "unreachable",
-    "reset": "unreachable",
-    "tls": "unreachable",
-    "timeout": "unreachable",
-    "robots_unreachable": "unreachable",
-    "robots_disallowed": "blocked",
-    "robots_error": "blocked",
-    "private_address": "blocked",
-    "redirect_loop": "server_error",
-    "too_many_redirects": "server_error",
+# Every error word has its status (a test holds this mapping complete).
+ERROR_STATUS: dict[FetchError, LinkStatus] = {
+    FetchError.DNS: LinkStatus.UNREACHABLE,
+    FetchError.REFUSED: LinkStatus.UNREACHABLE,
+    FetchError.RESET: LinkStatus.UNREACHABLE,
+    FetchError.TLS: LinkStatus.UNREACHABLE,
+    FetchError.TIMEOUT: LinkStatus.UNREACHABLE,
+    FetchError.ROBOTS_UNREACHABLE: LinkStatus.UNREACHABLE,
+    FetchError.ROBOTS_DISALLOWED: LinkStatus.BLOCKED,
+    FetchError.ROBOTS_ERROR: LinkStatus.BLOCKED,
+    FetchError.PRIVATE_ADDRESS: LinkStatus.BLOCKED,
+    FetchError.REDIRECT_LOOP: LinkStatus.SERVER_ERROR,
+    FetchError.TOO_MANY_REDIRECTS: LinkStatus.SERVER_ERROR,
     # A Location we cannot follow, or an answer that is not HTTP: the server is broken.
-    "bad_redirect": "server_error",
-    "protocol": "server_error",
+    FetchError.BAD_REDIRECT: LinkStatus.SERVER_ERROR,
+    FetchError.PROTOCOL: LinkStatus.SERVER_ERROR,
+    FetchError.INTERNAL: LinkStatus.SERVER_ERROR,
 }
 
 
-def link_status(result: FetchResult, *, soft404: str | None = None, previous: str | None = None) -> str:
+def link_status(result: FetchResult, *, soft404: str | None = None, previous: str | None = None
+                ) -> LinkStatus | str:
     """One status word for a check.
 
     soft404: the positive evidence that a 2xx page is not the article (`soft404_evidence`);
@@ -46,30 +51,30 @@ def link_status(result: FetchResult, *, soft404: str | None = None, previous: st
     previous: the source's status before this check; a 304 repeats it (NOT_MODIFIED if None).
     """
     if result.error is not None:
-        return _ERROR_STATUS.get(result.error, "server_error")
+        return ERROR_STATUS.get(result.error, LinkStatus.SERVER_ERROR)
     status = result.status
     if status is None:
-        return "unreachable"
+        return LinkStatus.UNREACHABLE
     if status == 304:
-        return previous if previous in STATUSES else NOT_MODIFIED
+        return LinkStatus(previous) if previous in _STATUSES else NOT_MODIFIED
     if status in (401, 403, 407, 451):
-        return "blocked"
+        return LinkStatus.BLOCKED
     if status in (404, 410):
-        return "gone"
+        return LinkStatus.GONE
     if status == 408:
-        return "unreachable"
+        return LinkStatus.UNREACHABLE
     if status == 429 or status >= 500:
-        return "server_error"
+        return LinkStatus.SERVER_ERROR
     if 400 <= status < 500:
         # Any other client error: the URL does not give readers the article, permanently.
-        return "gone"
+        return LinkStatus.GONE
     if not 200 <= status < 300:
         # A 1xx or a 3xx that could not be followed (e.g. 300 without Location).
-        return "server_error"
+        return LinkStatus.SERVER_ERROR
     if soft404:
-        return "soft_404"
+        return LinkStatus.SOFT_404
     moved = bool(result.redirects) and not same_url(result.url, result.final_url)
-    return "redirected" if moved else "alive"
+    return LinkStatus.REDIRECTED if moved else LinkStatus.ALIVE
 
 
 def soft404_evidence(result: FetchResult, *, error_said: str | None = None, probe_match: bool = False,
@@ -311,8 +316,8 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
 def is_dead(status: str, consecutive_failures: int, dead_after: int) -> bool:
     """Dead per SPEC section 3. `consecutive_failures` counts the consecutive checks, this one
     included, that ended `unreachable` or `server_error`."""
-    if status in ("gone", "soft_404"):
+    if status in DEAD_STATUSES:
         return True
-    if status in ("unreachable", "server_error"):
+    if status in FAILING_STATUSES:
         return consecutive_failures >= dead_after
     return False

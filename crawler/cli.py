@@ -454,7 +454,7 @@ def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[s
         raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
     _repost_id, source_id, kind = found
     if kind != "repost" or source_id is None:
-        problem = store.db.execute("SELECT problem FROM reposts WHERE path = ?", [name]).fetchone()[0]
+        problem = store.repost_problem(name)
         raise Exit(EXIT_USAGE, f"{name} is not a repost with a source: {problem}")
     return store.source_by_id(source_id), [name]
 

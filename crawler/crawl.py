@@ -31,17 +31,17 @@ from crawler.attribution import Attributor
 from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import Config
 from crawler.errors import LocalShortage, Terminated, shortage_of
-from crawler.fetch import DeadlineReached, FetchResult, Fetcher
+from crawler.fetch import DeadlineReached, Fetch, Fetcher, FetchResult
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
 from store.attribution import record_attribution
 from store.db import Store, parse_iso, source_faithful_when_reposted, utc_now
 from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
 from store.turns import turns_path
 from store.warc import CrawlInfo, mirror_damage
+from store.words import ANSWERED_STATUSES, DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
 
 T = TypeVar("T")
 POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
-FAILING = ("unreachable", "server_error")
 
 
 @dataclass
@@ -172,7 +172,7 @@ def safe_text(text: str, limit: int) -> str:
 class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
-    def __init__(self, cfg: Config, store: Store, fetcher: Fetcher, *,
+    def __init__(self, cfg: Config, store: Store, fetcher: Fetch, *,
                  crawl_id: int | None, pool: WorkerPool | None = None, on_demand: bool = False) -> None:
         self.cfg = cfg
         self.store = store
@@ -181,7 +181,7 @@ class Checker:
         self.pool = pool
         # `check` asks the archive as soon as the source cannot be fetched, not only once it is dead.
         self.on_demand = on_demand
-        self.attributor = Attributor(cfg, store, fetcher.fetch, self._process)
+        self.attributor = Attributor(cfg, store, fetcher, self._process)
         self._probes: dict[str, asyncio.Task[Any]] = {}
         self._rng = random.Random()
         # What the fetcher fetches on its own account (robots.txt, Wayback lookups) is mirrored too.
@@ -259,8 +259,8 @@ class Checker:
                 signature, page_signature(analysis.title, analysis.signature_text))
             evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match)
         # A 304 repeats the status of the page it confirmed.
-        status = link_status(result, soft404=evidence, previous=previous_status or "alive")
-        if evidence is None and status in ("alive", "redirected") and analysis is not None and not analysis.has_article:
+        status = link_status(result, soft404=evidence, previous=previous_status or LinkStatus.ALIVE)
+        if evidence is None and status in ANSWERED_STATUSES and analysis is not None and not analysis.has_article:
             evidence = "no article body found"
         return status, evidence
 
@@ -274,7 +274,7 @@ class Checker:
             tried.add(url)
             result = await self.fetcher.fetch(url, archive=False)
             warc, analysis = await self._process(result, previous, reposts)
-            if analysis is not None and (await self._classify(result, analysis, None))[0] in ("alive", "redirected"):
+            if analysis is not None and (await self._classify(result, analysis, None))[0] in ANSWERED_STATUSES:
                 return result, analysis, warc
         return None
 
@@ -282,7 +282,7 @@ class Checker:
                        ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
         """(archived copy URL, its analysis, its WARC record, looked up?, detail)."""
         try:
-            snapshot = await closest_snapshot(self.fetcher.fetch, self.cfg.wayback.availability_url, source.url,
+            snapshot = await closest_snapshot(self.fetcher, self.cfg.wayback.availability_url, source.url,
                                               source.earliest_published_at)
         except WaybackError as exc:
             return None, None, None, False, f"wayback: {exc}"
@@ -322,11 +322,11 @@ class Checker:
         result = seen.result
         if result is not None and result.error is None and result.status is not None:
             # The server answered; what the page holds is unknown, so it is not called a soft-404.
-            status = link_status(result, previous=source.link_status or "alive")
+            status = link_status(result, previous=source.link_status or LinkStatus.ALIVE)
             error = None
         else:
-            status, error = "server_error", "internal"
-        failures = source.consecutive_failures + 1 if status in FAILING else 0
+            status, error = LinkStatus.SERVER_ERROR, FetchError.INTERNAL
+        failures = source.consecutive_failures + 1 if status in FAILING_STATUSES else 0
         cause = f"crawler error while {seen.stage}: {type(exc).__name__}: {exc}"
         record = CheckRecord(
             source_id=source.id, crawl_id=self.crawl_id, checked_at=utc_now(), url=source.url,
@@ -354,19 +354,19 @@ class Checker:
         status, evidence = await self._classify(result, analysis, source.link_status)
         # final_url says where a redirect led; null when the page answered at the requested URL.
         final_url = result.final_url if result.redirects else None
-        if status in ("gone", "soft_404"):
+        if status in DEAD_STATUSES:
             found = await self._alternates(source, {source.url, result.final_url}, previous, reposts)
             if found is not None:
                 result, analysis, warc = found
-                status, final_url = "redirected", result.final_url
-        failures = source.consecutive_failures + 1 if status in FAILING else 0
+                status, final_url = LinkStatus.REDIRECTED, result.final_url
+        failures = source.consecutive_failures + 1 if status in FAILING_STATUSES else 0
         dead = is_dead(status, failures, self.cfg.crawl.dead_after)
         body = None
         new_version = False
         fidelity: tuple[FidelityResult, ...] = ()
         detail = "; ".join(d for d in (result.detail, analysis.failure if analysis is not None else None,
                                         evidence, _found_note(analysis, status)) if d)
-        if analysis is not None and analysis.has_article and status in ("alive", "redirected"):
+        if analysis is not None and analysis.has_article and status in ANSWERED_STATUSES:
             body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
             new_version = analysis.new_version
             fidelity = analysis.fidelity
@@ -429,7 +429,7 @@ class Checker:
 
 def _found_note(analysis: cpu.PageAnalysis | None, status: str) -> str | None:
     """Where the compared body was found (SPEC 7)."""
-    if analysis is None or status not in ("alive", "redirected") or analysis.found_by is None:
+    if analysis is None or status not in ANSWERED_STATUSES or analysis.found_by is None:
         return None
     where = {"extractor": "by the generic extractor", "page_text": "in the page's visible text, where a repost's text is",
              "embedded": "in the data the page carries for its scripts, where a repost's text is",

@@ -667,13 +667,6 @@ def _squash(s: str) -> str:
 _TITLE_SEP_RE = re.compile(r"\s[-|–—_:·»/]+\s|[|｜_—–]|\s::\s|——")
 
 
-def _meta_content(tree: LexborHTMLParser, sel: str) -> str:
-    node = tree.css_first(sel)
-    if node is None:
-        return ""
-    return " ".join((node.attributes.get("content") or "").split())
-
-
 def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]]:
     """Best title, and the texts (normalised) that a body block must not repeat."""
     og = tw = title = ""

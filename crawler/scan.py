@@ -257,8 +257,7 @@ def finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) ->
     counts = store.status_counts()
     result.reposts = counts["reposts"]
     result.problems = sorted(store.repost_problems() + transient, key=lambda p: p["path"])
-    result.not_reposts = store.db.execute(
-        "SELECT count(*) FROM reposts WHERE kind = 'not_repost' AND removed_at IS NULL").fetchone()[0]
+    result.not_reposts = store.not_reposts()
     result.new.sort()
     result.changed.sort()
     return result

@@ -1,7 +1,7 @@
 """The Wayback Machine fallback: the archived snapshot closest to a date, and its raw form.
 
 Only URLs are built and answers parsed here. Every request goes through the caller's
-`fetch` (the crawler's Fetcher), so robots.txt, the per-host delay, Retry-After on 429/503
+`Fetch` (the crawler's Fetcher), so robots.txt, the per-host delay, Retry-After on 429/503
 and retries apply to the archive exactly as to any other host.
 """
 
@@ -11,9 +11,10 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlencode
 
+from crawler.fetch import Fetch
 from store.attribution import stamp_iso
 
 # The path segment that names a capture: /web/<1-14 digits><optional modifier like id_, if_, im_>/
@@ -108,13 +109,12 @@ def parse_availability(body: bytes) -> Snapshot | None:
     return Snapshot(url=snap_url, timestamp=str(ts), raw_url=raw_form(snap_url))
 
 
-async def ask(fetch: Callable[[str], Awaitable[Any]], query: str, api: str) -> bytes:
+async def ask(fetcher: Fetch, query: str, api: str) -> bytes:
     """The body of the archive's answer to `query` (`api` names it in messages).
 
-    `fetch(url)` returns a FetchResult (.status, .body, .error, .detail). A transport error or
-    a non-2xx answer raises WaybackError.
+    A transport error or a non-2xx answer raises WaybackError.
     """
-    result = await fetch(query)
+    result = await fetcher.fetch(query)
     error = getattr(result, "error", None)
     status = getattr(result, "status", None)
     if error:
@@ -127,12 +127,12 @@ async def ask(fetch: Callable[[str], Awaitable[Any]], query: str, api: str) -> b
 
 
 async def closest_snapshot(
-    fetch: Callable[[str], Awaitable[Any]], availability_url: str, url: str, timestamp: str | None
+    fetcher: Fetch, availability_url: str, url: str, timestamp: str | None
 ) -> Snapshot | None:
     """Ask the availability API for the capture of `url` closest to `timestamp`.
 
     A transport error, a non-2xx answer or an unusable body raises WaybackError; no 2xx
     capture gives None.
     """
-    return parse_availability(await ask(fetch, availability_query(availability_url, url, timestamp),
+    return parse_availability(await ask(fetcher, availability_query(availability_url, url, timestamp),
                                         "availability API"))

@@ -21,11 +21,12 @@ is compared as an excerpt.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence, Set
+from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -39,13 +40,15 @@ from crawler.extract import (
 )
 from crawler.normalize import normalize_each
 
-__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "is_prose", "read_page"]
+__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "shows", "is_prose", "read_page"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
 _K = 8  # letters per gram: long enough that common words and phrases do not match by chance
 _GRAM = re.compile(f"(?=(.{{{_K}}}))", re.S)  # every run of _K characters, overlapping
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
+_AGREES = 0.9  # share of the repost's text the extractor's body must hold to count as a reading of the article
+_MOST = 0.6  # share of a block's letters a line must be to be shown by that block (see `shows`)
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
 # characters: a dateline or a source line is short and ends no sentence; a sentence that names
@@ -54,6 +57,7 @@ _META_LINE_MAX = 80
 _ENDS_SENTENCE = re.compile(r"[。！？!?]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
+_CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
 
 _SKIP_TAGS = frozenset(
@@ -65,10 +69,12 @@ _BLOCK_TAGS = frozenset(
     "thead tfoot caption form fieldset legend center header footer nav aside figure figcaption address hr "
     "details summary body html dir menu hgroup".split()
 )
+_MEDIA_TAGS = frozenset("img picture video iframe object embed canvas".split())
 # Elements that are one paragraph of their parent's text: their container is the parent.
 _PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd blockquote pre figcaption address caption".split())
 # Page furniture by structure: whatever sits inside these is never article prose.
-_FURNITURE_TAGS = frozenset("nav aside footer header menu form figcaption caption button".split())
+_FURNITURE_TAGS = frozenset("nav aside footer header menu figcaption caption button".split())
+_BY_CLASS, _BY_TAG = 1, 2  # why a block is furniture (see `_blocks`)
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 
@@ -83,15 +89,21 @@ _FURNITURE_LINE = re.compile(
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
     r"writing by|reported by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more|share (?:this|it)\b|"
     r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
-    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at)\b|"
+    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
+    r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
     r"[\w.+-]+@[\w-]+\.[\w.]+|"
-    r"^\s*(?:photo|image|credit|source|note|caption|editor'?s note|related|see also|更多|相关|相關|摘要|图为|圖為|"
+    r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|更多|相关|相關|摘\s*要|"
+    r"图为|圖為|资料图|資料圖|"
     r"图片|圖片|图|圖|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]|"
-    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo)[^()（）]{0,10}[)）]\s*$|"
+    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
+    r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
     r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
     r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)",
     re.I,
 )
+_TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
+                              re.I)
+_PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
 _ELLIPSIS_END = re.compile(r"\s*(?:\.{2,}|…+|⋯+)\s*$")
 
 
@@ -104,6 +116,8 @@ class Block:
     furniture: bool  # inside navigation, a sidebar, a footer, a caption, a comment or share box
     link_chars: int  # characters inside links
     heading: bool = False  # a heading (<h1>..<h6>): the page's title is one, and reposts repeat it
+    # furniture by a class or id alone ("widget", "sidebar"): the innermost element that says so
+    soft: int = 0
 
     @property
     def linky(self) -> bool:
@@ -118,6 +132,7 @@ class PageText:
     embedded: list[Block]
     meta: list[Block]
     title: str = ""
+    _said: dict[bool, set[str]] = field(default_factory=dict, repr=False)  # see `shows`
 
 
 @dataclass(frozen=True)
@@ -142,15 +157,23 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     link = 0
     ids = [first_id]
     # (children iterator, element id, container id, furniture, in link, in heading)
-    stack: list[tuple[Iterator[Any], int, int, bool, bool, bool]] = []
-    cur, container, furniture, in_link, heading = first_id, first_id, False, False, False
+    # furniture: 0 none, _BY_CLASS by a class or id that names furniture, _BY_TAG by the element
+    # (nav, aside, footer...) or its role
+    stack: list[tuple[Iterator[Any], int, int, int, int, bool, bool]] = []
+    cur, container, furniture, soft, in_link, heading = first_id, first_id, 0, 0, False, False
+    parent_of: dict[int, int] = {}  # block element -> the block element it sits in
+    has_blocks: set[int] = set()  # block elements with a block element inside
+    media: set[int] = set()  # block elements with an image, a video or a frame inside
+    owner: list[int] = []  # for each block of `out`, the block element whose text it is
 
     def flush() -> None:
         nonlocal link
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                out.append(Block(text, container, furniture, min(link, len(text)), heading))
+                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
+                                 soft if furniture == _BY_CLASS else 0))
+                owner.append(cur)
             buf.clear()
         link = 0
 
@@ -165,12 +188,15 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 continue
             tag = node.tag
             if tag[0] == "-" or tag in _SKIP_TAGS:
+                if tag in _MEDIA_TAGS:
+                    media.add(cur)
                 continue
             if tag == "br" or tag == "hr":
                 flush()
                 continue
             attrs = node.attributes
-            flag = tag in _FURNITURE_TAGS
+            flag = _BY_TAG if tag in _FURNITURE_TAGS else 0
+            content = False
             if attrs:
                 if "hidden" in attrs or attrs.get("aria-hidden") == "true":
                     continue
@@ -178,19 +204,28 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style.lower()):
                     continue
                 c, i = attrs.get("class"), attrs.get("id")
-                if (c or i) and _class_signal(c, i)[0]:
-                    flag = True
+                if c or i:
+                    boiler, level = _class_signal(c, i)
+                    if boiler:
+                        flag = max(flag, _BY_CLASS)
+                    content = level > 0 and not boiler
                 if attrs.get("role") in _BOILER_ROLES:
-                    flag = True
+                    flag = _BY_TAG
             block = tag in _BLOCK_TAGS or "-" in tag
-            stack.append((it, cur, container, furniture, in_link, heading))
+            stack.append((it, cur, container, furniture, soft, in_link, heading))
             if block:
                 flush()
                 ids[0] += 1
                 parent = cur
                 cur = ids[0]
+                parent_of[cur] = parent
+                has_blocks.add(parent)
                 container = parent if tag in _PARAGRAPH_TAGS else cur
-            furniture = furniture or flag
+            # A block whose class names content ("post-body") inside one whose class names
+            # furniture ("widget Blog") is content: themes nest their article in such wrappers.
+            furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)
+            if flag == _BY_CLASS:
+                soft = cur
             in_link = in_link or tag == "a"
             heading = heading or tag in _HEADINGS
             it = node.iter(include_text=True)
@@ -198,12 +233,30 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         else:
             if not stack:
                 flush()
-                return out
-            prev = cur
-            it, cur, container_, furniture_, in_link_, heading_ = stack.pop()
-            if prev != cur:
+                return _leaf_paragraphs(out, owner, parent_of, has_blocks, media)
+            it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
+            if cur_ != cur:
                 flush()
-            container, furniture, in_link, heading = container_, furniture_, in_link_, heading_
+            cur, container, furniture, soft, in_link, heading = cur_, container_, furniture_, soft_, in_link_, heading_
+
+
+def _leaf_paragraphs(blocks: list[Block], owner: list[int], parent_of: dict[int, int], has_blocks: set[int],
+                     media: set[int]) -> list[Block]:
+    """Blocks that are one element's only text, read by that element: beside an image, a
+    caption (furniture); in a `<div>` that holds no block, a paragraph, as a `<p>` is, whose
+    container is its parent (themes set their paragraphs in such divs, one per paragraph)."""
+    count: dict[int, int] = {}
+    for e in owner:
+        count[e] = count.get(e, 0) + 1
+    out = []
+    for b, e in zip(blocks, owner):
+        if count[e] == 1 and e not in has_blocks:
+            if e in media and _size(_letters(b.text)) < _CAPTION_MAX:
+                b = dataclasses.replace(b, furniture=True)
+            elif b.container == e and e in parent_of:
+                b = dataclasses.replace(b, container=parent_of[e])
+        out.append(b)
+    return out
 
 
 _JSON_SCRIPT = re.compile(r"json", re.I)
@@ -322,16 +375,20 @@ def furniture_shaped(text: str) -> bool:
                 or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 
-def _prose(block: Block, letters: str) -> bool:
-    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture,
-    not shaped like a credit, a caption, a dateline or a call to action."""
-    return not (block.furniture or block.linky) and is_prose(block.text, letters)
+def _prose(block: Block, letters: str, wrappers: Set[int] = frozenset()) -> bool:
+    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture
+    (but for `wrappers`), not shaped like a credit, a caption, a dateline or a call to action."""
+    furniture = block.furniture and not (block.soft and block.soft in wrappers)
+    return not (furniture or block.linky) and is_prose(block.text, letters)
 
 
 def is_prose(text: str, letters: str | None = None) -> bool:
     """A line shaped like a paragraph of prose (see `_prose`), judged by its shape alone."""
     if furniture_shaped(text):
-        return False
+        # A long paragraph that ends with its reporter's and photographer's credit ("...行為。
+        # （記者 X/文 Y/圖）") is prose; a caption with its credit is short.
+        core = _TRAILING_CREDIT.sub("", text)
+        return core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core)
     size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:
         return False
@@ -394,22 +451,30 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     return _Stretch(s, e, held, int(sum(min(len(k), w) for k, w in counted.items())))
 
 
-def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch
+def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str]
              ) -> tuple[list[str], list[str], list[str]]:
     """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
     held = stretch.held
     containers = {blocks[i].container for i in range(stretch.start, stretch.end) if held[i]}
+    # An element whose class names furniture ("elementor-widget") but that holds paragraphs the
+    # repost copies wraps the article: its prose is the article's.
+    wrappers = {blocks[i].soft for i in range(stretch.start, stretch.end) if held[i] and blocks[i].soft}
+    # Prose the generic extractor holds as body is the article's too, whatever its container
+    # (an embedded post, a paragraph set apart): two readings of the page agree.
     take: dict[int, bool] = {}  # block -> required (prose of the article) / furniture
     for i in range(stretch.start, stretch.end):
-        take[i] = _required(blocks[i], keys[i], held[i], containers)
+        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
+        section = body  # past a heading (comments, "related"), the extractor's reading ends
         while 0 <= i < len(blocks) and skipped <= _SKIP_AFTER:
             b = blocks[i]
-            if held[i] or b.container in containers:
-                take[i] = _required(b, keys[i], held[i], containers)
-            elif _prose(b, keys[i]):
+            if b.heading:
+                section = frozenset()
+            if held[i] or b.container in containers or keys[i] in section:
+                take[i] = _required(b, keys[i], held[i], containers, wrappers, section)
+            elif _prose(b, keys[i], wrappers):
                 break
             else:
                 skipped += 1
@@ -420,13 +485,13 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     return [norm[i] for i in article], [blocks[i].text for i in article], furniture
 
 
-def _required(block: Block, key: str, held: bool, containers: set[int]) -> bool:
+def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str]) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs."""
     if held:
         return not block.linky
-    return block.container in containers and _prose(block, key)
+    return (block.container in containers or key in body) and _prose(block, key, wrappers)
 
 
 def _repost_key(repost: Sequence[str]) -> str:
@@ -437,6 +502,18 @@ def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
     """The share of the repost's text (normalised lines) that `lines` hold."""
     grams = _grams(_repost_key(repost))
     return len(grams & _grams(_repost_key(lines))) / len(grams) if grams else 0.0
+
+
+def shows(page: PageText, line: str, fold_script: bool) -> bool:
+    """Whether the page's visible text shows `line` (a normalised line) as most of a block of
+    its own, letter for letter: a pull quote with its "Click to tweet", a product's name; a
+    sentence inside another paragraph (a summary that repeats it) is not that paragraph."""
+    said = page._said.get(fold_script)
+    if said is None:
+        said = page._said[fold_script] = set(map(_letters, normalize_each([b.text for b in page.visible],
+                                                                           fold_script)))
+    key = _letters(line)
+    return bool(key) and (key in said or any(key in k and len(key) >= _MOST * len(k) for k in said))
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:
@@ -454,6 +531,9 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     repost_lines = {_letters(line) for line in repost}
     best: tuple[float, str, tuple[list[str], list[str], list[str]]] | None = None
     title = _letters(normalize_each([page.title], fold_script)[0])
+    # The extractor's body is a second reading of the article only where it holds the repost's
+    # text (where it picked comments or a teaser instead, it says nothing of the article).
+    body = {_letters(line) for line in extracted} if extracted and coverage(repost, extracted) >= _AGREES else set()
     for found_by, blocks in (("page_text", page.visible), ("embedded", page.embedded)):
         if not blocks:
             continue
@@ -464,7 +544,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             continue
         share = min(1.0, stretch.matched / len(repost_key))
         if best is None or share > best[0] + 0.05:
-            best = (share, found_by, _article(blocks, norm, keys, stretch))
+            best = (share, found_by, _article(blocks, norm, keys, stretch, body))
     if best is not None and best[2][0]:
         # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
         best = (max(best[0], coverage(repost, best[2][0])), *best[1:])

@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow, WarcRef
+from store.words import ANSWERED_STATUSES, LinkStatus
 
 # Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
 # forked child (a pool worker) shares: a worker left behind by a crawl killed alone would
@@ -44,8 +45,6 @@ os.register_at_fork(after_in_child=_drop_inherited_locks)
 SCHEMA_VERSION = 6
 # meta key: the highest version id in the full-text index (versions are indexed in batches).
 FTS_INDEXED = "versions_fts_indexed_upto"
-DEAD_STATUSES = ("gone", "soft_404")
-LINK_STATUSES = ("alive", "redirected", "gone", "soft_404", "server_error", "unreachable", "blocked")
 
 
 def utc_now() -> str:
@@ -350,6 +349,35 @@ class SourceSummary:
     id: int
     fields: dict[str, Any]
     host: str = ""
+
+
+@dataclass(frozen=True)
+class RepostVerdict:
+    """A repost with its latest fidelity result (None fields: never compared)."""
+
+    source_id: int
+    path: str
+    similarity: float | None
+    faithful: bool | None
+    hunks: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """How the report finds a source it lists by URL."""
+
+    id: int
+    host: str
+
+
+@dataclass(frozen=True)
+class MonthlyActivity:
+    """The report's pictures over time, by month (YYYY-MM)."""
+
+    # (month, dead, checked) of the sources by the month of their earliest repost.
+    rot: list[tuple[str, int, int]]
+    new_versions: dict[str, int]   # versions after a source's first, by when they were first seen
+    stealth_edits: dict[str, int]  # faithful when reposted, unfaithful now: by when that was seen
 
 
 class Store:
@@ -754,7 +782,7 @@ class Store:
         return [
             SourceRow(
                 id=r[0], url=r[1], aliases=tuple(json.loads(r[2] or "[]")), linked_urls=tuple(linked[r[0]]),
-                link_status=r[3], dead=bool(r[4]), consecutive_failures=r[5] or 0, etag=r[6],
+                link_status=LinkStatus(r[3]) if r[3] else None, dead=bool(r[4]), consecutive_failures=r[5] or 0, etag=r[6],
                 last_modified=r[7], last_checked_at=r[8], latest_version_id=r[9], wayback_checked_at=r[10],
                 archived_copy=r[11], earliest_published_at=published.get(r[0]),
             )
@@ -898,7 +926,7 @@ class Store:
                 fidelity = min(f.similarity for f in rec.fidelity)
                 faithful = int(all(f.faithful for f in rec.fidelity))
                 when_reposted = _tristate(source_faithful_when_reposted(rec.fidelity))
-            alive = rec.link_status in ("alive", "redirected")
+            alive = rec.link_status in ANSWERED_STATUSES
             if rec.dead and not was_dead:
                 first_dead_at = rec.checked_at
             elif not rec.dead:
@@ -932,7 +960,7 @@ class Store:
 
     def status_counts(self) -> dict[str, Any]:
         q = self.db.execute
-        by_status = {status: 0 for status in LINK_STATUSES}
+        by_status = {str(status): 0 for status in LinkStatus}
         for status, n in q("SELECT link_status, count(*) FROM sources WHERE link_status IS NOT NULL GROUP BY 1"):
             by_status[status] = n
         # Over the (source_id, removed_at) index alone: 100,000s of history reposts.
@@ -1030,6 +1058,62 @@ class Store:
             )
             for r in rows
         ]
+
+    def repost_verdicts(self, source_ids: list[int]) -> list[RepostVerdict]:
+        """The reposts of `source_ids` with their latest fidelity, by source then path (500 sources a query)."""
+        out: list[RepostVerdict] = []
+        for i in range(0, len(source_ids), 500):
+            chunk = source_ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            for sid, path, similarity, faithful, hunks in self.db.execute(
+                "SELECT r.source_id, r.path, f.similarity, f.faithful, f.hunks FROM reposts r "
+                "LEFT JOIN fidelity f ON f.id = (SELECT max(id) FROM fidelity g WHERE g.repost_id = r.id) "
+                f"WHERE r.source_id IN ({marks}) ORDER BY r.source_id, r.path", chunk
+            ):
+                out.append(RepostVerdict(sid, path, similarity, None if faithful is None else bool(faithful),
+                                         json.loads(hunks) if hunks else []))
+        return out
+
+    def crawl_starts(self) -> list[str]:
+        """When each crawl started, oldest first."""
+        return [row[0] for row in self.db.execute("SELECT started_at FROM crawls ORDER BY started_at")]
+
+    def live_sources_by_host(self) -> dict[str, int]:
+        """How many sources with a repost still in the archive each host has."""
+        return dict(self.db.execute(
+            "SELECT host, count(*) FROM sources s WHERE EXISTS (SELECT 1 FROM reposts r WHERE r.source_id = s.id "
+            "AND r.removed_at IS NULL) GROUP BY host"))
+
+    def source_keys(self) -> dict[str, SourceKey]:
+        """Every source by its URL."""
+        return {url: SourceKey(sid, host) for url, sid, host in self.db.execute("SELECT url, id, host FROM sources")}
+
+    def monthly_activity(self) -> MonthlyActivity:
+        """Link rot, new versions and stealth edits per month."""
+        q = self.db.execute
+        # A source's month is that of its earliest repost (its date: header, commit or file time).
+        rot = [(m, int(d), int(n)) for m, d, n in q(
+            "SELECT m, sum(dead), count(*) FROM (SELECT substr(min(r.dated_at), 1, 7) AS m, s.dead AS dead "
+            "FROM sources s JOIN reposts r ON r.source_id = s.id WHERE r.removed_at IS NULL AND r.dated_at "
+            "IS NOT NULL AND s.link_status IS NOT NULL GROUP BY s.id) WHERE m IS NOT NULL GROUP BY m ORDER BY m")]
+        versions = dict(q("SELECT substr(first_seen_at, 1, 7), count(*) FROM versions WHERE number > 1 "
+                          "AND from_archive = 0 GROUP BY 1"))
+        stealth: dict[str, int] = {}
+        if "faithful_when_reposted" in self.db["sources"].columns_dict:
+            # A stealth edit: the site changed an article after it was reposted faithfully (SPEC 9).
+            stealth = dict(q("SELECT substr(coalesce(changed_at, last_checked_at), 1, 7), count(*) FROM sources "
+                             "WHERE faithful_when_reposted = 1 AND faithful = 0 GROUP BY 1"))
+        return MonthlyActivity(rot, versions, stealth)
+
+    def repost_problem(self, path: str) -> str | None:
+        """The scan problem of the file `path` (None: no problem, or no such file)."""
+        row = self.db.execute("SELECT problem FROM reposts WHERE path = ?", [path]).fetchone()
+        return None if row is None else row[0]
+
+    def not_reposts(self) -> int:
+        """Files of the archive as it is now that are plainly not reposts (an index page, a README)."""
+        return self.db.execute(
+            "SELECT count(*) FROM reposts WHERE kind = 'not_repost' AND removed_at IS NULL").fetchone()[0]
 
     def latest_fidelity(self, repost_id: int) -> dict[str, Any] | None:
         rows = list(self.db.query(

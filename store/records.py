@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from store.words import FetchError, LinkStatus
+
 
 @dataclass(frozen=True)
 class RepostRecord:
@@ -40,7 +42,7 @@ class SourceRow:
     url: str
     aliases: tuple[str, ...]
     linked_urls: tuple[str, ...]
-    link_status: str | None
+    link_status: LinkStatus | None
     dead: bool
     consecutive_failures: int
     etag: str | None
@@ -130,10 +132,10 @@ class CheckRecord:
     url: str
     final_url: str | None
     http_status: int | None
-    link_status: str
+    link_status: LinkStatus
     dead: bool
     consecutive_failures: int
-    error: str | None = None
+    error: FetchError | None = None
     detail: str = ""
     etag: str | None = None
     last_modified: str | None = None

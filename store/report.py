@@ -129,24 +129,11 @@ def render(store: Store, report: dict[str, Any], fmt: str, diff_versions: Versio
 # --- reposts with their hunks (--diffs) ---------------------------------------------------
 
 def _reposts_detail(store: Store, source_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each source's reposts with their latest fidelity and hunks, in one query per 500 sources."""
+    """Each source's reposts with their latest fidelity and hunks."""
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for chunk in _chunks(source_ids, 500):
-        marks = ",".join("?" * len(chunk))
-        for sid, path, similarity, faithful, hunks in store.db.execute(
-            "SELECT r.source_id, r.path, f.similarity, f.faithful, f.hunks FROM reposts r "
-            "LEFT JOIN fidelity f ON f.id = (SELECT max(id) FROM fidelity g WHERE g.repost_id = r.id) "
-            f"WHERE r.source_id IN ({marks}) ORDER BY r.source_id, r.path", chunk
-        ):
-            out[sid].append({"path": path, "fidelity": similarity,
-                             "faithful": None if faithful is None else bool(faithful),
-                             "hunks": json.loads(hunks) if hunks else []})
+    for v in store.repost_verdicts(source_ids):
+        out[v.source_id].append({"path": v.path, "fidelity": v.similarity, "faithful": v.faithful, "hunks": v.hunks})
     return out
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 # --- site events ---------------------------------------------------------------------
@@ -161,13 +148,11 @@ def site_events(store: Store, summaries: list[Any], minimum: int) -> list[dict[s
     dead = [s for s in summaries if s.fields["dead"]]
     if not dead:
         return []
-    starts = [row[0] for row in store.db.execute("SELECT started_at FROM crawls ORDER BY started_at")]
+    starts = store.crawl_starts()
     by_host: dict[str, list[Any]] = defaultdict(list)
     for s in dead:
         by_host[s.host].append(s)
-    totals = dict(store.db.execute(
-        "SELECT host, count(*) FROM sources s WHERE EXISTS (SELECT 1 FROM reposts r WHERE r.source_id = s.id "
-        "AND r.removed_at IS NULL) GROUP BY host"))
+    totals = store.live_sources_by_host()
     events: list[dict[str, Any]] = []
     for host, members in by_host.items():
         of = max(int(totals.get(host, 0)), len(members))
@@ -276,16 +261,16 @@ def _groups(fields: dict[str, Any]) -> list[str]:
 
 def gather(store: Store, report: dict[str, Any], diff_versions: VersionDiffer | None = None) -> HumanReport:
     """Everything the md and html renderings show, read from the store in a few queries."""
-    ids = dict(store.db.execute("SELECT url, id FROM sources"))
-    hosts = dict(store.db.execute("SELECT url, host FROM sources"))
+    keys = store.source_keys()
     views: list[SourceView] = []
     by_id: dict[int, SourceView] = {}
     for n, fields in enumerate(report["sources"]):
+        key = keys.get(fields["source_url"])
         view = SourceView(anchor=f"s{n + 1}", fields=fields, groups=_groups(fields),
-                          host=hosts.get(fields["source_url"], ""))
+                          host=key.host if key is not None else "")
         views.append(view)
-        if fields["source_url"] in ids:
-            by_id[ids[fields["source_url"]]] = view
+        if key is not None:
+            by_id[key.id] = view
     events = []
     for e in report.get("_events", []):
         members = [by_id[i] for i in e["source_ids"] if i in by_id]
@@ -322,22 +307,11 @@ def gather(store: Store, report: dict[str, Any], diff_versions: VersionDiffer | 
 
 def pictures(store: Store) -> Pictures:
     """Link status counts, the link-rot curve, and versions and stealth edits per month."""
-    q = store.db.execute
     counts = store.status_counts()
-    # A source's month is that of its earliest repost (its date: header, commit or file time).
-    rot = [(m, int(d), int(n)) for m, d, n in q(
-        "SELECT m, sum(dead), count(*) FROM (SELECT substr(min(r.dated_at), 1, 7) AS m, s.dead AS dead "
-        "FROM sources s JOIN reposts r ON r.source_id = s.id WHERE r.removed_at IS NULL AND r.dated_at "
-        "IS NOT NULL AND s.link_status IS NOT NULL GROUP BY s.id) WHERE m IS NOT NULL GROUP BY m ORDER BY m")]
-    versions = dict(q("SELECT substr(first_seen_at, 1, 7), count(*) FROM versions WHERE number > 1 "
-                      "AND from_archive = 0 GROUP BY 1"))
-    stealth: dict[str, int] = {}
-    if "faithful_when_reposted" in store.db["sources"].columns_dict:
-        # A stealth edit: the site changed an article after it was reposted faithfully (SPEC 9).
-        stealth = dict(q("SELECT substr(coalesce(changed_at, last_checked_at), 1, 7), count(*) FROM sources "
-                         "WHERE faithful_when_reposted = 1 AND faithful = 0 GROUP BY 1"))
+    monthly = store.monthly_activity()
+    versions, stealth = monthly.new_versions, monthly.stealth_edits
     months = sorted(m for m in set(versions) | set(stealth) if m)
-    return Pictures(by_status=dict(counts["by_status"]), unchecked=int(counts.get("unchecked", 0)), rot=rot,
+    return Pictures(by_status=dict(counts["by_status"]), unchecked=int(counts.get("unchecked", 0)), rot=monthly.rot,
                     activity=[(m, int(versions.get(m, 0)), int(stealth.get(m, 0))) for m in months])
 
 

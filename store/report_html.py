@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from store.db import LINK_STATUSES
 from store.report import (
     EVENT_EXAMPLES,
     GROUPS,
@@ -26,6 +25,7 @@ from store.report import (
     fmt_fidelity,
     http_url,
 )
+from store.words import LinkStatus
 
 OPEN_HOSTS = 30  # host groups shown open in each section; the rest start folded
 
@@ -34,9 +34,10 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-STATUS_COLORS = {
-    "alive": "#2e7d32", "redirected": "#1565c0", "gone": "#c62828", "soft_404": "#ad1457",
-    "server_error": "#ef6c00", "unreachable": "#6d4c41", "blocked": "#546e7a",
+STATUS_COLORS: dict[str, str] = {
+    LinkStatus.ALIVE: "#2e7d32", LinkStatus.REDIRECTED: "#1565c0", LinkStatus.GONE: "#c62828",
+    LinkStatus.SOFT_404: "#ad1457", LinkStatus.SERVER_ERROR: "#ef6c00", LinkStatus.UNREACHABLE: "#6d4c41",
+    LinkStatus.BLOCKED: "#546e7a",
 }
 BY_WORDS = {"original": "stealth edit by the site", "repost": "edited by the repost", "unknown": "editor unknown"}
 
@@ -226,7 +227,7 @@ def _svg_open(width: int, height: int, label: str) -> str:
 
 
 def _bar_chart(by_status: dict[str, int], unchecked: int) -> str:
-    rows = [(s, int(by_status.get(s, 0))) for s in LINK_STATUSES]
+    rows: list[tuple[str, int]] = [(s, int(by_status.get(s, 0))) for s in LinkStatus]
     if unchecked:
         rows.append(("never checked", int(unchecked)))
     top = max([n for _, n in rows] + [1])

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from store.db import LINK_STATUSES
 from store.report import EVENT_EXAMPLES, GROUPS, HumanReport, SourceView, fmt_fidelity, http_url
+from store.words import LinkStatus
 
 BY_WORDS = {"original": "changed by the site since the repost (stealth edit)", "repost": "changed by the repost",
             "unknown": "who changed it is not known"}
@@ -83,7 +83,7 @@ def render_md(rep: HumanReport) -> str:
     out = ["# repost-mirror report", ""]
     out.append(f"Generated {rep.generated_at}" + (f", changes since {rep.since}" if rep.since else "") + ".")
     out += ["", "## Counts", "", "| link status | sources |", "| --- | ---: |"]
-    out += [f"| {status} | {c['by_status'].get(status, 0)} |" for status in LINK_STATUSES]
+    out += [f"| {status} | {c['by_status'].get(status, 0)} |" for status in LinkStatus]
     if c.get("unchecked"):
         out.append(f"| never checked | {c['unchecked']} |")
     out += ["", f"- dead: **{c['dead']}**", f"- changed (more than one version): **{c['changed']}**",

@@ -14,7 +14,7 @@ import pytest
 from tests.kit import SERVER_LAG, TEST_UA as UA, crawl_config, fetch_all
 from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
-import crawler.fetch as fetch_module
+import crawler.fetch.address as address_module
 from crawler.classify import link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import CrawlConfig
 from crawler.fetch import FetchResult, Fetcher, parse_retry_after
@@ -380,7 +380,7 @@ def test_private_address_is_refused_before_anything_is_sent(origin):
 def test_name_is_sent_in_host_header_while_connecting_to_the_checked_address(origin, monkeypatch):
     # Pretend 127.0.0.2 is public so the private-address rule is active, and let the name
     # rebind to 127.0.0.1 after the first lookup: every request must still go to .2.
-    monkeypatch.setattr(fetch_module, "refused_address", lambda ip: None if ip == "127.0.0.2" else "loopback")
+    monkeypatch.setattr(address_module, "refused_address", lambda ip: None if ip == "127.0.0.2" else "loopback")
     answers = [["127.0.0.2"], ["127.0.0.1"], ["127.0.0.1"]]
     lookups = []
 
@@ -399,7 +399,7 @@ def test_name_is_sent_in_host_header_while_connecting_to_the_checked_address(ori
 
 
 def test_redirect_to_a_private_address_is_not_followed(origin, monkeypatch):
-    monkeypatch.setattr(fetch_module, "refused_address", lambda ip: None if ip == "127.0.0.2" else "loopback")
+    monkeypatch.setattr(address_module, "refused_address", lambda ip: None if ip == "127.0.0.2" else "loopback")
     with Origin("127.0.0.3") as inside:
         origin.route("/go", Reply(302, headers={"Location": inside.url("/admin")}))
         r = fetch_one(config(allow_private_addresses=False), origin.url("/go"))

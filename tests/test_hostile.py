@@ -29,7 +29,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.config import MAX_DELAY, load_config
 from crawler.crawl import crawl_async
 from crawler.fetch import redirect_target, refused_address
-from crawler.robots import parse_robots
+from crawler.fetch.robots import parse_robots
 from crawler.scan import scan
 from store.db import Store
 from store.warc import read_payload

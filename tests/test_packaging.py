@@ -38,9 +38,11 @@ def test_a_wheel_installed_elsewhere_runs_the_demo_from_any_folder(tmp_path: Pat
     (wheel,) = (tmp_path / "dist").glob("repost_mirror-*.whl")
     examples = sorted(p.relative_to(ROOT / "examples").as_posix() for p in (ROOT / "examples" / "archive").rglob("*.md"))
     with zipfile.ZipFile(wheel) as zf:
-        packed = sorted(n.removeprefix("crawler/example/") for n in zf.namelist()
-                        if n.startswith("crawler/example/archive/"))
+        names = zf.namelist()
+    packed = sorted(n.removeprefix("crawler/example/") for n in names if n.startswith("crawler/example/archive/"))
     assert packed == examples and len(examples) >= 30
+    # PEP 561 markers: a type checker reads the hints of the installed packages.
+    assert {"crawler/py.typed", "store/py.typed"} <= set(names)
 
     site = tmp_path / "site"
     installed = _run(sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", site, wheel,

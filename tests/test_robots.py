@@ -10,7 +10,7 @@ from tests.origin import Origin, Reply, closed_port
 
 from crawler.classify import link_status
 from crawler.fetch import FetchResult
-from crawler.robots import parse_robots, policy_from_result
+from crawler.fetch.robots import parse_robots, policy_from_result
 
 ARTICLE = "<html><head><title>t</title></head><body><p>article</p></body></html>"
 

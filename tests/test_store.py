@@ -176,3 +176,29 @@ def test_a_version_1_database_is_brought_up_to_date(tmp_path: Path) -> None:
     assert store.get_meta("history_head") is None
     assert {"appearances", "commits"} <= set(store.db.table_names())
     assert "idx_line_counts_n" not in {i.name for i in store.db["line_counts"].indexes}
+
+
+def test_the_lookups_the_report_and_commands_make_return_records(tmp_path: Path) -> None:
+    store = Store(tmp_path / "m.db")
+    store.save_reposts([
+        _repost("a.md", "https://a.test/1"), _repost("b.md", "https://b.test/2"),
+        RepostRecord(path="index.md", size=1, mtime_ns=1, file_hash="i", kind="not_repost"),
+        RepostRecord(path="bad.md", size=1, mtime_ns=1, file_hash="p", kind="problem", problem="no source link"),
+    ], "2026-01-01T00:00:00Z")
+    a, b = store.source_by_url("https://a.test/1"), store.source_by_url("https://b.test/2")
+    rid = store.source_of_repost("a.md")[0]
+    store.record_check(_check(a.id, "2026-01-02T00:00:00Z", body="v1", new=True,
+                              fidelity=[FidelityResult(rid, 0.5, False, ({"op": "missing", "repost": "", "original": "x"},))]))
+    assert store.not_reposts() == 1
+    assert store.repost_problem("bad.md") == "no source link" and store.repost_problem("a.md") is None
+    assert store.repost_problem("nowhere.md") is None
+    keys = store.source_keys()
+    assert (keys["https://a.test/1"].id, keys["https://b.test/2"].id) == (a.id, b.id)
+    assert keys["https://a.test/1"].host == "a.test"
+    verdicts = store.repost_verdicts([b.id, a.id])
+    assert [(v.path, v.similarity, v.faithful) for v in verdicts] == [("a.md", 0.5, False), ("b.md", None, None)]
+    assert verdicts[0].hunks == [{"op": "missing", "repost": "", "original": "x"}]
+    assert store.live_sources_by_host() == {"a.test": 1, "b.test": 1}
+    assert store.crawl_starts() == []
+    store.start_crawl("2026-01-03T00:00:00Z")
+    assert store.crawl_starts() == ["2026-01-03T00:00:00Z"]

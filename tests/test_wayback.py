@@ -44,7 +44,7 @@ def answer(snapshot_url: str, status: str = "200", ts: str = TS, available: bool
 def ask(origin: Origin, timestamp: str | None = "2024-04-02T16:00:00Z", **cfg) -> Snapshot | None:
     async def go() -> Snapshot | None:
         async with Fetcher(config(**cfg), backoff=0.01) as f:
-            return await closest_snapshot(f.fetch, origin.url("/wayback/available"), ORIGINAL, timestamp)
+            return await closest_snapshot(f, origin.url("/wayback/available"), ORIGINAL, timestamp)
 
     return asyncio.run(go())
 
@@ -65,7 +65,7 @@ def test_closest_snapshot_and_raw_form_fetch_the_original_bytes():
 
         async def go():
             async with Fetcher(config(), backoff=0.01) as f:
-                snap = await closest_snapshot(f.fetch, archive.url("/wayback/available"), ORIGINAL, "2024-04-02T16:00:00Z")
+                snap = await closest_snapshot(f, archive.url("/wayback/available"), ORIGINAL, "2024-04-02T16:00:00Z")
                 raw = await f.fetch(snap.raw_url)
                 return snap, raw
 
@@ -163,7 +163,7 @@ def test_unreachable_archive_is_an_error():
 
     async def go():
         async with Fetcher(config(retries=0), backoff=0.01) as f:
-            await closest_snapshot(f.fetch, f"http://127.0.0.1:{closed_port()}/wayback/available", ORIGINAL, None)
+            await closest_snapshot(f, f"http://127.0.0.1:{closed_port()}/wayback/available", ORIGINAL, None)
 
     with pytest.raises(WaybackError, match="not fetched: (robots_unreachable|refused)"):
         asyncio.run(go())

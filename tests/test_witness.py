@@ -8,6 +8,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,3 +250,134 @@ def test_extract_with_a_repost_shows_what_the_witness_finds(tmp_path: Path) -> N
     assert bad.returncode == 1 and json.loads(bad.stdout)["faithful"] is False
     missing = run_cli("extract", str(page), "--repost", str(tmp_path / "nope.md"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+# Paragraphs of an English article (the page layouts below are generic theme shapes).
+ARTICLE = [
+    "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, ending a decade of debate.",
+    "Engineers told the council that the bridge's steel frame had corroded faster than expected and could not carry traffic.",
+    "Residents who live on the island will be offered a free ferry pass until a new crossing opens in four years' time.",
+    "The mayor said the decision was painful but that the safety of the people who cross the bridge every day came first.",
+    "A public meeting on the design of the new crossing will be held at the town hall next month, the council announced.",
+]
+
+
+def _judge(page_html: str, paragraphs: list[str]):
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    job = analyze.PageJob(page_html.encode(), "text/html; charset=utf-8", "https://example.org/a", None, None,
+                          ((1, "\n\n".join(paragraphs)),))
+    return analyze.analyze(job).fidelity[0]
+
+
+def _found(page_html: str, paragraphs: list[str]) -> witness.Found:
+    found = witness.find(witness.read_page(page_html), normalize_lines(paragraphs), (), fold_script=True)
+    assert found is not None
+    return found
+
+
+LAYOUTS = {
+    # ASP.NET pages wrap the whole page in one <form>: that is no comment box
+    "page-wide form": ("<form id='aspnetForm' method='post'><div class='story'>{}</div></form>", "<p>{}</p>"),
+    # a theme's content block inside a wrapper whose class names furniture ("widget Blog")
+    "content in a widget": ("<div class='widget Blog' id='Blog1'><div class='post-body'>{}</div></div>", "<p>{}</p>"),
+    # page builders wrap everything in "widgets": a class naming furniture holds the article
+    "every block a widget": ("<div class='elementor-widget elementor-widget-theme-post-content'>"
+                             "<div class='elementor-widget-container'>{}</div></div>", "<p>{}</p>"),
+    # one <div> per paragraph, with a "read more" link between two of them
+    "a div per paragraph": ("<div class='body'>{}</div>", "<div class='para'>{}</div>"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_a_dropped_last_paragraph_is_a_difference_in_every_layout(layout: str) -> None:
+    outer, para = LAYOUTS[layout]
+    body = "".join(para.format(p) for p in ARTICLE[:3]) + "<div class='more'><a href='/x'>Read More</a></div>" + \
+        "".join(para.format(p) for p in ARTICLE[3:])
+    page = _chrome("Harbour bridge", outer.format(body))
+    found = _found(page, ARTICLE[:-1])
+    assert normalize_lines(ARTICLE[-1:])[0] in found.lines, found
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and ARTICLE[-1] in [h["original"] for h in verdict.hunks]
+    assert _judge(page, ARTICLE).faithful
+
+
+def test_the_caption_of_an_image_box_is_furniture() -> None:
+    box = "<div class='embedbox'><img src='/p.jpg' alt=''><br><em>The new crossing, as the council imagines it.</em></div>"
+    body = "".join(f"<div class='para'>{p}</div>" for p in ARTICLE[:2]) + box + \
+        "".join(f"<div class='para'>{p}</div>" for p in ARTICLE[2:])
+    found = _found(_chrome("Harbour bridge", f"<div class='body'>{body}</div>"), ARTICLE)
+    assert found.lines == tuple(normalize_lines(ARTICLE))
+    assert any("new crossing" in line for line in found.furniture)
+
+
+def test_a_line_the_page_shows_beside_its_article_is_copied_not_added() -> None:
+    quote = "Nobody on the council wanted to be the one who closed the bridge, one member said."
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    menu = "".join(f"<li><a href='/s/{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    page = _chrome("Harbour bridge", f"<aside><blockquote>{quote}</blockquote></aside><ul>{menu}</ul>"
+                                     f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE[:2] + [quote] + ARTICLE[2:]).faithful
+    # a line the page does not show at all is added
+    verdict = _judge(page, ARTICLE[:2] + ["The bridge will reopen to cars next week, the mayor said today."] + ARTICLE[2:])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
+def test_prose_the_extractor_reads_as_the_article_stays_required_in_a_container_of_its_own() -> None:
+    # the last paragraph is an embedded post (a container of its own): the extractor reads it as
+    # the article's, so a repost without it is not faithful
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE[:-1])
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}<blockquote class='embedded-post'><p>{ARTICLE[-1]}"
+                                     "</p></blockquote></div>")
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
+    assert _judge(page, ARTICLE).faithful
+
+
+def test_a_credit_line_the_page_shows_whole_is_spared_where_the_repost_breaks_it() -> None:
+    # the page shows an embedded post's link and credit as one line (an extra), the repost as two
+    shown = normalize_lines(["pic.twitter.com/YpXAksInAn — Salmon (@Salmon_Ten) May 3, 2022",
+                             "pic.twitter.com/YpXAksInAn"])
+    lines = normalize_lines(["pic.twitter.com/YpXAksInAn", "— Salmon (@Salmon_Ten) May 3, 2022", ARTICLE[0]])
+    assert analyze.tolerate(lines, frozenset(shown)) == lines[2:]
+
+
+def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+
+    def version(paragraphs: list[str], previous: str | None) -> analyze.PageAnalysis:
+        page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>")
+        return analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "https://example.org/a",
+                                               None, previous, ()))
+
+    first = version(ARTICLE[:-1], None)
+    assert first.new_version
+    # another template shows an embedded post's credit line as body: the same article
+    credit = "— Harbour Watch (@harbourwatch) May 3, 2022"
+    other = version(ARTICLE[:2] + [credit] + ARTICLE[2:-1], first.normalized)
+    assert credit in other.paragraphs and not other.new_version
+    # the site adds a paragraph at the end: a new version
+    assert version(ARTICLE, first.normalized).new_version
+
+
+@pytest.mark.parametrize("line", [
+    "湘江长沙段水位降至24.77米，低于24.80米的历史最低值。本报记者 郭立亮 摄",  # a photo caption and its credit
+    "资料图：试验中志愿者在舱内组建乐队，王跃（左一）为鼓手。新华社发",
+    "The core stage of the rocket after the installation of its engines. (credit: NASA/Jude Guidry)",
+    "Citation: Hibernating astronauts would need smaller spacecraft (2019, November 18) retrieved 20 November 2019",
+    "If you enjoyed this article, we have a proposition for you: join our members.",
+    "凡本網注明來源的作品，均轉載自其它媒體，轉載目的在于傳遞更多信息，並不代表本網讚同其觀點。",
+    "摘 要：明天将上演月全食，届时一轮美丽的红月亮将高悬夜空。",
+    "This slideshow requires JavaScript.",
+    "在发行首日买到邮票者，有幸获得设计者签名的机会，图为人们正在排队等候之中。(李敏摄)",
+])
+def test_furniture_is_told_by_its_shape(line: str) -> None:
+    assert witness.furniture_shaped(line) and not witness.is_prose(line)
+
+
+@pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family.",
+                                  # a paragraph that ends with its reporter's and photographer's credit
+                                  "血站工作人員也提醒市民，獻血有益健康。經常獻血可以緩解和降低高粘血症，預防和降低心腦血管病的發生，"
+                                  "可提高人體的造血功能，促進血液的新陳代謝，是一項符合醫學科學的保健活動。同時，獻血也是弘揚人道主義"
+                                  "的高尚行為。（記者 李慧婷/文 通訊員 史貝貝/圖）"])
+def test_prose_is_not_furniture(line: str) -> None:
+    assert witness.is_prose(line)

@@ -2,28 +2,29 @@
 
 The decision logic is pure (`policy_from_result`); the fetching is done by the
 Fetcher, through the same per-host politeness as every other request, so that
-robots.txt counts against the host's delay and carries the User-Agent.
+robots.txt counts against the host's delay and carries the User-Agent. The Fetcher asks
+before every request (client.py); this module needs only the `Fetch` seam.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Awaitable, Callable
 
 from protego import Protego
 
 from crawler.config import MAX_DELAY
-
-if TYPE_CHECKING:  # fetch imports this module; the type is only needed for annotations
-    from crawler.fetch import FetchResult
+from crawler.fetch.protocol import Fetch
+from crawler.fetch.result import FetchResult
+from store.words import CONNECTION_ERRORS, FetchError
 
 # RFC 9309 2.5: crawlers must parse at least 500 KiB.
 ROBOTS_MAX_BYTES = 512 * 1024
 # RFC 9309 2.3.1.2: follow at least five consecutive redirects.
 ROBOTS_MAX_REDIRECTS = 5
 
-# Errors that mean "the host could not be reached": the whole host is unreachable.
-_UNREACHABLE_ERRORS = frozenset({"dns", "refused", "reset", "tls", "timeout"})
+# RFC 9309 2.3.1.2: a robots.txt that cannot be reached through redirects is "unavailable".
+_UNAVAILABLE_ERRORS = frozenset({FetchError.TOO_MANY_REDIRECTS, FetchError.REDIRECT_LOOP, FetchError.BAD_REDIRECT,
+                                 FetchError.PRIVATE_ADDRESS})
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,6 @@ class RobotsPolicy:
         if self.state == "parsed" and self.parser is not None:
             return self.parser.can_fetch(url, user_agent)
         return False
-
-
-ALLOW_ALL = RobotsPolicy("allow_all", detail="robots.txt not consulted")
 
 
 def robots_url(origin: str) -> str:
@@ -82,10 +80,10 @@ def parse_robots(text: str, user_agent: str, http_status: int | None = 200) -> R
 def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
     """RFC 9309 section 2.3.1: map the robots.txt fetch outcome to a policy."""
     status = result.status
-    if result.error in _UNREACHABLE_ERRORS:
+    # The host could not be reached: the whole host is unreachable.
+    if result.error in CONNECTION_ERRORS:
         return RobotsPolicy("unreachable", status, detail=f"robots.txt unreachable: {result.detail}")
-    if result.error in ("too_many_redirects", "redirect_loop", "bad_redirect", "private_address"):
-        # 2.3.1.2: a robots.txt that cannot be reached through redirects is "unavailable".
+    if result.error in _UNAVAILABLE_ERRORS:
         return RobotsPolicy("allow_all", status, detail=f"robots.txt unavailable ({result.error}): {result.detail}")
     if result.error is not None or status is None:
         return RobotsPolicy("blocked", status, detail=f"robots.txt broken ({result.error}): {result.detail}")
@@ -101,11 +99,9 @@ def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
     return RobotsPolicy("allow_all", status, detail=f"robots.txt answered {status}: treated as unavailable")
 
 
-async def load_robots(
-    fetch: Callable[..., Awaitable[FetchResult]], origin: str, user_agent: str
-) -> RobotsPolicy:
-    """Fetch and interpret `origin`'s robots.txt through `fetch` (the Fetcher's, so politeness applies)."""
-    result = await fetch(
+async def load_robots(fetcher: Fetch, origin: str, user_agent: str) -> RobotsPolicy:
+    """Fetch and interpret `origin`'s robots.txt through `fetcher` (the crawl's, so politeness applies)."""
+    result = await fetcher.fetch(
         robots_url(origin), robots=False, max_redirects=ROBOTS_MAX_REDIRECTS, max_bytes=ROBOTS_MAX_BYTES
     )
     return policy_from_result(result, user_agent)

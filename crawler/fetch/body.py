@@ -1,0 +1,140 @@
+"""Reading a response body: decoded up to a size cap, and kept as received for the mirror.
+
+The gzip/deflate decoder is our own thin layer over zlib rather than httpx's decoders: httpx
+inflates a whole network chunk at once (64 KiB of a gzip bomb is 64 MiB), while here every
+step is bounded by what is still allowed, so memory follows `max_bytes`. Reading with
+`aiter_raw` also keeps the bytes as they came (still content-encoded), which is what the
+WARC payload and its digest must be."""
+
+from __future__ import annotations
+
+import zlib
+
+import httpx
+
+ACCEPT_ENCODING = "gzip, deflate"  # only what we decode ourselves, with a bounded inflater
+
+
+class _Inflater:
+    """Incremental gzip/deflate decoder that never produces more than asked for.
+
+    httpx's own decoder inflates a whole network chunk at once (64 KiB of a gzip bomb is
+    64 MiB); here `max_length` bounds every step, so memory follows `max_bytes`.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._obj = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
+        self._started = False
+        self.tail = b""  # compressed input not yet consumed
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        data = self.tail + data if self.tail else data
+        self.tail = b""
+        out = []
+        while data and room > 0:
+            try:
+                chunk = self._obj.decompress(data, room)
+            except zlib.error:
+                if self.encoding == "deflate" and not self._started:
+                    # Some servers send raw deflate without the zlib wrapper.
+                    self._obj = zlib.decompressobj(-15)
+                    self._started = True
+                    continue
+                raise
+            self._started = True
+            out.append(chunk)
+            room -= len(chunk)
+            if self._obj.eof:
+                # Concatenated gzip members are legal; start the next one.
+                rest = self._obj.unused_data
+                self._obj = zlib.decompressobj(47 if self.encoding != "deflate" else 15)
+                data = rest
+            else:
+                data = self._obj.unconsumed_tail
+        self.tail = data
+        return b"".join(out)
+
+    def flush(self, room: int) -> bytes:
+        return self._obj.flush()[:room] if room > 0 else b""
+
+
+def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
+    if not content_encoding:
+        return None, ""
+    codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+    codings = [c for c in codings if c != "identity"]
+    if not codings:
+        return None, ""
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(codings[0]), ""
+    return None, f"content-encoding {content_encoding!r} not decoded"
+
+
+class RawBody:
+    """The body as received (de-chunked, still content-encoded), kept up to `limit` bytes.
+
+    Filled as the body arrives, so what came before a timeout or a broken connection is kept.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.cut = False
+        self.encoded = False  # under a content-encoding: these bytes differ from the decoded body
+
+    def add(self, data: bytes) -> None:
+        room = self.limit - self.size
+        if len(data) > room:
+            data = data[:room]
+            self.cut = True
+        if data:
+            self.parts.append(data)
+            self.size += len(data)
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+async def read_body(response: httpx.Response, max_bytes: int, raw_body: RawBody | None = None
+                    ) -> tuple[bytes, bool, str]:
+    """(decoded body cut at max_bytes, truncated, note). Reads no further than needed.
+
+    `raw_body`, when given, receives the bytes as they came, for the mirror (without an
+    encoding it holds the same chunk objects as the decoded body: no second copy).
+    """
+    decoder, note = _decoder_for(response.headers.get("content-encoding"))
+    if raw_body is not None:
+        raw_body.encoded = decoder is not None
+    parts: list[bytes] = []
+    size = 0
+    truncated = False
+    async for raw in response.aiter_raw():
+        if raw_body is not None:
+            raw_body.add(raw)
+        room = max_bytes - size + 1  # one byte more tells "exactly max_bytes" from "more"
+        if decoder is not None:
+            try:
+                data = decoder.feed(raw, room)
+            except zlib.error as exc:
+                raise httpx.DecodingError(f"{decoder.encoding} body does not decode: {exc}") from exc
+            if decoder.tail and len(data) < room:
+                data += decoder.feed(b"", room - len(data))
+        else:
+            data = raw[:room] if len(raw) >= room else raw
+        if size + len(data) > max_bytes:
+            parts.append(data[: max_bytes - size])
+            size = max_bytes
+            truncated = True
+            break
+        parts.append(data)
+        size += len(data)
+    else:
+        if decoder is not None:
+            rest = decoder.flush(max_bytes - size + 1)
+            if size + len(rest) > max_bytes:
+                rest = rest[: max_bytes - size]
+                truncated = True
+            parts.append(rest)
+    return b"".join(parts), truncated, note

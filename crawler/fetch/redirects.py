@@ -1,0 +1,64 @@
+"""Following redirects: where a Location leads, when to stop, and keeping an unusable
+Location out of httpx's way so that the response that carried it is not lost."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from crawler.fetch.address import refused_address
+from store.words import FetchError
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+# Where _set_location_aside keeps the response headers as received.
+RAW_HEADERS = "repost_mirror.raw_headers"
+
+# A host name as DNS can carry it (IDNA already applied by httpx), or an IP literal.
+_HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?\Z")
+
+
+def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, FetchError | None, str]:
+    """Resolve a Location header against `current`: (url, None, "") or (None, error, detail).
+
+    Whatever the server sent (any string) ends here as a URL or as a `bad_redirect`."""
+    if location is None or not location.strip():
+        return None, FetchError.BAD_REDIRECT, "redirect without a Location header"
+    shown = location[:200]
+    try:
+        target = current.join(location.strip())
+        if target.scheme not in ("http", "https"):
+            return None, FetchError.BAD_REDIRECT, f"redirect to a non-http(s) URL: {shown!r}"
+        host = target.raw_host.decode("ascii").lower()
+        if not host:
+            return None, FetchError.BAD_REDIRECT, f"redirect to a URL without a host: {shown!r}"
+        if not _HOST_NAME.match(host) and refused_address(host.strip("[]")) == "not an IP address":
+            return None, FetchError.BAD_REDIRECT, f"redirect to an unusable host name: {shown!r}"
+        if target.port is not None and not 0 < target.port < 65536:
+            return None, FetchError.BAD_REDIRECT, f"redirect to a port that does not exist: {shown!r}"
+        target = target.copy_with(fragment=None)
+        str(target)
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
+        return None, FetchError.BAD_REDIRECT, f"unusable redirect target {shown!r}: {exc}"
+    return target, None, ""
+
+
+def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int
+                      ) -> tuple[FetchError | None, str]:
+    """After `hops` redirects (this one included): may we follow to `target`?"""
+    if str(target) in seen:
+        return FetchError.REDIRECT_LOOP, f"redirect loop back to {target}"
+    if hops > max_redirects:
+        return FetchError.TOO_MANY_REDIRECTS, f"more than {max_redirects} redirects"
+    return None, ""
+
+
+async def set_location_aside(response: httpx.Response) -> None:
+    """httpx prepares the next request of a redirect even when it will not follow it, and
+    raises on a Location it cannot parse (`javascript:`, `data:`, a bad port), losing the
+    response. The headers are kept as received and the Location is taken out of httpx's
+    view: the response arrives whole, and redirect_target judges the Location."""
+    if "location" in response.headers:
+        response.extensions[RAW_HEADERS] = list(response.headers.raw)
+        del response.headers["location"]

@@ -1,0 +1,37 @@
+"""When a failed request is tried again, and how long a Retry-After holds a host back."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+from store.words import RETRY_ERRORS, FetchError
+
+# A Retry-After longer than this is not waited for inside one fetch.
+MAX_RETRY_AFTER = 600.0
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def is_retryable(status: int | None, error: FetchError | None) -> bool:
+    if error is not None:
+        return error in RETRY_ERRORS
+    return status is not None and (status == 429 or status >= 500)

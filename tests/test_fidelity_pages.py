@@ -1,0 +1,62 @@
+"""Verdicts on real pages, hermetic: the 33 real article pages of tests/data/extraction/scrapinghub
+(MIT, see the README there; 31 pass the filter of tests/real_pages.py) served as captured from
+loopback hosts, each with three reposts made from its own ground truth (exact, one line
+replaced, the last line of prose dropped), crawled by the real pipeline. The same shares as
+bench/fidelity_real.py measures on the whole development set, with the same targets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.origin import Origin, Reply
+from tests.real_pages import KINDS, cases, write_repost
+from tests.test_crawl import crawl, fields, make_config
+
+PAGES = Path(__file__).parent / "data" / "extraction" / "scrapinghub"
+# (page id prefix, kind): why the verdict is right although it is not the expected one.
+EXCEPTIONS = {
+    ("1f765c487806", "truncated"): "the line dropped as the last line of prose is the site's disclaimer ('The views "
+                                   "and opinions expressed in the article do not necessarily reflect those of "
+                                   "Sputnik.'), which this ground truth counts as article text: leaving it out is faithful",
+    ("5ae11e580afc", "exact"): "a press release whose summary above the text and 'About Ascom' paragraphs below it "
+                               "stand in containers of their own: the extractor reads them as the release's text (a "
+                               "repost without them is called unfaithful), the ground truth leaves them out",
+}
+
+
+def test_real_pages_are_alive_and_their_reposts_judged_right(tmp_path: Path) -> None:
+    all_cases = cases(PAGES)
+    assert len(all_cases) == 3 * 31
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    origins = {kind: Origin(f"127.0.0.{20 + i}", default=Reply(404, "<html><body>Not Found</body></html>"))
+               for i, kind in enumerate(KINDS)}
+    by_url = {}
+    try:
+        for origin in origins.values():
+            origin.start()
+            origin.route("/robots.txt", Reply(404))
+        for n, case in enumerate(all_cases):
+            origin = origins[case.kind]
+            path = f"/articles/{case.page_id[:40]}.html"
+            origin.route(path, Reply(200, case.html, content_type="text/html"))
+            by_url[origin.url(path)] = case
+            write_repost(archive / f"{case.kind}-{n}.md", origin.url(path), case.title, case.body)
+        store, _ = crawl(make_config(tmp_path, delay=0, concurrency=16, timeout=20))
+    finally:
+        for origin in origins.values():
+            origin.__exit__(None, None, None)
+    got = fields(store)
+    dead = [case.page_id[:12] for url, case in by_url.items() if got[url]["link_status"] != "alive"]
+    assert not dead, f"live pages not alive: {dead}"
+    wrong = {(case.page_id[:12], case.kind) for url, case in by_url.items()
+             if got[url]["faithful"] is not (case.kind == "exact")}
+    exact = sum(1 for c in all_cases if c.kind == "exact")
+    edits = len(all_cases) - exact
+    missed = sum(1 for _, kind in wrong if kind != "exact")
+    shares = f"exact faithful {exact - (len(wrong) - missed)}/{exact}, edits caught {edits - missed}/{edits}"
+    # Targets of issue 19: >= 98% of exact reposts faithful, >= 99% of edits caught; on 31
+    # pages that is every one, but for the named exceptions.
+    assert wrong - set(EXCEPTIONS) == set(), (shares, sorted(wrong - set(EXCEPTIONS)))
+    assert set(EXCEPTIONS) <= wrong, ("an exception is judged as expected now: unlist it", shares)
