@@ -9,6 +9,7 @@ travel back to the crawling process, which only records where they lie.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -204,6 +205,17 @@ def _without_furniture(fid: Fidelity) -> Fidelity:
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
 
 
+def _said_by_page(verdict: FidelityResult, page: witness.PageText) -> FidelityResult:
+    """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
+    shows (a pull quote, a caption, a source line, a product box) is copied, not added."""
+    fold = _settings.fold_script
+    kept = tuple(h for h in verdict.hunks if h["op"] != "added" or not all(
+        witness.shows(page, line, fold) for line in normalize_lines(h["repost"].split("\n"), fold)))
+    if len(kept) == len(verdict.hunks):
+        return verdict
+    return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
+
+
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
     """A comparison with an excerpt of the article (SPEC 7): what the repost has beyond the
     excerpt is not a difference; the similarity is the share of the excerpt the repost holds."""
@@ -317,6 +329,11 @@ def _analyze(job: PageJob) -> PageAnalysis:
                                found.shown, excerpt=found.excerpt)
         if best is None or found.coverage > best.coverage:
             best = found
+    for k, verdict in enumerate(verdicts):
+        if verdict is not None and any(h["op"] == "added" for h in verdict.hunks):
+            if page is None:
+                page = witness.read_page(decode_html(job.html, job.content_type)[0])
+            verdicts[k] = _said_by_page(verdict, page)
     if found_by is None and best is not None:
         # The article is what the witness found: its lines are the version, its furniture the extras.
         found_by, lines, paragraphs = best.found_by, list(best.lines), best.shown

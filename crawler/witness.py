@@ -24,8 +24,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence, Set
+from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -39,12 +39,14 @@ from crawler.extract import (
 )
 from crawler.normalize import normalize_each
 
-__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "is_prose", "read_page"]
+__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "shows", "is_prose", "read_page"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
 _K = 8  # letters per gram: long enough that common words and phrases do not match by chance
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
+_AGREES = 0.9  # share of the repost's text the extractor's body must hold to count as a reading of the article
+_MOST = 0.6  # share of a block's letters a line must be to be shown by that block (see `shows`)
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
 # characters: a dateline or a source line is short and ends no sentence; a sentence that names
@@ -85,11 +87,14 @@ _FURNITURE_LINE = re.compile(
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
     r"writing by|reported by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more|share (?:this|it)\b|"
     r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
-    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at)\b|"
+    r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
+    r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|"
     r"[\w.+-]+@[\w-]+\.[\w.]+|"
-    r"^\s*(?:photo|image|credit|source|note|caption|editor'?s note|related|see also|更多|相关|相關|摘要|图为|圖為|"
+    r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|更多|相关|相關|摘\s*要|"
+    r"图为|圖為|资料图|資料圖|"
     r"图片|圖片|图|圖|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]|"
-    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo)[^()（）]{0,10}[)）]\s*$|"
+    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
+    r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
     r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
     r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)",
     re.I,
@@ -106,6 +111,8 @@ class Block:
     furniture: bool  # inside navigation, a sidebar, a footer, a caption, a comment or share box
     link_chars: int  # characters inside links
     heading: bool = False  # a heading (<h1>..<h6>): the page's title is one, and reposts repeat it
+    # furniture by a class or id alone ("widget", "sidebar"): the innermost element that says so
+    soft: int = 0
 
     @property
     def linky(self) -> bool:
@@ -120,6 +127,7 @@ class PageText:
     embedded: list[Block]
     meta: list[Block]
     title: str = ""
+    _said: dict[bool, set[str]] = field(default_factory=dict, repr=False)  # see `shows`
 
 
 @dataclass(frozen=True)
@@ -146,8 +154,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     # (children iterator, element id, container id, furniture, in link, in heading)
     # furniture: 0 none, _BY_CLASS by a class or id that names furniture, _BY_TAG by the element
     # (nav, aside, footer...) or its role
-    stack: list[tuple[Iterator[Any], int, int, int, bool, bool]] = []
-    cur, container, furniture, in_link, heading = first_id, first_id, 0, False, False
+    stack: list[tuple[Iterator[Any], int, int, int, int, bool, bool]] = []
+    cur, container, furniture, soft, in_link, heading = first_id, first_id, 0, 0, False, False
     parent_of: dict[int, int] = {}  # block element -> the block element it sits in
     has_blocks: set[int] = set()  # block elements with a block element inside
     media: set[int] = set()  # block elements with an image, a video or a frame inside
@@ -158,7 +166,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading))
+                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
+                                 soft if furniture == _BY_CLASS else 0))
                 owner.append(cur)
             buf.clear()
         link = 0
@@ -198,7 +207,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 if attrs.get("role") in _BOILER_ROLES:
                     flag = _BY_TAG
             block = tag in _BLOCK_TAGS or "-" in tag
-            stack.append((it, cur, container, furniture, in_link, heading))
+            stack.append((it, cur, container, furniture, soft, in_link, heading))
             if block:
                 flush()
                 ids[0] += 1
@@ -210,6 +219,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             # A block whose class names content ("post-body") inside one whose class names
             # furniture ("widget Blog") is content: themes nest their article in such wrappers.
             furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)
+            if flag == _BY_CLASS:
+                soft = cur
             in_link = in_link or tag == "a"
             heading = heading or tag in _HEADINGS
             it = node.iter(include_text=True)
@@ -218,10 +229,10 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             if not stack:
                 flush()
                 return _leaf_paragraphs(out, owner, parent_of, has_blocks, media)
-            it, cur_, container_, furniture_, in_link_, heading_ = stack.pop()
+            it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
             if cur_ != cur:
                 flush()
-            cur, container, furniture, in_link, heading = cur_, container_, furniture_, in_link_, heading_
+            cur, container, furniture, soft, in_link, heading = cur_, container_, furniture_, soft_, in_link_, heading_
 
 
 def _leaf_paragraphs(blocks: list[Block], owner: list[int], parent_of: dict[int, int], has_blocks: set[int],
@@ -355,10 +366,11 @@ def furniture_shaped(text: str) -> bool:
                 or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 
-def _prose(block: Block, letters: str) -> bool:
-    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture,
-    not shaped like a credit, a caption, a dateline or a call to action."""
-    return not (block.furniture or block.linky) and is_prose(block.text, letters)
+def _prose(block: Block, letters: str, wrappers: Set[int] = frozenset()) -> bool:
+    """A paragraph of prose: some length, a sentence, not mostly links, not inside furniture
+    (but for `wrappers`), not shaped like a credit, a caption, a dateline or a call to action."""
+    furniture = block.furniture and not (block.soft and block.soft in wrappers)
+    return not (furniture or block.linky) and is_prose(block.text, letters)
 
 
 def is_prose(text: str, letters: str | None = None) -> bool:
@@ -427,22 +439,30 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     return _Stretch(s, e, held, int(sum(min(len(k), w) for k, w in counted.items())))
 
 
-def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch
+def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str]
              ) -> tuple[list[str], list[str], list[str]]:
     """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
     held = stretch.held
     containers = {blocks[i].container for i in range(stretch.start, stretch.end) if held[i]}
+    # An element whose class names furniture ("elementor-widget") but that holds paragraphs the
+    # repost copies wraps the article: its prose is the article's.
+    wrappers = {blocks[i].soft for i in range(stretch.start, stretch.end) if held[i] and blocks[i].soft}
+    # Prose the generic extractor holds as body is the article's too, whatever its container
+    # (an embedded post, a paragraph set apart): two readings of the page agree.
     take: dict[int, bool] = {}  # block -> required (prose of the article) / furniture
     for i in range(stretch.start, stretch.end):
-        take[i] = _required(blocks[i], keys[i], held[i], containers)
+        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
+        section = body  # past a heading (comments, "related"), the extractor's reading ends
         while 0 <= i < len(blocks) and skipped <= _SKIP_AFTER:
             b = blocks[i]
-            if held[i] or b.container in containers:
-                take[i] = _required(b, keys[i], held[i], containers)
-            elif _prose(b, keys[i]):
+            if b.heading:
+                section = frozenset()
+            if held[i] or b.container in containers or keys[i] in section:
+                take[i] = _required(b, keys[i], held[i], containers, wrappers, section)
+            elif _prose(b, keys[i], wrappers):
                 break
             else:
                 skipped += 1
@@ -453,13 +473,13 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     return [norm[i] for i in article], [blocks[i].text for i in article], furniture
 
 
-def _required(block: Block, key: str, held: bool, containers: set[int]) -> bool:
+def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str]) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs."""
     if held:
         return not block.linky
-    return block.container in containers and _prose(block, key)
+    return (block.container in containers or key in body) and _prose(block, key, wrappers)
 
 
 def _repost_key(repost: Sequence[str]) -> str:
@@ -470,6 +490,18 @@ def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
     """The share of the repost's text (normalised lines) that `lines` hold."""
     grams = _grams(_repost_key(repost))
     return len(grams & _grams(_repost_key(lines))) / len(grams) if grams else 0.0
+
+
+def shows(page: PageText, line: str, fold_script: bool) -> bool:
+    """Whether the page's visible text shows `line` (a normalised line) as most of a block of
+    its own, letter for letter: a pull quote with its "Click to tweet", a product's name; a
+    sentence inside another paragraph (a summary that repeats it) is not that paragraph."""
+    said = page._said.get(fold_script)
+    if said is None:
+        said = page._said[fold_script] = set(map(_letters, normalize_each([b.text for b in page.visible],
+                                                                           fold_script)))
+    key = _letters(line)
+    return bool(key) and (key in said or any(key in k and len(key) >= _MOST * len(k) for k in said))
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:
@@ -487,6 +519,9 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     repost_lines = {_letters(line) for line in repost}
     best: tuple[float, str, tuple[list[str], list[str], list[str]]] | None = None
     title = _letters(normalize_each([page.title], fold_script)[0])
+    # The extractor's body is a second reading of the article only where it holds the repost's
+    # text (where it picked comments or a teaser instead, it says nothing of the article).
+    body = {_letters(line) for line in extracted} if extracted and coverage(repost, extracted) >= _AGREES else set()
     for found_by, blocks in (("page_text", page.visible), ("embedded", page.embedded)):
         if not blocks:
             continue
@@ -497,7 +532,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             continue
         share = min(1.0, stretch.matched / len(repost_key))
         if best is None or share > best[0] + 0.05:
-            best = (share, found_by, _article(blocks, norm, keys, stretch))
+            best = (share, found_by, _article(blocks, norm, keys, stretch, body))
     if best is not None and best[2][0]:
         # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
         best = (max(best[0], coverage(repost, best[2][0])), *best[1:])

@@ -280,6 +280,9 @@ LAYOUTS = {
     "page-wide form": ("<form id='aspnetForm' method='post'><div class='story'>{}</div></form>", "<p>{}</p>"),
     # a theme's content block inside a wrapper whose class names furniture ("widget Blog")
     "content in a widget": ("<div class='widget Blog' id='Blog1'><div class='post-body'>{}</div></div>", "<p>{}</p>"),
+    # page builders wrap everything in "widgets": a class naming furniture holds the article
+    "every block a widget": ("<div class='elementor-widget elementor-widget-theme-post-content'>"
+                             "<div class='elementor-widget-container'>{}</div></div>", "<p>{}</p>"),
     # one <div> per paragraph, with a "read more" link between two of them
     "a div per paragraph": ("<div class='body'>{}</div>", "<div class='para'>{}</div>"),
 }
@@ -305,3 +308,26 @@ def test_the_caption_of_an_image_box_is_furniture() -> None:
     found = _found(_chrome("Harbour bridge", f"<div class='body'>{body}</div>"), ARTICLE)
     assert found.lines == tuple(normalize_lines(ARTICLE))
     assert any("new crossing" in line for line in found.furniture)
+
+
+def test_a_line_the_page_shows_beside_its_article_is_copied_not_added() -> None:
+    quote = "Nobody on the council wanted to be the one who closed the bridge, one member said."
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    menu = "".join(f"<li><a href='/s/{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    page = _chrome("Harbour bridge", f"<aside><blockquote>{quote}</blockquote></aside><ul>{menu}</ul>"
+                                     f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE[:2] + [quote] + ARTICLE[2:]).faithful
+    # a line the page does not show at all is added
+    verdict = _judge(page, ARTICLE[:2] + ["The bridge will reopen to cars next week, the mayor said today."] + ARTICLE[2:])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
+def test_prose_the_extractor_reads_as_the_article_stays_required_in_a_container_of_its_own() -> None:
+    # the last paragraph is an embedded post (a container of its own): the extractor reads it as
+    # the article's, so a repost without it is not faithful
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE[:-1])
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}<blockquote class='embedded-post'><p>{ARTICLE[-1]}"
+                                     "</p></blockquote></div>")
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
+    assert _judge(page, ARTICLE).faithful
