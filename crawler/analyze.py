@@ -147,15 +147,18 @@ def _tolerated(lines: list[str], tolerated: frozenset[str]) -> list[bool] | None
     squashed = [_letters(line) for line in lines]
     drop = [False] * len(lines)
     for j in range(len(lines)):
+        if not squashed[j]:
+            continue
         acc = ""
+        end = -1
         for k in range(j, len(lines)):
             acc += squashed[k]
             if len(acc) > longest:
                 break
-            if acc in keys and squashed[j]:
-                for m in range(j, k + 1):
-                    drop[m] = True
-                break
+            if acc in keys:
+                end = k  # the longest run: a credit line the page shows whole may be two lines here
+        for m in range(j, end + 1):
+            drop[m] = True
     return drop
 
 
@@ -341,10 +344,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     has_article = bool(lines)
     if found_by is None and has_article:
         found_by = "extractor"
-    new_version = has_article and (
-        job.previous is None or differs(job.previous.split("\n") if job.previous else [], lines,
-                                        min_change_chars=s.min_change_chars)
-    )
+    new_version = has_article and (job.previous is None or _new_article(job.previous, lines))
     shown = ""
     if not has_article:
         # No body: the page's own words tell an error page from a short post.
@@ -357,6 +357,18 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=held or best is not None or any(v.faithful for v in fidelity),
                         error_said=said, shown=shown)
+
+
+def _new_article(previous: str, lines: list[str]) -> bool:
+    """Whether `lines` are another version of the article than `previous` (normalised text): a
+    paragraph of prose added, dropped or changed. A line only one template shows as body (a
+    dateline, an embedded post's credit, a caption) changes the page, not the article."""
+    before = previous.split("\n") if previous else []
+    s = _settings
+    if not differs(before, lines, min_change_chars=s.min_change_chars):
+        return False
+    diff = compare(lines, before, min_change_chars=s.min_change_chars)
+    return any(witness.is_prose(line) for h in diff.hunks for line in (h.repost + "\n" + h.original).split("\n"))
 
 
 @dataclass(frozen=True)

@@ -331,3 +331,29 @@ def test_prose_the_extractor_reads_as_the_article_stays_required_in_a_container_
     verdict = _judge(page, ARTICLE[:-1])
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
     assert _judge(page, ARTICLE).faithful
+
+
+def test_a_credit_line_the_page_shows_whole_is_spared_where_the_repost_breaks_it() -> None:
+    # the page shows an embedded post's link and credit as one line (an extra), the repost as two
+    shown = normalize_lines(["pic.twitter.com/YpXAksInAn — Salmon (@Salmon_Ten) May 3, 2022",
+                             "pic.twitter.com/YpXAksInAn"])
+    lines = normalize_lines(["pic.twitter.com/YpXAksInAn", "— Salmon (@Salmon_Ten) May 3, 2022", ARTICLE[0]])
+    assert analyze.tolerate(lines, frozenset(shown)) == lines[2:]
+
+
+def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+
+    def version(paragraphs: list[str], previous: str | None) -> analyze.PageAnalysis:
+        page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>")
+        return analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "https://example.org/a",
+                                               None, previous, ()))
+
+    first = version(ARTICLE[:-1], None)
+    assert first.new_version
+    # another template shows an embedded post's credit line as body: the same article
+    credit = "— Harbour Watch (@harbourwatch) May 3, 2022"
+    other = version(ARTICLE[:2] + [credit] + ARTICLE[2:-1], first.normalized)
+    assert credit in other.paragraphs and not other.new_version
+    # the site adds a paragraph at the end: a new version
+    assert version(ARTICLE, first.normalized).new_version
