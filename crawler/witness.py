@@ -88,7 +88,7 @@ _FURNITURE_LINE = re.compile(
     r"writing by|reported by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more|share (?:this|it)\b|"
     r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
     r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
-    r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|"
+    r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
     r"[\w.+-]+@[\w-]+\.[\w.]+|"
     r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|更多|相关|相關|摘\s*要|"
     r"图为|圖為|资料图|資料圖|"

@@ -357,3 +357,22 @@ def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
     assert credit in other.paragraphs and not other.new_version
     # the site adds a paragraph at the end: a new version
     assert version(ARTICLE, first.normalized).new_version
+
+
+@pytest.mark.parametrize("line", [
+    "湘江长沙段水位降至24.77米，低于24.80米的历史最低值。本报记者 郭立亮 摄",  # a photo caption and its credit
+    "资料图：试验中志愿者在舱内组建乐队，王跃（左一）为鼓手。新华社发",
+    "The core stage of the rocket after the installation of its engines. (credit: NASA/Jude Guidry)",
+    "Citation: Hibernating astronauts would need smaller spacecraft (2019, November 18) retrieved 20 November 2019",
+    "If you enjoyed this article, we have a proposition for you: join our members.",
+    "凡本網注明來源的作品，均轉載自其它媒體，轉載目的在于傳遞更多信息，並不代表本網讚同其觀點。",
+    "摘 要：明天将上演月全食，届时一轮美丽的红月亮将高悬夜空。",
+    "This slideshow requires JavaScript.",
+])
+def test_furniture_is_told_by_its_shape(line: str) -> None:
+    assert witness.furniture_shaped(line) and not witness.is_prose(line)
+
+
+@pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family."])
+def test_prose_is_not_furniture(line: str) -> None:
+    assert witness.is_prose(line)
