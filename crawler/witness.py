@@ -99,6 +99,9 @@ _FURNITURE_LINE = re.compile(
     r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)",
     re.I,
 )
+_TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
+                              re.I)
+_PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
 _ELLIPSIS_END = re.compile(r"\s*(?:\.{2,}|…+|⋯+)\s*$")
 
 
@@ -376,7 +379,10 @@ def _prose(block: Block, letters: str, wrappers: Set[int] = frozenset()) -> bool
 def is_prose(text: str, letters: str | None = None) -> bool:
     """A line shaped like a paragraph of prose (see `_prose`), judged by its shape alone."""
     if furniture_shaped(text):
-        return False
+        # A long paragraph that ends with its reporter's and photographer's credit ("...行為。
+        # （記者 X/文 Y/圖）") is prose; a caption with its credit is short.
+        core = _TRAILING_CREDIT.sub("", text)
+        return core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core)
     size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:
         return False

@@ -368,11 +368,16 @@ def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
     "凡本網注明來源的作品，均轉載自其它媒體，轉載目的在于傳遞更多信息，並不代表本網讚同其觀點。",
     "摘 要：明天将上演月全食，届时一轮美丽的红月亮将高悬夜空。",
     "This slideshow requires JavaScript.",
+    "在发行首日买到邮票者，有幸获得设计者签名的机会，图为人们正在排队等候之中。(李敏摄)",
 ])
 def test_furniture_is_told_by_its_shape(line: str) -> None:
     assert witness.furniture_shaped(line) and not witness.is_prose(line)
 
 
-@pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family."])
+@pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family.",
+                                  # a paragraph that ends with its reporter's and photographer's credit
+                                  "血站工作人員也提醒市民，獻血有益健康。經常獻血可以緩解和降低高粘血症，預防和降低心腦血管病的發生，"
+                                  "可提高人體的造血功能，促進血液的新陳代謝，是一項符合醫學科學的保健活動。同時，獻血也是弘揚人道主義"
+                                  "的高尚行為。（記者 李慧婷/文 通訊員 史貝貝/圖）"])
 def test_prose_is_not_furniture(line: str) -> None:
     assert witness.is_prose(line)
