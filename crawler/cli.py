@@ -421,75 +421,12 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
 
 
 def _resolve_target(cfg: Config, store: Store, target: str) -> tuple[Any, list[str] | None]:
-    """The source a PATH_OR_URL names, and (for a path) that one repost's name."""
-    from crawler.urls import normalize_url, source_identity
+    from crawler.lookup import TargetError, resolve_target
 
-    if target.startswith(("http://", "https://")):
-        try:
-            url = normalize_url(target)
-        except ValueError as exc:
-            raise Exit(EXIT_USAGE, f"not a usable URL {target!r}: {exc}") from None
-        source = store.source_by_url(url) or store.source_by_url(source_identity(url, cfg.sites).canonical_url)
-        if source is None:
-            raise Exit(EXIT_USAGE, f"{target} is not a source of the archive (run `repost-mirror scan` first?)")
-        return source, None
-    name = _repost_name(cfg, target)
-    from crawler.scan import NOT_UTF8, is_utf8, shown_name
-
-    if not is_utf8(name):
-        raise Exit(EXIT_USAGE, f"{shown_name(name)}: {NOT_UTF8}")
-    found = store.source_of_repost(name)
-    if found is None:
-        from crawler.scan import scan as run_scan
-
-        run_scan(cfg, store)
-        found = store.source_of_repost(name)
-    if found is None:
-        # A place where a history repost's text stood (PATH@COMMIT, or a path no longer at HEAD).
-        path, _, commit = name.partition("@")
-        holder = store.repost_by_appearance(path, commit)
-        if holder is not None:
-            name, found = holder, store.source_of_repost(holder)
-    if found is None:
-        raise Exit(EXIT_USAGE, f"{target} is not a file of the archive at {cfg.archive.root}")
-    _repost_id, source_id, kind = found
-    if kind != "repost" or source_id is None:
-        problem = store.repost_problem(name)
-        raise Exit(EXIT_USAGE, f"{name} is not a repost with a source: {problem}")
-    return store.source_by_id(source_id), [name]
-
-
-def _repost_name(cfg: Config, target: str) -> str:
-    """A repost PATH may be absolute, relative to the current folder, or relative to archive.root."""
-    path, _, commit = target.partition("@")
-    root = cfg.archive.root.resolve()
-    for candidate in (Path(path), Path.cwd() / path, root / path):
-        try:
-            rel = candidate.resolve().relative_to(root)
-        except ValueError:
-            continue
-        if candidate.exists() or commit:
-            name = rel.as_posix()
-            return f"{name}@{commit}" if commit else name
-    return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
-
-
-def _judge_stored(cfg: Config, store: Store, source: Any, version: dict[str, Any],
-                  reposts: list[dict[str, Any]]) -> dict[int, Any]:
-    """`check --no-fetch`: fidelity against the stored version, attributed with stored texts only."""
-    import asyncio
-
-    from crawler import analyze as cpu
-    from crawler.attribution import Attributor
-    from crawler.crawl import compare_settings
-
-    cpu.configure(compare_settings(cfg, store))
-    bodies = tuple((r["id"], r["body"] or "") for r in reposts)
-    judged = cpu.judge_stored(version["normalized"], version["extras"], bodies, version["text"],
-                              version["found_by"] == "meta")
-    judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version["normalized"] or "",
-                                                                      bodies))
-    return {f.repost_id: f for f in judged}
+    try:
+        return resolve_target(cfg, store, target)
+    except TargetError as exc:
+        raise Exit(EXIT_USAGE, str(exc)) from None
 
 
 _BY = {"repost": "changed by the repost", "original": "changed by the site after the repost",
@@ -549,60 +486,27 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
 @common
 def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     """Fidelity of one repost (a path) or of every repost of one source (a URL), fetched now."""
-    import asyncio
-
-    from crawler.crawl import check_now
+    from crawler.lookup import check_source, repost_name
 
     # Checking a file of the archive indexes the archive first, so it may create the
     # database; a URL, a missing file or --no-fetch need one that is already there.
     in_archive = not no_fetch and not target.startswith(("http://", "https://")) \
-        and (cfg.archive.root / _repost_name(cfg, target)).is_file()
+        and (cfg.archive.root / repost_name(cfg, target)).is_file()
     store = open_store(cfg, create=in_archive)
     source, only = _resolve_target(cfg, store, target)
-    fetched = None
-    if not no_fetch:
-        fetched = asyncio.run(check_now(cfg, store, [source]))[0]
-        source = store.source_by_id(source.id)
-    summary = store.report_sources(source_id=source.id)[0]
-    reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
-    version = store.version(source.latest_version_id) if source.latest_version_id else None
-    results = []
-    appearances = store.appearances_of(r["id"] for r in reposts)
-    if version is not None:
-        if fetched is not None:
-            by_id = {f.repost_id: f for f in fetched.record.fidelity}
-        else:
-            by_id = _judge_stored(cfg, store, source, version, reposts)
-        from crawler.attribution import Attributor
-
-        dates = Attributor(cfg, store, None, None).dates([r["id"] for r in reposts])
-        for r in reposts:
-            fid = by_id.get(r["id"])
-            if fid is not None:
-                date = dates.get(r["id"])
-                results.append({"path": r["path"], "fidelity": fid.similarity, "faithful": fid.faithful,
-                                "faithful_when_reposted": fid.faithful_when_reposted,
-                                "repost_date": date.at if date else None,
-                                "repost_date_from": date.origin if date else None,
-                                "compared_with": (fid.attribution or {}).get("compared_with"),
-                                "excerpt_only": fid.excerpt_only,
-                                "appearances": appearances.get(r["id"], []), "hunks": list(fid.hunks)})
+    report = check_source(cfg, store, source, only, fetch=not no_fetch)
+    doc = report.to_json()
+    results, version = doc["reposts"], report.version
     if as_json:
-        emit_json({"source": summary.fields, "reposts": results,
-                   "version": None if version is None else {"number": version["number"],
-                                                            "from_archive": bool(version["from_archive"]),
-                                                            "first_seen_at": version["first_seen_at"],
-                                                            "found_by": version["found_by"]},
-                   "check": None if fetched is None else {"detail": fetched.record.detail,
-                                                          "found_by": fetched.record.found_by}})
+        emit_json(doc)
     else:
-        f = summary.fields
+        f = report.source
         answer = f"HTTP {f['http_status']}" if f["http_status"] is not None else "no response"
         click.echo(f"{f['source_url']}: {f['link_status']} ({answer})"
                    + (f" -> {f['final_url']}" if f["final_url"] else "")
                    + (" [dead]" if f["dead"] else ""))
-        if fetched is not None and fetched.record.detail:
-            detail = " ".join(fetched.record.detail.split())
+        if report.check is not None and report.check.detail:
+            detail = " ".join(report.check.detail.split())
             click.echo(f"  {detail[:197] + '...' if len(detail) > 200 else detail}")
         if f["archived_copy"]:
             click.echo(f"  archived copy: {f['archived_copy']}")
@@ -620,7 +524,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
         if not as_json:
             click.echo("the source cannot be fetched and no version is stored", err=True)
         return EXIT_UNFETCHABLE
-    return EXIT_UNFAITHFUL if any(not r["faithful"] for r in results) else 0
+    return EXIT_UNFAITHFUL if report.unfaithful else 0
 
 
 @main.command()
@@ -629,34 +533,14 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
 @common
 def history(cfg: Config, target: str, as_json: bool) -> int:
     """The versions of a source, each with its time, and what changed between consecutive ones."""
-    from crawler.analyze import version_hunks
+    from crawler.lookup import source_history
 
     store = open_store(cfg)
     source, _only = _resolve_target(cfg, store, target)
-    versions = store.versions_of(source.id)
-    out = []
-    previous: dict | None = None
-    for v in versions:
-        hunks = []
-        if previous is not None:
-            # Read as: the new version against the one before it ("missing" = dropped by the new one).
-            hunks = version_hunks(previous, v, min_change_chars=cfg.compare.min_change_chars,
-                                  fold_script=cfg.compare.fold_chinese_script)
-        out.append({
-            "number": v["number"], "first_seen_at": v["first_seen_at"], "last_seen_at": v["last_seen_at"],
-            "from_archive": bool(v["from_archive"]), "archive_url": v["archive_url"], "captured_at": v["captured_at"],
-            "title": v["title"],
-            "warc": None if not v["warc_file"] else {"file": v["warc_file"], "offset": v["warc_offset"],
-                                                     "length": v["warc_length"], "payload_digest": v["payload_digest"]},
-            "hunks": hunks,
-        })
-        previous = v
-    reposts = store.reposts_of(source.id)
-    appearances = store.appearances_of(r["id"] for r in reposts)
-    copies = [{"path": r["path"], "dated_at": r["dated_at"], "appearances": appearances.get(r["id"], [])}
-              for r in reposts]
+    doc = source_history(cfg, store, source).to_json()
+    out, copies = doc["versions"], doc["reposts"]
     if as_json:
-        emit_json({"source_url": source.url, "versions": out, "reposts": copies})
+        emit_json(doc)
         return 0
     click.echo(f"{source.url}: {len(out)} version(s)")
     for copy in copies:
