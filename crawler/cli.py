@@ -297,7 +297,8 @@ def parse_when(text: str, now: float) -> str:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date, a datetime or a duration like 7d", param_hint="--since")
+        raise click.BadParameter(f"{text!r} is not a date, a datetime or a duration like 7d",
+                                 param_hint="--since") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return iso(moment.timestamp())

@@ -30,8 +30,8 @@ from crawler.config import DEFAULT_SITES, ArchiveConfig, Config, load_config
 from crawler.normalize import markdown_to_lines
 from crawler.replica import Host, Page, Replica, Route, Snapshot
 from crawler.urls import is_placeholder, normalize_url, source_identity
-from store.db import Store
 from store import report as reports
+from store.db import Store
 
 if TYPE_CHECKING:
     from crawler.crawl import CrawlSummary

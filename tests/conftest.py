@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 # Everything the tests read is in the repository: a clone has nothing beside it.
 DATA = ROOT / "tests" / "data"

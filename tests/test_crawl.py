@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-
 from crawler.config import ArchiveConfig, Config, CrawlConfig, SiteConfig, StoreConfig, WaybackConfig
 from crawler.crawl import crawl_async
 from crawler.scan import scan

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-
 from crawler.extract import Article, decode_html, extract
 from tests.conftest import DATA
 

@@ -11,13 +11,14 @@ import tracemalloc
 from email.utils import formatdate
 
 import pytest
-from tests.kit import SERVER_LAG, TEST_UA as UA, crawl_config, fetch_all
-from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
 import crawler.fetch.address as address_module
 from crawler.classify import link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import CrawlConfig
-from crawler.fetch import FetchResult, Fetcher, parse_retry_after
+from crawler.fetch import Fetcher, FetchResult, parse_retry_after
+from tests.kit import SERVER_LAG, crawl_config, fetch_all
+from tests.kit import TEST_UA as UA
+from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
 ARTICLE = "<html><head><title>An article</title></head><body><p>Some article text.</p></body></html>"
 

@@ -7,10 +7,9 @@ import asyncio
 import gzip
 import time
 
+from crawler.fetch import Fetcher
 from tests.kit import TEST_UA, crawl_config, fetch_all
 from tests.origin import Origin, Reply, gzip_bomb
-
-from crawler.fetch import Fetcher
 
 PAGE = ("<html><body>" + "<p>第一段正文，足够长的中文内容。</p>" * 200 + "</body></html>").encode()
 

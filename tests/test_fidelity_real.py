@@ -38,8 +38,7 @@ import pytest
 from crawler import analyze
 from crawler.archive import Repost, parse_repost
 from crawler.config import ArchiveConfig, CompareConfig, Config
-from crawler.extract import extract
-from crawler.fidelity import Fidelity, Hunk, compare, differs
+from crawler.fidelity import Fidelity, Hunk, compare
 from crawler.normalize import _unwiki, markdown_to_lines, normalize_lines  # the archive's own wiki-link rule
 from crawler.scan import scan
 from store.db import Store

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.kit import SERVER_LAG, TEST_UA as UA, crawl_config, fetch_all
-from tests.origin import Origin, Reply, closed_port
 
 from crawler.classify import link_status
 from crawler.fetch import FetchResult
 from crawler.fetch.robots import parse_robots, policy_from_result
+from tests.kit import SERVER_LAG, crawl_config, fetch_all
+from tests.kit import TEST_UA as UA
+from tests.origin import Origin, Reply, closed_port
 
 ARTICLE = "<html><head><title>t</title></head><body><p>article</p></body></html>"
 
