@@ -9,7 +9,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
@@ -42,6 +42,11 @@ ERROR_STATUS: dict[FetchError, LinkStatus] = {
 }
 
 
+@overload
+def link_status(result: FetchResult, *, soft404: str | None = None, previous: LinkStatus) -> LinkStatus: ...
+@overload
+def link_status(result: FetchResult, *, soft404: str | None = None, previous: str | None = None
+                ) -> LinkStatus | str: ...
 def link_status(result: FetchResult, *, soft404: str | None = None, previous: str | None = None
                 ) -> LinkStatus | str:
     """One status word for a check.

@@ -245,12 +245,12 @@ class Checker:
             return None
         return page_signature(article.title, article.signature_text)
 
-    async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None, previous_status: str | None
-                        ) -> tuple[str, str | None]:
+    async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None,
+                        previous_status: LinkStatus | None) -> tuple[LinkStatus, str | None]:
         """(status, the evidence behind a soft-404 or the note that no body was found, for the detail)."""
         if analysis is not None and analysis.failure is not None:
             # The server gave a page; what it holds is unknown, so it is not called a soft-404.
-            return link_status(result), None
+            return link_status(result, previous=previous_status or LinkStatus.ALIVE), None
         evidence = None
         if analysis is not None and result.status is not None and 200 <= result.status < 300 \
                 and not analysis.holds_repost:
@@ -370,7 +370,7 @@ class Checker:
             body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
             new_version = analysis.new_version
             fidelity = analysis.fidelity
-        elif previous is not None and reposts:
+        elif latest is not None and previous is not None and reposts:
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
                 fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts,
                                                latest["text"], latest["found_by"] == "meta")

@@ -109,11 +109,10 @@ class Replica:
             server.daemon_threads = True
             host.port = server.server_address[1]
             self._servers.append(server)
-        for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                      name=f"replica-{server.server_address[0]}", daemon=True)
+            self._threads.append(threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                                  name=f"replica-{host.address}", daemon=True))
+        for thread in self._threads:
             thread.start()
-            self._threads.append(thread)
         return self
 
     def close(self) -> None:

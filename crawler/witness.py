@@ -558,10 +558,10 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     # Only a description: the page serves an excerpt. It counts when the repost holds it.
     # (An excerpt's closing ellipsis only says that the article goes on.)
     for block in page.meta:
-        shown = _ELLIPSIS_END.sub("", block.text)
-        (line,) = normalize_each([shown], fold_script)
+        excerpt = _ELLIPSIS_END.sub("", block.text)
+        (line,) = normalize_each([excerpt], fold_script)
         key = _letters(line)
         grams = _grams(key)
         if len(key) >= _K * 2 and len(grams & repost_grams) >= _HELD * len(grams):
-            return Found("meta", (line,), (shown,), (), True, len(grams & repost_grams) / max(1, len(repost_grams)))
+            return Found("meta", (line,), (excerpt,), (), True, len(grams & repost_grams) / max(1, len(repost_grams)))
     return None

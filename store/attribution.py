@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from store.db import Store, iso, parse_iso, source_faithful_when_reposted
+from store.db import Store, inserted_id, iso, parse_iso, source_faithful_when_reposted
 from store.records import FidelityResult, VersionText, WarcRef
 
 
@@ -117,7 +117,7 @@ def record_capture(store: Store, source_id: int, body: VersionText, captured_at:
              warc.length if warc else None, warc.payload_digest if warc else None])
         conn.execute("UPDATE sources SET versions = versions + 1, changed_at = coalesce(changed_at, ?) WHERE id = ?",
                      [now, source_id])
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
 
 def version_texts(store: Store, source_id: int) -> list[tuple[int, str]]:

@@ -67,6 +67,13 @@ class LockedError(StoreError):
     """Another crawl holds the lock on this database."""
 
 
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just added (sqlite3 types `lastrowid` optional for other statements)."""
+    if cur.lastrowid is None:
+        raise RuntimeError("the statement inserted no row")
+    return cur.lastrowid
+
+
 def _create_v1(db: sqlite_utils.Database) -> None:
     db.create_table("meta", {"key": str, "value": str}, pk="key")
     db.create_table(
@@ -101,15 +108,15 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         not_null=["url", "host", "created_at"],
         defaults={"dead": 0, "consecutive_failures": 0, "versions": 0},
     )
-    db["sources"].create_index(["url"], unique=True)
-    db["sources"].create_index(["last_checked_ts"])
-    db["sources"].create_index(["link_status"])
-    db["sources"].create_index(["first_dead_at"])
-    db["sources"].create_index(["changed_at"])
+    db.table("sources").create_index(["url"], unique=True)
+    db.table("sources").create_index(["last_checked_ts"])
+    db.table("sources").create_index(["link_status"])
+    db.table("sources").create_index(["first_dead_at"])
+    db.table("sources").create_index(["changed_at"])
     # Every URL form that names a source: canonical, aliases, and each link a repost gave.
     db.create_table("source_urls", {"url": str, "source_id": int, "linked": int}, pk="url",
                     foreign_keys=[("source_id", "sources", "id")], defaults={"linked": 0})
-    db["source_urls"].create_index(["source_id"])
+    db.table("source_urls").create_index(["source_id"])
     db.create_table(
         "reposts",
         {
@@ -136,11 +143,11 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         not_null=["path", "kind", "first_seen_at"],
         foreign_keys=[("source_id", "sources", "id")],
     )
-    db["reposts"].create_index(["path"], unique=True)
-    db["reposts"].create_index(["source_id"])
+    db.table("reposts").create_index(["path"], unique=True)
+    db.table("reposts").create_index(["source_id"])
     # How many reposts hold a line verbatim: lines in many of them are boilerplate.
     db.create_table("line_counts", {"hash": int, "n": int, "text": str}, pk="hash")
-    db["line_counts"].create_index(["n"])
+    db.table("line_counts").create_index(["n"])
     db.create_table(
         "crawls",
         {"id": int, "started_at": str, "finished_at": str, "outcome": str, "pid": int, "counts": str},
@@ -171,7 +178,7 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         foreign_keys=[("source_id", "sources", "id")],
         defaults={"from_archive": 0},
     )
-    db["versions"].create_index(["source_id", "number"], unique=True)
+    db.table("versions").create_index(["source_id", "number"], unique=True)
     db.create_table(
         "checks",
         {
@@ -203,9 +210,9 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         not_null=["source_id", "checked_at", "url", "link_status"],
         foreign_keys=[("source_id", "sources", "id"), ("crawl_id", "crawls", "id"), ("version_id", "versions", "id")],
     )
-    db["checks"].create_index(["source_id", "checked_at"])
-    db["checks"].create_index(["crawl_id"])
-    db["checks"].create_index(["warc_url", "id"])
+    db.table("checks").create_index(["source_id", "checked_at"])
+    db.table("checks").create_index(["crawl_id"])
+    db.table("checks").create_index(["warc_url", "id"])
     db.create_table(
         "fidelity",
         {
@@ -224,8 +231,8 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         foreign_keys=[("repost_id", "reposts", "id"), ("source_id", "sources", "id"),
                       ("check_id", "checks", "id"), ("version_id", "versions", "id")],
     )
-    db["fidelity"].create_index(["repost_id", "checked_at"])
-    db["fidelity"].create_index(["source_id", "checked_at"])
+    db.table("fidelity").create_index(["repost_id", "checked_at"])
+    db.table("fidelity").create_index(["source_id", "checked_at"])
 
 
 def _history_v2(db: sqlite_utils.Database) -> None:
@@ -237,17 +244,17 @@ def _history_v2(db: sqlite_utils.Database) -> None:
     repost's text stood; `commits` numbers the commits in history order, so the first
     appearance is the one with the smallest commit id.
     """
-    db["reposts"].add_column("dated_at", str)
+    db.table("reposts").add_column("dated_at", str)
     db.execute(
         "UPDATE reposts SET dated_at = coalesce(published_at, CASE WHEN mtime_ns > 0 THEN "
         "strftime('%Y-%m-%dT%H:%M:%SZ', mtime_ns / 1000000000, 'unixepoch') END)"
     )
-    db["reposts"].create_index(["file_hash"])
+    db.table("reposts").create_index(["file_hash"])
     # Covering indexes: `status` and the crawl's due query ask "has a live repost" of 100,000s
     # of rows, which must not read the bodies beside them.
     db.execute("DROP INDEX IF EXISTS idx_reposts_source_id")
-    db["reposts"].create_index(["source_id", "removed_at"])
-    db["reposts"].create_index(["kind", "removed_at"])
+    db.table("reposts").create_index(["source_id", "removed_at"])
+    db.table("reposts").create_index(["kind", "removed_at"])
     db.execute("CREATE TABLE commits (id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, committed_at TEXT NOT NULL)")
     # WITHOUT ROWID: ~600,000 rows on the real archive, kept in their primary key's order only.
     db.execute(
@@ -268,20 +275,20 @@ def _line_counts_v3(db: sqlite_utils.Database) -> None:
 
 def _witness_v4(db: sqlite_utils.Database) -> None:
     # How each check found the body it compared (SPEC 7), and which verdicts were on an excerpt.
-    db["checks"].add_column("found_by", str)
-    db["versions"].add_column("found_by", str)
-    db["fidelity"].add_column("excerpt_only", int, not_null_default=0)
+    db.table("checks").add_column("found_by", str)
+    db.table("versions").add_column("found_by", str)
+    db.table("fidelity").add_column("excerpt_only", int, not_null_default=0)
 
 
 def _attribution_v5(db: sqlite_utils.Database) -> None:
     """Who changed the text (SPEC 9): per repost, whether it was faithful when made and against
     what; when an archive capture was taken; whether the Wayback Machine holds our bytes; and
     the CDX lookups made, so a source with no capture is not asked every night."""
-    db["fidelity"].add_column("faithful_when_reposted", int)
-    db["fidelity"].add_column("attribution", str)  # JSON: repost date, its origin, the earlier text used
-    db["versions"].add_column("captured_at", str)  # when the web archive captured a from_archive version
-    db["sources"].add_column("faithful_when_reposted", int)
-    db["sources"].add_column("witnessed", int)
+    db.table("fidelity").add_column("faithful_when_reposted", int)
+    db.table("fidelity").add_column("attribution", str)  # JSON: repost date, its origin, the earlier text used
+    db.table("versions").add_column("captured_at", str)  # when the web archive captured a from_archive version
+    db.table("sources").add_column("faithful_when_reposted", int)
+    db.table("sources").add_column("witnessed", int)
     db.create_table(
         "cdx_lookups",
         {"id": int, "source_id": int, "asked_at": str, "window_from": str, "window_to": str,
@@ -289,7 +296,7 @@ def _attribution_v5(db: sqlite_utils.Database) -> None:
         pk="id", not_null=["source_id", "asked_at", "window_from", "window_to"],
         foreign_keys=[("source_id", "sources", "id"), ("version_id", "versions", "id")],
     )
-    db["cdx_lookups"].create_index(["source_id", "asked_at"])
+    db.table("cdx_lookups").create_index(["source_id", "asked_at"])
 
 
 # The report's fields as SQL views, for datasette and for anyone with sqlite3 (SPEC 10).
@@ -324,17 +331,17 @@ def _datasette_v6(db: sqlite_utils.Database) -> None:
     kept current by triggers.  The trigram tokenizer, because Chinese has no spaces
     between words: a query of three or more characters finds any text holding it.
     """
-    db["sources"].add_foreign_key("latest_version_id", "versions", "id")
+    db.table("sources").add_foreign_key("latest_version_id", "versions", "id")
     # A child column of a foreign key wants an index: without one SQLite scans every source
     # to check a version deleted, or one inserted while a check is deferred.
-    db["sources"].create_index(["latest_version_id"])
+    db.table("sources").create_index(["latest_version_id"])
     for name, sql in REPORT_VIEWS.items():
         db.create_view(name, sql, replace=True)
     # No trigger on versions: FTS5 writes an index segment per transaction, which cost every
     # check 10 ms (half the crawl's CPU); a crawl or check indexes its new versions at its end.
-    db["versions"].enable_fts(["title", "text"], tokenize="trigram")
+    db.table("versions").enable_fts(["title", "text"], tokenize="trigram")
     db.execute("INSERT OR REPLACE INTO meta (key, value) SELECT ?, coalesce(max(id), 0) FROM versions", [FTS_INDEXED])
-    db["reposts"].enable_fts(["title"], tokenize="trigram", create_triggers=True)
+    db.table("reposts").enable_fts(["title"], tokenize="trigram", create_triggers=True)
 
 
 # Migration N brings a database from version N-1 to N; a released migration is never edited.
@@ -506,7 +513,7 @@ class Store:
             cur = self.db.execute(
                 "INSERT INTO crawls (started_at, outcome, pid) VALUES (?, 'running', ?)", [started_at, os.getpid()]
             )
-            return int(cur.lastrowid)
+            return inserted_id(cur)
 
     def index_new_versions(self) -> None:
         """Add the versions recorded since the last call to the full-text index, in one batch.
@@ -566,7 +573,7 @@ class Store:
         old = conn.execute("SELECT id, line_hashes FROM reposts WHERE path = ?", [rec.path]).fetchone()
         if old is not None and old[1]:
             self._uncount_lines(_unpack(old[1]))
-        source_id = self._source_id(rec, now) if rec.kind == "repost" and rec.source_url else None
+        source_id = self._source_id(rec, rec.source_url, now) if rec.kind == "repost" and rec.source_url else None
         values = {
             "path": rec.path, "kind": rec.kind, "source_id": source_id, "linked_url": rec.linked_url,
             "title": rec.title, "header": rec.header, "published_at": rec.published_at,
@@ -579,7 +586,7 @@ class Store:
             cols = ", ".join(values)
             cur = conn.execute(f"INSERT INTO reposts ({cols}) VALUES ({', '.join('?' * len(values))})",
                                list(values.values()))
-            repost_id = int(cur.lastrowid)
+            repost_id = inserted_id(cur)
         else:
             sets = ", ".join(f"{k} = ?" for k in values)
             conn.execute(f"UPDATE reposts SET {sets} WHERE id = ?", [*values.values(), old[0]])
@@ -592,9 +599,9 @@ class Store:
                 seen[0] += 1
         return repost_id
 
-    def _source_id(self, rec: RepostRecord, now: str) -> int:
+    def _source_id(self, rec: RepostRecord, source_url: str, now: str) -> int:
         conn = self.db.conn
-        urls = [rec.source_url, *rec.aliases, *([rec.linked_url] if rec.linked_url else [])]
+        urls = [source_url, *rec.aliases, *([rec.linked_url] if rec.linked_url else [])]
         found = None
         for url in urls:
             row = conn.execute("SELECT source_id FROM source_urls WHERE url = ?", [url]).fetchone()
@@ -602,12 +609,12 @@ class Store:
                 found = row[0]
                 break
         if found is None:
-            host = rec.source_url.split("://", 1)[-1].split("/", 1)[0]
+            host = source_url.split("://", 1)[-1].split("/", 1)[0]
             cur = conn.execute(
                 "INSERT INTO sources (url, host, aliases, created_at) VALUES (?, ?, ?, ?)",
-                [rec.source_url, host, json.dumps(list(rec.aliases)), now],
+                [source_url, host, json.dumps(list(rec.aliases)), now],
             )
-            found = int(cur.lastrowid)
+            found = inserted_id(cur)
         for url in dict.fromkeys(urls):
             conn.execute(
                 "INSERT INTO source_urls (url, source_id, linked) VALUES (?, ?, ?) "
@@ -890,7 +897,7 @@ class Store:
                      warc.file if warc else None, warc.offset if warc else None,
                      warc.length if warc else None, warc.payload_digest if warc else None, rec.found_by],
                 )
-                version_id = int(cur.lastrowid)
+                version_id = inserted_id(cur)
                 if versions > 1:
                     changed_at = rec.checked_at
             elif version_id is not None and rec.body is not None:
@@ -913,7 +920,7 @@ class Store:
                  warc.payload_digest if warc else None, warc.record_id if warc else None,
                  warc.url if warc else None, int(warc.revisit) if warc else 0, rec.found_by],
             )
-            check_id = int(cur.lastrowid)
+            check_id = inserted_id(cur)
             for fid in rec.fidelity:
                 conn.execute(
                     "INSERT INTO fidelity (repost_id, source_id, check_id, version_id, checked_at, similarity, "
@@ -999,6 +1006,7 @@ class Store:
     def report_sources(self, *, everything: bool = False, since: str | None = None,
                        source_id: int | None = None) -> list[SourceSummary]:
         """The sources a report lists (SPEC sections 4 and 10); `source_id`: that one source only."""
+        params: list[int | str]
         if source_id is not None:
             where, params = "s.id = ?", [source_id]
         elif everything:

@@ -44,4 +44,5 @@ def choose_address(addresses: list[str], allow_private: bool) -> tuple[str | Non
 async def default_resolve(host: str) -> list[str]:
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
+    # An IPv4 or IPv6 sockaddr starts with the address as text (only AF_CAN and such hold ints).
+    return [str(info[4][0]) for info in infos]

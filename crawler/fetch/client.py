@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, wait_exponential, wait_random
+from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt, wait_exponential, wait_random
 
 from crawler.config import CrawlConfig
 from crawler.errors import LocalShortage, shortage_of
@@ -244,6 +244,7 @@ class Fetcher:
             ip, err, detail = await self._address(host, current)
             if err is not None:
                 return self._fail(res, err, detail)
+            assert ip is not None  # a lookup without an error always gives an address
             if robots and self.cfg.respect_robots:
                 policy = await self._robots(host)
                 if policy.state == "unreachable":
@@ -260,6 +261,7 @@ class Fetcher:
             location = res.header("location")
             target, err, detail = redirect_target(current, location)
             if target is None:
+                assert err is not None  # no target always comes with the reason
                 return self._fail(res, err, detail, keep_response=True)
             hops += 1
             res.redirects.append((last.status, str(target)))
@@ -302,11 +304,12 @@ class Fetcher:
         return host
 
     async def _address(self, host: HostState, url: httpx.URL) -> tuple[str | None, FetchError | None, str]:
-        if host.address is None:
+        address = host.address
+        if address is None:
             if host.address_task is None:
                 host.address_task = asyncio.ensure_future(self._lookup(host.key[1]))
-            host.address = await asyncio.shield(host.address_task)
-        return host.address
+            address = host.address = await asyncio.shield(host.address_task)
+        return address
 
     async def _lookup(self, name: str) -> tuple[str | None, FetchError | None, str]:
         name = name.strip("[]")
@@ -359,7 +362,7 @@ class Fetcher:
             stop=stop_after_attempt(retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=self.backoff_max) + wait_random(0, self.backoff),
             retry=retry_if_result(lambda a: not a.give_up and is_retryable(a.status, a.error)),
-            retry_error_callback=lambda state: state.outcome.result(),
+            retry_error_callback=_last_result,
             reraise=True,
         )
         last: _Attempt = await retrying(self._attempt, host, ip, url, extra, limit, res)
@@ -532,3 +535,9 @@ class Fetcher:
             for host in list(self._open.values()):
                 if host.in_flight == 0 and now - host.last_used > max(self.idle_timeout, 2 * host.delay):
                     await self._drop_client(host)
+
+
+def _last_result(state: RetryCallState) -> _Attempt:
+    """Out of retries: the last attempt's result (it carries the error the user sees)."""
+    assert state.outcome is not None  # tenacity gives up only after an attempt, so it has an outcome
+    return state.outcome.result()

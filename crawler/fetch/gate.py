@@ -50,7 +50,7 @@ class HostState:
         self.last_used = time.monotonic()
         self.in_flight = 0
         self.address: tuple[str | None, FetchError | None, str] | None = None  # (ip, error, detail)
-        self.address_task: asyncio.Future | None = None
+        self.address_task: asyncio.Future[tuple[str | None, FetchError | None, str]] | None = None
         self.robots: RobotsPolicy | None = None
         self.robots_task: asyncio.Future | None = None
         self.requests = 0
