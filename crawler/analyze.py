@@ -24,6 +24,7 @@ from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, WarcRef
 from store.warc import CrawlInfo, WarcMirror
+from store.words import HunkOp
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
 def _without_furniture(fid: Fidelity) -> Fidelity:
     """What a repost may leave out (SPEC 7): text only the page has that is not a paragraph of
     prose (a dateline, a byline, a caption, a label, a call to action) is no difference."""
-    kept = tuple(h for h in fid.hunks if h.op != "missing" or any(
+    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or any(
         witness.is_prose(line) for line in h.original.split("\n")))
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
 
@@ -212,7 +213,7 @@ def _said_by_page(verdict: FidelityResult, page: witness.PageText) -> FidelityRe
     """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
     shows (a pull quote, a caption, a source line, a product box) is copied, not added."""
     fold = _settings.fold_script
-    kept = tuple(h for h in verdict.hunks if h["op"] != "added" or not all(
+    kept = tuple(h for h in verdict.hunks if h["op"] != HunkOp.ADDED or not all(
         witness.shows(page, line, fold) for line in normalize_lines(h["repost"].split("\n"), fold)))
     if len(kept) == len(verdict.hunks):
         return verdict
@@ -222,7 +223,7 @@ def _said_by_page(verdict: FidelityResult, page: witness.PageText) -> FidelityRe
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
     """A comparison with an excerpt of the article (SPEC 7): what the repost has beyond the
     excerpt is not a difference; the similarity is the share of the excerpt the repost holds."""
-    kept: tuple[Hunk, ...] = tuple(h for h in fid.hunks if h.op != "added")
+    kept: tuple[Hunk, ...] = tuple(h for h in fid.hunks if h.op != HunkOp.ADDED)
     size = sum(len(_letters(line)) for line in excerpt) or 1
     lost = sum(len(_letters(h.original)) for h in kept)
     return Fidelity(max(0.0, 1 - lost / size), not kept, kept)
@@ -231,7 +232,7 @@ def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
 def hunk_dict(hunk: Hunk) -> dict:
     """A hunk as JSON and the store keep it; an altered one with its changed stretches."""
     out: dict = {"op": hunk.op, "repost": hunk.repost, "original": hunk.original}
-    if hunk.op == "altered":
+    if hunk.op == HunkOp.ALTERED:
         out["repost_marks"] = [list(m) for m in hunk.repost_marks]
         out["original_marks"] = [list(m) for m in hunk.original_marks]
     return out
@@ -290,7 +291,7 @@ def _holds_but_altered(verdict: FidelityResult, repost: list[str], body: list[st
     by sentences altered inside: it begins and ends with the repost's first and last lines and
     lacks none of the repost's text. The witness would align the same stretch and find the
     same changes; most edited reposts are caught without reading the page a second time."""
-    if not verdict.hunks or any(h["op"] != "altered" for h in verdict.hunks):
+    if not verdict.hunks or any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
         return False
     kept = [line for line in repost if line not in boilerplate]
     return bool(kept and body) and kept[0] == body[0] and kept[-1] == body[-1]
@@ -347,7 +348,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
         if best is None or found.coverage > best.coverage:
             best = found
     for k, verdict in enumerate(verdicts):
-        if verdict is not None and any(h["op"] == "added" for h in verdict.hunks):
+        if verdict is not None and any(h["op"] == HunkOp.ADDED for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(decode_html(job.html, job.content_type)[0])
             verdicts[k] = _said_by_page(verdict, page)

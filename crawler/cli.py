@@ -25,6 +25,7 @@ from crawler import __version__
 from crawler.config import Config, ConfigError, load_config
 from crawler.errors import LocalShortage, Terminated, raise_terminated
 from store.db import LockedError, Store, StoreError
+from store.words import HunkOp
 
 EXIT_UNFAITHFUL, EXIT_USAGE, EXIT_UNFETCHABLE, EXIT_LOCKED, EXIT_FATAL = 1, 2, 3, 4, 5
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # as a shell reports them
@@ -467,8 +468,8 @@ def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> No
 
 
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
-    labels = {"missing": ("- original only", "red"), "added": ("+ repost only", "green"),
-              "altered": ("~ altered", "yellow")}
+    labels = {HunkOp.MISSING: ("- original only", "red"), HunkOp.ADDED: ("+ repost only", "green"),
+              HunkOp.ALTERED: ("~ altered", "yellow")}
     for hunk in hunks:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))
         if hunk.get("by"):
@@ -556,8 +557,9 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
         else:
             click.echo(f"version {v['number']}: {v['first_seen_at']} .. {v['last_seen_at']}{origin}{where}")
         for hunk in v["hunks"]:
-            label = {"missing": "- dropped", "added": "+ added", "altered": "~ altered"}.get(hunk["op"], hunk["op"])
-            click.echo(f"  {label}: {hunk['original'] or ''}" + (f" -> {hunk['repost']}" if hunk["op"] == "altered"
+            label = {HunkOp.MISSING: "- dropped", HunkOp.ADDED: "+ added",
+                     HunkOp.ALTERED: "~ altered"}.get(hunk["op"], hunk["op"])
+            click.echo(f"  {label}: {hunk['original'] or ''}" + (f" -> {hunk['repost']}" if hunk["op"] == HunkOp.ALTERED
                                                                   else (hunk["repost"] or "")))
     return 0
 

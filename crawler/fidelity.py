@@ -23,12 +23,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, Levenshtein
 
 from crawler.normalize import fold_char
 from store.marks import char_marks
+from store.records import Hunk, Span
+from store.words import HunkOp
 
 __all__ = ["Hunk", "Fidelity", "compare", "differs"]
 
@@ -44,19 +46,6 @@ _TOTAL_CELLS = 50_000_000
 # otherwise to this many characters of context on each side.
 _SENTENCE_CONTEXT_MAX = 200
 _CONTEXT_CHARS = 15
-
-Span = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Hunk:
-    op: str  # "missing" (in the original, not in the repost) | "added" (in the repost only) | "altered"
-    repost: str  # as published: the repost's own text, or the original's
-    original: str
-    # The changed stretches of an altered hunk, as (start, end) offsets into `repost` and
-    # `original` (the rest is context); a missing or added hunk is changed whole.
-    repost_marks: tuple[Span, ...] = field(default=(), compare=False)
-    original_marks: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -218,7 +207,7 @@ def _hunks(groups: list[_Group], a_shown: _Published, b_shown: _Published) -> tu
     return tuple(_hunk(c, a0, a1, b0, b1, a_shown, b_shown) for c, a0, a1, b0, b1 in spans)
 
 
-_OPS = ("missing", "added", "altered")
+_OPS = (HunkOp.MISSING, HunkOp.ADDED, HunkOp.ALTERED)
 
 
 def _hunk(code: int, a0: int, a1: int, b0: int, b1: int, a: _Published, b: _Published) -> Hunk:
@@ -227,7 +216,7 @@ def _hunk(code: int, a0: int, a1: int, b0: int, b1: int, a: _Published, b: _Publ
     if code != 2:
         return Hunk(_OPS[code], repost, original)
     r_marks, o_marks = char_marks(a.normalized[a0:a1], b.normalized[b0:b1])
-    return Hunk("altered", repost, original,
+    return Hunk(HunkOp.ALTERED, repost, original,
                 a.marks(r_marks, a0, r_at, len(repost)), b.marks(o_marks, b0, o_at, len(original)))
 
 

@@ -7,7 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from store.words import FetchError, LinkStatus
+from store.words import FetchError, HunkOp, LinkStatus
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One changed run of a comparison (or of a version diff), its texts as published."""
+
+    op: HunkOp
+    repost: str  # as published: the repost's own text, or the original's
+    original: str
+    # The changed stretches of an altered hunk, as (start, end) offsets into `repost` and
+    # `original` (the rest is context); a missing or added hunk is changed whole.
+    repost_marks: tuple[Span, ...] = field(default=(), compare=False)
+    original_marks: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any
 
 from store.db import Store, utc_now
 from store.marks import char_marks
+from store.words import HunkOp
 
 FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
           "last_alive_at", "first_dead_at", "versions", "changed_at", "fidelity", "faithful", "archived_copy",
@@ -346,7 +347,7 @@ def _bounded(hunk: dict[str, Any]) -> dict[str, Any]:
     the comparison marked, else those of a character diff of the two texts."""
     op = str(hunk.get("op", ""))
     repost, original = str(hunk.get("repost") or ""), str(hunk.get("original") or "")
-    if op != "altered":
+    if op != HunkOp.ALTERED:
         r_marks, o_marks = [(0, len(repost))], [(0, len(original))]
     elif "repost_marks" in hunk and "original_marks" in hunk:
         r_marks, o_marks = _spans(hunk["repost_marks"], len(repost)), _spans(hunk["original_marks"], len(original))
@@ -388,7 +389,7 @@ def version_hunks(old: str, new: str) -> list[dict[str, str]]:
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        op = {"delete": "missing", "insert": "added", "replace": "altered"}[tag]
+        op = {"delete": HunkOp.MISSING, "insert": HunkOp.ADDED, "replace": HunkOp.ALTERED}[tag]
         out.append({"op": op, "original": "\n".join(a[i1:i2]), "repost": "\n".join(b[j1:j2])})
     return out
 

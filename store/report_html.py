@@ -25,7 +25,7 @@ from store.report import (
     fmt_fidelity,
     http_url,
 )
-from store.words import LinkStatus
+from store.words import HunkOp, LinkStatus
 
 OPEN_HOSTS = 30  # host groups shown open in each section; the rest start folded
 
@@ -465,13 +465,13 @@ def _diff_table(hunks: list[dict[str, Any]], labels: tuple[str, str]) -> str:
            f"<th>{esc(labels[1])}</th></tr></thead><tbody>"]
     for h in hunks:
         op, left, right = h["op"], h["original"], h["repost"]
-        if op == "altered" and left and right:
+        if op == HunkOp.ALTERED and left and right:
             lcell = f"<td class=\"old\">{_marked(left, h['original_marks'], 'del')}</td>"
             rcell = f"<td class=\"new\">{_marked(right, h['repost_marks'], 'ins')}</td>"
         else:
             lcell = f"<td class=\"old whole\">{esc(left)}</td>" if left else "<td class=\"empty\"></td>"
             rcell = f"<td class=\"new whole\">{esc(right)}</td>" if right else "<td class=\"empty\"></td>"
-        word = {"missing": f"only in the {labels[0]}", "added": f"only in the {labels[1]}"}.get(op, op)
+        word = {HunkOp.MISSING: f"only in the {labels[0]}", HunkOp.ADDED: f"only in the {labels[1]}"}.get(op, op)
         by = h.get("by")
         row = f" class=\"by-{esc(by)}\"" if by in BY_WORDS else ""
         who = f"<span class=\"by {esc(by)}\">{esc(BY_WORDS[by])}</span>" if by in BY_WORDS else ""

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from store.report import EVENT_EXAMPLES, GROUPS, HumanReport, SourceView, fmt_fidelity, http_url
-from store.words import LinkStatus
+from store.words import HunkOp, LinkStatus
 
 BY_WORDS = {"original": "changed by the site since the repost (stealth edit)", "repost": "changed by the repost",
             "unknown": "who changed it is not known"}
@@ -59,13 +59,13 @@ def _md_hunk_lines(h: dict[str, Any], labels: tuple[str, str]) -> list[str]:
     """A hunk as diff lines; in an altered one the changed stretches are marked as wdiff
     marks them, `[-dropped-]` and `{+added+}`."""
     op, original, other = h["op"], h["original"], h["repost"]
-    if op == "altered":
+    if op == HunkOp.ALTERED:
         original = _md_marked(original, h["original_marks"], "[-", "-]")
         other = _md_marked(other, h["repost_marks"], "{+", "+}")
     out = [f"@@ {BY_WORDS.get(h['by'], h['by'])} @@"] if h.get("by") else []
-    if op in ("missing", "altered") and original:
+    if op in (HunkOp.MISSING, HunkOp.ALTERED) and original:
         out += [f"- {labels[0]}: {line}" for line in original.split("\n")]
-    if op in ("added", "altered") and other:
+    if op in (HunkOp.ADDED, HunkOp.ALTERED) and other:
         out += [f"+ {labels[1]}: {line}" for line in other.split("\n")]
     return out
 

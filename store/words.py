@@ -56,3 +56,12 @@ CONNECTION_ERRORS = frozenset({FetchError.DNS, FetchError.REFUSED, FetchError.RE
                                FetchError.TIMEOUT})
 # Transient failures worth another attempt (with backoff).
 RETRY_ERRORS = frozenset({FetchError.TIMEOUT, FetchError.REFUSED, FetchError.RESET})
+
+
+class HunkOp(StrEnum):
+    """What a diff hunk records (SPEC 7), read from the repost's side: a comparison's hunks
+    and a version diff's ("repost" = the newer version, "original" = the older) alike."""
+
+    MISSING = "missing"  # in the original (the older version) only
+    ADDED = "added"  # in the repost (the newer version) only
+    ALTERED = "altered"  # in both, changed

@@ -57,8 +57,10 @@ class HostState:
         self.name = "%s://%s:%d" % key               # its slot in the turns shared with other processes
 
         async def trace(name: str, info: dict) -> None:
-            # The moment the request headers go out is the real start of the request.
-            if name == "http11.send_request_headers.started":
+            # The moment the request headers have gone out is the real start of the request
+            # (".started" comes before the socket write, which may yield to other tasks first:
+            # a mark taken then lets the next request reach the host early by that wait).
+            if name == "http11.send_request_headers.complete":
                 t = time.monotonic() + self.delay
                 if t > self.next_start:
                     self.next_start = t

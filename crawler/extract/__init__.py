@@ -1,0 +1,41 @@
+"""Generic article body extraction (title + body paragraphs) from HTML pages.
+
+``extract()`` works on pages it has never seen, Chinese (simplified and traditional) and
+English alike, with no per-site rules.  Outline:
+
+1. ``decode_html``: HTTP charset, BOM, ``<meta>`` declaration, else detection; a
+   declaration that the bytes contradict falls back to detection.
+2. One walk over the DOM (selectolax/Lexbor) cuts the page into *blocks*: runs of text
+   between block-level boundaries (``<p>``, ``<div>``, ``<li>``, ``<td>``, ``<br>``...),
+   each with its length, the part of it inside links, its punctuation and the block-level
+   element that owns it.  Scripts, styles, forms controls, hidden elements, figure
+   captions are skipped; ``<nav>``/``<footer>``/``<aside>`` and elements whose class/id
+   says share bar, related box, comments, ads... are *flagged*.
+3. Each block gets a weight: positive for sentence-like text (long, punctuated -- the CJK
+   marks ，。！？、；：「」“” count --, few links), negative for link lists and short
+   labels.  Every element scores the sum of the weights in its subtree; the best
+   element is the article container (the maximum-scoring subtree), narrowed to a child
+   that holds nearly all of its content.  JSON-LD ``articleBody`` (when consistent
+   with the page) and ``itemprop=articleBody`` steer that choice.
+4. Inside the container, link-dense blocks, flagged subtrees, link-dense sub-boxes,
+   duplicates of the title or of other blocks, and short labels at the edges are left
+   out.  A page whose best container holds no real prose (error page, home page, list
+   of links) gives no paragraphs.
+"""
+
+
+from __future__ import annotations
+
+# The names other modules import (the witness reuses the walk's and the cleaner's rules).
+from crawler.extract.body import _DEEP_TAGS as _DEEP_TAGS
+from crawler.extract.body import MAX_BLOCK_DEPTH as MAX_BLOCK_DEPTH
+from crawler.extract.body import _cut_deep_nesting as _cut_deep_nesting
+from crawler.extract.body import extract
+from crawler.extract.clean import _CREDIT_RE as _CREDIT_RE
+from crawler.extract.clean import _EDGE_META_RE as _EDGE_META_RE
+from crawler.extract.clean import _LEGAL_RE as _LEGAL_RE
+from crawler.extract.clean import _PROMO_RE as _PROMO_RE
+from crawler.extract.decode import Article, decode_html
+from crawler.extract.walk import _class_signal as _class_signal
+
+__all__ = ["Article", "decode_html", "extract"]

@@ -1,0 +1,287 @@
+"""``extract()``: the steps in order, from the page to its title and body paragraphs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from selectolax.lexbor import LexborHTMLParser
+
+from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld
+from crawler.extract.decode import Article, _decode
+from crawler.extract.jsonld import _json_ld_body
+from crawler.extract.score import (
+    _blocks_under,
+    _mark_teasers,
+    _select,
+    _subtree_end,
+    _weights,
+)
+from crawler.extract.title import _squash, _title, _title_element
+from crawler.extract.walk import _Page, _walk
+
+MAX_BLOCK_DEPTH = 1000
+_DEEP_TAGS = 10_000
+_BLOCK_NAMES = ("div section article aside blockquote center details dialog dir dl fieldset figcaption "
+                "figure footer header hgroup main menu nav ol ul address summary search").split()
+_BLOCK_TAG = re.compile(
+    r"<(/?)(?:" + "|".join(_BLOCK_NAMES) + r")(?=[\s/>])",
+    re.IGNORECASE,
+)
+
+
+def _cut_deep_nesting(text: str) -> str | None:
+    """`text` up to the tag that nests block containers deeper than MAX_BLOCK_DEPTH, or None."""
+    if len(text) <= 4 * _DEEP_TAGS or text.count("<") <= _DEEP_TAGS:
+        return None
+    depth = 0
+    for m in _BLOCK_TAG.finditer(text):
+        if m.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > MAX_BLOCK_DEPTH:
+                return text[:m.start()]
+    return None
+
+
+def _matched_ids(tree: LexborHTMLParser, selectors: list[str] | None) -> frozenset[int]:
+    """Nodes matched by any of a site's CSS selectors; one the parser rejects matches nothing."""
+    ids: set[int] = set()
+    for sel in selectors or ():
+        try:
+            ids.update(n.mem_id for n in tree.css(sel))
+        except Exception:
+            continue
+    return frozenset(ids)
+
+
+def extract(html: bytes | str, url: str | None = None, hints=None, content_type: str | None = None) -> Article:
+    """Extract the title and body paragraphs of an article page (see module doc)."""
+    if isinstance(html, bytes):
+        text, charset, exact = _decode(html, content_type)
+    else:
+        text, charset, exact = html, "utf-8", False
+    shallow = _cut_deep_nesting(text)
+    if shallow is not None:
+        text, exact = shallow, False
+    # the parser reads UTF-8 bytes: hand it the page's own when they are that
+    tree = LexborHTMLParser(html if exact else text)
+    ld_body = _json_ld_body(text) if "articleBody" in text else ""
+
+    drop_ids = _matched_ids(tree, getattr(hints, "drop", None))
+    body_ids = _matched_ids(tree, getattr(hints, "body", None))
+
+    # script/style text would distort the share of the page a box holds
+    tree.strip_tags(["script", "style", "noscript", "template"])
+    root = tree.body or tree.root
+    if root is None:
+        return Article(_title(tree, None)[0], (), charset)
+    page = _walk(root, body_ids, drop_ids)
+    title, avoid = _title(tree, page)
+    if not page.texts:
+        return Article(title, (), charset)
+    ws, lens, puncts = _weights(page)
+    _mark_teasers(page, ws)
+
+    paragraphs: list[str] = []
+    extras: list[str] = []
+    if body_ids:
+        paragraphs, extras = _from_hint(page, ws, lens, puncts, avoid)
+    if not paragraphs:
+        boost = None
+        if ld_body and len(ld_body) > 200:
+            key = _squash(ld_body)
+            boost = [n >= 15 and _squash(t) in key for t, n in zip(page.texts, page.nchars)]
+            matched = sum(n for n, b in zip(page.nchars, boost) if b)
+            if matched < 0.3 * len(key):
+                boost = None
+        paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost, title)
+        if ld_body and len(ld_body) > 200:
+            from_ld = _maybe_json_ld(paragraphs, extras, ld_body, page)
+            if from_ld is not paragraphs:
+                paragraphs = from_ld
+                # what the JSON-LD body says is body, not an uncertain extra
+                said = _squash("".join(paragraphs))
+                extras = [e for e in extras if _squash(e) not in said]
+    return Article(title, tuple(paragraphs), charset, tuple(extras))
+
+
+def _from_hint(page: _Page, ws, lens, puncts, avoid) -> tuple[list[str], list[str]]:
+    hinted = [e for e in range(page.nelem) if page.ehint[e]]
+    inside = [False] * page.nelem
+    for e in range(1, page.nelem):
+        inside[e] = page.ehint[e] or inside[page.eparent[e]]
+    idx = [i for i, o in enumerate(page.owner) if inside[o]]
+    # the site's selector wins when it holds any real text (not only links / labels)
+    if not hinted or sum(page.nchars[i] for i in idx if not page.linky[i]) < 20:
+        return [], []
+    flagged = [False] * page.nelem
+    for e in range(1, page.nelem):
+        flagged[e] = (page.eflag[e] and not page.ehint[e]) or (flagged[page.eparent[e]] and not page.ehint[e])
+    keep, edge, cut, _ = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    return _finish(page, keep, edge + _left_out(page, idx, keep, flagged), cut)
+
+
+def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tuple[list[str], list[str]]:
+    title_elem = _title_element(page, avoid)
+    got = _container(page, ws, lens, puncts, avoid, boost, title_elem)
+    if got is None:
+        return [], []
+    keep, labels = got.keep, got.labels
+    if not keep and labels:
+        # the best container held only labels (a meta line: source, date, counters):
+        # it is no article; the next best container, without them, may be -- and if that
+        # one holds only labels too (a copyright line), the next one
+        ws2 = ws[:]
+        cands = labels
+        again = None
+        for _ in range(3):
+            for i in cands:
+                if ws2[i] > 0:
+                    ws2[i] = 0.0
+            again = _container(page, ws2, lens, puncts, avoid, boost, title_elem)
+            if again is None or again.keep or not again.labels:
+                break
+            cands = again.labels
+        if again is not None and again.keep:
+            got = again
+        elif len(labels) >= 3:
+            # none: many lines that all looked like labels (timed subtitle lines, a list
+            # of dated entries) are the body; one or two are only labels
+            page.override.clear()
+            got = replace(got, keep=labels, edge=[], cut=[])
+    best, keep, edge, cut, short, all_idx, flagged = (got.best, got.keep, got.edge, got.cut, got.short,
+                                                      got.all_idx, got.flagged)
+    if not keep or (short and not _short_post(page, keep, ws, lens, title)):
+        return [], []
+    # the container may be the one paragraph element that holds most of the text: the
+    # lines left out around it are then its siblings
+    up = page.eparent[best]
+    if up > 0 and page.etag[up] not in ("body", "html"):
+        all_idx = _blocks_under(up, page)
+    return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged), cut)
+
+
+@dataclass(frozen=True)
+class _Container:
+    """The article container and its cleaned blocks."""
+
+    best: int  # the container element
+    keep: list[int]  # body blocks
+    edge: list[int]  # edge blocks
+    cut: list[str]  # split-off lines
+    short: bool  # too little prose for an article
+    all_idx: list[int]  # all its blocks
+    flagged: list[bool]  # flagged, per element
+    labels: list[int]  # its candidate blocks when all of them were trimmed as labels
+
+
+def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int) -> _Container | None:
+    """The article container and its cleaned blocks."""
+    best, score, mass, flagged = _select(page, ws, lens, puncts, boost, title_elem)
+    end = _subtree_end(best, page)
+    owner, nchars, texts, linky, links = page.owner, page.nchars, page.texts, page.linky, page.links
+    idx = [i for i, o in enumerate(owner) if best <= o < end]
+    # prose check: no article when the container holds no real sentences
+    prose = 0.0
+    sentences = 0
+    link_chars = 0
+    all_chars = 0
+    for i in idx:
+        if ws[i] > 0 and not flagged[owner[i]]:
+            prose += lens[i]
+            sentences += puncts[i]
+        if texts[i]:
+            all_chars += nchars[i]
+            if linky[i]:
+                link_chars += nchars[i]
+    short = prose < 150 or sentences < 2 or link_chars > 0.55 * (all_chars or 1)
+    # link-dense sub-boxes inside the container (related lists, tag clouds)
+    box_links = [0] * page.nelem
+    box_chars = [0] * page.nelem
+    for i in idx:
+        o = owner[i]
+        box_links[o] += links[i]
+        box_chars[o] += nchars[i]
+    eparent = page.eparent
+    for e in range(end - 1, best, -1):
+        p = eparent[e]
+        box_links[p] += box_links[e]
+        box_chars[p] += box_chars[e]
+    bad_box = [False] * page.nelem
+    for e in range(best + 1, end):
+        p = eparent[e]
+        if bad_box[p]:
+            bad_box[e] = True
+        elif score[e] < 0 and box_chars[e] and box_links[e] > 0.35 * box_chars[e]:
+            bad_box[e] = True
+    all_idx = idx
+    idx = [i for i in idx if not bad_box[owner[i]]]
+    keep, edge, cut, labels = _clean(page, idx, ws, lens, puncts, avoid, flagged)
+    return _Container(best, keep, edge, cut, short, all_idx, flagged, labels)
+
+
+# an error page, whatever its status: in its title or its few lines
+_ERROR_RE = re.compile(
+    r"\b404\b|\b(?:page|file|article|post) (?:was )?not found\b|\bnot found\b|\berror\b|"
+    r"(?:could ?n[o']t|can[' ]?not|can't|unable to) (?:be )?(?:find|found|locate)|does not exist|"
+    r"no longer (?:exists|available)|has been (?:removed|deleted)|"
+    r"页面不存在|頁面不存在|找不到|已删除|已刪除|不存在|已被删除|已被刪除|出错|出錯|错误|錯誤",
+    re.I,
+)
+
+
+def _short_post(page: _Page, keep: list[int], ws, lens, title: str) -> bool:
+    """A short post (a social-media post, a one-line notice, a body of credits beside
+    links): its container holds too little prose, or too many links, for an article,
+    yet it has a main text of its own -- plain (not link) lines of some length, one of
+    them sentence-like.  The crawl tells error pages by their signature (its soft-404
+    probe compares a page with a random URL of the same shape); a page that reads as
+    an error (in its title or its lines) is still no article here."""
+    if not keep or sum(lens[i] for i in keep) < 60 or not any(ws[i] > 0 for i in keep):
+        return False
+    text = title + "\n" + "\n".join(page.override.get(i) or page.texts[i] for i in keep)
+    return _ERROR_RE.search(text) is None
+
+
+def _left_out(page: _Page, idx: list[int], keep: list[int], flagged: list[bool]) -> list[int]:
+    """Blocks of the container left out of the body although they sit among its
+    paragraphs (between the first and the last, or beside them): link-mostly lines (reference links, "source: <a>"), lines of a
+    link-dense paragraph, the title where the article repeats it (a copy of the body
+    may too).
+
+    Such a block counts when its element is one of the body's paragraph elements, or
+    their sibling (same parent) but not a list item or a cell: a list of links beside
+    the body is a related box, not part of the text.  Flagged boxes never count.
+    """
+    if not keep:
+        return []
+    owner, eparent, etag, texts = page.owner, page.eparent, page.etag, page.texts
+    owners = {owner[i] for i in keep}
+    parents = {eparent[o] for o in owners}
+    kept = set(keep)
+    first, last = keep[0], keep[-1]
+    out = []
+    for i in idx:
+        if i in kept or not texts[i]:
+            continue
+        o = owner[i]
+        if flagged[o]:
+            continue
+        # between the first and the last paragraph of the body, any line is among them
+        # (a list of dated link headlines, each followed by its summary)
+        if first < i < last or o in owners:
+            out.append(i)
+        elif etag[o] not in _ITEM_TAGS:
+            # beside a body paragraph (an element, or text between <br>s of the element
+            # that holds it), or inside the element whose text between <br>s is the body
+            # (a heading atop a post)
+            if o in parents or eparent[o] in parents or eparent[o] in owners:
+                out.append(i)
+        elif etag[o] == "li" and not flagged[eparent[o]] and (
+                eparent[eparent[o]] in parents or eparent[eparent[o]] in owners):
+            # a list among the body's paragraphs, or in the element that holds them as
+            # text between <br>s (reference links under "参考链接：")
+            out.append(i)
+    return out

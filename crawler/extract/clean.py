@@ -1,0 +1,231 @@
+"""Inside the container: what is left out (link lists, flagged boxes, labels, duplicates)."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.extract.score import _PUNCT_RE, _SENT_END_RE
+from crawler.extract.title import _squash
+from crawler.extract.walk import _HEADINGS, _Page
+
+_ITEM_TAGS = frozenset(("li", "dt", "dd", "td", "th"))
+
+
+_EDGE_META_RE = re.compile(
+    r"\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\d{1,2}:\d{2}|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|"
+    r"来源|來源|编辑|編輯|责编|責編|字号|字號|打印|关闭|關閉|位置：|关键词|關鍵詞|"
+    r"^(?:by|posted by|written by|published|updated)\b",
+    re.I,
+)
+_LEGAL_RE = re.compile(
+    r"版权|版權|copyright|©|all rights reserved|免责声明|免責聲明|disclaimer|未经.{0,30}授权|未經.{0,30}授權|"
+    r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載",
+    re.I,
+)
+# a credit or a lead-in: "编辑：张三", "Photo: AP", "图片来源：网络", "更多资讯，请关注：" --
+# a short label and a colon, then at most a short value that is not a sentence
+_CREDIT_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]{0,40}$")
+# a labelled line that says no sentence ("截图来自：<url>", "Bildnachweis: X/Y")
+_LABELLED_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]*$")
+_PROMO_RE = re.compile(
+    r"\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\bfollow (?:us|[^.]{0,60}\bon (?:twitter|facebook|instagram))",
+    re.I,
+)
+
+
+def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
+    """Blocks of the body (indexes), the labels trimmed at its edges (indexes), and the
+    label lines split off the source of the edge blocks (texts; the rest of such a block
+    is then in ``page.override``)."""
+    keep: list[int] = []
+    for i in idx:
+        if flagged[page.owner[i]]:
+            continue
+        if page.linky[i]:
+            continue
+        keep.append(i)
+    # title repeated in the body
+    avoid_set = set(avoid)
+    if avoid_set:
+        top = max(map(len, avoid_set))  # (see _title_element)
+        texts, nchars = page.texts, page.nchars
+        keep = [i for i in keep if nchars[i] > top or _squash(texts[i]).lower() not in avoid_set]
+    # labels, datelines, source / editor credits, legal notices, follow-us promos at the
+    # edges of the body
+    texts_, nchars_ = page.texts, page.nchars
+
+    credits = True  # off for a body made of "label: value" lines (a schedule, a fact box)
+
+    def is_label(i: int) -> bool:
+        if lens[i] < 12 or (ws[i] <= 0 and page.kinds[i] not in _HEADINGS):
+            return True
+        t = texts_[i]
+        if nchars_[i] <= 60 and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
+            return True
+        return nchars_[i] <= 300 and _LEGAL_RE.search(t) is not None
+
+    def is_trailer(i: int) -> bool:
+        # a short line that ends no sentence ("More news, follow us") closes nothing
+        t = texts_[i]
+        return is_label(i) or (nchars_[i] <= 200 and _PROMO_RE.search(t) is not None) or (
+            nchars_[i] <= 20 and not _SENT_END_RE.search(t))
+
+    override = page.override
+
+    def split(i: int, first: bool) -> bool:
+        """Split label lines of its source off the edge of block i; True if none is left."""
+        raw = page.raw.get(i)
+        if raw is None:
+            return False
+        lines = [" ".join(x.split()) for x in raw.split("\n")]
+        lines = [x for x in lines if x]
+        order = lines if first else lines[::-1]
+        k = 0
+        while k < len(order) and _label_text(order[k], credits, order[k + 1] if k + 1 < len(order) else ""):
+            k += 1
+        if not k:
+            return False
+        cut = order[:k] if first else order[:k][::-1]
+        edge_texts.extend(cut)
+        if k > 1:  # the source may break one line where a space was
+            edge_texts.append(" ".join(cut))
+        rest = lines[k:] if first else lines[: len(lines) - k]
+        if rest:
+            override[i] = " ".join(rest)
+        return not rest
+
+    def trim(keep: list[int]) -> tuple[list[int], list[int]]:
+        keep = keep[:]
+        edge: list[int] = []
+        del edge_texts[:]
+        override.clear()
+        while keep:
+            if is_label(keep[0]):
+                edge.append(keep.pop(0))
+            elif split(keep[0], True):
+                keep.pop(0)
+            else:
+                break
+        while keep:
+            if is_trailer(keep[-1]):
+                edge.append(keep.pop())
+            elif split(keep[-1], False):
+                keep.pop()
+            else:
+                break
+        return keep, edge
+
+    edge_texts: list[str] = []
+    body, edge = trim(keep)
+    if not body:
+        credits = False
+        body, edge = trim(keep)
+    # no body left: all were labels (the caller decides what that means)
+    return body, edge, edge_texts, (keep if not body else [])
+
+
+def _spaced(c: str) -> bool:
+    """A letter or digit of a script that puts spaces between words (not Han or kana)."""
+    return c.isalnum() and not ("\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+
+
+def _label_text(t: str, credits: bool, beyond: str) -> bool:
+    """A line of a block's source that is a label: short and unpunctuated, a credit, a
+    dateline, a legal notice (the tests of ``_clean`` on a line of text).  ``beyond`` is
+    the line on the other side of the break ("" at the block's end): a break next to a
+    letter or digit of a spaced script (Latin, Hangul, digits) may be a mere space of the
+    source, so only a credit ("label: value") is then set apart."""
+    n = len(t) - t.count(" ")
+    L = n if t.isascii() else len(t.encode()) - t.count(" ")
+    loose = beyond and (_spaced(t[-1]) or _spaced(t[0]) or _spaced(beyond[0]) or _spaced(beyond[-1]))
+    if L < 60 and not loose and not _PUNCT_RE.search(t):
+        return True
+    if n <= 60 and ((not loose and _EDGE_META_RE.search(t)) or (credits and _CREDIT_RE.match(t))):
+        return True
+    return n <= 300 and _LEGAL_RE.search(t) is not None
+
+
+def _quoted(page: _Page, e: int) -> bool:
+    """Element e is inside a <blockquote>."""
+    etag, eparent = page.etag, page.eparent
+    while e > 0:
+        if etag[e] == "blockquote":
+            return True
+        e = eparent[e]
+    return False
+
+
+def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> tuple[list[str], list[str]]:
+    """Paragraphs of the kept blocks, and the extra lines of the other blocks given."""
+    # cells of one table row make one paragraph
+    etag, eparent = page.etag, page.eparent
+    texts: list[str] = []
+    owners: list[int] = []
+    last_row = -1
+    override = page.override
+    for i in keep:
+        o = page.owner[i]
+        t = override.get(i) or page.texts[i]
+        row = eparent[o] if etag[o] in ("td", "th") and etag[eparent[o]] == "tr" else -1
+        if row >= 0 and row == last_row:
+            texts[-1] += " | " + t
+        else:
+            texts.append(t)
+            owners.append(o)
+        last_row = row
+    # exact duplicates (summary boxes repeating the lead, mobile/desktop copies); a short
+    # line may recur in a text (a name in a list of credits, a refrain), so may a
+    # labelled credit (a picture credit under each picture), and a quotation
+    # repeats what it quotes (an embedded post after the text that introduced it)
+    # -- and a line recurs on its own among other lines (a refrain, a slogan repeated in
+    # a transcript): a copy repeats its neighbours too, or follows what it copies
+    out: list[str] = []
+    seen: set[str] = set()
+    sqs = [_squash(t) for t in texts]
+    first: dict[str, int] = {}
+    n = len(sqs)
+    for k, (t, o) in enumerate(zip(texts, owners)):
+        sq = sqs[k]
+        j = first.get(sq)
+        if j is None:
+            first[sq] = k
+        elif len(sq) >= 30 and not _quoted(page, o) and not _LABELLED_RE.match(t) and (
+                k - j == 1 or (j > 0 and sqs[k - 1] == sqs[j - 1])
+                or (k + 1 < n and sqs[k + 1] == sqs[j + 1])):
+            continue
+        seen.add(sq)
+        out.append(t)
+    extras: list[str] = []
+    lines = []
+    for i in sorted(set(extra)):
+        lines.append(page.texts[i])
+        raw = page.raw.get(i)
+        if raw is not None:
+            # a copy may keep the lines of its source apart ("参考链接：", then each link)
+            lines.extend(x for x in (" ".join(y.split()) for y in raw.split("\n")) if x)
+    for t in cut + lines:
+        sq = _squash(t)
+        if sq not in seen:
+            seen.add(sq)
+            extras.append(t)
+    return out, extras
+
+
+def _maybe_json_ld(paragraphs: list[str], extras: list[str], ld_body: str, page: _Page) -> list[str]:
+    """Use JSON-LD articleBody when the DOM gave much less and the page confirms it.
+
+    What the DOM gave is its body and the extras beside it: an articleBody that also
+    holds the credits and link lines of the article is not "much more".
+    """
+    got = sum(len(p) for p in paragraphs) + sum(len(e) for e in extras)
+    if got >= 0.5 * len(ld_body):
+        return paragraphs
+    key = _squash("".join(page.texts))
+    parts = [" ".join(p.split()) for p in re.split(r"\n+", ld_body)]
+    parts = [p for p in parts if p]
+    # consistent with the page: its opening sentence is on the page
+    probe = _squash(parts[0])[:60] if parts else ""
+    if probe and probe in key:
+        return parts
+    return paragraphs

@@ -1,0 +1,202 @@
+"""Decoding a page's bytes: HTTP charset, BOM, ``<meta>`` declaration, else detection; and the
+:class:`Article` the extractor returns."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Article:
+    """Title and body of a page.
+
+    ``paragraphs`` is precision-oriented: only what is surely body.  ``extras`` holds the
+    text lines inside the article container that were left out as uncertain: lines
+    trimmed at the edges of the body (bylines, credits, datelines, picture sources,
+    copyright), link-mostly paragraphs among the body paragraphs (reference links).  Page
+    chrome outside the container (menus, sidebars, related lists, share bars, comments,
+    footers) is in neither.
+    """
+
+    title: str
+    paragraphs: tuple[str, ...]
+    charset: str
+    extras: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+# --------------------------------------------------------------------------- decoding
+
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "gb_2312-80": "gb18030",
+    "gb_2312": "gb18030",
+    "chinese": "gb18030",
+    "csgb2312": "gb18030",
+    "euc-cn": "gb18030",
+    "euccn": "gb18030",
+    "cp936": "gb18030",
+    "ms936": "gb18030",
+    "windows-936": "gb18030",
+    "gb18030": "gb18030",
+    "hz-gb-2312": "hz",
+    "big5": "big5hkscs",
+    "big-5": "big5hkscs",
+    "big5-hkscs": "big5hkscs",
+    "big5hkscs": "big5hkscs",
+    "x-x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "csbig5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "ms950": "big5hkscs",
+    "windows-950": "big5hkscs",
+    "utf8": "utf-8",
+    "utf-8": "utf-8",
+    "unicode-1-1-utf-8": "utf-8",
+    "x-unicode20utf8": "utf-8",
+    # WHATWG: these labels mean windows-1252
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "windows-1252": "cp1252",
+    "cp1252": "cp1252",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "sjis": "shift_jis",
+    "windows-31j": "cp932",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "unicode": "utf-16",
+}
+
+_CT_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_META_CHARSET_RE = re.compile(
+    rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I
+)
+
+
+def _norm_charset(label: str | None) -> str | None:
+    """Python codec name for a declared charset label, or None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if not label:
+        return None
+    name = _ALIASES.get(label)
+    if name is None:
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            return None
+        name = _ALIASES.get(name, name)
+    if name in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
+        # a <meta> cannot truthfully declare UTF-16 in bytes we could read as ASCII
+        return "utf-8"
+    return name
+
+
+def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
+    """Decode with ``enc``; None when the bytes contradict it (more than stray errors)."""
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return None
+    text = data.decode(enc, errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    # a truncated character here and there is the page's fault, not a wrong label
+    non_ascii = len(data) - len(data.translate(None, bytes(range(0x80, 0x100)))) or 1
+    if bad <= 3 or bad / non_ascii < 0.002:
+        return text
+    return None
+
+
+def _detect(data: bytes) -> tuple[str, str, bool]:
+    if data.isascii():
+        return data.decode("ascii"), "utf-8", True
+    try:
+        return data.decode("utf-8"), "utf-8", True
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - detector failure
+        best = None
+    if best is not None and best.encoding:
+        enc = _norm_charset(best.encoding) or best.encoding
+        text = _strict_or_few_errors(data, enc)
+        if text is not None:
+            return text, enc, False
+    for enc in ("gb18030", "big5hkscs", "cp1252"):
+        text = _strict_or_few_errors(data, enc)
+        if text is not None:
+            return text, enc, False
+    return data.decode("utf-8", errors="replace"), "utf-8", False
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode HTML bytes; returns ``(text, charset)``.
+
+    Order: charset of the HTTP ``Content-Type``, byte order mark, ``<meta charset>`` /
+    ``http-equiv`` in the first 16 KiB, then detection (valid UTF-8, else
+    charset-normalizer).  GBK/GB2312 are decoded as gb18030, Big5 as big5hkscs.  A
+    declaration contradicted by the bytes (decode errors, or legacy CJK declared over
+    bytes that are valid UTF-8) falls back to detection.
+    """
+    text, charset, _exact = _decode(data, content_type)
+    return text, charset
+
+
+def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
+    """``decode_html``, and whether the text is exactly ``data`` read as UTF-8 (the
+    parser then takes the bytes as they are, saving a re-encoding)."""
+    if isinstance(data, str):  # already text
+        return data, "utf-8", False
+    # BOM first when present: it is unambiguous
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace"), "utf-8" if enc == "utf-8" else enc, False
+    declared: list[str] = []
+    if content_type:
+        m = _CT_CHARSET_RE.search(content_type)
+        if m:
+            enc = _norm_charset(m.group(1))
+            if enc:
+                declared.append(enc)
+    m = _META_CHARSET_RE.search(data[:16384])
+    if m:
+        enc = _norm_charset(m.group(1).decode("ascii", "ignore"))
+        if enc:
+            declared.append(enc)
+    for enc in declared:
+        if enc == "utf-8" or not data.isascii():
+            # bytes that are valid UTF-8 (with non-ASCII) are UTF-8 whatever the label says
+            try:
+                return data.decode("utf-8"), "utf-8", True
+            except UnicodeDecodeError:
+                pass
+        text = _strict_or_few_errors(data, enc)
+        if text is not None:
+            return text, enc, False
+    return _detect(data)
+
+
+# --------------------------------------------------------------------------- walking

@@ -1,0 +1,286 @@
+"""One walk over the DOM cuts the page into blocks, with what each block is made of."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SKIP_TAGS = frozenset(
+    "script style noscript template svg math iframe object embed canvas button input "
+    "select option textarea label head title meta link base video audio source track "
+    "picture img map area figcaption dialog frame frameset noframes".split()
+)
+_BLOCK_TAGS = frozenset(
+    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre "
+    "table tr td th tbody thead tfoot caption form fieldset legend center header footer "
+    "nav aside figure address hr details summary body html dir menu hgroup".split()
+)
+_STRUCT_BOILER = frozenset(("header", "menu", "form"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+# class/id words of boilerplate boxes: distinctive words anywhere, short words only as a
+# whole class token or a -/_ separated end of one ("article-tags", "ad-slot")
+_NEG_RE = re.compile(
+    r"comment|related|relevant|share|sharing|social|sidebar|side-bar|side_bar|footer|"
+    r"breadcrumb|crumb|advert|sponsor|promo|newsletter|subscri|recommend|popular|"
+    r"trending|toolbar|pagination|pager|copyright|disqus|outbrain|taboola|widget|"
+    r"banner|masthead|cookie|modal|popup|signup|sign-up|byline|dateline|caption|"
+    r"navigation|navbar|menu|jiathis|bdshare|bshare|xiangguan|tuijian|fenxiang|"
+    r"pinglun|remen|paihang|author-info|login|register|disclaimer|"
+    r"(?:^|\s|[-_])(?:ad|ads|adv|advs|adslot|nav|hot|tags|tool|tools|print|email|rank|"
+    r"keywords|meta|header|logo|search|skip)(?:$|\s)|"
+    r"(?:^|\s)(?:ad|ads|adv|nav|tags)[-_]"
+)
+_POS_RE = re.compile(
+    r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+_PUNCT = ",.;:!?，。！？、；：「」“”『』《》"
+
+
+class _Page:
+    """Blocks and block-level elements of one page, from one DOM walk."""
+
+    __slots__ = (
+        "texts", "nchars", "links", "owner", "kinds",
+        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override",
+    )
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.nchars: list[int] = []
+        self.links: list[int] = []
+        self.owner: list[int] = []
+        self.kinds: list[str] = []
+        self.eparent: list[int] = [-1]
+        self.etag: list[str] = ["#root"]
+        self.eflag: list[bool] = [False]
+        self.epos: list[int] = [0]
+        self.ehint: list[bool] = [False]
+        self.nelem = 1
+        self.linky: list[bool] = []
+        self.nlinks: list[int] = []
+        self.raw: dict[int, str] = {}  # block -> its source text, when that spans lines
+        self.override: dict[int, str] = {}  # block -> its text without lines split off
+
+
+_INLINE_TAGS = frozenset(
+    "font b strong i em u small big sup sub abbr time cite q mark s strike ins del nobr "
+    "tt code var kbd bdi bdo wbr dfn samp acronym".split()
+)
+_BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
+_SKIP_SUBTREE = frozenset(("nav", "footer", "aside"))
+
+_class_cache: dict[tuple[str | None, str | None], tuple[bool, int]] = {}
+
+
+def _class_signal(c: str | None, i: str | None) -> tuple[bool, int]:
+    """(boilerplate flag, positive level) of an element's class and id.
+
+    Each class token (and the id) is judged alone: a token that names content and no
+    boilerplate ("article-body") vetoes the flag that another token raises
+    ("pagination-first"); a token naming both ("comment-content") stays boilerplate.
+    """
+    key = (c, i)
+    hit = _class_cache.get(key)
+    if hit is None:
+        flag = False
+        pure_pos = False
+        pos = 0
+        for tok in f"{c or ''} {i or ''}".lower().split():
+            neg = _NEG_RE.search(tok) is not None
+            p = _POS_RE.search(tok) is not None
+            if neg:
+                flag = True
+            elif p:
+                pure_pos = True
+            if p:
+                pos = 1
+        hit = (flag and not pure_pos, pos)
+        if len(_class_cache) > 100000:
+            _class_cache.clear()
+        _class_cache[key] = hit
+    return hit
+
+
+def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
+    """One pass over the DOM under ``start``: blocks and block-level elements.
+
+    Flagged boilerplate (class/id/role) whose text is a small part of the page is not
+    entered: it becomes one empty *ghost* block of negative weight for its container.
+    """
+    page = _Page()
+    texts, nchars, links, owner, kinds = page.texts, page.nchars, page.links, page.owner, page.kinds
+    nlinks = page.nlinks
+    raws = page.raw
+    eparent, etag, eflag, epos, ehint = page.eparent, page.etag, page.eflag, page.epos, page.ehint
+    skip_tags, block_tags, inline_tags = _SKIP_TAGS, _BLOCK_TAGS, _INLINE_TAGS
+    skip_subtree = _SKIP_SUBTREE
+    cache = _class_cache
+    check_ids = bool(body_ids or drop_ids)
+    total_text = 0  # raw text length of the page, computed on first need
+
+    buf: list[str] = []
+    buf_link = 0
+    buf_nlink = 0
+    # whitespace met while buf is empty waits here: most of it (between block
+    # elements) never joins a text, and a flush of nothing but resets the counters
+    pend = ""
+    cur = 0           # owning block-level element
+    cur_kind = "div"
+    link_depth = 0
+    # (parent iterator, mode, previous owner, previous kind); mode 1 block, 2 link, 0 inline
+    stack: list[tuple[Any, int, int, str]] = []
+
+    def flush() -> None:
+        nonlocal buf, buf_link, buf_nlink, pend
+        if buf:
+            raw = "".join(buf)
+            text = " ".join(raw.split())
+            if text:
+                texts.append(text)
+                n = len(text) - text.count(" ")
+                nchars.append(n)
+                links.append(min(buf_link, n))
+                nlinks.append(buf_nlink)
+                owner.append(cur)
+                kinds.append(cur_kind)
+                if "\n" in raw:
+                    raws[len(texts) - 1] = raw
+            buf = []
+        buf_link = 0
+        buf_nlink = 0
+        pend = ""
+
+    def ghost(n: int) -> None:
+        # a skipped boilerplate box still counts against its container (n: its text size)
+        if n:
+            flush()
+            texts.append("")
+            nchars.append(n)
+            links.append(n)
+            nlinks.append(1)
+            owner.append(cur)
+            kinds.append("#ghost")
+
+    it = start.iter(include_text=True)
+    while True:
+        for node in it:
+            t = node.text_content
+            if t is not None:
+                if not buf:
+                    if t.isspace():
+                        pend += t
+                        continue
+                    if pend:
+                        buf.append(pend)
+                        pend = ""
+                buf.append(t)
+                if link_depth:
+                    buf_link += len(t.strip())
+                continue
+            tag = node.tag
+            if tag in inline_tags:
+                stack.append((it, 0, 0, ""))
+                it = node.iter(include_text=True)
+                break
+            if tag == "a":
+                link_depth += 1
+                buf_nlink += 1
+                stack.append((it, 2, 0, ""))
+                it = node.iter(include_text=True)
+                break
+            if tag[0] == "-" or tag in skip_tags:
+                continue
+            if tag == "br":
+                if buf:
+                    flush()
+                elif pend:
+                    pend = ""
+                    buf_nlink = 0
+                continue
+            if tag in skip_subtree:
+                ghost(len(node.text(deep=True, strip=True)))
+                continue
+            attrs = node.attributes
+            flag = False
+            pos = 0
+            if attrs:
+                if "hidden" in attrs:
+                    continue
+                st = attrs.get("style")
+                if st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()):
+                    continue
+                if attrs.get("aria-hidden") == "true":
+                    continue
+                c = attrs.get("class")
+                i = attrs.get("id")
+                if c or i:
+                    sig = cache.get((c, i))
+                    if sig is None:
+                        sig = _class_signal(c, i)
+                    flag, pos = sig
+                ip = attrs.get("itemprop")
+                if ip and "articlebody" in ip.lower():
+                    pos = 3
+                    flag = False
+                role = attrs.get("role")
+                if role and role in _BOILER_ROLES:
+                    flag = True
+            if tag in _STRUCT_BOILER:
+                flag = True
+            hinted = False
+            if check_ids:
+                mid = node.mem_id
+                if mid in drop_ids:
+                    continue
+                hinted = mid in body_ids
+                if hinted:
+                    flag = False
+            if flag and tag != "header":
+                # enter a flagged box only when it holds much of the page (a wrapper)
+                if not total_text:
+                    total_text = len(start.text(deep=True, strip=True)) or 1
+                n_box = len(node.text(deep=True, strip=True))
+                if n_box < 0.25 * total_text:
+                    ghost(n_box)
+                    continue
+            if tag in block_tags or "-" in tag or flag or hinted:
+                if buf:
+                    flush()
+                elif pend:
+                    pend = ""
+                    buf_nlink = 0
+                idx = len(eparent)
+                eparent.append(cur)
+                etag.append(tag)
+                eflag.append(flag)
+                epos.append(pos)
+                ehint.append(hinted)
+                stack.append((it, 1, cur, cur_kind))
+                cur = idx
+                if tag in block_tags:
+                    cur_kind = tag
+            else:
+                stack.append((it, 0, 0, ""))
+            it = node.iter(include_text=True)
+            break
+        else:
+            if not stack:
+                flush()
+                page.nelem = len(eparent)
+                return page
+            it, mode, prev, pkind = stack.pop()
+            if mode == 1:
+                if buf:
+                    flush()
+                elif pend:
+                    pend = ""
+                    buf_nlink = 0
+                cur, cur_kind = prev, pkind
+            elif mode == 2:
+                link_depth -= 1
+
+
+# --------------------------------------------------------------------------- scoring
