@@ -468,7 +468,7 @@ def _print_appearances(appearances: list[dict[str, str]], limit: int = 10) -> No
 
 
 def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
-    labels = {HunkOp.MISSING: ("- original only", "red"), HunkOp.ADDED: ("+ repost only", "green"),
+    labels: dict[str, tuple[str, str]] = {HunkOp.MISSING: ("- original only", "red"), HunkOp.ADDED: ("+ repost only", "green"),
               HunkOp.ALTERED: ("~ altered", "yellow")}
     for hunk in hunks:
         label, colour = labels.get(hunk["op"], (hunk["op"], "white"))

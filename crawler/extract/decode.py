@@ -176,16 +176,16 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
             return data[len(bom):].decode(enc, errors="replace"), "utf-8" if enc == "utf-8" else enc, False
     declared: list[str] = []
     if content_type:
-        m = _CT_CHARSET_RE.search(content_type)
-        if m:
-            enc = _norm_charset(m.group(1))
-            if enc:
-                declared.append(enc)
-    m = _META_CHARSET_RE.search(data[:16384])
-    if m:
-        enc = _norm_charset(m.group(1).decode("ascii", "ignore"))
-        if enc:
-            declared.append(enc)
+        header = _CT_CHARSET_RE.search(content_type)
+        if header:
+            named = _norm_charset(header.group(1))
+            if named:
+                declared.append(named)
+    meta = _META_CHARSET_RE.search(data[:16384])
+    if meta:
+        named = _norm_charset(meta.group(1).decode("ascii", "ignore"))
+        if named:
+            declared.append(named)
     for enc in declared:
         if enc == "utf-8" or not data.isascii():
             # bytes that are valid UTF-8 (with non-ASCII) are UTF-8 whatever the label says
