@@ -20,6 +20,25 @@ from crawler.extract.score import (
 from crawler.extract.title import _squash, _title, _title_element
 from crawler.extract.walk import _Page, _walk
 
+# A JSON-LD articleBody shorter than this is a summary, not the article: it steers nothing.
+LD_BODY_MIN_CHARS = 200
+# Blocks shorter than this match too much of any text to say the JSON-LD body holds them.
+LD_BLOCK_MIN_CHARS = 15
+# The JSON-LD body steers the choice only when the page shows this share of it.
+LD_MATCHED_SHARE = 0.3
+# A site's body selector wins when it holds this many characters of text outside links.
+HINT_MIN_CHARS = 20
+# Less prose than this (characters) is too little for an article...
+ARTICLE_MIN_PROSE = 150
+# ...as are fewer sentence marks than this...
+ARTICLE_MIN_SENTENCES = 2
+# ...or a container whose text is more than this share link text (a list of links).
+ARTICLE_MAX_LINK_SHARE = 0.55
+# A sub-box scoring below zero with more links than this per character is a related list.
+BOX_MAX_LINKS_PER_CHAR = 0.35
+# A short post needs at least this much prose (characters) of its own.
+SHORT_POST_MIN_CHARS = 60
+
 MAX_BLOCK_DEPTH = 1000
 _DEEP_TAGS = 10_000
 _BLOCK_NAMES = ("div section article aside blockquote center details dialog dir dl fieldset figcaption "
@@ -90,14 +109,14 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
         paragraphs, extras = _from_hint(page, ws, lens, puncts, avoid)
     if not paragraphs:
         boost = None
-        if ld_body and len(ld_body) > 200:
+        if ld_body and len(ld_body) > LD_BODY_MIN_CHARS:
             key = _squash(ld_body)
-            boost = [n >= 15 and _squash(t) in key for t, n in zip(page.texts, page.nchars)]
+            boost = [n >= LD_BLOCK_MIN_CHARS and _squash(t) in key for t, n in zip(page.texts, page.nchars)]
             matched = sum(n for n, b in zip(page.nchars, boost) if b)
-            if matched < 0.3 * len(key):
+            if matched < LD_MATCHED_SHARE * len(key):
                 boost = None
         paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost, title)
-        if ld_body and len(ld_body) > 200:
+        if ld_body and len(ld_body) > LD_BODY_MIN_CHARS:
             from_ld = _maybe_json_ld(paragraphs, extras, ld_body, page)
             if from_ld is not paragraphs:
                 paragraphs = from_ld
@@ -114,7 +133,7 @@ def _from_hint(page: _Page, ws, lens, puncts, avoid) -> tuple[list[str], list[st
         inside[e] = page.ehint[e] or inside[page.eparent[e]]
     idx = [i for i, o in enumerate(page.owner) if inside[o]]
     # the site's selector wins when it holds any real text (not only links / labels)
-    if not hinted or sum(page.nchars[i] for i in idx if not page.linky[i]) < 20:
+    if not hinted or sum(page.nchars[i] for i in idx if not page.linky[i]) < HINT_MIN_CHARS:
         return [], []
     flagged = [False] * page.nelem
     for e in range(1, page.nelem):
@@ -196,7 +215,8 @@ def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int) -> 
             all_chars += nchars[i]
             if linky[i]:
                 link_chars += nchars[i]
-    short = prose < 150 or sentences < 2 or link_chars > 0.55 * (all_chars or 1)
+    short = (prose < ARTICLE_MIN_PROSE or sentences < ARTICLE_MIN_SENTENCES
+             or link_chars > ARTICLE_MAX_LINK_SHARE * (all_chars or 1))
     # link-dense sub-boxes inside the container (related lists, tag clouds)
     box_links = [0] * page.nelem
     box_chars = [0] * page.nelem
@@ -214,7 +234,7 @@ def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int) -> 
         p = eparent[e]
         if bad_box[p]:
             bad_box[e] = True
-        elif score[e] < 0 and box_chars[e] and box_links[e] > 0.35 * box_chars[e]:
+        elif score[e] < 0 and box_chars[e] and box_links[e] > BOX_MAX_LINKS_PER_CHAR * box_chars[e]:
             bad_box[e] = True
     all_idx = idx
     idx = [i for i in idx if not bad_box[owner[i]]]
@@ -239,7 +259,7 @@ def _short_post(page: _Page, keep: list[int], ws, lens, title: str) -> bool:
     them sentence-like.  The crawl tells error pages by their signature (its soft-404
     probe compares a page with a random URL of the same shape); a page that reads as
     an error (in its title or its lines) is still no article here."""
-    if not keep or sum(lens[i] for i in keep) < 60 or not any(ws[i] > 0 for i in keep):
+    if not keep or sum(lens[i] for i in keep) < SHORT_POST_MIN_CHARS or not any(ws[i] > 0 for i in keep):
         return False
     text = title + "\n" + "\n".join(page.override.get(i) or page.texts[i] for i in keep)
     return _ERROR_RE.search(text) is None
