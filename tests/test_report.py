@@ -318,6 +318,9 @@ def test_html_marks_the_differing_characters_of_an_altered_hunk(report_db: Path,
     page = browser.new_page()
     page.goto(out.as_uri())
     row = page.locator("#unfaithful table.diff tbody tr").first
+    # Sections render only near the viewport (content-visibility: auto), and innerText of a
+    # section not yet rendered is empty: look at the row as a reader would, scrolled to it.
+    row.scroll_into_view_if_needed()
     assert row.locator("td.op").inner_text() == "altered"
     assert row.locator("td.old").inner_text() == "原文的正文与转载不同。"
     assert row.locator("td.new").inner_text() == "转载的正文。"
@@ -395,6 +398,7 @@ def test_site_events_fold_their_sources_in_html(dying_host_db: Path, browser, tm
     assert event.locator("ul.compact").first.locator("li").count() == 5
     folded = event.locator("details")
     assert not folded.get_attribute("open") and folded.locator("li").count() == 26
+    page.locator("#dead").scroll_into_view_if_needed()
     assert page.locator("#dead details.host summary").all_inner_texts() == ["steady.test (1)"]
 
 
