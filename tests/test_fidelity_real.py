@@ -52,19 +52,9 @@ FOLD = COMPARE.fold_chinese_script
 # Faults found by this test and not yet fixed: wrong answers, listed with their diagnosis so
 # that the test pins them: it fails when one of them is fixed (take it off the list) and
 # when anything else goes wrong.
-_TWEET = "embedded tweets (their text and credit lines) are body in the br template, not in the table one"
 KNOWN_FAULTS: dict[str, str] = {
     "content/gnews/2682889.md": "a data table: the repost has a line per row, the page a block per cell, "
                                 "too short for the witness to hold",
-}
-# A new site template (not chrome) changes which paragraphs are body.
-KNOWN_TEMPLATE_FAULTS: dict[str, str] = {
-    "history/content/gnews/1/README@e4ecd6324eb3.md": _TWEET,
-    "history/content/gnews/2443963@5ace684b3f47.md": "a paragraph of a transcript with timestamps ('0:07') is body "
-                                                     "in the br template, not in the table one",
-    "history/content/gnews/45/README@79933149747d.md": "a prose paragraph is dropped in the content-div template",
-    "history/content/gnews/48/README@2e4ac76c1862.md": "a prose paragraph is body in the br template, not in the "
-                                                       "content-div one",
 }
 # An edit judged against a page whose extractor misses a short line of the repost.
 KNOWN_EDIT_FAULTS: dict[str, str] = {
@@ -616,13 +606,11 @@ def test_chrome_makes_no_version_and_an_edit_makes_one():
             if new:
                 latest = text
                 new_at.append(k)
-        # Other chrome on the same template must never make a version, known faults or not.
+        # Other chrome on the same template must never make a version.
         assert 1 not in new_at, f"{repost.path} ({layout.name}): chrome made a version"
         if new_at != [3]:
             failures.append((repost.path, f"{repost.path} ({layout.name}->{other.name}): new versions at renders {new_at}"))
-    unexpected = [text for path, text in failures if path not in KNOWN_TEMPLATE_FAULTS]
-    assert not unexpected, f"{len(failures)}/{len(editable())}:\n" + "\n".join(unexpected)
-    assert {path for path, _ in failures} == set(KNOWN_TEMPLATE_FAULTS), "a known fault is fixed: unlist it"
+    assert not failures, f"{len(failures)}/{len(editable())}:\n" + "\n".join(text for _, text in failures)
 
 
 # --------------------------------------------------------------------------- texts as published
