@@ -213,11 +213,19 @@ def _said_by_page(verdict: FidelityResult, page: witness.PageText) -> FidelityRe
     """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
     shows (a pull quote, a caption, a source line, a product box) is copied, not added."""
     fold = _settings.fold_script
-    kept = tuple(h for h in verdict.hunks if h["op"] != HunkOp.ADDED or not all(
-        witness.shows(page, line, fold) for line in normalize_lines(h["repost"].split("\n"), fold)))
+    kept = tuple(h for h in verdict.hunks if h["op"] != HunkOp.ADDED or not _shown(h["repost"], page, fold))
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
+
+
+_FRAGMENT = 4  # letters: a hunk's edge cut from a neighbouring line ("I" of "I want..."), no line of its own
+
+
+def _shown(text: str, page: witness.PageText, fold: bool) -> bool:
+    """Whether the page shows every line of a hunk's text (but the fragments of lines at its edges)."""
+    lines = [line for line in normalize_lines(text.split("\n"), fold) if len(_letters(line)) >= _FRAGMENT]
+    return bool(lines) and all(witness.shows(page, line, fold) for line in lines)
 
 
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:

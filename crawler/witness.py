@@ -55,6 +55,8 @@ _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it ho
 # a source ("...数据的来源。") is prose
 _META_LINE_MAX = 80
 _ENDS_SENTENCE = re.compile(r"[。！？!?]\s*$")
+# a short line that ends with a colon leads in to what follows (a list of links, a box): a label
+_LEAD_IN = re.compile(r"[:：]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
 _CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
@@ -132,7 +134,7 @@ class PageText:
     embedded: list[Block]
     meta: list[Block]
     title: str = ""
-    _said: dict[bool, set[str]] = field(default_factory=dict, repr=False)  # see `shows`
+    _said: dict[bool, _Said] = field(default_factory=dict, repr=False)  # see `shows`
 
 
 @dataclass(frozen=True)
@@ -198,8 +200,12 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             flag = _BY_TAG if tag in _FURNITURE_TAGS else 0
             content = False
             if attrs:
-                if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+                if "hidden" in attrs:
                     continue
+                if attrs.get("aria-hidden") == "true":
+                    # Shown to the eye, hidden from screen readers: a pull quote, a decorative
+                    # repeat of the article's words. The page shows it; it is not the article.
+                    flag = _BY_TAG
                 style = attrs.get("style")
                 if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style.lower()):
                     continue
@@ -371,7 +377,7 @@ def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
-                or _PROMO_RE.search(text)
+                or _PROMO_RE.search(text) or (len(text) < _META_LINE_MAX and _LEAD_IN.search(text))
                 or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 
@@ -504,16 +510,55 @@ def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
     return len(grams & _grams(_repost_key(lines))) / len(grams) if grams else 0.0
 
 
-def shows(page: PageText, line: str, fold_script: bool) -> bool:
-    """Whether the page's visible text shows `line` (a normalised line) as most of a block of
-    its own, letter for letter: a pull quote with its "Click to tweet", a product's name; a
-    sentence inside another paragraph (a summary that repeats it) is not that paragraph."""
+@dataclass(frozen=True)
+class _Said:
+    """A page's visible text as `shows` reads it: the letters of each block and of each run of
+    a few consecutive blocks, and the blocks with links by their first letters."""
+
+    texts: frozenset[str]
+    linked: dict[str, list[tuple[str, int]]]  # first _K letters -> (letters, link characters)
+
+
+_RUN = 4  # consecutive blocks a line may span: a dateline set as a list of date, source, author
+
+
+def _said(page: PageText, fold_script: bool) -> _Said:
     said = page._said.get(fold_script)
     if said is None:
-        said = page._said[fold_script] = set(map(_letters, normalize_each([b.text for b in page.visible],
-                                                                           fold_script)))
+        keys = list(map(_letters, normalize_each([b.text for b in page.visible], fold_script)))
+        texts = {"".join(keys[i:i + n]) for n in range(1, _RUN + 1) for i in range(len(keys) - n + 1)}
+        linked: dict[str, list[tuple[str, int]]] = {}
+        for block, key in zip(page.visible, keys):
+            if block.link_chars and len(key) > _K:
+                linked.setdefault(key[:_K], []).append((key, block.link_chars))
+        said = page._said[fold_script] = _Said(frozenset(texts), linked)
+    return said
+
+
+def shows(page: PageText, line: str, fold_script: bool) -> bool:
+    """Whether the page's visible text shows `line` (a normalised line) as most of a block of
+    its own (or of a few consecutive blocks: a dateline set as a list), letter for letter: a
+    pull quote with its "Click to tweet", a product's name; a sentence inside another
+    paragraph (a summary that repeats it) is not that paragraph. A paragraph that holds an
+    inline widget of links (a name's pop-up card of headlines) shows the line around it."""
+    said = _said(page, fold_script)
     key = _letters(line)
-    return bool(key) and (key in said or any(key in k and len(key) >= _MOST * len(k) for k in said))
+    if not key:
+        return False
+    if key in said.texts or any(key in k and _size(key) >= _MOST * _size(k) for k in said.texts):
+        return True
+    return any(_around_links(key, text, links) for text, links in said.linked.get(key[:_K], ()))
+
+
+def _around_links(key: str, text: str, links: int) -> bool:
+    """Whether `text` is `key` with one stretch inserted that its links could be wholly."""
+    extra = len(text) - len(key)
+    if extra <= 0 or extra > links:
+        return False
+    head = 0
+    while head < len(key) and key[head] == text[head]:
+        head += 1
+    return head >= _K and len(key) - head >= _K and text.endswith(key[head:])
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:

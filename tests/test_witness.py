@@ -322,6 +322,62 @@ def test_a_line_the_page_shows_beside_its_article_is_copied_not_added() -> None:
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+def test_a_pull_quote_hidden_from_screen_readers_is_shown_by_the_page() -> None:
+    # pull quotes repeat the article's words and are aria-hidden: the eye sees them
+    quote = "Nobody on the council wanted to be the one who closed the bridge."
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + \
+        f"<aside class='pullquote' aria-hidden='true'><p>{quote}</p></aside>" + "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE[:2] + [quote] + ARTICLE[2:]).faithful
+    # hidden from everyone (the `hidden` attribute): not shown, so the line is added
+    verdict = _judge(page.replace("aria-hidden='true'", "hidden"), ARTICLE[:2] + [quote] + ARTICLE[2:])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
+def test_a_dateline_the_page_sets_as_a_list_is_shown_by_the_page() -> None:
+    # date, paper and reporter as three list items; the repost has them on one line
+    dateline = "2012-01-12 01:16中國時報【陳俊雄／新北市報導】"
+    items = "<ul class='info'><li>2012-01-12 01:16</li><li>中國時報</li><li>【陳俊雄／新北市報導】</li></ul>"
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    page = _chrome("Harbour bridge", f"<div class='story'>{items}{body}</div>")
+    assert _judge(page, [dateline] + ARTICLE).faithful
+    # the same words in another order are no line the page shows
+    verdict = _judge(page, ["中國時報2012-01-12 01:16【陳俊雄／新北市報導】"] + ARTICLE)
+    assert not verdict.faithful
+
+
+def test_a_click_to_tweet_box_the_repost_copies_is_no_addition() -> None:
+    # the hunk of the copied box runs into the next line ("...every day.\nI"): the fragment
+    # of a neighbouring line at its edge is no line the page must show
+    tweet = "I believe the worst enemy of progress is the flood of advice that reaches us every day."
+    after = "I want to show you how the council can ignore most of that advice and still build the bridge."
+    box = (f"<div class='ctt'><a href='https://twitter.com/share?t=x'><span class='ctt-text'>{tweet}</span>"
+           "<span class='ctt-btn'>Click To Tweet</span></a></div>")
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + f"<p>Here is the thing:</p>{box}<p>{after}</p>" + \
+        "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE[:2] + ["Here is the thing:", tweet, after] + ARTICLE[2:]).faithful
+    other = "I believe the council will regret the day it closed the bridge to every car in town."
+    verdict = _judge(page, ARTICLE[:2] + ["Here is the thing:", other, after] + ARTICLE[2:])
+    assert not verdict.faithful
+
+
+def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> None:
+    # a name in the first paragraph carries a pop-up card of headlines (links) inside the <p>;
+    # the extractor sets the link-heavy paragraph aside, the repost has the paragraph alone
+    card = ("<span class='card'><a href='/p/1'>Mayor Jane Doe</a> <a href='/n/1'>Mayor opens the new "
+            "library in the old town</a> <a href='/n/2'>Council passes the budget for next year</a></span>")
+    lead = "The mayor Jane Doe said on Tuesday that the old harbour bridge will close to cars."
+    body = f"<p>The mayor <a href='/p/1'>Jane Doe</a>{card} said on Tuesday that the old harbour bridge will close " \
+           "to cars.</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, [lead] + ARTICLE).faithful
+    # the same words inserted as no links are the paragraph's own text: the line is not shown
+    plain = page.replace(card, card.replace("<a href", "<b class").replace("</a>", "</b>"))
+    assert not witness.shows(witness.read_page(plain), normalize_lines([lead])[0], True)
+    assert witness.shows(witness.read_page(page), normalize_lines([lead])[0], True)
+
+
 def test_prose_the_extractor_reads_as_the_article_stays_required_in_a_container_of_its_own() -> None:
     # the last paragraph is an embedded post (a container of its own): the extractor reads it as
     # the article's, so a repost without it is not faithful
@@ -369,6 +425,8 @@ def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
     "摘 要：明天将上演月全食，届时一轮美丽的红月亮将高悬夜空。",
     "This slideshow requires JavaScript.",
     "在发行首日买到邮票者，有幸获得设计者签名的机会，图为人们正在排队等候之中。(李敏摄)",
+    "更多关于 住宅租赁;自有物业;制度缺陷;最牛工资;年薪 的新闻：",  # a short lead-in to a list of links
+    "Read the rest of our coverage of the harbour bridge here:",
 ])
 def test_furniture_is_told_by_its_shape(line: str) -> None:
     assert witness.furniture_shaped(line) and not witness.is_prose(line)
