@@ -38,9 +38,24 @@ ARTICLE_MAX_LINK_SHARE = 0.55
 BOX_MAX_LINKS_PER_CHAR = 0.35
 # A short post needs at least this much prose (characters) of its own.
 SHORT_POST_MIN_CHARS = 60
+# When the best container holds only labels, this many next-best ones are tried: a meta
+# line, then a copyright line, may each win before the body does.
+LABELS_ONLY_RETRIES = 3
+# When none has a body, this many label-like lines (timed subtitles, dated entries) are the
+# body; one or two are only labels.
+LABELS_AS_BODY_MIN = 3
 
+# An HTML parser scans its stack of open elements on every start and end tag of a block
+# container, so its time grows with the square of their nesting (lexbor: about 1.1e-9 s
+# times depth squared; 40,000 nested <div>s take 2 s, a 10 MB page of them hours). Real
+# pages nest a few dozen deep; a page is read up to where its containers nest deeper than
+# MAX_BLOCK_DEPTH. The nesting is at most the number of tags, so a page with at most
+# _DEEP_TAGS of them (every page in the extraction sets has under 3,300) costs at most
+# 0.1 s and is not scanned; the shortest container tag, <ul>, takes 4 characters.
 MAX_BLOCK_DEPTH = 1000
 _DEEP_TAGS = 10_000
+# ...so a page of fewer than _DEEP_TAGS times this many characters is not scanned either.
+_MIN_TAG_CHARS = len("<ul>")
 _BLOCK_NAMES = ("div section article aside blockquote center details dialog dir dl fieldset figcaption "
                 "figure footer header hgroup main menu nav ol ul address summary search").split()
 _BLOCK_TAG = re.compile(
@@ -51,7 +66,7 @@ _BLOCK_TAG = re.compile(
 
 def _cut_deep_nesting(text: str) -> str | None:
     """`text` up to the tag that nests block containers deeper than MAX_BLOCK_DEPTH, or None."""
-    if len(text) <= 4 * _DEEP_TAGS or text.count("<") <= _DEEP_TAGS:
+    if len(text) <= _MIN_TAG_CHARS * _DEEP_TAGS or text.count("<") <= _DEEP_TAGS:
         return None
     depth = 0
     for m in _BLOCK_TAG.finditer(text):
@@ -155,7 +170,7 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tu
         ws2 = ws[:]
         cands = labels
         again = None
-        for _ in range(3):
+        for _ in range(LABELS_ONLY_RETRIES):
             for i in cands:
                 if ws2[i] > 0:
                     ws2[i] = 0.0
@@ -165,7 +180,7 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tu
             cands = again.labels
         if again is not None and again.keep:
             got = again
-        elif len(labels) >= 3:
+        elif len(labels) >= LABELS_AS_BODY_MIN:
             # none: many lines that all looked like labels (timed subtitle lines, a list
             # of dated entries) are the body; one or two are only labels
             page.override.clear()

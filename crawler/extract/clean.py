@@ -33,6 +33,31 @@ _PROMO_RE = re.compile(
     re.I,
 )
 
+# An edge block shorter than this (weighted length: four CJK characters, a Latin word or
+# two) is a label whatever it says.
+LABEL_MIN_LEN = 12
+# A dateline or credit pattern makes a label only of a line this short (characters): a
+# longer one is a sentence that names a date or a source.
+LABEL_MAX_CHARS = 60
+# A legal notice runs to a few sentences; a longer block naming copyright is article text.
+LEGAL_MAX_CHARS = 300
+# A follow-us or newsletter promo is a sentence or two; a longer closing block is prose.
+PROMO_MAX_CHARS = 200
+# A closing line this short that ends no sentence ("More news, follow us") closes nothing.
+TRAILER_MAX_CHARS = 20
+# A source line shorter than this (weighted length) without punctuation is a label (a name,
+# a date, a heading): the bound under which an unpunctuated block weighs nothing.
+LINE_LABEL_MAX_LEN = 60
+# Only a line this long (characters, spaces dropped) is dropped as a copy: a shorter one may
+# recur in a text (a name in a list of credits, a refrain).
+COPY_MIN_CHARS = 30
+# The JSON-LD body replaces the DOM's only when the DOM gave less than this share of it: a
+# template that lost the body, not a body trimmed of its credits.
+LD_MUCH_MORE_SHARE = 0.5
+# The JSON-LD body counts as the page's when its opening this long (characters, spaces
+# dropped) is on the page: long enough to be no coincidence, inside its first sentence.
+LD_PROBE_CHARS = 60
+
 
 def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     """Blocks of the body (indexes), the labels trimmed at its edges (indexes), and the
@@ -58,18 +83,18 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     credits = True  # off for a body made of "label: value" lines (a schedule, a fact box)
 
     def is_label(i: int) -> bool:
-        if lens[i] < 12 or (ws[i] <= 0 and page.kinds[i] not in _HEADINGS):
+        if lens[i] < LABEL_MIN_LEN or (ws[i] <= 0 and page.kinds[i] not in _HEADINGS):
             return True
         t = texts_[i]
-        if nchars_[i] <= 60 and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
+        if nchars_[i] <= LABEL_MAX_CHARS and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
             return True
-        return nchars_[i] <= 300 and _LEGAL_RE.search(t) is not None
+        return nchars_[i] <= LEGAL_MAX_CHARS and _LEGAL_RE.search(t) is not None
 
     def is_trailer(i: int) -> bool:
         # a short line that ends no sentence ("More news, follow us") closes nothing
         t = texts_[i]
-        return is_label(i) or (nchars_[i] <= 200 and _PROMO_RE.search(t) is not None) or (
-            nchars_[i] <= 20 and not _SENT_END_RE.search(t))
+        return is_label(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or (
+            nchars_[i] <= TRAILER_MAX_CHARS and not _SENT_END_RE.search(t))
 
     override = page.override
 
@@ -139,11 +164,11 @@ def _label_text(t: str, credits: bool, beyond: str) -> bool:
     n = len(t) - t.count(" ")
     L = n if t.isascii() else len(t.encode()) - t.count(" ")
     loose = beyond and (_spaced(t[-1]) or _spaced(t[0]) or _spaced(beyond[0]) or _spaced(beyond[-1]))
-    if L < 60 and not loose and not _PUNCT_RE.search(t):
+    if L < LINE_LABEL_MAX_LEN and not loose and not _PUNCT_RE.search(t):
         return True
-    if n <= 60 and ((not loose and _EDGE_META_RE.search(t)) or (credits and _CREDIT_RE.match(t))):
+    if n <= LABEL_MAX_CHARS and ((not loose and _EDGE_META_RE.search(t)) or (credits and _CREDIT_RE.match(t))):
         return True
-    return n <= 300 and _LEGAL_RE.search(t) is not None
+    return n <= LEGAL_MAX_CHARS and _LEGAL_RE.search(t) is not None
 
 
 def _quoted(page: _Page, e: int) -> bool:
@@ -190,7 +215,7 @@ def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> t
         j = first.get(sq)
         if j is None:
             first[sq] = k
-        elif len(sq) >= 30 and not _quoted(page, o) and not _LABELLED_RE.match(t) and (
+        elif len(sq) >= COPY_MIN_CHARS and not _quoted(page, o) and not _LABELLED_RE.match(t) and (
                 k - j == 1 or (j > 0 and sqs[k - 1] == sqs[j - 1])
                 or (k + 1 < n and sqs[k + 1] == sqs[j + 1])):
             continue
@@ -219,13 +244,13 @@ def _maybe_json_ld(paragraphs: list[str], extras: list[str], ld_body: str, page:
     holds the credits and link lines of the article is not "much more".
     """
     got = sum(len(p) for p in paragraphs) + sum(len(e) for e in extras)
-    if got >= 0.5 * len(ld_body):
+    if got >= LD_MUCH_MORE_SHARE * len(ld_body):
         return paragraphs
     key = _squash("".join(page.texts))
     parts = [" ".join(p.split()) for p in re.split(r"\n+", ld_body)]
     parts = [p for p in parts if p]
     # consistent with the page: its opening sentence is on the page
-    probe = _squash(parts[0])[:60] if parts else ""
+    probe = _squash(parts[0])[:LD_PROBE_CHARS] if parts else ""
     if probe and probe in key:
         return parts
     return paragraphs

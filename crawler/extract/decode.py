@@ -106,6 +106,17 @@ def _norm_charset(label: str | None) -> str | None:
     return name
 
 
+# A few bad characters (one truncated at a cut, a stray byte) are the page's fault, not a
+# wrong label...
+STRAY_ERRORS = 3
+# ...and so is this share of its non-ASCII bytes on a long page: a wrong label garbles
+# most of them.
+STRAY_ERROR_SHARE = 0.002
+# A <meta> charset is looked for this far (bytes): browsers look in the first 1,024, but
+# pages with long heads (inline scripts, styles) declare it later.
+META_SCAN_BYTES = 16384
+
+
 def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
     """Decode with ``enc``; None when the bytes contradict it (more than stray errors)."""
     try:
@@ -118,7 +129,7 @@ def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
     bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
     # a truncated character here and there is the page's fault, not a wrong label
     non_ascii = len(data) - len(data.translate(None, bytes(range(0x80, 0x100)))) or 1
-    if bad <= 3 or bad / non_ascii < 0.002:
+    if bad <= STRAY_ERRORS or bad / non_ascii < STRAY_ERROR_SHARE:
         return text
     return None
 
@@ -181,7 +192,7 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
             named = _norm_charset(header.group(1))
             if named:
                 declared.append(named)
-    meta = _META_CHARSET_RE.search(data[:16384])
+    meta = _META_CHARSET_RE.search(data[:META_SCAN_BYTES])
     if meta:
         named = _norm_charset(meta.group(1).decode("ascii", "ignore"))
         if named:
@@ -198,5 +209,3 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
             return text, enc, False
     return _detect(data)
 
-
-# --------------------------------------------------------------------------- walking

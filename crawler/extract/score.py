@@ -9,6 +9,33 @@ from crawler.extract.walk import _PUNCT, _Page
 _PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
 _SENT_END_RE = re.compile(r"[。！？!?]|\.(?:\s|$)")
 
+# Every block costs this much weight, so that a run of short lines sums below zero.
+BLOCK_COST = 1.0
+# Prose earns one unit of weight per this many characters (weighted length), and a link
+# block loses as much: a sentence or so of text outweighs the cost of its block.
+CHARS_PER_WEIGHT = 40.0
+# A skipped boilerplate box loses one unit per this many characters: its text was not read
+# (it may hold some prose), so it weighs less than a link block of that size.
+GHOST_CHARS_PER_WEIGHT = 60.0
+# In a block shorter than this (weighted length) punctuation is not counted: the colon of
+# a label or the dots of a date are no sentence marks.
+PUNCT_MIN_LEN = 20
+# Punctuation adds at most one unit per this many characters, so that a run of commas or
+# separators (a tag line) cannot pass for dense prose.
+CHARS_PER_PUNCT = 25.0
+# A block with more than this share of its characters inside links is link text.
+LINK_BLOCK_SHARE = 0.5
+# ...unless it is one long prose link (some pages wrap a whole article in one): at least
+# this long (weighted length)...
+PROSE_LINK_MIN_LEN = 100
+# ...with this many link characters per link (a few long links, not a list of short ones)...
+PROSE_LINK_CHARS_PER_LINK = 60
+# ...and this many sentence ends: one long headline is not prose.
+PROSE_LINK_MIN_SENTENCES = 2
+# An unpunctuated block shorter than this weighs nothing, neither body nor boilerplate:
+# data-table cells and labels then neither sink nor carry a container.
+NEUTRAL_MAX_LEN = 60
+
 
 def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
     """Per block: content weight (signed), weighted length, punctuation count.
@@ -26,23 +53,24 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
     prev_prose_link = False  # the previous block was part of a long prose link
     for text, n, ln, kind, nl in zip(page.texts, page.nchars, page.links, page.kinds, page.nlinks):
         if kind == "#ghost":
-            ws.append(-1.0 - n / 60.0)
+            ws.append(-BLOCK_COST - n / GHOST_CHARS_PER_WEIGHT)
             lens.append(0.0)
             puncts.append(0)
             linky.append(True)
             continue
         L = n if text.isascii() else len(text.encode()) - text.count(" ")
         ld = ln / n if n else 1.0
-        punct = len(find_punct(text)) if L >= 20 else 0
-        if ld > 0.5:
+        punct = len(find_punct(text)) if L >= PUNCT_MIN_LEN else 0
+        if ld > LINK_BLOCK_SHARE:
             if (nl == 0 and prev_prose_link) or (
-                L >= 100 and ln >= 60 * nl and len(_SENT_END_RE.findall(text)) >= 2
+                L >= PROSE_LINK_MIN_LEN and ln >= PROSE_LINK_CHARS_PER_LINK * nl
+                and len(_SENT_END_RE.findall(text)) >= PROSE_LINK_MIN_SENTENCES
             ):
                 prev_prose_link = True
                 ld = 0.0
             else:
                 prev_prose_link = False
-                ws.append(-1.0 - L / 40.0)
+                ws.append(-BLOCK_COST - L / CHARS_PER_WEIGHT)
                 lens.append(L)
                 puncts.append(punct)
                 linky.append(True)
@@ -50,16 +78,30 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
         else:
             prev_prose_link = False
         c = L * (1.0 - ld)
-        if punct == 0 and c < 60:
+        if punct == 0 and c < NEUTRAL_MAX_LEN:
             w = 0.0
         else:
-            w = c / 40.0 + min(punct, c / 25.0) - 1.0
+            w = c / CHARS_PER_WEIGHT + min(punct, c / CHARS_PER_PUNCT) - BLOCK_COST
         ws.append(w)
         lens.append(L)
         puncts.append(punct)
         linky.append(False)
     page.linky = linky
     return ws, lens, puncts
+
+
+# A teaser list has at least this many items: an article may pair a link with a line of
+# text once or twice.
+TEASER_MIN_ITEMS = 3
+# ...and they are at least this share of the box's children: a body's paragraphs may each
+# hold a link.
+TEASER_ITEM_SHARE = 0.6
+# ...and its items average less prose weight than this (a few hundred characters): a
+# summary is a sentence or two, the sections of an article are longer.
+TEASER_MAX_ITEM_WEIGHT = 12.0
+# Teaser prose turns negative at this share of its weight: a box wrongly taken for a list
+# costs its container less than the prose it holds would have given.
+TEASER_WEIGHT = -0.5
 
 
 def _mark_teasers(page: _Page, ws: list[float]) -> None:
@@ -95,7 +137,7 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     found = False
     for e in range(ne):
         q = nitem[e]
-        if q >= 3 and q >= 0.6 * nchild[e] and item_mass[e] / q < 12.0:
+        if q >= TEASER_MIN_ITEMS and q >= TEASER_ITEM_SHARE * nchild[e] and item_mass[e] / q < TEASER_MAX_ITEM_WEIGHT:
             teaser[e] = True
             found = True
     if not found:
@@ -106,10 +148,33 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
             inside[e] = True
     for i, o in enumerate(page.owner):
         if inside[o] and ws[i] > 0:
-            ws[i] = -0.5 * ws[i]
+            ws[i] = TEASER_WEIGHT * ws[i]
 
 
-_ALPHA = 0.2
+# Container objective: subtree score plus this share of its positive mass, so that a
+# container is not cut down to a fragment for the sake of a few link lines inside it.
+CONTAINER_MASS_SHARE = 0.2
+# A block that the JSON-LD body holds counts this many times its weight...
+LD_BOOST_FACTOR = 2.0
+# ...plus this: its short lines (weight near zero) then pull the container toward it too.
+LD_BOOST_BONUS = 3.0
+# A flag on an element holding this share of the page's prose is a false alarm (a wrapper
+# whose class says "share" or "comment" for one of its parts).
+FLAG_FALSE_ALARM_SHARE = 0.6
+# Prose in a flagged subtree counts against it at this share of its weight: boilerplate,
+# but a class word is less sure a sign than a list of links.
+FLAGGED_PROSE_WEIGHT = 0.5
+# An itemprop=articleBody element is trusted when it holds more than this share of the
+# page's prose (some sites mark a teaser or a near-empty shell)...
+ITEMPROP_MIN_SHARE = 0.3
+# ...and then outweighs a parent holding up to this much more (comments, related boxes).
+ITEMPROP_BOOST = 1.5
+# A child holding this share of the container's prose is the container: the rest is a
+# byline, a share bar, a caption.
+NARROW_SHARE = 0.93
+# A child holding the title and this share of the content besides is the container: its
+# siblings are boxes of other articles.
+NARROW_TITLE_SHARE = 0.2
 
 
 def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
@@ -121,7 +186,7 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
     ne = page.nelem
     eparent, eflag = page.eparent, page.eflag
     if boost is not None:
-        ws = [w * 2.0 + 3.0 if b else w for w, b in zip(ws, boost)]
+        ws = [w * LD_BOOST_FACTOR + LD_BOOST_BONUS if b else w for w, b in zip(ws, boost)]
     mass = [0.0] * ne
     for w, o in zip(ws, page.owner):
         if w > 0:
@@ -132,13 +197,13 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
     # a flag on an element that holds most of the page's prose is a false alarm
     flagged = [False] * ne
     for e in range(1, ne):
-        flagged[e] = flagged[eparent[e]] or (eflag[e] and mass[e] < 0.6 * total)
+        flagged[e] = flagged[eparent[e]] or (eflag[e] and mass[e] < FLAG_FALSE_ALARM_SHARE * total)
     # scores with flagged subtrees counted as boilerplate
     score = [0.0] * ne
     mass2 = [0.0] * ne
     for w, o in zip(ws, page.owner):
         if flagged[o]:
-            w = -abs(w) * 0.5 if w > 0 else w
+            w = -abs(w) * FLAGGED_PROSE_WEIGHT if w > 0 else w
         score[o] += w
         if w > 0:
             mass2[o] += w
@@ -146,14 +211,14 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
         p = eparent[e]
         score[p] += score[e]
         mass2[p] += mass2[e]
-    alpha = _ALPHA
+    alpha = CONTAINER_MASS_SHARE
     objective = [sc + alpha * m2 for sc, m2 in zip(score, mass2)]
     epos = page.epos
     if 3 in epos:
-        big = 0.3 * (mass2[0] or 1)
+        big = ITEMPROP_MIN_SHARE * (mass2[0] or 1)
         for e, level in enumerate(epos):
             if level == 3 and mass2[e] > big:
-                objective[e] *= 1.5  # itemprop=articleBody
+                objective[e] *= ITEMPROP_BOOST  # itemprop=articleBody
     best = objective.index(max(objective))  # the first of the best
     # the path from the container down to the title, if the title is inside it
     on_title_path = set()
@@ -178,7 +243,7 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
                 continue
             # (with content besides the title: the title's own element, or a cell or
             # row around it alone, holds no body)
-            if mass2[c] >= 0.93 * m or (c in on_title_path and mass2[c] - title_mass >= 0.2 * m):
+            if mass2[c] >= NARROW_SHARE * m or (c in on_title_path and mass2[c] - title_mass >= NARROW_TITLE_SHARE * m):
                 nxt = c
                 break
         if nxt is None:
@@ -203,11 +268,3 @@ def _blocks_under(best: int, page: _Page) -> list[int]:
     end = _subtree_end(best, page)
     return [i for i, o in enumerate(page.owner) if best <= o < end]
 
-
-# An HTML parser scans its stack of open elements on every start and end tag of a block
-# container, so its time grows with the square of their nesting (lexbor: about 1.1e-9 s
-# times depth squared; 40,000 nested <div>s take 2 s, a 10 MB page of them hours). Real
-# pages nest a few dozen deep; a page is read up to where its containers nest deeper than
-# MAX_BLOCK_DEPTH. The nesting is at most the number of tags, so a page with at most
-# _DEEP_TAGS of them (every page in the extraction sets has under 3,300) costs at most
-# 0.1 s and is not scanned; the shortest container tag, <ul>, takes 4 characters.

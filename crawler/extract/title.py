@@ -16,6 +16,14 @@ def _squash(s: str) -> str:
 # --------------------------------------------------------------------------- title
 
 _TITLE_SEP_RE = re.compile(r"\s[-|–—_:·»/]+\s|[|｜_—–]|\s::\s|——")
+# The first <h1>s confirm a title; a page with more is a list of headlines, not all of
+# them to be kept out of the body.
+TITLE_MAX_H1 = 5
+# No block longer than this (characters) is taken for the title, however long the
+# og:title (some sites put a summary there).
+TITLE_BLOCK_MAX_CHARS = 300
+# A block shorter than this (a word, "Home") matches a part of the title by chance.
+TITLE_BLOCK_MIN_CHARS = 4
 
 
 def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]]:
@@ -38,7 +46,7 @@ def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]
         tnode = tree.css_first("title")
         title = " ".join(tnode.text(deep=True).split()) if tnode is not None else ""
     og = og or tw
-    h1s = [t for t, k in zip(page.texts, page.kinds) if k == "h1"][:5] if page is not None else []
+    h1s = [t for t, k in zip(page.texts, page.kinds) if k == "h1"][:TITLE_MAX_H1] if page is not None else []
     strong = {_squash(x).lower() for x in [og] + h1s if x}
     weak: set[str] = set()
     if page is not None:
@@ -77,11 +85,6 @@ def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]
     return result, [a for a in avoid if a]
 
 
-# --------------------------------------------------------------------------- extract
-
-
-# container objective: subtree score plus this share of its positive mass, so that a
-# container is not cut down to a fragment for the sake of a few link lines inside it
 def _title_element(page: _Page, avoid: list[str]) -> int:
     """Element of the block that repeats the page title (an h1 first), or -1."""
     if not avoid:
@@ -89,10 +92,10 @@ def _title_element(page: _Page, avoid: list[str]) -> int:
     avoid_set = set(avoid)
     # (a text without spaces is as long as its non-space characters, and lower case
     # makes no text shorter: a longer block cannot be one of them)
-    top = min(300, max(map(len, avoid_set)))
+    top = min(TITLE_BLOCK_MAX_CHARS, max(map(len, avoid_set)))
     found = -1
     for t, o, k, n in zip(page.texts, page.owner, page.kinds, page.nchars):
-        if 4 <= n <= top and "".join(t.split()).lower() in avoid_set:
+        if TITLE_BLOCK_MIN_CHARS <= n <= top and "".join(t.split()).lower() in avoid_set:
             if k == "h1":
                 return o
             if found < 0:

@@ -72,6 +72,13 @@ _INLINE_TAGS = frozenset(
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 _SKIP_SUBTREE = frozenset(("nav", "footer", "aside"))
 
+# The class/id cache is emptied past this many pairs: bounds its memory over a long crawl
+# of sites with generated class names.
+CLASS_CACHE_MAX = 100_000
+# A flagged box holding this share of the page's text is entered (it may wrap the article);
+# a smaller one is not read, and counts as a ghost block.
+FLAGGED_BOX_ENTER_SHARE = 0.25
+
 _class_cache: dict[tuple[str | None, str | None], tuple[bool, int]] = {}
 
 
@@ -98,7 +105,7 @@ def _class_signal(c: str | None, i: str | None) -> tuple[bool, int]:
             if p:
                 pos = 1
         hit = (flag and not pure_pos, pos)
-        if len(_class_cache) > 100000:
+        if len(_class_cache) > CLASS_CACHE_MAX:
             _class_cache.clear()
         _class_cache[key] = hit
     return hit
@@ -243,7 +250,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 if not total_text:
                     total_text = len(start.text(deep=True, strip=True)) or 1
                 n_box = len(node.text(deep=True, strip=True))
-                if n_box < 0.25 * total_text:
+                if n_box < FLAGGED_BOX_ENTER_SHARE * total_text:
                     ghost(n_box)
                     continue
             if tag in block_tags or "-" in tag or flag or hinted:
@@ -282,5 +289,3 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             elif mode == 2:
                 link_depth -= 1
 
-
-# --------------------------------------------------------------------------- scoring
