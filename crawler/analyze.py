@@ -366,7 +366,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     has_article = bool(lines)
     if found_by is None and has_article:
         found_by = "extractor"
-    new_version = has_article and (job.previous is None or _new_article(job.previous, lines))
+    new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
     shown = ""
     if not has_article:
         # No body: the page's own words tell an error page from a short post.
@@ -381,16 +381,28 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         error_said=said, shown=shown)
 
 
-def _new_article(previous: str, lines: list[str]) -> bool:
+def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:
     """Whether `lines` are another version of the article than `previous` (normalised text): a
     paragraph of prose added, dropped or changed. A line only one template shows as body (a
-    dateline, an embedded post's credit, a caption) changes the page, not the article."""
+    dateline, an embedded post's credit, a caption) changes the page, not the article; nor does
+    a paragraph of `previous` the page still shows (its template sets it apart), or one the new
+    reading adds that a repost holds (the article had it when it was copied)."""
     before = previous.split("\n") if previous else []
     s = _settings
     if not differs(before, lines, min_change_chars=s.min_change_chars):
         return False
     diff = compare(lines, before, min_change_chars=s.min_change_chars)
-    return any(witness.is_prose(line) for h in diff.hunks for line in (h.repost + "\n" + h.original).split("\n"))
+    added = [line for h in diff.hunks for line in h.repost.split("\n") if witness.is_prose(line)]
+    dropped = [line for h in diff.hunks for line in h.original.split("\n") if witness.is_prose(line)]
+    if not added and not dropped:
+        return False
+    held = "".join(_letters(line) for _, body in job.reposts for line in repost_lines(body, s.fold_script))
+    if any(_letters(line) not in held for line in added):
+        return True
+    if not dropped:
+        return False
+    shown = page if page is not None else witness.read_page(decode_html(job.html, job.content_type)[0])
+    return any(not witness.shows(shown, line, s.fold_script) for line in dropped)
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def _undo_markdown(text: str) -> str:
         text = _HEADING.sub(lambda m: m.group(1) or "", text)
     text = _LIST_MARK.sub("", text)
     if "|" in text:
-        text = _TABLE_ROW.sub(lambda m: m.group(1).replace("|", " "), text)
+        text = _TABLE_ROW.sub(lambda m: m.group(1).replace("|", "\n"), text)  # a cell a line, as a page shows it
     text = _EMPHASIS.sub(_emphasis, text)
     if "`" in text:
         text = _CODE_TICKS.sub("", text)

@@ -415,6 +415,33 @@ def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
     assert version(ARTICLE, first.normalized).new_version
 
 
+def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    repost = ((1, "\n\n".join(ARTICLE)),)
+
+    def version(page: str, previous: str | None, reposts=repost) -> analyze.PageAnalysis:
+        return analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "https://example.org/a",
+                                               None, previous, reposts))
+
+    story = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:-1]) + "</div>"
+    first = version(_chrome("Harbour bridge", story), None)
+    assert first.new_version and normalize_lines(ARTICLE[-1:])[0] not in first.normalized
+    # the new template reads the last paragraph as body, which the repost holds: the article was
+    # the same when it was copied; the first template had only set the paragraph apart
+    story_all = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>"
+    assert not version(_chrome("Harbour bridge", story_all), first.normalized).new_version
+    # with no repost to say so, it is a paragraph added: a new version
+    assert version(_chrome("Harbour bridge", story_all), first.normalized, ()).new_version
+    # a paragraph of the previous version that the page still shows, set apart in a box, is no removal
+    boxed = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:-2]) + "</div>" + \
+        f"<div class='sidebar-box'><p>{ARTICLE[-2]}</p></div>"
+    later = version(_chrome("Harbour bridge", boxed), first.normalized, ())
+    assert normalize_lines(ARTICLE[-2:-1])[0] not in later.normalized and not later.new_version
+    # a paragraph the page no longer shows anywhere is removed: a new version
+    cut = "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:-2]) + "</div>"
+    assert version(_chrome("Harbour bridge", cut), first.normalized, ()).new_version
+
+
 @pytest.mark.parametrize("line", [
     "湘江长沙段水位降至24.77米，低于24.80米的历史最低值。本报记者 郭立亮 摄",  # a photo caption and its credit
     "资料图：试验中志愿者在舱内组建乐队，王跃（左一）为鼓手。新华社发",
