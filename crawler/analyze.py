@@ -22,7 +22,7 @@ from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
-from store.records import Exchange, FidelityResult, WarcRef
+from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
 from store.warc import CrawlInfo, WarcMirror
 from store.words import HunkOp
 
@@ -255,26 +255,25 @@ def published_lines(text: str, normalized: str, fold_script: bool) -> list[str] 
     return [p for _, p in pairs]
 
 
-def version_hunks(old: dict, new: dict, *, min_change_chars: int, fold_script: bool) -> list[dict]:
-    """What changed from stored version `old` to `new` (rows with `text` and `normalized`),
-    as hunks read like a repost's: "missing" is what the new version dropped, the texts as
-    published by each version."""
-    lines = new["normalized"].split("\n") if new["normalized"] else []
-    previous = old["normalized"].split("\n") if old["normalized"] else []
+def version_hunks(old: StoredVersion, new: StoredVersion, *, min_change_chars: int, fold_script: bool) -> list[dict]:
+    """What changed from stored version `old` to `new`, as hunks read like a repost's:
+    "missing" is what the new version dropped, the texts as published by each version."""
+    lines = new.normalized.split("\n") if new.normalized else []
+    previous = old.normalized.split("\n") if old.normalized else []
     # A line one version set aside as uncertain (an edge credit, a dateline) and the other
     # holds as body is no change of the article: which way it fell depends on what surrounds it.
-    lines, shown = _spare_lines(lines, published_lines(new["text"] or "", new["normalized"] or "", fold_script),
+    lines, shown = _spare_lines(lines, published_lines(new.text or "", new.normalized or "", fold_script),
                                 _extras(old).difference(previous))
-    previous, shown_before = _spare_lines(previous, published_lines(old["text"] or "", old["normalized"] or "",
+    previous, shown_before = _spare_lines(previous, published_lines(old.text or "", old.normalized or "",
                                                                     fold_script), _extras(new).difference(lines))
     diff = compare(lines, previous, min_change_chars=min_change_chars,
                    repost_published=shown, original_published=shown_before)
     return [hunk_dict(h) for h in diff.hunks]
 
 
-def _extras(version: dict) -> frozenset[str]:
+def _extras(version: StoredVersion) -> frozenset[str]:
     """A stored version's uncertain lines (normalised), as `analyze` kept them."""
-    return frozenset(line for line in (version.get("extras") or "").split("\n") if line)
+    return frozenset(line for line in (version.extras or "").split("\n") if line)
 
 
 def _spare_lines(lines: list[str], published: list[str] | None,
@@ -287,7 +286,7 @@ def _spare_lines(lines: list[str], published: list[str] | None,
     return [lines[i] for i in keep], None if published is None else [published[i] for i in keep]
 
 
-def version_differ(cfg: Config) -> Callable[[dict, dict], list[dict]]:
+def version_differ(cfg: Config) -> Callable[[StoredVersion, StoredVersion], list[dict]]:
     """`version_hunks` with the comparison settings of `cfg`, for the report."""
     return functools.partial(version_hunks, min_change_chars=cfg.compare.min_change_chars,
                              fold_script=cfg.compare.fold_chinese_script)

@@ -173,24 +173,24 @@ def status(cfg: Config, as_json: bool) -> int:
     store = open_store(cfg)
     counts = store.status_counts()
     if as_json:
-        emit_json(counts)
+        emit_json(counts.to_json())
         return 0
-    click.echo(f"{counts['sources']} sources, {counts['reposts']} reposts ({counts['problems']} problems), "
-               f"{counts['unchecked']} never checked")
-    for word, n in counts["by_status"].items():
+    click.echo(f"{counts.sources} sources, {counts.reposts} reposts ({counts.problems} problems), "
+               f"{counts.unchecked} never checked")
+    for word, n in counts.by_status.items():
         click.echo(f"  {word:<13}{n:>8}")
-    click.echo(f"dead: {counts['dead']}   versions: {counts['versions']}   changed: {counts['changed']}   "
-               f"unfaithful reposts: {counts['unfaithful']}   changed since the repost: {counts['changed_since_repost']}")
-    stealth = counts["changed_since_repost_sources"]
+    click.echo(f"dead: {counts.dead}   versions: {counts.versions}   changed: {counts.changed}   "
+               f"unfaithful reposts: {counts.unfaithful}   changed since the repost: {counts.changed_since_repost}")
+    stealth = counts.changed_since_repost_sources
     for url in stealth[:STATUS_LIST_MAX]:
         click.echo(f"  changed since the repost (a stealth edit): {url}")
     if len(stealth) > STATUS_LIST_MAX:
         click.echo(f"  ... and {len(stealth) - STATUS_LIST_MAX} more (`status --json` lists them all)")
-    last = counts["last_crawl"]
+    last = counts.last_crawl
     if last is None:
         click.echo("last crawl: never")
     else:
-        click.echo(f"last crawl: {last['started_at']} .. {last['finished_at'] or '?'} ({last['outcome']})")
+        click.echo(f"last crawl: {last.started_at} .. {last.finished_at or '?'} ({last.outcome})")
     return 0
 
 

@@ -340,9 +340,9 @@ class Checker:
     async def _check(self, source: SourceRow, seen: _Progress) -> CheckOutcome:
         store = self.store
         latest = store.version(source.latest_version_id) if source.latest_version_id else None
-        previous = latest["normalized"] if latest else None
-        reposts = tuple((r["id"], r["body"] or "") for r in store.reposts_of(source.id))
-        conditional = latest is not None and not latest["from_archive"]
+        previous = latest.normalized if latest else None
+        reposts = tuple((r.id, r.body or "") for r in store.reposts_of(source.id))
+        conditional = latest is not None and not latest.from_archive
         # Learn the host's answer for a URL that cannot exist before its first page: started later,
         # the probe would queue behind every page of the host already waiting for its turn.
         await self._probe_signature(source.url)
@@ -372,8 +372,8 @@ class Checker:
             fidelity = analysis.fidelity
         elif latest is not None and previous is not None and reposts:
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
-                fidelity = await self._cpu(cpu.judge_stored, previous, latest["extras"], reposts,
-                                               latest["text"], latest["found_by"] == "meta")
+                fidelity = await self._cpu(cpu.judge_stored, previous, latest.extras, reposts,
+                                               latest.text, latest.found_by == "meta")
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):
@@ -414,7 +414,7 @@ class Checker:
         try:
             latest = self.store.source_by_id(source.id)
             today = self.store.version(latest.latest_version_id) if latest and latest.latest_version_id else None
-            fidelity = await self.attributor.attribute(source, record.fidelity, today["normalized"] if today else "",
+            fidelity = await self.attributor.attribute(source, record.fidelity, today.normalized if today else "",
                                                        reposts)
             record_attribution(self.store, check_id, source.id, fidelity)
         except DeadlineReached:

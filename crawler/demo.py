@@ -116,10 +116,10 @@ def _run(examples_root: Path, workdir: Path, echo: Callable[[str], None]) -> int
     with (workdir / "replica-log.jsonl").open("w", encoding="utf-8") as log:
         for line in replica.log:
             log.write(json.dumps(line.to_json(), ensure_ascii=False) + "\n")
-    echo(f"sources: {counts['sources']}, reposts: {counts['reposts']}, problems: {counts['problems']}")
-    echo("link status: " + _counts(counts["by_status"]))
-    echo(f"dead: {counts['dead']}   changed: {counts['changed']}   unfaithful reposts: {counts['unfaithful']}   "
-         f"versions: {counts['versions']}")
+    echo(f"sources: {counts.sources}, reposts: {counts.reposts}, problems: {counts.problems}")
+    echo("link status: " + _counts(counts.by_status))
+    echo(f"dead: {counts.dead}   changed: {counts.changed}   unfaithful reposts: {counts.unfaithful}   "
+         f"versions: {counts.versions}")
     echo(f"archive copy: {workdir / 'archive'}")
     echo(f"config:       {config_path}")
     echo(f"database:     {cfg.store.database}")

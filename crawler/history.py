@@ -387,7 +387,7 @@ def _new_names(store: Store, changed: dict[str, tuple[str | None, str | None]], 
                 first = store.first_appearance(repost_id)
                 if first is None:  # indexed before appearances were kept: left to a cold pass
                     continue
-                name = _name(first[0], first[1], False)
+                name = _name(first.path, first.commit, False)
             names[repost_id] = (name, None)
     return names
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from crawler.config import Config
 from store.db import Store
-from store.records import FidelityResult, SourceRow
+from store.records import Appearance, FidelityResult, SourceRow, StoredRepost, StoredVersion
 
 
 class TargetError(Exception):
@@ -71,9 +71,8 @@ def resolve_target(cfg: Config, store: Store, target: str) -> tuple[SourceRow, l
             name, found = holder, store.source_of_repost(holder)
     if found is None:
         raise TargetError(f"{target} is not a file of the archive at {cfg.archive.root}")
-    _repost_id, source_id, kind = found
-    source = store.source_by_id(source_id) if source_id is not None else None
-    if kind != "repost" or source is None:
+    source = store.source_by_id(found.source_id) if found.source_id is not None else None
+    if found.kind != "repost" or source is None:
         raise TargetError(f"{name} is not a repost with a source: {store.repost_problem(name)}")
     return source, [name]
 
@@ -90,7 +89,7 @@ class RepostCheck:
     repost_date_from: str | None      # "header", "history" or "mtime"
     compared_with: dict[str, Any] | None  # the original as it was when the repost was made
     excerpt_only: bool
-    appearances: list[dict[str, str]]
+    appearances: list[Appearance]
     hunks: list[dict[str, Any]]
 
 
@@ -140,45 +139,45 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
     # As it is now: the fetch (or another process's) may have recorded a version since `source` was read.
     source = store.source_by_id(source.id) or source
     summary = store.report_sources(source_id=source.id)[0]
-    reposts = [r for r in store.reposts_of(source.id) if only is None or r["path"] in only]
+    reposts = [r for r in store.reposts_of(source.id) if only is None or r.path in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
     results = []
-    appearances = store.appearances_of(r["id"] for r in reposts)
+    appearances = store.appearances_of(r.id for r in reposts)
     if version is not None:
         if fetched is not None:
             by_id = {f.repost_id: f for f in fetched.record.fidelity}
         else:
             by_id = _judge_stored(cfg, store, source, version, reposts)
-        dates = Attributor(cfg, store, None, None).dates([r["id"] for r in reposts])
+        dates = Attributor(cfg, store, None, None).dates([r.id for r in reposts])
         for r in reposts:
-            fid = by_id.get(r["id"])
+            fid = by_id.get(r.id)
             if fid is not None:
-                date = dates.get(r["id"])
+                date = dates.get(r.id)
                 results.append(RepostCheck(
-                    path=r["path"], fidelity=fid.similarity, faithful=fid.faithful,
+                    path=r.path, fidelity=fid.similarity, faithful=fid.faithful,
                     faithful_when_reposted=fid.faithful_when_reposted,
                     repost_date=date.at if date else None, repost_date_from=date.origin if date else None,
                     compared_with=(fid.attribution or {}).get("compared_with"), excerpt_only=fid.excerpt_only,
-                    appearances=appearances.get(r["id"], []), hunks=list(fid.hunks)))
+                    appearances=appearances.get(r.id, []), hunks=list(fid.hunks)))
     return CheckReport(
         source=summary.fields, reposts=results,
-        version=None if version is None else VersionSeen(version["number"], bool(version["from_archive"]),
-                                                         version["first_seen_at"], version["found_by"]),
+        version=None if version is None else VersionSeen(version.number, version.from_archive,
+                                                         version.first_seen_at, version.found_by),
         check=None if fetched is None else CheckDone(fetched.record.detail, fetched.record.found_by))
 
 
-def _judge_stored(cfg: Config, store: Store, source: SourceRow, version: dict[str, Any],
-                  reposts: list[dict[str, Any]]) -> dict[int, FidelityResult]:
+def _judge_stored(cfg: Config, store: Store, source: SourceRow, version: StoredVersion,
+                  reposts: list[StoredRepost]) -> dict[int, FidelityResult]:
     """`check --no-fetch`: fidelity against the stored version, attributed with stored texts only."""
     from crawler import analyze as cpu
     from crawler.attribution import Attributor
     from crawler.crawl import compare_settings
 
     cpu.configure(compare_settings(cfg, store))
-    bodies = tuple((r["id"], r["body"] or "") for r in reposts)
-    judged = cpu.judge_stored(version["normalized"], version["extras"], bodies, version["text"],
-                              version["found_by"] == "meta")
-    judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version["normalized"] or "",
+    bodies = tuple((r.id, r.body or "") for r in reposts)
+    judged = cpu.judge_stored(version.normalized, version.extras, bodies, version.text,
+                              version.found_by == "meta")
+    judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version.normalized or "",
                                                                       bodies))
     return {f.repost_id: f for f in judged}
 
@@ -211,7 +210,7 @@ class VersionChange:
 class RepostCopy:
     path: str
     dated_at: str | None
-    appearances: list[dict[str, str]]
+    appearances: list[Appearance]
 
 
 @dataclass(frozen=True)
@@ -226,26 +225,31 @@ class SourceHistory:
         return asdict(self)
 
 
+def _warc_place(v: StoredVersion) -> WarcPlace | None:
+    """Where the response a version came from lies in the mirror (its four columns are written together)."""
+    if not v.warc_file or v.warc_offset is None or v.warc_length is None or v.payload_digest is None:
+        return None
+    return WarcPlace(v.warc_file, v.warc_offset, v.warc_length, v.payload_digest)
+
+
 def source_history(cfg: Config, store: Store, source: SourceRow) -> SourceHistory:
     """The versions of `source`, each with its time, and what changed between consecutive ones."""
     from crawler.analyze import version_hunks
 
     out = []
-    previous: dict[str, Any] | None = None
+    previous: StoredVersion | None = None
     for v in store.versions_of(source.id):
         hunks = []
         if previous is not None:
             hunks = version_hunks(previous, v, min_change_chars=cfg.compare.min_change_chars,
                                   fold_script=cfg.compare.fold_chinese_script)
         out.append(VersionChange(
-            number=v["number"], first_seen_at=v["first_seen_at"], last_seen_at=v["last_seen_at"],
-            from_archive=bool(v["from_archive"]), archive_url=v["archive_url"], captured_at=v["captured_at"],
-            title=v["title"],
-            warc=None if not v["warc_file"] else WarcPlace(v["warc_file"], v["warc_offset"], v["warc_length"],
-                                                           v["payload_digest"]),
-            hunks=hunks))
+            number=v.number, first_seen_at=v.first_seen_at, last_seen_at=v.last_seen_at,
+            from_archive=v.from_archive, archive_url=v.archive_url, captured_at=v.captured_at,
+            title=v.title,
+            warc=_warc_place(v), hunks=hunks))
         previous = v
     reposts = store.reposts_of(source.id)
-    appearances = store.appearances_of(r["id"] for r in reposts)
-    copies = [RepostCopy(r["path"], r["dated_at"], appearances.get(r["id"], [])) for r in reposts]
+    appearances = store.appearances_of(r.id for r in reposts)
+    copies = [RepostCopy(r.path, r.dated_at, appearances.get(r.id, [])) for r in reposts]
     return SourceHistory(source.url, out, copies)

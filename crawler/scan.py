@@ -255,7 +255,7 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
 
 def finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -> ScanResult:
     counts = store.status_counts()
-    result.reposts = counts["reposts"]
+    result.reposts = counts.reposts
     result.problems = sorted(store.repost_problems() + transient, key=lambda p: p["path"])
     result.not_reposts = store.not_reposts()
     result.new.sort()

@@ -15,14 +15,31 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from store.records import CheckRecord, FidelityResult, RepostRecord, SourceRow, WarcRef
+from store.records import (
+    Appearance,
+    CheckRecord,
+    CrawlRun,
+    FidelityResult,
+    LatestFidelity,
+    MonthlyActivity,
+    RepostRecord,
+    RepostSource,
+    RepostVerdict,
+    SourceKey,
+    SourceRow,
+    SourceSummary,
+    StatusCounts,
+    StoredRepost,
+    StoredVersion,
+    WarcRef,
+)
 from store.words import ANSWERED_STATUSES, LinkStatus
 
 # Crawl-lock descriptors this process holds. A flock belongs to the open file, which a
@@ -349,44 +366,6 @@ MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4,
               6: _datasette_v6}
 
 
-@dataclass(frozen=True)
-class SourceSummary:
-    """What the report says of one source (SPEC section 10), plus its id."""
-
-    id: int
-    fields: dict[str, Any]
-    host: str = ""
-
-
-@dataclass(frozen=True)
-class RepostVerdict:
-    """A repost with its latest fidelity result (None fields: never compared)."""
-
-    source_id: int
-    path: str
-    similarity: float | None
-    faithful: bool | None
-    hunks: list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class SourceKey:
-    """How the report finds a source it lists by URL."""
-
-    id: int
-    host: str
-
-
-@dataclass(frozen=True)
-class MonthlyActivity:
-    """The report's pictures over time, by month (YYYY-MM)."""
-
-    # (month, dead, checked) of the sources by the month of their earliest repost.
-    rot: list[tuple[str, int, int]]
-    new_versions: dict[str, int]   # versions after a source's first, by when they were first seen
-    stealth_edits: dict[str, int]  # faithful when reposted, unfaithful now: by when that was seen
-
-
 class Store:
     """One SQLite database file of repost-mirror."""
 
@@ -538,11 +517,11 @@ class Store:
                 [finished_at, outcome, json.dumps(counts, ensure_ascii=False), crawl_id],
             )
 
-    def last_crawl(self) -> dict[str, Any] | None:
+    def last_crawl(self) -> CrawlRun | None:
         row = self.db.execute(
             "SELECT started_at, finished_at, outcome FROM crawls ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        return None if row is None else {"started_at": row[0], "finished_at": row[1], "outcome": row[2]}
+        return None if row is None else CrawlRun(row[0], row[1], row[2])
 
     # --- scan ---------------------------------------------------------------
 
@@ -669,16 +648,16 @@ class Store:
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO appearances (repost_id, path, commit_id) VALUES (?, ?, ?)", appearances)
 
-    def first_appearance(self, repost_id: int) -> tuple[str, str, str] | None:
-        """(path, commit sha, committed_at) of where a history repost's text first stood."""
+    def first_appearance(self, repost_id: int) -> Appearance | None:
+        """Where a history repost's text first stood."""
         row = self.db.execute(
             "SELECT a.path, c.sha, c.committed_at FROM appearances a JOIN commits c ON c.id = a.commit_id "
             "WHERE a.repost_id = ? ORDER BY a.commit_id, a.path LIMIT 1", [repost_id]).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else Appearance(row[0], row[1], row[2])
 
-    def appearances_of(self, repost_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
-        """repost id -> its appearances, oldest first: {"path", "commit", "committed_at"}."""
-        out: dict[int, list[dict[str, str]]] = {}
+    def appearances_of(self, repost_ids: Iterable[int]) -> dict[int, list[Appearance]]:
+        """repost id -> its appearances, oldest first."""
+        out: dict[int, list[Appearance]] = {}
         for chunk in _chunks(list(repost_ids), 500):
             marks = ",".join("?" * len(chunk))
             for repost_id, path, sha, at in self.db.execute(
@@ -686,7 +665,7 @@ class Store:
                 f"JOIN commits c ON c.id = a.commit_id WHERE a.repost_id IN ({marks}) "
                 "ORDER BY a.repost_id, a.commit_id, a.path", chunk
             ):
-                out.setdefault(repost_id, []).append({"path": path, "commit": sha, "committed_at": at})
+                out.setdefault(repost_id, []).append(Appearance(path, sha, at))
         return out
 
     def repost_by_appearance(self, path: str, commit_prefix: str = "") -> str | None:
@@ -818,26 +797,31 @@ class Store:
         rows = self._source_rows("s.id = ?", [source_id])
         return rows[0] if rows else None
 
-    def source_of_repost(self, path: str) -> tuple[int, int | None, str] | None:
-        """(repost id, source id, kind) of the repost named `path`."""
+    def source_of_repost(self, path: str) -> RepostSource | None:
+        """The source of the repost named `path`."""
         row = self.db.execute("SELECT id, source_id, kind FROM reposts WHERE path = ?", [path]).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else RepostSource(row[0], row[1], row[2])
 
-    def reposts_of(self, source_id: int) -> list[dict[str, Any]]:
+    def reposts_of(self, source_id: int) -> list[StoredRepost]:
+        """The reposts of a source still in the archive, by path."""
         return [
-            dict(zip(("id", "path", "body", "title", "published_at", "dated_at"), row))
+            StoredRepost(*row)
             for row in self.db.execute(
                 "SELECT id, path, body, title, published_at, dated_at FROM reposts "
                 "WHERE source_id = ? AND removed_at IS NULL ORDER BY path", [source_id]
             )
         ]
 
-    def version(self, version_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query("SELECT * FROM versions WHERE id = ?", [version_id]))
-        return rows[0] if rows else None
+    _VERSION_COLUMNS = ", ".join(f.name for f in fields(StoredVersion))
 
-    def versions_of(self, source_id: int) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT * FROM versions WHERE source_id = ? ORDER BY number", [source_id]))
+    def version(self, version_id: int) -> StoredVersion | None:
+        row = self.db.execute(f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE id = ?", [version_id]).fetchone()
+        return None if row is None else _version(row)
+
+    def versions_of(self, source_id: int) -> list[StoredVersion]:
+        """The versions of a source, oldest first."""
+        return [_version(row) for row in self.db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE source_id = ? ORDER BY number", [source_id])]
 
     def source_titles(self) -> list[tuple[str, str]]:
         """(source URL, title) of every source: its latest version's title, else a repost's."""
@@ -965,7 +949,7 @@ class Store:
 
     # --- status and report --------------------------------------------------
 
-    def status_counts(self) -> dict[str, Any]:
+    def status_counts(self) -> StatusCounts:
         q = self.db.execute
         by_status = {str(status): 0 for status in LinkStatus}
         for status, n in q("SELECT link_status, count(*) FROM sources WHERE link_status IS NOT NULL GROUP BY 1"):
@@ -975,20 +959,20 @@ class Store:
                  "WHERE source_id IS NOT NULL AND removed_at IS NULL").fetchone()[0]
         checked = q("SELECT count(*) FROM sources s WHERE s.link_status IS NOT NULL AND EXISTS "
                     "(SELECT 1 FROM reposts r WHERE r.source_id = s.id AND r.removed_at IS NULL)").fetchone()[0]
-        return {
-            "sources": live,
-            "reposts": q("SELECT count(*) FROM reposts WHERE kind = 'repost' AND removed_at IS NULL").fetchone()[0],
-            "problems": q("SELECT count(*) FROM reposts WHERE kind = 'problem' AND removed_at IS NULL").fetchone()[0],
-            "unchecked": live - checked,
-            "by_status": by_status,
-            "dead": q("SELECT count(*) FROM sources WHERE dead = 1").fetchone()[0],
-            "versions": q("SELECT count(*) FROM versions").fetchone()[0],
-            "changed": q("SELECT count(*) FROM sources WHERE versions > 1").fetchone()[0],
-            "unfaithful": self.unfaithful_reposts(),
-            "changed_since_repost": len(stealth := self.changed_since_repost()),
-            "changed_since_repost_sources": stealth,
-            "last_crawl": self.last_crawl(),
-        }
+        return StatusCounts(
+            sources=live,
+            reposts=q("SELECT count(*) FROM reposts WHERE kind = 'repost' AND removed_at IS NULL").fetchone()[0],
+            problems=q("SELECT count(*) FROM reposts WHERE kind = 'problem' AND removed_at IS NULL").fetchone()[0],
+            unchecked=live - checked,
+            by_status=by_status,
+            dead=q("SELECT count(*) FROM sources WHERE dead = 1").fetchone()[0],
+            versions=q("SELECT count(*) FROM versions").fetchone()[0],
+            changed=q("SELECT count(*) FROM sources WHERE versions > 1").fetchone()[0],
+            unfaithful=self.unfaithful_reposts(),
+            changed_since_repost=len(stealth := self.changed_since_repost()),
+            changed_since_repost_sources=stealth,
+            last_crawl=self.last_crawl(),
+        )
 
     def changed_since_repost(self) -> list[str]:
         """Sources whose reposts were all faithful when made, but which differ now (stealth edits)."""
@@ -1123,17 +1107,15 @@ class Store:
         return self.db.execute(
             "SELECT count(*) FROM reposts WHERE kind = 'not_repost' AND removed_at IS NULL").fetchone()[0]
 
-    def latest_fidelity(self, repost_id: int) -> dict[str, Any] | None:
-        rows = list(self.db.query(
+    def latest_fidelity(self, repost_id: int) -> LatestFidelity | None:
+        row = self.db.execute(
             "SELECT similarity, faithful, hunks, checked_at, version_id FROM fidelity "
             "WHERE repost_id = ? ORDER BY id DESC LIMIT 1", [repost_id]
-        ))
-        if not rows:
+        ).fetchone()
+        if row is None:
             return None
-        row = rows[0]
-        return {"fidelity": row["similarity"], "faithful": bool(row["faithful"]),
-                "hunks": json.loads(row["hunks"] or "[]"), "checked_at": row["checked_at"],
-                "version_id": row["version_id"]}
+        return LatestFidelity(fidelity=row[0], faithful=bool(row[1]), hunks=json.loads(row[2] or "[]"),
+                              checked_at=row[3], version_id=row[4])
 
 
 def source_faithful_when_reposted(results: Iterable[FidelityResult]) -> bool | None:
@@ -1145,6 +1127,12 @@ def source_faithful_when_reposted(results: Iterable[FidelityResult]) -> bool | N
     if not verdicts or None in verdicts:
         return None
     return True
+
+
+def _version(row: tuple[Any, ...]) -> StoredVersion:
+    """A `versions` row, its columns selected in the order of the fields (Store._VERSION_COLUMNS)."""
+    version = StoredVersion(*row)
+    return replace(version, from_archive=bool(version.from_archive))
 
 
 def _tristate(value: bool | None) -> int | None:

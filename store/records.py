@@ -1,11 +1,13 @@
-"""Records that cross from the crawler into the store.
+"""Records that cross the border of the store: what the crawler gives it to keep, and
+what its queries give back to the crawler, the CLI and the report.
 
 The store keeps what it is given: it never parses, fetches or extracts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from store.words import FetchError, HunkOp, LinkStatus
 
@@ -165,3 +167,138 @@ class CheckRecord:
     wayback_checked: bool = False
     # How the compared body was found: "extractor", "page_text", "embedded" or "meta" (SPEC 7).
     found_by: str | None = None
+
+
+# --- what the store's queries give back --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A version of a source's article, as stored (a row of `versions`)."""
+
+    id: int
+    source_id: int
+    number: int  # 1 for the first text seen, then one more per change
+    title: str
+    text: str  # extracted paragraphs joined by newlines
+    normalized: str  # normalised lines joined by newlines; equality means no new version
+    extras: str  # normalised lines the extractor was unsure of (see VersionText)
+    first_seen_at: str
+    last_seen_at: str
+    from_archive: bool  # an earlier text found in a web archive, not fetched from the site
+    archive_url: str | None
+    warc_file: str | None  # where the response it came from lies in the mirror
+    warc_offset: int | None
+    warc_length: int | None
+    payload_digest: str | None
+    found_by: str | None  # "extractor", "page_text", "embedded" or "meta" (SPEC 7)
+    captured_at: str | None  # when the web archive captured it (a from_archive version)
+
+
+@dataclass(frozen=True)
+class StoredRepost:
+    """A repost of a source still in the archive, with what comparing it needs."""
+
+    id: int
+    path: str
+    body: str | None
+    title: str | None
+    published_at: str | None
+    dated_at: str | None
+
+
+@dataclass(frozen=True)
+class RepostSource:
+    """Which source the repost file `path` belongs to (none: a problem or not a repost)."""
+
+    repost_id: int
+    source_id: int | None
+    kind: str  # "repost", "problem" or "not_repost"
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """Where a history repost's text stood: a path, from the commit that put it there."""
+
+    path: str
+    commit: str  # the commit's sha
+    committed_at: str
+
+
+@dataclass(frozen=True)
+class LatestFidelity:
+    """A repost's latest fidelity result."""
+
+    fidelity: float
+    faithful: bool
+    hunks: list[dict[str, Any]]
+    checked_at: str
+    version_id: int | None
+
+
+@dataclass(frozen=True)
+class CrawlRun:
+    """When a crawl ran and how it ended."""
+
+    started_at: str
+    finished_at: str | None  # None while it runs (or when it was killed)
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """What `status` says of the whole database; `to_json()` is `status --json`."""
+
+    sources: int  # with a repost still in the archive
+    reposts: int
+    problems: int
+    unchecked: int
+    by_status: dict[str, int]  # every link status, in LinkStatus order
+    dead: int
+    versions: int
+    changed: int  # sources with more than one version
+    unfaithful: int  # reposts whose latest result says unfaithful
+    changed_since_repost: int  # stealth edits: faithful when reposted, unfaithful now
+    changed_since_repost_sources: list[str]
+    last_crawl: CrawlRun | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """What the report says of one source (SPEC section 10), plus its id."""
+
+    id: int
+    fields: dict[str, Any]  # the report's JSON object of the source, as it is printed
+    host: str = ""
+
+
+@dataclass(frozen=True)
+class RepostVerdict:
+    """A repost with its latest fidelity result (None fields: never compared)."""
+
+    source_id: int
+    path: str
+    similarity: float | None
+    faithful: bool | None
+    hunks: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """How the report finds a source it lists by URL."""
+
+    id: int
+    host: str
+
+
+@dataclass(frozen=True)
+class MonthlyActivity:
+    """The report's pictures over time, by month (YYYY-MM)."""
+
+    # (month, dead, checked) of the sources by the month of their earliest repost.
+    rot: list[tuple[str, int, int]]
+    new_versions: dict[str, int]   # versions after a source's first, by when they were first seen
+    stealth_edits: dict[str, int]  # faithful when reposted, unfaithful now: by when that was seen

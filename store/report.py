@@ -23,6 +23,7 @@ from typing import Any
 
 from store.db import Store, utc_now
 from store.marks import char_marks
+from store.records import StatusCounts, StoredVersion
 from store.words import HunkOp
 
 FIELDS = ("source_url", "reposts", "link_status", "dead", "http_status", "final_url", "last_checked_at",
@@ -104,10 +105,10 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-# What changed between two stored versions (rows with `text` and `normalized`), as hunks
-# {"op", "repost": the newer text, "original": the older, "repost_marks", "original_marks"}:
-# the crawler's comparison, which the store cannot make itself.
-VersionDiffer = Callable[[dict[str, Any], dict[str, Any]], list[dict[str, Any]]]
+# What changed between two stored versions, as hunks {"op", "repost": the newer text,
+# "original": the older, "repost_marks", "original_marks"}: the crawler's comparison, which
+# the store cannot make itself.
+VersionDiffer = Callable[[StoredVersion, StoredVersion], list[dict[str, Any]]]
 
 
 def render(store: Store, report: dict[str, Any], fmt: str, diff_versions: VersionDiffer | None = None) -> str:
@@ -232,7 +233,7 @@ class Pictures:
 class HumanReport:
     generated_at: str
     since: str | None
-    counts: dict[str, Any]           # the whole database (Store.status_counts)
+    counts: StatusCounts             # the whole database
     sources: list[SourceView]        # every source of the report, in its order
     group_counts: dict[str, int]     # of the sources in this report
     events: list[SiteEvent] = field(default_factory=list)
@@ -312,19 +313,19 @@ def pictures(store: Store) -> Pictures:
     monthly = store.monthly_activity()
     versions, stealth = monthly.new_versions, monthly.stealth_edits
     months = sorted(m for m in set(versions) | set(stealth) if m)
-    return Pictures(by_status=dict(counts["by_status"]), unchecked=int(counts.get("unchecked", 0)), rot=monthly.rot,
+    return Pictures(by_status=dict(counts.by_status), unchecked=counts.unchecked, rot=monthly.rot,
                     activity=[(m, int(versions.get(m, 0)), int(stealth.get(m, 0))) for m in months])
 
 
 def _fill(store: Store, view: SourceView, source_id: int, diff_versions: VersionDiffer | None) -> None:
     for repost in store.reposts_of(source_id):
-        latest = store.latest_fidelity(repost["id"])
-        hunks = list(latest["hunks"]) if latest else []
+        latest = store.latest_fidelity(repost.id)
+        hunks = list(latest.hunks) if latest else []
         view.reposts.append(RepostView(
-            path=repost["path"],
-            fidelity=None if latest is None else latest["fidelity"],
-            faithful=None if latest is None else latest["faithful"],
-            checked_at=None if latest is None else latest["checked_at"],
+            path=repost.path,
+            fidelity=None if latest is None else latest.fidelity,
+            faithful=None if latest is None else latest.faithful,
+            checked_at=None if latest is None else latest.checked_at,
             hunks=[_bounded(h) for h in hunks[:MAX_HUNKS]], more_hunks=max(0, len(hunks) - MAX_HUNKS),
         ))
     if "changed" in view.groups:
@@ -334,10 +335,10 @@ def _fill(store: Store, view: SourceView, source_id: int, diff_versions: Version
             # The line diff also when the comparison finds no change long enough to count (a
             # version made under other settings): a changed source always shows what changed.
             found = diff_versions(old, new) if diff_versions is not None else []
-            hunks = [_bounded(h) for h in found or version_hunks(old["text"] or "", new["text"] or "")]
+            hunks = [_bounded(h) for h in found or version_hunks(old.text or "", new.text or "")]
             view.version_diff = VersionDiff(
-                old_number=old["number"], new_number=new["number"], old_seen=old["first_seen_at"],
-                new_seen=new["first_seen_at"], new_from_archive=bool(new["from_archive"]),
+                old_number=old.number, new_number=new.number, old_seen=old.first_seen_at,
+                new_seen=new.first_seen_at, new_from_archive=new.from_archive,
                 hunks=hunks[:MAX_HUNKS], more_hunks=max(0, len(hunks) - MAX_HUNKS),
             )
 

@@ -125,24 +125,24 @@ def render_html(rep: HumanReport) -> str:
         + (f" · changes since {esc(rep.since)}" if rep.since else "")
         + f" · {len(rep.sources)} source(s) listed</p>\n",
     ]
-    last = c.get("last_crawl")
+    last = c.last_crawl
     cards = [
-        ("bad", c["dead"], "dead sources"), ("warn", c["changed"], "changed sources"),
-        ("bad", c["unfaithful"], "unfaithful reposts"),
-        ("warn", c["changed_since_repost"], "changed since the repost"), ("", c["sources"], "sources"),
-        ("", c["reposts"], "reposts"), ("", c["versions"], "versions"),
+        ("bad", c.dead, "dead sources"), ("warn", c.changed, "changed sources"),
+        ("bad", c.unfaithful, "unfaithful reposts"),
+        ("warn", c.changed_since_repost, "changed since the repost"), ("", c.sources, "sources"),
+        ("", c.reposts, "reposts"), ("", c.versions, "versions"),
     ]
     parts.append("<section id=\"counts\">\n<h2>Counts</h2>\n<div class=\"top\">\n<div class=\"cards\">\n")
     for cls, n, label in cards:
         parts.append(f"<div class=\"card {cls}\"><b>{int(n)}</b><span>{esc(label)}</span></div>\n")
     parts.append("</div>\n")
-    parts.append(f"<div class=\"chart\">{_bar_chart(c['by_status'], c.get('unchecked', 0))}</div>\n</div>\n")
+    parts.append(f"<div class=\"chart\">{_bar_chart(c.by_status, c.unchecked)}</div>\n</div>\n")
     parts.append("<p class=\"meta\">In this report: "
                  + ", ".join(f"{rep.group_counts[g]} {esc(g)}" for g, _ in GROUPS)
                  + (f" · {len(rep.events)} site event(s)" if rep.events else "")
-                 + f" · problems in the archive: {int(c['problems'])}"
-                 + (f" · last crawl {esc(last['started_at'])} .. {esc(last['finished_at'] or '?')} "
-                    f"({esc(last['outcome'])})" if last else " · never crawled")
+                 + f" · problems in the archive: {int(c.problems)}"
+                 + (f" · last crawl {esc(last.started_at)} .. {esc(last.finished_at or '?')} "
+                    f"({esc(last.outcome)})" if last else " · never crawled")
                  + "</p>\n</section>\n")
     if rep.pictures is not None:
         parts.append(_pictures(rep.pictures))

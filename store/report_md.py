@@ -83,17 +83,17 @@ def render_md(rep: HumanReport) -> str:
     out = ["# repost-mirror report", ""]
     out.append(f"Generated {rep.generated_at}" + (f", changes since {rep.since}" if rep.since else "") + ".")
     out += ["", "## Counts", "", "| link status | sources |", "| --- | ---: |"]
-    out += [f"| {status} | {c['by_status'].get(status, 0)} |" for status in LinkStatus]
-    if c.get("unchecked"):
-        out.append(f"| never checked | {c['unchecked']} |")
-    out += ["", f"- dead: **{c['dead']}**", f"- changed (more than one version): **{c['changed']}**",
-            f"- unfaithful reposts: **{c['unfaithful']}**",
+    out += [f"| {status} | {c.by_status.get(status, 0)} |" for status in LinkStatus]
+    if c.unchecked:
+        out.append(f"| never checked | {c.unchecked} |")
+    out += ["", f"- dead: **{c.dead}**", f"- changed (more than one version): **{c.changed}**",
+            f"- unfaithful reposts: **{c.unfaithful}**",
             f"- changed since the repost (the site edited an article after a faithful repost): "
-            f"**{c['changed_since_repost']}**",
-            f"- sources: {c['sources']}, reposts: {c['reposts']}, problems: {c['problems']}, versions: {c['versions']}"]
-    last = c.get("last_crawl")
+            f"**{c.changed_since_repost}**",
+            f"- sources: {c.sources}, reposts: {c.reposts}, problems: {c.problems}, versions: {c.versions}"]
+    last = c.last_crawl
     if last:
-        out.append(f"- last crawl: {last['started_at']} .. {last['finished_at'] or '?'} ({last['outcome']})")
+        out.append(f"- last crawl: {last.started_at} .. {last.finished_at or '?'} ({last.outcome})")
     out += ["", f"This report lists {len(rep.sources)} source(s): "
             + ", ".join(f"{rep.group_counts[g]} {g}" for g, _ in GROUPS) + "."]
     if rep.events:

@@ -85,8 +85,8 @@ def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
     assert fid["attribution"]["repost_date_from"] == "header"
     assert fid["attribution"]["compared_with"]["from_archive"] is True
     assert summary.changed_since_repost == 1 and summary.to_json()["changed_since_repost"] == 1
-    assert store.status_counts()["changed_since_repost"] == 1
-    assert store.status_counts()["changed_since_repost_sources"] == [url]
+    assert store.status_counts().changed_since_repost == 1
+    assert store.status_counts().changed_since_repost_sources == [url]
     fields = store.report_sources(everything=True)[0].fields
     assert fields["faithful_when_reposted"] is True
     doc = reports.build_report(store, diffs=True)
@@ -98,11 +98,11 @@ def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
     assert "changed since the repost</span>" in reports.render(store, doc, "html")
     # The capture is kept as a from_archive version, before today's in time and number.
     versions = store.versions_of(store.source_by_url(url).id)
-    assert [(v["number"], bool(v["from_archive"]), v["captured_at"]) for v in versions] == [
+    assert [(v.number, v.from_archive, v.captured_at) for v in versions] == [
         (1, True, "2023-03-21T00:00:00Z"), (2, False, None)]
-    assert versions[0]["archive_url"] == wb.url(f"/web/{NEAR}/{url}")
+    assert versions[0].archive_url == wb.url(f"/web/{NEAR}/{url}")
     # ... with its WARC record: the raw capture's bytes, once; the CDX answer is mirrored too.
-    status, _headers, body = read_payload(cfg.store.mirror, versions[0]["warc_file"], versions[0]["warc_offset"])
+    status, _headers, body = read_payload(cfg.store.mirror, versions[0].warc_file, versions[0].warc_offset)
     assert status == 200 and body == captured
     uris = []
     for warc in sorted(cfg.store.mirror.glob("*.warc.gz")):
@@ -125,11 +125,11 @@ def test_repost_edit_is_the_reposts_and_the_capture_witnesses_our_bytes(tmp_path
         store, summary = run(config(tmp_path, wb))
     fid = latest(store)
     assert [h["by"] for h in fid["hunks"]] == ["repost"] and fid["faithful_when_reposted"] is False
-    assert summary.changed_since_repost == 0 and store.status_counts()["changed_since_repost"] == 0
+    assert summary.changed_since_repost == 0 and store.status_counts().changed_since_repost == 0
     fields = store.report_sources(everything=True)[0].fields
     assert fields["faithful_when_reposted"] is False and fields["witnessed"] is True
     # The capture repeats the version we hold: one distinct text is one version.
-    assert [bool(v["from_archive"]) for v in store.versions_of(store.source_by_url(url).id)] == [False]
+    assert [v.from_archive for v in store.versions_of(store.source_by_url(url).id)] == [False]
 
 
 def test_stealth_edit_capture_is_no_witness_of_todays_bytes(tmp_path: Path) -> None:
@@ -235,7 +235,7 @@ def test_our_own_earlier_version_is_used_instead_of_a_lookup(tmp_path: Path) -> 
     assert by == [("altered", "original"), ("missing", "repost")], fid["hunks"]
     assert fid["attribution"]["repost_date_from"] == "mtime"
     assert fid["attribution"]["compared_with"] == {
-        "version": 1, "seen_at": store.versions_of(store.source_by_url(url).id)[0]["first_seen_at"],
+        "version": 1, "seen_at": store.versions_of(store.source_by_url(url).id)[0].first_seen_at,
         "from_archive": False, "archive_url": None}
 
 

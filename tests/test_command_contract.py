@@ -143,7 +143,7 @@ def test_max_duration_bounds_every_request_at_full_concurrency(tmp_path: Path) -
     assert elapsed <= duration + timeout + 1.0, elapsed
     assert summary.stopped_early is True
     assert 0 < summary.checked < len(hosts) * per_host + 4
-    assert store.last_crawl()["outcome"] == "stopped_early"
+    assert store.last_crawl().outcome == "stopped_early"
     # A source the deadline cut short was not judged: every recorded check is a real answer.
     statuses = {row[0] for row in store.db.execute("SELECT link_status FROM checks")}
     assert statuses <= {"alive", "unreachable"}, statuses

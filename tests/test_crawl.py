@@ -216,7 +216,7 @@ def test_max_duration_stops_starting_new_fetches(tmp_path: Path) -> None:
         store, summary = crawl(cfg, max_duration=1.0)
         assert summary.stopped_early is True
         assert 1 <= summary.checked < 10
-        assert store.last_crawl()["outcome"] == "stopped_early"
+        assert store.last_crawl().outcome == "stopped_early"
 
 
 def _write_config(tmp: Path, **crawl: object) -> Path:
@@ -355,8 +355,8 @@ def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
         store, _ = crawl(cfg)
         assert fields(store)[a.url("/a/1")]["faithful"] is True
         version = store.versions_of(store.source_by_url(a.url("/a/1")).id)[0]
-        assert "作者" not in version["normalized"]  # a credit is not body text...
-        assert "作者" in version["extras"]  # ...but the page shows it, so a copy may too
+        assert "作者" not in version.normalized  # a credit is not body text...
+        assert "作者" in version.extras  # ...but the page shows it, so a copy may too
         store, _ = crawl(cfg, all_sources=True)
         f = fields(store)[a.url("/a/1")]
         assert f["http_status"] == 304 and f["faithful"] is True

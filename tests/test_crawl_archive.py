@@ -34,9 +34,9 @@ def test_versions_point_to_the_exact_bytes_served(tmp_path: Path) -> None:
         asyncio.run(crawl_async(cfg, store))
         asyncio.run(crawl_async(cfg, store, all_sources=True))  # unchanged: a revisit record
     version = store.versions_of(store.source_by_url(a.url("/a/1")).id)[0]
-    status, _headers, body = read_payload(cfg.store.mirror, version["warc_file"], version["warc_offset"])
+    status, _headers, body = read_payload(cfg.store.mirror, version.warc_file, version.warc_offset)
     assert status == 200 and body == wire and gzip.decompress(body) == page
-    assert version["payload_digest"] == payload_digest(wire)
+    assert version.payload_digest == payload_digest(wire)
     types = []
     for warc in sorted(cfg.store.mirror.glob("*.warc.gz")):
         with warc.open("rb") as fh:
@@ -84,7 +84,7 @@ def test_dead_source_gets_its_wayback_copy_once(tmp_path: Path) -> None:
         assert gone["archived_copy"] == snapshot
         assert gone["versions"] == 1 and gone["faithful"] is False  # the repost has a paragraph the copy lacks
         version = store.versions_of(store.source_by_url(a.url("/a/gone")).id)[0]
-        assert version["from_archive"] == 1 and version["archive_url"] == snapshot
+        assert version.from_archive is True and version.archive_url == snapshot
         assert report[a.url("/a/never")]["archived_copy"] is None
         # The timestamp asked for is the repost's date (3/20/2023 1:23 AM UTC).
         asks = wb.requests("/wayback/available")
@@ -92,7 +92,7 @@ def test_dead_source_gets_its_wayback_copy_once(tmp_path: Path) -> None:
         # Checked again: the lookups (and the "no snapshot" answer) are cached, not asked every night.
         asyncio.run(crawl_async(cfg, store, all_sources=True))
         assert len(wb.requests("/wayback/available")) == 2
-        assert store.versions_of(store.source_by_url(a.url("/a/gone")).id)[0]["number"] == 1
+        assert store.versions_of(store.source_by_url(a.url("/a/gone")).id)[0].number == 1
         assert len(store.versions_of(store.source_by_url(a.url("/a/gone")).id)) == 1
 
 

@@ -69,7 +69,7 @@ def state(store: Store) -> dict[str, tuple[str, str | None, tuple[tuple[str, str
     """name -> (blob, date, appearances as (path, commit)): everything a scan decides."""
     rows = store.db.execute("SELECT id, path, file_hash, dated_at FROM reposts WHERE removed_at IS NULL").fetchall()
     apps = store.appearances_of(r[0] for r in rows)
-    return {path: (blob, date, tuple((a["path"], a["commit"]) for a in apps.get(i, [])))
+    return {path: (blob, date, tuple((a.path, a.commit) for a in apps.get(i, [])))
             for i, path, blob, date in rows}
 
 
@@ -161,7 +161,7 @@ def test_incremental_renames_a_text_back_at_head_and_keeps_checks(tmp_path: Path
     store = Store(cfg.store.database)
     scan(cfg, store)
     assert set(state(store)) == {SLOT.format(1), odd}
-    slot_id = store.source_of_repost(SLOT.format(1))[0]
+    slot_id = store.source_of_repost(SLOT.format(1)).repost_id
     # The text back at slot 1 takes its plain name; the one slot 1 held goes back to its first
     # appearance's name (at the odd path, in c1); a new text takes the odd path.
     c3 = commit(repo, {SLOT.format(1): a, odd: c})
@@ -170,7 +170,7 @@ def test_incremental_renames_a_text_back_at_head_and_keeps_checks(tmp_path: Path
     got = state(store)
     assert set(got) == {SLOT.format(1), f"{odd}@{c1[:12]}", odd}
     assert got[SLOT.format(1)][2] == ((SLOT.format(1), c1), (odd, c2))
-    assert store.source_of_repost(f"{odd}@{c1[:12]}")[0] == slot_id  # the same repost, renamed
+    assert store.source_of_repost(f"{odd}@{c1[:12]}").repost_id == slot_id  # the same repost, renamed
     assert got[odd][2] == ((odd, c3),)
     assert store.get_meta("history_head") == c3
     cold = Store(tmp_path / "cold.db")
@@ -227,8 +227,8 @@ def test_merged_branches_and_a_rewritten_history(tmp_path: Path) -> None:
     }
     # History rewritten (the scanned HEAD is gone): read again from the start, and the reposts
     # keep their ids (their checks) where their texts are still there.
-    kept = store.source_of_repost("content/c.md")[0]
-    merged_a = store.source_of_repost("content/a.md")[0]
+    kept = store.source_of_repost("content/c.md").repost_id
+    merged_a = store.source_of_repost("content/a.md").repost_id
     git(repo, "reset", "-q", "--hard", c2)
     assert head_commit(repo) == c2
     again = scan(cfg, store)
@@ -237,7 +237,7 @@ def test_merged_branches_and_a_rewritten_history(tmp_path: Path) -> None:
     assert sorted(again.removed) == sorted([f"content/a.md~{merged_a}", "content/b.md", f"content/b.md@{s1[:12]}"])
     now = state(store)
     assert set(now) == {f"content/a.md@{c1[:12]}", "content/a.md"}
-    assert store.source_of_repost(f"content/a.md@{c1[:12]}")[0] == kept
+    assert store.source_of_repost(f"content/a.md@{c1[:12]}").repost_id == kept
 
 
 def test_a_history_indexed_per_path_is_merged_into_one_repost_per_text(tmp_path: Path) -> None:
@@ -252,16 +252,16 @@ def test_a_history_indexed_per_path_is_merged_into_one_repost_per_text(tmp_path:
     store = Store(cfg.store.database)
     scan(cfg, store)
     blob_a = state(store)[f"{SLOT.format(1)}@{c1[:12]}"][0]
-    sid = store.source_of_repost(f"{SLOT.format(1)}@{c1[:12]}")[1]
+    sid = store.source_of_repost(f"{SLOT.format(1)}@{c1[:12]}").source_id
     store.db.execute("INSERT INTO reposts (path, kind, source_id, file_hash, first_seen_at) "
                      "VALUES (?, 'repost', ?, ?, '2026-01-01')", [f"{SLOT.format(2)}@{c2[:12]}", sid, blob_a])
-    dup = store.source_of_repost(f"{SLOT.format(2)}@{c2[:12]}")[0]
+    dup = store.source_of_repost(f"{SLOT.format(2)}@{c2[:12]}").repost_id
     store.db.execute("INSERT INTO fidelity (repost_id, source_id, checked_at, similarity, faithful) "
                      "VALUES (?, ?, '2026-01-02', 0.5, 0)", [dup, sid])
     store.db.execute("DELETE FROM meta WHERE key = 'history_head'")
     result = scan(cfg, store)
     assert result.removed == [] and result.reposts == 3
-    keeper = store.source_of_repost(f"{SLOT.format(1)}@{c1[:12]}")[0]
+    keeper = store.source_of_repost(f"{SLOT.format(1)}@{c1[:12]}").repost_id
     assert store.db.execute("SELECT repost_id FROM fidelity").fetchall() == [(keeper,)]
     assert store.unfaithful_reposts() == 1
 
@@ -317,7 +317,7 @@ def test_incremental_scans_equal_a_cold_scan(tmp_path_factory, steps: list, scan
     scan(cfg, cold)
     assert state(store) == state(cold)
     # One repost per distinct text the history ever held.
-    assert cold.status_counts()["reposts"] == len(ever)
+    assert cold.status_counts().reposts == len(ever)
 
 
 def test_a_file_name_that_is_not_utf8_is_a_problem_of_the_history_scan(tmp_path: Path) -> None:

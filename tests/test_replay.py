@@ -166,7 +166,7 @@ def test_gzip_payload_is_kept_as_served(crawled):
     assert first["payload"] == crawled["wire"] and first["digest"] == sha1_b32(crawled["wire"])
     store = crawled["store"]
     version = store.versions_of(store.source_by_url(urls["gz"]).id)[0]
-    assert version["payload_digest"] == sha1_b32(crawled["wire"])
+    assert version.payload_digest == sha1_b32(crawled["wire"])
 
 
 def test_warcio_checks_every_file(crawled):

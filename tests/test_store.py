@@ -86,7 +86,7 @@ def test_checks_make_versions_and_dead_times(tmp_path: Path) -> None:
     store = Store(tmp_path / "m.db")
     store.save_reposts([_repost("a.md", "https://a.test/1")], "2026-01-01T00:00:00Z")
     sid = store.source_by_url("https://a.test/1").id
-    rid = store.source_of_repost("a.md")[0]
+    rid = store.source_of_repost("a.md").repost_id
     store.record_check(_check(sid, "2026-01-01T01:00:00Z", body="v1", new=True,
                               fidelity=[FidelityResult(rid, 0.5, False, ({"op": "missing", "repost": "", "original": "x"},))]))
     store.record_check(_check(sid, "2026-01-02T01:00:00Z", http=304))
@@ -101,13 +101,13 @@ def test_checks_make_versions_and_dead_times(tmp_path: Path) -> None:
     assert fields["dead"] is True and fields["http_status"] == 404
     assert fields["fidelity"] == 0.5 and fields["faithful"] is False
     versions = store.versions_of(sid)
-    assert [v["number"] for v in versions] == [1, 2]
-    assert versions[0]["last_seen_at"] == "2026-01-02T01:00:00Z"  # the 304 confirmed version 1
-    assert versions[0]["warc_file"] == "f.warc.gz"
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[0].last_seen_at == "2026-01-02T01:00:00Z"  # the 304 confirmed version 1
+    assert versions[0].warc_file == "f.warc.gz"
     # Back alive: no longer dead, and the next death gets a new first_dead_at.
     store.record_check(_check(sid, "2026-01-06T01:00:00Z", body="v2"))
     assert store.report_sources(everything=True)[0].fields["first_dead_at"] is None
-    assert store.status_counts()["unfaithful"] == 1
+    assert store.status_counts().unfaithful == 1
 
 
 def test_since_selects_what_turned_so_since(tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_the_lookups_the_report_and_commands_make_return_records(tmp_path: Path)
         RepostRecord(path="bad.md", size=1, mtime_ns=1, file_hash="p", kind="problem", problem="no source link"),
     ], "2026-01-01T00:00:00Z")
     a, b = store.source_by_url("https://a.test/1"), store.source_by_url("https://b.test/2")
-    rid = store.source_of_repost("a.md")[0]
+    rid = store.source_of_repost("a.md").repost_id
     store.record_check(_check(a.id, "2026-01-02T00:00:00Z", body="v1", new=True,
                               fidelity=[FidelityResult(rid, 0.5, False, ({"op": "missing", "repost": "", "original": "x"},))]))
     assert store.not_reposts() == 1

@@ -56,8 +56,8 @@ def test_the_database_holds_plain_text_words(tmp_path: Path) -> None:
                                    url="https://a.test/1", final_url=None, http_status=None,
                                    link_status=LinkStatus.UNREACHABLE, dead=False, consecutive_failures=1,
                                    error=FetchError.TIMEOUT))
-    assert store.status_counts()["by_status"] == {s: int(s == "unreachable") for s in SPEC_STATUSES}
-    assert json.dumps(store.status_counts()["by_status"]).startswith('{"alive": 0, "redirected": 0,')
+    assert store.status_counts().by_status == {s: int(s == "unreachable") for s in SPEC_STATUSES}
+    assert json.dumps(store.status_counts().by_status).startswith('{"alive": 0, "redirected": 0,')
     row = store.source_by_url("https://a.test/1")
     assert row.link_status is LinkStatus.UNREACHABLE
     store.close()
