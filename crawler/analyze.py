@@ -187,10 +187,7 @@ def judge(reposts: tuple[tuple[int, str], ...], original: list[str],
 def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: frozenset[str],
              published: Sequence[str] | None, excerpt: bool = False) -> FidelityResult:
     s = _settings
-    pairs = repost_pairs(body, s.fold_script)
-    drop = _tolerated([n for n, _ in pairs], tolerated)
-    if drop is not None:
-        pairs = [pair for pair, d in zip(pairs, drop) if not d]
+    pairs = _compared_pairs(body, tolerated)
     fid = compare([n for n, _ in pairs], list(original), min_change_chars=s.min_change_chars,
                   boilerplate=s.boilerplate, repost_published=[p for _, p in pairs],
                   original_published=published)
@@ -201,6 +198,14 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
 
 
+def _compared_pairs(body: str, tolerated: frozenset[str]) -> list[tuple[str, str]]:
+    """(normalised, as the repost reads) of the repost's lines that a comparison weighs: all but
+    those `tolerate` spares."""
+    pairs = repost_pairs(body, _settings.fold_script)
+    drop = _tolerated([n for n, _ in pairs], tolerated)
+    return pairs if drop is None else [pair for pair, d in zip(pairs, drop) if not d]
+
+
 def _without_furniture(fid: Fidelity) -> Fidelity:
     """What a repost may leave out (SPEC 7): text only the page has that is not a paragraph of
     prose (a dateline, a byline, a caption, a label, a call to action) is no difference."""
@@ -209,23 +214,39 @@ def _without_furniture(fid: Fidelity) -> Fidelity:
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
 
 
-def _said_by_page(verdict: FidelityResult, page: witness.PageText) -> FidelityResult:
+def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], page: witness.PageText
+                  ) -> FidelityResult:
     """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
-    shows (a pull quote, a caption, a source line, a product box) is copied, not added."""
+    shows (a pull quote, a caption, a source line, a product box) is copied, not added.
+    `pairs`: the repost's lines as the comparison saw them (`_compared_pairs`)."""
     fold = _settings.fold_script
-    kept = tuple(h for h in verdict.hunks if h["op"] != HunkOp.ADDED or not _shown(h["repost"], page, fold))
+    kept = tuple(h for h in verdict.hunks if h["op"] != HunkOp.ADDED or not _shown(h["repost"], pairs, page, fold))
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
 
 
-_FRAGMENT = 4  # letters: a hunk's edge cut from a neighbouring line ("I" of "I want..."), no line of its own
-
-
-def _shown(text: str, page: witness.PageText, fold: bool) -> bool:
-    """Whether the page shows every line of a hunk's text (but the fragments of lines at its edges)."""
-    lines = [line for line in normalize_lines(text.split("\n"), fold) if len(_letters(line)) >= _FRAGMENT]
+def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, fold: bool) -> bool:
+    """Whether the page shows every line of the repost that a hunk's text (`text`, as the repost
+    reads) falls in, whole: a hunk's edges may cut lines it shares with the article."""
+    lines = _lines_under(text, pairs) or normalize_lines(text.split("\n"), fold)
     return bool(lines) and all(witness.shows(page, line, fold) for line in lines)
+
+
+def _lines_under(text: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """The normalised repost lines whose published text the stretch `text` overlaps, or [] when
+    `text` is no stretch of the repost's published lines."""
+    joined = "\n".join(p for _, p in pairs)
+    at = joined.find(text) if text else -1
+    if at < 0:
+        return []
+    out, start = [], 0
+    for norm, published in pairs:
+        end = start + len(published)
+        if end > at and start < at + len(text) and norm:
+            out.append(norm)
+        start = end + 1
+    return out
 
 
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:
@@ -328,6 +349,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     verdicts: list[FidelityResult | None] = (list(judge(job.reposts, lines, tolerated, published)) if lines
                                              else [None] * len(job.reposts))
     found_by = "extractor" if any(v is not None and v.faithful for v in verdicts) else None
+    spared = [tolerated] * len(job.reposts)  # the lines each verdict spared its repost
     page: witness.PageText | None = None
     best: witness.Found | None = None
     held = False  # the extractor's body holds a repost's text better than the witness found it
@@ -350,15 +372,15 @@ def _analyze(job: PageJob) -> PageAnalysis:
             # verdict stands (the witness found a repeated lead, not the article).
             held = True
             continue
-        verdicts[k] = _verdict(repost_id, markdown, found.lines, _spared(tolerated.union(found.furniture), found.lines),
-                               found.shown, excerpt=found.excerpt)
+        spared[k] = _spared(tolerated.union(found.furniture), found.lines)
+        verdicts[k] = _verdict(repost_id, markdown, found.lines, spared[k], found.shown, excerpt=found.excerpt)
         if best is None or found.coverage > best.coverage:
             best = found
     for k, verdict in enumerate(verdicts):
         if verdict is not None and any(h["op"] == HunkOp.ADDED for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(decode_html(job.html, job.content_type)[0])
-            verdicts[k] = _said_by_page(verdict, page)
+            verdicts[k] = _said_by_page(verdict, _compared_pairs(job.reposts[k][1], spared[k]), page)
     if found_by is None and best is not None:
         # The article is what the witness found: its lines are the version, its furniture the extras.
         found_by, lines, paragraphs = best.found_by, list(best.lines), best.shown
