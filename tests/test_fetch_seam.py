@@ -14,7 +14,7 @@ import pytest
 
 from crawler.config import CrawlConfig
 from crawler.fetch import Fetch, Fetcher, FetchResult
-from crawler.fetch.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, load_robots
+from crawler.fetch.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsState, load_robots
 from crawler.wayback import WaybackError, closest_snapshot
 from store.words import FetchError
 
@@ -45,7 +45,7 @@ def test_robots_through_a_replayed_answer() -> None:
                          body=b"User-agent: *\nDisallow: /private\nCrawl-delay: 3\n")
     replayer = Replayer({origin + "/robots.txt": answer})
     policy = asyncio.run(load_robots(_use(replayer), origin, UA))
-    assert policy.state == "parsed" and policy.crawl_delay == 3.0
+    assert policy.state == RobotsState.PARSED and policy.crawl_delay == 3.0
     assert not policy.allowed(origin + "/private/1", UA) and policy.allowed(origin + "/a/1", UA)
     # robots.txt itself is not gated by robots.txt, and RFC 9309's limits are asked for.
     assert replayer.asked == [(origin + "/robots.txt", {"robots": False, "max_redirects": ROBOTS_MAX_REDIRECTS,

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.classify import link_status
 from crawler.fetch import FetchResult
-from crawler.fetch.robots import parse_robots, policy_from_result
+from crawler.fetch.robots import RobotsState, parse_robots, policy_from_result
 from tests.kit import SERVER_LAG, crawl_config, fetch_all
 from tests.kit import TEST_UA as UA
 from tests.origin import Origin, Reply, closed_port
@@ -98,13 +98,13 @@ def test_policy_rules_without_network():
     def res(status=None, error=None, body=b""):
         return FetchResult(url="http://a/robots.txt", final_url="http://a/robots.txt", status=status, error=error, body=body)
 
-    assert policy_from_result(res(404), UA).state == "allow_all"
-    assert policy_from_result(res(401), UA).state == "allow_all"
-    assert policy_from_result(res(503), UA).state == "blocked"
-    assert policy_from_result(res(429), UA).state == "blocked"
-    assert policy_from_result(res(error="timeout"), UA).state == "unreachable"
-    assert policy_from_result(res(error="refused"), UA).state == "unreachable"
-    assert policy_from_result(res(301, error="too_many_redirects"), UA).state == "allow_all"
+    assert policy_from_result(res(404), UA).state == RobotsState.ALLOW_ALL
+    assert policy_from_result(res(401), UA).state == RobotsState.ALLOW_ALL
+    assert policy_from_result(res(503), UA).state == RobotsState.BLOCKED
+    assert policy_from_result(res(429), UA).state == RobotsState.BLOCKED
+    assert policy_from_result(res(error="timeout"), UA).state == RobotsState.UNREACHABLE
+    assert policy_from_result(res(error="refused"), UA).state == RobotsState.UNREACHABLE
+    assert policy_from_result(res(301, error="too_many_redirects"), UA).state == RobotsState.ALLOW_ALL
     parsed = policy_from_result(res(200, body=b"User-agent: *\nDisallow: /x\nCrawl-delay: 2\n"), UA)
     assert parsed.crawl_delay == 2.0
     assert not parsed.allowed("http://a/x/1", UA) and parsed.allowed("http://a/y", UA)

@@ -40,7 +40,7 @@ from crawler.fetch.redirects import (
 )
 from crawler.fetch.result import FetchResult
 from crawler.fetch.retry import MAX_RETRY_AFTER, is_retryable, parse_retry_after
-from crawler.fetch.robots import RobotsPolicy, load_robots
+from crawler.fetch.robots import RobotsPolicy, RobotsState, load_robots
 from store.records import Exchange
 from store.turns import HostTurns
 from store.words import FetchError
@@ -247,9 +247,9 @@ class Fetcher:
             assert ip is not None  # a lookup without an error always gives an address
             if robots and self.cfg.respect_robots:
                 policy = await self._robots(host)
-                if policy.state == "unreachable":
+                if policy.state == RobotsState.UNREACHABLE:
                     return self._fail(res, FetchError.ROBOTS_UNREACHABLE, policy.detail)
-                if policy.state == "blocked":
+                if policy.state == RobotsState.BLOCKED:
                     return self._fail(res, FetchError.ROBOTS_ERROR, policy.detail)
                 if not policy.allowed(str(current), self.cfg.user_agent):
                     return self._fail(res, FetchError.ROBOTS_DISALLOWED, f"robots.txt of {host.origin} disallows {current}")
@@ -344,7 +344,7 @@ class Fetcher:
         except LocalShortage:
             raise
         except Exception as exc:  # a bug here must not let the crawl ignore robots.txt
-            policy = RobotsPolicy("blocked", detail=f"robots.txt could not be interpreted: {exc!r}")
+            policy = RobotsPolicy(RobotsState.BLOCKED, detail=f"robots.txt could not be interpreted: {exc!r}")
         if policy.crawl_delay is not None and policy.crawl_delay > host.delay:
             host.delay = policy.crawl_delay
             host.next_start += policy.crawl_delay - self.cfg.delay

@@ -9,6 +9,7 @@ before every request (client.py); this module needs only the `Fetch` seam.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from protego import Protego
 
@@ -27,25 +28,30 @@ _UNAVAILABLE_ERRORS = frozenset({FetchError.TOO_MANY_REDIRECTS, FetchError.REDIR
                                  FetchError.PRIVATE_ADDRESS})
 
 
+class RobotsState(StrEnum):
+    """How a host's robots.txt answered (RFC 9309 2.3.1). Only the Fetcher reads it: a check
+    records the FetchError it leads to and the policy's detail, never the state itself."""
+
+    PARSED = "parsed"  # 2xx: its rules apply
+    ALLOW_ALL = "allow_all"  # 4xx or unavailable: everything allowed
+    BLOCKED = "blocked"  # 5xx, 429 or a broken answer: nothing allowed
+    UNREACHABLE = "unreachable"  # connect error or timeout: nothing allowed, the host is unreachable
+
+
 @dataclass(frozen=True)
 class RobotsPolicy:
-    """What robots.txt says for one host for this crawl.
+    """What robots.txt says for one host for this crawl."""
 
-    state: "parsed" (2xx, rules apply), "allow_all" (4xx or unavailable),
-    "blocked" (5xx / 429 / broken answer: nothing allowed),
-    "unreachable" (connect error or timeout: nothing allowed, host unreachable).
-    """
-
-    state: str
+    state: RobotsState
     http_status: int | None = None
     crawl_delay: float | None = None
     detail: str = ""
     parser: Protego | None = None
 
     def allowed(self, url: str, user_agent: str) -> bool:
-        if self.state == "allow_all":
+        if self.state == RobotsState.ALLOW_ALL:
             return True
-        if self.state == "parsed" and self.parser is not None:
+        if self.state == RobotsState.PARSED and self.parser is not None:
             return self.parser.can_fetch(url, user_agent)
         return False
 
@@ -69,7 +75,7 @@ def parse_robots(text: str, user_agent: str, http_status: int | None = 200) -> R
         # the config allows (one request a day), so it cannot stall the crawl forever.
         pace = min(pace, MAX_DELAY) if pace >= 0 else None
     return RobotsPolicy(
-        "parsed",
+        RobotsState.PARSED,
         http_status=http_status,
         crawl_delay=pace,
         detail="robots.txt parsed",
@@ -82,21 +88,21 @@ def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
     status = result.status
     # The host could not be reached: the whole host is unreachable.
     if result.error in CONNECTION_ERRORS:
-        return RobotsPolicy("unreachable", status, detail=f"robots.txt unreachable: {result.detail}")
+        return RobotsPolicy(RobotsState.UNREACHABLE, status, detail=f"robots.txt unreachable: {result.detail}")
     if result.error in _UNAVAILABLE_ERRORS:
-        return RobotsPolicy("allow_all", status, detail=f"robots.txt unavailable ({result.error}): {result.detail}")
+        return RobotsPolicy(RobotsState.ALLOW_ALL, status, detail=f"robots.txt unavailable ({result.error}): {result.detail}")
     if result.error is not None or status is None:
-        return RobotsPolicy("blocked", status, detail=f"robots.txt broken ({result.error}): {result.detail}")
+        return RobotsPolicy(RobotsState.BLOCKED, status, detail=f"robots.txt broken ({result.error}): {result.detail}")
     if 200 <= status < 300:
         text = result.body.decode("utf-8", errors="replace")
         return parse_robots(text, user_agent, status)
     if status == 429 or status >= 500:
         # 429 is a 4xx, but it is the server asking us to back off, not "no robots.txt here".
-        return RobotsPolicy("blocked", status, detail=f"robots.txt answered {status}: nothing allowed this crawl")
+        return RobotsPolicy(RobotsState.BLOCKED, status, detail=f"robots.txt answered {status}: nothing allowed this crawl")
     if 400 <= status < 500:
-        return RobotsPolicy("allow_all", status, detail=f"robots.txt answered {status}: everything allowed")
+        return RobotsPolicy(RobotsState.ALLOW_ALL, status, detail=f"robots.txt answered {status}: everything allowed")
     # 1xx / 3xx left over (e.g. a redirect without Location): unavailable.
-    return RobotsPolicy("allow_all", status, detail=f"robots.txt answered {status}: treated as unavailable")
+    return RobotsPolicy(RobotsState.ALLOW_ALL, status, detail=f"robots.txt answered {status}: treated as unavailable")
 
 
 async def load_robots(fetcher: Fetch, origin: str, user_agent: str) -> RobotsPolicy:
