@@ -362,6 +362,16 @@ def test_a_click_to_tweet_box_the_repost_copies_is_no_addition() -> None:
     assert not verdict.faithful
 
 
+def test_an_added_hunk_is_weighed_by_the_whole_lines_it_falls_in() -> None:
+    pairs = [("Apple AirPods Pro", "Apple AirPods Pro"), ("Active noise cancellation", "Active noise cancellation"),
+             ("Apple iPhone 7, GSM Unlocked", "Apple iPhone 7, GSM Unlocked")]
+    # a hunk cut across two lines ("...Pro\nActive") stands for both lines, whole
+    assert analyze._lines_under("AirPods Pro\nActive", pairs) == ["Apple AirPods Pro", "Active noise cancellation"]
+    assert analyze._lines_under(", GSM Unlocked", pairs) == ["Apple iPhone 7, GSM Unlocked"]
+    # text that is no stretch of the repost's lines (other line breaks) stands for nothing
+    assert analyze._lines_under("Pro Active", pairs) == []
+
+
 def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> None:
     # a name in the first paragraph carries a pop-up card of headlines (links) inside the <p>;
     # the extractor sets the link-heavy paragraph aside, the repost has the paragraph alone
