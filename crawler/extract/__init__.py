@@ -1,26 +1,31 @@
-"""Generic article body extraction (title + body paragraphs) from HTML pages.
+"""Generic article body extraction (title + body paragraphs) from HTML pages: the extract
+step of the flow (fetch -> classify -> extract -> compare; see ``crawler``).
 
-``extract()`` works on pages it has never seen, Chinese (simplified and traditional) and
-English alike, with no per-site rules.  Outline:
+``extract()`` (body.py) works on pages it has never seen, Chinese (simplified and
+traditional) and English alike, with no per-site rules.  Its steps, a module each:
 
-1. ``decode_html``: HTTP charset, BOM, ``<meta>`` declaration, else detection; a
-   declaration that the bytes contradict falls back to detection.
-2. One walk over the DOM (selectolax/Lexbor) cuts the page into *blocks*: runs of text
-   between block-level boundaries (``<p>``, ``<div>``, ``<li>``, ``<td>``, ``<br>``...),
-   each with its length, the part of it inside links, its punctuation and the block-level
-   element that owns it.  Scripts, styles, forms controls, hidden elements, figure
-   captions are skipped; ``<nav>``/``<footer>``/``<aside>`` and elements whose class/id
-   says share bar, related box, comments, ads... are *flagged*.
-3. Each block gets a weight: positive for sentence-like text (long, punctuated -- the CJK
-   marks ，。！？、；：「」“” count --, few links), negative for link lists and short
-   labels.  Every element scores the sum of the weights in its subtree; the best
+1. decode.py, ``decode_html``: HTTP charset, BOM, ``<meta>`` declaration, else
+   detection; a declaration that the bytes contradict falls back to detection.
+2. walk.py: one walk over the DOM (selectolax/Lexbor) cuts the page into *blocks*: runs
+   of text between block-level boundaries (``<p>``, ``<div>``, ``<li>``, ``<td>``,
+   ``<br>``...), each with its length, the part of it inside links, its punctuation and
+   the block-level element that owns it.  Scripts, styles, forms controls, hidden
+   elements, figure captions are skipped; ``<nav>``/``<footer>``/``<aside>`` and elements
+   whose class/id says share bar, related box, comments, ads... are *flagged*.
+3. score.py: each block gets a weight: positive for sentence-like text (long, punctuated
+   -- the CJK marks ，。！？、；：「」“” count --, few links), negative for link lists and
+   short labels.  Every element scores the sum of the weights in its subtree; the best
    element is the article container (the maximum-scoring subtree), narrowed to a child
-   that holds nearly all of its content.  JSON-LD ``articleBody`` (when consistent
-   with the page) and ``itemprop=articleBody`` steer that choice.
-4. Inside the container, link-dense blocks, flagged subtrees, link-dense sub-boxes,
-   duplicates of the title or of other blocks, and short labels at the edges are left
-   out.  A page whose best container holds no real prose (error page, home page, list
-   of links) gives no paragraphs.
+   that holds nearly all of its content.  JSON-LD ``articleBody`` (jsonld.py; when
+   consistent with the page) and ``itemprop=articleBody`` steer that choice; title.py
+   finds the title and the element that shows it.
+4. clean.py: inside the container, link-dense blocks, flagged subtrees, link-dense
+   sub-boxes, duplicates of the title or of other blocks, and short labels at the edges
+   are left out.  A page whose best container holds no real prose (error page, home
+   page, list of links) gives no paragraphs.
+
+Each tuning threshold is a named constant beside the code that uses it, with the reason
+for its value.
 """
 
 

@@ -1,4 +1,5 @@
-"""Polite fetching: the only part of the crawler that does network I/O.
+"""Polite fetching: the only part of the crawler that does network I/O, the fetch step of
+the flow (schedule -> fetch -> classify; see ``crawler``).
 
 Politeness rules (SPEC section 6), all enforced per host origin (scheme, host, port):
 
@@ -14,7 +15,7 @@ The modules, in the order a fetch passes through them:
 * protocol.py: `Fetch`, the seam the checker, robots.txt and the Wayback client depend on;
 * client.py: `Fetcher`, the one implementation, which drives the steps below;
 * address.py: resolve the host, refuse private addresses, pin the one that was checked;
-* robots.py: robots.txt per host (RFC 9309);
+* robots.py: robots.txt per host (RFC 9309): a `RobotsPolicy` and its `RobotsState`;
 * gate.py: the per-host politeness gate (slots, delays, shared turns, the crawl's deadline);
 * retry.py: Retry-After and which failures are tried again;
 * body.py: the body, decoded within `max_bytes` and kept as received for the mirror;
