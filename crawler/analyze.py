@@ -193,7 +193,7 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
                   original_published=published)
     if excerpt:
         fid = _as_excerpt(fid, original)
-    fid = _without_furniture(fid)
+    fid = _without_furniture(fid, original if published is None else published)
     hunks = tuple(hunk_dict(h) for h in fid.hunks)
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
 
@@ -206,21 +206,36 @@ def _compared_pairs(body: str, tolerated: frozenset[str]) -> list[tuple[str, str
     return pairs if drop is None else [pair for pair, d in zip(pairs, drop) if not d]
 
 
-def _without_furniture(fid: Fidelity) -> Fidelity:
+def _without_furniture(fid: Fidelity, page_lines: Sequence[str]) -> Fidelity:
     """What a repost may leave out (SPEC 7): text only the page has that is not a paragraph of
-    prose (a dateline, a byline, a caption, a label, a call to action) is no difference."""
-    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or any(
-        witness.is_prose(line) for line in h.original.split("\n")))
+    prose (a dateline, a byline, a caption, a label, a call to action) is no difference; words
+    inside a paragraph of prose are (a clause the site put in), unless shaped like a credit.
+    `page_lines`: the page's lines as the hunks show them."""
+    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or _article_text(h.original, page_lines))
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
+
+
+def _article_text(text: str, page_lines: Sequence[str]) -> bool:
+    """Whether page text a repost lacks is the article's: a line of prose, or words cut out of one."""
+    if any(witness.is_prose(line) for line in text.split("\n")):
+        return True
+    if "\n" in text or witness.furniture_shaped(text) or len(_letters(text)) < _settings.min_change_chars:
+        return False
+    within = _lines_under(text, [(line, line) for line in page_lines])
+    return len(within) == 1 and within[0].strip() != text and witness.is_prose(within[0])
 
 
 def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], page: witness.PageText
                   ) -> FidelityResult:
     """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
-    shows (a pull quote, a caption, a source line, a product box) is copied, not added.
-    `pairs`: the repost's lines as the comparison saw them (`_compared_pairs`)."""
+    shows (a pull quote, a caption, a source line, a product box) is copied, not added; the
+    text of an inline card of links the page shows inside a paragraph the repost has is the
+    card's, not missing. `pairs`: the repost's lines as the comparison saw them (`_compared_pairs`)."""
     fold = _settings.fold_script
-    kept = tuple(h for h in verdict.hunks if h["op"] != HunkOp.ADDED or not _shown(h["repost"], pairs, page, fold))
+    repost = [n for n, _ in pairs]
+    kept = tuple(h for h in verdict.hunks if not (
+        (h["op"] == HunkOp.ADDED and _shown(h["repost"], pairs, page, fold))
+        or (h["op"] == HunkOp.MISSING and witness.in_link_cards(page, repost, h["original"], fold))))
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
@@ -377,7 +392,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
         if best is None or found.coverage > best.coverage:
             best = found
     for k, verdict in enumerate(verdicts):
-        if verdict is not None and any(h["op"] == HunkOp.ADDED for h in verdict.hunks):
+        if verdict is not None and any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(decode_html(job.html, job.content_type)[0])
             verdicts[k] = _said_by_page(verdict, _compared_pairs(job.reposts[k][1], spared[k]), page)

@@ -40,7 +40,8 @@ from crawler.extract import (
 )
 from crawler.normalize import normalize_each
 
-__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "shows", "is_prose", "read_page"]
+__all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
+           "read_page", "shows"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
@@ -547,18 +548,38 @@ def shows(page: PageText, line: str, fold_script: bool) -> bool:
         return False
     if key in said.texts or any(key in k and _size(key) >= _MOST * _size(k) for k in said.texts):
         return True
-    return any(_around_links(key, text, links) for text, links in said.linked.get(key[:_K], ()))
+    return any(_inserted(key, text, links) is not None for text, links in said.linked.get(key[:_K], ()))
 
 
-def _around_links(key: str, text: str, links: int) -> bool:
-    """Whether `text` is `key` with one stretch inserted that its links could be wholly."""
+def _inserted(key: str, text: str, links: int) -> str | None:
+    """The stretch `text` holds beyond `key` when `text` is `key` with one stretch inserted that
+    its links could wholly be (a name's pop-up card of headlines inside a paragraph), else None."""
     extra = len(text) - len(key)
     if extra <= 0 or extra > links:
-        return False
+        return None
     head = 0
     while head < len(key) and key[head] == text[head]:
         head += 1
-    return head >= _K and len(key) - head >= _K and text.endswith(key[head:])
+    if head >= _K and len(key) - head >= _K and text.endswith(key[head:]):
+        return text[head:head + extra]
+    return None
+
+
+def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script: bool) -> bool:
+    """Whether `text` (page text a repost lacks) lies wholly in inline cards of links that the
+    page shows inside paragraphs the repost has (normalised lines): the card is the page's
+    furniture, not the paragraph's words."""
+    key = _letters(normalize_each([text], fold_script)[0])
+    if not key:
+        return False
+    said = _said(page, fold_script)
+    for line in repost:
+        own = _letters(line)
+        for shown, links in said.linked.get(own[:_K], ()):
+            card = _inserted(own, shown, links)
+            if card is not None and key in card:
+                return True
+    return False
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:

@@ -382,6 +382,17 @@ def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> N
            "to cars.</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
     page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
     assert _judge(page, [lead] + ARTICLE).faithful
+    # a long paragraph keeps the card in the extractor's body: the card's text is the card's, not
+    # text the repost lacks
+    long_lead = lead + " " + ARTICLE[1] + " " + ARTICLE[2]
+    long_body = (f"<p>The mayor <a href='/p/1'>Jane Doe</a>{card} said on Tuesday that the old harbour bridge will "
+                 f"close to cars. {ARTICLE[1]} {ARTICLE[2]}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE))
+    long_page = _chrome("Harbour bridge", f"<div class='story'>{long_body}</div>")
+    assert _judge(long_page, [long_lead] + ARTICLE).faithful
+    # a sentence of the page's own inside that paragraph is text the repost lacks
+    said = ", who won the election last year after a long campaign about the island's ferries,"
+    verdict = _judge(long_page.replace(card, said), [long_lead] + ARTICLE)
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["missing"]
     # the same words inserted as no links are the paragraph's own text: the line is not shown
     plain = page.replace(card, card.replace("<a href", "<b class").replace("</a>", "</b>"))
     assert not witness.shows(witness.read_page(plain), normalize_lines([lead])[0], True)
