@@ -354,10 +354,12 @@ def _slow(reply: Reply) -> Reply:
 
 
 def _cli_config(tmp: Path, wb: FakeWayback) -> Path:
+    # A generous timeout: on a loaded machine a local answer once took over 5 s, the page was
+    # then unreachable and judged by its archived copy, and the test saw another (right) verdict.
     path = tmp / "config.toml"
     path.write_text(
         '[archive]\nroot = "archive"\n[store]\ndatabase = "m.db"\nmirror = "mirror"\n'
-        "[crawl]\ndelay = 0.05\nallow_private_addresses = true\nretries = 0\ntimeout = 5\n"
+        "[crawl]\ndelay = 0.05\nallow_private_addresses = true\nretries = 0\ntimeout = 30\n"
         f'[wayback]\nenabled = true\navailability_url = "{wb.availability_url}"\ncdx_url = "{wb.cdx_url}"\n'
         'attribution_window = "30d"\n', encoding="utf-8")
     return path
