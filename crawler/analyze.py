@@ -328,13 +328,15 @@ def version_differ(cfg: Config) -> Callable[[StoredVersion, StoredVersion], list
                              fold_script=cfg.compare.fold_chinese_script)
 
 
-def _holds_but_altered(verdict: FidelityResult, repost: list[str], body: list[str],
-                       boilerplate: frozenset[str]) -> bool:
-    """Whether the extractor's body holds the repost's article (SPEC 7) and differs from it only
-    by sentences altered inside: it begins and ends with the repost's first and last lines and
-    lacks none of the repost's text. The witness would align the same stretch and find the
-    same changes; most edited reposts are caught without reading the page a second time."""
-    if not verdict.hunks or any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
+def _spans_the_repost(verdict: FidelityResult, repost: list[str], body: list[str],
+                      boilerplate: frozenset[str]) -> bool:
+    """Whether the extractor's body spans the repost's article (SPEC 7) and lacks no line of the
+    page's: it begins and ends with the repost's first and last lines, and differs from the
+    repost only by sentences altered or added inside. The witness would align the same stretch
+    and find the same changes (a line the repost adds that the page shows elsewhere, a pull
+    quote, is weighed by `_said_by_page` either way): most edited reposts are caught without
+    aligning the repost with the page a second time."""
+    if not verdict.hunks or any(h["op"] == HunkOp.MISSING for h in verdict.hunks):
         return False
     kept = [line for line in repost if line not in boilerplate]
     return bool(kept and body) and kept[0] == body[0] and kept[-1] == body[-1]
@@ -375,7 +377,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
         if done is not None and done.faithful:
             continue
         rlines = repost_lines(markdown, s.fold_script)
-        if done is not None and _holds_but_altered(done, rlines, lines, s.boilerplate):
+        if done is not None and _spans_the_repost(done, rlines, lines, s.boilerplate):
             continue
         if page is None:
             page = witness.read_page(decode_html(job.html, job.content_type)[0])
