@@ -513,10 +513,12 @@ def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
 
 @dataclass(frozen=True)
 class _Said:
-    """A page's visible text as `shows` reads it: the letters of each block and of each run of
-    a few consecutive blocks, and the blocks with links by their first letters."""
+    """A page's visible text as `shows` reads it: the letters of each block (a line may be most
+    of one), of each run of a few consecutive blocks (a line may be all of one), and the blocks
+    with links by their first letters."""
 
     texts: frozenset[str]
+    runs: frozenset[str]
     linked: dict[str, list[tuple[str, int]]]  # first _K letters -> (letters, link characters)
 
 
@@ -527,18 +529,18 @@ def _said(page: PageText, fold_script: bool) -> _Said:
     said = page._said.get(fold_script)
     if said is None:
         keys = list(map(_letters, normalize_each([b.text for b in page.visible], fold_script)))
-        texts = {"".join(keys[i:i + n]) for n in range(1, _RUN + 1) for i in range(len(keys) - n + 1)}
+        runs = {"".join(keys[i:i + n]) for n in range(2, _RUN + 1) for i in range(len(keys) - n + 1)}
         linked: dict[str, list[tuple[str, int]]] = {}
         for block, key in zip(page.visible, keys):
             if block.link_chars and len(key) > _K:
                 linked.setdefault(key[:_K], []).append((key, block.link_chars))
-        said = page._said[fold_script] = _Said(frozenset(texts), linked)
+        said = page._said[fold_script] = _Said(frozenset(keys), frozenset(runs), linked)
     return said
 
 
 def shows(page: PageText, line: str, fold_script: bool) -> bool:
     """Whether the page's visible text shows `line` (a normalised line) as most of a block of
-    its own (or of a few consecutive blocks: a dateline set as a list), letter for letter: a
+    its own (or as all of a few consecutive blocks: a dateline set as a list), letter for letter: a
     pull quote with its "Click to tweet", a product's name; a sentence inside another
     paragraph (a summary that repeats it) is not that paragraph. A paragraph that holds an
     inline widget of links (a name's pop-up card of headlines) shows the line around it."""
@@ -546,7 +548,7 @@ def shows(page: PageText, line: str, fold_script: bool) -> bool:
     key = _letters(line)
     if not key:
         return False
-    if key in said.texts or any(key in k and _size(key) >= _MOST * _size(k) for k in said.texts):
+    if key in said.texts or key in said.runs or any(key in k and _size(key) >= _MOST * _size(k) for k in said.texts):
         return True
     return any(_inserted(key, text, links) is not None for text, links in said.linked.get(key[:_K], ()))
 
