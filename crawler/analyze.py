@@ -110,12 +110,16 @@ def boilerplate_set(lines: list[str], fold_script: bool) -> frozenset[str]:
 
 
 def repost_lines(body: str, fold_script: bool) -> list[str]:
-    return normalize_lines(markdown_to_lines(body), fold_script)
+    return [norm for norm, _ in repost_pairs(body, fold_script)]
 
 
-def repost_pairs(body: str, fold_script: bool) -> list[tuple[str, str]]:
-    """(normalised, as the repost reads) for each line of a repost's body."""
-    return normalize_pairs(markdown_to_lines(body), fold_script)
+@functools.lru_cache(maxsize=16)
+def repost_pairs(body: str, fold_script: bool) -> tuple[tuple[str, str], ...]:
+    """(normalised, as the repost reads) for each line of a repost's body.
+
+    Cached: one page's analysis reads its reposts for the comparison, the witness, the page's
+    own lines and the version check; each is normalised once."""
+    return tuple(normalize_pairs(markdown_to_lines(body), fold_script))
 
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
@@ -198,7 +202,7 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
 
 
-def _compared_pairs(body: str, tolerated: frozenset[str]) -> list[tuple[str, str]]:
+def _compared_pairs(body: str, tolerated: frozenset[str]) -> Sequence[tuple[str, str]]:
     """(normalised, as the repost reads) of the repost's lines that a comparison weighs: all but
     those `tolerate` spares."""
     pairs = repost_pairs(body, _settings.fold_script)
