@@ -21,7 +21,7 @@ from crawler.classify import error_phrase
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
-from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs
+from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
 from store.warc import CrawlInfo, WarcMirror
 from store.words import HunkOp
@@ -197,7 +197,7 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
                   original_published=published)
     if excerpt:
         fid = _as_excerpt(fid, original)
-    fid = _without_furniture(fid, original if published is None else published)
+    fid = _without_furniture(fid, original if published is None else published, pairs)
     hunks = tuple(hunk_dict(h) for h in fid.hunks)
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
 
@@ -210,12 +210,26 @@ def _compared_pairs(body: str, tolerated: frozenset[str]) -> Sequence[tuple[str,
     return pairs if drop is None else [pair for pair, d in zip(pairs, drop) if not d]
 
 
-def _without_furniture(fid: Fidelity, page_lines: Sequence[str]) -> Fidelity:
+def _compared_most(body: str, tolerated: frozenset[str]) -> bool:
+    """Whether the comparison weighed at least half of the repost's text (letters of its lines
+    but the archive's boilerplate): the rest it spared as the page's extras."""
+    pairs = repost_pairs(body, _settings.fold_script)
+    compared = _compared_pairs(body, tolerated)
+    return compared is pairs or 2 * _weight(compared) >= _weight(pairs)
+
+
+def _weight(pairs: Sequence[tuple[str, str]]) -> int:
+    return sum(len(_letters(n)) for n, _ in pairs if n not in _settings.boilerplate)
+
+
+def _without_furniture(fid: Fidelity, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> Fidelity:
     """What a repost may leave out (SPEC 7): text only the page has that is not a paragraph of
     prose (a dateline, a byline, a caption, a label, a call to action) is no difference; words
-    inside a paragraph of prose are (a clause the site put in), unless shaped like a credit.
-    `page_lines`: the page's lines as the hunks show them."""
-    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or _article_text(h.original, page_lines))
+    inside a paragraph of prose are (a clause the site put in), unless shaped like a credit; a
+    line of a run of like lines the repost copies (a table's row, a list's item) is.
+    `page_lines`: the page's lines as the hunks show them; `repost`: the repost's compared lines."""
+    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or _article_text(h.original, page_lines)
+                 or _in_a_run(h.original, page_lines, repost))
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
 
 
@@ -227,6 +241,27 @@ def _article_text(text: str, page_lines: Sequence[str]) -> bool:
         return False
     within = _lines_under(text, [(line, line) for line in page_lines])
     return len(within) == 1 and within[0].strip() != text and witness.is_prose(within[0])
+
+
+def _in_a_run(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> bool:
+    """Whether page text a repost lacks is a line of a run of like lines it copies: each line
+    of the page's that the text falls in and the repost lacks is no prose (nor furniture by its
+    shape), between two lines that are no prose either and that the repost has (a row between
+    the rows of a table it copies)."""
+    spanned = _spanned(text, page_lines)
+    if not spanned or spanned[0] == 0 or spanned[-1] == len(page_lines) - 1:
+        return False
+    lo, hi = spanned[0] - 1, spanned[-1] + 2
+    held = {_letters(n) for n, _ in repost}
+    keys = dict(zip(range(lo, hi), map(_letters, normalize_each(page_lines[lo:hi], _settings.fold_script))))
+
+    def row(k: int) -> bool:
+        return not witness.is_prose(page_lines[k]) and not witness.furniture_shaped(page_lines[k])
+
+    lacked = [k for k in spanned if keys[k] not in held]
+    return bool(lacked) and all(
+        len(keys[k]) >= _settings.min_change_chars and row(k)
+        and all(keys[j] in held and row(j) for j in (k - 1, k + 1)) for k in lacked)
 
 
 def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], page: witness.PageText
@@ -255,15 +290,21 @@ def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, 
 def _lines_under(text: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
     """The normalised repost lines whose published text the stretch `text` overlaps, or [] when
     `text` is no stretch of the repost's published lines."""
-    joined = "\n".join(p for _, p in pairs)
+    return [pairs[i][0] for i in _spanned(text, [p for _, p in pairs]) if pairs[i][0]]
+
+
+def _spanned(text: str, lines: Sequence[str]) -> list[int]:
+    """The indices of the `lines` that the stretch `text` of their joined text overlaps, or []
+    when `text` is no stretch of them."""
+    joined = "\n".join(lines)
     at = joined.find(text) if text else -1
     if at < 0:
         return []
     out, start = [], 0
-    for norm, published in pairs:
-        end = start + len(published)
-        if end > at and start < at + len(text) and norm:
-            out.append(norm)
+    for i, line in enumerate(lines):
+        end = start + len(line)
+        if end > at and start < at + len(text):
+            out.append(i)
         start = end + 1
     return out
 
@@ -369,7 +410,11 @@ def _analyze(job: PageJob) -> PageAnalysis:
     tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if lines else frozenset()
     verdicts: list[FidelityResult | None] = (list(judge(job.reposts, lines, tolerated, published)) if lines
                                              else [None] * len(job.reposts))
-    found_by = "extractor" if any(v is not None and v.faithful for v in verdicts) else None
+    # A faithful verdict that weighed most of the repost stands; one that spared most of it as
+    # the page's extras (a body of two paragraphs, the rest "around" it) proves little.
+    trusted = [v is not None and v.faithful and _compared_most(markdown, tolerated)
+               for v, (_, markdown) in zip(verdicts, job.reposts)]
+    found_by = "extractor" if any(trusted) else None
     spared = [tolerated] * len(job.reposts)  # the lines each verdict spared its repost
     page: witness.PageText | None = None
     best: witness.Found | None = None
@@ -378,7 +423,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     # extractor's body does not already hold it: most pages never pay for a second reading.
     for k, (repost_id, markdown) in enumerate(job.reposts):
         done = verdicts[k]
-        if done is not None and done.faithful:
+        if trusted[k]:
             continue
         rlines = repost_lines(markdown, s.fold_script)
         if done is not None and _spans_the_repost(done, rlines, lines, s.boilerplate):

@@ -25,7 +25,7 @@ import dataclasses
 import functools
 import json
 import re
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,7 @@ _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no pa
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
 _CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
+_REACH = 32  # blocks looked ahead past them for more of the article's containers
 
 _SKIP_TAGS = frozenset(
     "script style noscript template svg math iframe object embed canvas input select option textarea "
@@ -84,6 +85,11 @@ _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _SENTENCE = re.compile(r"[。！？!?；;]|[.](?:\s|$|[\"'”’)])")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# A line that begins with a label ("Photo: ", "Note: ", "来源：").
+_LABEL_PATTERN = (r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|"
+                  r"更多|相关|相關|摘\s*要|图为|圖為|资料图|資料圖|图片|圖片|图|圖|作者|记者|記者|编辑|編輯|"
+                  r"责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]")
+_LABEL = re.compile(_LABEL_PATTERN, re.I)
 # Lines shaped like the page's furniture rather than the article's prose: credits and bylines
 # ("Reporting by X; editing by Y", "X contributed to this report", "【记者 X 报道】"), photo
 # captions ("(X 摄)", "图为：", "Photo: X"), a line wholly in brackets, calls to action.
@@ -95,9 +101,7 @@ _FURNITURE_LINE = re.compile(
     r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
     r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
     r"[\w.+-]+@[\w-]+\.[\w.]+|"
-    r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|更多|相关|相關|摘\s*要|"
-    r"图为|圖為|资料图|資料圖|"
-    r"图片|圖片|图|圖|作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]|"
+    + _LABEL_PATTERN + "|"
     r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
     r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
     r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
@@ -121,6 +125,7 @@ class Block:
     heading: bool = False  # a heading (<h1>..<h6>): the page's title is one, and reposts repeat it
     # furniture by a class or id alone ("widget", "sidebar"): the innermost element that says so
     soft: int = 0
+    element: int = 0  # the block element whose text it is
 
     @property
     def linky(self) -> bool:
@@ -167,7 +172,6 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     parent_of: dict[int, int] = {}  # block element -> the block element it sits in
     has_blocks: set[int] = set()  # block elements with a block element inside
     media: set[int] = set()  # block elements with an image, a video or a frame inside
-    owner: list[int] = []  # for each block of `out`, the block element whose text it is
 
     def flush() -> None:
         nonlocal link
@@ -175,8 +179,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             text = " ".join("".join(buf).split())
             if text:
                 out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
-                                 soft if furniture == _BY_CLASS else 0))
-                owner.append(cur)
+                                 soft if furniture == _BY_CLASS else 0, cur))
             buf.clear()
         link = 0
 
@@ -240,23 +243,24 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         else:
             if not stack:
                 flush()
-                return _leaf_paragraphs(out, owner, parent_of, has_blocks, media)
+                return _leaf_paragraphs(out, parent_of, has_blocks, media)
             it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
             if cur_ != cur:
                 flush()
             cur, container, furniture, soft, in_link, heading = cur_, container_, furniture_, soft_, in_link_, heading_
 
 
-def _leaf_paragraphs(blocks: list[Block], owner: list[int], parent_of: dict[int, int], has_blocks: set[int],
-                     media: set[int]) -> list[Block]:
+def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks: set[int], media: set[int]
+                     ) -> list[Block]:
     """Blocks that are one element's only text, read by that element: beside an image, a
     caption (furniture); in a `<div>` that holds no block, a paragraph, as a `<p>` is, whose
     container is its parent (themes set their paragraphs in such divs, one per paragraph)."""
     count: dict[int, int] = {}
-    for e in owner:
-        count[e] = count.get(e, 0) + 1
+    for b in blocks:
+        count[b.element] = count.get(b.element, 0) + 1
     out = []
-    for b, e in zip(blocks, owner):
+    for b in blocks:
+        e = b.element
         if count[e] == 1 and e not in has_blocks:
             if e in media and _size(_letters(b.text)) < _CAPTION_MAX:
                 b = dataclasses.replace(b, furniture=True)
@@ -324,9 +328,9 @@ def _embedded(scripts: list[tuple[str, str]], first_id: int) -> list[Block]:
                     if parsed is not None:
                         blocks = _blocks(parsed, next_id)
                         out.extend(blocks)
-                        next_id = max([next_id, *(b.container for b in blocks)]) + 1
+                        next_id = max([next_id, *(b.element for b in blocks)]) + 1
                     continue
-                out.extend(Block(" ".join(line.split()), next_id, False, 0)
+                out.extend(Block(" ".join(line.split()), next_id, False, 0, element=next_id)
                            for line in s.splitlines() if line.strip())
     return out
 
@@ -340,7 +344,7 @@ def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
         text = " ".join(((node.attributes.get("content") if node is not None else None) or "").split())
         if text and text not in seen:
             seen.add(text)
-            out.append(Block(text, first_id + i, False, 0))
+            out.append(Block(text, first_id + i, False, 0, element=first_id + i))
     return out
 
 
@@ -393,9 +397,13 @@ def is_prose(text: str, letters: str | None = None) -> bool:
     """A line shaped like a paragraph of prose (see `_prose`), judged by its shape alone."""
     if furniture_shaped(text):
         # A long paragraph that ends with its reporter's and photographer's credit ("...行為。
-        # （記者 X/文 Y/圖）") is prose; a caption with its credit is short.
-        core = _TRAILING_CREDIT.sub("", text)
-        return core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core)
+        # （記者 X/文 Y/圖）") or begins with a label ("Note: ...") is prose; a caption with its
+        # credit, a label with its value, is short.
+        for edge in (_TRAILING_CREDIT, _LABEL):
+            core = edge.sub("", text, count=1)
+            if core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core):
+                return True
+        return False
     size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:
         return False
@@ -462,20 +470,48 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
              ) -> tuple[list[str], list[str], list[str]]:
     """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
     held = stretch.held
-    containers = {blocks[i].container for i in range(stretch.start, stretch.end) if held[i]}
+    containers: set[int] = set()
     # An element whose class names furniture ("elementor-widget") but that holds paragraphs the
     # repost copies wraps the article: its prose is the article's.
-    wrappers = {blocks[i].soft for i in range(stretch.start, stretch.end) if held[i] and blocks[i].soft}
-    # Prose the generic extractor holds as body is the article's too, whatever its container
-    # (an embedded post, a paragraph set apart): two readings of the page agree.
-    take: dict[int, bool] = {}  # block -> required (prose of the article) / furniture
+    wrappers: set[int] = set()
+    taken: Iterable[int] = range(stretch.start, stretch.end)
+    take: dict[int, bool] = {}
+    while True:
+        # The containers of the lines the repost holds, and their own elements: a credit line
+        # the repost copies ("— Name (@name) date") is its quote's, and so is the quote's text.
+        # A held line reached by widening the stretch widens them in turn.
+        more = {c for i in taken if held[i] for c in (blocks[i].container, blocks[i].element)}
+        soft = {blocks[i].soft for i in taken if held[i] and blocks[i].soft}
+        if more <= containers and soft <= wrappers:
+            break
+        containers |= more
+        wrappers |= soft
+        take = _widened(blocks, keys, stretch, containers, wrappers, body)
+        taken = take
+    order = sorted(take)
+    article = [i for i in order if take[i] and norm[i]]
+    furniture = [norm[i] for i in order if not take[i] and norm[i]]
+    return [norm[i] for i in article], [blocks[i].text for i in article], furniture
+
+
+def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers: set[int], wrappers: set[int],
+             body: Set[str]) -> dict[int, bool]:
+    """The blocks of a stretch and of its containers around it: block -> required (prose of the
+    article) or furniture. Prose the generic extractor holds as body is the article's too,
+    whatever its container (an embedded post, a paragraph set apart): two readings agree."""
+    held = stretch.held
+    take: dict[int, bool] = {}
     for i in range(stretch.start, stretch.end):
         take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
         section = body  # past a heading (comments, "related"), the extractor's reading ends
-        while 0 <= i < len(blocks) and skipped <= _SKIP_AFTER:
+        while 0 <= i < len(blocks):
+            if skipped > _SKIP_AFTER:
+                if not _resumes(blocks, keys, i, step, containers, wrappers):
+                    break
+                skipped = 0
             b = blocks[i]
             if b.heading:
                 section = frozenset()
@@ -486,10 +522,22 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
             else:
                 skipped += 1
             i += step
-    order = sorted(take)
-    article = [i for i in order if take[i] and norm[i]]
-    furniture = [norm[i] for i in order if not take[i] and norm[i]]
-    return [norm[i] for i in article], [blocks[i].text for i in article], furniture
+    return take
+
+
+def _resumes(blocks: list[Block], keys: list[str], i: int, step: int, containers: set[int], wrappers: set[int]
+             ) -> bool:
+    """Whether the article's containers go on within a few blocks from `i` (in the direction
+    `step`) with nothing but furniture between: a gallery or a box of links set inside the
+    article, with the article's last paragraph after it."""
+    stop = min(len(blocks), i + _REACH) if step > 0 else max(-1, i - _REACH)
+    for j in range(i, stop, step):
+        b = blocks[j]
+        if b.container in containers:
+            return True
+        if b.heading or _prose(b, keys[j], wrappers):
+            return False
+    return False
 
 
 def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str]) -> bool:

@@ -418,6 +418,125 @@ def test_a_credit_line_the_page_shows_whole_is_spared_where_the_repost_breaks_it
     assert analyze.tolerate(lines, frozenset(shown)) == lines[2:]
 
 
+TWEET = ("While we argue about the bridge, we should not forget the ferry that sank off the island in 1998. "
+         "https://t.co/hFciHO5Qc7")
+TWEET_CREDIT = "— Jane Roe (@janeroe) November 18, 2019"
+
+
+def tweet_page() -> str:
+    """An article that ends with an embedded post: its text in a quote, its credit line after it."""
+    embed = (f"<div class='social-embed'><blockquote class='twitter-tweet'><p lang='en'>{TWEET}</p>"
+             "— Jane Roe (@janeroe) <a href='https://twitter.com/janeroe/status/1'>November 18, 2019</a>"
+             "</blockquote></div>")
+    return _chrome("Harbour bridge", f"<div class='story'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}{embed}</div>")
+
+
+def test_an_embedded_post_whose_credit_the_repost_copies_is_the_articles() -> None:
+    # the extractor drops the quote; the repost has its credit line, so the quote is the article's
+    assert _judge(tweet_page(), ARTICLE + [TWEET, TWEET_CREDIT]).faithful
+    verdict = _judge(tweet_page(), ARTICLE + [TWEET_CREDIT])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [TWEET]
+
+
+DEALS_LEAD = ["Black Friday is upon us again: the Friday after Thanksgiving, when American shops cut their prices.",
+              "The custom took hold in the sixties, when shopkeepers offered discounts to open the Christmas season."]
+DEALS_MORE = "In recent years the discounts have spread over the whole week before it, from Monday to Sunday."
+DEALS_INTRO = "And who are we to stay out of the rush? Here are the deals for the nostalgic that you should not miss:"
+DEALS = [(f"{i}) {name}", f"http://amzn.to/{i}x{i * 7}q") for i, name in enumerate([
+    "Lego Star Wars 75188 Resistance Bomber", "Polistil 960574 Electric Racing Track",
+    "Nolan box set: Interstellar, The Dark Knight Trilogy, Inception (Blu-Ray)",
+    "Blade Runner The Final Cut (4K Ultra HD + Blu-Ray)", "Knights of the Zodiac, Part 1, The Twelve Houses (12 DVD)",
+    "Ghostbusters Collection 1-2 (Steelbook)", "Indiana Jones Collection 1-4 (Steelbook, 5 Blu-Ray)",
+    "Magnum P.I. The Complete Collection (Seasons 1-8, 45 DVD)", "Portable electronic drum kit with 7 pads",
+    "DeLorean time machine model from Back to the Future, scale 1:24", "Doormat Goonies Never Say Die",
+    "Roger Waters, The Wall (DVD)", "Dark Side of the Moon (180 g vinyl)", "Super Nintendo Classic Mini with 21 games",
+    "Atari Flashback 8 Gold console"], 1)]
+
+
+def deals_page() -> str:
+    """A post of two paragraphs of lead, two more, and a long list of product links and images:
+    the extractor reads the lead alone as the body, the rest as text around it."""
+    items = "".join(f"{name}<br><a href='{url}'><strong>{url}<br></strong></a><a href='/i/{n}.jpg'>"
+                    f"<img src='/i/{n}.jpg'></a><br>" for n, (name, url) in enumerate(DEALS))
+    body = f"<p>{DEALS_LEAD[0]}<br>{DEALS_LEAD[1]}</p><p>{DEALS_MORE}</p><p>{DEALS_INTRO}</p><p>{items}</p>"
+    return _chrome("Black Friday for the nostalgic", f"<div class='entry-content'>{body}</div>")
+
+
+def deals_lines() -> list[str]:
+    return DEALS_LEAD + [DEALS_MORE, DEALS_INTRO] + [line for item in DEALS for line in item]
+
+
+def test_a_faithful_reading_that_spared_most_of_the_repost_asks_the_witness() -> None:
+    # the extractor's body is the two lead paragraphs: the rest of the repost is spared as the
+    # page's extras, so its faithful verdict proves little and the witness reads the page
+    assert _judge(deals_page(), deals_lines()).faithful
+    verdict = _judge(deals_page(), [line for line in deals_lines() if line != DEALS_INTRO])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["missing"]
+    assert DEALS_INTRO in verdict.hunks[0]["original"]
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    spared = frozenset(normalize_lines([line for item in DEALS for line in item]))
+    assert not analyze._compared_most("\n\n".join(deals_lines()), spared)
+    # sparing one link of the list leaves most of the repost compared
+    assert analyze._compared_most("\n\n".join(deals_lines()), frozenset(normalize_lines([DEALS[0][1]])))
+
+
+NOTE = ("Note: The council also said that the ferry timetable would change in the spring, with boats every twenty "
+        "minutes at the busiest hours of the morning and evening, and a late boat on Fridays and Saturdays.")
+
+
+def test_a_long_paragraph_after_a_gallery_in_the_article_is_the_articles() -> None:
+    # a gallery of a dozen captions sits between the article's paragraphs and its last one, which
+    # begins with a label ("Note:") but is a paragraph of prose, not a caption
+    gallery = "".join(f"<div class='gallery-item'><img src='/g{i}.jpg'><span>Image {i} of 12</span></div>"
+                      for i in range(12))
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE) + f"<div class='gallery'>{gallery}</div><p>{NOTE}</p>"
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE + [NOTE]).faithful
+    verdict = _judge(page, ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [NOTE]
+    assert witness.is_prose(NOTE) and not witness.is_prose("Note: the bridge in 1990.")
+
+
+FERRIES = [f"Ferry {n} from the harbour pier to the island, capacity {c} cars, fare {f} euros"
+           for n, f, c in (("A", 6, 40), ("B", 7, 35), ("C", 8, 50), ("D", 9, 20), ("E", 10, 45))]
+
+
+def test_a_row_between_rows_the_repost_copies_is_the_articles() -> None:
+    table = "<p>" + "<br><br>".join(FERRIES) + "</p>"
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE[:3]) + table + "".join(f"<p>{p}</p>" for p in ARTICLE[3:])
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE[:3] + FERRIES + ARTICLE[3:]).faithful
+    verdict = _judge(page, ARTICLE[:3] + FERRIES[:2] + FERRIES[3:] + ARTICLE[3:])
+    assert not verdict.faithful and "capacity 50 cars" in verdict.hunks[0]["original"]
+    # a line that is no row of a run (a subheading between paragraphs of prose) may be left out
+    headed = body.replace(table, "<p>What the ferries will cost</p>")
+    assert _judge(_chrome("Harbour bridge", f"<div class='story'>{headed}</div>"), ARTICLE).faithful
+
+
+def test_a_dropped_paragraph_the_extractor_missed_is_caught_on_the_wire(tmp_path: Path) -> None:
+    # served and crawled as a user would: a repost without the list's lead-in, one without the
+    # embedded post's text; each is unfaithful with the dropped text in its hunk, the others faithful
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/2017/11/black-friday", Reply(200, deals_page()))
+        o.route("/2019/11/meth-slogan", Reply(200, tweet_page()))
+        deals, tweet = o.url("/2017/11/black-friday"), o.url("/2019/11/meth-slogan")
+        write_repost(archive, "deals.md", deals, deals_lines())
+        write_repost(archive, "deals-cut.md", deals, [line for line in deals_lines() if line != DEALS_INTRO])
+        write_repost(archive, "tweet.md", tweet, ARTICLE + [TWEET, TWEET_CREDIT])
+        write_repost(archive, "tweet-cut.md", tweet, ARTICLE + [TWEET_CREDIT])
+        store, _ = crawl(make_config(tmp_path))
+    rows = store.db.execute("SELECT r.path, f.faithful, f.hunks FROM fidelity f JOIN reposts r ON r.id = f.repost_id"
+                            ).fetchall()
+    verdicts = {Path(path).name: (bool(faithful), json.loads(hunks or "[]")) for path, faithful, hunks in rows}
+    assert {name: v[0] for name, v in verdicts.items()} == {
+        "deals.md": True, "deals-cut.md": False, "tweet.md": True, "tweet-cut.md": False}, verdicts
+    assert any(DEALS_INTRO in h["original"] for h in verdicts["deals-cut.md"][1])
+    assert any(TWEET in h["original"] for h in verdicts["tweet-cut.md"][1])
+    assert {checks(store)[url]["status"] for url in (deals, tweet)} == {"alive"}
+
+
 def test_only_a_paragraph_of_prose_makes_a_new_version() -> None:
     analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
 
