@@ -508,6 +508,10 @@ def test_a_row_between_rows_the_repost_copies_is_the_articles() -> None:
     assert _judge(page, ARTICLE[:3] + FERRIES + ARTICLE[3:]).faithful
     verdict = _judge(page, ARTICLE[:3] + FERRIES[:2] + FERRIES[3:] + ARTICLE[3:])
     assert not verdict.faithful and "capacity 50 cars" in verdict.hunks[0]["original"]
+    # a label between the rows, far shorter than they are, is no row: a repost may leave it out
+    labelled = "<p>" + "<br><br>".join(FERRIES[:2] + ["Advertisement"] + FERRIES[2:]) + "</p>"
+    with_label = _chrome("Harbour bridge", f"<div class='story'>{body.replace(table, labelled)}</div>")
+    assert _judge(with_label, ARTICLE[:3] + FERRIES + ARTICLE[3:]).faithful
     # a line that is no row of a run (a subheading between paragraphs of prose) may be left out
     headed = body.replace(table, "<p>What the ferries will cost</p>")
     assert _judge(_chrome("Harbour bridge", f"<div class='story'>{headed}</div>"), ARTICLE).faithful
