@@ -63,6 +63,7 @@ _SHORT = 30  # letters (a Han character counts two) below which a block must be 
 _CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
 _REACH = 32  # blocks looked ahead past them for more of the article's containers
+_PASSES = 3  # times the article's containers are widened by the held lines the last pass reached
 
 _SKIP_TAGS = frozenset(
     "script style noscript template svg math iframe object embed canvas input select option textarea "
@@ -476,10 +477,11 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     wrappers: set[int] = set()
     taken: Iterable[int] = range(stretch.start, stretch.end)
     take: dict[int, bool] = {}
-    while True:
+    for _ in range(_PASSES):
         # The containers of the lines the repost holds, and their own elements: a credit line
         # the repost copies ("— Name (@name) date") is its quote's, and so is the quote's text.
-        # A held line reached by widening the stretch widens them in turn.
+        # A held line reached by widening the stretch widens them in turn (a few passes: a page
+        # built to widen by one block a pass would make this quadratic).
         more = {c for i in taken if held[i] for c in (blocks[i].container, blocks[i].element)}
         soft = {blocks[i].soft for i in taken if held[i] and blocks[i].soft}
         if more <= containers and soft <= wrappers:
