@@ -81,6 +81,9 @@ _PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd blockquote pre figcapt
 _FURNITURE_TAGS = frozenset("nav aside footer header menu figcaption caption button".split())
 _BY_CLASS, _BY_TAG = 1, 2  # why a block is furniture (see `_blocks`)
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Their content is phrasing only: a custom element (`<x-cite>`) inside one is a run of the
+# line, as a browser draws an unknown element (inline); elsewhere it is a block.
+_PHRASING = _HEADINGS | {"p"}
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
@@ -173,6 +176,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     parent_of: dict[int, int] = {}  # block element -> the block element it sits in
     has_blocks: set[int] = set()  # block elements with a block element inside
     media: set[int] = set()  # block elements with an image, a video or a frame inside
+    phrasing: set[int] = set()  # block elements of phrasing content only (p, headings)
 
     def flush() -> None:
         nonlocal link
@@ -222,7 +226,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                     content = level > 0 and not boiler
                 if attrs.get("role") in _BOILER_ROLES:
                     flag = _BY_TAG
-            block = tag in _BLOCK_TAGS or "-" in tag
+            block = tag in _BLOCK_TAGS or ("-" in tag and cur not in phrasing)
             stack.append((it, cur, container, furniture, soft, in_link, heading))
             if block:
                 flush()
@@ -232,6 +236,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 parent_of[cur] = parent
                 has_blocks.add(parent)
                 container = parent if tag in _PARAGRAPH_TAGS else cur
+                if tag in _PHRASING:
+                    phrasing.add(cur)
             # A block whose class names content ("post-body") inside one whose class names
             # furniture ("widget Blog") is content: themes nest their article in such wrappers.
             furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)

@@ -16,6 +16,9 @@ _BLOCK_TAGS = frozenset(
     "nav aside figure address hr details summary body html dir menu hgroup".split()
 )
 _STRUCT_BOILER = frozenset(("header", "menu", "form"))
+# Elements whose content is phrasing only: a custom element (`<x-cite>`) inside one is a run
+# of the line, as a browser draws an unknown element (inline); elsewhere it is a block.
+_PHRASING = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 # class/id words of boilerplate boxes: distinctive words anywhere, short words only as a
@@ -253,7 +256,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 if n_box < FLAGGED_BOX_ENTER_SHARE * total_text:
                     ghost(n_box)
                     continue
-            if tag in block_tags or "-" in tag or flag or hinted:
+            if tag in block_tags or ("-" in tag and cur_kind not in _PHRASING) or flag or hinted:
                 if buf:
                     flush()
                 elif pend:
