@@ -220,6 +220,9 @@ _PUNCT_CHARS = r"!-/:-@\[-`{-~\u00a1-\u00bf\u2010-\u206f"
 _SPACE_TO_DROP = re.compile(
     rf" (?:(?<=[{_CJK}] )|(?=[{_CJK}])|(?<=[{_PUNCT_CHARS}] )(?=[{_PUNCT_CHARS}]))"
 )
+# A line without one letter or digit (`______`, `* * *`, `☆☆☆☆☆☆`, `……`) is a separator
+# drawn in characters: one side may draw it where the other has an `<hr>` or nothing.
+_WORD = re.compile(r"[^\W_]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -302,7 +305,8 @@ def _fold_punct(match: re.Match[str]) -> str:
 
 
 def normalize_lines(lines: Iterable[str], fold_script: bool = True) -> list[str]:
-    """Each line normalised as by `normalize_text`; lines left empty are dropped.
+    """Each line normalised as by `normalize_text`; lines left without a letter or digit
+    (empty, or a separator such as `______` or `* * *`) are dropped.
 
     The lines are folded in one pass over their joined text (the per-call cost of the
     regexes and of OpenCC dominates on short lines); a line holding `\n` comes out split.
@@ -324,7 +328,7 @@ def normalize_pairs(lines: Iterable[str], fold_script: bool = True) -> list[tupl
     out = []
     for norm, raw in zip(folded, published):
         norm = _drop_spaces(norm)
-        if norm:
+        if _WORD.search(norm):
             out.append((norm, raw.strip()))
     return out
 

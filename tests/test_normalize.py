@@ -250,3 +250,9 @@ def test_narrowing_by_replace_equals_translate(distinct: int) -> None:
     text = "".join(f"中{w}文{w}" for w in wide) + "　全角，" * 3 + "ａ"
     assert _narrow(text) == text.translate(_WIDE_TO_ASCII)
     assert not any(0xFF01 <= ord(c) <= 0xFF5E or c == "\u3000" for c in _narrow(text))
+
+
+def test_a_line_without_a_letter_or_digit_is_no_text():
+    # Separators drawn in characters: one side may draw them where the other has an <hr>.
+    lines = ["第一段。", "______________________________", "* * *", "☆☆☆☆☆☆", "……", "＝＝＝＝", "1.", "第二段。"]
+    assert normalize_lines(lines) == ["第一段。", "1.", "第二段。"]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from crawler import analyze, witness
 from crawler.classify import link_status, soft404_evidence
+from crawler.extract import extract
 from crawler.fetch import FetchResult
 from crawler.normalize import markdown_to_lines, normalize_lines
 from store.db import Store
@@ -610,3 +611,29 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "的高尚行為。（記者 李慧婷/文 通訊員 史貝貝/圖）"])
 def test_prose_is_not_furniture(line: str) -> None:
     assert witness.is_prose(line)
+
+
+def test_a_citation_element_inside_a_paragraph_is_part_of_its_line() -> None:
+    # A custom element (`<x-cite>`) inside a <p> is drawn inline by a browser: the numbers
+    # it holds are the paragraph's text, not blocks of their own to be dropped as links.
+    cited = "Tracking what you eat is linked to weight loss and aid long-term weight management (27, 28, 29)."
+    links = ", ".join(f"<x-cite source='PubMed'><a href='/pubmed/{n}'>{n}</a></x-cite>" for n in (27, 28, 29))
+    markup = cited.replace("(27, 28, 29)", f"({links})")
+    page = _chrome("Food diary", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:3])
+                   + f"<p>{markup}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE[3:]) + "</div>")
+    assert cited in extract(page.encode()).paragraphs
+    assert normalize_lines([cited])[0] in _found(page, ARTICLE[:3] + [cited] + ARTICLE[3:]).lines
+    assert _judge(page, ARTICLE[:3] + [cited] + ARTICLE[3:]).faithful
+    # outside a paragraph a custom element is still a block of its own
+    boxed = _chrome("Food diary", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+                    + "<share-bar><a href='/s'>Share</a></share-bar><x-note>Printed from the web edition.</x-note></div>")
+    assert "Printed from the web edition." in extract(boxed.encode()).paragraphs
+
+
+def test_a_separator_drawn_in_characters_is_no_text() -> None:
+    # The repost draws a rule in underscores where the page has an <hr>: no difference.
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:4])
+                   + "<hr>" + f"<p>{ARTICLE[4]}</p></div>")
+    for rule in ("\\_" * 30, "☆☆☆☆☆☆☆☆☆☆", "＝＝＝＝＝＝＝＝＝＝"):
+        assert _judge(page, ARTICLE[:4] + [rule] + ARTICLE[4:]).faithful, rule
+    assert not _judge(page, ARTICLE[:4] + ["Rule 30 of the harbour code"] + ARTICLE[4:]).faithful
