@@ -115,6 +115,13 @@ def test_str_input_is_accepted():
     assert list(extract(html).paragraphs) == EN_BODY
 
 
+def test_spacer_paragraphs_of_zero_width_characters_are_no_paragraphs():
+    html = page("en_article.html").decode("utf-8")
+    spaced = html.replace("</p>", "</p><p>&#8203;</p><p>\u200c\ufeff</p>")
+    assert spaced != html
+    assert list(extract(spaced).paragraphs) == EN_BODY
+
+
 # --------------------------------------------------------------------------- Chinese and encodings
 
 

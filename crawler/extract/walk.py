@@ -39,6 +39,8 @@ _POS_RE = re.compile(
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
+# Spacer paragraphs (`<p>&#8203;</p>`) hold only these: nothing a reader sees.
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _PUNCT = ",.;:!?，。！？、；：「」“”『』《》"
 
 
@@ -148,7 +150,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
         if buf:
             raw = "".join(buf)
             text = " ".join(raw.split())
-            if text:
+            if text and text.strip(_ZERO_WIDTH):
                 texts.append(text)
                 n = len(text) - text.count(" ")
                 nchars.append(n)
