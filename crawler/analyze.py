@@ -124,6 +124,9 @@ def repost_pairs(body: str, fold_script: bool) -> tuple[tuple[str, str], ...]:
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s*")
+# Share of a missing text's 8-letter grams that the page after it and the repost must hold for the
+# text to sum up what follows (a summary reworded from the article's lead is ~80% its grams).
+_SAID_TWICE = 0.75
 
 
 def _letters(line: str) -> str:
@@ -228,9 +231,22 @@ def _without_furniture(fid: Fidelity, page_lines: Sequence[str], repost: Sequenc
     inside a paragraph of prose are (a clause the site put in), unless shaped like a credit; a
     line of a run of like lines the repost copies (a table's row, a list's item) is.
     `page_lines`: the page's lines as the hunks show them; `repost`: the repost's compared lines."""
-    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or _article_text(h.original, page_lines)
-                 or _in_a_run(h.original, page_lines, repost))
+    kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or (
+        (_article_text(h.original, page_lines) or _in_a_run(h.original, page_lines, repost))
+        and not _a_summary(h.original, page_lines, repost)))
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
+
+
+def _a_summary(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> bool:
+    """Whether page text a repost lacks sums up what follows it: the page says its words again
+    further on (a summary's "key points", a lead set apart above the article), and the repost
+    says them there. (Words said again further up, a tweet quoting the article, are no summary.)"""
+    lines = normalize_lines(text.split("\n"), _settings.fold_script)
+    if witness.coverage(lines, [n for n, _ in repost]) < _SAID_TWICE:
+        return False
+    spanned = _spanned(text, page_lines)
+    after = normalize_lines(page_lines[spanned[-1] + 1:], _settings.fold_script) if spanned else []
+    return witness.coverage(lines, after) >= _SAID_TWICE
 
 
 def _article_text(text: str, page_lines: Sequence[str]) -> bool:

@@ -637,3 +637,23 @@ def test_a_separator_drawn_in_characters_is_no_text() -> None:
     for rule in ("\\_" * 30, "☆☆☆☆☆☆☆☆☆☆", "＝＝＝＝＝＝＝＝＝＝"):
         assert _judge(page, ARTICLE[:4] + [rule] + ARTICLE[4:]).faithful, rule
     assert not _judge(page, ARTICLE[:4] + ["Rule 30 of the harbour code"] + ARTICLE[4:]).faithful
+
+
+def test_a_summary_of_what_follows_is_no_missing_text() -> None:
+    # "Key points" above the article reword its lead: the repost says those words once, where
+    # the article says them, so it lacks nothing.
+    points = ["The city council has voted to close the old harbour bridge to cars from next spring.",
+              "Engineers told the council that the bridge's steel frame had corroded faster than expected."]
+    body = ("<ul class='points'>" + "".join(f"<li>{p}</li>" for p in points) + "</ul>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE))
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, ARTICLE).faithful
+    # a repost without the article's last paragraph still lacks it
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and ARTICLE[-1] in [h["original"] for h in verdict.hunks]
+    # words said again further down (a quote the page repeats after the article) are no summary
+    tweet = "Residents who live on the island will be offered a free ferry pass until the new crossing opens, the mayor wrote."
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+                   + f"<blockquote><p>{tweet}</p></blockquote></div>")
+    verdict = _judge(page, ARTICLE)
+    assert not verdict.faithful and tweet in [h["original"] for h in verdict.hunks]
