@@ -27,12 +27,18 @@ caught share of the edits (replaced and truncated: not faithful), per set and ov
 exact reposts judged unfaithful with their first hunk, and the wall time. Targets: 100%
 alive, >= 98% of exact reposts faithful, >= 99% of edits caught.
 
-    python bench/fidelity_real.py [--shared PATH] [--limit N] [--show 20]
+With ``--extractor-off`` the same reposts are judged in this process (``crawler.analyze``, the
+default comparison settings) with the generic extractor's body emptied, so that the repost
+witness alone finds each article in the page: how the verdicts hold on pages whose template
+the extractor misreads, as pages of sites it never saw may be.
+
+    python bench/fidelity_real.py [--shared PATH] [--limit N] [--show 20] [--extractor-off]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -46,6 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from crawler import analyze
+from crawler.config import Config
 from tests.origin import Origin, Reply
 from tests.real_pages import KINDS, Case, write_repost
 from tests.real_pages import cases as set_cases
@@ -67,6 +75,44 @@ def cases(shared: Path, limit: int | None) -> list[Case]:
     return out
 
 
+def without_extractor(all_cases: list[Case], show: int) -> None:
+    """The verdicts with the extractor's body emptied: the witness alone reads each page."""
+    real = analyze.extract
+
+    def emptied(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), paragraphs=(), extras=())
+
+    compare = Config().compare
+    analyze.configure(analyze.CompareSettings(frozenset(), compare.min_change_chars, compare.fold_chinese_script))
+    analyze.extract = emptied
+    wrong: list[str] = []
+    try:
+        started = time.perf_counter()
+        right = {c: False for c in all_cases}
+        for c in all_cases:
+            job = analyze.PageJob(c.html, "text/html", "http://127.0.0.1/a", None, None, ((1, "\n\n".join(c.body)),))
+            got = analyze.analyze(job)
+            faithful = got.fidelity[0].faithful if got.fidelity else None
+            right[c] = faithful is True if c.kind == "exact" else faithful is False
+            if not right[c]:
+                wrong.append(f"{c.set[:5]} {c.page_id[:28]} {c.kind}: faithful={faithful} found_by={got.found_by}")
+        took = time.perf_counter() - started
+    finally:
+        analyze.extract = real
+    print(f"extractor off: {len(all_cases)} reposts judged in process in {took:.1f} s")
+    for scope in (*SETS, "all"):
+        for kind in KINDS:
+            mine = [c for c in all_cases if c.kind == kind and scope in ("all", c.set)]
+            ok = sum(right[c] for c in mine)
+            print(f"{scope:14} {kind:10} {'faithful' if kind == 'exact' else 'caught'} {ok}/{len(mine)} ({ok / len(mine):.1%})")
+        edits = [c for c in all_cases if c.kind != "exact" and scope in ("all", c.set)]
+        caught = sum(right[c] for c in edits)
+        print(f"{scope:14} {'edits':10} caught {caught}/{len(edits)} ({caught / len(edits):.1%})")
+    print(f"wrong verdicts: {len(wrong)}")
+    for line in wrong[:show]:
+        print("  " + line)
+
+
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
 
@@ -77,11 +123,16 @@ def main() -> int:
     ap.add_argument("--limit", type=int, help="at most N pages of each set")
     ap.add_argument("--show", type=int, default=20, help="wrong verdicts listed")
     ap.add_argument("--keep", help="keep the work folder here")
+    ap.add_argument("--extractor-off", action="store_true",
+                    help="judge in process with the extractor's body emptied (the witness alone)")
     args = ap.parse_args()
     shared = shared_dir(args.shared)
     if not (shared / "data" / "extraction").is_dir():
         print(f"no extraction data at {shared / 'data' / 'extraction'}: nothing measured "
               "(give --shared PATH or set REPOST_MIRROR_SHARED)")
+        return 0
+    if args.extractor_off:
+        without_extractor(cases(shared, args.limit), args.show)
         return 0
     exe = shutil.which("repost-mirror")
     if exe is None:
