@@ -48,6 +48,11 @@ FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 _K = 8  # letters per gram: long enough that common words and phrases do not match by chance
 _GRAM = re.compile(f"(?=(.{{{_K}}}))", re.S)  # every run of _K characters, overlapping
 _HELD = 0.5  # share of a block's grams the repost must hold for the block to be held
+# A block shorter than this (letters, a Han character counting two) is held only when nearly all
+# its grams are the repost's, or between two held blocks (a row of a table among rows the repost
+# copies): names and phrases make half of a headline or a caption about them.
+_LINE_MAX = 100
+_HELD_SHORT = 0.8
 _AGREES = 0.9  # share of the repost's text the extractor's body must hold to count as a reading of the article
 _MOST = 0.6  # share of a block's letters a line must be to be shown by that block (see `shows`)
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
@@ -434,6 +439,7 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     """The run of blocks the repost holds best (maximum sum: held letters for, others against)."""
     held = []
     weights = []
+    loose: list[tuple[int, int]] = []  # (block, grams held) of short blocks held only by half their grams
     for block, key in zip(blocks, keys):
         if not key or (block.heading and key in title):
             # (The page's title heading is the page's, not the article's text: reposts put
@@ -452,9 +458,14 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
             continue
         grams = _GRAM.findall(key)
         hit = sum(map(repost_grams.__contains__, grams))
-        ok = hit >= _HELD * len(grams)
+        ok = hit >= (_HELD_SHORT if _size(key) < _LINE_MAX else _HELD) * len(grams)
+        if not ok and hit >= _HELD * len(grams):
+            loose.append((len(held), hit))
         held.append(ok)
         weights.append(hit if ok else -_AGAINST * len(key))
+    for i, hit in loose:
+        if _between_held(held, keys, i):
+            held[i], weights[i] = True, hit
     best = run = 0.0
     best_span: tuple[int, int] | None = None
     start = 0
@@ -471,6 +482,18 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     counted = {keys[i]: weights[i] + (_K - 1 if len(keys[i]) >= _K and weights[i] < len(keys[i]) else 0)
                for i in range(s, e) if held[i]}
     return _Stretch(s, e, held, int(sum(min(len(k), w) for k, w in counted.items())))
+
+
+def _between_held(held: list[bool], keys: list[str], i: int) -> bool:
+    """Whether the nearest blocks with text before and after block `i` are held and about as
+    long as it (rows of a table; a caption between two paragraphs is far shorter than they are)."""
+    sides = []
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(keys) and not keys[j]:
+            j += step
+        sides.append(0 <= j < len(keys) and held[j] and len(keys[j]) <= 2 * len(keys[i]) <= 4 * len(keys[j]))
+    return all(sides)
 
 
 def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str]

@@ -657,3 +657,17 @@ def test_a_summary_of_what_follows_is_no_missing_text() -> None:
                    + f"<blockquote><p>{tweet}</p></blockquote></div>")
     verdict = _judge(page, ARTICLE)
     assert not verdict.faithful and tweet in [h["original"] for h in verdict.hunks]
+
+
+def test_a_headline_or_caption_made_of_the_articles_names_is_not_its_text() -> None:
+    # Above the story, a teaser box: a headline and a caption built of the article's names and
+    # phrases ("old harbour bridge", "new crossing"), and a quote the story says further down.
+    # Half their words being the repost's does not make them the article.
+    teaser = ("<div class='teaser'><div>Island residents offered a free ferry pass until the new crossing opens</div>"
+              "<div>The old harbour bridge, whose steel frame had corroded (AFP)</div>"
+              f"<p>{ARTICLE[3]}</p></div>")
+    page = _chrome("Harbour bridge", teaser + "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>")
+    found = _found(page, ARTICLE)
+    teased = [line for line in found.lines if line.startswith(("Island residents", "The old harbour bridge,"))]
+    assert not teased and len(found.furniture) == 2, found
+    assert set(normalize_lines(ARTICLE)) <= set(found.lines)
