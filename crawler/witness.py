@@ -135,6 +135,7 @@ class Block:
     # furniture by a class or id alone ("widget", "sidebar"): the innermost element that says so
     soft: int = 0
     element: int = 0  # the block element whose text it is
+    row: bool = False  # a table's row of cells
 
     @property
     def linky(self) -> bool:
@@ -182,6 +183,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     has_blocks: set[int] = set()  # block elements with a block element inside
     media: set[int] = set()  # block elements with an image, a video or a frame inside
     phrasing: set[int] = set()  # block elements of phrasing content only (p, headings)
+    rows: set[int] = set()  # <tr> elements
+    cells: dict[int, int] = {}  # <td>/<th> element -> its <tr>
 
     def flush() -> None:
         nonlocal link
@@ -243,6 +246,10 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 container = parent if tag in _PARAGRAPH_TAGS else cur
                 if tag in _PHRASING:
                     phrasing.add(cur)
+                elif tag == "tr":
+                    rows.add(cur)
+                elif (tag == "td" or tag == "th") and parent in rows:
+                    cells[cur] = parent
             # A block whose class names content ("post-body") inside one whose class names
             # furniture ("widget Blog") is content: themes nest their article in such wrappers.
             furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)
@@ -255,7 +262,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         else:
             if not stack:
                 flush()
-                return _leaf_paragraphs(out, parent_of, has_blocks, media)
+                return _rows(_leaf_paragraphs(out, parent_of, has_blocks, media), cells, parent_of, has_blocks)
             it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
             if cur_ != cur:
                 flush()
@@ -279,6 +286,33 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
             elif b.container == e and e in parent_of:
                 b = dataclasses.replace(b, container=parent_of[e])
         out.append(b)
+    return out
+
+
+def _rows(blocks: list[Block], cells: dict[int, int], parent_of: dict[int, int], has_blocks: set[int]
+          ) -> list[Block]:
+    """A table's row of cells that each hold one line is one line, cells joined by " | " (as the
+    extractor reads it, and as a repost copies a table: a row a line); the rows of a table share
+    its container. A cell that holds paragraphs (a page laid out in a table) stays apart."""
+    count: dict[int, int] = {}
+    for b in blocks:
+        count[b.element] = count.get(b.element, 0) + 1
+    out: list[Block] = []
+    row_of_last = 0
+    for b in blocks:
+        e = b.element
+        row = cells.get(e, 0) if count[e] == 1 and e not in has_blocks else 0
+        if row:
+            table = parent_of.get(row, row)
+            if row == row_of_last:
+                last = out[-1]
+                out[-1] = dataclasses.replace(last, text=f"{last.text} | {b.text}", link_chars=last.link_chars + b.link_chars,
+                                              furniture=last.furniture and b.furniture, heading=last.heading and b.heading)
+            else:
+                out.append(dataclasses.replace(b, container=table, element=row, row=True))
+        else:
+            out.append(b)
+        row_of_last = row
     return out
 
 
@@ -553,6 +587,13 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
             else:
                 skipped += 1
             i += step
+    # A row of a table whose rows beside it the repost copies is the table's, as they are.
+    for i in [i for i, required in take.items() if not required and blocks[i].row]:
+        b = blocks[i]
+        if b.container in containers and not (b.furniture or b.linky) and any(
+                0 <= j < len(blocks) and held[j] and blocks[j].row and blocks[j].container == b.container
+                for j in (i - 1, i + 1)):
+            take[i] = True
     return take
 
 

@@ -671,3 +671,19 @@ def test_a_headline_or_caption_made_of_the_articles_names_is_not_its_text() -> N
     teased = [line for line in found.lines if line.startswith(("Island residents", "The old harbour bridge,"))]
     assert not teased and len(found.furniture) == 2, found
     assert set(normalize_lines(ARTICLE)) <= set(found.lines)
+
+
+def test_a_tables_row_is_one_line_as_a_repost_copies_it() -> None:
+    # A stats table inside the article: the repost copies it a row a line, cells spaced.
+    rows = [("Pos", "Ferry", "Cars", "Fare"), ("1", "Island Star", "40", "6 euros"), ("2", "Harbour Queen", "35", "7 euros"),
+            ("3", "North Wind", "50", "8 euros")]
+    table = "<table><tbody>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + \
+        "</tbody></table>"
+    # a page laid out in a table: a cell of paragraphs is no row of cells
+    story = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + table + "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
+    page = _chrome("Harbour bridge", f"<table><tr><td class='nav'><a href='/'>Home</a></td><td>{story}</td></tr></table>")
+    repost = ARTICLE[:2] + [" ".join(r) for r in rows] + ARTICLE[2:]
+    found = _found(page, repost)
+    assert [witness._letters(line) for line in found.lines] == [witness._letters(line) for line in normalize_lines(repost)]
+    lacking = _found(page, repost[:4] + repost[5:])
+    assert "2 | Harbour Queen | 35 | 7 euros" in lacking.lines
