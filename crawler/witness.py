@@ -25,6 +25,7 @@ import dataclasses
 import functools
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
@@ -530,9 +531,10 @@ def _between_held(held: list[bool], keys: list[str], i: int) -> bool:
     return all(sides)
 
 
-def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str]
-             ) -> tuple[list[str], list[str], list[str]]:
-    """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its containers."""
+def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str],
+             said: Counter[str]) -> tuple[list[str], list[str], list[str]]:
+    """(article lines, as shown, furniture lines) of a stretch, widened to the prose of its
+    containers. `said`: how often the repost says each of its lines (by letters)."""
     held = stretch.held
     containers: set[int] = set()
     # An element whose class names furniture ("elementor-widget") but that holds paragraphs the
@@ -554,6 +556,17 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
         take = _widened(blocks, keys, stretch, containers, wrappers, body)
         taken = take
     order = sorted(take)
+    # A line the page says twice in a row (a standfirst that is also the first paragraph, a
+    # copy for small screens) is article text as often as the repost says it, once at least.
+    run: Counter[str] = Counter()
+    last = ""
+    for i in order:
+        if take[i] and keys[i]:
+            if keys[i] != last:
+                run.clear()
+            last = keys[i]
+            run[last] += 1
+            take[i] = run[last] <= max(1, said[last])
     article = [i for i in order if take[i] and norm[i]]
     furniture = [norm[i] for i in order if not take[i] and norm[i]]
     return [norm[i] for i in article], [blocks[i].text for i in article], furniture
@@ -618,6 +631,8 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
     extras are), or prose in a container of the article's paragraphs."""
     if held:
         return not block.linky
+    if block.heading:
+        return False
     return (block.container in containers or key in body) and _prose(block, key, wrappers)
 
 
@@ -716,7 +731,8 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     if not repost_key:
         return None
     repost_grams = _grams(repost_key)
-    repost_lines = {_letters(line) for line in repost}
+    said = Counter(_letters(line) for line in repost)
+    repost_lines = set(said)
     best: tuple[float, str, tuple[list[str], list[str], list[str]]] | None = None
     title = _letters(normalize_each([page.title], fold_script)[0])
     # The extractor's body is a second reading of the article only where it holds the repost's
@@ -732,7 +748,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             continue
         share = min(1.0, stretch.matched / len(repost_key))
         if best is None or share > best[0] + 0.05:
-            best = (share, found_by, _article(blocks, norm, keys, stretch, body))
+            best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
     if best is not None and best[2][0]:
         # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
         best = (max(best[0], coverage(repost, best[2][0])), *best[1:])

@@ -687,3 +687,24 @@ def test_a_tables_row_is_one_line_as_a_repost_copies_it() -> None:
     assert [witness._letters(line) for line in found.lines] == [witness._letters(line) for line in normalize_lines(repost)]
     lacking = _found(page, repost[:4] + repost[5:])
     assert "2 | Harbour Queen | 35 | 7 euros" in lacking.lines
+
+
+def test_a_heading_the_repost_lacks_is_no_article_text() -> None:
+    # A headline set apart from the page's title, in the article's container: a repost that
+    # leaves it out (it gives its own title) lacks no prose of the article.
+    headline = "Council votes to shut the crossing, and islanders ask: what now?"
+    story = f"<h2>{headline}</h2>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+    found = _found(_chrome("Harbour bridge", f"<div class='story'>{story}</div>"), ARTICLE)
+    assert normalize_lines([headline])[0] not in found.lines and found.lines == tuple(normalize_lines(ARTICLE))
+    # a repost that copies it has it as the article's
+    assert normalize_lines([headline])[0] in _found(_chrome("Harbour bridge", f"<div class='story'>{story}</div>"),
+                                                    [headline] + ARTICLE).lines
+
+
+def test_a_line_the_page_says_twice_in_a_row_is_said_once() -> None:
+    # the standfirst repeats the first paragraph word for word: a repost says it once
+    story = f"<p class='dek'>{ARTICLE[0]}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+    page = _chrome("Harbour bridge", f"<div class='story'>{story}</div>")
+    assert _found(page, ARTICLE).lines == tuple(normalize_lines(ARTICLE))
+    # a repost that says it twice has it twice
+    assert _found(page, ARTICLE[:1] + ARTICLE).lines == tuple(normalize_lines(ARTICLE[:1] + ARTICLE))
