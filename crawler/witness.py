@@ -256,7 +256,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             furniture = max(flag, 0 if content and furniture == _BY_CLASS else furniture)
             if flag == _BY_CLASS:
                 soft = cur
-            in_link = in_link or tag == "a"
+            in_link = in_link or (tag == "a" and not _text_link(node))
             heading = heading or tag in _HEADINGS
             it = node.iter(include_text=True)
             break
@@ -268,6 +268,17 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             if cur_ != cur:
                 flush()
             cur, container, furniture, soft, in_link, heading = cur_, container_, furniture_, soft_, in_link_, heading_
+
+
+_TEXT_LINK_MIN = 600  # letters (a Han character counts two): a link's card of headline and summary is shorter
+
+
+def _text_link(node: Any) -> bool:
+    """Whether a link holds paragraphs of text (an article set whole inside a link to its own
+    page): its text is the page's text, not a link of navigation."""
+    text = node.text(deep=True, separator=" ") or ""
+    return len(text) * 2 >= _TEXT_LINK_MIN and _size(_letters(text)) >= _TEXT_LINK_MIN \
+        and len(_SENTENCE.findall(text)) >= 3
 
 
 def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks: set[int], media: set[int]

@@ -708,3 +708,19 @@ def test_a_line_the_page_says_twice_in_a_row_is_said_once() -> None:
     assert _found(page, ARTICLE).lines == tuple(normalize_lines(ARTICLE))
     # a repost that says it twice has it twice
     assert _found(page, ARTICLE[:1] + ARTICLE).lines == tuple(normalize_lines(ARTICLE[:1] + ARTICLE))
+
+
+def test_an_article_set_whole_inside_a_link_is_the_pages_text() -> None:
+    # An old template wraps the whole article in a link to its own page: its paragraphs are
+    # text, not a line of links; a card of headline and summary inside a link stays a link.
+    card = ("<a href='/other'><b>Ferry fares rise</b><br>The island's ferry fares rise by a euro from March.</a>")
+    article = ARTICLE + ["Until then, the council will run extra buses across the old causeway every morning and evening.",
+                         "Shops on the island said they feared losing customers from the mainland while the bridge is shut."]
+    story = "<dl><a href='/a.html'>" + "<br><br>".join(article) + "</a></dl>"
+    page = _chrome("Harbour bridge", f"<div class='intr'>{story}</div><div class='more'>{card}</div>")
+    read = witness.read_page(page)
+    assert [b.linky for b in read.visible if b.text in article] == [False] * len(article)
+    assert [b.linky for b in read.visible if b.text.startswith("The island's ferry")] == [True]
+    assert _found(page, article).lines == tuple(normalize_lines(article))
+    # without its last paragraph, the repost lacks it
+    assert normalize_lines(article[-1:])[0] in _found(page, article[:-1]).lines
