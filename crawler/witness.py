@@ -298,6 +298,28 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
             elif b.container == e and e in parent_of:
                 b = dataclasses.replace(b, container=parent_of[e])
         out.append(b)
+    return _lifted(out, parent_of)
+
+
+def _lifted(blocks: list[Block], parent_of: dict[int, int]) -> list[Block]:
+    """Blocks whose container holds no other text take the nearest element above that does:
+    templates wrap each paragraph in elements of its own (`<div class="card"><div><p>`), and
+    the paragraphs of one article are the children of one element all the same."""
+    under: dict[int, int] = {}  # element -> blocks inside it, counted up to 2
+    for b in blocks:
+        x: int | None = b.element
+        while x is not None:
+            was = under.get(x, 0)
+            if was >= 2:
+                break  # (its ancestors hold two already: each element is passed at most twice)
+            under[x] = was + 1
+            x = parent_of.get(x)
+    out = []
+    for b in blocks:
+        c = b.container
+        while under.get(c, 0) == 1 and c in parent_of:
+            c = parent_of[c]
+        out.append(b if c == b.container else dataclasses.replace(b, container=c))
     return out
 
 

@@ -724,3 +724,17 @@ def test_an_article_set_whole_inside_a_link_is_the_pages_text() -> None:
     assert _found(page, article).lines == tuple(normalize_lines(article))
     # without its last paragraph, the repost lacks it
     assert normalize_lines(article[-1:])[0] in _found(page, article[:-1]).lines
+
+
+def test_paragraphs_each_in_wrappers_of_their_own_are_one_articles() -> None:
+    # A card template: every paragraph in two <div>s of its own, an ad between two of them.
+    # The last paragraph is the article's like the others: a repost without it lacks it.
+    cards = [f"<div class='card'><div class='card-content'><p>{p}</p></div></div>" for p in ARTICLE]
+    cards.insert(2, "<div class='card'><div id='ad1' class='arcad'></div></div>")
+    page = _chrome("Harbour bridge", "<div class='collection'>" + "".join(cards) + "</div>")
+    assert _found(page, ARTICLE).lines == tuple(normalize_lines(ARTICLE))
+    assert normalize_lines(ARTICLE[-1:])[0] in _found(page, ARTICLE[:-1]).lines
+    # a paragraph in a wrapper of its own in the sidebar is no paragraph of the article
+    side = "<div class='promo'><div><p>Our newsletter brings you the island's news every morning, free of charge.</p></div></div>"
+    page = _chrome("Harbour bridge", "<div class='collection'>" + "".join(cards) + "</div>" + side)
+    assert _found(page, ARTICLE).lines == tuple(normalize_lines(ARTICLE))
