@@ -285,28 +285,14 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
                      ) -> list[Block]:
     """Blocks that are one element's only text, read by that element: beside an image, a
     caption (furniture); in a `<div>` that holds no block, a paragraph, as a `<p>` is, whose
-    container is its parent (themes set their paragraphs in such divs, one per paragraph)."""
+    container is its parent (themes set their paragraphs in such divs, one per paragraph).
+    Then a block whose container holds no other text takes the nearest element above that
+    does: templates wrap each paragraph in elements of its own (`<div class="card"><div><p>`),
+    and the paragraphs of one article are the children of one element all the same."""
     count: dict[int, int] = {}
-    for b in blocks:
-        count[b.element] = count.get(b.element, 0) + 1
-    out = []
-    for b in blocks:
-        e = b.element
-        if count[e] == 1 and e not in has_blocks:
-            if e in media and _size(_letters(b.text)) < _CAPTION_MAX:
-                b = dataclasses.replace(b, furniture=True)
-            elif b.container == e and e in parent_of:
-                b = dataclasses.replace(b, container=parent_of[e])
-        out.append(b)
-    return _lifted(out, parent_of)
-
-
-def _lifted(blocks: list[Block], parent_of: dict[int, int]) -> list[Block]:
-    """Blocks whose container holds no other text take the nearest element above that does:
-    templates wrap each paragraph in elements of its own (`<div class="card"><div><p>`), and
-    the paragraphs of one article are the children of one element all the same."""
     under: dict[int, int] = {}  # element -> blocks inside it, counted up to 2
     for b in blocks:
+        count[b.element] = count.get(b.element, 0) + 1
         x: int | None = b.element
         while x is not None:
             was = under.get(x, 0)
@@ -316,10 +302,17 @@ def _lifted(blocks: list[Block], parent_of: dict[int, int]) -> list[Block]:
             x = parent_of.get(x)
     out = []
     for b in blocks:
-        c = b.container
+        e = b.element
+        furniture, c = b.furniture, b.container
+        if count[e] == 1 and e not in has_blocks:
+            if e in media and _size(_letters(b.text)) < _CAPTION_MAX:
+                furniture = True
+            elif c == e and e in parent_of:
+                c = parent_of[e]
         while under.get(c, 0) == 1 and c in parent_of:
             c = parent_of[c]
-        out.append(b if c == b.container else dataclasses.replace(b, container=c))
+        out.append(b if c == b.container and furniture == b.furniture  # (no `replace`: it is slow)
+                   else Block(b.text, c, furniture, b.link_chars, b.heading, b.soft, b.element))
     return out
 
 
@@ -515,7 +508,8 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
             held.append(False)
             weights.append(0.0)
             continue
-        if len(key) < _K or _size(key) < _SHORT or block.heading:
+        size = len(key) if len(key) >= _LINE_MAX else _size(key)  # (a Han character weighs two)
+        if len(key) < _K or size < _SHORT or block.heading:
             # (A heading is held only as a line of its own: the page's title, which a repost
             # repeats inside a line of its own text, is not article text.)
             # A short line (a name, a label, a menu item) is held only as a line of the repost:
@@ -526,7 +520,7 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
             continue
         grams = _GRAM.findall(key)
         hit = sum(map(repost_grams.__contains__, grams))
-        ok = hit >= (_HELD_SHORT if _size(key) < _LINE_MAX else _HELD) * len(grams)
+        ok = hit >= (_HELD_SHORT if size < _LINE_MAX else _HELD) * len(grams)
         if not ok and hit >= _HELD * len(grams):
             loose.append((len(held), hit))
         held.append(ok)
