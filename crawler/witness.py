@@ -21,7 +21,6 @@ is compared as an excerpt.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import re
@@ -325,21 +324,21 @@ def _rows(blocks: list[Block], cells: dict[int, int], parent_of: dict[int, int],
     for b in blocks:
         count[b.element] = count.get(b.element, 0) + 1
     out: list[Block] = []
-    row_of_last = 0
-    for b in blocks:
-        e = b.element
-        row = cells.get(e, 0) if count[e] == 1 and e not in has_blocks else 0
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        row = cells.get(b.element, 0) if count[b.element] == 1 and b.element not in has_blocks else 0
+        j = i + 1
         if row:
-            table = parent_of.get(row, row)
-            if row == row_of_last:
-                last = out[-1]
-                out[-1] = dataclasses.replace(last, text=f"{last.text} | {b.text}", link_chars=last.link_chars + b.link_chars,
-                                              furniture=last.furniture and b.furniture, heading=last.heading and b.heading)
-            else:
-                out.append(dataclasses.replace(b, container=table, element=row, row=True))
-        else:
-            out.append(b)
-        row_of_last = row
+            # (joined once: a row of a hostile page's 100,000 cells must not be copied per cell)
+            while j < len(blocks) and count[blocks[j].element] == 1 and blocks[j].element not in has_blocks \
+                    and cells.get(blocks[j].element, 0) == row:
+                j += 1
+            run = blocks[i:j]
+            b = Block(" | ".join(c.text for c in run), parent_of.get(row, row), all(c.furniture for c in run),
+                      sum(c.link_chars for c in run), all(c.heading for c in run), b.soft, row, row=True)
+        out.append(b)
+        i = j
     return out
 
 
