@@ -286,6 +286,9 @@ LAYOUTS = {
                              "<div class='elementor-widget-container'>{}</div></div>", "<p>{}</p>"),
     # one <div> per paragraph, with a "read more" link between two of them
     "a div per paragraph": ("<div class='body'>{}</div>", "<div class='para'>{}</div>"),
+    # a card template: every paragraph in wrappers of its own
+    "a card per paragraph": ("<div class='collection'>{}</div>",
+                             "<div class='card'><div class='card-content'><p>{}</p></div></div>"),
 }
 
 
