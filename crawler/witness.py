@@ -95,7 +95,7 @@ _NOT_LETTERS = re.compile(r"[\W_]+")
 _SENTENCE = re.compile(r"[。！？!?；;]|[.](?:\s|$|[\"'”’)])")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # A line that begins with a label ("Photo: ", "Note: ", "来源：").
-_LABEL_PATTERN = (r"^\s*(?:photo|image|credit|source|note|caption|citation|editor'?s note|related|see also|"
+_LABEL_PATTERN = (r"^\s*(?:photo|image|credit|source|note|caption|citation|related|see also|"
                   r"更多|相关|相關|摘\s*要|图为|圖為|资料图|資料圖|图片|圖片|图|圖|作者|记者|記者|编辑|編輯|"
                   r"责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]")
 _LABEL = re.compile(_LABEL_PATTERN, re.I)

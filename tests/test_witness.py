@@ -608,6 +608,8 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
 
 
 @pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family.",
+                                  # an editor's note tells how the article changed: a repost must carry it
+                                  "Editor's note: This story was updated at 5:45 p.m. to include the council's vote.",
                                   # a paragraph that ends with its reporter's and photographer's credit
                                   "血站工作人員也提醒市民，獻血有益健康。經常獻血可以緩解和降低高粘血症，預防和降低心腦血管病的發生，"
                                   "可提高人體的造血功能，促進血液的新陳代謝，是一項符合醫學科學的保健活動。同時，獻血也是弘揚人道主義"
