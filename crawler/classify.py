@@ -68,11 +68,13 @@ def link_status(result: FetchResult, *, soft404: str | None = None, previous: st
         return LinkStatus.GONE
     if status == 408:
         return LinkStatus.UNREACHABLE
-    if status == 429 or status >= 500:
+    if status == 429 or 500 <= status < 600:
         return LinkStatus.SERVER_ERROR
-    if 400 <= status < 500:
-        # Any other client error: the URL does not give readers the article, permanently.
-        return LinkStatus.GONE
+    if 400 <= status < 500 or status >= 600:
+        # Any other client error (400, 405, 406, 418: what firewalls answer the crawlers they
+        # turn away) or a status HTTP does not define (999): the server refused this request,
+        # which is no sign that the article is gone (only 404 and 410 are, SPEC 3).
+        return LinkStatus.BLOCKED
     if not 200 <= status < 300:
         # A 1xx or a 3xx that could not be followed (e.g. 300 without Location).
         return LinkStatus.SERVER_ERROR

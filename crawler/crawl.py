@@ -260,8 +260,9 @@ class Checker:
             evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match)
         # A 304 repeats the status of the page it confirmed.
         status = link_status(result, soft404=evidence, previous=previous_status or LinkStatus.ALIVE)
-        if evidence is None and status in ANSWERED_STATUSES and analysis is not None and not analysis.has_article:
-            evidence = "no article body found"
+        if evidence is None and status in ANSWERED_STATUSES and result.status is not None \
+                and 200 <= result.status < 300 and (analysis is None or not analysis.has_article):
+            evidence = "no article body found"  # (an empty body included: it is analysed by nobody)
         return status, evidence
 
     async def _alternates(self, source: SourceRow, tried: set[str], previous: str | None,

@@ -44,7 +44,12 @@ def result(status: int | None = 200, *, final: str = URL, redirects=(), error: s
         (429, False, "server_error"),
         (500, False, "server_error"),
         (503, False, "server_error"),
-        (400, False, "gone"),
+        # other client errors and statuses HTTP does not define: refused, not gone
+        (400, False, "blocked"),
+        (406, False, "blocked"),
+        (418, False, "blocked"),
+        (999, False, "blocked"),
+        (599, False, "server_error"),
         (408, False, "unreachable"),
         (300, False, "server_error"),
     ],
