@@ -37,6 +37,7 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     _class_signal,
+    json_document,
 )
 from crawler.normalize import normalize_each
 
@@ -421,7 +422,10 @@ def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
 
 
 def read_page(html: str) -> PageText:
-    """The blocks of a page: its visible text, the text in its script data, its descriptions."""
+    """The blocks of a page: its visible text, the text in its script data, its descriptions.
+    A document that is JSON (an article URL that answers its API's data) is all script data."""
+    if json_document(html) is not None:
+        return PageText([], _embedded([("json", html)], 100), [])
     tree = LexborHTMLParser(html)
     scripts = [(n.attributes.get("type") or "") + " " + (n.attributes.get("id") or "") for n in tree.css("script")]
     bodies = [n.text(deep=True) or "" for n in tree.css("script")]

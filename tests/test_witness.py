@@ -146,6 +146,27 @@ def test_short_posts_and_script_pages_are_alive_and_judged_by_their_own_text(tmp
             assert not any("楼上说得对" in h["original"] for h in verdict["hunks"]), (name, verdict)
 
 
+def test_an_article_url_that_answers_json_is_read_as_its_data(tmp_path: Path) -> None:
+    # An API answers the article's URL: JSON whose strings hold the article (Chinese escaped
+    # as \\uXXXX, HTML inside a string). Read as a page, it is noise; read as data, the article.
+    archive = tmp_path / "archive"
+    edited = PARAS[:2] + [REPLACED] + PARAS[3:]
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        for n, paragraphs in ((1, PARAS), (2, edited)):
+            data = {"id": n, "title": "瑞银收购瑞信", "content": "".join(f"<p>{p}</p>" for p in paragraphs)}
+            o.route(f"/api/post/{n}", Reply(200, json.dumps(data), content_type="application/json"))
+            write_repost(archive, f"{n}.md", o.url(f"/api/post/{n}"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = checks(store)
+        same, changed = o.url("/api/post/1"), o.url("/api/post/2")
+    assert got[same]["status"] == "alive" and got[same]["found_by"] == "embedded"
+    assert fidelity(store, same)["faithful"]
+    verdict = fidelity(store, changed)
+    assert not verdict["faithful"] and any("整段改写" in h["original"] for h in verdict["hunks"]), verdict
+    assert extract(json.dumps({"content": "<p>x</p>"}).encode()).paragraphs == ()
+
+
 def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     served = {"page": wordpress_page(PARAS, seed=1)}

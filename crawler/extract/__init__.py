@@ -40,7 +40,7 @@ from crawler.extract.clean import _CREDIT_RE as _CREDIT_RE
 from crawler.extract.clean import _EDGE_META_RE as _EDGE_META_RE
 from crawler.extract.clean import _LEGAL_RE as _LEGAL_RE
 from crawler.extract.clean import _PROMO_RE as _PROMO_RE
-from crawler.extract.decode import Article, decode_html
+from crawler.extract.decode import Article, decode_html, json_document
 from crawler.extract.walk import _class_signal as _class_signal
 
-__all__ = ["Article", "decode_html", "extract"]
+__all__ = ["Article", "decode_html", "extract", "json_document"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld
-from crawler.extract.decode import Article, _decode
+from crawler.extract.decode import Article, _decode, json_document
 from crawler.extract.jsonld import _json_ld_body
 from crawler.extract.score import (
     _blocks_under,
@@ -96,6 +96,9 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
         text, charset, exact = _decode(html, content_type)
     else:
         text, charset, exact = html, "utf-8", False
+    if json_document(text) is not None:
+        # Data, not a page: the witness reads its strings as data the page carries (SPEC 7).
+        return Article("", (), charset)
     shallow = _cut_deep_nesting(text)
     if shallow is not None:
         text, exact = shallow, False

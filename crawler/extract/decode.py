@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from dataclasses import dataclass
 
@@ -28,6 +29,18 @@ class Article:
     @property
     def text(self) -> str:
         return "\n".join(self.paragraphs)
+
+
+def json_document(text: str) -> object | None:
+    """The value of a document that is JSON, not HTML (an article URL that answers its API's
+    data), else None: its strings are data the page carries, not text it shows."""
+    start = text.lstrip("\ufeff \t\r\n")[:1]
+    if start not in ("{", "["):
+        return None
+    try:
+        return json.loads(text.lstrip("\ufeff"), strict=False)
+    except ValueError:
+        return None
 
 
 # --------------------------------------------------------------------------- decoding
