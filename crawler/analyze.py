@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import error_phrase
+from crawler.classify import error_phrase, refresh_target
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
@@ -62,6 +62,7 @@ class PageAnalysis:
     found_by: str | None = None
     holds_repost: bool = False  # the page shows or carries a repost's text: never a soft-404
     error_said: str | None = None  # the error-page phrase its title or main text shows, if any
+    refresh_to: str | None = None  # where its <meta http-equiv="refresh"> sends readers within seconds
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
 
     @property
@@ -486,7 +487,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=held or best is not None or any(v.faithful for v in fidelity),
-                        error_said=said, shown=shown)
+                        error_said=said, shown=shown, refresh_to=refresh_target(job.html, job.url))
 
 
 def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:

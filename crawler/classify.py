@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
 
@@ -85,15 +85,18 @@ def link_status(result: FetchResult, *, soft404: str | None = None, previous: st
 
 
 def soft404_evidence(result: FetchResult, *, error_said: str | None = None, probe_match: bool = False,
-                     holds_repost: bool = False) -> str | None:
+                     holds_repost: bool = False, refresh_to: str | None = None) -> str | None:
     """The positive evidence that a 2xx page is not the article, worded for the check's detail,
-    or None (SPEC 3): a redirect to the site's home or a listing, a page that matches the
+    or None (SPEC 3): a redirect to the site's home or a listing (by HTTP, or by the page's
+    `<meta http-equiv="refresh">`: `refresh_to`, from `refresh_target`), a page that matches the
     host's answer for a URL that cannot exist, or a page that reads as an error page
     (`error_said`, from `error_phrase`). A page that holds a repost's text has none."""
     if holds_repost or result.status is None or not 200 <= result.status < 300:
         return None
     if result.redirects and not same_url(result.url, result.final_url) and is_listing_url(result.final_url):
         return f"soft-404: redirected to the site's home or a listing page ({result.final_url})"
+    if refresh_to and not same_url(result.final_url, refresh_to) and is_listing_url(refresh_to):
+        return f"soft-404: the page sends its readers on to the site's home or a listing page ({refresh_to})"
     if probe_match:
         return "soft-404: the page is what the host serves for a URL that cannot exist (random-URL probe)"
     if error_said:
@@ -124,6 +127,25 @@ _ERROR_ZH = (
 )
 _ERROR_RE = re.compile("|".join((*_ERROR_EN, *_ERROR_ZH)), re.I)
 _ERROR_LINE_MAX = 120  # characters: an error message is one short line, not a paragraph of prose
+
+
+_REFRESH_TAG = re.compile(rb"<meta\b[^>]*\bhttp-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)
+_REFRESH_CONTENT = re.compile(rb"\bcontent\s*=\s*[\"']?\s*(\d{1,9})(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]+)",
+                              re.I)
+# Seconds: a page that sends its readers on sooner is a redirect; a longer delay reloads a live
+# page (a portal's front page after idle, a live blog).
+_REFRESH_MAX = 10
+_HEAD_BYTES = 262144  # a refresh is declared in the head
+
+
+def refresh_target(html: bytes, base: str) -> str | None:
+    """Where a page sends its readers within a few seconds by `<meta http-equiv="refresh"
+    content="N; url=...">`, as an absolute URL, or None."""
+    tag = _REFRESH_TAG.search(html[:_HEAD_BYTES])
+    content = _REFRESH_CONTENT.search(tag.group(0)) if tag else None
+    if content is None or int(content.group(1)) > _REFRESH_MAX:
+        return None
+    return urljoin(base, content.group(2).decode("utf-8", "replace"))
 
 
 def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:

@@ -257,7 +257,8 @@ class Checker:
             signature = await self._probe_signature(result.final_url)
             match = signature is not None and matches_probe(
                 signature, page_signature(analysis.title, analysis.signature_text))
-            evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match)
+            evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match,
+                                        refresh_to=analysis.refresh_to)
         # A 304 repeats the status of the page it confirmed.
         status = link_status(result, soft404=evidence, previous=previous_status or LinkStatus.ALIVE)
         if evidence is None and status in ANSWERED_STATUSES and result.status is not None \

@@ -17,6 +17,7 @@ from crawler.classify import (
     matches_probe,
     page_signature,
     probe_url,
+    refresh_target,
     same_url,
     soft404_evidence,
 )
@@ -247,3 +248,24 @@ def test_is_dead():
     assert not is_dead("unreachable", 2, 3) and is_dead("unreachable", 3, 3)
     assert is_dead("server_error", 4, 3)
     assert not is_dead("alive", 10, 3) and not is_dead("blocked", 10, 3) and not is_dead("redirected", 9, 3)
+
+
+@pytest.mark.parametrize("html, target", [
+    (b"<html><head><meta http-equiv='refresh' content='0;url=/'></head></html>", "https://gnews.org/"),
+    (b'<META HTTP-EQUIV="Refresh" CONTENT="3; URL=https://gnews.org/category/news">', "https://gnews.org/category/news"),
+    (b'<meta content="2;url=/index.html" http-equiv="refresh">', "https://gnews.org/index.html"),
+    # a long delay reloads a live page; a refresh without a target reloads the page itself
+    (b"<meta http-equiv='refresh' content='300;url=/'>", None),
+    (b"<meta http-equiv='refresh' content='60'>", None),
+    (b"<p>http-equiv='refresh' content='0;url=/'</p>", None),
+])
+def test_a_refresh_within_seconds_is_where_the_page_sends_readers(html: bytes, target: str | None) -> None:
+    assert refresh_target(html, URL) == target
+
+
+def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_not() -> None:
+    home = soft404_evidence(result(200), refresh_to="https://gnews.org/")
+    assert home is not None and "https://gnews.org/" in home
+    assert soft404_evidence(result(200), refresh_to="https://gnews.org/articles/2190272") is None
+    assert soft404_evidence(result(200), refresh_to=URL + "/") is None  # itself, with a slash
+    assert soft404_evidence(result(200), refresh_to="https://gnews.org/", holds_repost=True) is None

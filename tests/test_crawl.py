@@ -67,6 +67,11 @@ def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
         for code in (401, 403, 451, 400, 418, 999):
             a.route(f"/a/{code}", Reply(code))
         a.route("/a/nothing", Reply(200, b""))
+        # a page that sends its readers on to the home page at once; one that reloads itself
+        # every five minutes to the home page is a live article
+        a.route("/a/refresh", Reply(200, "<html><head><meta http-equiv='refresh' content='0;url=/'></head></html>"))
+        a.route("/a/portal", Reply(200, article_page("标题", PARAS).replace(
+            "<head>", "<head><meta http-equiv='refresh' content='300;url=/'>", 1)))
         a.route("/a/empty", Reply(200, "<html><head><title>错误</title></head><body><p>页面不存在</p></body></html>"))
         b.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /private\n"))
         b.route("/private/1", Reply(200, article_page("标题", PARAS)))
@@ -79,7 +84,8 @@ def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
             "home": a.url("/a/home"), "gone": a.url("/a/gone"), "gone410": a.url("/a/gone410"),
             "err": a.url("/a/err"), "loop": a.url("/a/loop"), "401": a.url("/a/401"), "403": a.url("/a/403"),
             "451": a.url("/a/451"), "400": a.url("/a/400"), "418": a.url("/a/418"), "999": a.url("/a/999"),
-            "nothing": a.url("/a/nothing"), "empty": a.url("/a/empty"), "robots": b.url("/private/1"),
+            "nothing": a.url("/a/nothing"), "refresh": a.url("/a/refresh"), "portal": a.url("/a/portal"),
+            "empty": a.url("/a/empty"), "robots": b.url("/private/1"),
             "soft": soft.url("/a/12345"), "down": f"http://127.0.0.5:{dead_port}/a/1",
         }
         for name, url in urls.items():
@@ -90,17 +96,18 @@ def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
             "alive": "alive", "slash": "alive", "moved": "redirected", "home": "soft_404", "gone": "gone",
             "gone410": "gone", "err": "server_error", "loop": "server_error", "401": "blocked",
             "403": "blocked", "451": "blocked", "400": "blocked", "418": "blocked", "999": "blocked",
-            "nothing": "alive", "empty": "soft_404", "robots": "blocked", "soft": "soft_404", "down": "unreachable",
+            "nothing": "alive", "refresh": "soft_404", "portal": "alive", "empty": "soft_404", "robots": "blocked", "soft": "soft_404", "down": "unreachable",
         }
         assert not any(got[k]["dead"] for k in ("400", "418", "999", "nothing"))
         detail = dict(store.db.execute("SELECT s.url, c.detail FROM checks c JOIN sources s ON s.id = c.source_id"))
         assert "no article body found" in detail[urls["nothing"]]
+        assert "sends its readers on to the site's home" in detail[urls["refresh"]]
         assert got["moved"]["final_url"] == a.url("/a/new-home")
         assert got["alive"]["final_url"] is None
         assert got["gone"]["dead"] is True and got["gone"]["http_status"] == 404
         assert got["err"]["dead"] is False  # one failure is not death: dead_after = 3
         assert got["alive"]["fidelity"] == 1.0 and got["alive"]["faithful"] is True
-        assert summary.checked == len(urls) and summary.by_status["alive"] == 3
+        assert summary.checked == len(urls) and summary.by_status["alive"] == 4
         assert not b.requests("/private/1"), "a disallowed page was requested"
         # robots.txt is the first request to every host.
         for origin in (a, b, soft):
