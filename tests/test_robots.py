@@ -39,6 +39,15 @@ def test_disallow_and_crawl_delay(origin):
     assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.3 - SERVER_LAG
 
 
+def test_a_byte_order_mark_before_the_first_line_loses_no_rule(origin):
+    # Editors on Windows save robots.txt with a BOM; its first group must still apply.
+    origin.route("/robots.txt", Reply(200, "\ufeffUser-agent: *\nDisallow: /private\n".encode("utf-8"),
+                                      content_type="text/plain"))
+    results = fetch_all(config(), [origin.url("/a"), origin.url("/private/x")])
+    assert [r.error for r in results] == [None, "robots_disallowed"]
+    assert [e.path for e in origin.log] == ["/robots.txt", "/a"]
+
+
 def test_group_for_our_user_agent_wins(origin):
     origin.route("/robots.txt", Reply(200, "User-agent: *\nDisallow: /\n\nUser-agent: repost-mirror-test\nDisallow: /no\n"))
     results = fetch_all(config(), [origin.url("/yes"), origin.url("/no")])

@@ -62,7 +62,9 @@ def robots_url(origin: str) -> str:
 
 
 def parse_robots(text: str, user_agent: str, http_status: int | None = 200) -> RobotsPolicy:
-    parser = Protego.parse(text)
+    # A byte-order mark before the first line made it no "User-agent" line: its group's
+    # rules were lost and everything was allowed (RFC 9309 2.2: a BOM is ignored).
+    parser = Protego.parse(text.removeprefix("\ufeff"))
     delay = parser.crawl_delay(user_agent)
     if delay is None:
         # Request-rate "1/10s" is the other way sites ask for a pace.
