@@ -209,6 +209,27 @@ def test_redirect_loop(origin):
     assert link_status(r) == "server_error"
 
 
+def test_a_cookie_wall_is_a_visit_not_a_loop(origin):
+    # A 302 to the page itself that sets a cookie, the page once the cookie comes back.
+    def wall(req):
+        if "seen=1" in (req.header("cookie") or ""):
+            return Reply(200, ARTICLE)
+        return Reply(302, headers=[("Location", req.path), ("Set-Cookie", "seen=1; Path=/; HttpOnly")])
+
+    origin.route("/wall", wall)
+    origin.route("/stubborn", Reply(302, headers=[("Location", "/stubborn"), ("Set-Cookie", "seen=1")]))
+    r = fetch_one(config(), origin.url("/wall"))
+    assert r.status == 200 and r.error is None and link_status(r) == "alive"
+    assert [e.header("cookie") for e in origin.log if e.path == "/wall"] == [None, "seen=1"]
+    # no cookie outlives its fetch: the next check starts without one
+    fetch_one(config(), origin.url("/wall"))
+    assert [e.header("cookie") for e in origin.log if e.path == "/wall"][2] is None
+    # a wall that never lets in is a loop once the cookie it set has come back
+    r = fetch_one(config(), origin.url("/stubborn"))
+    assert r.error == "redirect_loop" and link_status(r) == "server_error"
+    assert [e.header("cookie") for e in origin.log if e.path == "/stubborn"] == [None, "seen=1"]
+
+
 def test_too_many_redirects(origin):
     def chain(req):
         n = int(req.path.rsplit("/", 1)[1])

@@ -236,8 +236,12 @@ class Fetcher:
             return self._fail(res, FetchError.PROTOCOL, f"not a usable URL: {exc}")
         if current.scheme not in ("http", "https") or not current.host:
             return self._fail(res, FetchError.PROTOCOL, f"not an http(s) URL: {url!r}")
-        seen = {str(current)}
+        seen = {f"{current} "}  # a URL and the cookies its request carries (none at first)
         hops = 0
+        # Cookies a redirect sets, sent back along this fetch's redirects to the host that set
+        # them, never kept beyond it: a cookie wall (a 302 to the page itself, with a cookie)
+        # is a visit, not a loop; a check still depends on no check before it.
+        jar: dict[str, dict[str, str]] = {}
         while True:
             res.final_url = str(current)
             host = self._host(current)
@@ -253,8 +257,9 @@ class Fetcher:
                     return self._fail(res, FetchError.ROBOTS_ERROR, policy.detail)
                 if not policy.allowed(str(current), self.cfg.user_agent):
                     return self._fail(res, FetchError.ROBOTS_DISALLOWED, f"robots.txt of {host.origin} disallows {current}")
-            last = await self._with_retries(host, ip, current, extra, limit, res,
-                                            self.cfg.retries if retries is None else retries)
+            cookie = _cookie_header(jar.get(host.key))
+            last = await self._with_retries(host, ip, current, {**extra, "Cookie": cookie} if cookie else extra, limit,
+                                            res, self.cfg.retries if retries is None else retries)
             self._apply(res, last)
             if last.error is not None or last.status not in REDIRECT_STATUSES:
                 return res
@@ -265,10 +270,12 @@ class Fetcher:
                 return self._fail(res, err, detail, keep_response=True)
             hops += 1
             res.redirects.append((last.status, str(target)))
-            err, detail = redirect_decision(target, seen, hops, max_redirects)
+            _keep_cookies(jar.setdefault(host.key, {}), res.headers)
+            state = f"{target} {_cookie_header(jar.get(host_key(target)))}"
+            err, detail = redirect_decision(target, seen, hops, max_redirects, state=state)
             if err is not None:
                 return self._fail(res, err, detail, keep_response=True)
-            seen.add(str(target))
+            seen.add(state)
             current = target
 
     @staticmethod
@@ -541,3 +548,25 @@ def _last_result(state: RetryCallState) -> _Attempt:
     """Out of retries: the last attempt's result (it carries the error the user sees)."""
     assert state.outcome is not None  # tenacity gives up only after an attempt, so it has an outcome
     return state.outcome.result()
+
+
+_COOKIES_MAX = 32  # per host and fetch: a hostile redirect chain cannot grow the request without end
+_COOKIE_MAX = 4096  # characters of one cookie (RFC 6265's least a client must keep)
+
+
+def _keep_cookies(cookies: dict[str, str], headers: list[tuple[str, str]]) -> None:
+    """Take the name and value of each Set-Cookie of a response (attributes are not needed
+    for a chain of redirects on one host)."""
+    for key, value in headers:
+        if key.lower() != "set-cookie":
+            continue
+        pair = value.split(";", 1)[0]
+        name, eq, val = pair.partition("=")
+        name = name.strip()
+        if eq and name and len(pair) <= _COOKIE_MAX and not any(c in name for c in " \t,;") \
+                and (name in cookies or len(cookies) < _COOKIES_MAX):
+            cookies[name] = val.strip()
+
+
+def _cookie_header(cookies: dict[str, str] | None) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items()) if cookies else ""

@@ -44,10 +44,12 @@ def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL
     return target, None, ""
 
 
-def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int
+def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int, *, state: str | None = None
                       ) -> tuple[FetchError | None, str]:
-    """After `hops` redirects (this one included): may we follow to `target`?"""
-    if str(target) in seen:
+    """After `hops` redirects (this one included): may we follow to `target`? `state`: the
+    target with what the request will carry (its cookies), which a loop repeats; `seen` holds
+    the states visited (default: the target alone)."""
+    if (str(target) if state is None else state) in seen:
         return FetchError.REDIRECT_LOOP, f"redirect loop back to {target}"
     if hops > max_redirects:
         return FetchError.TOO_MANY_REDIRECTS, f"more than {max_redirects} redirects"
