@@ -241,7 +241,7 @@ class Fetcher:
         # Cookies a redirect sets, sent back along this fetch's redirects to the host that set
         # them, never kept beyond it: a cookie wall (a 302 to the page itself, with a cookie)
         # is a visit, not a loop; a check still depends on no check before it.
-        jar: dict[str, dict[str, str]] = {}
+        jar: dict[tuple[str, str, int], dict[str, str]] = {}
         while True:
             res.final_url = str(current)
             host = self._host(current)
