@@ -34,6 +34,7 @@ from selectolax.lexbor import LexborHTMLParser
 from crawler.extract import (
     _CREDIT_RE,
     _EDGE_META_RE,
+    _HIDDEN_STYLE_RE,
     _LEGAL_RE,
     _PROMO_RE,
     _class_signal,
@@ -225,7 +226,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                     # repeat of the article's words. The page shows it; it is not the article.
                     flag = _BY_TAG
                 style = attrs.get("style")
-                if style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style.lower()):
+                if style and _HIDDEN_STYLE_RE.search(style.lower()):
                     continue
                 c, i = attrs.get("class"), attrs.get("id")
                 if c or i:
