@@ -661,7 +661,9 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs."""
     if held:
-        return not block.linky
+        # (Inside a caption, a sidebar, a footer, words the repost also says are the page's
+        # furniture retelling the article: a repost need not carry them a second time.)
+        return not block.linky and not (block.furniture and not block.soft)
     if block.heading:
         return False
     return (block.container in containers or key in body) and _prose(block, key, wrappers)

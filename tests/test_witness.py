@@ -764,3 +764,14 @@ def test_paragraphs_each_in_wrappers_of_their_own_are_one_articles() -> None:
     side = "<div class='promo'><div><p>Our newsletter brings you the island's news every morning, free of charge.</p></div></div>"
     page = _chrome("Harbour bridge", "<div class='collection'>" + "".join(cards) + "</div>" + side)
     assert _found(page, ARTICLE).lines == tuple(normalize_lines(ARTICLE))
+
+
+def test_a_caption_that_retells_the_article_is_not_its_text() -> None:
+    # A gallery's caption says again, in other words, what the article says: half its words
+    # are the repost's, but a caption is the page's furniture, which a repost need not carry.
+    caption = ("The city council voted to close the old harbour bridge to cars from next spring, "
+               "and engineers say its steel frame had corroded (Photo: the council)")
+    figure = f"<figure><img src='/b.jpg' alt=''><figcaption>{caption}</figcaption></figure>"
+    story = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + figure + "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
+    found = _found(_chrome("Harbour bridge", f"<div class='story'>{story}</div>"), ARTICLE)
+    assert found.lines == tuple(normalize_lines(ARTICLE)), found.lines
