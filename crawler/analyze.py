@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import error_phrase, refresh_target
+from crawler.classify import continues_on_next_page, error_phrase, refresh_target
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
@@ -301,6 +301,21 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
 
 
+def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]]) -> FidelityResult:
+    """A page that goes on on its next page serves part of the article (SPEC 7, excerpts): the
+    repost's lines past the page's end, copied from the pages after it, are not added; the
+    verdict says it weighed an excerpt."""
+    hunks = list(verdict.hunks)
+    tail = len(hunks)
+    while tail > 0 and hunks[tail - 1]["op"] == HunkOp.ADDED:
+        tail -= 1
+    last = next((n for n, _ in reversed(pairs) if n not in _settings.boilerplate), "")
+    if tail == len(hunks) or not last or _letters(last) not in _letters(hunks[-1]["repost"]):
+        return verdict
+    kept = tuple(hunks[:tail])
+    return dataclasses.replace(verdict, faithful=not kept, hunks=kept, excerpt_only=True)
+
+
 def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, fold: bool) -> bool:
     """Whether the page shows every line of the repost that a hunk's text (`text`, as the repost
     reads) falls in, whole: a hunk's edges may cut lines it shares with the article."""
@@ -467,7 +482,14 @@ def _analyze(job: PageJob) -> PageAnalysis:
         if verdict is not None and any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(decode_html(job.html, job.content_type)[0])
-            verdicts[k] = _said_by_page(verdict, _compared_pairs(job.reposts[k][1], spared[k]), page)
+            compared = _compared_pairs(job.reposts[k][1], spared[k])
+            verdict = _said_by_page(verdict, compared, page)
+            if verdict.hunks and verdict.hunks[-1]["op"] == HunkOp.ADDED:
+                if page.continues is None:
+                    page.continues = continues_on_next_page(decode_html(job.html, job.content_type)[0], job.url)
+                if page.continues:
+                    verdict = _continued(verdict, compared)
+            verdicts[k] = verdict
     if found_by is None and best is not None:
         # The article is what the witness found: its lines are the version, its furniture the extras.
         found_by, lines, paragraphs = best.found_by, list(best.lines), best.shown

@@ -148,6 +148,36 @@ def refresh_target(html: bytes, base: str) -> str | None:
     return urljoin(base, content.group(2).decode("utf-8", "replace"))
 
 
+# A link to the article's next page, by its words ("下一页", "Next page"; "下一篇", the next
+# article, is not one), or the article's own words that it goes on ("(接下一頁)").
+_NEXT_LINK = re.compile(r"<a\b([^>]*)>\s*(?:<[^>]{0,200}>\s*)*(?:下一?页|下一?頁|next\s+page|next\s*[»›>]?)\s*(?:[»›>]|&gt;|&raquo;)*\s*<", re.I)
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
+_GOES_ON = re.compile(r"[(（]\s*(?:接|转|轉|未完)[^()（）]{0,6}(?:下一?页|下一?頁|次页|次頁)\s*[)）]|continued on (?:the )?next page", re.I)
+_PAGE_SUFFIX = re.compile(r"(?:[_-]\d{1,3})?(?:\.\w{1,5})?$")
+_PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|pg|pn|pageno)=\d{1,3}(?:&|$)", re.I)
+
+
+def continues_on_next_page(html: str, url: str) -> bool:
+    """Whether a page says its article goes on on a next page: a link named "next page" to
+    another page of the same article (its address with a page number added or changed), or
+    words in the text that say so."""
+    if _GOES_ON.search(html):
+        return True
+    here = urlsplit(url)
+    stem = _PAGE_SUFFIX.sub("", here.path)
+    for m in _NEXT_LINK.finditer(html):
+        href = _HREF.search(m.group(1))
+        if href is None:
+            continue
+        there = urlsplit(urljoin(url, href.group(1).replace("&amp;", "&")))
+        if there.netloc != here.netloc or (there.path, there.query) == (here.path, here.query):
+            continue
+        if (stem and _PAGE_SUFFIX.sub("", there.path) == stem and there.path != here.path) \
+                or (there.path == here.path and _PAGE_QUERY.search(there.query)):
+            return True
+    return False
+
+
 def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
     """Where a page says it is an error page and what it says ("title: 页面不存在"), or None.
 

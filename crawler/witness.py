@@ -153,6 +153,7 @@ class PageText:
     meta: list[Block]
     title: str = ""
     _said: dict[bool, _Said] = field(default_factory=dict, repr=False)  # see `shows`
+    continues: bool | None = None  # the article goes on on a next page (asked when needed)
 
 
 @dataclass(frozen=True)

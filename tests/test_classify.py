@@ -10,6 +10,7 @@ import pytest
 
 from crawler.classify import (
     NOT_MODIFIED,
+    continues_on_next_page,
     error_phrase,
     is_dead,
     is_listing_url,
@@ -269,3 +270,16 @@ def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_no
     assert soft404_evidence(result(200), refresh_to="https://gnews.org/articles/2190272") is None
     assert soft404_evidence(result(200), refresh_to=URL + "/") is None  # itself, with a slash
     assert soft404_evidence(result(200), refresh_to="https://gnews.org/", holds_repost=True) is None
+
+
+@pytest.mark.parametrize("html, goes_on", [
+    ("<a href='123_2.html'>下一页</a>", True),
+    ("<a href='/a/2012/123_2.html'><span>下一頁</span></a>", True),
+    ("<p>醫院春節門診時間如下。（接下一頁）</p>", True),
+    ("<a href='?page=2'>Next page &raquo;</a>", True),
+    ("<a href='/a/2012/124.html'>下一篇</a>", False),  # the next article
+    ("<a href='/a/2013/999.html'>下一页</a>", False),  # another article's page
+    ("<a href='/'>next page</a>", False),
+])
+def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
+    assert continues_on_next_page(html, "https://news.example.cn/a/2012/123.html") is goes_on

@@ -775,3 +775,28 @@ def test_a_caption_that_retells_the_article_is_not_its_text() -> None:
     story = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + figure + "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
     found = _found(_chrome("Harbour bridge", f"<div class='story'>{story}</div>"), ARTICLE)
     assert found.lines == tuple(normalize_lines(ARTICLE)), found.lines
+
+
+def test_an_article_that_goes_on_on_its_next_page_is_judged_as_an_excerpt() -> None:
+    # A news portal cuts an article into pages; the repost copied them all. Page 1 is part of
+    # the article: what the repost has past its end is on the next pages, not added.
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+
+    def judge(page_html: str, paragraphs: list[str]):
+        job = analyze.PageJob(page_html.encode(), "text/html; charset=utf-8", "https://news.example.cn/a/2012/123.html",
+                              None, None, ((1, "\n\n".join(paragraphs)),))
+        return analyze.analyze(job).fidelity[0]
+
+    def page(paragraphs: list[str], pager: str) -> str:
+        return _chrome("瑞银收购瑞信", "<div class='article'>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+                       + f"</div><div class='pages'>{pager}</div>")
+
+    pager = "<a href='123.html'>1</a> <a href='123_2.html'>2</a> <a href='123_2.html'>下一页</a>"
+    verdict = judge(page(PARAS[:3], pager), PARAS)
+    assert verdict.faithful and verdict.excerpt_only, verdict
+    # an edit inside the part the page serves is still an edit
+    verdict = judge(page(PARAS[:1] + [REPLACED] + PARAS[2:3], pager), PARAS)
+    assert not verdict.faithful and any("整段改写" in h["original"] for h in verdict.hunks), verdict
+    # without a next page, the repost's text past the page's end is added
+    verdict = judge(page(PARAS[:3], "<a href='124.html'>下一篇</a>"), PARAS)
+    assert not verdict.faithful and not verdict.excerpt_only and verdict.hunks[-1]["op"] == "added", verdict
