@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import random
 import re
 import unicodedata
@@ -129,7 +130,9 @@ _ERROR_RE = re.compile("|".join((*_ERROR_EN, *_ERROR_ZH)), re.I)
 _ERROR_LINE_MAX = 120  # characters: an error message is one short line, not a paragraph of prose
 
 
-_REFRESH_TAG = re.compile(rb"<meta\b[^>]*\bhttp-equiv\s*=\s*[\"']?refresh\b[^>]*>", re.I)
+# (Bounded: on a hostile page of "<meta <meta ..." an unbounded scan from each is quadratic.)
+_META_TAG = re.compile(rb"<meta\b[^>]{0,1000}>", re.I)
+_REFRESH_TAG = re.compile(rb"\bhttp-equiv\s*=\s*[\"']?refresh\b", re.I)
 _REFRESH_CONTENT = re.compile(rb"\bcontent\s*=\s*[\"']?\s*(\d{1,9})(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]+)",
                               re.I)
 # Seconds: a page that sends its readers on sooner is a redirect; a longer delay reloads a live
@@ -141,8 +144,8 @@ _HEAD_BYTES = 262144  # a refresh is declared in the head
 def refresh_target(html: bytes, base: str) -> str | None:
     """Where a page sends its readers within a few seconds by `<meta http-equiv="refresh"
     content="N; url=...">`, as an absolute URL, or None."""
-    tag = _REFRESH_TAG.search(html[:_HEAD_BYTES])
-    content = _REFRESH_CONTENT.search(tag.group(0)) if tag else None
+    tag = next((m.group(0) for m in _META_TAG.finditer(html, 0, _HEAD_BYTES) if _REFRESH_TAG.search(m.group(0))), None)
+    content = _REFRESH_CONTENT.search(tag) if tag else None
     if content is None or int(content.group(1)) > _REFRESH_MAX:
         return None
     return urljoin(base, content.group(2).decode("utf-8", "replace"))
@@ -150,7 +153,11 @@ def refresh_target(html: bytes, base: str) -> str | None:
 
 # A link to the article's next page, by its words ("下一页", "Next page"; "下一篇", the next
 # article, is not one), or the article's own words that it goes on ("(接下一頁)").
-_NEXT_LINK = re.compile(r"<a\b([^>]*)>\s*(?:<[^>]{0,200}>\s*)*(?:下一?页|下一?頁|next\s+page|next\s*[»›>]?)\s*(?:[»›>]|&gt;|&raquo;)*\s*<", re.I)
+# The words of the link, found first (a linear scan), then the <a> tag they close in: a scan
+# from every "<a" of a hostile page would be quadratic.
+_NEXT_WORDS = re.compile(r">\s{0,40}(?:下一?页|下一?頁|next\s+page|next)\s{0,40}(?:[»›>]|&gt;|&raquo;){0,3}\s{0,40}<", re.I)
+_LINK_OPEN = re.compile(r"<a\b[^<>]{0,1000}>(?:\s{0,40}<(?!/?a\b)[^<>]{0,200}>){0,3}\s{0,40}$", re.I)
+_NEXT_LOOKED_AT = 50  # links named "next" weighed per page
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
 _GOES_ON = re.compile(r"[(（]\s*(?:接|转|轉|未完)[^()（）]{0,6}(?:下一?页|下一?頁|次页|次頁)\s*[)）]|continued on (?:the )?next page", re.I)
 _PAGE_SUFFIX = re.compile(r"(?:[_-]\d{1,3})?(?:\.\w{1,5})?$")
@@ -165,8 +172,9 @@ def continues_on_next_page(html: str, url: str) -> bool:
         return True
     here = urlsplit(url)
     stem = _PAGE_SUFFIX.sub("", here.path)
-    for m in _NEXT_LINK.finditer(html):
-        href = _HREF.search(m.group(1))
+    for m in itertools.islice(_NEXT_WORDS.finditer(html), _NEXT_LOOKED_AT):
+        link = _LINK_OPEN.search(html, max(0, m.start() - 1800), m.start() + 1)
+        href = _HREF.search(link.group(0)) if link else None
         if href is None:
             continue
         there = urlsplit(urljoin(url, href.group(1).replace("&amp;", "&")))
