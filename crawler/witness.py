@@ -38,6 +38,7 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     _class_signal,
+    _cut_deep_nesting,
     json_document,
 )
 from crawler.normalize import normalize_each
@@ -428,7 +429,10 @@ def read_page(html: str) -> PageText:
     A document that is JSON (an article URL that answers its API's data) is all script data."""
     if json_document(html) is not None:
         return PageText([], _embedded([("json", html)], 100), [])
-    tree = LexborHTMLParser(html)
+    # Cut where block elements nest deeper than any page (as the extractor does): the parser
+    # takes seconds over a hostile page of 50,000 nested <div>s.
+    shallow = _cut_deep_nesting(html)
+    tree = LexborHTMLParser(html if shallow is None else shallow)
     scripts = [(n.attributes.get("type") or "") + " " + (n.attributes.get("id") or "") for n in tree.css("script")]
     bodies = [n.text(deep=True) or "" for n in tree.css("script")]
     title_node = tree.css_first("title")
