@@ -22,7 +22,10 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   script-rendered page (its paragraphs only as HTML inside ``__NEXT_DATA__``, where the
   generic extractor finds nothing), the whole analysis (``crawler.analyze.analyze``) timed with
   the repost and without it (median of 3 runs per page; the difference is the witness's
-  cost), and the same on a 2 MB page (the longest repost, 2 MB of comments around it).
+  cost), and the same on a 2 MB page (the longest repost, 2 MB of comments around it);
+* hostile page shapes: the whole analysis of pages built to make a careless scan quadratic
+  (a 3,000,000-character paragraph, runs of unclosed tags, deep nesting, deep JSON, a row of
+  100,000 cells), each around a short article with a repost of one line more.
 
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
@@ -178,6 +181,33 @@ def _witness_cost(folder: Path, files: list[Path], read: Callable[[bytes, str], 
           f"without (found by {found.found_by}, faithful {all(f.faithful for f in found.fidelity)})")
 
 
+def _hostile_cost() -> None:
+    """The whole analysis of pages shaped to make a careless scan quadratic, each with a short
+    article and a repost with one line more (so that the witness reads them too)."""
+    from crawler import analyze
+
+    article = [f"这是第{n}段正文，讲的是海港大桥明年春天起禁止汽车通行的决定，以及市政府为岛上居民准备的渡轮方案。" for n in range(5)]
+    shown = "".join(f"<p>{p}</p>" for p in article)
+    shapes = {
+        "one 3,000,000-character paragraph": f"<p>{'字' * 3_000_000}</p>",
+        "300,000 unclosed '<a '": "<a " * 300_000,
+        "300,000 unclosed '<meta '": "<meta " * 300_000,
+        "100,000 unclosed '<script ' and an articleBody": "<script " * 100_000 + "articleBody",
+        "50,000 nested <div>s": "<div>" * 50_000 + "x" + "</div>" * 50_000,
+        "JSON nested 100,000 deep in a script": "<script type='application/json'>" + "[" * 100_000 + "]" * 100_000
+                                                + "</script>",
+        "a row of 100,000 cells": "<table><tr>" + "<td>ab</td>" * 100_000 + "</tr></table>",
+    }
+    repost = "\n\n".join([*article, "转载里多出来的一句话，原网页上没有。"])
+    print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
+    for name, extra in shapes.items():
+        page = f"<html><head><title>t</title></head><body>{shown}{extra}</body></html>".encode()
+        job = analyze.PageJob(page, "text/html; charset=utf-8", "http://x.test/a/1.html", None, None, ((1, repost),))
+        got = analyze.analyze(job)
+        print(f"  {name} ({len(page) / 1e6:.1f} MB): {_timed(lambda: analyze.analyze(job)):.0f} ms"
+              f"{'' if got.failure is None else ' FAILED: ' + got.failure}")
+
+
 def main() -> int:
     folder = data_dir()
     if not folder.is_dir():
@@ -239,6 +269,7 @@ def main() -> int:
     print(f"  real reposts:  {real_ms:.2f} ms (similarity {real_sim:.3f})")
     print(f"  synthetic:     {synth_ms:.2f} ms (similarity {synth_sim:.3f})")
     _witness_cost(folder, files, read)
+    _hostile_cost()
     ok = statistics.median(pair_ms) <= 2.0 and max(real_ms, synth_ms) <= 100.0
     print(f"targets (median pair <= 2 ms, unrelated pair <= 100 ms): {'met' if ok else 'MISSED'}")
     return 0 if ok else 1

@@ -112,7 +112,7 @@ _FURNITURE_LINE = re.compile(
     r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
     r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
     r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
-    r"[\w.+-]+@[\w-]+\.[\w.]+|"
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|"  # (from a word's start: from every letter it is quadratic)
     + _LABEL_PATTERN + "|"
     r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
     r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
@@ -123,7 +123,7 @@ _FURNITURE_LINE = re.compile(
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
-_ELLIPSIS_END = re.compile(r"\s*(?:\.{2,}|…+|⋯+)\s*$")
+_ELLIPSIS = "…⋯"
 
 
 @dataclass(frozen=True)
@@ -359,13 +359,13 @@ def _json_values(script: str) -> Iterator[Any]:
         try:
             yield json.loads(text, strict=False)
             return
-        except ValueError:
+        except (ValueError, RecursionError):  # (nested deeper than the decoder goes)
             pass
     decoder = json.JSONDecoder(strict=False)
     for m in _ASSIGNED.finditer(script):
         try:
             value, _end = decoder.raw_decode(script, m.end())
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         yield value
 
@@ -422,6 +422,17 @@ def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
             seen.add(text)
             out.append(Block(text, first_id + i, False, 0, element=first_id + i))
     return out
+
+
+def _without_closing_ellipsis(text: str) -> str:
+    """`text` without the "..." or "…" that closes it (string methods: a pattern that looks
+    for the ellipsis from every space of a long run of them is quadratic)."""
+    core = text.rstrip()
+    bare = core.rstrip("." + _ELLIPSIS)
+    closing = core[len(bare):]
+    if closing and (len(closing) >= 2 or closing in _ELLIPSIS):
+        return bare.rstrip()
+    return text
 
 
 def read_page(html: str) -> PageText:
@@ -800,7 +811,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     # Only a description: the page serves an excerpt. It counts when the repost holds it.
     # (An excerpt's closing ellipsis only says that the article goes on.)
     for block in page.meta:
-        excerpt = _ELLIPSIS_END.sub("", block.text)
+        excerpt = _without_closing_ellipsis(block.text)
         (line,) = normalize_each([excerpt], fold_script)
         key = _letters(line)
         grams = _grams(key)

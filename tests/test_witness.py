@@ -811,3 +811,21 @@ def test_a_page_nested_deeper_than_any_page_is_read_up_to_that_depth() -> None:
     read = witness.read_page(page)
     texts = [b.text for b in read.visible]
     assert ARTICLE[0] in texts and ARTICLE[-1] in texts and "deep text" not in texts
+
+
+@pytest.mark.parametrize("script", [
+    "<script type='application/json'>" + "[" * 100_000 + "]" * 100_000 + "</script>",
+    "<script>window.__INITIAL_STATE__ = " + '{"a":' * 50_000 + "1" + "}" * 50_000 + "</script>",
+    "<script type='application/ld+json'>{\"articleBody\": \"x\", \"a\": " + "[" * 100_000 + "]" * 100_000 + "}</script>",
+])
+def test_script_data_nested_deeper_than_the_decoder_goes_is_skipped(script: str) -> None:
+    # The JSON decoder gave up with a RecursionError, which failed the whole page's analysis:
+    # no verdict at all for a page that shows its article.
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>" + script)
+    for repost, faithful in ((ARTICLE, True), (ARTICLE + ["The ferry will also carry bicycles for free, the mayor added."],
+                                                False)):
+        # (a repost with a line the page lacks: the witness reads the page's script data too)
+        got = analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "https://example.org/a", None,
+                                              None, ((1, "\n\n".join(repost)),)))
+        assert got.failure is None and got.fidelity[0].faithful is faithful, got.failure

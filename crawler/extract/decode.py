@@ -39,7 +39,7 @@ def json_document(text: str) -> object | None:
         return None
     try:
         return json.loads(text.lstrip("\ufeff"), strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # (nested deeper than the decoder goes)
         return None
 
 

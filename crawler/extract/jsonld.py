@@ -16,24 +16,31 @@ def _strip_tags_text(s: str) -> str:
 
 
 def _find_article_body(obj: Any, out: list[str]) -> None:
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k == "articleBody" and isinstance(v, str):
-                out.append(v)
-            elif isinstance(v, (dict, list)):
-                _find_article_body(v, out)
-    elif isinstance(obj, list):
-        for v in obj:
-            _find_article_body(v, out)
+    stack = [obj]  # (a loop, not recursion: the decoder nests deeper than Python recurses)
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            for k, w in reversed(list(v.items())):
+                if k == "articleBody" and isinstance(w, str):
+                    out.append(w)
+                elif isinstance(w, (dict, list)):
+                    stack.append(w)
+        elif isinstance(v, list):
+            stack.extend(reversed(v))
 
 
-_LD_OPEN_RE = re.compile(r"<script[^>]*application/ld\+json[^>]*>", re.I)
+# Every <script> tag, bounded (on "<script <script ..." an unbounded one is quadratic); the
+# JSON-LD ones are told by their type.
+_SCRIPT_OPEN_RE = re.compile(r"<script\b[^>]{0,1000}>", re.I)
+_LD_TYPE_RE = re.compile(r"application/ld\+json", re.I)
 
 
 def _json_ld_body(text: str) -> str:
     """The longest JSON-LD ``articleBody`` of the page (plain text), or ""."""
     found: list[str] = []
-    for m in _LD_OPEN_RE.finditer(text):
+    for m in _SCRIPT_OPEN_RE.finditer(text):
+        if not _LD_TYPE_RE.search(m.group(0)):
+            continue
         end = text.find("</script", m.end())
         if end < 0:
             continue
@@ -42,7 +49,7 @@ def _json_ld_body(text: str) -> str:
             continue
         try:
             data = json.loads(raw, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # (nested deeper than the decoder goes)
             continue
         _find_article_body(data, found)
     if not found:
