@@ -152,10 +152,11 @@ def refresh_target(html: bytes, base: str) -> str | None:
 
 
 # A link to the article's next page, by its words ("下一页", "Next page"; "下一篇", the next
-# article, is not one), or the article's own words that it goes on ("(接下一頁)").
+# article, is not one, nor a bare "next ›", which pages through comments as often), or the
+# article's own words that it goes on ("(接下一頁)").
 # The words of the link, found first (a linear scan), then the <a> tag they close in: a scan
 # from every "<a" of a hostile page would be quadratic.
-_NEXT_WORDS = re.compile(r">\s{0,40}(?:下一?页|下一?頁|next\s+page|next)\s{0,40}(?:[»›>]|&gt;|&raquo;){0,3}\s{0,40}<", re.I)
+_NEXT_WORDS = re.compile(r">\s{0,40}(?:下一?页|下一?頁|next\s+page)\s{0,40}(?:[»›>]|&gt;|&raquo;){0,3}\s{0,40}<", re.I)
 _LINK_OPEN = re.compile(r"<a\b[^<>]{0,1000}>(?:\s{0,40}<(?!/?a\b)[^<>]{0,200}>){0,3}\s{0,40}$", re.I)
 _NEXT_LOOKED_AT = 50  # links named "next" weighed per page
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)

@@ -280,6 +280,7 @@ def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_no
     ("<a href='/a/2012/124.html'>下一篇</a>", False),  # the next article
     ("<a href='/a/2013/999.html'>下一页</a>", False),  # another article's page
     ("<a href='/'>next page</a>", False),
+    ("<a href='?page=1' title='Go to next page'>next ›</a>", False),  # a pager of comments, as often
 ])
 def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
     assert continues_on_next_page(html, "https://news.example.cn/a/2012/123.html") is goes_on
