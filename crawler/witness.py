@@ -266,7 +266,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         else:
             if not stack:
                 flush()
-                return _rows(_leaf_paragraphs(out, parent_of, has_blocks, media), cells, parent_of, has_blocks)
+                return _leaf_paragraphs(out, parent_of, has_blocks, media, cells)
             it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
             if cur_ != cur:
                 flush()
@@ -284,8 +284,8 @@ def _text_link(node: Any) -> bool:
         and len(_SENTENCE.findall(text)) >= 3
 
 
-def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks: set[int], media: set[int]
-                     ) -> list[Block]:
+def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks: set[int], media: set[int],
+                     cells: dict[int, int]) -> list[Block]:
     """Blocks that are one element's only text, read by that element: beside an image, a
     caption (furniture); in a `<div>` that holds no block, a paragraph, as a `<p>` is, whose
     container is its parent (themes set their paragraphs in such divs, one per paragraph).
@@ -316,17 +316,15 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
             c = parent_of[c]
         out.append(b if c == b.container and furniture == b.furniture  # (no `replace`: it is slow)
                    else Block(b.text, c, furniture, b.link_chars, b.heading, b.soft, b.element))
-    return out
+    return _rows(out, count, cells, parent_of, has_blocks)
 
 
-def _rows(blocks: list[Block], cells: dict[int, int], parent_of: dict[int, int], has_blocks: set[int]
-          ) -> list[Block]:
+def _rows(blocks: list[Block], count: dict[int, int], cells: dict[int, int], parent_of: dict[int, int],
+          has_blocks: set[int]) -> list[Block]:
     """A table's row of cells that each hold one line is one line, cells joined by " | " (as the
     extractor reads it, and as a repost copies a table: a row a line); the rows of a table share
-    its container. A cell that holds paragraphs (a page laid out in a table) stays apart."""
-    count: dict[int, int] = {}
-    for b in blocks:
-        count[b.element] = count.get(b.element, 0) + 1
+    its container. A cell that holds paragraphs (a page laid out in a table) stays apart.
+    `count`: the blocks of each element."""
     out: list[Block] = []
     i = 0
     while i < len(blocks):

@@ -31,11 +31,13 @@ class Article:
         return "\n".join(self.paragraphs)
 
 
+_JSON_START = re.compile(r"[\ufeff \t\r\n]*[{\[]")
+
+
 def json_document(text: str) -> object | None:
     """The value of a document that is JSON, not HTML (an article URL that answers its API's
     data), else None: its strings are data the page carries, not text it shows."""
-    start = text.lstrip("\ufeff \t\r\n")[:1]
-    if start not in ("{", "["):
+    if _JSON_START.match(text) is None:  # (a match, not lstrip: no copy of every page)
         return None
     try:
         return json.loads(text.lstrip("\ufeff"), strict=False)
