@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import continues_on_next_page, error_phrase, refresh_target
+from crawler.classify import continues_on_next_page, error_phrase, refresh_target, wall_phrase
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
@@ -62,6 +62,7 @@ class PageAnalysis:
     found_by: str | None = None
     holds_repost: bool = False  # the page shows or carries a repost's text: never a soft-404
     error_said: str | None = None  # the error-page phrase its title or main text shows, if any
+    wall_said: str | None = None  # the bot-check or sign-in-wall phrase it shows instead of the article
     refresh_to: str | None = None  # where its <meta http-equiv="refresh"> sends readers within seconds
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
 
@@ -506,10 +507,12 @@ def _analyze(job: PageJob) -> PageAnalysis:
         shown = "\n".join(b.text for b in page.visible if not b.furniture)
     said = error_phrase(article.title, shown.split("\n") if shown else ())
     fidelity = tuple(v for v in verdicts if v is not None)
+    holds = held or best is not None or any(v.faithful for v in fidelity)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
-                        holds_repost=held or best is not None or any(v.faithful for v in fidelity),
-                        error_said=said, shown=shown, refresh_to=refresh_target(job.html, job.url))
+                        holds_repost=holds, error_said=said,
+                        wall_said=None if holds else wall_phrase(article.title, shown.split("\n") if shown else ()),
+                        shown=shown, refresh_to=refresh_target(job.html, job.url))
 
 
 def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:

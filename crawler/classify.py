@@ -120,8 +120,10 @@ _ERROR_EN = (
     r"\bno longer (?:available|exists)\b",
 )
 _ERROR_ZH = (
-    r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源|链接|鏈接|連結|信息|訊息|新闻|新聞|视频|視頻|影片|稿件|文件|檔案)"
-    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到|已被?(?:删除|刪除|移除|撤下|下架)|已失效|已过期|已過期|无法访问|無法訪問|无法显示|無法顯示)",
+    r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源|链接|鏈接|連結|信息|訊息|新闻|新聞|视频|視頻|影片|稿件|文件|檔案"
+    r"|微博|动态|動態|此帖|该帖|該帖)"
+    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到"
+    r"|已被?(?:作者|发布者|發布者|发帖人|發帖人|用户|用戶|博主|版主|管理员|管理員)?(?:删除|刪除|移除|撤下|下架)|已失效|已过期|已過期|无法访问|無法訪問|无法显示|無法顯示)",
     r"(?:找不到|未找到|无法找到|無法找到)(?:该|該|您|你)?(?:要|所)?(?:访问|訪問|请求|請求|查看|浏览|瀏覽)?的?"
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源)",
     r"(?:出错了|出錯了|出错啦|出錯啦)",
@@ -130,11 +132,49 @@ _ERROR_RE = re.compile("|".join((*_ERROR_EN, *_ERROR_ZH)), re.I)
 _ERROR_LINE_MAX = 120  # characters: an error message is one short line, not a paragraph of prose
 
 
+# What a page says when it stands in the article's place to keep readers or crawlers out: a bot
+# check, a sign-in wall, an age gate. Such a page says nothing of the article (a host serves it
+# for every URL, a random one included, so the soft-404 probe would match it): the source is
+# `blocked`, never dead. A title counts when it is the wall's whole title (a site name aside);
+# text counts only on a page without an article body, in short lines, as for error pages.
+_WALL_TITLE = re.compile(
+    r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:just a moment|attention required!?|access denied|security check(?:point)?"
+    r"|(?:human|robot|browser|captcha|security|age) (?:verification|check)|verify(?:ing)? (?:you are|you're) (?:a )?human"
+    r"|are you (?:a )?(?:robot|human)\??|captcha|(?:sign|log) ?in(?: required)?|[请請]?(?:先)?登(?:录|錄|入)"
+    r"|(?:用户|用戶|会员|會員)登(?:录|錄|入)|安全(?:验证|驗證|检查|檢查)|(?:人机|人機|访问|訪問|身份|滑动|滑動)(?:验证|驗證)"
+    r"|(?:验证码|驗證碼)|(?:访问|訪問)(?:受限|被拒绝|被拒絕|过于频繁|過於頻繁))[.…!！。]*(?:\s*[-|_–—:·]\s*.{0,60})?$",
+    re.I)
+_WALL_TEXT = re.compile(
+    r"\bchecking (?:your|if the site connection is secure)|\bverify (?:that )?(?:you are|you're) (?:a )?human\b"
+    r"|\benable javascript and cookies to continue\b|\bcomplete the security check\b|\bunusual traffic from your\b"
+    r"|\bare you a robot\b|\byou have been blocked\b|\b(?:please )?(?:sign|log) ?in to (?:continue|read|view)\b"
+    r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b"
+    r"|请(?:先)?登(?:录|入)(?:后)?(?:继续|查看|访问|阅读|浏览)|請(?:先)?登(?:錄|入)(?:後)?(?:繼續|查看|訪問|閱讀|瀏覽)"
+    r"|登(?:录|入)后(?:查看|继续|阅读|浏览)|登(?:錄|入)後(?:查看|繼續|閱讀|瀏覽)"
+    r"|请(?:完成|进行)[^，。,.\n]{0,4}验证|請(?:完成|進行)[^，。,.\n]{0,4}驗證|请输入验证码|請輸入驗證碼"
+    r"|(?:拖动|拖動|滑动|滑動)(?:滑块|滑塊)|(?:访问|訪問)(?:过于|過於)(?:频繁|頻繁)|(?:您的)?(?:访问|訪問)(?:已)?被(?:拒绝|拒絕|限制)",
+    re.I)
+
+
+def wall_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
+    """Where a page says it is a bot check, a sign-in wall or an age gate in the article's place,
+    and what it says, or None. `lines`: the text of a page without an article body."""
+    m = _WALL_TITLE.search((title or "").strip())
+    if m:
+        return f"its title says {title.strip()[:80]!r}"
+    for line in lines:
+        if len(line) <= _ERROR_LINE_MAX:
+            m = _WALL_TEXT.search(line)
+            if m:
+                return f"its text says {m.group(0).strip()!r}"
+    return None
+
 # (Bounded: on a hostile page of "<meta <meta ..." an unbounded scan from each is quadratic.)
 _META_TAG = re.compile(rb"<meta\b[^>]{0,1000}>", re.I)
 _REFRESH_TAG = re.compile(rb"\bhttp-equiv\s*=\s*[\"']?refresh\b", re.I)
 _REFRESH_CONTENT = re.compile(rb"\bcontent\s*=\s*[\"']?\s*(\d{1,9})(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]+)",
                               re.I)
+_REFRESH_HEADER = re.compile(r"^\s*(\d{1,9})(?:\.\d*)?\s*[;,]\s*(?:url\s*=\s*)?[\"']?([^\"'>\s]+)", re.I)
 # Seconds: a page that sends its readers on sooner is a redirect; a longer delay reloads a live
 # page (a portal's front page after idle, a live blog).
 _REFRESH_MAX = 10
@@ -149,6 +189,14 @@ def refresh_target(html: bytes, base: str) -> str | None:
     if content is None or int(content.group(1)) > _REFRESH_MAX:
         return None
     return urljoin(base, content.group(2).decode("utf-8", "replace"))
+
+
+def refresh_header_target(value: str | None, base: str) -> str | None:
+    """The same for a `Refresh: N; url=...` HTTP header, which browsers obey as they obey the tag."""
+    said = _REFRESH_HEADER.search(value) if value else None
+    if said is None or int(said.group(1)) > _REFRESH_MAX:
+        return None
+    return urljoin(base, said.group(2))
 
 
 # A link to the article's next page, by its words ("下一页", "Next page"; "下一篇", the next
@@ -362,9 +410,9 @@ def page_signature(title: str, text: str) -> PageSignature:
 
 def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
     """True when `page` looks like what the host serves for a URL that cannot exist."""
-    if not page.paragraphs and not probe.paragraphs:
-        return page.title == probe.title
     if not page.paragraphs or not probe.paragraphs:
+        # A page without a word (a script-rendered shell, served for every URL of its site,
+        # its articles' included) is no error page, whatever its title: no evidence.
         return False
     shortest, longest = sorted((page.length, probe.length))
     if longest and shortest / longest < 0.6:

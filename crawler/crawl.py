@@ -28,7 +28,15 @@ from urllib.parse import urlsplit
 
 from crawler import analyze as cpu
 from crawler.attribution import Attributor
-from crawler.classify import is_dead, link_status, matches_probe, page_signature, probe_url, soft404_evidence
+from crawler.classify import (
+    is_dead,
+    link_status,
+    matches_probe,
+    page_signature,
+    probe_url,
+    refresh_header_target,
+    soft404_evidence,
+)
 from crawler.config import Config
 from crawler.errors import LocalShortage, Terminated, shortage_of
 from crawler.fetch import DeadlineReached, Fetch, Fetcher, FetchResult
@@ -252,13 +260,18 @@ class Checker:
             # The server gave a page; what it holds is unknown, so it is not called a soft-404.
             return link_status(result, previous=previous_status or LinkStatus.ALIVE), None
         evidence = None
+        if analysis is not None and analysis.wall_said is not None and result.status is not None \
+                and 200 <= result.status < 300:
+            # A bot check or a sign-in wall hides the article: whether it is there, nobody can say.
+            return LinkStatus.BLOCKED, f"blocked: the page is a wall in the article's place ({analysis.wall_said})"
         if analysis is not None and result.status is not None and 200 <= result.status < 300 \
                 and not analysis.holds_repost:
             signature = await self._probe_signature(result.final_url)
             match = signature is not None and matches_probe(
                 signature, page_signature(analysis.title, analysis.signature_text))
             evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match,
-                                        refresh_to=analysis.refresh_to)
+                                        refresh_to=refresh_header_target(result.header("refresh"), result.final_url)
+                                        or analysis.refresh_to)
         # A 304 repeats the status of the page it confirmed.
         status = link_status(result, soft404=evidence, previous=previous_status or LinkStatus.ALIVE)
         if evidence is None and status in ANSWERED_STATUSES and result.status is not None \

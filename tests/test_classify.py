@@ -18,9 +18,11 @@ from crawler.classify import (
     matches_probe,
     page_signature,
     probe_url,
+    refresh_header_target,
     refresh_target,
     same_url,
     soft404_evidence,
+    wall_phrase,
 )
 from crawler.fetch import FetchResult
 
@@ -79,6 +81,8 @@ def test_a_page_without_a_body_and_without_evidence_is_alive():
         ("", ("文章已刪除或不存在",)),
         ("", ("找不到您要访问的页面，请返回首页",)),
         ("出错啦 - 新闻网", ()),
+        ("微博", ("该内容已被作者删除",)),
+        ("論壇", ("抱歉，此帖已被版主刪除",)),
         ("Example", ("Sorry, we couldn't find that page.",)),
         ("Example", ("This article is no longer available.",)),
         ("Example", ("The page you requested has been removed.",)),
@@ -107,6 +111,40 @@ def test_error_pages_say_so(title, lines):
 def test_articles_are_not_error_pages(title, lines):
     assert error_phrase(title, lines) is None
 
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        ("Just a moment...", ()),
+        ("Attention Required! | Cloudflare", ()),
+        ("Access Denied", ()),
+        ("安全验证", ()),
+        ("用户登录 | 新闻网", ()),
+        ("請登入 - 論壇", ()),
+        ("新闻网", ("请完成下方验证后继续访问",)),
+        ("新聞網", ("訪問過於頻繁，請稍後再試",)),
+        ("Example", ("Please enable JavaScript and cookies to continue",)),
+        ("Example", ("Please sign in to continue reading.",)),
+        ("Example", ("You must be 18 years old or older to enter.",)),
+    ],
+)
+def test_walls_in_the_articles_place_say_so(title, lines):
+    assert wall_phrase(title, lines) is not None
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        ("Google's CAPTCHA is dead, say experts", ()),
+        ("How to sign in to your bank safely", ()),
+        ("用户登录数据泄露事件调查", ()),
+        ("Example", ("The bank asked customers to sign in to continue using the app, the report said. " * 2,)),
+        ("Example", ("Stocks rose on Tuesday.",)),
+    ],
+)
+def test_articles_are_not_walls(title, lines):
+    assert wall_phrase(title, lines) is None
 
 def test_a_page_holding_a_repost_has_no_soft404_evidence():
     r = result(200, final="https://gnews.org/", redirects=[(301, "https://gnews.org/")])
@@ -239,8 +277,9 @@ def test_page_signature_matches_error_template_not_articles():
     article = page_signature("郭文贵：新中国联邦", "第一段新闻内容很长很长。\n第二段继续报道。\n第三段结尾。")
     assert matches_probe(same_template, probe)
     assert not matches_probe(article, probe)
-    # Two empty pages with the same title are the same error page.
-    assert matches_probe(page_signature("Oops", ""), page_signature("Oops", ""))
+    # Two pages without a word are no error page, even with one title: a script-rendered
+    # shell that a single-page app serves for every URL, its live articles' included.
+    assert not matches_probe(page_signature("Example News", ""), page_signature("Example News", ""))
     assert not matches_probe(page_signature("Oops", ""), page_signature("Other", ""))
 
 
@@ -263,6 +302,19 @@ def test_is_dead():
 def test_a_refresh_within_seconds_is_where_the_page_sends_readers(html: bytes, target: str | None) -> None:
     assert refresh_target(html, URL) == target
 
+
+
+@pytest.mark.parametrize("value, target", [
+    ("0; url=/", "https://gnews.org/"),
+    ("3;URL='https://gnews.org/list/'", "https://gnews.org/list/"),
+    ("1.5, /", "https://gnews.org/"),
+    ("600; url=/", None),  # a page that reloads after idle
+    ("0", None),
+    ("", None),
+    (None, None),
+])
+def test_a_refresh_header_is_read_as_the_tag_is(value: str | None, target: str | None) -> None:
+    assert refresh_header_target(value, URL) == target
 
 def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_not() -> None:
     home = soft404_evidence(result(200), refresh_to="https://gnews.org/")

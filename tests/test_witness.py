@@ -193,12 +193,15 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         a.route("/robots.txt", Reply(404))
         a.route("/thread-9-1-1.html", Reply(200, error))
         a.route("/thread-8-1-1.html", Reply(200, _chrome("一个帖子", "<div class='t_f'></div>")))
+        # a Refresh header that sends readers to the home page is that redirect
+        a.route("/thread-7-1-1.html", Reply(200, _chrome("跳转中", "<div class='t_f'></div>"), headers={"Refresh": "0; url=/"}))
         a.default = Reply(404, "<html><body>Not Found</body></html>")  # random URLs: a real 404
         catch_all.route("/robots.txt", Reply(404))
         home = _chrome("欢迎", "<div class='welcome'><p>本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，"
                                "以及来自各界人士的深度评论文章，欢迎常来看看。</p></div>")
         catch_all.default = Reply(200, home)
         urls = {"error": a.url("/thread-9-1-1.html"), "empty": a.url("/thread-8-1-1.html"),
+                "refresh": a.url("/thread-7-1-1.html"),
                 "catch_all": catch_all.url("/archives/2190271")}
         for name, url in urls.items():
             write_repost(archive, f"{name}.md", url, PARAS)
@@ -207,12 +210,47 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         assert got[urls["error"]]["status"] == "soft_404"
         assert "error page" in got[urls["error"]]["detail"] and "不存在" in got[urls["error"]]["detail"]
         assert got[urls["catch_all"]]["status"] == "soft_404" and "probe" in got[urls["catch_all"]]["detail"]
+        assert got[urls["refresh"]]["status"] == "soft_404" and "sends its readers" in got[urls["refresh"]]["detail"]
         # a page with no body and no evidence is alive, and says so
         assert got[urls["empty"]]["status"] == "alive"
         assert "no article body found" in got[urls["empty"]]["detail"]
         # the probe is one request, never retried
         probes = [e for e in a.log if e.path not in ("/robots.txt", *(u.split(a.url(""))[-1] for u in urls.values()))]
         assert len(probes) == 1 and probes[0].status == 404
+
+
+def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dead(tmp_path: Path) -> None:
+    """A bot check, a sign-in wall or a script shell answers every URL of its host alike, the
+    random probe's included: the probe matches, yet nothing says the article is not there."""
+    archive = tmp_path / "archive"
+    walls = {
+        "check": "<html><head><title>Just a moment...</title></head><body><h1>Checking your browser before "
+                 "accessing the site.</h1><p>This process is automatic.</p></body></html>",
+        "verify": "<html><head><title>安全验证 - 新闻网</title></head><body><p>请完成下方验证后继续访问</p>"
+                  "<div id='captcha'></div></body></html>",
+        "login": "<html><head><title>News</title></head><body><form><input name='u'><input type='password'></form>"
+                 "<p>Please sign in to continue reading.</p></body></html>",
+        "shell": "<html><head><title>Example News</title></head><body><noscript>You need to enable JavaScript to "
+                 "run this app.</noscript><div id='root'></div><script src='/static/main.js'></script></body></html>",
+    }
+    hosts = [Origin(f"127.0.0.{20 + i}", default=Reply(200, page)).start() for i, page in enumerate(walls.values())]
+    try:
+        urls = {}
+        for name, host in zip(walls, hosts):
+            host.route("/robots.txt", Reply(404))
+            urls[name] = host.url("/news/2024/01/article-123.html")
+            write_repost(archive, f"{name}.md", urls[name], PARAS)
+        store, summary = crawl(make_config(tmp_path))
+        got, listed = checks(store), fields(store)
+    finally:
+        for host in hosts:
+            host.close()
+    for name in ("check", "verify", "login"):
+        assert got[urls[name]]["status"] == "blocked", (name, got[urls[name]])
+        assert "wall" in got[urls[name]]["detail"], got[urls[name]]
+    assert "Just a moment" in got[urls["check"]]["detail"] and "验证" in got[urls["verify"]]["detail"]
+    assert got[urls["shell"]]["status"] == "alive" and "no article body found" in got[urls["shell"]]["detail"]
+    assert not any(listed[u]["dead"] for u in urls.values()) and summary.new_versions == 0
 
 
 # --------------------------------------------------------------------------- property
