@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import continues_on_next_page, error_phrase, refresh_target, wall_phrase
+from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract
 from crawler.fidelity import Fidelity, Hunk, compare, differs
@@ -63,7 +63,8 @@ class PageAnalysis:
     holds_repost: bool = False  # the page shows or carries a repost's text: never a soft-404
     error_said: str | None = None  # the error-page phrase its title or main text shows, if any
     wall_said: str | None = None  # the bot-check or sign-in-wall phrase it shows instead of the article
-    refresh_to: str | None = None  # where its <meta http-equiv="refresh"> sends readers within seconds
+    # where its <meta http-equiv="refresh"> (or, on a page without a body, its script) sends readers
+    refresh_to: str | None = None
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
 
     @property
@@ -499,20 +500,23 @@ def _analyze(job: PageJob) -> PageAnalysis:
     if found_by is None and has_article:
         found_by = "extractor"
     new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
-    shown = ""
+    shown, said_lines, goes_to = "", [], None
     if not has_article:
-        # No body: the page's own words tell an error page from a short post.
+        # No body: the page's own words tell an error page from a short post, its scripts' too.
+        text = decode_html(job.html, job.content_type)[0]
         if page is None:
-            page = witness.read_page(decode_html(job.html, job.content_type)[0])
+            page = witness.read_page(text)
         shown = "\n".join(b.text for b in page.visible if not b.furniture)
-    said = error_phrase(article.title, shown.split("\n") if shown else ())
+        alerts, goes_to = script_says(text, job.url)
+        said_lines = [*shown.split("\n"), *alerts] if shown else alerts
+    said = error_phrase(article.title, said_lines)
     fidelity = tuple(v for v in verdicts if v is not None)
     holds = held or best is not None or any(v.faithful for v in fidelity)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=holds, error_said=said,
-                        wall_said=None if holds else wall_phrase(article.title, shown.split("\n") if shown else ()),
-                        shown=shown, refresh_to=refresh_target(job.html, job.url))
+                        wall_said=None if holds else wall_phrase(article.title, said_lines),
+                        shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to)
 
 
 def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:

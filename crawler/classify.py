@@ -199,6 +199,32 @@ def refresh_header_target(value: str | None, base: str) -> str | None:
     return urljoin(base, said.group(2))
 
 
+
+# What a page without an article says by script: an alert() its readers see as a dialog
+# ("该文章不存在"), a location change that sends them on (to the home page, often right after
+# the alert). An article's scripts are not read (they send phones to a mobile site and say
+# anything in their alerts), nor a change to another host (a mobile site's home).
+_ALERT = re.compile(r"\balert\s*\(\s*([\"'])(.{1,200}?)\1\s*\)", re.S)
+_LOCATION = re.compile(r"\blocation(?:\.href)?\s*=\s*([\"'])([^\"'\s<>]{1,500})\1"
+                       r"|\blocation\.(?:replace|assign)\s*\(\s*([\"'])([^\"'\s<>]{1,500})\3")
+_JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_SCRIPT_CHARS = 262144
+_SCRIPT_LOOKED_AT = 20  # alerts and location changes read per page
+
+
+def script_says(html: str, base: str) -> tuple[list[str], str | None]:
+    """(the alerts a page's scripts show, where they send its readers on this host or None),
+    for a page without an article body."""
+    head = html[:_SCRIPT_CHARS]
+    alerts = [_JS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), m.group(2)).strip()
+              for m in itertools.islice(_ALERT.finditer(head), _SCRIPT_LOOKED_AT)]
+    host = _url_key(base)[0]
+    for m in itertools.islice(_LOCATION.finditer(head), _SCRIPT_LOOKED_AT):
+        target = urljoin(base, m.group(2) or m.group(4))
+        if urlsplit(target).scheme in ("http", "https") and _url_key(target)[0] == host:
+            return alerts, target
+    return alerts, None
+
 # A link to the article's next page, by its words ("下一页", "Next page"; "下一篇", the next
 # article, is not one, nor a bare "next ›", which pages through comments as often), or the
 # article's own words that it goes on ("(接下一頁)").

@@ -21,6 +21,7 @@ from crawler.classify import (
     refresh_header_target,
     refresh_target,
     same_url,
+    script_says,
     soft404_evidence,
     wall_phrase,
 )
@@ -336,3 +337,15 @@ def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_no
 ])
 def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
     assert continues_on_next_page(html, "https://news.example.cn/a/2012/123.html") is goes_on
+
+
+@pytest.mark.parametrize("html, alerts, goes_to", [
+    ("<script>alert(\"文章不存在\");location.replace('/index.html')</script>", ["文章不存在"], "https://gnews.org/index.html"),
+    ("<script>alert('\\u5df2\\u5220\\u9664'); history.back();</script>", ["已删除"], None),
+    ("<script>window.location.href = \"https://www.gnews.org/\";</script>", [], "https://www.gnews.org/"),
+    ("<script>location.href='https://m.gnews.org/';</script>", [], None),  # another host: a mobile site
+    ("<script>top.location = self.location;</script>", [], None),
+    ("<script>location.href = 'javascript:void(0)';</script>", [], None),
+])
+def test_what_a_page_says_by_script(html: str, alerts: list[str], goes_to: str | None) -> None:
+    assert script_says(html, URL) == (alerts, goes_to)

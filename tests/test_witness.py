@@ -193,6 +193,16 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         a.route("/robots.txt", Reply(404))
         a.route("/thread-9-1-1.html", Reply(200, error))
         a.route("/thread-8-1-1.html", Reply(200, _chrome("一个帖子", "<div class='t_f'></div>")))
+        # a page that says it by script: an alert, then back; a location change to the home page
+        a.route("/thread-6-1-1.html", Reply(200, "<html><head><title>提示</title></head><body><script>"
+                                                 "alert('\\u8be5\\u4fe1\\u606f\\u5df2\\u88ab\\u5220\\u9664');"
+                                                 "history.go(-1);</script></body></html>"))
+        a.route("/thread-5-1-1.html", Reply(200, "<html><head><title>跳转</title></head><body><script>"
+                                                 "window.location.href = '/';</script></body></html>"))
+        # ... but a script that sends phones to another host's home page says nothing
+        a.route("/thread-4-1-1.html", Reply(200, "<html><head><title>一个帖子</title></head><body><script>"
+                                                 "if (/Mobile/.test(navigator.userAgent)) location.replace('http://m.x.test/');"
+                                                 "</script><div class='t_f'></div></body></html>"))
         # a Refresh header that sends readers to the home page is that redirect
         a.route("/thread-7-1-1.html", Reply(200, _chrome("跳转中", "<div class='t_f'></div>"), headers={"Refresh": "0; url=/"}))
         a.default = Reply(404, "<html><body>Not Found</body></html>")  # random URLs: a real 404
@@ -201,7 +211,8 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
                                "以及来自各界人士的深度评论文章，欢迎常来看看。</p></div>")
         catch_all.default = Reply(200, home)
         urls = {"error": a.url("/thread-9-1-1.html"), "empty": a.url("/thread-8-1-1.html"),
-                "refresh": a.url("/thread-7-1-1.html"),
+                "refresh": a.url("/thread-7-1-1.html"), "alert": a.url("/thread-6-1-1.html"),
+                "script_home": a.url("/thread-5-1-1.html"), "mobile": a.url("/thread-4-1-1.html"),
                 "catch_all": catch_all.url("/archives/2190271")}
         for name, url in urls.items():
             write_repost(archive, f"{name}.md", url, PARAS)
@@ -211,6 +222,9 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         assert "error page" in got[urls["error"]]["detail"] and "不存在" in got[urls["error"]]["detail"]
         assert got[urls["catch_all"]]["status"] == "soft_404" and "probe" in got[urls["catch_all"]]["detail"]
         assert got[urls["refresh"]]["status"] == "soft_404" and "sends its readers" in got[urls["refresh"]]["detail"]
+        assert got[urls["alert"]]["status"] == "soft_404" and "信息已被删除" in got[urls["alert"]]["detail"]
+        assert got[urls["script_home"]]["status"] == "soft_404" and "sends its readers" in got[urls["script_home"]]["detail"]
+        assert got[urls["mobile"]]["status"] == "alive" and "no article body found" in got[urls["mobile"]]["detail"]
         # a page with no body and no evidence is alive, and says so
         assert got[urls["empty"]]["status"] == "alive"
         assert "no article body found" in got[urls["empty"]]["detail"]
