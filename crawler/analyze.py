@@ -44,6 +44,7 @@ class PageJob:
     hints: SiteConfig | None
     previous: str | None  # the latest version's normalised text, if any
     reposts: tuple[tuple[int, str], ...]  # (repost id, Markdown body)
+    cut: bool = False  # the body was cut at max_bytes: only the page's first part arrived
 
 
 @dataclass(frozen=True)
@@ -457,6 +458,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     page: witness.PageText | None = None
     best: witness.Found | None = None
     held = False  # the extractor's body holds a repost's text better than the witness found it
+    witnessed = list(trusted)  # the repost's text was found in the page
     # The repost is the witness of what the article says (SPEC 7), asked only when the
     # extractor's body does not already hold it: most pages never pay for a second reading.
     for k, (repost_id, markdown) in enumerate(job.reposts):
@@ -465,6 +467,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
             continue
         rlines = repost_lines(markdown, s.fold_script)
         if done is not None and _spans_the_repost(done, rlines, lines, s.boilerplate):
+            witnessed[k] = True
             continue
         if page is None:
             page = witness.read_page(decode_html(job.html, job.content_type)[0])
@@ -474,13 +477,19 @@ def _analyze(job: PageJob) -> PageAnalysis:
         if done is not None and witness.coverage(rlines, found.lines) < witness.coverage(rlines, lines) - 0.02:
             # The extractor's body holds more of the repost than what the witness found: its
             # verdict stands (the witness found a repeated lead, not the article).
-            held = True
+            held = witnessed[k] = True
             continue
+        witnessed[k] = True
         spared[k] = _spared(tolerated.union(found.furniture), found.lines)
         verdicts[k] = _verdict(repost_id, markdown, found.lines, spared[k], found.shown, excerpt=found.excerpt)
         if best is None or found.coverage > best.coverage:
             best = found
     for k, verdict in enumerate(verdicts):
+        if job.cut and not witnessed[k]:
+            # The page was cut before the repost's text, or the text is not on it: from the first
+            # part of a page, no verdict (its body may be the sidebar that came before the article).
+            verdicts[k] = None
+            continue
         if verdict is not None and any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(decode_html(job.html, job.content_type)[0])
@@ -488,7 +497,9 @@ def _analyze(job: PageJob) -> PageAnalysis:
             verdict = _said_by_page(verdict, compared, page)
             if verdict.hunks and verdict.hunks[-1]["op"] == HunkOp.ADDED:
                 if page.continues is None:
-                    page.continues = continues_on_next_page(decode_html(job.html, job.content_type)[0], job.url)
+                    # A page cut at max_bytes goes on past the cut as a paginated one on its next page.
+                    page.continues = job.cut or continues_on_next_page(decode_html(job.html, job.content_type)[0],
+                                                                        job.url)
                 if page.continues:
                     verdict = _continued(verdict, compared)
             verdicts[k] = verdict
@@ -499,7 +510,13 @@ def _analyze(job: PageJob) -> PageAnalysis:
     has_article = bool(lines)
     if found_by is None and has_article:
         found_by = "extractor"
-    new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
+    holds = held or best is not None or any(v is not None and v.faithful for v in verdicts)
+    if job.cut:
+        # Part of a page is no new version of its article (its tail, or the article itself, lies
+        # past the cut); a first one only when it holds a repost's text or has no repost to hold.
+        new_version = has_article and job.previous is None and (holds or not job.reposts)
+    else:
+        new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
     shown, said_lines, goes_to = "", [], None
     if not has_article:
         # No body: the page's own words tell an error page from a short post, its scripts' too.
@@ -511,7 +528,6 @@ def _analyze(job: PageJob) -> PageAnalysis:
         said_lines = [*shown.split("\n"), *alerts] if shown else alerts
     said = error_phrase(article.title, said_lines)
     fidelity = tuple(v for v in verdicts if v is not None)
-    holds = held or best is not None or any(v.faithful for v in fidelity)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=holds, error_said=said,

@@ -215,7 +215,7 @@ class Checker:
         if status is not None and 200 <= status < 300 and result.body and result.broken is None:
             host = urlsplit(result.final_url).hostname or ""
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
-                               previous, reposts)
+                               previous, reposts, cut=result.truncated)
         try:
             ref, analysis = await self._cpu(cpu.process, cpu.ResponseJob(tuple(result.exchanges), last, page))
         except WorkerCrashed as exc:
@@ -382,9 +382,12 @@ class Checker:
         detail = "; ".join(d for d in (result.detail, analysis.failure if analysis is not None else None,
                                         evidence, _found_note(analysis, status)) if d)
         if analysis is not None and analysis.has_article and status in ANSWERED_STATUSES:
-            body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
-            new_version = analysis.new_version
             fidelity = analysis.fidelity
+            # Part of a page (cut at max_bytes) confirms no version: its body may be what came
+            # before the article, or the article without its tail.
+            if not result.truncated or analysis.new_version:
+                body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
+                new_version = analysis.new_version
         elif latest is not None and previous is not None and reposts:
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
                 fidelity = await self._cpu(cpu.judge_stored, previous, latest.extras, reposts,

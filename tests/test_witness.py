@@ -267,6 +267,46 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
     assert not any(listed[u]["dead"] for u in urls.values()) and summary.new_versions == 0
 
 
+def test_a_page_cut_at_max_bytes_gives_no_verdict_on_what_did_not_arrive(tmp_path: Path) -> None:
+    """A body cut at max_bytes is the first part of a page: the article may lie past the cut
+    (its sidebar came first) or lose its tail there. Neither is an unfaithful repost nor a new
+    version; an edit in the part that arrived is still caught."""
+    archive = tmp_path / "archive"
+    story = PARAS + ["瑞银董事长表示，这次收购将在今年年底之前完成，两家银行的员工将逐步整合到同一个管理体系之中。",
+                     "分析人士认为，这笔交易虽然避免了一场金融危机，但是也让瑞士的银行业变得更加集中，风险并未消失。"]
+    head = "<html><head><title>瑞银收购瑞信</title></head><body>"
+    sidebar = "<aside>" + "".join(f"<p>侧栏第{i}条：与这篇文章无关的一段推荐阅读文字，放在文章之前。</p>" for i in range(400)) + "</aside>"
+
+    def article(paragraphs: list[str]) -> str:
+        return "<article>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>"
+
+    edited = [story[0], "这一句是原网站后来改写的内容，和转载里的第二段完全不同，说的是另一件事。", *story[2:]]
+    # the cut falls after the article's fourth paragraph of six
+    cut_at = len((head + article(story[:4])).encode()) - len("</article></body></html>") + 4
+    assert len(sidebar.encode()) > cut_at
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/past-the-cut.html", Reply(200, head + sidebar + article(story)))
+        a.route("/a/tail-cut.html", Reply(200, head + article(story)))
+        a.route("/a/edited.html", Reply(200, head + article(edited)))
+        urls = {name: a.url(f"/a/{name}.html") for name in ("past-the-cut", "tail-cut", "edited")}
+        for name, url in urls.items():
+            write_repost(archive, f"{name}.md", url, story)
+        cfg = make_config(tmp_path, max_bytes=cut_at)
+        store, _ = crawl(cfg)
+        store, _ = crawl(cfg, all_sources=True)
+        got, listed = checks(store), fields(store)
+    assert all(got[u]["status"] == "alive" and "cut at" in got[u]["detail"] for u in urls.values()), got
+    # the article lies past the cut: no verdict, no version of a sidebar
+    assert listed[urls["past-the-cut"]]["faithful"] is None and listed[urls["past-the-cut"]]["versions"] == 0
+    # the article's tail lies past the cut: an excerpt the repost holds, one version, not two
+    tail = fidelity(store, urls["tail-cut"])
+    assert tail["faithful"] and tail["excerpt_only"] and listed[urls["tail-cut"]]["versions"] == 1
+    # an edit in the part that arrived is caught
+    caught = fidelity(store, urls["edited"])
+    assert caught["faithful"] is False and any("另一件事" in h["original"] for h in caught["hunks"])
+
+
 # --------------------------------------------------------------------------- property
 
 _CHROME = st.lists(st.sampled_from([
