@@ -494,9 +494,10 @@ def test_address_rules():
     from crawler.fetch import choose_address, refused_address
 
     for ip in ("127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.169.254", "0.0.0.0",
-               "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1", "240.0.0.1"):
+               "224.0.0.1", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "100.64.0.1", "240.0.0.1",
+               "2002:7f00:1::", "2002:a00:1::1", "2001:0:4136:e378:8000:63bf:f5ff:fffe"):
         assert refused_address(ip) is not None, ip
-    for ip in ("8.8.8.8", "2606:4700::1111"):
+    for ip in ("8.8.8.8", "2606:4700::1111", "2002:808:808::1"):
         assert refused_address(ip) is None, ip
     # One public address among private ones is the one connected to; IPv4 preferred.
     assert choose_address(["10.0.0.1", "2606:4700::1111", "1.1.1.1"], False) == ("1.1.1.1", "")

@@ -15,8 +15,12 @@ def refused_address(ip: str) -> str | None:
         addr = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
         return "not an IP address"
-    if addr.version == 6 and addr.ipv4_mapped is not None:
-        addr = addr.ipv4_mapped
+    if addr.version == 6:
+        # An IPv4 address carried inside an IPv6 one (mapped, 6to4, Teredo's client) is judged as
+        # itself: 2002:7f00:1:: is 127.0.0.1 to a host that routes 6to4.
+        inner = addr.ipv4_mapped or addr.sixtofour or (addr.teredo[1] if addr.teredo else None)
+        if inner is not None:
+            addr = inner
     for attr in ("is_loopback", "is_unspecified", "is_link_local", "is_multicast", "is_private", "is_reserved"):
         if getattr(addr, attr):
             return attr[3:].replace("_", "-")
