@@ -25,7 +25,8 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   cost), and the same on a 2 MB page (the longest repost, 2 MB of comments around it);
 * hostile page shapes: the whole analysis of pages built to make a careless scan quadratic
   (a 3,000,000-character paragraph, runs of unclosed tags, deep nesting, deep JSON, a row of
-  100,000 cells), each around a short article with a repost of one line more.
+  100,000 cells, a title of 200,000 separators), each around a short article with a repost of
+  one line more.
 
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
@@ -188,20 +189,22 @@ def _hostile_cost() -> None:
 
     article = [f"这是第{n}段正文，讲的是海港大桥明年春天起禁止汽车通行的决定，以及市政府为岛上居民准备的渡轮方案。" for n in range(5)]
     shown = "".join(f"<p>{p}</p>" for p in article)
+    # name: (the page's title, what its body holds after the article)
     shapes = {
-        "one 3,000,000-character paragraph": f"<p>{'字' * 3_000_000}</p>",
-        "300,000 unclosed '<a '": "<a " * 300_000,
-        "300,000 unclosed '<meta '": "<meta " * 300_000,
-        "100,000 unclosed '<script ' and an articleBody": "<script " * 100_000 + "articleBody",
-        "50,000 nested <div>s": "<div>" * 50_000 + "x" + "</div>" * 50_000,
-        "JSON nested 100,000 deep in a script": "<script type='application/json'>" + "[" * 100_000 + "]" * 100_000
-                                                + "</script>",
-        "a row of 100,000 cells": "<table><tr>" + "<td>ab</td>" * 100_000 + "</tr></table>",
+        "one 3,000,000-character paragraph": ("t", f"<p>{'字' * 3_000_000}</p>"),
+        "300,000 unclosed '<a '": ("t", "<a " * 300_000),
+        "300,000 unclosed '<meta '": ("t", "<meta " * 300_000),
+        "100,000 unclosed '<script ' and an articleBody": ("t", "<script " * 100_000 + "articleBody"),
+        "50,000 nested <div>s": ("t", "<div>" * 50_000 + "x" + "</div>" * 50_000),
+        "JSON nested 100,000 deep in a script": ("t", "<script type='application/json'>" + "[" * 100_000
+                                                 + "]" * 100_000 + "</script>"),
+        "a row of 100,000 cells": ("t", "<table><tr>" + "<td>ab</td>" * 100_000 + "</tr></table>"),
+        "a title of 200,000 ' - '": ("ab - " * 200_000, ""),
     }
     repost = "\n\n".join([*article, "转载里多出来的一句话，原网页上没有。"])
     print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
-    for name, extra in shapes.items():
-        page = f"<html><head><title>t</title></head><body>{shown}{extra}</body></html>".encode()
+    for name, (title, extra) in shapes.items():
+        page = f"<html><head><title>{title}</title></head><body>{shown}{extra}</body></html>".encode()
         job = analyze.PageJob(page, "text/html; charset=utf-8", "http://x.test/a/1.html", None, None, ((1, repost),))
         got = analyze.analyze(job)
         print(f"  {name} ({len(page) / 1e6:.1f} MB): {_timed(lambda: analyze.analyze(job)):.0f} ms"

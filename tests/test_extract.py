@@ -419,3 +419,15 @@ def test_many_containers_side_by_side_are_not_cut():
     assert cut is not None and cut.count("<ul>") == MAX_BLOCK_DEPTH
     # a long page with few tags is not scanned at all, however it nests
     assert _cut_deep_nesting("<div>" * 2000 + "字" * 100_000) is None
+
+
+def test_a_title_of_a_megabyte_is_cut_before_it_is_split_or_stored():
+    # Split at its separators whole, a title of 200,000 " - " took hours (quadratic): it is cut
+    # to TITLE_MAX_CHARS first, and a real title keeps its words.
+    from crawler.extract.title import TITLE_MAX_CHARS
+
+    hostile = "<html><head><title>" + "ab - " * 200_000 + "</title><meta property='og:title' content='" + \
+        "cd | " * 200_000 + "'></head><body><h1>x</h1><p>" + "正文内容。" * 50 + "</p></body></html>"
+    assert 0 < len(extract(hostile.encode(), url="http://a.test/1").title) <= TITLE_MAX_CHARS
+    page = "<html><head><title>  瑞银收购瑞信 -\n 新闻网 </title></head><body><h1>瑞银收购瑞信</h1><p>" + "正文内容。" * 50 + "</p></body></html>"
+    assert extract(page.encode(), url="http://a.test/1").title == "瑞银收购瑞信"

@@ -24,6 +24,13 @@ TITLE_MAX_H1 = 5
 TITLE_BLOCK_MAX_CHARS = 300
 # A block shorter than this (a word, "Home") matches a part of the title by chance.
 TITLE_BLOCK_MIN_CHARS = 4
+# No title is longer (characters): a hostile page's title of a megabyte is cut before it is
+# split at its separators (which costs the square of its length) and before it is stored.
+TITLE_MAX_CHARS = 1000
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text[: TITLE_MAX_CHARS * 4].split())[:TITLE_MAX_CHARS]
 
 
 def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]]:
@@ -37,14 +44,14 @@ def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]
                 a = node.attributes
                 prop = a.get("property") or a.get("name")
                 if prop == "og:title" and not og:
-                    og = " ".join((a.get("content") or "").split())
+                    og = _one_line(a.get("content") or "")
                 elif prop == "twitter:title" and not tw:
-                    tw = " ".join((a.get("content") or "").split())
+                    tw = _one_line(a.get("content") or "")
             elif tag == "title" and not title:
-                title = " ".join(node.text(deep=True).split())
+                title = _one_line(node.text(deep=True))
     if not title:
         tnode = tree.css_first("title")
-        title = " ".join(tnode.text(deep=True).split()) if tnode is not None else ""
+        title = _one_line(tnode.text(deep=True)) if tnode is not None else ""
     og = og or tw
     h1s = [t for t, k in zip(page.texts, page.kinds) if k == "h1"][:TITLE_MAX_H1] if page is not None else []
     strong = {_squash(x).lower() for x in [og] + h1s if x}
