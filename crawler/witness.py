@@ -38,8 +38,8 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     _class_signal,
-    _cut_deep_nesting,
     json_document,
+    parser_ready,
 )
 from crawler.normalize import normalize_each
 
@@ -398,7 +398,7 @@ def _embedded(scripts: list[tuple[str, str]], first_id: int) -> list[Block]:
                 seen.add(s)
                 next_id += 1
                 if _HTMLISH.search(s):
-                    parsed = LexborHTMLParser(s).body
+                    parsed = LexborHTMLParser(parser_ready(s) or s).body
                     if parsed is not None:
                         blocks = _blocks(parsed, next_id)
                         out.extend(blocks)
@@ -438,10 +438,10 @@ def read_page(html: str) -> PageText:
     A document that is JSON (an article URL that answers its API's data) is all script data."""
     if json_document(html) is not None:
         return PageText([], _embedded([("json", html)], 100), [])
-    # Cut where block elements nest deeper than any page (as the extractor does): the parser
-    # takes seconds over a hostile page of 50,000 nested <div>s.
-    shallow = _cut_deep_nesting(html)
-    tree = LexborHTMLParser(html if shallow is None else shallow)
+    # Made safe for the parser as the extractor makes it: it takes seconds over a hostile page
+    # of 50,000 nested <div>s, hours over a tag of 800,000 attributes.
+    ready = parser_ready(html)
+    tree = LexborHTMLParser(html if ready is None else ready)
     scripts = [(n.attributes.get("type") or "") + " " + (n.attributes.get("id") or "") for n in tree.css("script")]
     bodies = [n.text(deep=True) or "" for n in tree.css("script")]
     title_node = tree.css_first("title")

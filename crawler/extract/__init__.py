@@ -36,6 +36,7 @@ from crawler.extract.body import _DEEP_TAGS as _DEEP_TAGS
 from crawler.extract.body import MAX_BLOCK_DEPTH as MAX_BLOCK_DEPTH
 from crawler.extract.body import _cut_deep_nesting as _cut_deep_nesting
 from crawler.extract.body import extract
+from crawler.extract.body import parser_ready as parser_ready
 from crawler.extract.clean import _CREDIT_RE as _CREDIT_RE
 from crawler.extract.clean import _EDGE_META_RE as _EDGE_META_RE
 from crawler.extract.clean import _LEGAL_RE as _LEGAL_RE

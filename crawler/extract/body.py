@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, replace
 
@@ -79,6 +80,40 @@ def _cut_deep_nesting(text: str) -> str | None:
     return None
 
 
+
+# lexbor checks each attribute of an element against those before it: one element of 80,000
+# attributes (a megabyte) took 23 s to parse, ten times as many would take hours. No real tag
+# has more than a few dozen; one with more than MAX_ATTRIBUTES keeps only its first ones.
+MAX_ATTRIBUTES = 1000
+# A tag as long as that many attributes could be (" a" each); the scan for one stops at the
+# next "<", so it is linear.
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{%d,}" % (2 * MAX_ATTRIBUTES))
+_ATTRIBUTE = re.compile(r"""[\s/]+[^\s=/>"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']*))?""")
+
+
+def _cut_attribute_floods(text: str) -> str | None:
+    """`text` with each tag cut after its first MAX_ATTRIBUTES attributes, or None when no
+    tag has more."""
+    pieces: list[str] = []
+    last = 0
+    for m in _LONG_TAG.finditer(text):
+        over = next(itertools.islice(_ATTRIBUTE.finditer(m.group(0)), MAX_ATTRIBUTES, None), None)
+        if over is not None:
+            pieces.append(text[last:m.start() + over.start()])
+            last = m.end()
+    if not pieces:
+        return None
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def parser_ready(text: str) -> str | None:
+    """`text` made safe for the parser (cut where it nests too deep, tags with floods of
+    attributes trimmed), or None when it is so already."""
+    shallow = _cut_deep_nesting(text)
+    trimmed = _cut_attribute_floods(text if shallow is None else shallow)
+    return trimmed if trimmed is not None else shallow
+
 def _matched_ids(tree: LexborHTMLParser, selectors: list[str] | None) -> frozenset[int]:
     """Nodes matched by any of a site's CSS selectors; one the parser rejects matches nothing."""
     ids: set[int] = set()
@@ -99,9 +134,9 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     if json_document(text) is not None:
         # Data, not a page: the witness reads its strings as data the page carries (SPEC 7).
         return Article("", (), charset)
-    shallow = _cut_deep_nesting(text)
-    if shallow is not None:
-        text, exact = shallow, False
+    ready = parser_ready(text)
+    if ready is not None:
+        text, exact = ready, False
     # the parser reads UTF-8 bytes: hand it the page's own when they are that
     tree = LexborHTMLParser(html if exact else text)
     ld_body = _json_ld_body(text) if "articleBody" in text else ""
