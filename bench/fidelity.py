@@ -25,8 +25,8 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   cost), and the same on a 2 MB page (the longest repost, 2 MB of comments around it);
 * hostile page shapes: the whole analysis of pages built to make a careless scan quadratic
   (a 3,000,000-character paragraph, runs of unclosed tags, deep nesting, deep JSON, a row of
-  100,000 cells, a title of 200,000 separators, a tag of 800,000 attributes), each around a
-  short article with a repost of one line more.
+  100,000 cells, a title of 200,000 separators, a tag of 800,000 attributes, 400,000 tags of
+  distinct names), each around a short article with a repost of one line more.
 
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
@@ -201,6 +201,7 @@ def _hostile_cost() -> None:
         "a row of 100,000 cells": ("t", "<table><tr>" + "<td>ab</td>" * 100_000 + "</tr></table>"),
         "a title of 200,000 ' - '": ("ab - " * 200_000, ""),
         "a tag of 800,000 attributes": ("t", "<p " + " ".join(f"a{i}=1" for i in range(800_000)) + ">x</p>"),
+        "400,000 tags of distinct names": ("t", "".join(f"<x{i}></x{i}>" for i in range(400_000))),
     }
     repost = "\n\n".join([*article, "转载里多出来的一句话，原网页上没有。"])
     print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")

@@ -107,12 +107,55 @@ def _cut_attribute_floods(text: str) -> str | None:
     return "".join(pieces)
 
 
+# lexbor keeps the names of a page's tags and attributes in a table whose cost grows with the
+# square of their number: 160,000 distinct names (3 MB) took 4.7 s, a 10 MB page of them
+# minutes. A real page uses a few hundred; past MAX_NAMES, a name not met before is written as
+# a known one (a tag as <span>, an attribute as data-x). Pages of fewer tags are not scanned.
+MAX_NAMES = 2000
+_NAME = re.compile(r"(</?)([A-Za-z][\w:.-]{0,200})|(\s)([A-Za-z_:][\w:.-]{0,200})(?=\s{0,20}=)")
+_HTML_NAMES = frozenset(
+    "html head body title meta link base style script noscript template div span p a b i u s em strong small big "
+    "sub sup br hr img picture source video audio iframe embed object param table thead tbody tfoot tr td th "
+    "caption colgroup col ul ol li dl dt dd h1 h2 h3 h4 h5 h6 article section aside nav header footer main figure "
+    "figcaption blockquote q cite pre code abbr time mark font center form input button select option textarea "
+    "label fieldset legend details summary svg path g use wbr nobr ins del address "
+    "id class style href src srcset alt content name property type rel hidden lang dir width height itemprop "
+    "itemtype itemscope role charset http-equiv datetime colspan rowspan value".split()
+)
+
+
+def _rename_name_floods(text: str) -> str | None:
+    """`text` with the tag and attribute names past the first MAX_NAMES distinct ones renamed,
+    or None when it has no more."""
+    if text.count("<") <= _DEEP_TAGS:
+        return None
+    seen: set[str] = set()
+    for m in _NAME.finditer(text):
+        seen.add((m.group(2) or m.group(4)).lower())
+        if len(seen) > MAX_NAMES + len(_HTML_NAMES):
+            break
+    else:
+        return None
+    allowed = set(_HTML_NAMES)
+
+    def rename(m: re.Match[str]) -> str:
+        name = (m.group(2) or m.group(4)).lower()
+        if name not in allowed and len(allowed) < MAX_NAMES + len(_HTML_NAMES):
+            allowed.add(name)
+        if name in allowed:
+            return m.group(0)
+        return m.group(1) + "span" if m.group(1) else m.group(3) + "data-x"
+
+    return _NAME.sub(rename, text)
+
+
 def parser_ready(text: str) -> str | None:
     """`text` made safe for the parser (cut where it nests too deep, tags with floods of
-    attributes trimmed), or None when it is so already."""
-    shallow = _cut_deep_nesting(text)
-    trimmed = _cut_attribute_floods(text if shallow is None else shallow)
-    return trimmed if trimmed is not None else shallow
+    attributes trimmed, floods of names renamed), or None when it is so already."""
+    ready = text
+    for tame in (_cut_deep_nesting, _cut_attribute_floods, _rename_name_floods):
+        ready = tame(ready) or ready
+    return None if ready is text else ready
 
 def _matched_ids(tree: LexborHTMLParser, selectors: list[str] | None) -> frozenset[int]:
     """Nodes matched by any of a site's CSS selectors; one the parser rejects matches nothing."""
