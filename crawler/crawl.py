@@ -50,6 +50,10 @@ from store.words import ANSWERED_STATUSES, DEAD_STATUSES, FAILING_STATUSES, Fetc
 
 T = TypeVar("T")
 POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it saves
+# Seconds one page's analysis may take in a pool worker (a 9 MB page of one paragraph takes
+# under 10 here): past that the page is built to be slow, and its worker is stopped, so that
+# a few such pages cannot hold every worker of a nightly crawl for hours.
+ANALYSIS_LIMIT = 120.0
 
 
 @dataclass
@@ -115,12 +119,18 @@ class WorkerCrashed(Exception):
     """A job whose worker process died twice under it: the page, not chance, kills workers."""
 
 
+class AnalysisTooSlow(WorkerCrashed):
+    """A job that ran past ANALYSIS_LIMIT: its worker was stopped under it, and it is not tried again."""
+
+
 class WorkerPool:
     """The crawl's worker processes, started afresh when one dies (the OOM killer, a crash on
-    a page): every job that was in the broken pool runs once more in the new one."""
+    a page) or is stopped (a page whose analysis runs past `limit` seconds): every other job
+    that was in the broken pool runs once more in the new one."""
 
-    def __init__(self, start: Callable[[], ProcessPoolExecutor]) -> None:
+    def __init__(self, start: Callable[[], ProcessPoolExecutor], limit: float | None = None) -> None:
         self._start = start
+        self.limit = limit
         self.executor = start()
         self.restarts = 0
         # Second tries run one at a time: if a page is what kills workers, its second try
@@ -147,10 +157,18 @@ class WorkerPool:
             executor = self._replace(executor)
             future = loop.run_in_executor(executor, fn, *args)
         try:
-            return await future
+            return await asyncio.wait_for(future, self.limit)
         except BrokenProcessPool:
             self._replace(executor)
             raise
+        except asyncio.TimeoutError:
+            # Which worker runs the job is not known: the pool's workers are stopped, and the
+            # jobs they held run again in a new pool, as after a crash.
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            self._replace(executor)
+            raise AnalysisTooSlow(f"the analysis of this page took longer than {self.limit:g} s (stopped)") from None
 
     def _replace(self, broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
         if broken is self.executor:
@@ -507,7 +525,7 @@ def _pool(size: int, settings: cpu.CompareSettings, mirror: Path, info: CrawlInf
     if size < POOL_MIN_SOURCES or (os.cpu_count() or 1) < 2:
         return None
     return WorkerPool(lambda: ProcessPoolExecutor(max_workers=os.cpu_count(), initializer=_start_worker,
-                                                  initargs=(settings, mirror, info)))
+                                                  initargs=(settings, mirror, info)), ANALYSIS_LIMIT)
 
 
 def _start_worker(settings: cpu.CompareSettings, mirror: Path, info: CrawlInfo) -> None:
