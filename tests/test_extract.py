@@ -443,9 +443,10 @@ def test_a_flood_of_tag_and_attribute_names_is_renamed_before_the_parser_meets_i
     # The parser's table of names costs the square of their number: 160,000 distinct ones took
     # 4.7 s, a 10 MB page of them minutes. Past MAX_NAMES, new names are written as known ones.
     from crawler.extract import parser_ready
-    from crawler.extract.body import MAX_NAMES
+    from crawler.extract.body import _NAMES_SCANNED, MAX_NAMES
 
-    n = 3 * MAX_NAMES + 10_000
+    n = _NAMES_SCANNED // 20 + 10_000  # a page longer than _NAMES_SCANNED, of many more names than MAX_NAMES
+    assert n > 3 * MAX_NAMES
     flood = "".join(f"<x{i} a{i}=1></x{i}>" for i in range(n))
     page = "<html><head><title>t</title></head><body><div>" + flood + "</div><article>" + \
         "".join(f"<p class='c'>{_LEAD}第{n}段。</p>" for n in range(3)) + "</article></body></html>"
@@ -454,7 +455,7 @@ def test_a_flood_of_tag_and_attribute_names_is_renamed_before_the_parser_meets_i
     assert "<x0 a0=1></x0>" in ready and "<p class='c'>" in ready  # the first names and HTML's own stay
     assert f"{_LEAD}第2段。" in extract(page.encode(), url="http://a.test/1").paragraphs
     # many tags of a few names: nothing to rename
-    assert parser_ready("<html><body>" + "<p class='a'>字</p>" * 20_000 + "</body></html>") is None
+    assert parser_ready("<html><body>" + "<p class='a'>字</p>" * (_NAMES_SCANNED // 10) + "</body></html>") is None
 
 def test_a_title_of_a_megabyte_is_cut_before_it_is_split_or_stored():
     # Split at its separators whole, a title of 200,000 " - " took hours (quadratic): it is cut

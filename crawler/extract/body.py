@@ -110,9 +110,14 @@ def _cut_attribute_floods(text: str) -> str | None:
 # lexbor keeps the names of a page's tags and attributes in a table whose cost grows with the
 # square of their number: 160,000 distinct names (3 MB) took 4.7 s, a 10 MB page of them
 # minutes. A real page uses a few hundred; past MAX_NAMES, a name not met before is written as
-# a known one (a tag as <span>, an attribute as data-x). Pages of fewer tags are not scanned.
+# a known one (a tag as <span>, an attribute as data-x). A page shorter than _NAMES_SCANNED
+# characters is not scanned (the scan costs 10 ms a megabyte; such a page's names cost the
+# parser at most a few seconds).
 MAX_NAMES = 2000
+_NAMES_SCANNED = 2_000_000
 _NAME = re.compile(r"(</?)([A-Za-z][\w:.-]{0,200})|(\s)([A-Za-z_:][\w:.-]{0,200})(?=\s{0,20}=)")
+_TAG_NAMES = re.compile(r"<([A-Za-z][\w:.-]{0,200})")
+_ATTRIBUTE_NAMES = re.compile(r"\s([A-Za-z_:][\w:.-]{0,200})=")
 _HTML_NAMES = frozenset(
     "html head body title meta link base style script noscript template div span p a b i u s em strong small big "
     "sub sup br hr img picture source video audio iframe embed object param table thead tbody tfoot tr td th "
@@ -127,14 +132,8 @@ _HTML_NAMES = frozenset(
 def _rename_name_floods(text: str) -> str | None:
     """`text` with the tag and attribute names past the first MAX_NAMES distinct ones renamed,
     or None when it has no more."""
-    if text.count("<") <= _DEEP_TAGS:
-        return None
-    seen: set[str] = set()
-    for m in _NAME.finditer(text):
-        seen.add((m.group(2) or m.group(4)).lower())
-        if len(seen) > MAX_NAMES + len(_HTML_NAMES):
-            break
-    else:
+    if len(text) <= _NAMES_SCANNED or len(set(_TAG_NAMES.findall(text)).union(_ATTRIBUTE_NAMES.findall(text))) \
+            <= MAX_NAMES + len(_HTML_NAMES):
         return None
     allowed = set(_HTML_NAMES)
 
