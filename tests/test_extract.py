@@ -425,9 +425,10 @@ def test_many_containers_side_by_side_are_not_cut():
 def test_a_tag_with_a_flood_of_attributes_keeps_its_first_ones_and_the_page_its_article():
     # The parser checks each attribute against those before it: 80,000 on one tag took 23 s.
     from crawler.extract import parser_ready
-    from crawler.extract.body import MAX_ATTRIBUTES
+    from crawler.extract.body import _FLOODS_SCANNED, MAX_ATTRIBUTES
 
-    flood = "<p " + " ".join(f"a{i}='v'" for i in range(3 * MAX_ATTRIBUTES)) + ">"
+    n = _FLOODS_SCANNED // 8 + MAX_ATTRIBUTES  # a page longer than _FLOODS_SCANNED
+    flood = "<p " + " ".join(f"a{i}='v'" for i in range(n)) + ">"
     page = "<html><head><title>t</title></head><body>" + flood + "x</p><article>" + \
         "".join(f"<p>{_LEAD}第{n}段。</p>" for n in range(3)) + "</article></body></html>"
     ready = parser_ready(page)
