@@ -112,18 +112,27 @@ _ERROR_EN = (
     r"\b(?:error\s*)?404\b",
     r"\b(?:page|article|post|story|content|file|video|document|thread|topic|item|url)s? (?:was |is )?not found\b",
     r"^\s*not found\b",
-    r"\b(?:page|article|post|story|content|video|thread|topic|item|link)s?\b[^.!?\n]{0,40}?(?:is |are )?(?:no longer available|unavailable"
+    r"^\s*nothing (?:was )?found\s*[.!]?\s*$|\bnothing was found at this location\b",
+    r"\b(?:page|article|post|story|content|video|thread|topic|item|link|account|profile|tweet|status)s?\b[^.!?\n]{0,40}?"
+    r"(?:is |are )?(?:no longer available|unavailable"
+    r"|(?:is|are)(?: currently)?(?:n't| not)(?: currently)? available(?= ?(?:right now|anymore|any longer|at the moment)?\s*[.!]?\s*$)"
     r"|(?:has|have) been (?:removed|deleted|taken down)|(?:was|were) (?:removed|deleted)|(?:does|do) not exist"
     r"|doesn't exist|could not be found|cannot be found|can't be found)\b",
-    r"\b(?:sorry|oops)\b.{0,40}\b(?:(?:could not|couldn't|cannot|can't|unable to) (?:find|locate)"
+    r"\b(?:sorry|oops|hmm)\b.{0,40}\b(?:(?:could not|couldn't|cannot|can't|unable to) (?:find|locate)"
     r"|not (?:be )?found|no longer (?:available|exists)|does not exist|doesn't exist)\b",
+    r"\b(?:can't|cannot|could not|couldn't|unable to) find (?:the|this|that) (?:page|article|post|story|content)\b",
     r"\bno longer (?:available|exists)\b",
 )
+# Chinese: a noun for the page or its content, then what became of it: gone, expired, deleted or
+# hidden (by someone: "已被作者删除"; "已" or "被" is required, "文章删除" alone is a topic), or not
+# to be seen ("因违规无法查看", what WeChat shows for a removed article).
 _ERROR_ZH = (
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源|链接|鏈接|連結|信息|訊息|新闻|新聞|视频|視頻|影片|稿件|文件|檔案"
-    r"|微博|动态|動態|此帖|该帖|該帖)"
-    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到"
-    r"|已被?(?:作者|发布者|發布者|发帖人|發帖人|用户|用戶|博主|版主|管理员|管理員)?(?:删除|刪除|移除|撤下|下架)|已失效|已过期|已過期|无法访问|無法訪問|无法显示|無法顯示)",
+    r"|微博|动态|動態|此帖|该帖|該帖|帐号|帳號|账号|賬號)"
+    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到|已失效|已过期|已過期|已下线|已下線"
+    r"|(?:(?:已经|已經|已)被?|被)(?:作者|发布者|發布者|发帖人|發帖人|用户|用戶|博主|版主|管理员|管理員)?"
+    r"(?:删除|刪除|移除|撤下|下架|隐藏|隱藏|屏蔽|封禁)"
+    r"|(?:因[^，。,.！!\n]{0,15}?)?(?:暂时|暫時)?(?:无法|無法)(?:访问|訪問|显示|顯示|查看|浏览|瀏覽))",
     r"(?:找不到|未找到|无法找到|無法找到)(?:该|該|您|你)?(?:要|所)?(?:访问|訪問|请求|請求|查看|浏览|瀏覽)?的?"
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源)",
     r"(?:出错了|出錯了|出错啦|出錯啦)",
@@ -148,7 +157,8 @@ _WALL_TEXT = re.compile(
     r"\bchecking (?:your|if the site connection is secure)|\bverify (?:that )?(?:you are|you're) (?:a )?human\b"
     r"|\benable javascript and cookies to continue\b|\bcomplete the security check\b|\bunusual traffic from your\b"
     r"|\bare you a robot\b|\byou have been blocked\b|\b(?:please )?(?:sign|log) ?in to (?:continue|read|view)\b"
-    r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b"
+    r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b|\bnot available in your (?:country|region|location)\b"
+    r"|(?:您|你)?所在(?:的)?(?:地区|地區|国家|國家)(?:无法|無法|不能)(?:观看|觀看|访问|訪問|查看)"
     r"|请(?:先)?登(?:录|入)(?:后)?(?:继续|查看|访问|阅读|浏览)|請(?:先)?登(?:錄|入)(?:後)?(?:繼續|查看|訪問|閱讀|瀏覽)"
     r"|登(?:录|入)后(?:查看|继续|阅读|浏览)|登(?:錄|入)後(?:查看|繼續|閱讀|瀏覽)"
     r"|请(?:完成|进行)[^，。,.\n]{0,4}验证|請(?:完成|進行)[^，。,.\n]{0,4}驗證|请输入验证码|請輸入驗證碼"
@@ -266,12 +276,13 @@ def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
 
     The title counts whole; of the main text, only short lines (`lines`: the text of a page
     without an article body), since an article may quote such a phrase in its prose."""
-    m = _ERROR_RE.search(title or "")
+    title = (title or "").replace("\u2019", "'")  # typographic apostrophes: "can’t", "doesn’t"
+    m = _ERROR_RE.search(title)
     if m:
         return f"its title says {m.group(0).strip()!r}"
     for line in lines:
         if len(line) <= _ERROR_LINE_MAX:
-            m = _ERROR_RE.search(line)
+            m = _ERROR_RE.search(line.replace("\u2019", "'"))
             if m:
                 return f"its text says {m.group(0).strip()!r}"
     return None

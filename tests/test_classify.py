@@ -84,6 +84,18 @@ def test_a_page_without_a_body_and_without_evidence_is_alive():
         ("出错啦 - 新闻网", ()),
         ("微博", ("该内容已被作者删除",)),
         ("論壇", ("抱歉，此帖已被版主刪除",)),
+        ("微信公众平台", ("此内容因违规无法查看",)),  # what WeChat shows for a removed article
+        ("微信公众平台", ("该内容已被发布者删除",)),
+        ("Example", ("此帐号已被屏蔽, 内容无法查看",)),
+        ("Example", ("文章已经删除",)),
+        ("Example", ("内容已下线",)),
+        ("Example", ("Oops! That page can\u2019t be found.",)),  # a typographic apostrophe
+        ("Example", ("We can't find the page you're looking for",)),
+        ("Example", ("Nothing Found",)),
+        ("Example", ("It looks like nothing was found at this location.",)),
+        ("Example", ("Sorry, this content isn't available right now",)),
+        ("Example", ("This Tweet was deleted by the Tweet author.",)),
+        ("Example", ("This account doesn\u2019t exist",)),
         ("Example", ("Sorry, we couldn't find that page.",)),
         ("Example", ("This article is no longer available.",)),
         ("Example", ("The page you requested has been removed.",)),
@@ -107,6 +119,11 @@ def test_error_pages_say_so(title, lines):
         ("404名学生获奖", ()),
         ("Markets rally as rates fall", ("Stocks rose on Tuesday.",)),
         ("Report", ("The company said the files were deleted in 2019 and that the page about it " * 3,)),
+        ("微信文章删除后怎么恢复", ()),  # a topic: nothing was deleted here
+        ("如何恢复被删除的微信文章", ()),
+        ("文章因篇幅原因无法全部刊登", ()),
+        ("Nothing found to support the claim, police said", ()),
+        ("The president's account is not available for comment.", ()),
     ],
 )
 def test_articles_are_not_error_pages(title, lines):
@@ -128,6 +145,8 @@ def test_articles_are_not_error_pages(title, lines):
         ("Example", ("Please enable JavaScript and cookies to continue",)),
         ("Example", ("Please sign in to continue reading.",)),
         ("Example", ("You must be 18 years old or older to enter.",)),
+        ("Example", ("This content is not available in your country",)),  # geo-blocked: not gone
+        ("视频", ("您所在的地区无法观看该视频",)),
     ],
 )
 def test_walls_in_the_articles_place_say_so(title, lines):
