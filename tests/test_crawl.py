@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from crawler.config import ArchiveConfig, Config, CrawlConfig, SiteConfig, StoreConfig, WaybackConfig
@@ -426,62 +426,20 @@ def test_a_worker_killed_mid_crawl_is_replaced_and_its_checks_run_again(tmp_path
         assert conn.execute("SELECT count(*) FROM sources WHERE versions = 1").fetchone()[0] == n
 
 
-def test_a_page_whose_analysis_runs_past_the_limit_is_stopped_and_the_crawl_goes_on(tmp_path: Path,
-                                                                                    monkeypatch) -> None:
-    # A page built to be slow (a shape no guard knows yet) would hold a worker for hours: past
-    # ANALYSIS_LIMIT its worker is stopped, the page recorded as such, the other jobs run again.
-    import crawler.analyze
-    import crawler.crawl
-    from tests.kit import NUMBERED_PATH, numbered_site, numbered_url
-
-    real_extract = crawler.analyze.extract
-
-    def extract(html, **kw):  # the pool's workers are forked from this process: they see this
-        if b"TAKES-FOREVER" in html:
-            time.sleep(3600)
-        return real_extract(html, **kw)
-
-    monkeypatch.setattr(crawler.analyze, "extract", extract)
-    monkeypatch.setattr(crawler.crawl, "ANALYSIS_LIMIT", 3.0)
-    n = 80
-    started = time.monotonic()
-    with Origin("127.0.0.2") as a:
-        serve_numbered(a, tmp_path / "archive", n)
-        site = numbered_site(n)
-
-        def slow(req):
-            reply = site(req)
-            if req.target == f"{NUMBERED_PATH}7":
-                return dataclasses.replace(reply, body=reply.body.replace("</body>", "TAKES-FOREVER</body>"))
-            return reply
-
-        a.default = slow
-        store, summary = crawl(make_config(tmp_path, delay=0))
-    assert time.monotonic() - started < 120
-    assert summary.checked == n and summary.outcome == "completed"
-    by_url = fields(store)
-    assert by_url[numbered_url(a, 7)]["versions"] == 0 and by_url[numbered_url(a, 7)]["link_status"] == "alive"
-    detail = store.db.execute("SELECT detail FROM checks c JOIN sources s ON s.id = c.source_id WHERE s.url = ?",
-                              [numbered_url(a, 7)]).fetchone()[0]
-    assert "longer than 3 s" in detail
-    assert sum(f["versions"] == 1 for f in by_url.values()) == n - 1, Counter(f["link_status"] for f in by_url.values())
-
-
-def test_a_page_that_kills_its_worker_is_recorded_and_the_crawl_goes_on(tmp_path: Path, monkeypatch) -> None:
-    # A page on which the analysing process dies (a crash in a parser, say) kills the pool
-    # each time it is tried: after the second time it is recorded as such, and the crawl ends.
+def _crawl_with_a_poisoned_page(tmp_path: Path, monkeypatch, poison: Callable[[], None], n: int = 80):
+    """Crawl n numbered pages in a process pool, the 7th carrying a mark on which the analysing
+    worker runs `poison`: (store, summary, the poisoned page's fields, its check's detail)."""
     import crawler.analyze
     from tests.kit import NUMBERED_PATH, numbered_site, numbered_url
 
     real_extract = crawler.analyze.extract
 
     def extract(html, **kw):  # the pool's workers are forked from this process: they see this
-        if b"KILLS-THE-WORKER" in html:
-            os._exit(70)
+        if b"POISONED-PAGE" in html:
+            poison()
         return real_extract(html, **kw)
 
     monkeypatch.setattr(crawler.analyze, "extract", extract)
-    n = 80
     with Origin("127.0.0.2") as a:
         serve_numbered(a, tmp_path / "archive", n)
         site = numbered_site(n)
@@ -489,17 +447,40 @@ def test_a_page_that_kills_its_worker_is_recorded_and_the_crawl_goes_on(tmp_path
         def poisoned(req):
             reply = site(req)
             if req.target == f"{NUMBERED_PATH}7":
-                return dataclasses.replace(reply, body=reply.body.replace("</body>", "KILLS-THE-WORKER</body>"))
+                return dataclasses.replace(reply, body=reply.body.replace("</body>", "POISONED-PAGE</body>"))
             return reply
 
         a.default = poisoned
         store, summary = crawl(make_config(tmp_path, delay=0))
-    assert summary.checked == n and summary.outcome == "completed"
-    by_url = fields(store)
-    assert by_url[numbered_url(a, 7)]["versions"] == 0
+        url = numbered_url(a, 7)
     detail = store.db.execute("SELECT detail FROM checks c JOIN sources s ON s.id = c.source_id WHERE s.url = ?",
-                              [numbered_url(a, 7)]).fetchone()[0]
-    assert "died twice" in detail
+                              [url]).fetchone()[0]
+    return store, summary, fields(store)[url], detail
+
+
+def test_a_page_whose_analysis_runs_past_the_limit_is_stopped_and_the_crawl_goes_on(tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    # A page built to be slow (a shape no guard knows yet) would hold a worker for hours: past
+    # ANALYSIS_LIMIT its worker is stopped, the page recorded as such, the other jobs run again.
+    import crawler.crawl
+
+    monkeypatch.setattr(crawler.crawl, "ANALYSIS_LIMIT", 3.0)
+    started = time.monotonic()
+    store, summary, page, detail = _crawl_with_a_poisoned_page(tmp_path, monkeypatch, lambda: time.sleep(3600))
+    assert time.monotonic() - started < 120
+    assert summary.checked == 80 and summary.outcome == "completed"
+    assert page["versions"] == 0 and page["link_status"] == "alive" and "longer than 3 s" in detail
+    by_url = fields(store)
+    assert sum(f["versions"] == 1 for f in by_url.values()) == 79, Counter(f["link_status"] for f in by_url.values())
+
+
+def test_a_page_that_kills_its_worker_is_recorded_and_the_crawl_goes_on(tmp_path: Path, monkeypatch) -> None:
+    # A page on which the analysing process dies (a crash in a parser, say) kills the pool
+    # each time it is tried: after the second time it is recorded as such, and the crawl ends.
+    store, summary, page, detail = _crawl_with_a_poisoned_page(tmp_path, monkeypatch, lambda: os._exit(70))
+    assert summary.checked == 80 and summary.outcome == "completed"
+    assert page["versions"] == 0 and "died twice" in detail
     # Pages in the same pool as the poisoned one die with it, and are tried again in a new one,
     # where second tries run one at a time: the poisoned page's takes no other with it.
-    assert sum(f["versions"] == 1 for f in by_url.values()) == n - 1, Counter(f["link_status"] for f in by_url.values())
+    by_url = fields(store)
+    assert sum(f["versions"] == 1 for f in by_url.values()) == 79, Counter(f["link_status"] for f in by_url.values())
