@@ -48,7 +48,7 @@ from tests.kit import (
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
 
-DELAY = 0.05
+DELAY = 0.1
 
 
 def assert_healthy(tmp: Path, proc: subprocess.CompletedProcess[str] | None = None) -> None:
