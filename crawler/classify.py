@@ -94,10 +94,16 @@ def soft404_evidence(result: FetchResult, *, error_said: str | None = None, prob
     (`error_said`, from `error_phrase`). A page that holds a repost's text has none."""
     if holds_repost or result.status is None or not 200 <= result.status < 300:
         return None
-    if result.redirects and not same_url(result.url, result.final_url) and is_listing_url(result.final_url):
-        return f"soft-404: redirected to the site's home or a listing page ({result.final_url})"
-    if refresh_to and not same_url(result.final_url, refresh_to) and is_listing_url(refresh_to):
-        return f"soft-404: the page sends its readers on to the site's home or a listing page ({refresh_to})"
+    if result.redirects and not same_url(result.url, result.final_url):
+        if is_listing_url(result.final_url):
+            return f"soft-404: redirected to the site's home or a listing page ({result.final_url})"
+        if is_error_url(result.final_url):
+            return f"soft-404: redirected to an error page ({result.final_url})"
+    if refresh_to and not same_url(result.final_url, refresh_to):
+        if is_listing_url(refresh_to):
+            return f"soft-404: the page sends its readers on to the site's home or a listing page ({refresh_to})"
+        if is_error_url(refresh_to):
+            return f"soft-404: the page sends its readers on to an error page ({refresh_to})"
     if probe_match:
         return "soft-404: the page is what the host serves for a URL that cannot exist (random-URL probe)"
     if error_said:
@@ -356,6 +362,25 @@ def is_listing_url(url: str) -> bool:
         return True
     return False
 
+
+
+# The address of an error page ("/404.html", "/error/notfound", "?code=404"): where a site
+# sends the readers of a page it no longer has.
+_ERROR_SEGMENTS = frozenset(
+    "404 410 error errors notfound not-found not_found pagenotfound page-not-found page_not_found error404 "
+    "error-404 error_404 404error 404-error nopage no-page".split()
+)
+_ERROR_QUERY = re.compile(r"(?:^|&)(?:error|err|code|status|errcode|errorcode)=(?:404|410)(?:&|$)", re.I)
+
+
+def is_error_url(url: str) -> bool:
+    """A site's error page, judged by URL shape."""
+    parts = urlsplit(url)
+    stems = [re.sub(r"\.\w{1,5}$", "", unquote(s)).lower() for s in parts.path.split("/") if s]
+    # A bare number counts at the root or under an error word ("/404.html", "/error/404"):
+    # elsewhere, "/articles/404.html" may be article number 404.
+    return any(stem in _ERROR_SEGMENTS and (not stem.isdigit() or i == 0 or stems[i - 1] in _ERROR_SEGMENTS)
+               for i, stem in enumerate(stems)) or bool(_ERROR_QUERY.search(parts.query or ""))
 
 # --- per-host soft-404 probe -----------------------------------------------------------------
 

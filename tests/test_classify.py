@@ -13,6 +13,7 @@ from crawler.classify import (
     continues_on_next_page,
     error_phrase,
     is_dead,
+    is_error_url,
     is_listing_url,
     link_status,
     matches_probe,
@@ -368,3 +369,27 @@ def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
 ])
 def test_what_a_page_says_by_script(html: str, alerts: list[str], goes_to: str | None) -> None:
     assert script_says(html, URL) == (alerts, goes_to)
+
+
+@pytest.mark.parametrize("url, error", [
+    ("https://gnews.org/404.html", True),
+    ("https://gnews.org/error/404", True),
+    ("https://gnews.org/notfound.aspx", True),
+    ("https://gnews.org/errors/page-not-found/", True),
+    ("https://gnews.org/error.html?code=404", True),
+    ("https://gnews.org/articles/2190271?err=404", True),
+    ("https://gnews.org/articles/404.html", False),  # article number 404
+    ("https://gnews.org/news/2024/404-students-win.html", False),
+    ("https://gnews.org/tech/error-handling-in-go", False),
+])
+def test_error_page_addresses(url: str, error: bool) -> None:
+    assert is_error_url(url) is error
+
+
+def test_a_redirect_or_refresh_to_an_error_page_is_soft_404_evidence() -> None:
+    moved = result(200, final="https://gnews.org/404.html", redirects=[(302, "https://gnews.org/404.html")])
+    evidence = soft404_evidence(moved)
+    assert evidence is not None and "error page" in evidence and link_status(moved, soft404=evidence) == "soft_404"
+    refreshed = soft404_evidence(result(200), refresh_to="https://gnews.org/error/notfound")
+    assert refreshed is not None and "https://gnews.org/error/notfound" in refreshed
+    assert soft404_evidence(moved, holds_repost=True) is None

@@ -203,6 +203,9 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         a.route("/thread-4-1-1.html", Reply(200, "<html><head><title>一个帖子</title></head><body><script>"
                                                  "if (/Mobile/.test(navigator.userAgent)) location.replace('http://m.x.test/');"
                                                  "</script><div class='t_f'></div></body></html>"))
+        # a redirect to the site's error page, which answers 200 without saying so
+        a.route("/thread-3-1-1.html", Reply(302, headers={"Location": "/404.html"}))
+        a.route("/404.html", Reply(200, _chrome("新闻网", "<div class='t_f'></div>")))
         # a Refresh header that sends readers to the home page is that redirect
         a.route("/thread-7-1-1.html", Reply(200, _chrome("跳转中", "<div class='t_f'></div>"), headers={"Refresh": "0; url=/"}))
         a.default = Reply(404, "<html><body>Not Found</body></html>")  # random URLs: a real 404
@@ -213,6 +216,7 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         urls = {"error": a.url("/thread-9-1-1.html"), "empty": a.url("/thread-8-1-1.html"),
                 "refresh": a.url("/thread-7-1-1.html"), "alert": a.url("/thread-6-1-1.html"),
                 "script_home": a.url("/thread-5-1-1.html"), "mobile": a.url("/thread-4-1-1.html"),
+                "to_error": a.url("/thread-3-1-1.html"),
                 "catch_all": catch_all.url("/archives/2190271")}
         for name, url in urls.items():
             write_repost(archive, f"{name}.md", url, PARAS)
@@ -225,11 +229,13 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         assert got[urls["alert"]]["status"] == "soft_404" and "信息已被删除" in got[urls["alert"]]["detail"]
         assert got[urls["script_home"]]["status"] == "soft_404" and "sends its readers" in got[urls["script_home"]]["detail"]
         assert got[urls["mobile"]]["status"] == "alive" and "no article body found" in got[urls["mobile"]]["detail"]
+        assert got[urls["to_error"]]["status"] == "soft_404" and "an error page" in got[urls["to_error"]]["detail"]
         # a page with no body and no evidence is alive, and says so
         assert got[urls["empty"]]["status"] == "alive"
         assert "no article body found" in got[urls["empty"]]["detail"]
         # the probe is one request, never retried
-        probes = [e for e in a.log if e.path not in ("/robots.txt", *(u.split(a.url(""))[-1] for u in urls.values()))]
+        probes = [e for e in a.log if e.path not in ("/robots.txt", "/404.html",
+                                                     *(u.split(a.url(""))[-1] for u in urls.values()))]
         assert len(probes) == 1 and probes[0].status == 404
 
 
