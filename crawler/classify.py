@@ -115,7 +115,9 @@ def soft404_evidence(result: FetchResult, *, error_said: str | None = None, prob
 # names the page or its content as missing: words that an article may use about something
 # else ("deleted", "不存在" alone) are not enough.
 _ERROR_EN = (
-    r"\b(?:error\s*)?404\b",
+    # "404" as an error's code, not a number in a headline ("Flight 404 lands safely")
+    r"\b(?:error|http|code)\s*404\b|\b404\s*(?:error|not found|page)\b"
+    r"|(?:^|[|\-–—:·_,(（]\s*)404\s*(?:$|[|\-–—:·_!.)）])|404\s*(?:页面|頁面|错误|錯誤)|(?:页面|頁面|错误|錯誤)\s*404",
     r"\b(?:page|article|post|story|content|file|video|document|thread|topic|item|url)s? (?:was |is )?not found\b",
     r"^\s*not found\b",
     r"^\s*nothing (?:was )?found\s*[.!]?\s*$|\bnothing was found at this location\b",
@@ -145,6 +147,7 @@ _ERROR_ZH = (
 )
 _ERROR_RE = re.compile("|".join((*_ERROR_EN, *_ERROR_ZH)), re.I)
 _ERROR_LINE_MAX = 120  # characters: an error message is one short line, not a paragraph of prose
+_EDGES = " |-–—:·_,(（)）!."  # what a matched phrase is shown without
 
 
 # What a page says when it stands in the article's place to keep readers or crawlers out: a bot
@@ -285,12 +288,12 @@ def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
     title = (title or "").replace("\u2019", "'")  # typographic apostrophes: "can’t", "doesn’t"
     m = _ERROR_RE.search(title)
     if m:
-        return f"its title says {m.group(0).strip()!r}"
+        return f"its title says {m.group(0).strip(_EDGES)!r}"
     for line in lines:
         if len(line) <= _ERROR_LINE_MAX:
             m = _ERROR_RE.search(line.replace("\u2019", "'"))
             if m:
-                return f"its text says {m.group(0).strip()!r}"
+                return f"its text says {m.group(0).strip(_EDGES)!r}"
     return None
 
 

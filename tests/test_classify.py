@@ -118,6 +118,9 @@ def test_error_pages_say_so(title, lines):
         ("他的推文已被删除后引发争议", ()),  # deletion of something else: not an error page
         ("真相不存在吗", ()),
         ("404名学生获奖", ()),
+        ("404 students win national award", ()),
+        ("Flight 404 lands safely", ()),
+        ("In 2019, 404 people died on the roads", ()),
         ("Markets rally as rates fall", ("Stocks rose on Tuesday.",)),
         ("Report", ("The company said the files were deleted in 2019 and that the page about it " * 3,)),
         ("微信文章删除后怎么恢复", ()),  # a topic: nothing was deleted here
