@@ -510,7 +510,9 @@ def _analyze(job: PageJob) -> PageAnalysis:
     has_article = bool(lines)
     if found_by is None and has_article:
         found_by = "extractor"
-    holds = held or best is not None or any(v is not None and v.faithful for v in verdicts)
+    # The page holds a repost's text when the extractor's body spans it, edits and all (an edited
+    # article with a headline such as "他的帐号已被封禁" is no error page), or the witness found it.
+    holds = held or best is not None or any(witnessed) or any(v is not None and v.faithful for v in verdicts)
     if job.cut:
         # Part of a page is no new version of its article (its tail, or the article itself, lies
         # past the cut); a first one only when it holds a repost's text or has no repost to hold.

@@ -342,6 +342,23 @@ def test_a_page_holding_a_reposts_text_is_never_dead(paragraphs, before, after, 
     assert evidence is None and link_status(ok, soft404=evidence) == "alive"
 
 
+
+@pytest.mark.parametrize("title", ["页面不存在", "他的微博帐号已被封禁", "Ozempic no longer available in pharmacies"])
+@pytest.mark.parametrize("edit", [1, 3])  # a paragraph inside the article, its last one
+def test_an_edited_article_whose_headline_reads_like_an_error_is_never_dead(title: str, edit: int) -> None:
+    # The site changed a paragraph since the repost: the page no longer holds the repost's text
+    # verbatim, yet it holds the rest of it; its headline's words are no evidence of an error.
+    edited = list(PARAS)
+    edited[edit] = "这一段被原网站后来改写了，与转载的内容完全不同，讲的是另外一件事情。"
+    page = f"<html><head><title>{title}</title></head><body><article>" + "".join(f"<p>{p}</p>" for p in edited) + \
+        "</article></body></html>"
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    result = analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "http://x.test/a/1", None,
+                                             None, ((1, "\n\n".join(PARAS)),)))
+    assert result.holds_repost and result.fidelity[0].faithful is False
+    ok = FetchResult(url="http://x.test/a/1", final_url="http://x.test/a/1", status=200)
+    assert soft404_evidence(ok, error_said=result.error_said, probe_match=True, holds_repost=result.holds_repost) is None
+
 def test_the_witness_reads_script_state_and_html_inside_json():
     state = "window.__INITIAL_STATE__ = " + json.dumps({"article": {"body": "<p>" + PARAS[1] + "</p>"}}) + ";"
     page = witness.read_page(f"<html><body><div id='app'></div><script>{state}</script></body></html>")
