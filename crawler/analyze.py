@@ -456,6 +456,13 @@ def _analyze(job: PageJob) -> PageAnalysis:
     found_by = "extractor" if any(trusted) else None
     spared = [tolerated] * len(job.reposts)  # the lines each verdict spared its repost
     page: witness.PageText | None = None
+    decoded: list[str] = []
+
+    def html_text() -> str:  # the page decoded once, for the readings that need its text
+        if not decoded:
+            decoded.append(decode_html(job.html, job.content_type)[0])
+        return decoded[0]
+
     best: witness.Found | None = None
     held = False  # the extractor's body holds a repost's text better than the witness found it
     witnessed = list(trusted)  # the repost's text was found in the page
@@ -470,7 +477,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
             witnessed[k] = True
             continue
         if page is None:
-            page = witness.read_page(decode_html(job.html, job.content_type)[0])
+            page = witness.read_page(html_text())
         found = witness.find(page, rlines, lines, fold_script=s.fold_script)
         if found is None:
             continue
@@ -492,14 +499,13 @@ def _analyze(job: PageJob) -> PageAnalysis:
             continue
         if verdict is not None and any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
             if page is None:
-                page = witness.read_page(decode_html(job.html, job.content_type)[0])
+                page = witness.read_page(html_text())
             compared = _compared_pairs(job.reposts[k][1], spared[k])
             verdict = _said_by_page(verdict, compared, page)
             if verdict.hunks and verdict.hunks[-1]["op"] == HunkOp.ADDED:
                 if page.continues is None:
                     # A page cut at max_bytes goes on past the cut as a paginated one on its next page.
-                    page.continues = job.cut or continues_on_next_page(decode_html(job.html, job.content_type)[0],
-                                                                        job.url)
+                    page.continues = job.cut or continues_on_next_page(html_text(), job.url)
                 if page.continues:
                     verdict = _continued(verdict, compared)
             verdicts[k] = verdict
@@ -522,11 +528,10 @@ def _analyze(job: PageJob) -> PageAnalysis:
     shown, said_lines, goes_to = "", [], None
     if not has_article:
         # No body: the page's own words tell an error page from a short post, its scripts' too.
-        text = decode_html(job.html, job.content_type)[0]
         if page is None:
-            page = witness.read_page(text)
+            page = witness.read_page(html_text())
         shown = "\n".join(b.text for b in page.visible if not b.furniture)
-        alerts, goes_to = script_says(text, job.url)
+        alerts, goes_to = script_says(html_text(), job.url)
         said_lines = [*shown.split("\n"), *alerts] if shown else alerts
     said = error_phrase(article.title, said_lines)
     fidelity = tuple(v for v in verdicts if v is not None)

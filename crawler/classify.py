@@ -178,15 +178,7 @@ _WALL_TEXT = re.compile(
 def wall_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
     """Where a page says it is a bot check, a sign-in wall or an age gate in the article's place,
     and what it says, or None. `lines`: the text of a page without an article body."""
-    m = _WALL_TITLE.search((title or "").strip())
-    if m:
-        return f"its title says {title.strip()[:80]!r}"
-    for line in lines:
-        if len(line) <= _ERROR_LINE_MAX:
-            m = _WALL_TEXT.search(line)
-            if m:
-                return f"its text says {m.group(0).strip()!r}"
-    return None
+    return _said(_WALL_TITLE, _WALL_TEXT, title, lines, whole_title=True)
 
 # (Bounded: on a hostile page of "<meta <meta ..." an unbounded scan from each is quadratic.)
 _META_TAG = re.compile(rb"<meta\b[^>]{0,1000}>", re.I)
@@ -285,13 +277,20 @@ def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
 
     The title counts whole; of the main text, only short lines (`lines`: the text of a page
     without an article body), since an article may quote such a phrase in its prose."""
-    title = (title or "").replace("\u2019", "'")  # typographic apostrophes: "can’t", "doesn’t"
-    m = _ERROR_RE.search(title)
+    return _said(_ERROR_RE, _ERROR_RE, title, lines)
+
+
+def _said(in_title: re.Pattern[str], in_text: re.Pattern[str], title: str, lines: Iterable[str],
+          whole_title: bool = False) -> str | None:
+    """What a page's title, else one of its short lines, says that a pattern finds, for a detail.
+    Typographic apostrophes read as plain ones ("can’t", "doesn’t")."""
+    title = (title or "").strip().replace("\u2019", "'")
+    m = in_title.search(title)
     if m:
-        return f"its title says {m.group(0).strip(_EDGES)!r}"
+        return f"its title says {(title[:80] if whole_title else m.group(0).strip(_EDGES))!r}"
     for line in lines:
         if len(line) <= _ERROR_LINE_MAX:
-            m = _ERROR_RE.search(line.replace("\u2019", "'"))
+            m = in_text.search(line.replace("\u2019", "'"))
             if m:
                 return f"its text says {m.group(0).strip(_EDGES)!r}"
     return None
