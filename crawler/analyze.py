@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,10 +320,57 @@ def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]]) -> Fid
 
 
 def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, fold: bool) -> bool:
-    """Whether the page shows every line of the repost that a hunk's text (`text`, as the repost
-    reads) falls in, whole: a hunk's edges may cut lines it shares with the article."""
-    lines = _lines_under(text, pairs) or normalize_lines(text.split("\n"), fold)
-    return bool(lines) and all(witness.shows(page, line, fold) for line in lines)
+    """Whether the page shows what a hunk (`text`, as the repost reads) adds: each repost line
+    the hunk falls in, whole, or the hunk's own part of it. A hunk's edges may cut lines it
+    shares with the article (a few letters there are the diff's crumbs, no part); a repost may
+    join a line the page sets apart to the article's paragraph after it, or break one of the
+    page's paragraphs in two."""
+    parts = _parts(text, [p for _, p in pairs])
+    if not parts:
+        lines = normalize_lines(text.split("\n"), fold)
+        return bool(lines) and all(witness.shows(page, line, fold) for line in lines)
+    parts = [(i, _normal(part, fold)) for i, part in parts if pairs[i][0]]
+    ok = [witness.shows(page, pairs[i][0], fold) or witness.shows(page, part, fold)
+          # a few letters at an edge of a line the article shares: the diff's crumbs
+          or (part != pairs[i][0] and len(_letters(part)) < _settings.min_change_chars) for i, part in parts]
+    for k in range(len(parts)):
+        if not ok[k]:
+            # one of the page's paragraphs that the repost breaks over a few lines
+            for lo, hi in _windows(k, len(parts), witness.BROKEN):
+                if (all(parts[m][0] == parts[m - 1][0] + 1 for m in range(lo + 1, hi))
+                        and witness.shows(page, "".join(p for _, p in parts[lo:hi]), fold)):
+                    ok[lo:hi] = [True] * (hi - lo)
+                    break
+            if not ok[k]:
+                return False
+    return True
+
+
+def _windows(k: int, n: int, most: int) -> Iterator[tuple[int, int]]:
+    """The [lo, hi) ranges of 2 to `most` of n items that hold item k, shortest first."""
+    for size in range(2, min(most, n) + 1):
+        for lo in range(max(0, k - size + 1), min(k, n - size) + 1):
+            yield lo, lo + size
+
+
+def _normal(text: str, fold: bool) -> str:
+    return "".join(normalize_lines([text], fold))
+
+
+def _parts(text: str, lines: Sequence[str]) -> list[tuple[int, str]]:
+    """(index, the stretch of the line that `text` covers) for each of `lines` that the stretch
+    `text` of their joined text overlaps, or [] when `text` is no stretch of them."""
+    joined = "\n".join(lines)
+    at = joined.find(text) if text else -1
+    if at < 0:
+        return []
+    out, start = [], 0
+    for i, line in enumerate(lines):
+        end = start + len(line)
+        if end > at and start < at + len(text):
+            out.append((i, line[max(at, start) - start:min(at + len(text), end) - start]))
+        start = end + 1
+    return out
 
 
 def _lines_under(text: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
@@ -335,17 +382,7 @@ def _lines_under(text: str, pairs: Sequence[tuple[str, str]]) -> list[str]:
 def _spanned(text: str, lines: Sequence[str]) -> list[int]:
     """The indices of the `lines` that the stretch `text` of their joined text overlaps, or []
     when `text` is no stretch of them."""
-    joined = "\n".join(lines)
-    at = joined.find(text) if text else -1
-    if at < 0:
-        return []
-    out, start = [], 0
-    for i, line in enumerate(lines):
-        end = start + len(line)
-        if end > at and start < at + len(text):
-            out.append(i)
-        start = end + 1
-    return out
+    return [i for i, _ in _parts(text, lines)]
 
 
 def _as_excerpt(fid: Fidelity, excerpt: Sequence[str]) -> Fidelity:

@@ -462,6 +462,27 @@ def test_a_line_the_page_shows_beside_its_article_is_copied_not_added() -> None:
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+def test_a_repost_that_joins_or_breaks_the_lines_the_page_shows_copies_them() -> None:
+    # a standfirst set apart above the story (the extractor leaves it out), and the repost
+    # joins it to the first paragraph, or breaks it at its sentences
+    lead = ("Cars will be banned from the old harbour bridge next spring. "
+            "The island's residents will get free ferry passes until a new crossing opens.")
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    menu = "".join(f"<li><a href='/s/{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    page = _chrome("Harbour bridge", f"<ul>{menu}</ul><div class='standfirst'><h2>{lead}</h2></div>"
+                                     f"<div class='story'>{body}</div>")
+    assert _judge(page, [lead] + ARTICLE).faithful
+    assert _judge(page, [lead + " " + ARTICLE[0]] + ARTICLE[1:]).faithful
+    first, second = lead.split(". ")
+    assert _judge(page, [first + ".", second] + ARTICLE).faithful
+    # what the page does not show is added, joined to a paragraph or broken over lines
+    other = "The ferry company said on Monday that it could not carry so many people without new boats."
+    verdict = _judge(page, [other + " " + ARTICLE[0]] + ARTICLE[1:])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+    verdict = _judge(page, [first + ".", other] + ARTICLE)
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
 def test_a_pull_quote_hidden_from_screen_readers_is_shown_by_the_page() -> None:
     # pull quotes repeat the article's words and are aria-hidden: the eye sees them
     quote = "Nobody on the council wanted to be the one who closed the bridge."
