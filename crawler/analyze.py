@@ -131,6 +131,9 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s*")
 # Share of a missing text's 8-letter grams that the page after it and the repost must hold for the
 # text to sum up what follows (a summary reworded from the article's lead is ~80% its grams).
 _SAID_TWICE = 0.75
+# At most this many lines of a repost may be one paragraph of the page's, broken (a repost
+# that breaks a paragraph at its sentences).
+_BROKEN = 6
 
 
 def _letters(line: str) -> str:
@@ -336,7 +339,7 @@ def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, 
     for k in range(len(parts)):
         if not ok[k]:
             # one of the page's paragraphs that the repost breaks over a few lines
-            for lo, hi in _windows(k, len(parts), witness.BROKEN):
+            for lo, hi in _windows(k, len(parts), _BROKEN):
                 if (all(parts[m][0] == parts[m - 1][0] + 1 for m in range(lo + 1, hi))
                         and witness.shows(page, "".join(p for _, p in parts[lo:hi]), fold)):
                     ok[lo:hi] = [True] * (hi - lo)

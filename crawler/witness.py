@@ -58,9 +58,6 @@ _LINE_MAX = 100
 _HELD_SHORT = 0.8
 _AGREES = 0.9  # share of the repost's text the extractor's body must hold to count as a reading of the article
 _MOST = 0.6  # share of a block's letters a line must be to be shown by that block (see `shows`)
-# At most this many lines of a repost may be one paragraph of the page's, broken (a repost
-# that breaks a paragraph at its sentences or joins a dateline to it).
-BROKEN = 6
 _FOUND = 0.3  # share of the repost's grams a stretch must hold to be the article
 _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it holds
 # characters: a dateline or a source line is short and ends no sentence; a sentence that names
