@@ -272,21 +272,51 @@ def continues_on_next_page(html: str, url: str) -> bool:
     return False
 
 
-def error_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
+def error_phrase(title: str, lines: Iterable[str] = (), *, headline: bool = False) -> str | None:
     """Where a page says it is an error page and what it says ("title: 页面不存在"), or None.
 
     The title counts whole; of the main text, only short lines (`lines`: the text of a page
-    without an article body), since an article may quote such a phrase in its prose."""
-    return _said(_ERROR_RE, _ERROR_RE, title, lines)
+    without an article body), since an article may quote such a phrase in its prose.
+    `headline`: the title heads an article the page shows, and nothing tells that article from
+    the one linked (no repost text to look for): it counts only when it is the error message,
+    a site's name and a word of apology aside ("抱歉，您访问的页面不存在 - 新浪网"), not a
+    headline that names a removal ("内容已被移除的背后：平台审查机制揭秘")."""
+    return _said(_ERROR_RE, _ERROR_RE, title, lines, headline=headline)
+
+
+# A title's parts: the page's own name and the site's ("Page not found | The Hill").
+_TITLE_PARTS = re.compile(r"\s[-|–—·:]\s|[|｜_]")
+_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]+|\d+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Beside an error message, its part of a title has at most a word of apology ("Sorry, the",
+# "抱歉，您访问的"): a Han character counts one, another word two, these none.
+_BESIDE_MESSAGE = 6
+_APOLOGY = frozenset("sorry oops hmm oh we re our you your the this that a an requested".split())
+
+
+def _the_message(title: str, m: re.Match[str]) -> bool:
+    """Whether the match `m` in `title` is most of its part of the title."""
+    start = 0
+    for part in [*_TITLE_PARTS.finditer(title), None]:
+        end = part.start() if part else len(title)
+        if start <= m.start() and m.end() <= end:
+            after = title[m.end():end]
+            if after.lstrip().startswith(("?", "？")):
+                return False  # a headline that asks ("该视频已被删除？")
+            rest = title[start:m.start()] + " " + after
+            words = [w for w in _WORD.findall(rest) if w.lower() not in _APOLOGY]
+            return len(_HAN.findall(rest)) + 2 * len(words) <= _BESIDE_MESSAGE
+        start = part.end() if part else start
+    return False
 
 
 def _said(in_title: re.Pattern[str], in_text: re.Pattern[str], title: str, lines: Iterable[str],
-          whole_title: bool = False) -> str | None:
+          whole_title: bool = False, headline: bool = False) -> str | None:
     """What a page's title, else one of its short lines, says that a pattern finds, for a detail.
     Typographic apostrophes read as plain ones ("can’t", "doesn’t")."""
     title = (title or "").strip().replace("\u2019", "'")
     m = in_title.search(title)
-    if m:
+    if m and (not headline or _the_message(title, m)):
         return f"its title says {(title[:80] if whole_title else m.group(0).strip(_EDGES))!r}"
     for line in lines:
         if len(line) <= _ERROR_LINE_MAX:

@@ -134,6 +134,26 @@ def test_articles_are_not_error_pages(title, lines):
     assert error_phrase(title, lines) is None
 
 
+@pytest.mark.parametrize("title", [
+    "抱歉，您访问的页面不存在 - 新浪网", "页面不存在_新浪网", "文章不存在或已被删除", "404 Not Found",
+    "Page Not Found | The Hill", "Sorry, the page you requested could not be found",
+    "We're sorry, the page you requested cannot be found", "Oops! That page can't be found. – Example",
+    "This video is no longer available | NBC", "Error 404 - Example",
+])
+def test_a_title_that_is_an_error_message_says_so_even_above_an_article(title):
+    # `headline`: no repost text tells the page's article from the one linked
+    assert error_phrase(title, headline=True) is not None
+
+
+@pytest.mark.parametrize("title", [
+    "内容已被移除的背后：平台审查机制揭秘", "该视频已被删除？郭先生回应", "Trump's tweet was deleted within minutes",
+    "Kanye's account is no longer available after ban",
+])
+def test_a_headline_that_names_a_removal_is_no_error_message(title):
+    assert error_phrase(title) is not None  # a page that does not hold its repost's text: it counts
+    assert error_phrase(title, headline=True) is None
+
+
 
 @pytest.mark.parametrize(
     "title, lines",
