@@ -212,6 +212,13 @@ def _verdict(repost_id: int, body: str, original: Sequence[str], tolerated: froz
     return FidelityResult(repost_id, round(fid.similarity, 4), fid.faithful, hunks, excerpt_only=excerpt)
 
 
+def has_text(body: str) -> bool:
+    """Whether a repost's body has text to compare: a line that is not the archive's boilerplate.
+    One without (a video post whose body is empty or only images) is judged neither faithful nor
+    not: it copies no text of the article."""
+    return any(line not in _settings.boilerplate for line in repost_lines(body, _settings.fold_script))
+
+
 def _compared_pairs(body: str, tolerated: frozenset[str]) -> Sequence[tuple[str, str]]:
     """(normalised, as the repost reads) of the repost's lines that a comparison weighs: all but
     those `tolerate` spares."""
@@ -489,6 +496,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if lines else frozenset()
     verdicts: list[FidelityResult | None] = (list(judge(job.reposts, lines, tolerated, published)) if lines
                                              else [None] * len(job.reposts))
+    verdicts = [v if has_text(body) else None for v, (_, body) in zip(verdicts, job.reposts)]
     # A faithful verdict that weighed most of the repost stands; one that spared most of it as
     # the page's extras (a body of two paragraphs, the rest "around" it) proves little.
     trusted = [v is not None and v.faithful and _compared_most(markdown, tolerated)
@@ -566,6 +574,10 @@ def _analyze(job: PageJob) -> PageAnalysis:
     else:
         new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
     shown, said_lines, goes_to = "", [], None
+    # Without a repost's text to tell the article from another, a headline that names a removal
+    # ("内容已被移除的背后", "Trump's tweet was deleted within minutes") heads an article or a
+    # video: only an error message titles an error page (`error_phrase`, headline).
+    texted = any(has_text(body) for _, body in job.reposts)
     if not has_article:
         # No body: the page's own words tell an error page from a short post, its scripts' too.
         if page is None:
@@ -573,7 +585,19 @@ def _analyze(job: PageJob) -> PageAnalysis:
         shown = "\n".join(b.text for b in page.visible if not b.furniture)
         alerts, goes_to = script_says(html_text(), job.url)
         said_lines = [*shown.split("\n"), *alerts] if shown else alerts
-    said = error_phrase(article.title, said_lines)
+        # (the headline shown above the video says no more than the title)
+        said = error_phrase(article.title, [x for x in said_lines if x.strip() not in article.title],
+                            headline=not texted)
+    elif texted and not holds:
+        # A body without a word of the reposts may be a block beside an error message ("推荐阅读"
+        # under "该文章已被删除"): the page's own lines outside that body say which.
+        if page is None:
+            page = witness.read_page(html_text())
+        body = set(published)
+        said = error_phrase(article.title, [b.text for b in page.visible
+                                            if not b.furniture and not b.linky and b.text not in body])
+    else:
+        said = error_phrase(article.title, headline=not texted)
     fidelity = tuple(v for v in verdicts if v is not None)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
@@ -635,4 +659,5 @@ def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, st
     original = previous.split("\n") if previous else []
     tolerated = frozenset(extras.split("\n")) if extras else frozenset()
     published = published_lines(text, previous, _settings.fold_script) if text else None
-    return tuple(_verdict(repost_id, body, original, tolerated, published, excerpt) for repost_id, body in reposts)
+    return tuple(_verdict(repost_id, body, original, tolerated, published, excerpt)
+                 for repost_id, body in reposts if has_text(body))

@@ -119,7 +119,8 @@ def open_store(cfg: Config, *, create: bool = False) -> Store:
     """The database. Only the commands that index or crawl (`scan`, `crawl`) create one: the
     others say there is none, so a typo in --db or a run in the wrong folder leaves no file."""
     path = cfg.store.database
-    if not create and not path.exists():
+    # (an empty file is no database either: opening it would write the schema into it)
+    if not create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         raise Exit(EXIT_USAGE, f"no database at {path}: run `repost-mirror scan` or `crawl` first")
     return Store(path)
 
@@ -223,7 +224,10 @@ def extract(cfg: Config, file: str | None, url: str | None, repost_path: Path | 
     if looks_binary(data):
         raise Exit(EXIT_USAGE, f"{'the input' if file in (None, '-') else file} is not an HTML page: "
                                f"binary data ({len(data)} bytes)")
-    hints = cfg.site(urlsplit(url).hostname or "") if url else None
+    try:
+        hints = cfg.site(urlsplit(url).hostname or "") if url else None
+    except ValueError as exc:  # "http://[::1": the page's address is read again when it is judged
+        raise Exit(EXIT_USAGE, f"--url {url!r} is not a usable URL: {exc}") from None
     if repost_path is not None:
         return _extract_with_witness(cfg, data, url, hints, repost_path, as_json)
     article = run_extract(data, url=url, hints=hints)
@@ -319,7 +323,7 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     from crawler.analyze import version_differ
     from store import report as reports
 
-    since = parse_when(since_text, time.time()) if since_text else None
+    since = parse_when(since_text, time.time()) if since_text is not None else None
     store = open_store(cfg)
     doc = reports.build_report(store, since=since, everything=everything, diffs=diffs,
                                site_event_min=cfg.report.site_event_min)
@@ -344,7 +348,7 @@ def export(cfg: Config, wacz_path: Path, since_text: str | None) -> int:
 
     from crawler.export import ExportError, export_wacz
 
-    since = parse_when(since_text, time.time()) if since_text else None
+    since = parse_when(since_text, time.time()) if since_text is not None else None
     store = open_store(cfg)
     try:
         done = export_wacz(store, cfg.store.mirror, wacz_path, since=since)
@@ -488,11 +492,11 @@ def _print_hunks(hunks: list[dict[str, str]], color: bool) -> None:
 @common
 def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     """Fidelity of one repost (a path) or of every repost of one source (a URL), fetched now."""
-    from crawler.lookup import check_source, repost_name
+    from crawler.lookup import check_source, is_url, repost_name
 
     # Checking a file of the archive indexes the archive first, so it may create the
     # database; a URL, a missing file or --no-fetch need one that is already there.
-    in_archive = not no_fetch and not target.startswith(("http://", "https://")) \
+    in_archive = not no_fetch and not is_url(target) \
         and (cfg.archive.root / repost_name(cfg, target)).is_file()
     store = open_store(cfg, create=in_archive)
     source, only = _resolve_target(cfg, store, target)
@@ -504,7 +508,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     else:
         f = report.source
         answer = f"HTTP {f['http_status']}" if f["http_status"] is not None else "no response"
-        click.echo(f"{f['source_url']}: {f['link_status']} ({answer})"
+        click.echo(f"{f['source_url']}: {f['link_status'] or 'not checked yet'} ({answer})"
                    + (f" -> {f['final_url']}" if f["final_url"] else "")
                    + (" [dead]" if f["dead"] else ""))
         if report.check is not None and report.check.detail:
@@ -522,6 +526,8 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             if not item["faithful"]:
                 _print_attribution(item)
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
+        for path in doc["without_text"]:
+            click.echo(f"{path}: not judged: its body has no text to compare (empty, or only images)")
     if version is None:
         if not as_json:
             click.echo("the source cannot be fetched and no version is stored", err=True)

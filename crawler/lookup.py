@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,18 @@ def repost_name(cfg: Config, target: str) -> str:
     return path.replace(os.sep, "/") + (f"@{commit}" if commit else "")
 
 
+def is_url(target: str) -> bool:
+    """Whether a PATH_OR_URL is a URL (a scheme is case-insensitive: "HTTPS://...")."""
+    return target[:8].lower().startswith(("http://", "https://"))
+
+
 def resolve_target(cfg: Config, store: Store, target: str) -> tuple[SourceRow, list[str] | None]:
     """The source a PATH_OR_URL names, and (for a path) that one repost's name.
 
     A path not indexed yet is scanned first. Raises TargetError when it names no source."""
     from crawler.urls import normalize_url, source_identity
 
-    if target.startswith(("http://", "https://")):
+    if is_url(target):
         try:
             url = normalize_url(target)
         except ValueError as exc:
@@ -117,6 +122,8 @@ class CheckReport:
     reposts: list[RepostCheck]
     version: VersionSeen | None
     check: CheckDone | None
+    # reposts without text to compare (a body empty or only images): judged neither way
+    without_text: list[str] = field(default_factory=list)
 
     @property
     def unfaithful(self) -> bool:
@@ -130,6 +137,7 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
                  fetch: bool = True) -> CheckReport:
     """Judge the reposts of `source` (only those named in `only`, when given): fetched now, or
     against the latest stored version when `fetch` is false."""
+    from crawler import analyze as cpu
     from crawler.attribution import Attributor
     from crawler.crawl import check_now
 
@@ -141,7 +149,7 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
     summary = store.report_sources(source_id=source.id)[0]
     reposts = [r for r in store.reposts_of(source.id) if only is None or r.path in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
-    results = []
+    results, without_text = [], []
     appearances = store.appearances_of(r.id for r in reposts)
     if version is not None:
         if fetched is not None:
@@ -149,6 +157,8 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
         else:
             by_id = _judge_stored(cfg, store, source, version, reposts)
         dates = Attributor(cfg, store, None, None).dates([r.id for r in reposts])
+        # (the comparison settings are this process's now: the check analysed here)
+        without_text = [r.path for r in reposts if not cpu.has_text(r.body or "")]
         for r in reposts:
             fid = by_id.get(r.id)
             if fid is not None:
@@ -160,7 +170,7 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
                     compared_with=(fid.attribution or {}).get("compared_with"), excerpt_only=fid.excerpt_only,
                     appearances=appearances.get(r.id, []), hunks=list(fid.hunks)))
     return CheckReport(
-        source=summary.fields, reposts=results,
+        source=summary.fields, reposts=results, without_text=without_text,
         version=None if version is None else VersionSeen(version.number, version.from_archive,
                                                          version.first_seen_at, version.found_by),
         check=None if fetched is None else CheckDone(fetched.record.detail, fetched.record.found_by))

@@ -239,6 +239,39 @@ def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None
         assert len(probes) == 1 and probes[0].status == 404
 
 
+def test_a_removal_in_a_headline_or_beside_a_stray_block_is_read_as_it_is_meant(tmp_path: Path) -> None:
+    """A repost without text (a video post: an empty body, or images) cannot tell a headline that
+    names a removal from an error page: only an error message titles one. A page whose body holds
+    no word of a repost with text may be a block beside an error message, which counts."""
+    archive = tmp_path / "archive"
+    article = "".join(f"<p>{p}</p>" for p in PARAS)
+    recommended = "<div class='recommend'><h3>推荐阅读</h3>" + "".join(f"<p>{c}</p>" for c in COMMENTS[:4]) + "</div>"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.default = Reply(404, "<html><body>Not Found</body></html>")  # random URLs: a real 404
+        pages = {
+            "headline": ("内容已被移除的背后：平台审查机制揭秘", f"<div class='story'>{article}</div>", []),
+            "video": ("该视频已被删除？郭先生回应", "<div class='post'><h1>该视频已被删除？郭先生回应</h1>"
+                                                  "<video src='/v.mp4'></video></div>", ["![](https://x.test/a.jpg)"]),
+            "error": ("抱歉，您访问的页面不存在", f"<div class='story'>{article}</div>", []),
+            "beside": ("新闻网", f"<div class='main'><h2>抱歉，该文章已被删除</h2>{recommended}</div>", PARAS),
+        }
+        urls = {}
+        for name, (title, main, body) in pages.items():
+            a.route(f"/a/{name}.html", Reply(200, _chrome(title, main)))
+            urls[name] = a.url(f"/a/{name}.html")
+            write_repost(archive, f"{name}.md", urls[name], body, title=title)
+        store, _ = crawl(make_config(tmp_path))
+        got = checks(store)
+    assert got[urls["headline"]]["status"] == "alive" and got[urls["video"]]["status"] == "alive"
+    assert got[urls["error"]]["status"] == "soft_404" and "页面不存在" in got[urls["error"]]["detail"]
+    assert got[urls["beside"]]["status"] == "soft_404" and "已被删除" in got[urls["beside"]]["detail"]
+    # a repost without text is judged neither faithful nor not: it copies no text of the article
+    judged = {url for (url,) in store.db.execute(
+        "SELECT s.url FROM fidelity f JOIN sources s ON s.id = f.source_id").fetchall()}
+    assert urls["headline"] not in judged and urls["video"] not in judged
+
+
 def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dead(tmp_path: Path) -> None:
     """A bot check, a sign-in wall or a script shell answers every URL of its host alike, the
     random probe's included: the probe matches, yet nothing says the article is not there."""
