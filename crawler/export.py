@@ -130,8 +130,6 @@ def _pages(store: Store, records: list[_Record]) -> list[dict[str, str]]:
 def export_wacz(store: Store, mirror: Path, output: Path, *, since: str | None = None,
                 title: str = "repost-mirror") -> ExportSummary:
     """Write the mirror (or the captures since `since`) to `output` as a WACZ file."""
-    from wacz.main import main as wacz_main
-
     files = mirror_files(mirror)
     if not files:
         raise ExportError(f"no WARC files in {mirror}: nothing to export (crawl first)")
@@ -141,6 +139,20 @@ def export_wacz(store: Store, mirror: Path, output: Path, *, since: str | None =
         raise ExportError(f"no captures in {mirror}" + (f" since {since}" if since else ""))
     pages = _pages(store, chosen)
     output = output.resolve()
+    if output.exists() and not output.is_file():
+        # The file is packed beside the target and moved over it: a device or a pipe would be
+        # replaced by a plain file (/dev/null, as root).
+        raise ExportError(f"--wacz {output} is not a regular file")
+    try:
+        return _pack(chosen, files, pages, output, since, title)
+    except OSError as exc:
+        raise ExportError(f"cannot write --wacz {output}: {exc.strerror or exc}") from None
+
+
+def _pack(chosen: list[_Record], files: list[Path], pages: list[dict[str, str]], output: Path,
+          since: str | None, title: str) -> ExportSummary:
+    from wacz.main import main as wacz_main
+
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".export-", dir=output.parent) as tmp:
         work = Path(tmp)

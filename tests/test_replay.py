@@ -10,7 +10,9 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -278,3 +280,20 @@ def test_export_says_why_when_there_is_nothing_to_pack(tmp_path):
     bad = run_cli("export", "--config", str(config), "--wacz", str(out), "--since", "yesterday-ish")
     assert bad.returncode == 2 and "--since" in bad.stderr
     assert not out.exists()
+
+
+def test_export_replaces_no_device_or_pipe_and_names_the_flag_when_it_cannot_write(crawled, tmp_path):
+    cfg = crawled["cfg"]
+    config = tmp_path / "config.toml"
+    config.write_text(f'[archive]\nroot = "{cfg.archive.root}"\n[store]\ndatabase = "{cfg.store.database}"\n'
+                      f'mirror = "{cfg.store.mirror}"\n', encoding="utf-8")
+    # the file is packed beside the target and moved over it: a pipe (or /dev/null) would become a file
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    proc = run_cli("export", "--config", str(config), "--wacz", str(pipe))
+    assert proc.returncode == 2 and "--wacz" in proc.stderr and "not a regular file" in proc.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    # a folder it cannot write in (a file where the folder should be): one line naming --wacz
+    (tmp_path / "blocker").write_text("x", encoding="utf-8")
+    proc = run_cli("export", "--config", str(config), "--wacz", str(tmp_path / "blocker" / "m.wacz"))
+    assert proc.returncode == 2 and "--wacz" in proc.stderr and "Traceback" not in proc.stderr
