@@ -363,8 +363,12 @@ def _clean_target(target: str) -> str:
     target = target.strip()
     if target.startswith("<") and target.endswith(">"):
         return target[1:-1].strip()
-    # `(URL "title")`: the URL is the first word.
-    return target.split(None, 1)[0] if target else ""
+    # `(URL "title")`: the URL is the first word. Words after it that are no title are the
+    # URL's own (a space a hand-typed link kept, "breaking news.html"): a browser sends them as %20.
+    words = target.split(None, 1)
+    if len(words) < 2 or words[1][0] in "\"'(":
+        return words[0] if words else ""
+    return " ".join(target.split())
 
 
 def _find_header_link(lines: list[str], area: list[int], rules: _Rules, path: str) -> _Link | Problem | None:
