@@ -99,6 +99,31 @@ def test_status_and_report_before_any_crawl(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--since" in bad.stderr
 
 
+def test_what_a_user_may_type_wrong_is_read_as_meant_or_refused_by_name(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    write_repost(archive, "a.md", "https://gnews.org/zh-hans/5/", PARAS)
+    cfg = _config(tmp_path)
+    run_cli("scan", "--config", str(cfg))
+    # a scheme in capitals is still a URL, not a file of the archive
+    upper = run_cli("history", "HTTPS://gnews.org/zh-hans/5/", "--json", "--config", str(cfg))
+    assert upper.returncode == 0 and _json(upper)["source_url"] == "https://gnews.org/zh-hans/5/"
+    # a source never checked says so, not "None"
+    never = run_cli("check", "a.md", "--no-fetch", "--config", str(cfg))
+    assert never.returncode == 3 and "not checked yet" in never.stdout and "None" not in never.stdout
+    # an empty --since is no date, and a broken --url is a usage error naming the flag
+    empty = run_cli("report", "--since", "", "--config", str(cfg))
+    assert empty.returncode == 2 and "--since" in empty.stderr
+    page = tmp_path / "p.html"
+    page.write_text("<html><body><p>x</p></body></html>", encoding="utf-8")
+    url = run_cli("extract", str(page), "--url", "http://[::1", "--config", str(cfg))
+    assert url.returncode == 2 and "--url" in url.stderr and "Traceback" not in url.stderr
+    # a read-only command writes no schema into an empty file given as the database
+    (tmp_path / "empty.db").write_bytes(b"")
+    status = run_cli("status", "--db", str(tmp_path / "empty.db"), "--config", str(cfg))
+    assert status.returncode == 2 and "no database" in status.stderr
+    assert (tmp_path / "empty.db").stat().st_size == 0
+
+
 @pytest.fixture
 def site(tmp_path: Path):
     state = {"paras": list(PARAS)}
