@@ -210,39 +210,70 @@ def _tree(root: Path, rev: str) -> dict[str, str]:
     return tree
 
 
-def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T, bytes]]:
-    """(tag, content) for each (blob id, tag) of `items`, in order, through one pipelined
-    `git cat-file --batch`, holding at most one blob's content at a time."""
+def _cat_file(root: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         _cmd(root, "cat-file", "--batch"),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
     )
     assert proc.stdin is not None and proc.stdout is not None
     _widen(proc.stdout)
+    return proc
+
+
+def _send(proc: subprocess.Popen[bytes], requests: bytes, flush: bool) -> None:
+    try:
+        proc.stdin.write(requests)  # type: ignore[union-attr]
+        if flush:
+            proc.stdin.flush()  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass  # git died on an earlier blob: the read that finds that out asks a new git again
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.stdin.close()  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass
+    proc.stdout.close()  # type: ignore[union-attr]
+    proc.wait()
+
+
+def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T, bytes | None]]:
+    """(tag, content) for each (blob id, tag) of `items`, in order, through one pipelined
+    `git cat-file --batch`, holding at most one blob's content at a time.  Content None: git
+    cannot read that blob (missing or damaged), which is that text's problem, not the pass's."""
+    proc = _cat_file(root)
     pending: deque[tuple[str, T]] = deque()
     it = iter(items)
 
-    def read_one() -> tuple[T, bytes]:
+    def read_one() -> tuple[T, bytes | None]:
+        nonlocal proc
         blob, tag = pending.popleft()
         header = proc.stdout.readline()  # type: ignore[union-attr]
         parts = header.split()
-        if len(parts) != 3 or parts[1] != b"blob":
-            raise RuntimeError(f"git cat-file: unexpected reply {header!r} for {blob}")
-        size = int(parts[2])
-        data = proc.stdout.read(size)  # type: ignore[union-attr]
-        proc.stdout.read(1)  # type: ignore[union-attr]  # the newline after each object
-        if len(data) != size:
-            raise RuntimeError("git cat-file: short read")
-        return tag, data
+        if len(parts) == 3 and parts[1] == b"blob":
+            size = int(parts[2])
+            data = proc.stdout.read(size)  # type: ignore[union-attr]
+            proc.stdout.read(1)  # type: ignore[union-attr]  # the newline after each object
+            if len(data) == size:
+                return tag, data
+        elif header == blob.encode() + b" missing\n":  # also a loose object that does not inflate
+            return tag, None
+        # git died on this blob (a damaged packed object is fatal to it, even mid-content): a
+        # new git answers the requests the dead one left, fewer than _WINDOW (cannot block).
+        _stop(proc)
+        proc = _cat_file(root)
+        _send(proc, b"".join(b.encode() + b"\n" for b, _ in pending), flush=True)
+        return tag, None
 
     try:
         for blob, tag in it:
-            proc.stdin.write(blob.encode() + b"\n")
+            _send(proc, blob.encode() + b"\n", flush=False)
             pending.append((blob, tag))
             if len(pending) >= _WINDOW:
-                proc.stdin.flush()
+                _send(proc, b"", flush=True)
                 yield read_one()
-        proc.stdin.flush()
+        _send(proc, b"", flush=True)
         while pending:
             yield read_one()
     finally:
@@ -250,12 +281,7 @@ def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T,
         close = getattr(it, "close", None)
         if close is not None:
             close()  # stops the git log feeding `items`
-        try:
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        proc.stdout.close()
-        proc.wait()
+        _stop(proc)
 
 
 def _changed_paths(root: Path, since: str, head: str) -> dict[str, tuple[str | None, str | None]]:
@@ -341,7 +367,8 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
                                           wanted)), 1):
         if progress and count % 500 == 0:
             progress(count)
-        batch.append(to_record(name, data, len(data), 0, blob, cfg, date=date))
+        batch.append(_unreadable(name, blob, date) if data is None
+                     else to_record(name, data, len(data), 0, blob, cfg, date=date))
         result.new.append(name)
         if len(batch) >= BATCH:
             state.flush(batch, now)
@@ -351,6 +378,13 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
         result.removed = store.settle_parked(now)
     store.set_meta("history_head", head)
     return finish(store, result, list(problems.values()))
+
+
+def _unreadable(name: str, blob: str, date: str) -> RepostRecord:
+    """A text git cannot give back is kept as a problem: listed by every scan, its appearances
+    recorded like any text's, and the rest of the history indexed."""
+    return RepostRecord(path=name, size=0, mtime_ns=0, file_hash=blob, kind="problem", dated_at=date,
+                        problem=f"git object {blob} cannot be read: missing or damaged (see `git fsck`)")
 
 
 class _Known:

@@ -6,8 +6,10 @@ pass one article on from slot to slot, flat files added and deleted, re-added, e
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -330,3 +332,46 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_of_the_history_scan(tmp_path:
     assert result.new == ["content/ok.md"]
     assert [p["path"] for p in result.problems] == ["bad\\xff.md"]
     assert "not UTF-8" in result.problems[0]["problem"]
+
+
+def damage(repo: Path, blob: str) -> None:
+    """Overwrite a blob's bytes where git keeps them: its loose object file, else its entry in
+    the pack (past the entry's header, inside the compressed data)."""
+    loose = repo / ".git" / "objects" / blob[:2] / blob[2:]
+    if loose.exists():
+        loose.chmod(0o644)
+        loose.write_bytes(b"\x00not zlib at all\xff")
+        return
+    [idx] = (repo / ".git" / "objects" / "pack").glob("*.idx")
+    listing = git(repo, "verify-pack", "-v", str(idx))
+    [offset] = [int(line.split()[4]) for line in listing.splitlines() if line.startswith(blob)]
+    pack = idx.with_suffix(".pack")
+    pack.chmod(0o644)
+    with open(pack, "r+b") as fh:
+        fh.seek(offset + 20)
+        fh.write(b"\xff" * 8)
+
+
+def test_a_damaged_git_object_is_that_texts_problem_and_the_rest_is_indexed(tmp_path: Path) -> None:
+    # Bytes unlike the other texts, so that a pack holds them whole (no delta) and git dies on
+    # them mid-content; a damaged loose object is "missing" to git.
+    odd = base64.b64encode(random.Random(2).randbytes(3000))
+    for packed in (False, True):
+        repo = init(tmp_path / f"archive{int(packed)}")
+        c1 = commit(repo, {"content/1.md": art(1), "content/2.md": odd, "content/3.md": art(3)})
+        commit(repo, {"content/1.md": art(1, "改过的标题"), "content/2.md": art(4)})
+        if packed:
+            git(repo, "gc", "-q")
+        broken = git(repo, "rev-parse", f"{c1}:content/2.md")
+        damage(repo, broken)
+        cfg = config(repo, tmp_path / f"m{int(packed)}.db")
+        store = Store(cfg.store.database)
+        result = scan(cfg, store)
+        name = f"content/2.md@{c1[:12]}"
+        assert sorted(result.new) == sorted(
+            ["content/1.md", f"content/1.md@{c1[:12]}", "content/2.md", name, "content/3.md"]), packed
+        assert result.problems == [{"path": name, "problem": f"git object {broken} cannot be read: "
+                                    "missing or damaged (see `git fsck`)"}], packed
+        assert result.reposts == 4
+        # The broken text keeps its place in the history: its appearance is recorded.
+        assert state(store)[name][2] == (("content/2.md", c1),)
