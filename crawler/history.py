@@ -36,6 +36,7 @@ import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -323,10 +324,23 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     """Bring the store's reposts and appearances up to date with the history at HEAD."""
     root = Path(cfg.archive.root)
     head = head_commit(root)
-    result = ScanResult()
     since = store.get_meta("history_head")
     if head is None or since == head:
-        return finish(store, result, [])
+        return finish(store, ScanResult(), [])
+    # A store that holds reposts changes in one transaction: a pass that fails or is killed
+    # part-way (one over a rewritten history parks every repost and drops every appearance
+    # first) leaves it as it was, and no reader ever sees it half done.  An empty store's
+    # first pass commits batch by batch instead: a kill keeps the texts read so far, which
+    # the next pass finds by blob id and does not read again.
+    with store.transaction() if store.has_reposts() else nullcontext():
+        return _read_history(cfg, store, include, head, since, progress)
+
+
+def _read_history(cfg: Config, store: Store, include: Callable[[str], bool], head: str, since: str | None,
+                  progress: Callable[[int], None] | None) -> ScanResult:
+    """index_history's pass from `since` (None: the whole history) to `head`."""
+    root = Path(cfg.archive.root)
+    result = ScanResult()
     if since is not None:
         try:
             since = _check_since(root, since)

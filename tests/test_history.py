@@ -10,6 +10,8 @@ import base64
 import json
 import os
 import random
+import signal
+import sys
 import subprocess
 from pathlib import Path
 
@@ -375,3 +377,52 @@ def test_a_damaged_git_object_is_that_texts_problem_and_the_rest_is_indexed(tmp_
         assert result.reposts == 4
         # The broken text keeps its place in the history: its appearance is recorded.
         assert state(store)[name][2] == (("content/2.md", c1),)
+
+
+# A scan killed (kill -9) once it has written its first batch of texts.
+_KILLED_SCAN = """
+import os, signal, sys
+from pathlib import Path
+from crawler import history
+from crawler.config import ArchiveConfig, Config, StoreConfig
+from crawler.scan import scan
+from store.db import Store
+history.BATCH = 1
+save = Store.save_reposts
+def save_then_die(self, records, now):
+    ids = save(self, records, now)
+    os.kill(os.getpid(), signal.SIGKILL)
+    return ids
+Store.save_reposts = save_then_die
+repo, db = Path(sys.argv[1]), Path(sys.argv[2])
+scan(Config(archive=ArchiveConfig(root=repo, history=True), store=StoreConfig(database=db)), Store(db))
+"""
+
+
+def test_a_rewritten_history_read_again_is_all_or_nothing(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    commit(repo, {"content/1.md": art(1), "content/2.md": art(2)})
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    before = state(store)
+    # History rewritten, and a tree of the new history damaged: git log stops part-way.
+    git(repo, "reset", "-q", "--soft", "HEAD~0")
+    git(repo, "commit", "-q", "--amend", "-m", "rewritten", date="2021-09-02T00:00:00Z")
+    commit(repo, {"content/3.md": art(3)})
+    damage(repo, git(repo, "rev-parse", "HEAD^{tree}"))
+    try:
+        scan(cfg, store)
+    except RuntimeError:
+        pass
+    assert state(store) == before
+    # Killed (kill -9) while reading the new history: the store is as it was too.
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    commit(repo, {"content/4.md": art(4)}, "2021-09-03T00:00:00Z")
+    store.close()
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SCAN, str(repo), str(cfg.store.database)],
+                          cwd=Path(__file__).parent.parent, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    store = Store(cfg.store.database)
+    assert state(store) == before
+    assert store.db.execute("SELECT count(*) FROM reposts WHERE instr(path, char(0))").fetchone() == (0,)
