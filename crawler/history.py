@@ -324,21 +324,45 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     """Bring the store's reposts and appearances up to date with the history at HEAD."""
     root = Path(cfg.archive.root)
     head = head_commit(root)
+    boundary = _shallow_boundary(root)
+    notes = [_partial(boundary)] if boundary else []
     since = store.get_meta("history_head")
+    if since is not None and boundary != (store.get_meta("history_shallow") or ""):
+        # The clone was deepened (or cut): the history it holds now is read from its start,
+        # which reads none of the stored texts again.
+        since = None
     if head is None or since == head:
-        return finish(store, ScanResult(), [])
+        return finish(store, ScanResult(), notes)
     # A store that holds reposts changes in one transaction: a pass that fails or is killed
     # part-way (one over a rewritten history parks every repost and drops every appearance
     # first) leaves it as it was, and no reader ever sees it half done.  An empty store's
     # first pass commits batch by batch instead: a kill keeps the texts read so far, which
     # the next pass finds by blob id and does not read again.
     with store.transaction() if store.has_reposts() else nullcontext():
-        return _read_history(cfg, store, include, head, since, progress)
+        result = _read_history(cfg, store, include, head, since, progress)
+        store.set_meta("history_shallow", boundary)
+        return finish(store, result, result.problems + notes)
+
+
+def _shallow_boundary(root: Path) -> str:
+    """The commits a shallow clone's history stops at (space-separated), "" for a whole one."""
+    path = _git(root, "rev-parse", "--git-path", "shallow").decode().strip()
+    try:
+        return " ".join(sorted((root / path).read_text(encoding="ascii").split()))
+    except FileNotFoundError:
+        return ""
+
+
+def _partial(boundary: str) -> dict[str, str]:
+    return {"path": "./", "problem": f"shallow clone: the history before commit(s) {boundary} is not in the "
+                                     "repository, so the texts it held are not indexed; `git fetch --unshallow` "
+                                     "and scan again to index them"}
 
 
 def _read_history(cfg: Config, store: Store, include: Callable[[str], bool], head: str, since: str | None,
                   progress: Callable[[int], None] | None) -> ScanResult:
-    """index_history's pass from `since` (None: the whole history) to `head`."""
+    """index_history's pass from `since` (None: the whole history) to `head`; the problems it
+    met in `problems`."""
     root = Path(cfg.archive.root)
     result = ScanResult()
     if since is not None:
@@ -391,7 +415,8 @@ def _read_history(cfg: Config, store: Store, include: Callable[[str], bool], hea
     if since is None:
         result.removed = store.settle_parked(now)
     store.set_meta("history_head", head)
-    return finish(store, result, list(problems.values()))
+    result.problems = list(problems.values())
+    return result
 
 
 def _unreadable(name: str, blob: str, date: str) -> RepostRecord:

@@ -426,3 +426,23 @@ def test_a_rewritten_history_read_again_is_all_or_nothing(tmp_path: Path) -> Non
     store = Store(cfg.store.database)
     assert state(store) == before
     assert store.db.execute("SELECT count(*) FROM reposts WHERE instr(path, char(0))").fetchone() == (0,)
+
+
+def test_a_shallow_clone_is_said_and_its_older_history_read_once_fetched(tmp_path: Path) -> None:
+    origin = init(tmp_path / "origin")
+    commit(origin, {"content/1.md": art(1), "content/2.md": art(2)})
+    commit(origin, {"content/1.md": art(1, "改过的标题"), "content/2.md": None})
+    repo = tmp_path / "archive"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(repo))
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    shallow = scan(cfg, store)
+    assert shallow.reposts == 1
+    [note] = shallow.problems
+    assert note["path"] == "./" and "shallow clone" in note["problem"] and "--unshallow" in note["problem"]
+    git(repo, "fetch", "-q", "--unshallow")
+    deepened = scan(cfg, store)
+    assert deepened.reposts == 3 and deepened.problems == []
+    cold = Store(tmp_path / "cold.db")
+    scan(cfg, cold)
+    assert state(store) == state(cold)
