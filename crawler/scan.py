@@ -232,7 +232,7 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
             # Keep what we had: an unreadable file is a problem of this scan, not a loss.
             transient.append({"path": rel, "problem": f"unreadable: {exc.strerror or exc}"})
             continue
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = blob_id(data)
         if old is not None and not old[4] and old[3] == digest:
             touched.append((rel, st.st_size, st.st_mtime_ns))
             result.unchanged += 1
@@ -250,7 +250,17 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
                   if p not in seen and not row[4] and "@" not in p and not p.startswith(tuple(unseen)))
     store.mark_removed(gone, now)
     result.removed = gone
+    if result.new or result.changed or gone:
+        # Rows a history scan made now hold the working tree's texts: the next history scan
+        # reads the history from its start, which gives every text it holds its row back.
+        store.forget_meta("history_head")
     return finish(store, result, transient)
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob: a working-tree scan and a history scan know a
+    text by one id, so that turning `archive.history` off and on keeps each text's row."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -> ScanResult:

@@ -7,6 +7,7 @@ pass one article on from slot to slot, flat files added and deleted, re-added, e
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import random
@@ -446,3 +447,27 @@ def test_a_shallow_clone_is_said_and_its_older_history_read_once_fetched(tmp_pat
     cold = Store(tmp_path / "cold.db")
     scan(cfg, cold)
     assert state(store) == state(cold)
+
+
+def test_history_turned_off_for_a_scan_and_on_again_loses_no_text(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    c1 = commit(repo, {"content/5.md": art(5), "content/6.md": art(6), "content/7.md": art(7)})
+    on = config(repo, tmp_path / "m.db")
+    off = dataclasses.replace(on, archive=dataclasses.replace(on.archive, history=False))
+    store = Store(on.store.database)
+    scan(on, store)
+    kept = store.source_of_repost("content/5.md").repost_id
+    # A working-tree scan, one file edited and one deleted, not committed (both undone later).
+    (repo / "content/6.md").write_bytes(art(6, "没提交的标题"))
+    (repo / "content/7.md").unlink()
+    tree = scan(off, store)
+    assert (tree.changed, tree.removed) == (["content/6.md"], ["content/7.md"])
+    git(repo, "checkout", "--", ".")
+    commit(repo, {"content/5.md": art(5, "改过的标题")})
+    scan(on, store)
+    got = state(store)
+    assert set(got) == {f"content/5.md@{c1[:12]}", "content/5.md", "content/6.md", "content/7.md"}
+    assert store.source_of_repost(f"content/5.md@{c1[:12]}").repost_id == kept
+    cold = Store(tmp_path / "cold.db")
+    scan(on, cold)
+    assert got == state(cold)
