@@ -53,7 +53,7 @@ from crawler.scan import (
 from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
-__all__ = ["head_commit", "index_history", "is_git_repo"]
+__all__ = ["head_commit", "index_history", "is_git_repo", "why_no_history"]
 
 T = TypeVar("T")
 
@@ -122,14 +122,23 @@ def _name(path: str, commit: str, at_head: bool) -> str:
 def is_git_repo(root: Path) -> bool:
     """True when `root` is the top level of a git work tree (not merely inside one:
     a folder of reposts inside some other project's repository has no history of its own)."""
+    return why_no_history(root) is None
+
+
+def why_no_history(root: Path) -> str | None:
+    """Why `root` has no git history of its own to read (None when it has one)."""
     root = Path(root)
-    if not root.is_dir():
-        return False
     try:
-        out = _git(root, "rev-parse", "--show-toplevel", check=True)
-    except (RuntimeError, OSError):
-        return False
-    return Path(out.decode("utf-8", "surrogateescape").strip()).resolve() == root.resolve()
+        proc = subprocess.run(_cmd(root, "rev-parse", "--show-toplevel"), capture_output=True, env=_env(),
+                              check=False)
+    except OSError as exc:
+        return f"git cannot be run: {exc.strerror or exc}"
+    if proc.returncode != 0:
+        return "not a git repository"
+    top = Path(proc.stdout.decode("utf-8", "surrogateescape").strip())
+    if top.resolve() != root.resolve():
+        return f"not the top of its git repository ({top})"
+    return None
 
 
 def head_commit(root: Path) -> str | None:

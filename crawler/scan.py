@@ -181,16 +181,21 @@ def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = Non
     check_archive_root(cfg)
     root = cfg.archive.root
     matches = glob_matcher(cfg.archive.include, cfg.archive.exclude)
+    said: list[dict[str, str]] = []
     if cfg.archive.history:
         from crawler import history
 
-        if history.is_git_repo(root):
+        why = history.why_no_history(root)
+        if why is None:
             return history.index_history(cfg, store, matches, progress)
-    return _scan_tree(cfg, store, matches, progress)
+        # Fewer reposts than asked for, each scan, until the cause is fixed: never silent.
+        said.append({"path": "./", "problem": f"archive.history = true, but the history cannot be read: {why}; "
+                                              "only the working tree is indexed"})
+    return _scan_tree(cfg, store, matches, progress, said)
 
 
 def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
-               progress: Callable[[int], None] | None) -> ScanResult:
+               progress: Callable[[int], None] | None, said: list[dict[str, str]]) -> ScanResult:
     root = cfg.archive.root
     known = store.known_files()
     result = ScanResult()
@@ -198,7 +203,7 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
     seen: set[str] = set()
     batch: list[RepostRecord] = []
     touched: list[tuple[str, int, int]] = []
-    transient: list[dict[str, str]] = []
+    transient = list(said)
     unseen: list[str] = []  # folders (with their trailing /) that could not be listed
     for count, (rel, st) in enumerate(walk(root, matches), 1):
         if progress and count % 500 == 0:
