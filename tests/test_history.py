@@ -12,8 +12,8 @@ import json
 import os
 import random
 import signal
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
