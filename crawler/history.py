@@ -36,6 +36,7 @@ import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -52,7 +53,7 @@ from crawler.scan import (
 from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
-__all__ = ["head_commit", "index_history", "is_git_repo"]
+__all__ = ["head_commit", "index_history", "is_git_repo", "why_no_history"]
 
 T = TypeVar("T")
 
@@ -121,14 +122,23 @@ def _name(path: str, commit: str, at_head: bool) -> str:
 def is_git_repo(root: Path) -> bool:
     """True when `root` is the top level of a git work tree (not merely inside one:
     a folder of reposts inside some other project's repository has no history of its own)."""
+    return why_no_history(root) is None
+
+
+def why_no_history(root: Path) -> str | None:
+    """Why `root` has no git history of its own to read (None when it has one)."""
     root = Path(root)
-    if not root.is_dir():
-        return False
     try:
-        out = _git(root, "rev-parse", "--show-toplevel", check=True)
-    except (RuntimeError, OSError):
-        return False
-    return Path(out.decode("utf-8", "surrogateescape").strip()).resolve() == root.resolve()
+        proc = subprocess.run(_cmd(root, "rev-parse", "--show-toplevel"), capture_output=True, env=_env(),
+                              check=False)
+    except OSError as exc:
+        return f"git cannot be run: {exc.strerror or exc}"
+    if proc.returncode != 0:
+        return "not a git repository"
+    top = Path(proc.stdout.decode("utf-8", "surrogateescape").strip())
+    if top.resolve() != root.resolve():
+        return f"not the top of its git repository ({top})"
+    return None
 
 
 def head_commit(root: Path) -> str | None:
@@ -210,39 +220,70 @@ def _tree(root: Path, rev: str) -> dict[str, str]:
     return tree
 
 
-def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T, bytes]]:
-    """(tag, content) for each (blob id, tag) of `items`, in order, through one pipelined
-    `git cat-file --batch`, holding at most one blob's content at a time."""
+def _cat_file(root: Path) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         _cmd(root, "cat-file", "--batch"),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(),
     )
     assert proc.stdin is not None and proc.stdout is not None
     _widen(proc.stdout)
+    return proc
+
+
+def _send(proc: subprocess.Popen[bytes], requests: bytes, flush: bool) -> None:
+    try:
+        proc.stdin.write(requests)  # type: ignore[union-attr]
+        if flush:
+            proc.stdin.flush()  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass  # git died on an earlier blob: the read that finds that out asks a new git again
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.stdin.close()  # type: ignore[union-attr]
+    except BrokenPipeError:
+        pass
+    proc.stdout.close()  # type: ignore[union-attr]
+    proc.wait()
+
+
+def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T, bytes | None]]:
+    """(tag, content) for each (blob id, tag) of `items`, in order, through one pipelined
+    `git cat-file --batch`, holding at most one blob's content at a time.  Content None: git
+    cannot read that blob (missing or damaged), which is that text's problem, not the pass's."""
+    proc = _cat_file(root)
     pending: deque[tuple[str, T]] = deque()
     it = iter(items)
 
-    def read_one() -> tuple[T, bytes]:
+    def read_one() -> tuple[T, bytes | None]:
+        nonlocal proc
         blob, tag = pending.popleft()
         header = proc.stdout.readline()  # type: ignore[union-attr]
         parts = header.split()
-        if len(parts) != 3 or parts[1] != b"blob":
-            raise RuntimeError(f"git cat-file: unexpected reply {header!r} for {blob}")
-        size = int(parts[2])
-        data = proc.stdout.read(size)  # type: ignore[union-attr]
-        proc.stdout.read(1)  # type: ignore[union-attr]  # the newline after each object
-        if len(data) != size:
-            raise RuntimeError("git cat-file: short read")
-        return tag, data
+        if len(parts) == 3 and parts[1] == b"blob":
+            size = int(parts[2])
+            data = proc.stdout.read(size)  # type: ignore[union-attr]
+            proc.stdout.read(1)  # type: ignore[union-attr]  # the newline after each object
+            if len(data) == size:
+                return tag, data
+        elif header == blob.encode() + b" missing\n":  # also a loose object that does not inflate
+            return tag, None
+        # git died on this blob (a damaged packed object is fatal to it, even mid-content): a
+        # new git answers the requests the dead one left, fewer than _WINDOW (cannot block).
+        _stop(proc)
+        proc = _cat_file(root)
+        _send(proc, b"".join(b.encode() + b"\n" for b, _ in pending), flush=True)
+        return tag, None
 
     try:
         for blob, tag in it:
-            proc.stdin.write(blob.encode() + b"\n")
+            _send(proc, blob.encode() + b"\n", flush=False)
             pending.append((blob, tag))
             if len(pending) >= _WINDOW:
-                proc.stdin.flush()
+                _send(proc, b"", flush=True)
                 yield read_one()
-        proc.stdin.flush()
+        _send(proc, b"", flush=True)
         while pending:
             yield read_one()
     finally:
@@ -250,12 +291,7 @@ def _read_blobs(root: Path, items: Iterable[tuple[str, T]]) -> Iterator[tuple[T,
         close = getattr(it, "close", None)
         if close is not None:
             close()  # stops the git log feeding `items`
-        try:
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        proc.stdout.close()
-        proc.wait()
+        _stop(proc)
 
 
 def _changed_paths(root: Path, since: str, head: str) -> dict[str, tuple[str | None, str | None]]:
@@ -297,10 +333,47 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     """Bring the store's reposts and appearances up to date with the history at HEAD."""
     root = Path(cfg.archive.root)
     head = head_commit(root)
-    result = ScanResult()
+    boundary = _shallow_boundary(root)
+    notes = [_partial(boundary)] if boundary else []
     since = store.get_meta("history_head")
+    if since is not None and boundary != (store.get_meta("history_shallow") or ""):
+        # The clone was deepened (or cut): the history it holds now is read from its start,
+        # which reads none of the stored texts again.
+        since = None
     if head is None or since == head:
-        return finish(store, result, [])
+        return finish(store, ScanResult(), notes)
+    # A store that holds reposts changes in one transaction: a pass that fails or is killed
+    # part-way (one over a rewritten history parks every repost and drops every appearance
+    # first) leaves it as it was, and no reader ever sees it half done.  An empty store's
+    # first pass commits batch by batch instead: a kill keeps the texts read so far, which
+    # the next pass finds by blob id and does not read again.
+    with store.transaction() if store.has_reposts() else nullcontext():
+        result = _read_history(cfg, store, include, head, since, progress)
+        store.set_meta("history_shallow", boundary)
+        return finish(store, result, result.problems + notes)
+
+
+def _shallow_boundary(root: Path) -> str:
+    """The commits a shallow clone's history stops at (space-separated), "" for a whole one."""
+    path = _git(root, "rev-parse", "--git-path", "shallow").decode().strip()
+    try:
+        return " ".join(sorted((root / path).read_text(encoding="ascii").split()))
+    except FileNotFoundError:
+        return ""
+
+
+def _partial(boundary: str) -> dict[str, str]:
+    return {"path": "./", "problem": f"shallow clone: the history before commit(s) {boundary} is not in the "
+                                     "repository, so the texts it held are not indexed; `git fetch --unshallow` "
+                                     "and scan again to index them"}
+
+
+def _read_history(cfg: Config, store: Store, include: Callable[[str], bool], head: str, since: str | None,
+                  progress: Callable[[int], None] | None) -> ScanResult:
+    """index_history's pass from `since` (None: the whole history) to `head`; the problems it
+    met in `problems`."""
+    root = Path(cfg.archive.root)
+    result = ScanResult()
     if since is not None:
         try:
             since = _check_since(root, since)
@@ -341,7 +414,8 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
                                           wanted)), 1):
         if progress and count % 500 == 0:
             progress(count)
-        batch.append(to_record(name, data, len(data), 0, blob, cfg, date=date))
+        batch.append(_unreadable(name, blob, date) if data is None
+                     else to_record(name, data, len(data), 0, blob, cfg, date=date))
         result.new.append(name)
         if len(batch) >= BATCH:
             state.flush(batch, now)
@@ -350,7 +424,15 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     if since is None:
         result.removed = store.settle_parked(now)
     store.set_meta("history_head", head)
-    return finish(store, result, list(problems.values()))
+    result.problems = list(problems.values())
+    return result
+
+
+def _unreadable(name: str, blob: str, date: str) -> RepostRecord:
+    """A text git cannot give back is kept as a problem: listed by every scan, its appearances
+    recorded like any text's, and the rest of the history indexed."""
+    return RepostRecord(path=name, size=0, mtime_ns=0, file_hash=blob, kind="problem", dated_at=date,
+                        problem=f"git object {blob} cannot be read: missing or damaged (see `git fsck`)")
 
 
 class _Known:

@@ -181,16 +181,21 @@ def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = Non
     check_archive_root(cfg)
     root = cfg.archive.root
     matches = glob_matcher(cfg.archive.include, cfg.archive.exclude)
+    said: list[dict[str, str]] = []
     if cfg.archive.history:
         from crawler import history
 
-        if history.is_git_repo(root):
+        why = history.why_no_history(root)
+        if why is None:
             return history.index_history(cfg, store, matches, progress)
-    return _scan_tree(cfg, store, matches, progress)
+        # Fewer reposts than asked for, each scan, until the cause is fixed: never silent.
+        said.append({"path": "./", "problem": f"archive.history = true, but the history cannot be read: {why}; "
+                                              "only the working tree is indexed"})
+    return _scan_tree(cfg, store, matches, progress, said)
 
 
 def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
-               progress: Callable[[int], None] | None) -> ScanResult:
+               progress: Callable[[int], None] | None, said: list[dict[str, str]]) -> ScanResult:
     root = cfg.archive.root
     known = store.known_files()
     result = ScanResult()
@@ -198,7 +203,7 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
     seen: set[str] = set()
     batch: list[RepostRecord] = []
     touched: list[tuple[str, int, int]] = []
-    transient: list[dict[str, str]] = []
+    transient = list(said)
     unseen: list[str] = []  # folders (with their trailing /) that could not be listed
     for count, (rel, st) in enumerate(walk(root, matches), 1):
         if progress and count % 500 == 0:
@@ -232,7 +237,7 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
             # Keep what we had: an unreadable file is a problem of this scan, not a loss.
             transient.append({"path": rel, "problem": f"unreadable: {exc.strerror or exc}"})
             continue
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = blob_id(data)
         if old is not None and not old[4] and old[3] == digest:
             touched.append((rel, st.st_size, st.st_mtime_ns))
             result.unchanged += 1
@@ -250,7 +255,17 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
                   if p not in seen and not row[4] and "@" not in p and not p.startswith(tuple(unseen)))
     store.mark_removed(gone, now)
     result.removed = gone
+    if result.new or result.changed or gone:
+        # Rows a history scan made now hold the working tree's texts: the next history scan
+        # reads the history from its start, which gives every text it holds its row back.
+        store.forget_meta("history_head")
     return finish(store, result, transient)
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob: a working-tree scan and a history scan know a
+    text by one id, so that turning `archive.history` off and on keeps each text's row."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def finish(store: Store, result: ScanResult, transient: list[dict[str, str]]) -> ScanResult:

@@ -442,6 +442,10 @@ class Store:
         with self.transaction():
             self._set_meta(key, value)
 
+    def forget_meta(self, key: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         # BEGIN IMMEDIATE takes the write lock up front, so a reader never has to upgrade.
@@ -679,14 +683,16 @@ class Store:
 
     def rename_reposts(self, names: dict[int, tuple[str, str | None]]) -> None:
         """Give reposts (by id) new names, and a date where their header gives none.  Two
-        steps, so that names passed from one repost to another never collide midway."""
+        steps, so that names passed from one repost to another never collide midway.  A named
+        repost is not removed: its text is in the history (again)."""
         if not names:
             return
         with self.transaction():
             conn = self.db.conn
             conn.executemany("UPDATE reposts SET path = char(0) || id WHERE id = ?", [(i,) for i in names])
             conn.executemany(
-                "UPDATE reposts SET path = ?, dated_at = coalesce(published_at, ?, dated_at) WHERE id = ?",
+                "UPDATE reposts SET path = ?, dated_at = coalesce(published_at, ?, dated_at), removed_at = NULL "
+                "WHERE id = ?",
                 [(name, date, i) for i, (name, date) in names.items()])
 
     def park_reposts(self) -> None:

@@ -6,9 +6,14 @@ pass one article on from slot to slot, flat files added and deleted, re-added, e
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 import os
+import random
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -330,3 +335,139 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_of_the_history_scan(tmp_path:
     assert result.new == ["content/ok.md"]
     assert [p["path"] for p in result.problems] == ["bad\\xff.md"]
     assert "not UTF-8" in result.problems[0]["problem"]
+
+
+def damage(repo: Path, blob: str) -> None:
+    """Overwrite a blob's bytes where git keeps them: its loose object file, else its entry in
+    the pack (past the entry's header, inside the compressed data)."""
+    loose = repo / ".git" / "objects" / blob[:2] / blob[2:]
+    if loose.exists():
+        loose.chmod(0o644)
+        loose.write_bytes(b"\x00not zlib at all\xff")
+        return
+    [idx] = (repo / ".git" / "objects" / "pack").glob("*.idx")
+    listing = git(repo, "verify-pack", "-v", str(idx))
+    [offset] = [int(line.split()[4]) for line in listing.splitlines() if line.startswith(blob)]
+    pack = idx.with_suffix(".pack")
+    pack.chmod(0o644)
+    with open(pack, "r+b") as fh:
+        fh.seek(offset + 20)
+        fh.write(b"\xff" * 8)
+
+
+def test_a_damaged_git_object_is_that_texts_problem_and_the_rest_is_indexed(tmp_path: Path) -> None:
+    # Bytes unlike the other texts, so that a pack holds them whole (no delta) and git dies on
+    # them mid-content; a damaged loose object is "missing" to git.
+    odd = base64.b64encode(random.Random(2).randbytes(3000))
+    for packed in (False, True):
+        repo = init(tmp_path / f"archive{int(packed)}")
+        c1 = commit(repo, {"content/1.md": art(1), "content/2.md": odd, "content/3.md": art(3)})
+        commit(repo, {"content/1.md": art(1, "改过的标题"), "content/2.md": art(4)})
+        if packed:
+            git(repo, "gc", "-q")
+        broken = git(repo, "rev-parse", f"{c1}:content/2.md")
+        damage(repo, broken)
+        cfg = config(repo, tmp_path / f"m{int(packed)}.db")
+        store = Store(cfg.store.database)
+        result = scan(cfg, store)
+        name = f"content/2.md@{c1[:12]}"
+        assert sorted(result.new) == sorted(
+            ["content/1.md", f"content/1.md@{c1[:12]}", "content/2.md", name, "content/3.md"]), packed
+        assert result.problems == [{"path": name, "problem": f"git object {broken} cannot be read: "
+                                    "missing or damaged (see `git fsck`)"}], packed
+        assert result.reposts == 4
+        # The broken text keeps its place in the history: its appearance is recorded.
+        assert state(store)[name][2] == (("content/2.md", c1),)
+
+
+# A scan killed (kill -9) once it has written its first batch of texts.
+_KILLED_SCAN = """
+import os, signal, sys
+from pathlib import Path
+from crawler import history
+from crawler.config import ArchiveConfig, Config, StoreConfig
+from crawler.scan import scan
+from store.db import Store
+history.BATCH = 1
+save = Store.save_reposts
+def save_then_die(self, records, now):
+    ids = save(self, records, now)
+    os.kill(os.getpid(), signal.SIGKILL)
+    return ids
+Store.save_reposts = save_then_die
+repo, db = Path(sys.argv[1]), Path(sys.argv[2])
+scan(Config(archive=ArchiveConfig(root=repo, history=True), store=StoreConfig(database=db)), Store(db))
+"""
+
+
+def test_a_rewritten_history_read_again_is_all_or_nothing(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    commit(repo, {"content/1.md": art(1), "content/2.md": art(2)})
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    scan(cfg, store)
+    before = state(store)
+    # History rewritten, and a tree of the new history damaged: git log stops part-way.
+    git(repo, "reset", "-q", "--soft", "HEAD~0")
+    git(repo, "commit", "-q", "--amend", "-m", "rewritten", date="2021-09-02T00:00:00Z")
+    commit(repo, {"content/3.md": art(3)})
+    damage(repo, git(repo, "rev-parse", "HEAD^{tree}"))
+    try:
+        scan(cfg, store)
+    except RuntimeError:
+        pass
+    assert state(store) == before
+    # Killed (kill -9) while reading the new history: the store is as it was too.
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    commit(repo, {"content/4.md": art(4)}, "2021-09-03T00:00:00Z")
+    store.close()
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SCAN, str(repo), str(cfg.store.database)],
+                          cwd=Path(__file__).parent.parent, capture_output=True)
+    assert proc.returncode == -signal.SIGKILL
+    store = Store(cfg.store.database)
+    assert state(store) == before
+    assert store.db.execute("SELECT count(*) FROM reposts WHERE instr(path, char(0))").fetchone() == (0,)
+
+
+def test_a_shallow_clone_is_said_and_its_older_history_read_once_fetched(tmp_path: Path) -> None:
+    origin = init(tmp_path / "origin")
+    commit(origin, {"content/1.md": art(1), "content/2.md": art(2)})
+    commit(origin, {"content/1.md": art(1, "改过的标题"), "content/2.md": None})
+    repo = tmp_path / "archive"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(repo))
+    cfg = config(repo, tmp_path / "m.db")
+    store = Store(cfg.store.database)
+    shallow = scan(cfg, store)
+    assert shallow.reposts == 1
+    [note] = shallow.problems
+    assert note["path"] == "./" and "shallow clone" in note["problem"] and "--unshallow" in note["problem"]
+    git(repo, "fetch", "-q", "--unshallow")
+    deepened = scan(cfg, store)
+    assert deepened.reposts == 3 and deepened.problems == []
+    cold = Store(tmp_path / "cold.db")
+    scan(cfg, cold)
+    assert state(store) == state(cold)
+
+
+def test_history_turned_off_for_a_scan_and_on_again_loses_no_text(tmp_path: Path) -> None:
+    repo = init(tmp_path / "archive")
+    c1 = commit(repo, {"content/5.md": art(5), "content/6.md": art(6), "content/7.md": art(7)})
+    on = config(repo, tmp_path / "m.db")
+    off = dataclasses.replace(on, archive=dataclasses.replace(on.archive, history=False))
+    store = Store(on.store.database)
+    scan(on, store)
+    kept = store.source_of_repost("content/5.md").repost_id
+    # A working-tree scan, one file edited and one deleted, not committed (both undone later).
+    (repo / "content/6.md").write_bytes(art(6, "没提交的标题"))
+    (repo / "content/7.md").unlink()
+    tree = scan(off, store)
+    assert (tree.changed, tree.removed) == (["content/6.md"], ["content/7.md"])
+    git(repo, "checkout", "--", ".")
+    commit(repo, {"content/5.md": art(5, "改过的标题")})
+    scan(on, store)
+    got = state(store)
+    assert set(got) == {f"content/5.md@{c1[:12]}", "content/5.md", "content/6.md", "content/7.md"}
+    assert store.source_of_repost(f"content/5.md@{c1[:12]}").repost_id == kept
+    cold = Store(tmp_path / "cold.db")
+    scan(on, cold)
+    assert got == state(cold)

@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from crawler.config import ArchiveConfig, Config, StoreConfig
 from crawler.scan import scan
 from store.db import Store
@@ -84,3 +86,26 @@ def test_history_false_reads_only_the_working_tree(tmp_path: Path) -> None:
     assert scan(cfg, store).new == ["a.md"]
     cfg = dataclasses.replace(cfg, archive=dataclasses.replace(cfg.archive, history=True))
     assert len(scan(cfg, Store(tmp_path / "h.db")).new) == 2
+
+
+def test_history_that_cannot_be_read_is_said(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    write_repost(root, "content/a.md", "https://gnews.org/zh-hans/1/", PARAS)
+    commit(root, "one")
+    bin_dir = tmp_path / "bin"  # a PATH without git
+    bin_dir.mkdir()
+    cases = [
+        (root, {"PATH": str(bin_dir)}, "git cannot be run"),
+        (root / "content", {}, f"not the top of its git repository ({root})"),
+    ]
+    for n, (folder, env, reason) in enumerate(cases):
+        cfg = Config(archive=ArchiveConfig(root=folder, history=True), store=StoreConfig(database=tmp_path / f"{n}.db"))
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in env.items():
+                mp.setenv(key, value)
+            result = scan(cfg, Store(cfg.store.database))
+        assert result.new == ["a.md" if n else "content/a.md"]
+        [said] = result.problems
+        assert said["path"] == "./" and reason in said["problem"] and "working tree" in said["problem"], said
