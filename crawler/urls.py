@@ -135,3 +135,23 @@ def is_placeholder(url: str, placeholders: Iterable[str]) -> bool:
     except ValueError:
         return False
     return normalized in _normalized_set(tuple(placeholders))
+
+
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def header_url(value: str) -> str:
+    """A URL from a header as a browser reads it. Headers arrive as bytes (read here as
+    latin-1); a server that writes "/新闻.html" there sends its UTF-8 bytes raw: they are that
+    text (httpx would otherwise encode each byte's latin-1 character again, a URL that 404s).
+    Bytes that are no UTF-8 (GBK) are sent on as they came, percent-encoded, as curl does."""
+    try:
+        raw = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value
+    if not _HIGH_BYTE.search(raw):
+        return value
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _HIGH_BYTE.sub(lambda m: b"%%%02X" % m.group(0)[0], raw).decode("ascii")

@@ -16,7 +16,7 @@ import crawler.fetch.address as address_module
 from crawler.classify import link_status, matches_probe, page_signature, probe_url, soft404_evidence
 from crawler.config import CrawlConfig
 from crawler.fetch import Fetcher, FetchResult, parse_retry_after
-from tests.kit import SERVER_LAG, crawl_config, fetch_all
+from tests.kit import PARAS, SERVER_LAG, article_page, crawl_config, fetch_all
 from tests.kit import TEST_UA as UA
 from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
 
@@ -184,6 +184,19 @@ def test_redirect_to_another_article(origin):
     assert r.redirects == [(301, origin.url("/new/123"))] and r.attempts == 2
     assert pages(origin) == ["/old", "/new/123"]
     assert link_status(r) == "redirected"
+
+
+def test_a_location_in_raw_utf8_or_gbk_bytes_is_followed_as_a_browser_does(origin):
+    # Chinese sites write "/新闻/1" into Location as raw bytes; read as latin-1 and encoded again,
+    # it became a URL that 404s, and a live article was gone
+    origin.route("/old", Reply(301, headers={"Location": "/新闻/1".encode().decode("latin-1")}))
+    origin.route("/%E6%96%B0%E9%97%BB/1", Reply(200, article_page("标题", PARAS)))
+    r = fetch_one(config(), origin.url("/old"))
+    assert r.status == 200 and pages(origin) == ["/old", "/%E6%96%B0%E9%97%BB/1"]
+    origin.route("/gbk", Reply(301, headers={"Location": "/新闻/2".encode("gbk").decode("latin-1")}))
+    origin.route("/%D0%C2%CE%C5/2", Reply(200, article_page("标题", PARAS)))
+    r = fetch_one(config(), origin.url("/gbk"))
+    assert r.status == 200 and r.final_url == origin.url("/%D0%C2%CE%C5/2")
 
 
 def test_redirect_to_trailing_slash_is_still_alive(origin):

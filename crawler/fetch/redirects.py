@@ -8,6 +8,7 @@ import re
 import httpx
 
 from crawler.fetch.address import refused_address
+from crawler.urls import header_url
 from store.words import FetchError
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -25,6 +26,7 @@ def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL
     Whatever the server sent (any string) ends here as a URL or as a `bad_redirect`."""
     if location is None or not location.strip():
         return None, FetchError.BAD_REDIRECT, "redirect without a Location header"
+    location = header_url(location)
     shown = location[:200]
     try:
         target = current.join(location.strip())
