@@ -265,7 +265,7 @@ class Checker:
 
     async def _probe_once(self, url: str) -> Any:
         # One request, no retries: a probe that fails says nothing about the host's pages.
-        result = await self.fetcher.fetch(probe_url(url, self._rng), archive=False, retries=0)
+        result = await self.fetcher.fetch(probe_url(url, self._rng), archive=False, retries=0, once=True)
         _, article = await self._process(result, None, ())
         if article is None or article.failure is not None:
             return None

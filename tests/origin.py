@@ -59,6 +59,7 @@ class Reply:
     hang: bool = False              # read the request, never answer (until the client hangs up)
     announce: int | None = None     # Content-Length to announce instead of the body's (then hang up): a body that breaks off
     close: bool = False             # close the connection after this reply
+    after: bytes = b""              # bytes sent after the reply, beyond what it announced (a stray CRLF, a second reply)
     reason: str | None = None
     content_type: str = "text/html; charset=utf-8"
 
@@ -363,6 +364,7 @@ class Origin:
                 await writer.drain()
             if reply.chunked:
                 writer.write(b"0\r\n\r\n")
+        writer.write(reply.after)
         await writer.drain()
         entry.completed = True
         return not close

@@ -119,6 +119,24 @@ WELCOME = ["本站是一个综合性的新闻网站，每天为读者提供国�
            "如果您没有找到想看的内容，请使用本站的搜索功能，或者返回首页浏览今天的头条新闻和热门专题。"]
 
 
+def test_what_a_host_sends_after_its_404_is_never_read_as_the_next_pages_answer(tmp_path: Path) -> None:
+    """robots.txt and the soft-404 probe ask for URLs a host may not serve: a handler that
+    writes its 404 twice, or adds a CRLF, left bytes on the kept connection that the article's
+    request then read as its answer (gone, or a protocol error: dead after three crawls)."""
+    archive = tmp_path / "archive"
+    second = b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nNot Found"
+    with Origin("127.0.0.2") as twice, Origin("127.0.0.3") as crlf:
+        urls = {}
+        for name, origin, after in (("twice", twice, second), ("crlf", crlf, b"\r\n")):
+            origin.default = Reply(404, "<html><body>Not Found</body></html>", after=after)
+            origin.route("/a/1", Reply(200, article_page("标题", PARAS)))
+            urls[name] = origin.url("/a/1")
+            write_repost(archive, f"{name}.md", urls[name], PARAS)
+        store, _ = crawl(make_config(tmp_path, retries=0))
+        got = fields(store)
+    assert got[urls["twice"]]["link_status"] == "alive" and got[urls["crlf"]]["link_status"] == "alive"
+
+
 def test_chrome_makes_no_version_and_an_edit_makes_one(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     served = {"seed": 0, "paras": list(PARAS)}

@@ -198,14 +198,18 @@ class Fetcher:
         max_bytes: int | None = None,
         archive: bool = True,
         retries: int | None = None,
+        once: bool = False,
     ) -> FetchResult:
         """Fetch `url` politely, following redirects. Unless `archive` is false (the caller
         mirrors the result itself), every exchange goes to the Fetcher's `archive`;
-        `retries` overrides the configured number of retries."""
+        `retries` overrides the configured number of retries. `once`: the host's one request of
+        its kind (robots.txt, the soft-404 probe), whose connection is not kept: what a host
+        sends after its answer to a URL it does not serve (a 404 written twice, a stray CRLF, a
+        Content-Length that counts characters) is then never read as the next page's answer."""
         res = FetchResult(url=url, final_url=url, started_at=time.time())
         try:
             await self._fetch(res, etag=etag, last_modified=last_modified, robots=robots,
-                              max_redirects=max_redirects, max_bytes=max_bytes, retries=retries)
+                              max_redirects=max_redirects, max_bytes=max_bytes, retries=retries, once=once)
         except DeadlineReached:
             # The caller never sees this fetch; the requests it did send are mirrored all the same.
             if self.archive is not None and res.exchanges:
@@ -217,7 +221,7 @@ class Fetcher:
 
     async def _fetch(
         self, res: FetchResult, *, etag: str | None, last_modified: str | None, robots: bool, max_redirects: int,
-        max_bytes: int | None, retries: int | None,
+        max_bytes: int | None, retries: int | None, once: bool = False,
     ) -> FetchResult:
         url = res.url
         if self._closed:
@@ -230,6 +234,8 @@ class Fetcher:
             extra["If-None-Match"] = etag
         if last_modified:
             extra["If-Modified-Since"] = last_modified
+        if once:
+            extra["Connection"] = "close"
         try:
             current = httpx.URL(url).copy_with(fragment=None)
         except (httpx.InvalidURL, ValueError) as exc:

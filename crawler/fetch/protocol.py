@@ -30,4 +30,5 @@ class Fetch(Protocol):
         max_bytes: int | None = None,
         archive: bool = True,
         retries: int | None = None,
+        once: bool = False,
     ) -> FetchResult: ...

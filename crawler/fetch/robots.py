@@ -110,6 +110,6 @@ def policy_from_result(result: FetchResult, user_agent: str) -> RobotsPolicy:
 async def load_robots(fetcher: Fetch, origin: str, user_agent: str) -> RobotsPolicy:
     """Fetch and interpret `origin`'s robots.txt through `fetcher` (the crawl's, so politeness applies)."""
     result = await fetcher.fetch(
-        robots_url(origin), robots=False, max_redirects=ROBOTS_MAX_REDIRECTS, max_bytes=ROBOTS_MAX_BYTES
+        robots_url(origin), robots=False, max_redirects=ROBOTS_MAX_REDIRECTS, max_bytes=ROBOTS_MAX_BYTES, once=True
     )
     return policy_from_result(result, user_agent)
