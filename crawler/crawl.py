@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import random
@@ -19,7 +20,7 @@ import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,17 @@ def safe_text(text: str, limit: int) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+_ANALYSIS: list[ThreadPoolExecutor] = []
+
+
+def _analysis_thread() -> ThreadPoolExecutor:
+    """The one thread that analyses pages in this process when a crawl has no pool (one, so
+    that the mirror file it appends to has one writer)."""
+    if not _ANALYSIS:
+        _ANALYSIS.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis"))
+    return _ANALYSIS[0]
+
+
 class Checker:
     """Checks sources for one crawl (or one `check` command) with shared fetcher, mirror and pool."""
 
@@ -215,7 +227,10 @@ class Checker:
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         if self.pool is None:
-            return fn(*args)
+            # On a thread of its own, one page at a time: while a long page is analysed, the
+            # event loop goes on reading the answers in flight (analysed on the loop, it held
+            # them past their timeouts: live pages of other hosts were unreachable).
+            return await asyncio.get_running_loop().run_in_executor(_analysis_thread(), functools.partial(fn, *args))
         return await self.pool.run(fn, *args)
 
     # --- the steps ------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from crawler import analyze as cpu
 from crawler.config import ArchiveConfig, Config, CrawlConfig, SiteConfig, StoreConfig, WaybackConfig
 from crawler.crawl import crawl_async
 from crawler.scan import scan
@@ -135,6 +136,30 @@ def test_what_a_host_sends_after_its_404_is_never_read_as_the_next_pages_answer(
         store, _ = crawl(make_config(tmp_path, retries=0))
         got = fields(store)
     assert got[urls["twice"]]["link_status"] == "alive" and got[urls["crlf"]]["link_status"] == "alive"
+
+
+def test_a_long_analysis_holds_no_other_answer_past_its_timeout(tmp_path: Path, monkeypatch) -> None:
+    """A crawl without a pool analyses in this process: a page that takes long to analyse must
+    not keep the event loop from reading the answers in flight (they timed out: unreachable)."""
+    real = cpu.analyze
+
+    def slow(job):
+        if "/slow" in job.url:
+            time.sleep(2.0)  # a page whose analysis takes longer than the other page's timeout
+        return real(job)
+
+    monkeypatch.setattr(cpu, "analyze", slow)
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2") as a, Origin("127.0.0.3") as b:
+        for o in (a, b):
+            o.route("/robots.txt", Reply(404))
+        a.route("/slow", Reply(200, article_page("标题", PARAS)))
+        b.route("/late", Reply(200, article_page("标题", PARAS), delay=0.5))
+        write_repost(archive, "slow.md", a.url("/slow"), PARAS)
+        write_repost(archive, "late.md", b.url("/late"), PARAS)
+        store, _ = crawl(make_config(tmp_path, timeout=1.5, delay=0))
+        got = fields(store)
+    assert got[a.url("/slow")]["link_status"] == "alive" and got[b.url("/late")]["link_status"] == "alive"
 
 
 def test_chrome_makes_no_version_and_an_edit_makes_one(tmp_path: Path) -> None:
