@@ -479,10 +479,27 @@ def analyze(job: PageJob) -> PageAnalysis:
     A page that breaks the analysis gets an analysis that says why (`failure`): one hostile
     page must not stop a crawl, nor every later one, which would meet it first again.
     """
+    if _binary(job.html):
+        # A PDF, an image, a body still compressed (gzip twice): its bytes are no article text,
+        # and read as text they made a version of garbage and an 'unfaithful' repost.
+        kind = (job.content_type or "no Content-Type").split(";")[0].strip()
+        return PageAnalysis.failed(f"not a text page: {len(job.html)} bytes of binary data ({kind})")
     try:
         return _analyze(job)
     except Exception as exc:
         return PageAnalysis.failed(f"the page could not be analysed ({type(exc).__name__}: {exc})")
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_SNIFFED = 8192  # bytes of a body looked at
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _binary(body: bytes) -> bool:
+    """Bytes that are no text: a twentieth of the first ones control characters (a stray NUL in
+    a page is no matter; compressed or binary data has one byte in ten or more)."""
+    head = body[:_SNIFFED]
+    return bool(head) and not head.startswith(_UTF16) and 20 * len(_CONTROL.findall(head)) > len(head)
 
 
 def _analyze(job: PageJob) -> PageAnalysis:

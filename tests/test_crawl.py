@@ -162,6 +162,29 @@ def test_a_long_analysis_holds_no_other_answer_past_its_timeout(tmp_path: Path, 
     assert got[a.url("/slow")]["link_status"] == "alive" and got[b.url("/late")]["link_status"] == "alive"
 
 
+def test_a_body_of_binary_bytes_makes_no_version_and_no_verdict(tmp_path: Path) -> None:
+    """A PDF, or a page compressed twice ("gzip, gzip", which is not decoded): read as text, its
+    bytes became a version of garbage and an 'unfaithful' repost."""
+    import gzip
+
+    archive = tmp_path / "archive"
+    page = article_page("标题", PARAS).encode()
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 20
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/a.pdf", Reply(200, pdf, content_type="application/pdf"))
+        o.route("/twice", Reply(200, gzip.compress(gzip.compress(page)), headers={"Content-Encoding": "gzip, gzip"}))
+        for name in ("a.pdf", "twice"):
+            write_repost(archive, f"{name}.md", o.url(f"/{name}"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)
+    for name in ("/a.pdf", "/twice"):
+        assert got[o.url(name)]["link_status"] == "alive" and got[o.url(name)]["faithful"] is None
+    details = [d for (d,) in store.db.execute("SELECT detail FROM checks").fetchall()]
+    assert len(details) == 2 and all("not a text page" in d for d in details)
+    assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] == 0
+
+
 def test_chrome_makes_no_version_and_an_edit_makes_one(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     served = {"seed": 0, "paras": list(PARAS)}
