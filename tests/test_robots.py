@@ -39,6 +39,16 @@ def test_disallow_and_crawl_delay(origin):
     assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.3 - SERVER_LAG
 
 
+def test_a_crawl_delay_of_days_is_a_request_not_to_be_crawled_and_holds_no_crawl(origin):
+    # honoured (capped at a day) it held the nightly crawl for days: the robots.txt, then a
+    # day's wait for the article; the host's pages are blocked, and nothing else is asked
+    origin.route("/robots.txt", Reply(200, "User-agent: *\nCrawl-delay: 1e9\n"))
+    results = fetch_all(config(delay=0.05, timeout=5), [origin.url("/a"), origin.url("/b")])
+    assert [r.error for r in results] == ["robots_disallowed"] * 2 and link_status(results[0]) == "blocked"
+    assert "Crawl-delay" in results[0].detail
+    assert [e.path for e in origin.log] == ["/robots.txt"]
+
+
 def test_a_byte_order_mark_before_the_first_line_loses_no_rule(origin):
     # Editors on Windows save robots.txt with a BOM; its first group must still apply.
     origin.route("/robots.txt", Reply(200, "\ufeffUser-agent: *\nDisallow: /private\n".encode("utf-8"),

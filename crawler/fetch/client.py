@@ -68,6 +68,10 @@ def _text_pairs(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
 
 
+# Seconds: a robots.txt Crawl-delay above this (and above the configured delay) is a request
+# not to be crawled at all; up to it, the crawl honours it.
+ROBOTS_PACE_MAX = 300.0
+
 # Open clients kept beyond `concurrency` at most: each costs a few KB and per_host sockets.
 _MAX_OPEN_CLIENTS = 1024
 
@@ -263,6 +267,12 @@ class Fetcher:
                     return self._fail(res, FetchError.ROBOTS_ERROR, policy.detail)
                 if not policy.allowed(str(current), self.cfg.user_agent):
                     return self._fail(res, FetchError.ROBOTS_DISALLOWED, f"robots.txt of {host.origin} disallows {current}")
+                if policy.crawl_delay is not None and policy.crawl_delay > max(self.cfg.delay, ROBOTS_PACE_MAX):
+                    # One request a day (or a century): the host asks not to be crawled, and
+                    # waiting for its turn would hold the nightly crawl for days.
+                    return self._fail(res, FetchError.ROBOTS_DISALLOWED,
+                                      f"robots.txt of {host.origin} asks for {policy.crawl_delay:g} s between "
+                                      f"requests (Crawl-delay), more than a crawl waits ({ROBOTS_PACE_MAX:g} s)")
             cookie = _cookie_header(jar.get(host.key))
             last = await self._with_retries(host, ip, current, {**extra, "Cookie": cookie} if cookie else extra, limit,
                                             res, self.cfg.retries if retries is None else retries)
@@ -358,7 +368,7 @@ class Fetcher:
             raise
         except Exception as exc:  # a bug here must not let the crawl ignore robots.txt
             policy = RobotsPolicy(RobotsState.BLOCKED, detail=f"robots.txt could not be interpreted: {exc!r}")
-        if policy.crawl_delay is not None and policy.crawl_delay > host.delay:
+        if policy.crawl_delay is not None and host.delay < policy.crawl_delay <= max(self.cfg.delay, ROBOTS_PACE_MAX):
             host.delay = policy.crawl_delay
             host.next_start += policy.crawl_delay - self.cfg.delay
         host.robots = policy
