@@ -199,6 +199,15 @@ def test_a_location_in_raw_utf8_or_gbk_bytes_is_followed_as_a_browser_does(origi
     assert r.status == 200 and r.final_url == origin.url("/%D0%C2%CE%C5/2")
 
 
+def test_credentials_in_a_redirect_are_neither_sent_nor_shown(origin):
+    there = origin.url("/new").replace("http://", "http://user:secret@")
+    origin.route("/old", Reply(302, headers={"Location": there}))
+    origin.route("/new", Reply(200, article_page("标题", PARAS)))
+    r = fetch_one(config(), origin.url("/old"))
+    assert r.status == 200 and r.final_url == origin.url("/new") and "secret" not in str(r.redirects)
+    assert [e.header("authorization") for e in origin.log if e.path == "/new"] == [None]
+
+
 def test_redirect_to_trailing_slash_is_still_alive(origin):
     origin.route("/a", Reply(301, headers={"Location": origin.url("/a/")}))
     r = fetch_one(config(), origin.url("/a"))

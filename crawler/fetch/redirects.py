@@ -39,7 +39,9 @@ def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL
             return None, FetchError.BAD_REDIRECT, f"redirect to an unusable host name: {shown!r}"
         if target.port is not None and not 0 < target.port < 65536:
             return None, FetchError.BAD_REDIRECT, f"redirect to a port that does not exist: {shown!r}"
-        target = target.copy_with(fragment=None)
+        # Credentials in a redirect's URL are the server's idea, not the user's: never sent on
+        # (httpx would send them as Basic auth), never shown in a report's final_url.
+        target = target.copy_with(fragment=None, userinfo=b"")
         str(target)
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
         return None, FetchError.BAD_REDIRECT, f"unusable redirect target {shown!r}: {exc}"
