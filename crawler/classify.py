@@ -62,6 +62,9 @@ def link_status(result: FetchResult, *, soft404: str | None = None, previous: st
     if status is None:
         return LinkStatus.UNREACHABLE
     if status == 304:
+        if not any(k.lower() in ("if-none-match", "if-modified-since") for k, _ in result.request_headers):
+            # "Not modified" since nothing: an answer to a question not asked, no page.
+            return LinkStatus.SERVER_ERROR
         return LinkStatus(previous) if previous in _STATUSES else NOT_MODIFIED
     if status in (401, 403, 407, 451):
         return LinkStatus.BLOCKED

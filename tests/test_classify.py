@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from urllib.parse import urlsplit
@@ -220,9 +221,12 @@ def test_errors(error, expected):
 
 
 def test_not_modified_repeats_the_previous_status():
-    assert link_status(result(304), previous="alive") == "alive"
-    assert link_status(result(304), previous="redirected") == "redirected"
-    assert link_status(result(304)) == NOT_MODIFIED
+    asked = dataclasses.replace(result(304), request_headers=[("If-None-Match", '"v1"')])
+    assert link_status(asked, previous="alive") == "alive"
+    assert link_status(asked, previous="redirected") == "redirected"
+    assert link_status(asked) == NOT_MODIFIED
+    # "not modified" to a request that asked nothing: no page, no previous status to repeat
+    assert link_status(result(304), previous="alive") == "server_error"
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,7 @@ def test_robots_through_a_replayed_answer() -> None:
     assert not policy.allowed(origin + "/private/1", UA) and policy.allowed(origin + "/a/1", UA)
     # robots.txt itself is not gated by robots.txt, and RFC 9309's limits are asked for.
     assert replayer.asked == [(origin + "/robots.txt", {"robots": False, "max_redirects": ROBOTS_MAX_REDIRECTS,
-                                                         "max_bytes": ROBOTS_MAX_BYTES})]
+                                                         "max_bytes": ROBOTS_MAX_BYTES, "once": True})]
 
 
 def test_the_wayback_client_through_a_replayed_answer() -> None:
