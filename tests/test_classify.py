@@ -102,6 +102,9 @@ def test_a_page_without_a_body_and_without_evidence_is_alive():
         ("Example", ("This article is no longer available.",)),
         ("Example", ("The page you requested has been removed.",)),
         ("Example", ("This video is unavailable",)),
+        ("Example", ("This story has expired",)),
+        ("Example", ("Sorry, this article has gone missing",)),
+        ("新闻网", ("抱歉，您访问的页面走丢了~",)),
     ],
 )
 def test_error_pages_say_so(title, lines):
@@ -129,6 +132,8 @@ def test_error_pages_say_so(title, lines):
         ("文章因篇幅原因无法全部刊登", ()),
         ("Nothing found to support the claim, police said", ()),
         ("The president's account is not available for comment.", ()),
+        ("The Article 50 deadline has expired", ()),
+        ("Girl who has gone missing found safe", ()),
     ],
 )
 def test_articles_are_not_error_pages(title, lines):
