@@ -516,6 +516,15 @@ def test_a_repost_that_joins_or_breaks_the_lines_the_page_shows_copies_them() ->
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+def test_a_wire_dateline_that_opens_the_first_paragraph_is_furniture() -> None:
+    for dateline in ("SPRINGFIELD, Ill. (AP) — ", "LONDON (Reuters) - "):
+        body = f"<p>{dateline}{ARTICLE[0]}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE[1:])
+        page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+        assert _judge(page, ARTICLE).faithful
+        # words of the sentence itself are no dateline
+        assert not _judge(page, [ARTICLE[0].split(" to close")[0]] + ARTICLE[1:]).faithful
+
+
 def test_a_pull_quote_hidden_from_screen_readers_is_shown_by_the_page() -> None:
     # pull quotes repeat the article's words and are aria-hidden: the eye sees them
     quote = "Nobody on the council wanted to be the one who closed the bridge."
