@@ -613,6 +613,13 @@ def _analyze(job: PageJob) -> PageAnalysis:
         body = set(published)
         said = error_phrase(article.title, [b.text for b in page.visible
                                             if not b.furniture and not b.linky and b.text not in body])
+    elif found_by == "meta":
+        # Only the page's description holds the repost's text: the template of a removed article
+        # often keeps it while its main text says the article is gone, and that message wins.
+        if page is None:
+            page = witness.read_page(html_text())
+        said = error_phrase(article.title, [b.text for b in page.visible if not b.furniture and not b.linky])
+        holds = holds and said is None
     else:
         said = error_phrase(article.title, headline=not texted)
     fidelity = tuple(v for v in verdicts if v is not None)

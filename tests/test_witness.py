@@ -272,6 +272,25 @@ def test_a_removal_in_a_headline_or_beside_a_stray_block_is_read_as_it_is_meant(
     assert urls["headline"] not in judged and urls["video"] not in judged
 
 
+def test_a_removed_article_whose_template_keeps_its_description_is_dead(tmp_path: Path) -> None:
+    """The repost's lead only in the page's description, and its main text says the article was
+    deleted: the template kept the description, the message wins. Behind a login, with no such
+    message, the description is an excerpt of a live article."""
+    archive = tmp_path / "archive"
+    head = f"<meta property='og:description' content='{html.escape(PARAS[0])}'>"
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.default = Reply(404, "<html><body>Not Found</body></html>")
+        a.route("/a/removed", Reply(200, _chrome("瑞银收购瑞信", "<div class='main'><p>抱歉，您访问的文章已被删除。</p></div>", head)))
+        a.route("/a/login", Reply(200, excerpt_page()))
+        for name in ("removed", "login"):
+            write_repost(archive, f"{name}.md", a.url(f"/a/{name}"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = checks(store)
+    assert got[a.url("/a/removed")]["status"] == "soft_404" and "已被删除" in got[a.url("/a/removed")]["detail"]
+    assert got[a.url("/a/login")]["status"] == "alive" and got[a.url("/a/login")]["found_by"] == "meta"
+
+
 def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dead(tmp_path: Path) -> None:
     """A bot check, a sign-in wall or a script shell answers every URL of its host alike, the
     random probe's included: the probe matches, yet nothing says the article is not there."""
