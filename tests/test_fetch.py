@@ -208,6 +208,25 @@ def test_credentials_in_a_redirect_are_neither_sent_nor_shown(origin):
     assert [e.header("authorization") for e in origin.log if e.path == "/new"] == [None]
 
 
+def test_a_garbled_answer_is_a_protocol_error_said_once():
+    async def garble(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"NONSENSE FROM THE SERVER\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    async def go() -> FetchResult:
+        server = await asyncio.start_server(garble, "127.0.0.2", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server, Fetcher(config(retries=0, respect_robots=False)) as f:
+            return await f.fetch(f"http://127.0.0.2:{port}/a")
+
+    r = asyncio.run(go())
+    assert r.error == "protocol" and link_status(r) == "server_error"
+    # httpx re-raises h11's error as its own: the cause is said once, not once per wrapper
+    assert r.detail.count("NONSENSE") <= 1 and r.detail.count("illegal status line") == 1, r.detail
+
+
 def test_redirect_to_trailing_slash_is_still_alive(origin):
     origin.route("/a", Reply(301, headers={"Location": origin.url("/a/")}))
     r = fetch_one(config(), origin.url("/a"))

@@ -17,7 +17,12 @@ def error_of(exc: BaseException) -> tuple[FetchError, str]:
     while e is not None and len(chain) < 8:
         chain.append(e)
         e = e.__cause__ or e.__context__
-    text = "; ".join(f"{type(x).__name__}: {x}" for x in chain if str(x))[:300] or type(exc).__name__
+    # httpx re-raises the transport's exception as its own: one cause, said once
+    said: dict[str, str] = {}
+    for x in chain:
+        if str(x):
+            said.setdefault(str(x), f"{type(x).__name__}: {x}")
+    text = "; ".join(said.values())[:300] or type(exc).__name__
     if any(isinstance(x, (TimeoutError, httpx.TimeoutException)) for x in chain):
         return FetchError.TIMEOUT, text
     if any(isinstance(x, ssl.SSLError) for x in chain) or "SSL" in text or "certificate" in text:
