@@ -247,8 +247,9 @@ class Checker:
         page = None
         if status is not None and 200 <= status < 300 and result.body and result.broken is None:
             host = urlsplit(result.final_url).hostname or ""
+            # A 206 nobody asked for (no Range is sent) is part of a page, as a body cut at max_bytes is.
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
-                               previous, reposts, cut=result.truncated)
+                               previous, reposts, cut=result.truncated or status == 206)
         try:
             ref, analysis = await self._cpu(cpu.process, cpu.ResponseJob(tuple(result.exchanges), last, page))
         except WorkerCrashed as exc:

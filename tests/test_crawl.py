@@ -162,6 +162,23 @@ def test_a_long_analysis_holds_no_other_answer_past_its_timeout(tmp_path: Path, 
     assert got[a.url("/slow")]["link_status"] == "alive" and got[b.url("/late")]["link_status"] == "alive"
 
 
+def test_a_partial_answer_nobody_asked_for_is_judged_as_part_of_the_page(tmp_path: Path) -> None:
+    """A 206 to a request without a Range: the first bytes of the page, whose lines past the cut
+    the repost holds. They are not 'added' (it was called unfaithful), and part of a page makes
+    no version of the article."""
+    archive = tmp_path / "archive"
+    page = article_page("标题", PARAS).encode()
+    cut = page[:page.index(PARAS[2].encode()) + 30]
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/a/1", Reply(206, cut))
+        write_repost(archive, "a.md", o.url("/a/1"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)[o.url("/a/1")]
+    assert got["link_status"] == "alive" and got["faithful"] is True
+    assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] <= 1
+
+
 def test_a_body_of_binary_bytes_makes_no_version_and_no_verdict(tmp_path: Path) -> None:
     """A PDF, or a page compressed twice ("gzip, gzip", which is not decoded): read as text, its
     bytes became a version of garbage and an 'unfaithful' repost."""
