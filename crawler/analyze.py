@@ -19,7 +19,7 @@ from pathlib import Path
 from crawler import witness
 from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract
+from crawler.extract import decode_html, extract, plain_text_page
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
@@ -485,6 +485,9 @@ def analyze(job: PageJob) -> PageAnalysis:
         kind = (job.content_type or "no Content-Type").split(";")[0].strip()
         return PageAnalysis.failed(f"not a text page: {len(job.html)} bytes of binary data ({kind})")
     try:
+        page = plain_text_page(job.html, job.content_type)
+        if page is not None:
+            job = dataclasses.replace(job, html=page, content_type="text/html; charset=utf-8")
         return _analyze(job)
     except Exception as exc:
         return PageAnalysis.failed(f"the page could not be analysed ({type(exc).__name__}: {exc})")

@@ -179,6 +179,22 @@ def test_a_partial_answer_nobody_asked_for_is_judged_as_part_of_the_page(tmp_pat
     assert store.db.execute("SELECT count(*) FROM versions").fetchone()[0] <= 1
 
 
+def test_an_article_served_as_plain_text_is_read_as_its_lines(tmp_path: Path) -> None:
+    """Parsed as HTML, a text/plain article's paragraphs ran together and its title line was
+    'missing' from the repost."""
+    archive = tmp_path / "archive"
+    text = "瑞银收购瑞信\n\n" + "\n\n".join(PARAS) + "\n"
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/a.txt", Reply(200, text, content_type="text/plain; charset=utf-8"))
+        write_repost(archive, "a.md", o.url("/a.txt"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)[o.url("/a.txt")]
+    assert got["link_status"] == "alive" and got["faithful"] is True
+    title, text = store.db.execute("SELECT title, text FROM versions").fetchone()
+    assert title == "瑞银收购瑞信" and text.split("\n") == PARAS
+
+
 def test_a_body_of_binary_bytes_makes_no_version_and_no_verdict(tmp_path: Path) -> None:
     """A PDF, or a page compressed twice ("gzip, gzip", which is not decoded): read as text, its
     bytes became a version of garbage and an 'unfaithful' repost."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from html import escape
 from dataclasses import dataclass
 
 
@@ -224,3 +225,32 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
             return text, enc, False
     return _detect(data)
 
+
+
+_MARKUP = re.compile(r"<(?:!doctype|html|head|body|p|div|br|article|title)\b", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
+_ENDS_SENTENCE = re.compile(r"[。！？!?.:：]\s*$")
+_TITLE_MAX = 120  # characters: a first line longer than this is a paragraph, not the title
+
+
+def plain_text_page(data: bytes, content_type: str | None) -> bytes | None:
+    """An article served as `text/plain`, as the HTML page it reads as: its first line the
+    title when it is short and ends no sentence, each block between blank lines (or each line,
+    when there is no blank one) a paragraph. Parsed as HTML, its paragraphs ran together and
+    its title was counted among them. None when it is no plain text (or marks itself up)."""
+    if not (content_type or "").lower().strip().startswith("text/plain"):
+        return None
+    text, _charset = decode_html(data, content_type)
+    if _MARKUP.search(text[:4096]):
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    blocks = [b.strip() for b in _BLANK_LINE.split(text)] if _BLANK_LINE.search(text) else text.split("\n")
+    blocks = [" ".join(b.split()) for b in blocks if b.strip()]
+    title = ""
+    if blocks and len(blocks[0]) <= _TITLE_MAX and not _ENDS_SENTENCE.search(blocks[0]) and len(blocks) > 1:
+        title = blocks.pop(0)
+    body = "".join(f"<p>{escape(b)}</p>" for b in blocks)
+    head = f"<title>{escape(title)}</title>" if title else ""
+    h1 = f"<h1>{escape(title)}</h1>" if title else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'>{head}</head>"
+            f"<body><article>{h1}{body}</article></body></html>").encode("utf-8")
