@@ -393,18 +393,22 @@ def test_lines_around_a_heading_that_holds_the_body_are_extras():
 _LEAD = "这是正文的第一段，内容足够长，能够被识别为正文，后面跟着一层又一层的容器。"
 
 
-def test_a_page_nested_absurdly_deep_is_read_up_to_the_limit():
+def test_a_page_nested_absurdly_deep_keeps_its_text_and_the_article_after_it():
     from crawler.extract import MAX_BLOCK_DEPTH
 
     depth = 200_000  # 1.2 MB of <div>s: hours for the parser without the limit
     html = ("<html><head><title>深层嵌套</title></head><body><article>" + f"<p>{_LEAD * 3}</p>"
-            + "<DIV class='x'>" * depth + "藏在最深处的文字不会被读到。" * 20 + "</div>" * depth
+            + "<DIV class='x'>" * depth + "藏在最深处的文字也是页面的文字。" * 20 + "</div>" * depth
             + "</article></body></html>").encode()
     art = extract(html)
     assert art.title == "深层嵌套"
-    assert list(art.paragraphs) == [_LEAD * 3]
-    assert not any("藏在最深处" in t for t in (*art.paragraphs, *art.extras))
+    assert art.paragraphs[0] == _LEAD * 3
+    assert any("藏在最深处" in t for t in (*art.paragraphs, *art.extras))
     assert depth > MAX_BLOCK_DEPTH
+    # tags opened and never closed before the article: the article is still read
+    unclosed = ("<html><head><title>未闭合</title></head><body>" + "<div>" * depth
+                + f"<article><p>{_LEAD * 3}</p><p>{_LEAD * 2}</p></article></body></html>").encode()
+    assert list(extract(unclosed).paragraphs) == [_LEAD * 3, _LEAD * 2]
 
 
 def test_many_containers_side_by_side_are_not_cut():
@@ -416,7 +420,7 @@ def test_many_containers_side_by_side_are_not_cut():
     # stray end tags do not make room for deeper nesting later
     deep = "<html><body>" + "</div>" * _DEEP_TAGS + "<ul><li>项" * (MAX_BLOCK_DEPTH + 1) + "</body></html>"
     cut = _cut_deep_nesting(deep)
-    assert cut is not None and cut.count("<ul>") == MAX_BLOCK_DEPTH
+    assert cut is not None and cut.count("<ul>") == MAX_BLOCK_DEPTH and cut.count("项") == MAX_BLOCK_DEPTH + 1
     # a long page with few tags is not scanned at all, however it nests
     assert _cut_deep_nesting("<div>" * 2000 + "字" * 100_000) is None
 

@@ -49,8 +49,8 @@ LABELS_AS_BODY_MIN = 3
 # An HTML parser scans its stack of open elements on every start and end tag of a block
 # container, so its time grows with the square of their nesting (lexbor: about 1.1e-9 s
 # times depth squared; 40,000 nested <div>s take 2 s, a 10 MB page of them hours). Real
-# pages nest a few dozen deep; a page is read up to where its containers nest deeper than
-# MAX_BLOCK_DEPTH. The nesting is at most the number of tags, so a page with at most
+# pages nest a few dozen deep; container tags nested deeper than MAX_BLOCK_DEPTH are dropped
+# (their text stays). The nesting is at most the number of tags, so a page with at most
 # _DEEP_TAGS of them (every page in the extraction sets has under 3,300) costs at most
 # 0.1 s and is not scanned; the shortest container tag, <ul>, takes 4 characters.
 MAX_BLOCK_DEPTH = 1000
@@ -66,19 +66,39 @@ _BLOCK_TAG = re.compile(
 
 
 def _cut_deep_nesting(text: str) -> str | None:
-    """`text` up to the tag that nests block containers deeper than MAX_BLOCK_DEPTH, or None."""
+    """`text` without the container tags that nest deeper than MAX_BLOCK_DEPTH (and the end
+    tags that close them), or None when none does. Their text stays: an article after 600,000
+    unclosed <div>s is still the page's (cut there, it was lost to the extractor and witness)."""
     if len(text) <= _MIN_TAG_CHARS * _DEEP_TAGS or text.count("<") <= _DEEP_TAGS:
         return None
-    depth = 0
+    depth = dropped = 0
+    pieces: list[str] = []
+    last = 0
     for m in _BLOCK_TAG.finditer(text):
+        if m.start() < last:
+            continue  # inside a tag already dropped ("<div <div <div>")
         if m.group(1):
-            depth = max(0, depth - 1)
-        else:
+            if dropped:
+                dropped -= 1
+            else:
+                depth = max(0, depth - 1)
+                continue
+        elif depth < MAX_BLOCK_DEPTH:
             depth += 1
-            if depth > MAX_BLOCK_DEPTH:
-                return text[:m.start()]
-    return None
-
+            continue
+        else:
+            dropped += 1
+        # the tag goes, up to its end (a tag's end is the next ">")
+        end = text.find(">", m.end())
+        pieces.append(text[last:m.start()])
+        if end < 0:
+            last = len(text)
+            break
+        last = end + 1
+    if not pieces:
+        return None
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 # lexbor checks each attribute of an element against those before it: one element of 80,000
