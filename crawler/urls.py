@@ -7,6 +7,7 @@ into one source whose canonical URL is the first alias form.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,6 +52,30 @@ _ALREADY_NORMAL = re.compile(
 )
 
 
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\Z")
+
+
+@lru_cache(maxsize=4096)
+def usable_host(host: str) -> bool:
+    """Whether `host` (lower-case, IDNA applied, IPv6 in brackets or not) can name a server: an
+    IP address, or DNS labels of letters, digits, hyphens (none at an edge) and underscores, an
+    "xn--" label being punycode that decodes ("xn--/x" passed the scan, then failed every fetch)."""
+    bare = host.strip("[]")
+    try:
+        ipaddress.ip_address(bare)
+        return True
+    except ValueError:
+        pass
+    labels = bare[:-1].split(".") if bare.endswith(".") else bare.split(".")
+    if not labels or len(bare) > 253 or not all(_LABEL.match(label) for label in labels):
+        return False
+    try:
+        # punycode alone: IDNA 2003's round trip refuses IDNA 2008 names ("faß.de")
+        return all(label[4:].encode("ascii").decode("punycode") for label in labels if label.startswith("xn--"))
+    except UnicodeError:
+        return False
+
+
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, IDNA host, no fragment, no default port,
     minimal percent-encoding fixes; path case and trailing slash kept (an empty
@@ -60,6 +85,8 @@ def normalize_url(url: str) -> str:
     fast = _ALREADY_NORMAL.match(url)
     if fast is not None:
         base, path, query = fast.groups()
+        if not usable_host(base.split("://", 1)[1]):
+            raise ValueError(f"not a usable host name: {url!r}")
         return base + (path or "/") + (f"?{query}" if query else "")
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -71,6 +98,8 @@ def normalize_url(url: str) -> str:
     if not host.isascii():
         # UnicodeError (a ValueError) for labels IDNA cannot encode.
         host = host.encode("idna").decode("ascii")
+    if not usable_host(host):
+        raise ValueError(f"not a usable host name: {url!r}")
     if ":" in host:
         host = f"[{host}]"
     port = parts.port  # ValueError for a non-numeric or out-of-range port

@@ -461,6 +461,9 @@ def test_link_target_with_title_or_angle_brackets() -> None:
     assert repost('## t\n[轉載自GNews](https://gnews.org/a_(b) "GNews")\n').source_url == "https://gnews.org/a_(b)"
     assert repost("## t\n[轉載自GNews](<https://gnews.org/zh-hans/1/>)\n").source_url == "https://gnews.org/zh-hans/1/"
     # a space a hand-typed link kept is the URL's, not the end of it (the page is another)
+    # a host no server can have ("xn--" that is no punycode) is a problem of the scan, not a
+    # source that fails every crawl and turns dead
+    assert "unusable" in parse("## t\n[轉載自GNews](http://xn--/x)\n").problem
     spaced = repost("## t\n[轉載自GNews](https://example.com/news/breaking news.html)\n").source_url
     assert normalize_url(spaced) == "https://example.com/news/breaking%20news.html"
     assert repost("## t\n[轉載自GNews](https://example.com/a.html 'A')\n").source_url == "https://example.com/a.html"

@@ -3,21 +3,15 @@ Location out of httpx's way so that the response that carried it is not lost."""
 
 from __future__ import annotations
 
-import re
-
 import httpx
 
-from crawler.fetch.address import refused_address
-from crawler.urls import header_url
+from crawler.urls import header_url, usable_host
 from store.words import FetchError
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 # Where _set_location_aside keeps the response headers as received.
 RAW_HEADERS = "repost_mirror.raw_headers"
-
-# A host name as DNS can carry it (IDNA already applied by httpx), or an IP literal.
-_HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?\Z")
 
 
 def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL | None, FetchError | None, str]:
@@ -35,7 +29,7 @@ def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL
         host = target.raw_host.decode("ascii").lower()
         if not host:
             return None, FetchError.BAD_REDIRECT, f"redirect to a URL without a host: {shown!r}"
-        if not _HOST_NAME.match(host) and refused_address(host.strip("[]")) == "not an IP address":
+        if not usable_host(host):
             return None, FetchError.BAD_REDIRECT, f"redirect to an unusable host name: {shown!r}"
         if target.port is not None and not 0 < target.port < 65536:
             return None, FetchError.BAD_REDIRECT, f"redirect to a port that does not exist: {shown!r}"
