@@ -38,7 +38,6 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     _class_signal,
-    drop_hidden_inline,
     json_document,
     parser_ready,
 )
@@ -120,7 +119,7 @@ _FURNITURE_LINE = re.compile(
     r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
     r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)|"
     # a wire dateline that opens the first paragraph: "SPRINGFIELD, Ill. (AP) —", "LONDON (Reuters) -"
-    r"^\s*[A-Z][A-Z.'’ -]{1,40}(?:,\s*[^(),\n]{1,30})?\s*\([^()\n]{1,30}\)\s*[-—–]+\s*$",
+    r"(?-i:^\s*[A-Z][A-Z.'’ -]{1,40}(?:,\s*[^(),\n]{1,30})?\s*\([^()\n]{1,30}\)\s*[-—–]+\s*$)",
     re.I,
 )
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
@@ -450,7 +449,6 @@ def read_page(html: str) -> PageText:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text() if title_node is not None else "").split())
     meta = _meta_descriptions(tree, 0)
-    drop_hidden_inline(tree)
     root = tree.body or tree.root
     visible = _blocks(root, 100) if root is not None else []
     first = max((b.container for b in visible), default=100) + 1_000_000

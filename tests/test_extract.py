@@ -473,16 +473,3 @@ def test_a_title_of_a_megabyte_is_cut_before_it_is_split_or_stored():
     page = "<html><head><title>  瑞银收购瑞信 -\n 新闻网 </title></head><body><h1>瑞银收购瑞信</h1><p>" + "正文内容。" * 50 + "</p></body></html>"
     assert extract(page.encode(), url="http://a.test/1").title == "瑞银收购瑞信"
 
-
-def test_words_the_pages_style_sheet_hides_inside_a_paragraph_are_no_text() -> None:
-    # Discuz strews hidden random words through each paragraph against copying: no reader sees them
-    paras = ["立法会昨日就咨询文件展开辩论，多名议员对文件中的条款提出了强烈质疑和批评。",
-             "政府发言人表示，将会认真考虑各方意见，并在下个月公布修订后的版本供公众查阅。"]
-    jammed = "".join(f"<p>{p[:10]}<font class='jammer'>8gF2kQ9zLm{i}</font>{p[10:]}</p>" for i, p in enumerate(paras))
-    more = "<div class='more'><p>第三段在“展开全文”之后，由脚本显示给读者，仍是文章的一部分。</p></div>"
-    page = (f"<html><head><title>t</title><style>.jammer {{ display: none }} .more{{display:none}}</style></head>"
-            f"<body><article>{jammed}{more}</article></body></html>")
-    got = extract(page.encode())
-    assert "8gF2kQ9zLm" not in got.text and all(p in got.text for p in paras)
-    # a hidden block is kept: a script shows the rest of an article behind "read more"
-    assert "第三段" in got.text

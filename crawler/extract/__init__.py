@@ -44,6 +44,5 @@ from crawler.extract.clean import _PROMO_RE as _PROMO_RE
 from crawler.extract.decode import Article, decode_html, json_document, plain_text_page
 from crawler.extract.walk import _HIDDEN_STYLE_RE as _HIDDEN_STYLE_RE
 from crawler.extract.walk import _class_signal as _class_signal
-from crawler.extract.walk import drop_hidden_inline as drop_hidden_inline
 
 __all__ = ["Article", "decode_html", "extract", "json_document", "plain_text_page"]

@@ -19,7 +19,7 @@ from crawler.extract.score import (
     _weights,
 )
 from crawler.extract.title import _squash, _title, _title_element
-from crawler.extract.walk import _Page, _walk, drop_hidden_inline
+from crawler.extract.walk import _Page, _walk
 
 # A JSON-LD articleBody shorter than this is a summary, not the article: it steers nothing.
 LD_BODY_MIN_CHARS = 200
@@ -214,7 +214,6 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     drop_ids = _matched_ids(tree, getattr(hints, "drop", None))
     body_ids = _matched_ids(tree, getattr(hints, "body", None))
 
-    drop_hidden_inline(tree)
     # script/style text would distort the share of the page a box holds
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root

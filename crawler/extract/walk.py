@@ -38,25 +38,6 @@ _POS_RE = re.compile(
     r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
-# A style sheet's rule that hides a class: ".jammer { display: none }", "font.jammer, .x{...}".
-_HIDDEN_RULE_RE = re.compile(r"([^{}]{1,300})\{[^{}]{0,300}?(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
-_CLASS_SELECTOR_RE = re.compile(r"^\s*(?:[a-z]+)?\.([\w-]+)\s*$", re.I)
-_STYLE_SCANNED = 200_000  # characters of style sheets read for hidden classes
-_HIDDEN_CLASSES = 50  # hidden classes looked for
-
-
-def drop_hidden_inline(tree: Any) -> None:
-    """Remove the inline elements (`<font>`, `<span>`) that the page's own style sheet hides by
-    their class: forums (Discuz's `<font class="jammer">`) strew hidden random words through
-    each paragraph against copying, which no reader sees. A hidden block (the rest of an
-    article behind "read more") is kept: a script shows it."""
-    sheets = "".join((n.text(deep=True) or "") for n in tree.css("style"))[:_STYLE_SCANNED]
-    hidden = {m.group(1) for rule in _HIDDEN_RULE_RE.finditer(sheets)
-              for sel in rule.group(1).split(",") if (m := _CLASS_SELECTOR_RE.match(sel))}
-    if not hidden:
-        return
-    for node in tree.css(",".join(f"{tag}.{c}" for c in sorted(hidden)[:_HIDDEN_CLASSES] for tag in ("font", "span"))):
-        node.decompose()
 
 # Spacer paragraphs (`<p>&#8203;</p>`) hold only these: nothing a reader sees.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
