@@ -26,7 +26,8 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
 * hostile page shapes: the whole analysis of pages built to make a careless scan quadratic
   (a 3,000,000-character paragraph, runs of unclosed tags, deep nesting, deep JSON, a row of
   100,000 cells, a title of 200,000 separators, a tag of 800,000 attributes, 400,000 tags of
-  distinct names), each around a short article with a repost of one line more.
+  distinct names, a paragraph of the article's own characters shuffled, 600,000 unclosed
+  <div>s), each around a short article with a repost of one line more.
 
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
@@ -202,6 +203,10 @@ def _hostile_cost() -> None:
         "a title of 200,000 ' - '": ("ab - " * 200_000, ""),
         "a tag of 800,000 attributes": ("t", "<p " + " ".join(f"a{i}=1" for i in range(800_000)) + ">x</p>"),
         "400,000 tags of distinct names": ("t", "".join(f"<x{i}></x{i}>" for i in range(400_000))),
+        # the article's own characters in a random order: every gram a near-match of the repost's
+        "a 1,000,000-character paragraph of the article's characters, shuffled":
+            ("t", "<p>" + "".join(random.Random(2).choices("".join(article), k=1_000_000)) + "</p>"),
+        "600,000 unclosed <div>s": ("t", "<div>" * 600_000 + "x"),
     }
     repost = "\n\n".join([*article, "转载里多出来的一句话，原网页上没有。"])
     print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
