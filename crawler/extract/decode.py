@@ -6,8 +6,8 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from html import escape
 from dataclasses import dataclass
+from html import escape
 
 
 @dataclass(frozen=True)
