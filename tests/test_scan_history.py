@@ -22,6 +22,14 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run([*GIT, *args], cwd=root, check=True, capture_output=True, text=True).stdout.strip()
 
 
+def new_repo(tmp_path: Path) -> Path:
+    """An empty git repository, the archive's root."""
+    root = tmp_path / "archive"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    return root
+
+
 def commit(root: Path, message: str) -> str:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message)
@@ -29,9 +37,7 @@ def commit(root: Path, message: str) -> str:
 
 
 def test_history_scan_names_replaced_versions_and_rescans_incrementally(tmp_path: Path) -> None:
-    root = tmp_path / "archive"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path)
     slot = "content/gnews/1/README.md"
     write_repost(root, slot, "https://gnews.org/zh-hans/100/", PARAS)
     write_repost(root, "content/gnews/7.md", "https://gnews.org/zh-hans/7/", PARAS)
@@ -74,9 +80,7 @@ def test_history_scan_names_replaced_versions_and_rescans_incrementally(tmp_path
 
 
 def test_history_false_reads_only_the_working_tree(tmp_path: Path) -> None:
-    root = tmp_path / "archive"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path)
     write_repost(root, "a.md", "https://gnews.org/zh-hans/1/", PARAS)
     commit(root, "one")
     write_repost(root, "a.md", "https://gnews.org/zh-hans/2/", PARAS)
@@ -89,9 +93,7 @@ def test_history_false_reads_only_the_working_tree(tmp_path: Path) -> None:
 
 
 def test_history_that_cannot_be_read_is_said(tmp_path: Path) -> None:
-    root = tmp_path / "archive"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    root = new_repo(tmp_path)
     write_repost(root, "content/a.md", "https://gnews.org/zh-hans/1/", PARAS)
     commit(root, "one")
     bin_dir = tmp_path / "bin"  # a PATH without git
