@@ -96,10 +96,11 @@ TEST_UA = "repost-mirror-test/1.0 (+http://example.invalid/contact)"
 # origin's log. The origin reads requests on a thread of the test process, which shares the
 # GIL with the crawler under test: under load, its reading of the first request on a new
 # connection was seen to lag 17 ms behind the request going out, so the next gap looked that
-# much shorter, and twice in a day of full runs more than 25 ms. Every delay a test asserts is
-# at least twice this, so a crawler that kept no delay (gaps of a millisecond) still fails.
+# much shorter, and twice in a day of full runs more than 25 ms; once, with robots.txt and the
+# probe on connections of their own (more new connections), 63 ms. Every delay a test asserts
+# is at least twice this, so a crawler that kept no delay (gaps of a millisecond) still fails.
 # bench/crawl.py measures the gaps on an origin in its own process.
-SERVER_LAG = 0.05
+SERVER_LAG = 0.08
 
 
 def crawl_config(**kw: object):

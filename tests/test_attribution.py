@@ -349,7 +349,7 @@ def test_politeness_on_the_archive_host(tmp_path: Path) -> None:
 
 
 def _slow(reply: Reply) -> Reply:
-    reply.delay = 0.1  # long enough (twice SERVER_LAG) that a second request would overlap if one were sent
+    reply.delay = 0.16  # long enough (twice SERVER_LAG) that a second request would overlap if one were sent
     return reply
 
 

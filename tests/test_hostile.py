@@ -48,7 +48,7 @@ from tests.kit import (
 from tests.origin import LogEntry, Origin, Reply
 from tests.test_crawl import _write_config, make_config
 
-DELAY = 0.1
+DELAY = 0.2  # twice SERVER_LAG at least (tests/kit.py)
 
 
 def assert_healthy(tmp: Path, proc: subprocess.CompletedProcess[str] | None = None) -> None:
@@ -401,7 +401,7 @@ def test_a_robots_crawl_delay_that_asks_for_no_pace_or_forever_is_held_in_bounds
 def test_a_crawl_that_died_is_interrupted_for_the_next_command_that_opens_the_database(tmp_path: Path) -> None:
     with Origin("127.0.0.2") as a:
         serve_numbered(a, tmp_path / "archive", 40)
-        config = _write_config(tmp_path, delay=0.1)
+        config = _write_config(tmp_path, delay=DELAY)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
@@ -417,7 +417,7 @@ def test_a_crawl_that_died_is_interrupted_for_the_next_command_that_opens_the_da
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["last_crawl"]["outcome"] == "interrupted"
     assert_healthy(tmp_path, status)
-    assert_polite(a.log, 0.1)
+    assert_polite(a.log, DELAY)
 
 
 def test_sigterm_stops_a_check_cleanly(tmp_path: Path) -> None:
