@@ -516,7 +516,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
     tolerated = frozenset(normalize_lines(article.extras, s.fold_script)).difference(lines) if lines else frozenset()
     verdicts: list[FidelityResult | None] = (list(judge(job.reposts, lines, tolerated, published)) if lines
                                              else [None] * len(job.reposts))
-    verdicts = [v if has_text(body) else None for v, (_, body) in zip(verdicts, job.reposts)]
+    texts = [has_text(body) for _, body in job.reposts]
+    verdicts = [v if text else None for v, text in zip(verdicts, texts)]
     # A faithful verdict that weighed most of the repost stands; one that spared most of it as
     # the page's extras (a body of two paragraphs, the rest "around" it) proves little.
     trusted = [v is not None and v.faithful and _compared_most(markdown, tolerated)
@@ -597,7 +598,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     # Without a repost's text to tell the article from another, a headline that names a removal
     # ("内容已被移除的背后", "Trump's tweet was deleted within minutes") heads an article or a
     # video: only an error message titles an error page (`error_phrase`, headline).
-    texted = any(has_text(body) for _, body in job.reposts)
+    texted = any(texts)
     if not has_article:
         # No body: the page's own words tell an error page from a short post, its scripts' too.
         if page is None:
@@ -608,17 +609,11 @@ def _analyze(job: PageJob) -> PageAnalysis:
         # (the headline shown above the video says no more than the title)
         said = error_phrase(article.title, [x for x in said_lines if x.strip() not in article.title],
                             headline=not texted)
-    elif texted and not holds:
+    elif (texted and not holds) or found_by == "meta":
         # A body without a word of the reposts may be a block beside an error message ("推荐阅读"
-        # under "该文章已被删除"): the page's own lines outside that body say which.
-        if page is None:
-            page = witness.read_page(html_text())
-        body = set(published)
-        said = error_phrase(article.title, [b.text for b in page.visible
-                                            if not b.furniture and not b.linky and b.text not in body])
-    elif found_by == "meta":
-        # Only the page's description holds the repost's text: the template of a removed article
-        # often keeps it while its main text says the article is gone, and that message wins.
+        # under "该文章已被删除"), and a removed article's template may keep its description,
+        # where the witness found the repost's text: the page's own lines say which, and an error
+        # message among them wins over a description.
         if page is None:
             page = witness.read_page(html_text())
         said = error_phrase(article.title, [b.text for b in page.visible if not b.furniture and not b.linky])

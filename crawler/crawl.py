@@ -196,15 +196,11 @@ def safe_text(text: str, limit: int) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-_ANALYSIS: list[ThreadPoolExecutor] = []
-
-
+@functools.cache
 def _analysis_thread() -> ThreadPoolExecutor:
     """The one thread that analyses pages in this process when a crawl has no pool (one, so
     that the mirror file it appends to has one writer)."""
-    if not _ANALYSIS:
-        _ANALYSIS.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis"))
-    return _ANALYSIS[0]
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="analysis")
 
 
 class Checker:

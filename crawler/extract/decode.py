@@ -226,7 +226,6 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
     return _detect(data)
 
 
-
 _MARKUP = re.compile(r"<(?:!doctype|html|head|body|p|div|br|article|title)\b", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t\u3000]*\n")
 _ENDS_SENTENCE = re.compile(r"[。！？!?.:：]\s*$")
