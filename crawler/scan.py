@@ -80,9 +80,15 @@ def _glob_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"\A(?:" + "|".join(parts) + r")\Z") if parts else None
 
 
+class OutsideLink(OSError):
+    """A symbolic link to a file outside the archive: never read (it would index, and print,
+    whatever file of the machine it names)."""
+
+
 def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.stat_result | OSError]]:
     """(relative path, stat or the error) of every matching file below root, hidden folders
     skipped, and (`FOLDER/`, the error) of every folder that cannot be listed (`./` for root)."""
+    inside = os.path.realpath(root) + os.sep
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -103,6 +109,9 @@ def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.s
                 yield rel + "/", exc
                 continue
             if matches(rel):
+                if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+                    yield rel, OutsideLink()
+                    continue
                 try:
                     yield rel, entry.stat()
                 except OSError as exc:
@@ -217,6 +226,9 @@ def _scan_tree(cfg: Config, store: Store, matches: Callable[[str], bool],
         seen.add(rel)
         if not is_utf8(rel):
             transient.append({"path": shown_name(rel), "problem": NOT_UTF8})
+            continue
+        if isinstance(st, OutsideLink):
+            transient.append({"path": rel, "problem": "symbolic link to a file outside the archive: not read"})
             continue
         if isinstance(st, OSError):
             transient.append({"path": rel, "problem": f"unreadable: {st.strerror or st}"})

@@ -63,10 +63,18 @@ def test_scan_lists_problems_and_exits_0(tmp_path: Path) -> None:
     (archive / "broken.md").write_bytes(b"## \xff\xfe title\n[\xe8\xbd\x89\xe8\xbc\x89\xe8\x87\xaaGNews]()\n")
     (archive / "dangling.md").symlink_to(archive / "nowhere.md")
     os.mkfifo(archive / "pipe.md")
+    # A link to a repost inside the archive is that repost under a second name; one to a file
+    # outside it (here a well-formed repost) is never read: it could name any file of the machine.
+    (archive / "again.md").symlink_to("ok.md")
+    write_repost(tmp_path / "elsewhere", "secret.md", "https://gnews.org/articles/2", PARAS)
+    (archive / "outside.md").symlink_to(tmp_path / "elsewhere" / "secret.md")
+    (archive / "up.md").symlink_to(Path("..") / "elsewhere" / "secret.md")
     proc = run_cli("scan", "--json", "--config", str(_config(tmp_path)), timeout=60)
     assert proc.returncode == 0, proc.stderr
     problems = {p["path"]: p["problem"] for p in _json(proc)["problems"]}
-    assert set(problems) == {"stub.md", "broken.md", "dangling.md", "pipe.md"}
+    assert set(problems) == {"stub.md", "broken.md", "dangling.md", "pipe.md", "outside.md", "up.md"}
+    assert problems["outside.md"] == problems["up.md"] == "symbolic link to a file outside the archive: not read"
+    assert _json(proc)["reposts"] == 2  # ok.md and again.md
     assert "placeholder" in problems["stub.md"]
     assert "unreadable" in problems["dangling.md"]
     assert "regular file" in problems["pipe.md"]
