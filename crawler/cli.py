@@ -115,14 +115,15 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
-def open_store(cfg: Config, *, create: bool = False) -> Store:
+def open_store(cfg: Config, *, create: bool = False, read_only_ok: bool = False) -> Store:
     """The database. Only the commands that index or crawl (`scan`, `crawl`) create one: the
-    others say there is none, so a typo in --db or a run in the wrong folder leaves no file."""
+    others say there is none, so a typo in --db or a run in the wrong folder leaves no file.
+    `read_only_ok`: the command only reads, so a database it may not write is opened read-only."""
     path = cfg.store.database
     # (an empty file is no database either: opening it would write the schema into it)
     if not create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         raise Exit(EXIT_USAGE, f"no database at {path}: run `repost-mirror scan` or `crawl` first")
-    return Store(path)
+    return Store(path, read_only_ok=read_only_ok)
 
 
 def emit_json(doc: Any) -> None:
@@ -171,7 +172,7 @@ def scan(cfg: Config, as_json: bool) -> int:
 @common
 def status(cfg: Config, as_json: bool) -> int:
     """Counts per link status, dead sources, versions, unfaithful reposts, last crawl."""
-    store = open_store(cfg)
+    store = open_store(cfg, read_only_ok=True)
     counts = store.status_counts()
     if as_json:
         emit_json(counts.to_json())
@@ -324,7 +325,7 @@ def report(cfg: Config, since_text: str | None, everything: bool, fmt: str, outp
     from store import report as reports
 
     since = parse_when(since_text, time.time()) if since_text is not None else None
-    store = open_store(cfg)
+    store = open_store(cfg, read_only_ok=True)
     doc = reports.build_report(store, since=since, everything=everything, diffs=diffs,
                                site_event_min=cfg.report.site_event_min)
     text = reports.render(store, doc, fmt, diff_versions=version_differ(cfg))
@@ -349,7 +350,7 @@ def export(cfg: Config, wacz_path: Path, since_text: str | None) -> int:
     from crawler.export import ExportError, export_wacz
 
     since = parse_when(since_text, time.time()) if since_text is not None else None
-    store = open_store(cfg)
+    store = open_store(cfg, read_only_ok=True)
     try:
         done = export_wacz(store, cfg.store.mirror, wacz_path, since=since)
     except ExportError as exc:
@@ -543,7 +544,7 @@ def history(cfg: Config, target: str, as_json: bool) -> int:
     """The versions of a source, each with its time, and what changed between consecutive ones."""
     from crawler.lookup import source_history
 
-    store = open_store(cfg)
+    store = open_store(cfg, read_only_ok=True)
     source, _only = _resolve_target(cfg, store, target)
     doc = source_history(cfg, store, source).to_json()
     out, copies = doc["versions"], doc["reposts"]

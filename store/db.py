@@ -84,6 +84,12 @@ class LockedError(StoreError):
     """Another crawl holds the lock on this database."""
 
 
+def _cannot_write(exc: sqlite3.OperationalError) -> bool:
+    """Whether opening failed because the database or its folder may not be written."""
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
 def inserted_id(cur: sqlite3.Cursor) -> int:
     """The rowid an INSERT just added (sqlite3 types `lastrowid` optional for other statements)."""
     if cur.lastrowid is None:
@@ -369,25 +375,59 @@ MIGRATIONS = {1: _create_v1, 2: _history_v2, 3: _line_counts_v3, 4: _witness_v4,
 class Store:
     """One SQLite database file of repost-mirror."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only_ok: bool = False) -> None:
+        """`read_only_ok`: a command that only reads opens a database it may not write (a
+        read-only mount, a copy owned by the crawl's user) read-only instead of failing."""
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-            self.db = sqlite_utils.Database(conn)
-            with self.db.ensure_autocommit_on():
-                self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            # 64 MB of page cache instead of 2: a history scan inserts 100,000s of keys at random
-            # places of the file_hash, path and line_counts indexes.
-            self.db.execute("PRAGMA cache_size=-65536")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            try:
+                self._open_writable()
+            except sqlite3.OperationalError as exc:
+                if not (read_only_ok and _cannot_write(exc)):
+                    raise
+                if hasattr(self, "db"):
+                    self.db.conn.close()
+                self._open_read_only()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
         self._lock_fd: int | None = None
         self._settle_dead_crawls()
+
+    def _open_writable(self) -> None:
+        conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        with self.db.ensure_autocommit_on():
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        # 64 MB of page cache instead of 2: a history scan inserts 100,000s of keys at random
+        # places of the file_hash, path and line_counts indexes.
+        self.db.execute("PRAGMA cache_size=-65536")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _open_read_only(self) -> None:
+        uri = self.path.resolve().as_uri()
+        try:
+            # A WAL database opens read-only while a writer keeps its shared-memory file.
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            wal = self.path.with_name(self.path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(
+                    f"cannot read database {self.path}: it may not be written, and its last writes are still "
+                    f"in {wal.name}, which only a writer folds in: run any command once where it may be "
+                    "written") from None
+            # No writer left a log: the file holds everything, and nothing is changing it.
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        self.db = sqlite_utils.Database(conn)
+        tables = set(self.db.table_names())
+        version = int(self._meta("schema_version") or 0) if "meta" in tables else 0
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} may not be written and has schema version {version}; this "
+                             f"repost-mirror reads version {SCHEMA_VERSION} (a writable copy is upgraded)")
 
     def _settle_dead_crawls(self) -> None:
         """A crawl still marked running while nobody holds the crawl lock died (kill -9, a

@@ -284,6 +284,45 @@ def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
         shutil.rmtree(tmp)
 
 
+def test_a_database_that_may_not_be_written_is_read_by_the_commands_that_only_read() -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="repost-mirror-test-"))
+    try:
+        tmp.chmod(0o777)
+        archive = tmp / "archive"
+        with Origin("127.0.0.2") as a:
+            a.route("/robots.txt", Reply(404))
+            a.default = numbered_site(3)
+            for i in range(3):
+                numbered_repost(archive, i, numbered_url(a, i))
+            config = _write_config(tmp, delay=DELAY)
+            crawled = run_cli("crawl", "--json", "--config", str(config), cwd=tmp)
+            assert crawled.returncode == 0, crawled.stderr
+        before = {p.name: p.read_bytes() for p in tmp.glob("m.db*") if p.is_file()}
+        expected = run_cli("report", "--all", "--format", "csv", "--config", str(config), cwd=tmp)
+        # A copy handed to someone who may read it only: the file and its folder are read-only.
+        (tmp / "m.db").chmod(0o444)
+        tmp.chmod(0o555)
+        status = run_unprivileged("status", "--json", "--config", str(config), cwd=tmp)
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["by_status"]["alive"] == json.loads(status.stdout)["sources"] == 3
+        report = run_unprivileged("report", "--all", "--format", "csv", "--config", str(config), cwd=tmp)
+        assert report.returncode == 0, report.stderr
+        assert report.stdout == expected.stdout
+        history = run_unprivileged("history", numbered_url(a, 1), "--json", "--config", str(config), cwd=tmp)
+        assert history.returncode == 0, history.stderr
+        assert len(json.loads(history.stdout)["versions"]) == 1
+        # A command that writes says it cannot, in one line, and changes nothing.
+        scanned = run_unprivileged("scan", "--config", str(config), cwd=tmp)
+        assert scanned.returncode == 5 and "readonly" in scanned.stderr
+        for proc in (status, report, history, scanned):
+            assert "Traceback" not in proc.stderr
+        assert {p.name: p.read_bytes() for p in tmp.glob("m.db*") if p.is_file()} == before
+    finally:
+        for path in [tmp, *tmp.rglob("*")]:
+            path.chmod(0o777)
+        shutil.rmtree(tmp)
+
+
 # --- case 10: CSV injection ----------------------------------------------------------------
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
