@@ -334,7 +334,7 @@ def index_history(cfg: Config, store: Store, include: Callable[[str], bool],
     root = Path(cfg.archive.root)
     head = head_commit(root)
     boundary = _shallow_boundary(root)
-    notes = [_partial(boundary)] if boundary else []
+    notes = ([_partial(boundary)] if boundary else []) + _uncommitted(root, include)
     since = store.get_meta("history_head")
     if since is not None and boundary != (store.get_meta("history_shallow") or ""):
         # The clone was deepened (or cut): the history it holds now is read from its start,
@@ -360,6 +360,26 @@ def _shallow_boundary(root: Path) -> str:
         return " ".join(sorted((root / path).read_text(encoding="ascii").split()))
     except FileNotFoundError:
         return ""
+
+
+NOT_COMMITTED = ("not committed: archive.history = true indexes the texts the history holds; commit the file "
+                 "to index it")
+
+
+def _uncommitted(root: Path, include: Callable[[str], bool]) -> list[dict[str, str]]:
+    """A problem for each file of the working tree that no commit holds as it is (new, or
+    edited since): the history does not hold its text, so the scan cannot index it, and says so."""
+    out = _git(root, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all",
+               "--no-renames", check=False)
+    problems = []
+    for entry in out.split(b"\0"):
+        state, raw = entry[:2], entry[3:]
+        if not raw or b"D" in state:  # a deleted file holds no text
+            continue
+        path = _decode_path(raw)
+        if include(path) and (root / path).is_file():
+            problems.append({"path": shown_name(path), "problem": NOT_COMMITTED})
+    return problems
 
 
 def _partial(boundary: str) -> dict[str, str]:

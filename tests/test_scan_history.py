@@ -111,3 +111,25 @@ def test_history_that_cannot_be_read_is_said(tmp_path: Path) -> None:
         assert result.new == ["a.md" if n else "content/a.md"]
         [said] = result.problems
         assert said["path"] == "./" and reason in said["problem"] and "working tree" in said["problem"], said
+
+
+def test_files_no_commit_holds_are_said_not_indexed_silently(tmp_path: Path) -> None:
+    root = new_repo(tmp_path)
+    write_repost(root, "a.md", "https://gnews.org/zh-hans/1/", PARAS)
+    write_repost(root, "b.md", "https://gnews.org/zh-hans/2/", PARAS)
+    commit(root, "one")
+    write_repost(root, "a.md", "https://gnews.org/zh-hans/1/", PARAS[:1])  # edited since
+    write_repost(root, "new/c.md", "https://gnews.org/zh-hans/3/", PARAS)  # never committed
+    (root / "notes.txt").write_text("not included\n", encoding="utf-8")
+    (root / "b.md").unlink()  # removed from the tree: its text is in the history
+    cfg = Config(archive=ArchiveConfig(root=root, history=True), store=StoreConfig(database=tmp_path / "m.db"))
+    store = Store(cfg.store.database)
+    for _ in range(2):  # said by every scan until committed, HEAD unchanged or not
+        result = scan(cfg, store)
+        problems = {p["path"]: p["problem"] for p in result.problems}
+        assert set(problems) == {"a.md", "new/c.md"}
+        assert all(p.startswith("not committed") for p in problems.values())
+    assert result.reposts == 2  # the committed a.md and b.md
+    commit(root, "two")
+    result = scan(cfg, store)
+    assert result.problems == [] and result.reposts == 4
