@@ -53,7 +53,7 @@ from crawler.scan import (
 from store.db import Store, iso, utc_now
 from store.records import RepostRecord
 
-__all__ = ["head_commit", "index_history", "is_git_repo", "why_no_history"]
+__all__ = ["HistoryError", "head_commit", "index_history", "is_git_repo", "why_no_history"]
 
 T = TypeVar("T")
 
@@ -69,6 +69,10 @@ _WINDOW = 1024
 # trip through the scheduler.
 _PIPE_BYTES = 1 << 20
 _READ_CHUNK = 1 << 16
+
+
+class HistoryError(RuntimeError):
+    """git could not give the history (a damaged repository: a commit or tree that cannot be read)."""
 
 
 def _cmd(root: Path, *args: str) -> list[str]:
@@ -99,7 +103,7 @@ def _git(root: Path, *args: str, check: bool = True, stdin: bytes | None = None)
         check=False,
     )
     if check and proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
+        raise HistoryError(f"git {' '.join(args)}: {proc.stderr.decode(errors='replace').strip()}")
     return proc.stdout
 
 
@@ -203,7 +207,7 @@ def _log_changes(root: Path, rev: str) -> Iterator[tuple[str, str, str, str]]:
         rc = proc.wait()
         t_err.join()
     if rc != 0:
-        raise RuntimeError(f"git log: {b''.join(err).decode(errors='replace').strip()}")
+        raise HistoryError(f"git log: {b''.join(err).decode(errors='replace').strip()}")
 
 
 def _tree(root: Path, rev: str) -> dict[str, str]:

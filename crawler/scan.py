@@ -196,7 +196,11 @@ def scan(cfg: Config, store: Store, progress: Callable[[int], None] | None = Non
 
         why = history.why_no_history(root)
         if why is None:
-            return history.index_history(cfg, store, matches, progress)
+            try:
+                return history.index_history(cfg, store, matches, progress)
+            except history.HistoryError as exc:
+                # What was indexed before stays; the texts of the working tree still are.
+                why = f"{str(exc).splitlines()[0]} (a damaged repository? see `git fsck`)"
         # Fewer reposts than asked for, each scan, until the cause is fixed: never silent.
         said.append({"path": "./", "problem": f"archive.history = true, but the history cannot be read: {why}; "
                                               "only the working tree is indexed"})

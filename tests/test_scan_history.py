@@ -133,3 +133,23 @@ def test_files_no_commit_holds_are_said_not_indexed_silently(tmp_path: Path) -> 
     commit(root, "two")
     result = scan(cfg, store)
     assert result.problems == [] and result.reposts == 4
+
+
+def test_a_history_git_cannot_read_is_said_and_the_working_tree_indexed(tmp_path: Path) -> None:
+    root = new_repo(tmp_path)
+    for i in range(3):
+        write_repost(root, f"a{i}.md", f"https://gnews.org/zh-hans/{i}/", PARAS)
+        commit(root, f"c{i}")
+    tree = git(root, "rev-parse", "HEAD~1^{tree}")
+    loose = root / ".git" / "objects" / tree[:2] / tree[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not a zlib stream")  # a damaged tree object
+    (tmp_path / "config.toml").write_text(
+        '[archive]\nroot = "archive"\nhistory = true\n[store]\ndatabase = "m.db"\n', encoding="utf-8")
+    proc = run_cli("scan", "--json", "--config", str(tmp_path / "config.toml"))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["reposts"] == 3
+    [said] = doc["problems"]
+    assert said["path"] == "./" and "history cannot be read" in said["problem"] and "git fsck" in said["problem"]
+    assert "Traceback" not in proc.stderr
