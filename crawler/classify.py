@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import html
 import itertools
 import random
 import re
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from crawler.fetch.retry import bot_check_header
 from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
 
 if TYPE_CHECKING:
@@ -73,7 +75,8 @@ def link_status(result: FetchResult, *, soft404: str | None = None, previous: st
     if status == 408:
         return LinkStatus.UNREACHABLE
     if status == 429 or 500 <= status < 600:
-        return LinkStatus.SERVER_ERROR
+        # A bot check answers 503 (or 429) in the page's place: the article is hidden, not failing.
+        return LinkStatus.BLOCKED if bot_check(result) else LinkStatus.SERVER_ERROR
     if 400 <= status < 500 or status >= 600:
         # Any other client error (400, 405, 406, 418: what firewalls answer the crawlers they
         # turn away) or a status HTTP does not define (999): the server refused this request,
@@ -180,6 +183,21 @@ _WALL_TEXT = re.compile(
     r"|请(?:完成|进行)[^，。,.\n]{0,4}验证|請(?:完成|進行)[^，。,.\n]{0,4}驗證|请输入验证码|請輸入驗證碼"
     r"|(?:拖动|拖動|滑动|滑動)(?:滑块|滑塊)|(?:访问|訪問)(?:过于|過於)(?:频繁|頻繁)|(?:您的)?(?:访问|訪問)(?:已)?被(?:拒绝|拒絕|限制)",
     re.I)
+
+
+_TITLE = re.compile(rb"<title\b[^>]{0,200}>([^<]{0,300})</title", re.I)
+_TITLE_BYTES = 65536  # an error page's title is in its head
+
+
+def bot_check(result: FetchResult) -> str | None:
+    """Where an answer that is no page (a 429 or 5xx) says it is a bot check, or None: by a
+    bot-protection service's header, or a wall's whole title ("Just a moment...")."""
+    said = bot_check_header(result.headers)
+    if said is not None:
+        return said
+    m = _TITLE.search(result.body[:_TITLE_BYTES])
+    title = " ".join(html.unescape(m.group(1).decode("utf-8", "replace")).split()) if m else ""
+    return f"its title says {title!r}" if title and _WALL_TITLE.search(title) else None
 
 
 def wall_phrase(title: str, lines: Iterable[str] = ()) -> str | None:

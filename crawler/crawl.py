@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from crawler import analyze as cpu
 from crawler.attribution import Attributor
 from crawler.classify import (
+    bot_check,
     is_dead,
     link_status,
     matches_probe,
@@ -304,6 +305,9 @@ class Checker:
                                         or analysis.refresh_to)
         # A 304 repeats the status of the page it confirmed.
         status = link_status(result, soft404=evidence, previous=previous_status or LinkStatus.ALIVE)
+        if status == LinkStatus.BLOCKED and result.status is not None and result.status >= 300 \
+                and (said := bot_check(result)) is not None:
+            evidence = f"blocked: a bot check answered in the page's place ({said})"
         if evidence is None and status in ANSWERED_STATUSES and result.status is not None \
                 and 200 <= result.status < 300 and (analysis is None or not analysis.has_article):
             evidence = "no article body found"  # (an empty body included: it is analysed by nobody)

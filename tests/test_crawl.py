@@ -115,6 +115,33 @@ def test_every_link_status_from_a_real_server(tmp_path: Path) -> None:
             assert origin.log[0].path == "/robots.txt"
 
 
+def test_a_bot_check_in_an_error_answer_is_blocked_never_a_failure_that_counts_to_dead(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    challenge = ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+                 "<p>Checking if the site connection is secure</p></body></html>")
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        # Cloudflare says so in a header; another service only in the page's whole title
+        a.route("/a/header", Reply(503, challenge, headers={"cf-mitigated": "challenge"}))
+        a.route("/a/title", Reply(429, challenge.replace("Just a moment...", "Security Check")))
+        a.route("/a/down", Reply(503, "<html><head><title>Service Unavailable</title></head></html>"))
+        urls = {name: a.url(f"/a/{name}") for name in ("header", "title", "down")}
+        for name, url in urls.items():
+            write_repost(archive, f"{name}.md", url, PARAS)
+        cfg = make_config(tmp_path, retries=1, dead_after=1)
+        for _ in range(2):
+            store, _summary = crawl(cfg, all_sources=True)
+        got = fields(store)
+        assert {name: got[url]["link_status"] for name, url in urls.items()} == {
+            "header": "blocked", "title": "blocked", "down": "server_error"}
+        assert not got[urls["header"]]["dead"] and not got[urls["title"]]["dead"] and got[urls["down"]]["dead"]
+        detail = dict(store.db.execute("SELECT s.url, c.detail FROM checks c JOIN sources s ON s.id = c.source_id"))
+        assert "bot check" in detail[urls["header"]] and "cf-mitigated: challenge" in detail[urls["header"]]
+        assert "Security Check" in detail[urls["title"]]
+        # A check that says it is a bot check is not asked again within a fetch: once per crawl.
+        assert len(a.requests("/a/header")) == 2 and len(a.requests("/a/down")) == 4
+
+
 # A catch-all host's one page: prose of its own, none of the article's.
 WELCOME = ["本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，以及来自各界人士的深度评论文章。",
            "如果您没有找到想看的内容，请使用本站的搜索功能，或者返回首页浏览今天的头条新闻和热门专题。"]

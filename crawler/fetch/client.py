@@ -39,7 +39,7 @@ from crawler.fetch.redirects import (
     set_location_aside,
 )
 from crawler.fetch.result import FetchResult
-from crawler.fetch.retry import MAX_RETRY_AFTER, is_retryable, parse_retry_after
+from crawler.fetch.retry import MAX_RETRY_AFTER, bot_check_header, is_retryable, parse_retry_after
 from crawler.fetch.robots import RobotsPolicy, RobotsState, load_robots
 from store.records import Exchange
 from store.turns import HostTurns
@@ -503,6 +503,8 @@ class Fetcher:
                 res.exchanges.append(self._exchange(url, sent_at, ip, a))
             if a.status in (429, 503):
                 self._retry_after(host, a)
+            if a.status is not None and bot_check_header(a.headers):
+                a.give_up = True  # a bot check answers again whoever asks again
             return a
         finally:
             host.in_flight -= 1

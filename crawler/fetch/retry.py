@@ -31,6 +31,21 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, seconds)
 
 
+# Headers with which a bot-protection service says its answer is a check in the page's place
+# (Cloudflare's documented `cf-mitigated: challenge`, AWS WAF's `x-amzn-waf-action`): asking
+# again only meets the check again.
+_BOT_CHECK_HEADERS = {"cf-mitigated": ("challenge",), "x-amzn-waf-action": ("challenge", "captcha")}
+
+
+def bot_check_header(headers: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> str | None:
+    """The header by which an answer says it is a bot check (`name: value`), or None."""
+    for name, value in headers:
+        kinds = _BOT_CHECK_HEADERS.get(name.lower())
+        if kinds and value.strip().lower() in kinds:
+            return f"{name.lower()}: {value.strip().lower()}"
+    return None
+
+
 def is_retryable(status: int | None, error: FetchError | None) -> bool:
     if error is not None:
         return error in RETRY_ERRORS
