@@ -383,11 +383,19 @@ def _strings(value: Any) -> Iterator[str]:
             stack.extend(reversed(v))
 
 
-def _embedded(scripts: list[tuple[str, str]], first_id: int) -> list[Block]:
-    """Blocks of the text a page carries for its scripts: each string a container of its own."""
+def _embedded(scripts: list[tuple[str, str]], first_id: int, fragments: Sequence[str] = ()) -> list[Block]:
+    """Blocks of the text a page carries for its scripts: each string a container of its own,
+    and each of `fragments` (the markup of its <noscript> and <template> elements: what it
+    shows without scripts, what its scripts copy in)."""
     out: list[Block] = []
     next_id = first_id
     seen: set[str] = set()
+    for fragment in fragments:
+        parsed = LexborHTMLParser(parser_ready(fragment) or fragment).body
+        if parsed is not None:
+            blocks = _blocks(parsed, next_id)
+            out.extend(blocks)
+            next_id = max([next_id, *(b.element for b in blocks)]) + 1
     for kind, body in scripts:
         if not body or ("{" not in body and "[" not in body):
             continue
@@ -452,8 +460,15 @@ def read_page(html: str) -> PageText:
     root = tree.body or tree.root
     visible = _blocks(root, 100) if root is not None else []
     first = max((b.container for b in visible), default=100) + 1_000_000
-    embedded = _embedded(list(zip(scripts, bodies)), first)
+    fragments = [_inner(n.html or "") for n in tree.css("noscript, template")]
+    embedded = _embedded(list(zip(scripts, bodies)), first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
     return PageText(visible, embedded, meta, title)
+
+
+def _inner(markup: str) -> str:
+    """An element's markup without its own start and end tags."""
+    start, end = markup.find(">") + 1, markup.rfind("</")
+    return markup[start:end] if 0 < start <= end else ""
 
 
 # --------------------------------------------------------------------------- finding the article
