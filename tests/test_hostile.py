@@ -6,6 +6,7 @@ traceback reached stderr, and (where requests are made) the origin's log for pol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import dataclasses
 import itertools
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -233,10 +235,22 @@ def run_unprivileged(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           cwd=cwd, capture_output=True, text=True, timeout=120, env=env, check=False)
 
 
-def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
+@contextlib.contextmanager
+def unprivileged_tmp() -> Iterator[Path]:
+    """A folder that a run as another user may write (see `run_unprivileged`), removed after the
+    test whatever modes it left below it."""
     tmp = Path(tempfile.mkdtemp(prefix="repost-mirror-test-"))
+    tmp.chmod(0o777)
     try:
-        tmp.chmod(0o777)
+        yield tmp
+    finally:
+        for path in [tmp, *tmp.rglob("*")]:
+            path.chmod(0o777)
+        shutil.rmtree(tmp)
+
+
+def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
+    with unprivileged_tmp() as tmp:
         archive = tmp / "archive"
         with Origin("127.0.0.2") as a:
             a.route("/robots.txt", Reply(404))
@@ -278,22 +292,13 @@ def test_an_unreadable_folder_is_a_problem_never_a_removal() -> None:
                 assert "Traceback" not in proc.stderr
             assert_healthy(tmp, crawled)
             assert_polite(a.log, DELAY)
-    finally:
-        for path in [tmp, *tmp.rglob("*")]:
-            path.chmod(0o777)
-        shutil.rmtree(tmp)
 
 
 def test_a_database_that_may_not_be_written_is_read_by_the_commands_that_only_read() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="repost-mirror-test-"))
-    try:
-        tmp.chmod(0o777)
+    with unprivileged_tmp() as tmp:
         archive = tmp / "archive"
         with Origin("127.0.0.2") as a:
-            a.route("/robots.txt", Reply(404))
-            a.default = numbered_site(3)
-            for i in range(3):
-                numbered_repost(archive, i, numbered_url(a, i))
+            serve_numbered(a, archive, 3)
             config = _write_config(tmp, delay=DELAY)
             crawled = run_cli("crawl", "--json", "--config", str(config), cwd=tmp)
             assert crawled.returncode == 0, crawled.stderr
@@ -317,10 +322,6 @@ def test_a_database_that_may_not_be_written_is_read_by_the_commands_that_only_re
         for proc in (status, report, history, scanned):
             assert "Traceback" not in proc.stderr
         assert {p.name: p.read_bytes() for p in tmp.glob("m.db*") if p.is_file()} == before
-    finally:
-        for path in [tmp, *tmp.rglob("*")]:
-            path.chmod(0o777)
-        shutil.rmtree(tmp)
 
 
 # --- case 10: CSV injection ----------------------------------------------------------------
