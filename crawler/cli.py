@@ -499,7 +499,7 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
     # database; a URL, a missing file or --no-fetch need one that is already there.
     in_archive = not no_fetch and not is_url(target) \
         and (cfg.archive.root / repost_name(cfg, target)).is_file()
-    store = open_store(cfg, create=in_archive)
+    store = open_store(cfg, create=in_archive, read_only_ok=no_fetch)
     source, only = _resolve_target(cfg, store, target)
     report = check_source(cfg, store, source, only, fetch=not no_fetch)
     doc = report.to_json()

@@ -316,10 +316,13 @@ def test_a_database_that_may_not_be_written_is_read_by_the_commands_that_only_re
         history = run_unprivileged("history", numbered_url(a, 1), "--json", "--config", str(config), cwd=tmp)
         assert history.returncode == 0, history.stderr
         assert len(json.loads(history.stdout)["versions"]) == 1
+        judged = run_unprivileged("check", "1.md", "--no-fetch", "--json", "--config", str(config), cwd=tmp)
+        assert judged.returncode == 0, judged.stderr
+        assert [r["faithful"] for r in json.loads(judged.stdout)["reposts"]] == [True]
         # A command that writes says it cannot, in one line, and changes nothing.
         scanned = run_unprivileged("scan", "--config", str(config), cwd=tmp)
         assert scanned.returncode == 5 and "readonly" in scanned.stderr
-        for proc in (status, report, history, scanned):
+        for proc in (status, report, history, judged, scanned):
             assert "Traceback" not in proc.stderr
         assert {p.name: p.read_bytes() for p in tmp.glob("m.db*") if p.is_file()} == before
 
