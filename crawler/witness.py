@@ -383,40 +383,84 @@ def _strings(value: Any) -> Iterator[str]:
             stack.extend(reversed(v))
 
 
-def _embedded(scripts: list[tuple[str, str]], first_id: int, fragments: Sequence[str] = ()) -> list[Block]:
-    """Blocks of the text a page carries for its scripts: each string a container of its own,
-    and each of `fragments` (the markup of its <noscript> and <template> elements: what it
-    shows without scripts, what its scripts copy in)."""
-    out: list[Block] = []
-    next_id = first_id
-    seen: set[str] = set()
-    for fragment in fragments:
-        parsed = LexborHTMLParser(parser_ready(fragment) or fragment).body
+# A JavaScript string literal (a script that writes the article with `document.write("...")`
+# or keeps it in `var content = '...'`), and the escapes it may hold.
+_JS_STRING = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'", re.S)
+_JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "", "f": "", "v": "", "0": "", "\n": ""}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _js_unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(min(int(e.strip("u{}x") or "0", 16), 0x10FFFF))
+        return _JS_SIMPLE.get(e, e)
+
+    out = _JS_ESCAPE.sub(one, text)
+    # "\ud83d\ude00": a pair of surrogates is one character
+    return out.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(out) else out
+
+
+def _js_markup(script: str) -> Iterator[str]:
+    """The string literals of a script that hold markup (what it writes into the page)."""
+    if not _HTMLISH.search(script):
+        return
+    for m in _JS_STRING.finditer(script):
+        literal = m.group(1) if m.group(1) is not None else m.group(2)
+        if "<" in literal and len(literal) >= 2 * _MIN_STRING:
+            text = _js_unescape(literal)
+            if _HTMLISH.search(text):
+                yield text
+
+
+class _Reader:
+    """Blocks of text the page carries beside what it shows, each piece a container of its own."""
+
+    def __init__(self, first_id: int) -> None:
+        self.out: list[Block] = []
+        self.next_id = first_id
+        self.seen: set[str] = set()
+
+    def markup(self, markup: str) -> None:
+        parsed = LexborHTMLParser(parser_ready(markup) or markup).body
         if parsed is not None:
-            blocks = _blocks(parsed, next_id)
-            out.extend(blocks)
-            next_id = max([next_id, *(b.element for b in blocks)]) + 1
+            blocks = _blocks(parsed, self.next_id)
+            self.out.extend(blocks)
+            self.next_id = max([self.next_id, *(b.element for b in blocks)]) + 1
+
+    def string(self, s: str) -> None:
+        if s in self.seen or len(_NOT_LETTERS.sub("", s)) < _MIN_STRING or s.startswith(("http://", "https://")):
+            return
+        self.seen.add(s)
+        self.next_id += 1
+        if _HTMLISH.search(s):
+            self.markup(s)
+            return
+        self.out.extend(Block(" ".join(line.split()), self.next_id, False, 0, element=self.next_id)
+                        for line in s.splitlines() if line.strip())
+
+
+def _embedded(scripts: list[tuple[str, str]], first_id: int, fragments: Sequence[str] = ()) -> list[Block]:
+    """Blocks of the text a page carries for its scripts: each string of their JSON data, each
+    string literal of their code that holds markup, and each of `fragments` (the markup of its
+    <noscript> and <template> elements: what it shows without scripts, what its scripts copy in)."""
+    reader = _Reader(first_id)
+    for fragment in fragments:
+        reader.markup(fragment)
     for kind, body in scripts:
-        if not body or ("{" not in body and "[" not in body):
+        if not body:
             continue
-        if not (_JSON_SCRIPT.search(kind) or _ASSIGNED.search(body)):
-            continue
-        for value in _json_values(body):
-            for s in _strings(value):
-                if s in seen or len(_NOT_LETTERS.sub("", s)) < _MIN_STRING or s.startswith(("http://", "https://")):
-                    continue
-                seen.add(s)
-                next_id += 1
-                if _HTMLISH.search(s):
-                    parsed = LexborHTMLParser(parser_ready(s) or s).body
-                    if parsed is not None:
-                        blocks = _blocks(parsed, next_id)
-                        out.extend(blocks)
-                        next_id = max([next_id, *(b.element for b in blocks)]) + 1
-                    continue
-                out.extend(Block(" ".join(line.split()), next_id, False, 0, element=next_id)
-                           for line in s.splitlines() if line.strip())
-    return out
+        data = _JSON_SCRIPT.search(kind)
+        if ("{" in body or "[" in body) and (data or _ASSIGNED.search(body)):
+            for value in _json_values(body):
+                for s in _strings(value):
+                    reader.string(s)
+        if not data:
+            for s in _js_markup(body):
+                reader.string(s)
+    return reader.out
 
 
 def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:

@@ -167,29 +167,43 @@ def test_an_article_url_that_answers_json_is_read_as_its_data(tmp_path: Path) ->
     assert extract(json.dumps({"content": "<p>x</p>"}).encode()).paragraphs == ()
 
 
-def test_an_article_only_in_noscript_or_a_template_is_read_there(tmp_path: Path) -> None:
-    # A script-rendered shell that shows readers without scripts the article in <noscript>,
-    # or keeps it in a <template> its scripts copy in: neither is visible text, both the page's.
+def _escaped_js(markup: str) -> str:
+    """`markup` as a single-quoted JavaScript string literal, every Han character a \\u escape."""
+    return "'" + "".join(f"\\u{ord(c):04x}" if ord(c) > 127 else ("\\'" if c == "'" else c) for c in markup) + "'"
+
+
+SHELLS = {
+    # what a script shell shows readers without scripts
+    "noscript": lambda body: f"<div id='app'></div><noscript>{body}</noscript>",
+    # a template its scripts copy in
+    "template": lambda body: f"<div id='app'></div><template id='post'>{body}</template>",
+    # an old portal's script that writes the article in
+    "document.write": lambda body: f"<script>document.write({json.dumps(body, ensure_ascii=False)});</script>",
+    # the article in a variable, escaped as scripts often escape it
+    "string variable": lambda body: (f"<div id='app'></div><script>var content = {_escaped_js(body)};"
+                                     "document.getElementById('app').innerHTML = content;</script>"),
+}
+
+
+@pytest.mark.parametrize("shell", list(SHELLS))
+def test_an_article_only_in_what_its_scripts_write_is_read_there(tmp_path: Path, shell: str) -> None:
+    # Neither is visible text; both are the page's, and the article is read there.
     archive = tmp_path / "archive"
     edited = PARAS[:2] + [REPLACED] + PARAS[3:]
     with Origin("127.0.0.2") as o:
         o.route("/robots.txt", Reply(404))
-        for n, (tag, paragraphs) in enumerate((("noscript", PARAS), ("noscript", edited), ("template", PARAS),
-                                                ("template", edited))):
-            shell = (f"<div id='app'></div><{tag}><div class='post'>"
-                     + "".join(f"<p>{p}</p>" for p in paragraphs) + f"</div></{tag}>")
-            o.route(f"/post/{n}", Reply(200, _chrome("瑞银收购瑞信", shell, seed=n)))
+        for n, paragraphs in enumerate((PARAS, edited)):
+            body = "<div class='post'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+            o.route(f"/post/{n}", Reply(200, _chrome("瑞银收购瑞信", SHELLS[shell](body), seed=n)))
             write_repost(archive, f"{n}.md", o.url(f"/post/{n}"), PARAS)
         store, _ = crawl(make_config(tmp_path))
         got = checks(store)
-        urls = [o.url(f"/post/{n}") for n in range(4)]
-    for url in urls:
+        same, changed = o.url("/post/0"), o.url("/post/1")
+    for url in (same, changed):
         assert got[url]["status"] == "alive" and got[url]["found_by"] == "embedded", got[url]
-    for url in urls[0::2]:
-        assert fidelity(store, url)["faithful"], fidelity(store, url)
-    for url in urls[1::2]:
-        verdict = fidelity(store, url)
-        assert not verdict["faithful"] and any("整段改写" in h["original"] for h in verdict["hunks"]), verdict
+    assert fidelity(store, same)["faithful"], fidelity(store, same)
+    verdict = fidelity(store, changed)
+    assert not verdict["faithful"] and any("整段改写" in h["original"] for h in verdict["hunks"]), verdict
 
 
 def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) -> None:
