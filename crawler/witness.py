@@ -445,7 +445,8 @@ class _Reader:
 def _embedded(scripts: list[tuple[str, str]], first_id: int, fragments: Sequence[str] = ()) -> list[Block]:
     """Blocks of the text a page carries for its scripts: each string of their JSON data, each
     string literal of their code that holds markup, and each of `fragments` (the markup of its
-    <noscript> and <template> elements: what it shows without scripts, what its scripts copy in)."""
+    <noscript> and <template> elements and of its frames' `srcdoc`: what it shows without
+    scripts, what its scripts copy in, what a frame shows)."""
     reader = _Reader(first_id)
     for fragment in fragments:
         reader.markup(fragment)
@@ -505,6 +506,7 @@ def read_page(html: str) -> PageText:
     visible = _blocks(root, 100) if root is not None else []
     first = max((b.container for b in visible), default=100) + 1_000_000
     fragments = [_inner(n.html or "") for n in tree.css("noscript, template")]
+    fragments += [n.attributes.get("srcdoc") or "" for n in tree.css("iframe[srcdoc]")]
     embedded = _embedded(list(zip(scripts, bodies)), first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
     return PageText(visible, embedded, meta, title)
 

@@ -177,6 +177,8 @@ SHELLS = {
     "noscript": lambda body: f"<div id='app'></div><noscript>{body}</noscript>",
     # a template its scripts copy in
     "template": lambda body: f"<div id='app'></div><template id='post'>{body}</template>",
+    # a frame that shows the article from markup the page holds
+    "iframe srcdoc": lambda body: f"<iframe srcdoc=\"{html.escape(body)}\"></iframe>",
     # an old portal's script that writes the article in
     "document.write": lambda body: f"<script>document.write({json.dumps(body, ensure_ascii=False)});</script>",
     # the article in a variable, escaped as scripts often escape it
