@@ -27,7 +27,8 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   (a 3,000,000-character paragraph, runs of unclosed tags, deep nesting, deep JSON, a row of
   100,000 cells, a title of 200,000 separators, a tag of 800,000 attributes, 400,000 tags of
   distinct names, a paragraph of the article's own characters shuffled, 600,000 unclosed
-  <div>s, 100,000 string literals of markup in a script), each around a short article with a
+  <div>s, a script line of 1,000,000 escaped quotes, 100,000 string literals of markup in a
+  script), each around a short article with a
   repost of one line more.
 
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
@@ -209,6 +210,8 @@ def _hostile_cost() -> None:
             ("t", "<p>" + "".join(random.Random(2).choices("".join(article), k=1_000_000)) + "</p>"),
         "600,000 unclosed <div>s": ("t", "<div>" * 600_000 + "x"),
         # every literal is markup a script could write into the page: each is read as HTML
+        # every quote escaped: a scan that read on from each one again would be quadratic
+        "a script line of 1,000,000 escaped quotes": ("t", "<script>x = '<p>" + "\\\"" * 1_000_000 + "</script>"),
         "100,000 string literals of markup in a script": (
             "t", "<script>f(" + ",".join(f'"<p>第{i}段文字，这是一段不同的文字。</p>"' for i in range(100_000)) + ")</script>"),
     }

@@ -384,8 +384,10 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 # A JavaScript string literal (a script that writes the article with `document.write("...")`
-# or keeps it in `var content = '...'`), and the escapes it may hold.
-_JS_STRING = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'", re.S)
+# or keeps it in `var content = '...'` or a template literal), and the escapes it may hold.
+_QUOTE = re.compile(r"[\"'`]")
+_LITERAL_BODY = {'"': re.compile(r'(?:[^"\\\n]|\\.)*', re.S), "'": re.compile(r"(?:[^'\\\n]|\\.)*", re.S),
+                 "`": re.compile(r"(?:[^`\\]|\\.)*", re.S)}
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "", "f": "", "v": "", "0": "", "\n": ""}
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -403,12 +405,25 @@ def _js_unescape(text: str) -> str:
     return out.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(out) else out
 
 
+def _js_literals(script: str) -> Iterator[str]:
+    """The string literals of a script, in one pass: a quote that opens no literal (in a
+    comment, a regular expression) is passed over with what it ran to, never read again from
+    the next character, which a page of escaped quotes would make quadratic."""
+    pos, end = 0, len(script)
+    while (m := _QUOTE.search(script, pos)) is not None:
+        quote = m.group()
+        body = _LITERAL_BODY[quote].match(script, m.end())  # (matches, if only the empty string)
+        stop = body.end() if body is not None else m.end()
+        if stop < end and script[stop] == quote:
+            yield script[m.end():stop]
+        pos = stop + 1
+
+
 def _js_markup(script: str) -> Iterator[str]:
     """The string literals of a script that hold markup (what it writes into the page)."""
     if not _HTMLISH.search(script):
         return
-    for m in _JS_STRING.finditer(script):
-        literal = m.group(1) if m.group(1) is not None else m.group(2)
+    for literal in _js_literals(script):
         if "<" in literal and len(literal) >= 2 * _MIN_STRING:
             text = _js_unescape(literal)
             if _HTMLISH.search(text):

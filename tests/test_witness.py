@@ -208,6 +208,14 @@ def test_an_article_only_in_what_its_scripts_write_is_read_there(tmp_path: Path,
     assert not verdict["faithful"] and any("整段改写" in h["original"] for h in verdict["hunks"]), verdict
 
 
+def test_a_scripts_string_literals_are_read_as_javascript_reads_them() -> None:
+    script = ("a = \"x\\\"y\"; b = 'it\\'s'; // don't stop here\n"
+              "c = `two\nlines`; d = \"cut off\n e = \"\\u745e\\u58eb\\x41\";")
+    # the quote in a comment and the one left open run to their line's end, and no further
+    assert list(witness._js_literals(script)) == ['x\\"y', "it\\'s", "two\nlines", "\\u745e\\u58eb\\x41"]
+    assert witness._js_unescape('x\\"y \\u745e\\u58eb\\x41 \\ud83d\\ude00 \\u{1F600}') == 'x"y 瑞士A 😀 😀'
+
+
 def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     served = {"page": wordpress_page(PARAS, seed=1)}
