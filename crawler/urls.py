@@ -55,6 +55,9 @@ _ALREADY_NORMAL = re.compile(
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\Z")
 
 
+_NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+", re.I)
+
+
 @lru_cache(maxsize=4096)
 def usable_host(host: str) -> bool:
     """Whether `host` (lower-case, IDNA applied, IPv6 in brackets or not) can name a server: an
@@ -68,6 +71,10 @@ def usable_host(host: str) -> bool:
         pass
     labels = bare[:-1].split(".") if bare.endswith(".") else bare.split(".")
     if not labels or len(bare) > 253 or not all(_LABEL.match(label) for label in labels):
+        return False
+    if _NUMBER.fullmatch(labels[-1]):
+        # A name that ends in a number is an IPv4 address to a browser (WHATWG URL): one in
+        # another form ("0177.0.0.1", "0x7f.1") no HTTP client here accepts.
         return False
     try:
         # punycode alone: IDNA 2003's round trip refuses IDNA 2008 names ("faß.de")

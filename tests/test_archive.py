@@ -433,6 +433,10 @@ def test_empty_station(span: str) -> None:
         ("[轉載自GNews](gnews.org/zh-hans/1/)", "not an http(s) link"),
         ("[轉載自GNews](https://)", "unusable link"),
         ("[轉載自GNews](https://gnews.org:99999/)", "unusable link"),
+        # IPv4 in forms a browser reads and no client here does: a problem, not a source that fails
+        ("[轉載自GNews](http://0177.0.0.1/a)", "unusable link"),
+        ("[轉載自GNews](http://0x7f.1/a)", "unusable link"),
+        ("[轉載自GNews](http://1.2.3/a)", "unusable link"),
         ("[轉載自GNews]", "without a URL"),
         ("轉載自[戰友之聲]()", "empty link target"),
     ],
