@@ -115,6 +115,11 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
+# Problems `scan` prints one per line; an archive with thousands (history mode on the real
+# one) would bury the summary, so the rest are counted, and --json holds them all.
+SHOWN_PROBLEMS = 50
+
+
 def open_store(cfg: Config, *, create: bool = False, read_only_ok: bool = False) -> Store:
     """The database. Only the commands that index or crawl (`scan`, `crawl`) create one: the
     others say there is none, so a typo in --db or a run in the wrong folder leaves no file.
@@ -162,8 +167,11 @@ def scan(cfg: Config, as_json: bool) -> int:
         f"other files ({len(result.new)} new, {len(result.changed)} changed, {len(result.removed)} removed "
         "since the last scan)"
     )
-    for problem in result.problems:
+    for problem in result.problems[:SHOWN_PROBLEMS]:
         click.echo(printable(f"  problem: {problem['path']}: {problem['problem']}"))
+    if len(result.problems) > SHOWN_PROBLEMS:
+        click.echo(f"  ... and {len(result.problems) - SHOWN_PROBLEMS} more problems "
+                   "(`repost-mirror scan --json` lists every one)")
     return 0
 
 

@@ -82,6 +82,19 @@ def test_scan_lists_problems_and_exits_0(tmp_path: Path) -> None:
     assert human.returncode == 0 and "problem: stub.md" in human.stdout
 
 
+def test_scan_prints_the_first_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for i in range(60):
+        (archive / f"empty-{i:02d}.md").write_bytes(b"")
+    human = run_cli("scan", "--config", str(_config(tmp_path)))
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert sum(line.startswith("  problem: ") for line in lines) == 50
+    assert lines[-1] == "  ... and 10 more problems (`repost-mirror scan --json` lists every one)"
+    assert len(_json(run_cli("scan", "--json", "--config", str(_config(tmp_path))))["problems"]) == 60
+
+
 def test_scan_of_a_missing_root_names_the_key(tmp_path: Path) -> None:
     proc = run_cli("scan", "--config", str(_config(tmp_path)))
     assert proc.returncode == 2
