@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import random
 import re
 import ssl
 import time
 import tracemalloc
+import zlib
 from email.utils import formatdate
 
 import pytest
@@ -355,6 +357,18 @@ def test_exactly_max_bytes_is_not_truncated(origin):
     r, z = fetch_all(config(max_bytes=5000), [origin.url("/fit"), origin.url("/fitz")])
     assert len(r.body) == 5000 and not r.truncated
     assert z.body == b"x" * 5000 and not z.truncated
+
+
+@pytest.mark.parametrize("after", [b"\n", b"\0" * 20, b"<!-- cached -->" * 10])
+def test_bytes_after_the_compressed_body_are_ignored_as_browsers_ignore_them(origin, after: bytes):
+    page = (ARTICLE * 50).encode()
+    for n, (coding, packed) in enumerate((("gzip", gzip.compress(page)), ("deflate", zlib.compress(page)))):
+        origin.route(f"/pad/{n}", Reply(200, packed + after, headers={"Content-Encoding": coding}))
+        r = fetch_one(config(), origin.url(f"/pad/{n}"))
+        assert r.status == 200 and r.error is None and r.body == page, (coding, r.detail)
+    # a body that is no gzip stream from its first byte is still a server's fault
+    origin.route("/junk", Reply(200, b"<html>" + after, headers={"Content-Encoding": "gzip"}))
+    assert fetch_one(config(), origin.url("/junk")).error is not None
 
 
 def test_gzip_bomb_is_cut_while_streaming(origin):

@@ -26,9 +26,13 @@ class _Inflater:
         self.encoding = encoding
         self._obj = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
         self._started = False
+        self._ended = False  # a whole stream (gzip member) was read
+        self._past_end = False  # what came after it is no stream: it is ignored
         self.tail = b""  # compressed input not yet consumed
 
     def feed(self, data: bytes, room: int) -> bytes:
+        if self._past_end:
+            return b""
         data = self.tail + data if self.tail else data
         self.tail = b""
         out = []
@@ -41,11 +45,18 @@ class _Inflater:
                     self._obj = zlib.decompressobj(-15)
                     self._started = True
                     continue
+                if self._ended:
+                    # Bytes after the compressed body (padding, a stray newline, junk): browsers
+                    # show the page and ignore them, and so does the crawl.
+                    self._past_end = True
+                    data = b""
+                    break
                 raise
             self._started = True
             out.append(chunk)
             room -= len(chunk)
             if self._obj.eof:
+                self._ended = True
                 # Concatenated gzip members are legal; start the next one.
                 rest = self._obj.unused_data
                 self._obj = zlib.decompressobj(47 if self.encoding != "deflate" else 15)
@@ -56,7 +67,7 @@ class _Inflater:
         return b"".join(out)
 
     def flush(self, room: int) -> bytes:
-        return self._obj.flush()[:room] if room > 0 else b""
+        return self._obj.flush()[:room] if room > 0 and not self._past_end else b""
 
 
 def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
