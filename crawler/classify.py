@@ -167,6 +167,7 @@ _EDGES = " |-–—:·_,(（)）!."  # what a matched phrase is shown without
 # text counts only on a page without an article body, in short lines, as for error pages.
 _WALL_TITLE = re.compile(
     r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:just a moment|attention required!?|access denied|security check(?:point)?"
+    r"|pardon our interruption|access to this page has been denied|ddos-guard"
     r"|(?:human|robot|browser|captcha|security|age) (?:verification|check)|verify(?:ing)? (?:you are|you're) (?:a )?human"
     r"|are you (?:a )?(?:robot|human)\??|captcha|(?:sign|log) ?in(?: required)?|[请請]?(?:先)?登(?:录|錄|入)"
     r"|(?:用户|用戶|会员|會員)登(?:录|錄|入)|安全(?:验证|驗證|检查|檢查)|(?:人机|人機|访问|訪問|身份|滑动|滑動)(?:验证|驗證)"
@@ -175,6 +176,7 @@ _WALL_TITLE = re.compile(
 _WALL_TEXT = re.compile(
     r"\bchecking (?:your|if the site connection is secure)|\bverify (?:that )?(?:you are|you're) (?:a )?human\b"
     r"|\benable javascript and cookies to continue\b|\bcomplete the security check\b|\bunusual traffic from your\b"
+    r"|\bincapsula incident id\b|\bddos protection by\b|\bplease (?:turn|enable) javascript on and reload the page\b"
     r"|\bare you a robot\b|\byou have been blocked\b|\b(?:please )?(?:sign|log) ?in to (?:continue|read|view)\b"
     r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b|\bnot available in your (?:country|region|location)\b"
     r"|(?:您|你)?所在(?:的)?(?:地区|地區|国家|國家)(?:无法|無法|不能)(?:观看|觀看|访问|訪問|查看)"

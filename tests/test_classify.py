@@ -177,6 +177,13 @@ def test_a_headline_that_names_a_removal_is_no_error_message(title):
         ("Example", ("You must be 18 years old or older to enter.",)),
         ("Example", ("This content is not available in your country",)),  # geo-blocked: not gone
         ("视频", ("您所在的地区无法观看该视频",)),
+        # what other bot-protection services put in the page's place
+        ("Pardon Our Interruption", ()),
+        ("Access to this page has been denied.", ()),
+        ("DDoS-Guard", ()),
+        ("Example", ("Request unsuccessful. Incapsula incident ID: 0-1234567890",)),
+        ("Example", ("DDoS protection by Cloudflare",)),
+        ("Example", ("Please turn JavaScript on and reload the page.",)),
     ],
 )
 def test_walls_in_the_articles_place_say_so(title, lines):
