@@ -314,16 +314,20 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
 
 
-def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]]) -> FidelityResult:
+def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]],
+               elsewhere: Callable[[str], bool] | None = None) -> FidelityResult:
     """A page that goes on on its next page serves part of the article (SPEC 7, excerpts): the
     repost's lines past the page's end, copied from the pages after it, are not added; the
-    verdict says it weighed an excerpt."""
+    verdict says it weighed an excerpt. `elsewhere`: where else the article's rest must be for
+    that (the description the page gives search engines, for a page that shows its start)."""
     hunks = list(verdict.hunks)
     tail = len(hunks)
     while tail > 0 and hunks[tail - 1]["op"] == HunkOp.ADDED:
         tail -= 1
     last = next((n for n, _ in reversed(pairs) if n not in _settings.boilerplate), "")
     if tail == len(hunks) or not last or _letters(last) not in _letters(hunks[-1]["repost"]):
+        return verdict
+    if elsewhere is not None and not all(elsewhere(h["repost"]) for h in hunks[tail:]):
         return verdict
     kept = tuple(hunks[:tail])
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept, excerpt_only=True)
@@ -577,6 +581,12 @@ def _analyze(job: PageJob) -> PageAnalysis:
                     page.continues = job.cut or continues_on_next_page(html_text(), job.url)
                 if page.continues:
                     verdict = _continued(verdict, compared)
+                elif page.described:
+                    # The page shows the start of an article its JSON-LD holds whole: a teaser, or
+                    # a description left as the article was before the site cut its end (then a
+                    # new version says so); only a page that lacks a part before its end was edited.
+                    verdict = _continued(verdict, compared, functools.partial(witness.describes, page,
+                                                                              fold_script=s.fold_script))
             verdicts[k] = verdict
     if found_by is None and best is not None:
         # The article is what the witness found: its lines are the version, its furniture the extras.

@@ -157,6 +157,10 @@ class PageText:
     title: str = ""
     _said: dict[bool, _Said] = field(default_factory=dict, repr=False)  # see `shows`
     continues: bool | None = None  # the article goes on on a next page (asked when needed)
+    # JSON-LD's text: a description of the article for search engines, which nothing shows
+    # (it may be stale: a site that cut a paragraph may describe the article as it was)
+    described: list[Block] = field(default_factory=list)
+    paywalled: bool = False  # JSON-LD says the article is not free: the page shows part of it
 
 
 @dataclass(frozen=True)
@@ -522,8 +526,31 @@ def read_page(html: str) -> PageText:
     first = max((b.container for b in visible), default=100) + 1_000_000
     fragments = [_inner(n.html or "") for n in tree.css("noscript, template")]
     fragments += [n.attributes.get("srcdoc") or "" for n in tree.css("iframe[srcdoc]")]
-    embedded = _embedded(list(zip(scripts, bodies)), first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
-    return PageText(visible, embedded, meta, title)
+    linked = [(kind, body) for kind, body in zip(scripts, bodies) if _LINKED_DATA.search(kind)]
+    rendered = [(kind, body) for kind, body in zip(scripts, bodies) if not _LINKED_DATA.search(kind)]
+    embedded = _embedded(rendered, first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
+    described = _embedded(linked, max((b.element for b in embedded), default=first) + 1_000_000)
+    return PageText(visible, embedded, meta, title, described=described,
+                    paywalled=any(_not_free(value) for _, body in linked for value in _json_values(body)))
+
+
+_LINKED_DATA = re.compile(r"ld\+json", re.I)
+
+
+def _not_free(value: Any) -> bool:
+    """Whether JSON-LD says its article is not free to read (`isAccessibleForFree: false`):
+    the page then shows readers a part of it, and its JSON-LD may hold the rest."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            free = v.get("isAccessibleForFree")
+            if free is False or (isinstance(free, str) and free.strip().lower() == "false"):
+                return True
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
 
 
 def _inner(markup: str) -> str:
@@ -844,6 +871,14 @@ def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script:
     return False
 
 
+def describes(page: PageText, text: str, *, fold_script: bool) -> bool:
+    """Whether the page's JSON-LD holds `text` (each of its lines, as published)."""
+    if not page.described:
+        return False
+    said = "".join(map(_letters, normalize_each([b.text for b in page.described], fold_script)))
+    return all(key in said for key in map(_letters, normalize_each(text.split("\n"), fold_script)))
+
+
 def holds(page: PageText, repost: Sequence[str]) -> bool:
     """Whether the page shows or carries most of the repost's text (or its excerpt)."""
     return find(page, repost, (), fold_script=True) is not None
@@ -863,17 +898,26 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     # The extractor's body is a second reading of the article only where it holds the repost's
     # text (where it picked comments or a teaser instead, it says nothing of the article).
     body = {_letters(line) for line in extracted} if extracted and coverage(repost, extracted) >= _AGREES else set()
-    for found_by, blocks in (("page_text", page.visible), ("embedded", page.embedded)):
+
+    def read(found_by: str, blocks: list[Block]) -> None:
+        nonlocal best
         if not blocks:
-            continue
+            return
         norm = normalize_each([b.text for b in blocks], fold_script)
         keys = [_letters(n) for n in norm]
         stretch = _best_stretch(blocks, keys, repost_lines, repost_grams, title)
-        if stretch is None:
-            continue
-        share = min(1.0, stretch.matched / len(repost_key))
-        if best is None or share > best[0] + 0.05:
-            best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
+        if stretch is not None:
+            share = min(1.0, stretch.matched / len(repost_key))
+            if best is None or share > best[0] + 0.05:
+                best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
+
+    read("page_text", page.visible)
+    read("embedded", page.embedded)
+    if page.paywalled or best is None or best[0] < _FOUND:
+        # JSON-LD is the article only where the page shows none of it, or says it shows a part:
+        # where it shows the article, what it shows is the article, whatever its description
+        # for search engines still says.
+        read("embedded", page.described)
     if best is not None and best[2][0]:
         # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
         best = (max(best[0], coverage(repost, best[2][0])), *best[1:])

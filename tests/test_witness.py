@@ -235,6 +235,49 @@ def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) 
         assert summary.new_versions == 1 and fields(store)[url]["faithful"] is False
 
 
+def _described(paragraphs: list[str], shown: list[str], free: bool = True) -> str:
+    """A page that shows `shown` and describes its article for search engines as `paragraphs`."""
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "articleBody": "\n".join(paragraphs)}
+    if not free:
+        data["isAccessibleForFree"] = False
+    ld = f"<script type='application/ld+json'>{json.dumps(data, ensure_ascii=False)}</script>"
+    return wordpress_page(shown, seed=1).replace("</head>", ld + "</head>", 1)
+
+
+def test_what_a_page_shows_is_its_article_whatever_its_json_ld_still_says(tmp_path: Path) -> None:
+    # A site cuts its article quietly and leaves its JSON-LD as the article was: the page's own
+    # text is the article, so the cut is a new version; a repost that has the cut end is faithful
+    # to what the page shows of the article its JSON-LD describes (an excerpt, as of a teaser),
+    # and one that has a cut beginning or middle is not. A page whose JSON-LD says it is not free
+    # shows part of its article: the JSON-LD is the article.
+    archive = tmp_path / "archive"
+    served: dict[str, str] = {}
+    cases = {"end": PARAS[:-1], "start": PARAS[1:], "paywall": PARAS[:2]}
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        urls = {}
+        for name in cases:
+            served[name] = _described(PARAS, PARAS)
+            o.route(f"/archives/{name}", lambda req, name=name: Reply(200, served[name]))
+            urls[name] = o.url(f"/archives/{name}")
+            write_repost(archive, f"{name}.md", urls[name], PARAS)
+        cfg = make_config(tmp_path)
+        store, _ = crawl(cfg)
+        for name, shown in cases.items():
+            served[name] = _described(PARAS, shown, free=name != "paywall")
+        store, summary = crawl(cfg, all_sources=True)
+    got = fields(store)
+    assert got[urls["end"]]["versions"] == 2 and got[urls["start"]]["versions"] == 2
+    end = fidelity(store, urls["end"])
+    assert end["faithful"] and end["excerpt_only"], end
+    start = fidelity(store, urls["start"])
+    assert not start["faithful"] and any(PARAS[0] in h["repost"] for h in start["hunks"]), start
+    assert checks(store)[urls["start"]]["found_by"] == "extractor"
+    paywall = fidelity(store, urls["paywall"])
+    assert paywall["faithful"] and not paywall["excerpt_only"], paywall
+    assert checks(store)[urls["paywall"]]["found_by"] == "embedded"
+
+
 def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     error = _chrome("提示信息", "<div class='alert_error'>抱歉，指定的主题不存在或已被删除</div>")
