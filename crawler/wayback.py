@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from crawler.fetch import Fetch
 from store.attribution import stamp_iso
@@ -134,5 +134,18 @@ async def closest_snapshot(
     A transport error, a non-2xx answer or an unusable body raises WaybackError; no 2xx
     capture gives None.
     """
-    return parse_availability(await ask(fetcher, availability_query(availability_url, url, timestamp),
-                                        "availability API"))
+    snapshot = parse_availability(await ask(fetcher, availability_query(availability_url, url, timestamp),
+                                            "availability API"))
+    if snapshot is not None and not _of_the_archive(snapshot.url, availability_url):
+        # Nothing is fetched from a host outside the sources and the archive (SPEC 6): an answer
+        # that names another host (a proxy's, a hostile endpoint's) is not followed there.
+        raise WaybackError(f"wayback availability API named a snapshot on another host: {excerpt(snapshot.url.encode())}")
+    return snapshot
+
+
+def _of_the_archive(snapshot_url: str, endpoint: str) -> bool:
+    """Whether `snapshot_url` is on the endpoint's host or a host below it (archive.org's
+    answers name web.archive.org)."""
+    host = (urlsplit(snapshot_url).hostname or "").rstrip(".")
+    home = (urlsplit(endpoint).hostname or "").rstrip(".")
+    return bool(home) and (host == home or host.endswith("." + home))

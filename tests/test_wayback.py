@@ -151,6 +151,18 @@ def test_malformed_answer_is_a_clear_one_line_error(body: str, message: str):
     assert message in text and "\n" not in text and text.startswith("wayback")
 
 
+def test_a_snapshot_on_another_host_is_never_fetched():
+    # Nothing is fetched from a host outside the sources and the archive: an answer (a proxy's,
+    # a hostile endpoint's) that names another host is an error, and that host hears nothing.
+    with Origin("127.0.0.1") as archive, Origin("127.0.0.3") as elsewhere:
+        elsewhere.route(f"/web/{TS}id_/{ORIGINAL}", Reply(200, ARTICLE))
+        archive.route("/wayback/available",
+                      Reply(200, answer(elsewhere.url(f"/web/{TS}/{ORIGINAL}")), content_type="application/json"))
+        with pytest.raises(WaybackError, match="another host"):
+            ask(archive)
+    assert elsewhere.log == []
+
+
 def test_non_2xx_answer_is_an_error():
     with Origin("127.0.0.1") as archive:
         archive.route("/wayback/available", Reply(404, "no such endpoint"))
