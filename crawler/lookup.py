@@ -74,6 +74,15 @@ def resolve_target(cfg: Config, store: Store, target: str) -> tuple[SourceRow, l
         holder = store.repost_by_appearance(path, commit)
         if holder is not None:
             name, found = holder, store.source_of_repost(holder)
+    if found is None and (cfg.archive.root / name).is_file():
+        from crawler.history import NOT_COMMITTED
+        from crawler.scan import glob_matcher
+
+        # A file of the archive's folder that the scan does not index: say why.
+        if not glob_matcher(cfg.archive.include, cfg.archive.exclude)(name):
+            raise TargetError(f"{target}: not indexed: archive.include / archive.exclude leave it out")
+        if cfg.archive.history:
+            raise TargetError(f"{target}: {NOT_COMMITTED}")
     if found is None:
         raise TargetError(f"{target} is not a file of the archive at {cfg.archive.root}")
     source = store.source_by_id(found.source_id) if found.source_id is not None else None

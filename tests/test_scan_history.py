@@ -130,6 +130,11 @@ def test_files_no_commit_holds_are_said_not_indexed_silently(tmp_path: Path) -> 
         assert set(problems) == {"a.md", "new/c.md"}
         assert all(p.startswith("not committed") for p in problems.values())
     assert result.reposts == 2  # the committed a.md and b.md
+    # `check` of such a file says why it cannot check it
+    (tmp_path / "config.toml").write_text(
+        '[archive]\nroot = "archive"\nhistory = true\n[store]\ndatabase = "m.db"\n', encoding="utf-8")
+    proc = run_cli("check", "new/c.md", "--config", str(tmp_path / "config.toml"))
+    assert proc.returncode == 2 and "new/c.md: not committed" in proc.stderr, proc.stderr
     commit(root, "two")
     result = scan(cfg, store)
     assert result.problems == [] and result.reposts == 4
