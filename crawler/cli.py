@@ -432,6 +432,10 @@ def crawl(cfg: Config, all_sources: bool, limit: int | None, max_duration: float
     click.echo(f"new versions: {summary.new_versions}   unfaithful reposts: {summary.unfaithful}   "
                f"changed since the repost: {summary.changed_since_repost}"
                + ("   stopped early (--max-duration)" if summary.stopped_early else ""))
+    if scanned.problems:
+        # (a nightly run's mail should say that some of the archive goes unchecked, and where to look)
+        n = len(scanned.problems)
+        click.echo(f"archive: {n} problem{'' if n == 1 else 's'}, not checked (`repost-mirror scan` lists them)")
     return 0
 
 

@@ -80,6 +80,10 @@ def test_scan_lists_problems_and_exits_0(tmp_path: Path) -> None:
     assert "regular file" in problems["pipe.md"]
     human = run_cli("scan", "--config", str(_config(tmp_path)), timeout=60)
     assert human.returncode == 0 and "problem: stub.md" in human.stdout
+    # the nightly crawl's summary says so too, and where to look
+    crawled = run_cli("crawl", "--limit", "0", "--config", str(_config(tmp_path)), timeout=60)  # (no fetch)
+    assert crawled.returncode == 0, crawled.stderr
+    assert "archive: 6 problems, not checked (`repost-mirror scan` lists them)" in crawled.stdout
 
 
 def test_scan_prints_the_first_problems_and_counts_the_rest(tmp_path: Path) -> None:
