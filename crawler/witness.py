@@ -526,15 +526,32 @@ def read_page(html: str) -> PageText:
     first = max((b.container for b in visible), default=100) + 1_000_000
     fragments = [_inner(n.html or "") for n in tree.css("noscript, template")]
     fragments += [n.attributes.get("srcdoc") or "" for n in tree.css("iframe[srcdoc]")]
-    linked = [(kind, body) for kind, body in zip(scripts, bodies) if _LINKED_DATA.search(kind)]
-    rendered = [(kind, body) for kind, body in zip(scripts, bodies) if not _LINKED_DATA.search(kind)]
+    linked: list[str] = []
+    rendered: list[tuple[str, str]] = []
+    for kind, body in zip(scripts, bodies):
+        if _LINKED_DATA.search(kind):
+            linked.append(body)
+        else:
+            rendered.append((kind, body))
     embedded = _embedded(rendered, first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
-    described = _embedded(linked, max((b.element for b in embedded), default=first) + 1_000_000)
-    return PageText(visible, embedded, meta, title, described=described,
-                    paywalled=any(_not_free(value) for _, body in linked for value in _json_values(body)))
+    described, paywalled = _linked_data(linked, max((b.element for b in embedded), default=first) + 1_000_000)
+    return PageText(visible, embedded, meta, title, described=described, paywalled=paywalled)
 
 
 _LINKED_DATA = re.compile(r"ld\+json", re.I)
+
+
+def _linked_data(bodies: list[str], first_id: int) -> tuple[list[Block], bool]:
+    """The text of a page's JSON-LD, and whether it says its article is not free (each script
+    parsed once)."""
+    reader = _Reader(first_id)
+    paywalled = False
+    for body in bodies:
+        for value in _json_values(body):
+            paywalled = paywalled or _not_free(value)
+            for s in _strings(value):
+                reader.string(s)
+    return reader.out, paywalled
 
 
 def _not_free(value: Any) -> bool:
