@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
+from crawler.classify import (
+    continues_on_next_page,
+    error_phrase,
+    refresh_target,
+    script_says,
+    wall_phrase,
+    withholds_rest,
+)
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract, plain_text_page
 from crawler.fidelity import Fidelity, Hunk, compare, differs
@@ -579,7 +586,9 @@ def _analyze(job: PageJob) -> PageAnalysis:
                 if page.continues is None:
                     # A page cut at max_bytes goes on past the cut as a paginated one on its next page.
                     page.continues = job.cut or continues_on_next_page(html_text(), job.url)
-                if page.continues:
+                if page.continues or witness.withheld_after(page, [n for n, _ in compared], s.fold_script,
+                                                            withholds_rest):
+                    # Its next page, or a wall (sign in, subscribe, "read the full text"), holds the rest.
                     verdict = _continued(verdict, compared)
                 elif page.described:
                     # The page shows the start of an article its JSON-LD holds whole: a teaser, or

@@ -25,7 +25,7 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +44,7 @@ from crawler.extract import (
 from crawler.normalize import normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
-           "read_page", "shows"]
+           "read_page", "shows", "withheld_after"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
@@ -824,6 +824,7 @@ class _Said:
     texts: frozenset[str]
     runs: frozenset[str]
     linked: dict[str, list[tuple[str, int]]]  # first _K letters -> (letters, link characters)
+    keys: tuple[str, ...]  # the letters of each block, in the page's order
 
 
 _RUN = 4  # consecutive blocks a line may span: a dateline set as a list of date, source, author
@@ -838,7 +839,7 @@ def _said(page: PageText, fold_script: bool) -> _Said:
         for block, key in zip(page.visible, keys):
             if block.link_chars and len(key) > _K:
                 linked.setdefault(key[:_K], []).append((key, block.link_chars))
-        said = page._said[fold_script] = _Said(frozenset(keys), frozenset(runs), linked)
+        said = page._said[fold_script] = _Said(frozenset(keys), frozenset(runs), linked, tuple(keys))
     return said
 
 
@@ -869,6 +870,24 @@ def _inserted(key: str, text: str, links: int) -> str | None:
     if head >= _K and len(key) - head >= _K and text.endswith(key[head:]):
         return text[head:head + extra]
     return None
+
+
+_WITHHELD_NEAR = 4  # blocks after the article's last shown line where a teaser says the rest is withheld
+_WITHHELD_TAIL = 60  # characters at the end of a block where it may say so ("... 阅读全文>>")
+
+
+def withheld_after(page: PageText, repost: Sequence[str], fold_script: bool, says: Callable[[str], bool]) -> bool:
+    """Whether the page stops showing the repost's text (normalised lines) and, within a few
+    blocks after the last one it shows, `says` that the rest is withheld (a sign-in or
+    subscription wall, a "read the full text" link): the page serves an excerpt (SPEC 7)."""
+    said = _said(page, fold_script)
+    whole = _repost_key(repost)
+    lines = {_letters(line) for line in repost}
+    last = next((i for i in range(len(said.keys) - 1, -1, -1)
+                 if said.keys[i] in lines or (len(said.keys[i]) >= 2 * _K and said.keys[i] in whole)), None)
+    if last is None or said.keys[last] == _letters(repost[-1]):
+        return False
+    return any(says(block.text[-_WITHHELD_TAIL:]) for block in page.visible[last + 1:last + 1 + _WITHHELD_NEAR])
 
 
 def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script: bool) -> bool:

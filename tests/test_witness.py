@@ -1091,6 +1091,45 @@ def test_an_article_that_goes_on_on_its_next_page_is_judged_as_an_excerpt() -> N
     assert not verdict.faithful and not verdict.excerpt_only and verdict.hunks[-1]["op"] == "added", verdict
 
 
+def test_a_teaser_that_says_the_rest_is_withheld_is_judged_as_an_excerpt(tmp_path: Path) -> None:
+    # A site shows an article's first paragraphs and asks its readers to sign in or subscribe
+    # for the rest (SPEC 7: "a 'read more' behind a login"). The repost, copied when the article
+    # was free, has it whole: what it has past the teaser's end is withheld, not added. Before,
+    # the repost was unfaithful with its last paragraphs "added".
+    archive = tmp_path / "archive"
+    zh_wall = "<p class='more'><a href='/login'>登录</a>后阅读全文</p>"
+    en_wall = "<div class='paywall'><h4>Subscribe to continue reading</h4><a href='/subscribe'>Subscribe</a></div>"
+    cards = "".join(f"<div class='card'><p>第{i}条：另一篇文章的摘要</p><a href='/a/{i}'>阅读全文</a></div>" for i in range(6))
+    pages = {
+        "zh": (_chrome("瑞银收购瑞信", "<div class='article'>" + "".join(f"<p>{p}</p>" for p in PARAS[:2]) + zh_wall
+                       + "</div>"), PARAS),
+        "en": (_chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + en_wall
+                       + "</div>"), ARTICLE),
+        # an edit inside the part the teaser shows is still an edit
+        "zh-edited": (_chrome("瑞银收购瑞信", "<div class='article'>" + f"<p>{PARAS[0]}</p><p>{REPLACED}</p>"
+                              + zh_wall + "</div>"), PARAS),
+        # an article cut short, with a listing's "阅读全文" cards further down: the cut is not withheld
+        "zh-cut": (_chrome("瑞银收购瑞信", "<div class='article'>" + "".join(f"<p>{p}</p>" for p in PARAS[:2])
+                           + "</div><div class='related'><h3>相关文章</h3><p>编辑：小王</p><p>责任编辑：小李</p>"
+                           + "<p>来源：新闻网</p><p>分享到：微信 微博</p>" + cards + "</div>"), PARAS),
+    }
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        for name, (page, paragraphs) in pages.items():
+            o.route(f"/news/{name}", Reply(200, page))
+            write_repost(archive, f"{name}.md", o.url(f"/news/{name}"), paragraphs)
+        store, _ = crawl(make_config(tmp_path))
+        verdicts = {name: fidelity(store, o.url(f"/news/{name}")) for name in pages}
+        statuses = {name: fields(store)[o.url(f"/news/{name}")]["link_status"] for name in pages}
+    assert statuses == {name: "alive" for name in pages}, statuses
+    for name in ("zh", "en"):
+        assert verdicts[name]["faithful"] and verdicts[name]["excerpt_only"], (name, verdicts[name])
+    assert not verdicts["zh-edited"]["faithful"], verdicts["zh-edited"]
+    assert any("整段改写" in h["original"] for h in verdicts["zh-edited"]["hunks"]), verdicts["zh-edited"]
+    cut = verdicts["zh-cut"]
+    assert not cut["faithful"] and not cut["excerpt_only"] and cut["hunks"][-1]["op"] == "added", cut
+
+
 def test_a_page_nested_deeper_than_any_page_is_read_without_its_excess_containers() -> None:
     # A hostile page nests 20,000 <div>s (the parser alone took seconds over such a page):
     # read as the extractor reads it, without the containers past the depth no page reaches,
