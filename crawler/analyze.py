@@ -26,7 +26,7 @@ from crawler.classify import (
     withholds_rest,
 )
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract, plain_text_page
+from crawler.extract import decode_html, extract, header_charset, plain_text_page, utf16
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
@@ -490,7 +490,7 @@ def analyze(job: PageJob) -> PageAnalysis:
     A page that breaks the analysis gets an analysis that says why (`failure`): one hostile
     page must not stop a crawl, nor every later one, which would meet it first again.
     """
-    if _binary(job.html):
+    if _binary(job.html, job.content_type):
         # A PDF, an image, a body still compressed (gzip twice): its bytes are no article text,
         # and read as text they made a version of garbage and an 'unfaithful' repost.
         kind = (job.content_type or "no Content-Type").split(";")[0].strip()
@@ -509,11 +509,17 @@ _SNIFFED = 8192  # bytes of a body looked at
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _binary(body: bytes) -> bool:
+def _binary(body: bytes, content_type: str | None) -> bool:
     """Bytes that are no text: a twentieth of the first ones control characters (a stray NUL in
-    a page is no matter; compressed or binary data has one byte in ten or more)."""
+    a page is no matter; compressed or binary data has one byte in ten or more), read as the
+    UTF-16 its header names, if it names it (its ASCII has a NUL in every other byte)."""
     head = body[:_SNIFFED]
-    return bool(head) and not head.startswith(_UTF16) and 20 * len(_CONTROL.findall(head)) > len(head)
+    if not head or head.startswith(_UTF16):
+        return False
+    codec = header_charset(content_type)
+    if codec is not None and utf16(codec):
+        head = head.decode(codec, errors="replace").encode("utf-8", errors="replace")
+    return 20 * len(_CONTROL.findall(head)) > len(head)
 
 
 def _analyze(job: PageJob) -> PageAnalysis:

@@ -222,6 +222,30 @@ def test_an_article_served_as_plain_text_is_read_as_its_lines(tmp_path: Path) ->
     assert title == "瑞银收购瑞信" and text.split("\n") == PARAS
 
 
+def test_a_page_whose_header_says_utf16_is_read_as_utf16(tmp_path: Path) -> None:
+    """UTF-16 without a byte-order mark, named by the Content-Type header (as browsers read it):
+    its NUL bytes made it 'not a text page', and without that check it read as GB18030 garbage.
+    A <meta> that says UTF-16 over the same bytes is no such statement (a page whose <meta> is
+    readable as ASCII is not UTF-16), so those bytes are still no text page."""
+    archive = tmp_path / "archive"
+    page = article_page("瑞银收购瑞信", PARAS).replace("charset='utf-8'", "")
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/le", Reply(200, page.encode("utf-16-le"), content_type="text/html; charset=UTF-16"))
+        o.route("/be", Reply(200, page.encode("utf-16-be"), content_type="text/html; charset=utf-16be"))
+        o.route("/meta", Reply(200, page.replace("<head>", "<head><meta charset='utf-16'>").encode("utf-16-le"),
+                               content_type="text/html"))
+        for name in ("le", "be", "meta"):
+            write_repost(archive, f"{name}.md", o.url(f"/{name}"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)
+    for name in ("le", "be"):
+        assert got[o.url(f"/{name}")]["link_status"] == "alive" and got[o.url(f"/{name}")]["faithful"] is True, name
+    assert got[o.url("/meta")]["faithful"] is None
+    texts = [text for (text,) in store.db.execute("SELECT text FROM versions").fetchall()]
+    assert texts == ["\n".join(PARAS)] * 2, texts
+
+
 def test_a_body_of_binary_bytes_makes_no_version_and_no_verdict(tmp_path: Path) -> None:
     """A PDF, or a page compressed twice ("gzip, gzip", which is not decoded): read as text, its
     bytes became a version of garbage and an 'unfaithful' repost."""

@@ -102,8 +102,13 @@ _META_CHARSET_RE = re.compile(
 )
 
 
-def _norm_charset(label: str | None) -> str | None:
-    """Python codec name for a declared charset label, or None if unknown."""
+_UTF16 = {"utf-16": "utf-16-le", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
+
+
+def _norm_charset(label: str | None, header: bool = False) -> str | None:
+    """Python codec name for a declared charset label, or None if unknown. `header`: the label
+    is the HTTP header's, which (unlike a <meta>) may truthfully say UTF-16 (WHATWG: "utf-16"
+    is little-endian)."""
     if not label:
         return None
     label = label.strip().strip("\"'").lower()
@@ -116,6 +121,8 @@ def _norm_charset(label: str | None) -> str | None:
         except LookupError:
             return None
         name = _ALIASES.get(name, name)
+    if header and name in _UTF16:
+        return _UTF16[name]
     if name in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"):
         # a <meta> cannot truthfully declare UTF-16 in bytes we could read as ASCII
         return "utf-8"
@@ -188,6 +195,17 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
     return text, charset
 
 
+def header_charset(content_type: str | None) -> str | None:
+    """The codec a Content-Type header names (``text/html; charset=gbk`` -> gb18030), or None."""
+    header = _CT_CHARSET_RE.search(content_type) if content_type else None
+    return _norm_charset(header.group(1), header=True) if header else None
+
+
+def utf16(codec: str) -> bool:
+    """Whether a codec of `header_charset` is UTF-16 (either byte order)."""
+    return codec in _UTF16.values()
+
+
 def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
     """``decode_html``, and whether the text is exactly ``data`` read as UTF-8 (the
     parser then takes the bytes as they are, saving a re-encoding)."""
@@ -202,12 +220,12 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
         if data.startswith(bom):
             return data[len(bom):].decode(enc, errors="replace"), "utf-8" if enc == "utf-8" else enc, False
     declared: list[str] = []
-    if content_type:
-        header = _CT_CHARSET_RE.search(content_type)
-        if header:
-            named = _norm_charset(header.group(1))
-            if named:
-                declared.append(named)
+    named = header_charset(content_type)
+    if named is not None and utf16(named):
+        # Its ASCII is not ASCII bytes: no <meta> is readable, and the bytes are not UTF-8.
+        return data.decode(named, errors="replace"), named, False
+    if named:
+        declared.append(named)
     meta = _META_CHARSET_RE.search(data[:META_SCAN_BYTES])
     if meta:
         named = _norm_charset(meta.group(1).decode("ascii", "ignore"))
