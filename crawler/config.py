@@ -192,8 +192,13 @@ def _number(key: str, value: Any, *, minimum: float = 0, integer: bool = False, 
     if value < minimum or (above and value == minimum):
         raise ConfigError(key, f"must be {'greater than' if above else 'at least'} {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise ConfigError(key, f"must be at most {maximum:g}, got {value:g}")
+        raise ConfigError(key, f"must be at most {_plain(maximum)}, got {_plain(value)}")
     return int(value) if integer else float(value)
+
+
+def _plain(number: float) -> str:
+    """A bound or a value as a config file writes it: 1000000, not 1e+06."""
+    return str(int(number)) if float(number).is_integer() and abs(number) < 1e18 else f"{number:g}"
 
 
 def _duration(key: str, value: Any) -> float:
@@ -204,7 +209,9 @@ def _duration(key: str, value: Any) -> float:
         seconds = parse_duration(value)
     except ValueError as exc:
         raise ConfigError(key, str(exc)) from None
-    return _number(key, seconds, maximum=MAX_DURATION)
+    if seconds > MAX_DURATION:
+        raise ConfigError(key, f"must be at most {MAX_DURATION // 86400:.0f}d, got {value!r}")
+    return _number(key, seconds)
 
 
 def _user_agent(key: str, value: Any) -> str:

@@ -60,6 +60,16 @@ def test_bad_values_name_their_key(doc: dict, key: str) -> None:
     assert key in str(err.value)
 
 
+@pytest.mark.parametrize("doc, said", [
+    ({"crawl": {"retries": 1000000}}, "must be at most 20, got 1000000"),  # not "got 1e+06"
+    ({"crawl": {"revisit_dead": "99999999999d"}}, "must be at most 36500d, got '99999999999d'"),  # not seconds
+])
+def test_a_bound_is_said_as_the_config_file_writes_it(doc: dict, said: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(doc)
+    assert said in str(err.value)
+
+
 def test_durations() -> None:
     assert parse_duration("7d") == 7 * 86400
     assert parse_duration("24h") == 86400
