@@ -188,6 +188,20 @@ def test_redirect_to_another_article(origin):
     assert link_status(r) == "redirected"
 
 
+def test_a_location_written_with_backslashes_or_on_a_300_is_followed_as_a_browser_does(origin):
+    # "\\news\\1.html" (a Windows server's Location): browsers read its backslashes as the
+    # path's slashes; joined as letters it was "/old%5Cnews%5C1.html", which 404s: a live article gone.
+    origin.route("/dir/old", Reply(302, headers={"Location": "\\news\\1.html?from=old"}))
+    r = fetch_one(config(), origin.url("/dir/old"))
+    assert r.status == 200 and pages(origin) == ["/dir/old", "/news/1.html"], pages(origin)
+    assert r.final_url == origin.url("/news/1.html?from=old")
+    # a 300 that names its preferred choice goes there, as browsers go
+    origin.clear()
+    origin.route("/choices", Reply(300, "<ul><li>a</li></ul>", headers={"Location": "/news/2"}))
+    r = fetch_one(config(), origin.url("/choices"))
+    assert r.status == 200 and r.redirects == [(300, origin.url("/news/2"))] and link_status(r) == "redirected"
+
+
 def test_a_location_in_raw_utf8_or_gbk_bytes_is_followed_as_a_browser_does(origin):
     # Chinese sites write "/新闻/1" into Location as raw bytes; read as latin-1 and encoded again,
     # it became a URL that 404s, and a live article was gone
@@ -573,6 +587,10 @@ def test_redirect_rules():
     here = httpx.URL("http://a.test/x/y")
     assert str(redirect_target(here, "../z#frag")[0]) == "http://a.test/z"
     assert redirect_target(here, "mailto:x@y")[1] == "bad_redirect"
+    assert str(redirect_target(here, "\\\\b.test\\p\\q?a=\\")[0]) == "http://b.test/p/q?a=\\"  # a query keeps its own
+    for nowhere in ("http://", "https:///", "http://?q"):  # joined, "http://" was the URL itself: "a loop"
+        target, err, detail = redirect_target(here, nowhere)
+        assert (target, err) == (None, "bad_redirect") and "without a host" in detail, nowhere
     assert redirect_target(here, None)[1] == "bad_redirect"
     target = httpx.URL("http://a.test/z")
     assert redirect_decision(target, {"http://a.test/z"}, 1, 10)[0] == "redirect_loop"

@@ -3,12 +3,15 @@ Location out of httpx's way so that the response that carried it is not lost."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from crawler.urls import header_url, usable_host
 from store.words import FetchError
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# 300 too when it names a Location (its preferred choice), as browsers follow it.
+REDIRECT_STATUSES = frozenset({300, 301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 # Where _set_location_aside keeps the response headers as received.
 RAW_HEADERS = "repost_mirror.raw_headers"
@@ -20,10 +23,13 @@ def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL
     Whatever the server sent (any string) ends here as a URL or as a `bad_redirect`."""
     if location is None or not location.strip():
         return None, FetchError.BAD_REDIRECT, "redirect without a Location header"
-    location = header_url(location)
+    location = _as_browsers_read(header_url(location).strip())
     shown = location[:200]
+    if _NO_AUTHORITY.match(location):
+        # "http://" alone: joined to the current URL it is that URL, and was called a loop.
+        return None, FetchError.BAD_REDIRECT, f"redirect to a URL without a host: {shown!r}"
     try:
-        target = current.join(location.strip())
+        target = current.join(location)
         if target.scheme not in ("http", "https"):
             return None, FetchError.BAD_REDIRECT, f"redirect to a non-http(s) URL: {shown!r}"
         host = target.raw_host.decode("ascii").lower()
@@ -40,6 +46,19 @@ def redirect_target(current: httpx.URL, location: str | None) -> tuple[httpx.URL
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
         return None, FetchError.BAD_REDIRECT, f"unusable redirect target {shown!r}: {exc}"
     return target, None, ""
+
+
+_PATH_PART = re.compile(r"^[^?#]*")
+_NO_AUTHORITY = re.compile(r"^https?:[/\\]{2}(?:[?#/]|$)", re.I)
+
+
+def _as_browsers_read(location: str) -> str:
+    """A Location whose path is written with backslashes ("\\a\\1.html", a Windows server's
+    habit): an http(s) URL's path separators in browsers (WHATWG URL), not letters that make
+    another path, which 404s and made a live article `gone`."""
+    if "\\" not in location:
+        return location
+    return _PATH_PART.sub(lambda m: m.group(0).replace("\\", "/"), location, count=1)
 
 
 def redirect_decision(target: httpx.URL, seen: set[str], hops: int, max_redirects: int, *, state: str | None = None
