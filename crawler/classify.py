@@ -538,6 +538,7 @@ _URLISH = re.compile(r"(?:https?://|www\.)\S+|(?<![\w/])/\S*")
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 _SHORT = 3000
+_FEW_WORDS = 16  # characters of normalised text: a loader's word or two, not an error page's message
 
 
 def _norm(text: str) -> str:
@@ -557,9 +558,10 @@ def page_signature(title: str, text: str) -> PageSignature:
 
 def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
     """True when `page` looks like what the host serves for a URL that cannot exist."""
-    if not page.paragraphs or not probe.paragraphs:
-        # A page without a word (a script-rendered shell, served for every URL of its site,
-        # its articles' included) is no error page, whatever its title: no evidence.
+    if page.length < _FEW_WORDS or probe.length < _FEW_WORDS:
+        # A page without a word, or with its loader's one or two ("加载中...", "Loading..."): a
+        # script-rendered shell, served for every URL of its site, its articles' included, is
+        # no error page, whatever its title: no evidence.
         return False
     shortest, longest = sorted((page.length, probe.length))
     if longest and shortest / longest < 0.6:

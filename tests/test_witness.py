@@ -396,6 +396,11 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
                  "<p>Please sign in to continue reading.</p></body></html>",
         "shell": "<html><head><title>Example News</title></head><body><noscript>You need to enable JavaScript to "
                  "run this app.</noscript><div id='root'></div><script src='/static/main.js'></script></body></html>",
+        # a shell that shows its loader's word or two until its script renders the article
+        "loader": "<html><head><title>新闻网</title></head><body><div id='app'><div class='loading'>加载中...</div>"
+                  "</div><script src='/app.js'></script></body></html>",
+        "loading": "<html><head><title>Example News</title></head><body><div id='app'><p>Loading…</p></div>"
+                   "<script src='/app.js'></script></body></html>",
     }
     hosts = [Origin(f"127.0.0.{20 + i}", default=Reply(200, page)).start() for i, page in enumerate(walls.values())]
     try:
@@ -413,7 +418,8 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
         assert got[urls[name]]["status"] == "blocked", (name, got[urls[name]])
         assert "wall" in got[urls[name]]["detail"], got[urls[name]]
     assert "Just a moment" in got[urls["check"]]["detail"] and "验证" in got[urls["verify"]]["detail"]
-    assert got[urls["shell"]]["status"] == "alive" and "no article body found" in got[urls["shell"]]["detail"]
+    for name in ("shell", "loader", "loading"):
+        assert got[urls[name]]["status"] == "alive" and "no article body found" in got[urls[name]]["detail"], name
     assert not any(listed[u]["dead"] for u in urls.values()) and summary.new_versions == 0
 
 
