@@ -882,9 +882,10 @@ def withheld_after(page: PageText, repost: Sequence[str], fold_script: bool, say
     subscription wall, a "read the full text" link): the page serves an excerpt (SPEC 7)."""
     said = _said(page, fold_script)
     whole = _repost_key(repost)
+    grams = _grams(whole)  # a block's first gram before its whole text: a long page costs a lookup a block
     lines = {_letters(line) for line in repost}
-    last = next((i for i in range(len(said.keys) - 1, -1, -1)
-                 if said.keys[i] in lines or (len(said.keys[i]) >= 2 * _K and said.keys[i] in whole)), None)
+    last = next((i for i, key in zip(range(len(said.keys) - 1, -1, -1), reversed(said.keys))
+                 if key in lines or (len(key) >= 2 * _K and key[:_K] in grams and key in whole)), None)
     if last is None or said.keys[last] == _letters(repost[-1]):
         return False
     return any(says(block.text[-_WITHHELD_TAIL:]) for block in page.visible[last + 1:last + 1 + _WITHHELD_NEAR])
