@@ -243,6 +243,15 @@ def test_a_garbled_answer_is_a_protocol_error_said_once():
     assert r.detail.count("NONSENSE") <= 1 and r.detail.count("illegal status line") == 1, r.detail
 
 
+def test_headers_past_the_clients_bound_are_said_as_such(origin):
+    # 1 MB of response headers (browsers refuse past 256 KiB): a server's fault, said in words a
+    # user reads, not h11's "Receive buffer too long" alone
+    origin.route("/big", Reply(200, ARTICLE, headers={"X-Padding": "a" * 1_000_000}))
+    r = fetch_one(config(retries=0), origin.url("/big"))
+    assert r.error == "protocol" and link_status(r) == "server_error"
+    assert r.detail.startswith("response headers longer than 100 KiB"), r.detail
+
+
 def test_redirect_to_trailing_slash_is_still_alive(origin):
     origin.route("/a", Reply(301, headers={"Location": origin.url("/a/")}))
     r = fetch_one(config(), origin.url("/a"))

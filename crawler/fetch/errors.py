@@ -39,6 +39,9 @@ def error_of(exc: BaseException) -> tuple[FetchError, str]:
         # A peer that hangs up mid-exchange is a reset, not a malformed answer.
         if "without sending" in text or "peer closed" in text or "incomplete" in text.lower():
             return FetchError.RESET, text
+        if "Receive buffer too long" in text:
+            # h11's words for headers past its bound (httpcore's 100 KiB): say what was too long.
+            return FetchError.PROTOCOL, f"response headers longer than 100 KiB ({text})"
         return FetchError.PROTOCOL, text
     if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
         return FetchError.RESET, text
