@@ -17,16 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import (
-    continues_on_next_page,
-    error_phrase,
-    refresh_target,
-    script_says,
-    wall_phrase,
-    withholds_rest,
-)
+from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract, header_charset, plain_text_page, utf16
+from crawler.extract import decode_html, extract, header_charset, plain_text_page, utf16, withholds_rest
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef

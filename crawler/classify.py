@@ -299,32 +299,6 @@ def continues_on_next_page(html: str, url: str) -> bool:
     return False
 
 
-# What a teaser says where its article stops: the rest is for those who sign in, subscribe or
-# pay, or behind a "read the full text" link (SPEC 7, excerpts). Read only in a short line right
-# after the article's last line the page shows (`witness.withheld_after`): a listing's cards say
-# "阅读全文" too, and an article may quote the words.
-_WITHHELD = re.compile(
-    r"(?:登录|登錄|登入|注册|註冊|订阅|訂閱|付费|付費|购买|購買|开通|開通|加入|成为|成為|升级|升級)[^。，,.!！?？\n]{0,10}"
-    r"(?:阅读|閱讀|查看|观看|觀看|浏览|瀏覽|解锁|解鎖|继续|繼續)"
-    r"|(?:阅读|閱讀|查看|展开|展開|浏览|瀏覽)(?:全文|完整|剩余|剩餘|余下|餘下|全部)"
-    r"|(?:剩余|剩餘|还剩|還剩|余下|餘下)[^。\n]{0,10}(?:未读|未讀|内容|內容|全文)"
-    r"|(?:付费|付費|会员|會員|订阅|訂閱|VIP)(?:专享|專享|专属|專屬|独享|獨享)"
-    r"|\b(?:subscribe|sign in|sign up|log ?in|register|join)\b.{0,30}\bto (?:read|view|access|unlock|see)"
-    r" (?:the |this )?(?:full|rest|entire|whole|complete)\b"
-    r"|\bto (?:continue|keep) reading\b|\bcontinue reading\b(?! below)|\bkeep reading\b"
-    r"|\bread (?:the )?(?:full|whole|entire|rest of the|complete) (?:article|story|post|text|report)\b"
-    r"|\b(?:article|story|content|post) is (?:only )?(?:available|reserved|exclusive) (?:to|for) (?:our )?"
-    r"(?:paying )?(?:subscribers|members)\b|\b(?:subscribers?|members?)[- ]only\b|\balready a (?:subscriber|member)\b",
-    re.I)
-_WITHHELD_LINE_MAX = 120
-
-
-def withholds_rest(line: str) -> bool:
-    """Whether a short line of a page says that the rest of its article is withheld: for those
-    who sign in, subscribe or pay, or behind a "read the full text" link."""
-    return len(line) <= _WITHHELD_LINE_MAX and _WITHHELD.search(line.replace("\u2019", "'")) is not None
-
-
 def error_phrase(title: str, lines: Iterable[str] = (), *, headline: bool = False) -> str | None:
     """Where a page says it is an error page and what it says ("title: 页面不存在"), or None.
 

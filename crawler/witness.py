@@ -40,6 +40,7 @@ from crawler.extract import (
     _class_signal,
     json_document,
     parser_ready,
+    withholds_rest,
 )
 from crawler.normalize import normalize_each
 
@@ -595,7 +596,7 @@ def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
-                or _PROMO_RE.search(text) or (len(text) < _META_LINE_MAX and _LEAD_IN.search(text))
+                or _PROMO_RE.search(text) or withholds_rest(text) or (len(text) < _META_LINE_MAX and _LEAD_IN.search(text))
                 or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 

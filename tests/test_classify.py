@@ -26,7 +26,6 @@ from crawler.classify import (
     script_says,
     soft404_evidence,
     wall_phrase,
-    withholds_rest,
 )
 from crawler.fetch import FetchResult
 
@@ -397,28 +396,6 @@ def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_no
 ])
 def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
     assert continues_on_next_page(html, "https://news.example.cn/a/2012/123.html") is goes_on
-
-
-@pytest.mark.parametrize("line, withheld", [
-    ("登录后阅读全文", True),
-    ("登錄後閱讀全文 >>", True),
-    ("开通会员即可继续阅读", True),
-    ("剩余80%未读", True),
-    ("展开全文", True),
-    ("付费专享", True),
-    ("Subscribe to continue reading", True),
-    ("Sign in to read the full article.", True),
-    ("This article is available to subscribers only", True),
-    ("Already a subscriber? Log in", True),
-    ("Continue reading", True),
-    ("Continue reading below", False),  # an advertisement's break in the article
-    ("我们必须继续阅读历史", False),
-    ("编辑：小王", False),
-    ("The subscriber base grew to 2 million readers last year, the company said in a statement on Monday "
-     "that also announced a new chief executive officer.", False),  # a paragraph, not a wall's line
-])
-def test_a_teaser_says_its_rest_is_withheld(line: str, withheld: bool) -> None:
-    assert withholds_rest(line) is withheld
 
 
 @pytest.mark.parametrize("html, alerts, goes_to", [

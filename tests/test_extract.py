@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from crawler.extract import Article, decode_html, extract
+import pytest
+
+from crawler.extract import Article, decode_html, extract, withholds_rest
 from tests.conftest import DATA
 
 PAGES = Path(__file__).resolve().parent / "extract_pages"
@@ -473,3 +475,24 @@ def test_a_title_of_a_megabyte_is_cut_before_it_is_split_or_stored():
     page = "<html><head><title>  瑞银收购瑞信 -\n 新闻网 </title></head><body><h1>瑞银收购瑞信</h1><p>" + "正文内容。" * 50 + "</p></body></html>"
     assert extract(page.encode(), url="http://a.test/1").title == "瑞银收购瑞信"
 
+
+@pytest.mark.parametrize("line, withheld", [
+    ("登录后阅读全文", True),
+    ("登錄後閱讀全文 >>", True),
+    ("开通会员即可继续阅读", True),
+    ("剩余80%未读", True),
+    ("展开全文", True),
+    ("付费专享", True),
+    ("Subscribe to continue reading", True),
+    ("Sign in to read the full article.", True),
+    ("This article is available to subscribers only", True),
+    ("Already a subscriber? Log in", True),
+    ("Continue reading", True),
+    ("Continue reading below", False),  # an advertisement's break in the article
+    ("我们必须继续阅读历史", False),
+    ("编辑：小王", False),
+    ("The subscriber base grew to 2 million readers last year, the company said in a statement on Monday "
+     "that also announced a new chief executive officer.", False),  # a paragraph, not a wall's line
+])
+def test_a_teaser_says_its_rest_is_withheld(line: str, withheld: bool) -> None:
+    assert withholds_rest(line) is withheld

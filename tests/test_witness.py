@@ -1111,6 +1111,12 @@ def test_a_teaser_that_says_the_rest_is_withheld_is_judged_as_an_excerpt(tmp_pat
                        + "</div>"), PARAS),
         "en": (_chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + en_wall
                        + "</div>"), ARTICLE),
+        # the wall's words as a paragraph of the article's own (they were "altered" into the rest)
+        "zh-in-body": (_chrome("瑞银收购瑞信", "<div class='article'>" + "".join(f"<p>{p}</p>" for p in PARAS[:2])
+                               + "<p>本文为付费内容，剩余80%内容请登录后阅读全文。</p></div>"), PARAS),
+        "en-in-body": (_chrome("Harbour bridge", "<article>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:2])
+                               + "<p>This article is for subscribers only. Already a subscriber? <a href='/login'>Log in"
+                               + "</a></p></article>"), ARTICLE),
         # an edit inside the part the teaser shows is still an edit
         "zh-edited": (_chrome("瑞银收购瑞信", "<div class='article'>" + f"<p>{PARAS[0]}</p><p>{REPLACED}</p>"
                               + zh_wall + "</div>"), PARAS),
@@ -1128,7 +1134,7 @@ def test_a_teaser_that_says_the_rest_is_withheld_is_judged_as_an_excerpt(tmp_pat
         verdicts = {name: fidelity(store, o.url(f"/news/{name}")) for name in pages}
         statuses = {name: fields(store)[o.url(f"/news/{name}")]["link_status"] for name in pages}
     assert statuses == {name: "alive" for name in pages}, statuses
-    for name in ("zh", "en"):
+    for name in ("zh", "en", "zh-in-body", "en-in-body"):
         assert verdicts[name]["faithful"] and verdicts[name]["excerpt_only"], (name, verdicts[name])
     assert not verdicts["zh-edited"]["faithful"], verdicts["zh-edited"]
     assert any("整段改写" in h["original"] for h in verdicts["zh-edited"]["hunks"]), verdicts["zh-edited"]
