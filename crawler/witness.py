@@ -45,7 +45,7 @@ from crawler.extract import (
 from crawler.normalize import normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
-           "read_page", "shows", "withheld_after"]
+           "read_page", "shows", "shows_another_text", "withheld_after"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
@@ -907,6 +907,17 @@ def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script:
             if card is not None and key in card:
                 return True
     return False
+
+
+def shows_another_text(extracted: Sequence[str], repost: Sequence[str], excerpt: str) -> bool:
+    """Whether the extractor's body (normalised lines) is prose of the page's own, beyond what
+    the repost and the page's description (`excerpt`, normalised) say, and at least as long as
+    the description: then the description is no excerpt of what the page shows (an article
+    rewritten under its old description, comments where the article was) and says nothing of it."""
+    said = _repost_key(repost) + _letters(excerpt)
+    other = [(line, key) for line, key in zip(extracted, map(_letters, extracted)) if key and key not in said]
+    return (len(other) >= 2 and sum(len(key) for _, key in other) >= len(_letters(excerpt))
+            and any(is_prose(line, key) for line, key in other))
 
 
 def describes(page: PageText, text: str, *, fold_script: bool) -> bool:
