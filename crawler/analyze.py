@@ -515,9 +515,6 @@ def _binary(body: bytes, content_type: str | None) -> bool:
     return 20 * len(_CONTROL.findall(head)) > len(head)
 
 
-_SOME_OF_IT = 0.1  # share of a repost's text an extractor's body holds to be a reading of its article
-
-
 def _analyze(job: PageJob) -> PageAnalysis:
     s = _settings
     article = extract(job.html, url=job.url, hints=job.hints, content_type=job.content_type)
@@ -565,12 +562,10 @@ def _analyze(job: PageJob) -> PageAnalysis:
             continue
         if found.found_by == "meta" and witness.shows_another_text(lines, rlines, found.lines[0]):
             # The page shows a text of its own under a description that is the repost's: the
-            # description was left as the article was, and is no excerpt of what it shows now
-            # (it made a rewritten article 'faithful', and itself the version). Where the body
-            # holds some of the repost, it is the article, rewritten: its verdict stands; where
-            # it holds none, it may be any text (comments where the article was): no verdict.
-            if witness.coverage(rlines, lines) < _SOME_OF_IT:
-                verdicts[k] = None
+            # description was left as the article was, and is no excerpt of what the page shows
+            # now (it made a rewritten article 'faithful', and itself the version). No repost
+            # text is found in what the page shows: it is judged by its extracted body (SPEC 7),
+            # as a stored version of it is.
             continue
         if done is not None and witness.coverage(rlines, found.lines) < witness.coverage(rlines, lines) - 0.02:
             # The extractor's body holds more of the repost than what the witness found: its
