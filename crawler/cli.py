@@ -541,6 +541,8 @@ def check(cfg: Config, target: str, as_json: bool, no_fetch: bool) -> int:
             _print_hunks(item["hunks"], color=sys.stdout.isatty())
         for path in doc["without_text"]:
             click.echo(f"{path}: not judged: its body has no text to compare (empty, or only images)")
+        for path in doc["not_judged"]:
+            click.echo(f"{path}: not judged: the page did not show its text (see the detail above)")
     if version is None:
         if not as_json:
             click.echo("the source cannot be fetched and no version is stored", err=True)

@@ -133,6 +133,8 @@ class CheckReport:
     check: CheckDone | None
     # reposts without text to compare (a body empty or only images): judged neither way
     without_text: list[str] = field(default_factory=list)
+    # reposts with text that the check judged neither way (a page cut before their text arrived)
+    not_judged: list[str] = field(default_factory=list)
 
     @property
     def unfaithful(self) -> bool:
@@ -158,7 +160,7 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
     summary = store.report_sources(source_id=source.id)[0]
     reposts = [r for r in store.reposts_of(source.id) if only is None or r.path in only]
     version = store.version(source.latest_version_id) if source.latest_version_id else None
-    results, without_text = [], []
+    results, without_text, not_judged = [], [], []
     appearances = store.appearances_of(r.id for r in reposts)
     if version is not None:
         if fetched is not None:
@@ -178,8 +180,10 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
                     repost_date=date.at if date else None, repost_date_from=date.origin if date else None,
                     compared_with=(fid.attribution or {}).get("compared_with"), excerpt_only=fid.excerpt_only,
                     appearances=appearances.get(r.id, []), hunks=list(fid.hunks)))
+            elif r.path not in without_text:
+                not_judged.append(r.path)
     return CheckReport(
-        source=summary.fields, reposts=results, without_text=without_text,
+        source=summary.fields, reposts=results, without_text=without_text, not_judged=not_judged,
         version=None if version is None else VersionSeen(version.number, version.from_archive,
                                                          version.first_seen_at, version.found_by),
         check=None if fetched is None else CheckDone(fetched.record.detail, fetched.record.found_by))

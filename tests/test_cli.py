@@ -226,3 +226,24 @@ def test_python_m_and_console_script_agree(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "repost-mirror" in proc.stdout
     script = shutil.which("repost-mirror")
     assert script is not None, "the console script is not installed"
+
+
+def test_check_says_which_reposts_it_could_not_judge(tmp_path: Path) -> None:
+    """A repost with text that the check judged neither way (the page arrived cut at max_bytes,
+    before the repost's text) is said, not left out of the output as if it had none."""
+    archive = tmp_path / "archive"
+    intro = "<div class='intro'>" + "".join(f"<p>侧栏第{i}条：与这篇文章无关的一段推荐阅读文字，放在文章之前。</p>" for i in range(400)) + "</div>"
+    served = {"page": article_page("瑞银收购瑞信", PARAS)}
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/a/1", lambda req: Reply(200, served["page"]))
+        write_repost(archive, "a.md", o.url("/a/1"), PARAS)
+        cfg = _config(tmp_path)
+        assert run_cli("crawl", "--config", str(cfg)).returncode == 0
+        served["page"] = "<html><head><title>瑞银收购瑞信</title></head><body>" + intro + served["page"]
+        cfg.write_text(cfg.read_text().replace("[crawl]\n", "[crawl]\nmax_bytes = 20000\n"), encoding="utf-8")
+        as_json = _json(run_cli("check", "a.md", "--json", "--config", str(cfg)))
+        said = run_cli("check", "a.md", "--config", str(cfg))
+    assert as_json["reposts"] == [] and as_json["not_judged"] == ["a.md"], as_json
+    assert "a.md: not judged: the page did not show its text" in said.stdout, said.stdout
+    assert said.returncode == 0
