@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, overload
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from crawler.fetch.retry import bot_check_header
+from crawler.urls import normalize_component
 from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
 
 if TYPE_CHECKING:
@@ -361,8 +362,10 @@ def _url_key(url: str) -> tuple[str, str, str]:
     port = parts.port
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     netloc = host if port in (None, default) else f"{host}:{port}"
-    path = parts.path.rstrip("/") or "/"
-    return netloc, path, parts.query
+    # One URL however it is escaped: "/新闻/1" is sent as "/%E6%96%B0%E9%97%BB/1", and a
+    # server's redirect that only adds a slash to that is the same URL; "%7e" is "~".
+    path = normalize_component(parts.path).rstrip("/") or "/"
+    return netloc, path, normalize_component(parts.query)
 
 
 def same_url(requested: str, final: str) -> bool:

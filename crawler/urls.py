@@ -39,7 +39,9 @@ def _fix_percent(match: re.Match[str]) -> str:
     return "".join(f"%{b:02X}" for b in text.encode("utf-8", "surrogatepass"))
 
 
-def _normalize_component(text: str) -> str:
+def normalize_component(text: str) -> str:
+    """A URL's path or query escaped one way (RFC 3986 6.2.2): upper-case hex, unreserved
+    characters as themselves, what a browser escapes escaped as UTF-8."""
     if not _NEEDS_WORK.search(text):
         return text
     return _PERCENT_OR_BAD.sub(_fix_percent, text)
@@ -113,9 +115,9 @@ def normalize_url(url: str) -> str:
     netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
     userinfo, at, _ = parts.netloc.rpartition("@")
     if at:
-        netloc = f"{_normalize_component(userinfo)}@{netloc}"
-    path = _normalize_component(parts.path) or "/"
-    query = _normalize_component(parts.query)
+        netloc = f"{normalize_component(userinfo)}@{netloc}"
+    path = normalize_component(parts.path) or "/"
+    query = normalize_component(parts.query)
     return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
 

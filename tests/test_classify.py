@@ -32,8 +32,9 @@ from crawler.fetch import FetchResult
 URL = "https://gnews.org/articles/2190271"
 
 
-def result(status: int | None = 200, *, final: str = URL, redirects=(), error: str | None = None) -> FetchResult:
-    return FetchResult(url=URL, final_url=final, status=status, redirects=list(redirects), error=error)
+def result(status: int | None = 200, *, final: str = URL, redirects=(), error: str | None = None,
+           url: str = URL) -> FetchResult:
+    return FetchResult(url=url, final_url=final, status=status, redirects=list(redirects), error=error)
 
 
 @pytest.mark.parametrize(
@@ -252,6 +253,20 @@ def test_not_modified_repeats_the_previous_status():
 def test_same_url_redirects_stay_alive(final):
     r = result(200, final=final, redirects=[(301, final)])
     assert link_status(r) == "alive"
+
+
+@pytest.mark.parametrize("requested, final, same", [
+    # a Chinese path is sent escaped; a redirect that adds a slash to it in lower-case hex is no move
+    ("https://news.example.cn/新闻/1", "https://news.example.cn/%e6%96%b0%e9%97%bb/1/", True),
+    ("https://news.example.cn/%7Ezhang/1", "https://news.example.cn/~zhang/1/", True),
+    ("https://news.example.cn/a?id=%D0%C2", "https://news.example.cn/a?id=%d0%c2", True),
+    ("https://news.example.cn/a?id=%D0%C2", "https://news.example.cn/a?id=%B9%FA", False),  # other GBK bytes
+    ("https://news.example.cn/a%2Fb", "https://news.example.cn/a/b", False),  # an escaped slash is no slash
+])
+def test_a_url_escaped_another_way_is_the_same_url(requested: str, final: str, same: bool) -> None:
+    assert same_url(requested, final) is same
+    r = result(200, final=final, redirects=[(301, final)], url=requested)
+    assert link_status(r) == ("alive" if same else "redirected")
 
 
 def test_http_to_https_and_www_dropped_is_still_alive():

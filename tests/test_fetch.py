@@ -188,6 +188,14 @@ def test_redirect_to_another_article(origin):
     assert link_status(r) == "redirected"
 
 
+def test_a_redirect_that_only_escapes_the_url_another_way_and_adds_a_slash_is_no_move(origin):
+    # "/新闻/1" is sent as "/%E6%96%B0%E9%97%BB/1"; the server answers with its own escaping
+    # (lower-case hex) and a slash: the same URL, so `alive`, not `redirected`
+    origin.route("/%E6%96%B0%E9%97%BB/1", Reply(301, headers={"Location": "/%e6%96%b0%e9%97%bb/1/"}))
+    r = fetch_one(config(), origin.url("/新闻/1"))
+    assert r.status == 200 and len(r.redirects) == 1 and link_status(r) == "alive", (r.redirects, pages(origin))
+
+
 def test_a_location_written_with_backslashes_or_on_a_300_is_followed_as_a_browser_does(origin):
     # "\\news\\1.html" (a Windows server's Location): browsers read its backslashes as the
     # path's slashes; joined as letters it was "/old%5Cnews%5C1.html", which 404s: a live article gone.
