@@ -137,6 +137,9 @@ _ERROR_EN = (
     r"|not (?:be )?found|no longer (?:available|exists)|does not exist|doesn't exist)\b",
     r"\b(?:can't|cannot|could not|couldn't|unable to) find (?:the|this|that) (?:page|article|post|story|content)\b",
     r"\bno longer (?:available|exists)\b",
+    r"^\s*(?:content|page|post|video|article) (?:is )?(?:not available|unavailable)\s*[.!]?\s*$",
+    # (whole lines: "Trump's account suspended" is a headline)
+    r"^\s*(?:this )?account (?:has been )?(?:suspended|terminated|deactivated)\s*[.!]?\s*$",
     # the page itself, right before what became of it ("This story has expired"): a headline's
     # noun is seldom the word just before ("The article 50 deadline has expired")
     r"\b(?:page|article|post|story|content|link)s? (?:has|have) (?:expired|gone missing)\b",
@@ -154,6 +157,7 @@ _ERROR_ZH = (
     r"(?:找不到|未找到|无法找到|無法找到)(?:该|該|您|你)?(?:要|所)?(?:访问|訪問|请求|請求|查看|浏览|瀏覽)?的?"
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源)",
     r"(?:出错了|出錯了|出错啦|出錯啦)",
+    r"^\s*(?:该|該|此|这个|這個)?(?:用户|用戶|帐号|帳號|账号|賬號|账户|賬戶)(?:已经|已經)?已?(?:注销|註銷|停用|冻结|凍結)\s*[。！!.]?\s*$",
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|链接|鏈接)(?:已经|已經)?(?:走丢了|走丟了|跑丢了|跑丟了|迷路了|飞走了|飛走了)",
 )
 _ERROR_RE = re.compile("|".join((*_ERROR_EN, *_ERROR_ZH)), re.I)

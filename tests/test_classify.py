@@ -106,6 +106,10 @@ def test_a_page_without_a_body_and_without_evidence_is_alive():
         ("Example", ("This story has expired",)),
         ("Example", ("Sorry, this article has gone missing",)),
         ("新闻网", ("抱歉，您访问的页面走丢了~",)),
+        ("Example", ("Content not available",)),
+        ("X", ("Account suspended",)),  # what a social post's page shows when its author's account is gone
+        ("微博", ("此用户已注销",)),
+        ("Example", ("该账号已冻结",)),
     ],
 )
 def test_error_pages_say_so(title, lines):
@@ -135,6 +139,9 @@ def test_error_pages_say_so(title, lines):
         ("The president's account is not available for comment.", ()),
         ("The Article 50 deadline has expired", ()),
         ("Girl who has gone missing found safe", ()),
+        ("Trump's account suspended - News", ()),  # a headline about an account
+        ("某明星微博账号已注销引发热议", ()),
+        ("Report", ("Video content not available in your region because of the broadcaster's rights",)),
     ],
 )
 def test_articles_are_not_error_pages(title, lines):
