@@ -39,6 +39,7 @@ from crawler.extract import (
     _PROMO_RE,
     _class_signal,
     json_document,
+    not_free,
     parser_ready,
     withholds_rest,
 )
@@ -549,26 +550,10 @@ def _linked_data(bodies: list[str], first_id: int) -> tuple[list[Block], bool]:
     paywalled = False
     for body in bodies:
         for value in _json_values(body):
-            paywalled = paywalled or _not_free(value)
+            paywalled = paywalled or not_free(value)
             for s in _strings(value):
                 reader.string(s)
     return reader.out, paywalled
-
-
-def _not_free(value: Any) -> bool:
-    """Whether JSON-LD says its article is not free to read (`isAccessibleForFree: false`):
-    the page then shows readers a part of it, and its JSON-LD may hold the rest."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            free = v.get("isAccessibleForFree")
-            if free is False or (isinstance(free, str) and free.strip().lower() == "false"):
-                return True
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return False
 
 
 def _inner(markup: str) -> str:

@@ -206,6 +206,22 @@ def test_json_ld_article_body_used_when_consistent():
     assert art.title == "Library Opens in Market District"
 
 
+def test_json_ld_article_body_stands_for_the_page_only_where_the_page_says_it_shows_a_part():
+    # Without "Loading the rest of the story…" nothing says the page shows a part: what it
+    # shows is the article (a site that cut its article and left its JSON-LD as it was), and
+    # the articleBody would have hidden the cut. A JSON-LD that says the article is not free,
+    # or a teaser that stops on an ellipsis, says it, as the loading line does.
+    loading = b'  <div class="loading">Loading the rest of the story\xe2\x80\xa6</div>\n'
+    assert loading in page("jsonld.html")
+    bare = page("jsonld.html").replace(loading, b"")
+    shown = extract(bare)
+    assert "textile warehouse" not in shown.text and "queue of families" in shown.text
+    paywalled = bare.replace(b'"NewsArticle",', b'"NewsArticle", "isAccessibleForFree": "False",')
+    assert "textile warehouse" in extract(paywalled).text
+    stops = bare.replace(b"around the block.</div>", b"around the block\xe2\x80\xa6</div>")
+    assert "textile warehouse" in extract(stops).text
+
+
 def test_json_ld_article_body_ignored_when_page_disagrees():
     data = page("jsonld.html").replace(
         b"The new public library in the market district opened its doors on Saturday, with a "

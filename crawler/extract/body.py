@@ -209,7 +209,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
         text, exact = ready, False
     # the parser reads UTF-8 bytes: hand it the page's own when they are that
     tree = LexborHTMLParser(html if exact else text)
-    ld_body = _json_ld_body(text) if "articleBody" in text else ""
+    ld_body, ld_paywalled = _json_ld_body(text) if "articleBody" in text else ("", False)
 
     drop_ids = _matched_ids(tree, getattr(hints, "drop", None))
     body_ids = _matched_ids(tree, getattr(hints, "body", None))
@@ -240,7 +240,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
                 boost = None
         paragraphs, extras = _generic(page, ws, lens, puncts, avoid, boost, title)
         if ld_body and len(ld_body) > LD_BODY_MIN_CHARS:
-            from_ld = _maybe_json_ld(paragraphs, extras, ld_body, page)
+            from_ld = _maybe_json_ld(paragraphs, extras, ld_body, page, ld_paywalled)
             if from_ld is not paragraphs:
                 paragraphs = from_ld
                 # what the JSON-LD body says is body, not an uncertain extra

@@ -51,6 +51,10 @@ _WITHHELD = re.compile(
     r"(?:paying )?(?:subscribers|members)\b|\b(?:subscribers?|members?)[- ]only\b|\balready a (?:subscriber|member)\b",
     re.I)
 _WITHHELD_LINE_MAX = 120
+# A script still to write the rest in ("Loading the rest of the story…", "加载中"), and the
+# mark a teaser stops on.
+_STILL_LOADING = re.compile(r"\bloading\b|加载中|載入中|正在加载|正在載入", re.I)
+_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|⋯)\s*[\])）»”\"']?\s*$")
 
 
 def withholds_rest(line: str) -> bool:
@@ -264,14 +268,25 @@ def _finish(page: _Page, keep: list[int], extra: list[int], cut: list[str]) -> t
     return out, extras
 
 
-def _maybe_json_ld(paragraphs: list[str], extras: list[str], ld_body: str, page: _Page) -> list[str]:
-    """Use JSON-LD articleBody when the DOM gave much less and the page confirms it.
+def _maybe_json_ld(paragraphs: list[str], extras: list[str], ld_body: str, page: _Page,
+                   paywalled: bool = False) -> list[str]:
+    """Use JSON-LD articleBody when the DOM gave much less, the page says that it shows a part
+    of its article, and the page confirms the articleBody.
 
     What the DOM gave is its body and the extras beside it: an articleBody that also
-    holds the credits and link lines of the article is not "much more".
+    holds the credits and link lines of the article is not "much more". Only a page that says
+    it shows a part (its JSON-LD says the article is not free; a line says the rest is
+    withheld or still loading; its text stops on an ellipsis) is a teaser of its JSON-LD: on
+    another, what the page shows is the article, and an articleBody left as the article was
+    before a site cut it would hide the cut.
     """
     got = sum(len(p) for p in paragraphs) + sum(len(e) for e in extras)
     if got >= LD_MUCH_MORE_SHARE * len(ld_body):
+        return paragraphs
+    shown = [*paragraphs, *extras]
+    if not (paywalled or (shown and _ELLIPSIS_END.search(shown[-1]))
+            or any(n <= _WITHHELD_LINE_MAX and (withholds_rest(t) or _STILL_LOADING.search(t))
+                   for t, n in zip(page.texts, page.nchars))):
         return paragraphs
     key = _squash("".join(page.texts))
     parts = [" ".join(p.split()) for p in re.split(r"\n+", ld_body)]

@@ -29,15 +29,33 @@ def _find_article_body(obj: Any, out: list[str]) -> None:
             stack.extend(reversed(v))
 
 
+def not_free(value: Any) -> bool:
+    """Whether JSON-LD says its article is not free to read (`isAccessibleForFree: false`):
+    the page then shows readers a part of it, and its JSON-LD may hold the rest."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict):
+            free = v.get("isAccessibleForFree")
+            if free is False or (isinstance(free, str) and free.strip().lower() == "false"):
+                return True
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
 # Every <script> tag, bounded (on "<script <script ..." an unbounded one is quadratic); the
 # JSON-LD ones are told by their type.
 _SCRIPT_OPEN_RE = re.compile(r"<script\b[^>]{0,1000}>", re.I)
 _LD_TYPE_RE = re.compile(r"application/ld\+json", re.I)
 
 
-def _json_ld_body(text: str) -> str:
-    """The longest JSON-LD ``articleBody`` of the page (plain text), or ""."""
+def _json_ld_body(text: str) -> tuple[str, bool]:
+    """The longest JSON-LD ``articleBody`` of the page (plain text), or "", and whether the
+    JSON-LD says its article is not free to read."""
     found: list[str] = []
+    paywalled = False
     for m in _SCRIPT_OPEN_RE.finditer(text):
         if not _LD_TYPE_RE.search(m.group(0)):
             continue
@@ -52,6 +70,7 @@ def _json_ld_body(text: str) -> str:
         except (ValueError, RecursionError):  # (nested deeper than the decoder goes)
             continue
         _find_article_body(data, found)
+        paywalled = paywalled or not_free(data)
     if not found:
-        return ""
-    return _strip_tags_text(max(found, key=len)).strip()
+        return "", paywalled
+    return _strip_tags_text(max(found, key=len)).strip(), paywalled
