@@ -19,7 +19,7 @@ from pathlib import Path
 from crawler import witness
 from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract, header_charset, plain_text_page, utf16, withholds_rest
+from crawler.extract import decode_html, extract, header_charset, plain_text_page, utf16
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
@@ -592,8 +592,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
                 if page.continues is None:
                     # A page cut at max_bytes goes on past the cut as a paginated one on its next page.
                     page.continues = job.cut or continues_on_next_page(html_text(), job.url)
-                if page.continues or witness.withheld_after(page, [n for n, _ in compared], s.fold_script,
-                                                            withholds_rest):
+                if page.continues or witness.withheld_after(page, [n for n, _ in compared], s.fold_script):
                     # Its next page, or a wall (sign in, subscribe, "read the full text"), holds the rest.
                     verdict = _continued(verdict, compared)
                 elif page.described:

@@ -25,7 +25,7 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -862,19 +862,21 @@ _WITHHELD_NEAR = 4  # blocks after the article's last shown line where a teaser 
 _WITHHELD_TAIL = 60  # characters at the end of a block where it may say so ("... 阅读全文>>")
 
 
-def withheld_after(page: PageText, repost: Sequence[str], fold_script: bool, says: Callable[[str], bool]) -> bool:
+def withheld_after(page: PageText, repost: Sequence[str], fold_script: bool) -> bool:
     """Whether the page stops showing the repost's text (normalised lines) and, within a few
-    blocks after the last one it shows, `says` that the rest is withheld (a sign-in or
+    blocks after the last one it shows, says that the rest is withheld (a sign-in or
     subscription wall, a "read the full text" link): the page serves an excerpt (SPEC 7)."""
     said = _said(page, fold_script)
-    whole = _repost_key(repost)
+    keys = [_letters(line) for line in repost]
+    whole = "".join(keys)
     grams = _grams(whole)  # a block's first gram before its whole text: a long page costs a lookup a block
-    lines = {_letters(line) for line in repost}
+    lines = set(keys)
     last = next((i for i, key in zip(range(len(said.keys) - 1, -1, -1), reversed(said.keys))
                  if key in lines or (len(key) >= 2 * _K and key[:_K] in grams and key in whole)), None)
-    if last is None or said.keys[last] == _letters(repost[-1]):
+    if last is None or not keys or said.keys[last] == keys[-1]:
         return False
-    return any(says(block.text[-_WITHHELD_TAIL:]) for block in page.visible[last + 1:last + 1 + _WITHHELD_NEAR])
+    return any(withholds_rest(block.text[-_WITHHELD_TAIL:])
+               for block in page.visible[last + 1:last + 1 + _WITHHELD_NEAR])
 
 
 def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script: bool) -> bool:
