@@ -42,6 +42,7 @@ from crawler.extract import (
     not_free,
     parser_ready,
     withholds_rest,
+    without_closing_ellipsis,
 )
 from crawler.normalize import normalize_each
 
@@ -127,7 +128,6 @@ _FURNITURE_LINE = re.compile(
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
-_ELLIPSIS = "…⋯"
 
 
 @dataclass(frozen=True)
@@ -496,17 +496,6 @@ def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
             seen.add(text)
             out.append(Block(text, first_id + i, False, 0, element=first_id + i))
     return out
-
-
-def _without_closing_ellipsis(text: str) -> str:
-    """`text` without the "..." or "…" that closes it (string methods: a pattern that looks
-    for the ellipsis from every space of a long run of them is quadratic)."""
-    core = text.rstrip()
-    bare = core.rstrip("." + _ELLIPSIS)
-    closing = core[len(bare):]
-    if closing and (len(closing) >= 2 or closing in _ELLIPSIS):
-        return bare.rstrip()
-    return text
 
 
 def read_page(html: str) -> PageText:
@@ -967,7 +956,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     # Only a description: the page serves an excerpt. It counts when the repost holds it.
     # (An excerpt's closing ellipsis only says that the article goes on.)
     for block in page.meta:
-        excerpt = _without_closing_ellipsis(block.text)
+        excerpt = without_closing_ellipsis(block.text)
         (line,) = normalize_each([excerpt], fold_script)
         key = _letters(line)
         grams = _grams(key)

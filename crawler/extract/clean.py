@@ -51,10 +51,20 @@ _WITHHELD = re.compile(
     r"(?:paying )?(?:subscribers|members)\b|\b(?:subscribers?|members?)[- ]only\b|\balready a (?:subscriber|member)\b",
     re.I)
 _WITHHELD_LINE_MAX = 120
-# A script still to write the rest in ("Loading the rest of the story…", "加载中"), and the
-# mark a teaser stops on.
+# A script still to write the rest in ("Loading the rest of the story…", "加载中").
 _STILL_LOADING = re.compile(r"\bloading\b|加载中|載入中|正在加载|正在載入", re.I)
-_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.|⋯)\s*[\])）»”\"']?\s*$")
+_ELLIPSIS = "…⋯"
+
+
+def without_closing_ellipsis(text: str) -> str:
+    """`text` without the "..." or "…" that closes it (string methods: a pattern that looks
+    for the ellipsis from every space of a long run of them is quadratic)."""
+    core = text.rstrip()
+    bare = core.rstrip("." + _ELLIPSIS)
+    closing = core[len(bare):]
+    if closing and (len(closing) >= 2 or closing in _ELLIPSIS):
+        return bare.rstrip()
+    return text
 
 
 def withholds_rest(line: str) -> bool:
@@ -284,7 +294,7 @@ def _maybe_json_ld(paragraphs: list[str], extras: list[str], ld_body: str, page:
     if got >= LD_MUCH_MORE_SHARE * len(ld_body):
         return paragraphs
     shown = [*paragraphs, *extras]
-    if not (paywalled or (shown and _ELLIPSIS_END.search(shown[-1]))
+    if not (paywalled or (shown and without_closing_ellipsis(shown[-1]) != shown[-1])
             or any(n <= _WITHHELD_LINE_MAX and (withholds_rest(t) or _STILL_LOADING.search(t))
                    for t, n in zip(page.texts, page.nchars))):
         return paragraphs
