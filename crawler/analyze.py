@@ -275,27 +275,20 @@ def _article_text(text: str, page_lines: Sequence[str]) -> bool:
 
 def _in_a_run(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> bool:
     """Whether page text a repost lacks is a line of a run of like lines it copies: each line
-    of the page's that the text falls in and the repost lacks is no prose (nor furniture by its
-    shape), between two lines that are no prose either, that the repost has, and that are
-    about as long as it (a row between the rows of a table it copies; a label such as
-    "Advertisement" between two rows is no row)."""
+    of the page's that the text falls in and the repost lacks is one of a run
+    (`witness.in_a_run`) with the lines beside it, which the repost has (a row between the
+    rows of a table it copies)."""
     spanned = _spanned(text, page_lines)
     if not spanned or spanned[0] == 0 or spanned[-1] == len(page_lines) - 1:
         return False
     lo, hi = spanned[0] - 1, spanned[-1] + 2
     held = {_letters(n) for n, _ in repost}
     keys = dict(zip(range(lo, hi), map(_letters, normalize_each(page_lines[lo:hi], _settings.fold_script))))
-
-    def row(k: int) -> bool:
-        return not witness.is_prose(page_lines[k]) and not witness.furniture_shaped(page_lines[k])
-
-    def alike(k: int, j: int) -> bool:
-        return 2 * len(keys[k]) >= len(keys[j]) and 2 * len(keys[j]) >= len(keys[k])
-
     lacked = [k for k in spanned if keys[k] not in held]
     return bool(lacked) and all(
-        len(keys[k]) >= _settings.min_change_chars and row(k)
-        and all(keys[j] in held and row(j) and alike(k, j) for j in (k - 1, k + 1)) for k in lacked)
+        len(keys[k]) >= _settings.min_change_chars and all(keys[j] in held for j in (k - 1, k + 1))
+        and witness.in_a_run(page_lines[k], keys[k], [(page_lines[j], keys[j]) for j in (k - 1, k + 1)])
+        for k in lacked)
 
 
 def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], page: witness.PageText

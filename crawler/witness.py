@@ -664,13 +664,8 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
 def _between_held(held: list[bool], keys: list[str], i: int) -> bool:
     """Whether the nearest blocks with text before and after block `i` are held and about as
     long as it (rows of a table; a caption between two paragraphs is far shorter than they are)."""
-    sides = []
-    for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(keys) and not keys[j]:
-            j += step
-        sides.append(0 <= j < len(keys) and held[j] and len(keys[j]) <= 2 * len(keys[i]) <= 4 * len(keys[j]))
-    return all(sides)
+    sides = [_nearest_text(keys, i, step) for step in (-1, 1)]
+    return all(j is not None and held[j] and len(keys[j]) <= 2 * len(keys[i]) <= 4 * len(keys[j]) for j in sides)
 
 
 def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _Stretch, body: Set[str],
@@ -742,14 +737,41 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
             else:
                 skipped += 1
             i += step
-    # A row of a table whose rows beside it the repost copies is the table's, as they are.
-    for i in [i for i, required in take.items() if not required and blocks[i].row]:
+    # A row of a table whose rows beside it the repost copies is the table's, as they are; so
+    # is a line of a run of like lines set apart by <br> (a list of products and their faults)
+    # between two the repost copies: a repost that drops one of them was edited.
+    for i in [i for i, required in take.items() if not required]:
         b = blocks[i]
-        if b.container in containers and not (b.furniture or b.linky) and any(
-                0 <= j < len(blocks) and held[j] and blocks[j].row and blocks[j].container == b.container
-                for j in (i - 1, i + 1)):
+        if b.container not in containers or b.furniture or b.linky or b.heading:
+            continue
+        if b.row and any(0 <= j < len(blocks) and held[j] and blocks[j].row and blocks[j].container == b.container
+                         for j in (i - 1, i + 1)):
             take[i] = True
+        elif keys[i]:
+            sides = [_nearest_text(keys, i, step) for step in (-1, 1)]
+            take[i] = all(j is not None and held[j] and blocks[j].container == b.container
+                          and not (blocks[j].furniture or blocks[j].linky or blocks[j].heading) for j in sides) \
+                and in_a_run(b.text, keys[i], [(blocks[j].text, keys[j]) for j in sides if j is not None])
     return take
+
+
+def _nearest_text(keys: list[str], i: int, step: int) -> int | None:
+    j = i + step
+    while 0 <= j < len(keys) and not keys[j]:
+        j += step
+    return j if 0 <= j < len(keys) else None
+
+
+def in_a_run(text: str, key: str, sides: Sequence[tuple[str, str]]) -> bool:
+    """Whether a line (as shown, and its letters) is one of a run of like lines with the lines
+    beside it (as shown, and their letters): none of them prose nor furniture by its shape, each
+    about as long as it (rows of a table or a list; a label such as "Advertisement" between two
+    rows is far shorter, a subheading between paragraphs is beside prose)."""
+    def row(line: str) -> bool:
+        return not is_prose(line) and not furniture_shaped(line)
+
+    return bool(sides) and row(text) and all(
+        row(line) and 2 * len(key) >= len(other) and 2 * len(other) >= len(key) for line, other in sides)
 
 
 def _resumes(blocks: list[Block], keys: list[str], i: int, step: int, containers: set[int], wrappers: set[int]

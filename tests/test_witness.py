@@ -837,6 +837,35 @@ def test_a_row_between_rows_the_repost_copies_is_the_articles() -> None:
     assert _judge(_chrome("Harbour bridge", f"<div class='story'>{headed}</div>"), ARTICLE).faithful
 
 
+FAULTS = ["Marigold Dairy, plain yogurt: fat 2.1 g/100 g (at least 2.5)",
+          "Northwind Bakery, sponge cake: sodium dehydroacetate 1.3 g/kg (at most 0.5)",
+          "Golden Harvest, frozen chestnut buns: bacteria 180000 cfu/g (at most 100000)",
+          "Lotus Foods, walnut biscuits: mould 210 cfu/g (at most 150)",
+          "Riverside Mill, rice noodles: benzoic acid 0.9 g/kg (none allowed)"]
+
+
+def test_a_line_of_a_run_set_apart_by_br_is_the_articles_when_the_witness_reads_it() -> None:
+    # A whole article in one <div> of <br>-separated lines (prose, then a list of like lines),
+    # as a portal's template sets it: the witness's own reading of the page keeps a line of the
+    # list that the repost dropped as the article's, not as furniture beside it.
+    lines = ARTICLE[:3] + FAULTS + ARTICLE[3:]
+    page = _chrome("Harbour bridge", "<div class='story'>" + "<br><br>".join(lines) + "<br><br>(Editor: Li Wei)</div>")
+    cut = ARTICLE[:3] + FAULTS[:2] + FAULTS[3:] + ARTICLE[3:]
+    found = _found(page, cut)
+    assert normalize_lines([FAULTS[2]])[0] in found.lines
+    assert normalize_lines([FAULTS[2]])[0] not in found.furniture
+    assert _found(page, lines).lines == found.lines
+    verdict = _judge(page, cut)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [FAULTS[2]]
+    assert _judge(page, lines).faithful
+    # a label between two rows (far shorter), and a line beside prose, stay a repost's to leave out
+    labelled = "<br><br>".join(ARTICLE[:3] + FAULTS[:2] + ["Advertisement"] + FAULTS[2:] + ARTICLE[3:])
+    assert "Advertisement" not in " ".join(_found(_chrome("Harbour bridge", f"<div>{labelled}</div>"), lines).lines)
+    assert witness.in_a_run(FAULTS[2], FAULTS[2], [(FAULTS[1], FAULTS[1]), (FAULTS[3], FAULTS[3])])
+    assert not witness.in_a_run(FAULTS[2], FAULTS[2], [(FAULTS[1], FAULTS[1]), (ARTICLE[0], ARTICLE[0])])
+    assert not witness.in_a_run("Advertisement", "Advertisement", [(FAULTS[1], FAULTS[1])])
+
+
 def test_a_dropped_paragraph_the_extractor_missed_is_caught_on_the_wire(tmp_path: Path) -> None:
     # served and crawled as a user would: a repost without the list's lead-in, one without the
     # embedded post's text; each is unfaithful with the dropped text in its hunk, the others faithful
