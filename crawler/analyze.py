@@ -19,7 +19,7 @@ from pathlib import Path
 from crawler import witness
 from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract, header_charset, plain_text_page, utf16
+from crawler.extract import decode_html, extract, header_charset, loader_line, plain_text_page, utf16
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
@@ -74,8 +74,12 @@ class PageAnalysis:
 
     @property
     def signature_text(self) -> str:
-        """The text that tells this page from the host's answer for a URL that cannot exist."""
-        return self.text if self.paragraphs else self.shown
+        """The text that tells this page from the host's answer for a URL that cannot exist. A
+        shell's "Loading, please wait" is no part of it: a shell served for every URL of its site,
+        its articles' included, shows it for the probe's too, and that is no error page."""
+        if self.paragraphs:
+            return self.text
+        return "\n".join(line for line in self.shown.split("\n") if not loader_line(line))
 
     @classmethod
     def failed(cls, reason: str) -> PageAnalysis:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.extract import Article, decode_html, extract, withholds_rest
+from crawler.extract import Article, decode_html, extract, loader_line, withholds_rest
 from tests.conftest import DATA
 
 PAGES = Path(__file__).resolve().parent / "extract_pages"
@@ -512,3 +512,32 @@ def test_a_title_of_a_megabyte_is_cut_before_it_is_split_or_stored():
 ])
 def test_a_teaser_says_its_rest_is_withheld(line: str, withheld: bool) -> None:
     assert withholds_rest(line) is withheld
+
+
+@pytest.mark.parametrize("line, loading", [
+    ("Loading…", True),
+    ("Loading, please wait...", True),
+    ("Please wait while the page loads", True),
+    ("The page is loading. If it does not appear within a few seconds, please refresh this page.", True),
+    ("页面正在加载中，请稍候，如长时间未显示请刷新……", True),
+    ("載入中，請稍候", True),
+    ("Loading the page failed: not found", False),  # an error message
+    ("正在加载，加载失败请刷新", False),
+    ("Loading of the ship began at dawn.", False),
+    ("Loading comments for this story", False),
+    ("Please wait for the results of the investigation, said the mayor.", False),
+    ("“Please wait,” she said.", False),
+])
+def test_a_shells_placeholder_says_it_is_loading(line: str, loading: bool) -> None:
+    assert loader_line(line) is loading
+
+
+def test_a_shell_that_shows_only_its_placeholder_has_no_body() -> None:
+    # A script-rendered shell's sentence-long placeholder was taken for the article: a version of
+    # it, and every repost 'not faithful'. An article that says "Please wait" keeps its body.
+    shell = ("<html><head><title>新闻网</title></head><body><div id='app'><p class='tip'>页面正在加载中，请稍候，"
+             "如长时间未显示请刷新……</p></div><script src='/app.js'></script></body></html>")
+    assert extract(shell.encode(), url="http://a.test/1").paragraphs == ()
+    story = ("<html><head><title>Port</title></head><body><article><p>Loading of the ship began at dawn, when the "
+             "first trucks reached the pier after a night of rain.</p></article></body></html>")
+    assert extract(story.encode(), url="http://a.test/1").paragraphs

@@ -401,6 +401,13 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
                   "</div><script src='/app.js'></script></body></html>",
         "loading": "<html><head><title>Example News</title></head><body><div id='app'><p>Loading…</p></div>"
                    "<script src='/app.js'></script></body></html>",
+        # ... or a longer placeholder, under the site's header and footer
+        "wait": "<html><head><title>Example News</title></head><body><div id='app'><div class='header'><a href='/'>"
+                "Home</a> <a href='/about'>About</a></div><div class='loading'>Loading, please wait while the page "
+                "loads...</div><div class='footer'>Copyright 2023 Example Media. All rights reserved.</div></div>"
+                "<script src='/app.js'></script></body></html>",
+        "zh-wait": "<html><head><title>新闻网</title></head><body><div id='app'><p class='tip'>页面正在加载中，请稍候，"
+                   "如长时间未显示请刷新……</p></div><script src='/app.js'></script></body></html>",
     }
     hosts = [Origin(f"127.0.0.{20 + i}", default=Reply(200, page)).start() for i, page in enumerate(walls.values())]
     try:
@@ -418,8 +425,9 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
         assert got[urls[name]]["status"] == "blocked", (name, got[urls[name]])
         assert "wall" in got[urls[name]]["detail"], got[urls[name]]
     assert "Just a moment" in got[urls["check"]]["detail"] and "验证" in got[urls["verify"]]["detail"]
-    for name in ("shell", "loader", "loading"):
+    for name in ("shell", "loader", "loading", "wait", "zh-wait"):
         assert got[urls[name]]["status"] == "alive" and "no article body found" in got[urls[name]]["detail"], name
+        assert listed[urls[name]]["faithful"] is None, name  # no verdict against a placeholder
     assert not any(listed[u]["dead"] for u in urls.values()) and summary.new_versions == 0
 
 

@@ -54,6 +54,14 @@ _WITHHELD_LINE_MAX = 120
 # A script still to write the rest in ("Loading the rest of the story…", "加载中").
 _STILL_LOADING = re.compile(r"\bloading\b|加载中|載入中|正在加载|正在載入", re.I)
 _ELLIPSIS = "…⋯"
+# A line that says only that the page is loading ("Loading, please wait...", "页面正在加载中，请
+# 稍候"): a script-rendered shell's placeholder, the same for every URL of its site, no article
+# and no message of an error.
+_LOADER = re.compile(
+    r"^[^\w\"“”'‘’「『]*(?:(?:the )?(?:page|content|article|story) is loading\b|loading\s*(?:[.…,]|$)|"
+    r"please wait\s*(?:[.…,]|$|while\b)|one moment,? please\b|"
+    r"页面加载中|页面正在加载|正在加载|正在載入|正在加載|加载中|加載中|載入中|请稍候|請稍候|请稍等|請稍等)", re.I)
+_NOT_LOADING = re.compile(r"fail|error|not found|失败|失敗|错误|錯誤|不存在", re.I)
 
 
 def without_closing_ellipsis(text: str) -> str:
@@ -72,6 +80,12 @@ def withholds_rest(line: str) -> bool:
     who sign in, subscribe or pay, or behind a "read the full text" link. Such a line is the
     page's furniture, never the article's text."""
     return len(line) <= _WITHHELD_LINE_MAX and _WITHHELD.search(line.replace("\u2019", "'")) is not None
+
+
+def loader_line(line: str) -> bool:
+    """Whether a line of a page only says that the page is loading (a shell's placeholder)."""
+    return len(line) <= _WITHHELD_LINE_MAX and _LOADER.search(line) is not None \
+        and _NOT_LOADING.search(line) is None
 
 
 # An edge block shorter than this (weighted length: four CJK characters, a Latin word or
