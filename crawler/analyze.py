@@ -19,7 +19,7 @@ from pathlib import Path
 from crawler import witness
 from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract, header_charset, loader_line, plain_text_page, utf16
+from crawler.extract import decode_html, extract, header_charset, placeholder_line, plain_text_page, utf16
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
@@ -79,7 +79,7 @@ class PageAnalysis:
         its articles' included, shows it for the probe's too, and that is no error page."""
         if self.paragraphs:
             return self.text
-        return "\n".join(line for line in self.shown.split("\n") if not loader_line(line))
+        return "\n".join(line for line in self.shown.split("\n") if not placeholder_line(line))
 
     @classmethod
     def failed(cls, reason: str) -> PageAnalysis:
@@ -87,6 +87,7 @@ class PageAnalysis:
 
 
 _settings = CompareSettings(frozenset(), 8, True)
+_NOTICE_MAX = 240  # characters of a body that may be a notice in the article's place (two short lines)
 _mirror: WarcMirror | None = None
 
 
@@ -637,8 +638,14 @@ def _analyze(job: PageJob) -> PageAnalysis:
         # message among them wins over a description.
         if page is None:
             page = witness.read_page(html_text())
-        said = error_phrase(article.title, [b.text for b in page.visible if not b.furniture and not b.linky])
+        own = [b.text for b in page.visible if not b.furniture and not b.linky]
+        said = error_phrase(article.title, own)
         holds = holds and said is None
+        if not holds and sum(map(len, paragraphs)) <= _NOTICE_MAX and not any(
+                witness.coverage(repost_lines(markdown, s.fold_script), lines) for _, markdown in job.reposts):
+            # A body of a line or two without a word of the reposts: a notice in the article's
+            # place ("not available in your region"), read for a wall as a page without a body is.
+            said_lines = own
     else:
         said = error_phrase(article.title, headline=not texted)
     fidelity = tuple(v for v in verdicts if v is not None)

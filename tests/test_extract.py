@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from crawler.extract import Article, decode_html, extract, loader_line, withholds_rest
+from crawler.extract import Article, decode_html, extract, placeholder_line, withholds_rest
 from tests.conftest import DATA
 
 PAGES = Path(__file__).resolve().parent / "extract_pages"
@@ -527,9 +527,16 @@ def test_a_teaser_says_its_rest_is_withheld(line: str, withheld: bool) -> None:
     ("Loading comments for this story", False),
     ("Please wait for the results of the investigation, said the mayor.", False),
     ("“Please wait,” she said.", False),
+    ("You need to enable JavaScript to run this app.", True),
+    ("您的浏览器未启用JavaScript，请启用后刷新页面查看完整内容。", True),
+    ("Your browser is out of date. Please update your browser to view this website.", True),
+    ("We use cookies to improve your experience. By continuing, you agree to our use of cookies.", True),
+    ("JavaScript error: the page could not be shown", False),
+    ("The company said it would stop using cookies from third parties in its browser next year, a change that "
+     "advertisers have feared for years and that regulators in Britain have examined closely since 2021.", False),
 ])
-def test_a_shells_placeholder_says_it_is_loading(line: str, loading: bool) -> None:
-    assert loader_line(line) is loading
+def test_a_shells_placeholder_says_it_is_loading_or_asks_for_something(line: str, loading: bool) -> None:
+    assert placeholder_line(line) is loading
 
 
 def test_a_shell_that_shows_only_its_placeholder_has_no_body() -> None:

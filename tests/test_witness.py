@@ -385,7 +385,8 @@ def test_a_removed_article_whose_template_keeps_its_description_is_dead(tmp_path
 
 def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dead(tmp_path: Path) -> None:
     """A bot check, a sign-in wall or a script shell answers every URL of its host alike, the
-    random probe's included: the probe matches, yet nothing says the article is not there."""
+    random probe's included: the probe matches, yet nothing says the article is not there. A
+    shell's placeholder is no article either: no version of it, no verdict against it."""
     archive = tmp_path / "archive"
     walls = {
         "check": "<html><head><title>Just a moment...</title></head><body><h1>Checking your browser before "
@@ -408,6 +409,18 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
                 "<script src='/app.js'></script></body></html>",
         "zh-wait": "<html><head><title>新闻网</title></head><body><div id='app'><p class='tip'>页面正在加载中，请稍候，"
                    "如长时间未显示请刷新……</p></div><script src='/app.js'></script></body></html>",
+        # ... or a notice that asks for JavaScript, a newer browser, consent to cookies
+        "js": "<html><head><title>Example News</title></head><body><div id='app'><p>This website requires JavaScript "
+              "to display its content. Please enable JavaScript in your browser settings and reload the page.</p>"
+              "</div><script src='/app.js'></script></body></html>",
+        "browser": "<html><head><title>新闻网</title></head><body><div id='app'><p>您的浏览器版本过低，请升级浏览器后访问本站。"
+                   "</p></div><script src='/app.js'></script></body></html>",
+        "cookies": "<html><head><title>Example News</title></head><body><div id='root'></div><div class='consent'><p>"
+                   "We use cookies to improve your experience on our website. By continuing to browse, you agree to "
+                   "our use of cookies.</p><button>Accept</button></div><script src='/app.js'></script></body></html>",
+        # a notice in the article's place, set as its body
+        "region": "<html><head><title>Example News</title></head><body><div class='notice'><p>This content is not "
+                  "available in your region due to legal restrictions.</p></div></body></html>",
     }
     hosts = [Origin(f"127.0.0.{20 + i}", default=Reply(200, page)).start() for i, page in enumerate(walls.values())]
     try:
@@ -421,11 +434,11 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
     finally:
         for host in hosts:
             host.close()
-    for name in ("check", "verify", "login"):
+    for name in ("check", "verify", "login", "region"):
         assert got[urls[name]]["status"] == "blocked", (name, got[urls[name]])
         assert "wall" in got[urls[name]]["detail"], got[urls[name]]
     assert "Just a moment" in got[urls["check"]]["detail"] and "验证" in got[urls["verify"]]["detail"]
-    for name in ("shell", "loader", "loading", "wait", "zh-wait"):
+    for name in ("shell", "loader", "loading", "wait", "zh-wait", "js", "browser", "cookies"):
         assert got[urls[name]]["status"] == "alive" and "no article body found" in got[urls[name]]["detail"], name
         assert listed[urls[name]]["faithful"] is None, name  # no verdict against a placeholder
     assert not any(listed[u]["dead"] for u in urls.values()) and summary.new_versions == 0

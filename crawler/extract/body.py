@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld, loader_line
+from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld, placeholder_line
 from crawler.extract.decode import Article, _decode, json_document
 from crawler.extract.jsonld import _json_ld_body
 from crawler.extract.score import (
@@ -246,7 +246,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
                 # what the JSON-LD body says is body, not an uncertain extra
                 said = _squash("".join(paragraphs))
                 extras = [e for e in extras if _squash(e) not in said]
-    if paragraphs and all(map(loader_line, paragraphs)):
+    if paragraphs and all(map(placeholder_line, paragraphs)):
         # A shell's "Loading, please wait" until its script writes the article: no body (it made
         # a version of the placeholder, and a repost 'not faithful' to it).
         paragraphs, extras = [], [*paragraphs, *extras]

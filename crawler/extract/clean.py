@@ -54,14 +54,22 @@ _WITHHELD_LINE_MAX = 120
 # A script still to write the rest in ("Loading the rest of the story…", "加载中").
 _STILL_LOADING = re.compile(r"\bloading\b|加载中|載入中|正在加载|正在載入", re.I)
 _ELLIPSIS = "…⋯"
-# A line that says only that the page is loading ("Loading, please wait...", "页面正在加载中，请
-# 稍候"): a script-rendered shell's placeholder, the same for every URL of its site, no article
-# and no message of an error.
-_LOADER = re.compile(
+# A shell's placeholder until its script writes the article, the same for every URL of its site:
+# a line that says only that the page is loading ("Loading, please wait...", "页面正在加载中，请
+# 稍候"), or asks for JavaScript, a newer browser or consent to cookies. No article, and no
+# message of an error.
+_LOADING = re.compile(
     r"^[^\w\"“”'‘’「『]*(?:(?:the )?(?:page|content|article|story) is loading\b|loading\s*(?:[.…,]|$)|"
     r"please wait\s*(?:[.…,]|$|while\b)|one moment,? please\b|"
     r"页面加载中|页面正在加载|正在加载|正在載入|正在加載|加载中|加載中|載入中|请稍候|請稍候|请稍等|請稍等)", re.I)
+_ASKS = re.compile(
+    r"\b(?:requires?|needs?|enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:disabled|required|must be enabled)\b"
+    r"|(?:启用|开启|開啟|啟用|打开|打開|支持|支援)\s*javascript|javascript\s*(?:已被?禁用|被禁用|未启用|未啟用)"
+    r"|\byour browser is (?:out of date|outdated|not supported|no longer supported)\b|\b(?:update|upgrade) your browser\b"
+    r"|(?:浏览器|瀏覽器)版本(?:过低|過低|太低)|(?:请|請)(?:升级|升級|更新)(?:您的)?(?:浏览器|瀏覽器)"
+    r"|\bwe use cookies\b|\buse of cookies\b|\bcookie (?:policy|settings|preferences)\b|使用\s*cookie", re.I)
 _NOT_LOADING = re.compile(r"fail|error|not found|失败|失敗|错误|錯誤|不存在", re.I)
+_PLACEHOLDER_MAX = 200  # characters: a cookie notice runs to two sentences
 
 
 def without_closing_ellipsis(text: str) -> str:
@@ -82,9 +90,10 @@ def withholds_rest(line: str) -> bool:
     return len(line) <= _WITHHELD_LINE_MAX and _WITHHELD.search(line.replace("\u2019", "'")) is not None
 
 
-def loader_line(line: str) -> bool:
-    """Whether a line of a page only says that the page is loading (a shell's placeholder)."""
-    return len(line) <= _WITHHELD_LINE_MAX and _LOADER.search(line) is not None \
+def placeholder_line(line: str) -> bool:
+    """Whether a line of a page is only a shell's placeholder (loading, asking for JavaScript,
+    a newer browser or consent to cookies)."""
+    return len(line) <= _PLACEHOLDER_MAX and (_LOADING.search(line) is not None or _ASKS.search(line) is not None) \
         and _NOT_LOADING.search(line) is None
 
 
