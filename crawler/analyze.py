@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler import witness
-from crawler.classify import continues_on_next_page, error_phrase, refresh_target, script_says, wall_phrase
+from crawler.classify import (
+    continues_on_next_page,
+    embedded_media,
+    error_phrase,
+    refresh_target,
+    script_says,
+    wall_phrase,
+)
 from crawler.config import Config, SiteConfig
 from crawler.extract import decode_html, extract, header_charset, placeholder_line, plain_text_page, utf16
 from crawler.fidelity import Fidelity, Hunk, compare, differs
@@ -67,6 +74,7 @@ class PageAnalysis:
     # where its <meta http-equiv="refresh"> (or, on a page without a body, its script) sends readers
     refresh_to: str | None = None
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
+    media: tuple[str, ...] = ()  # a page without a repost's text: the videos and frames it embeds (ditto)
 
     @property
     def text(self) -> str:
@@ -653,7 +661,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=holds, error_said=said,
                         wall_said=None if holds else wall_phrase(article.title, said_lines),
-                        shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to)
+                        shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to,
+                        media=() if holds else embedded_media(html_text()))
 
 
 def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:

@@ -512,6 +512,8 @@ class PageSignature:
     paragraphs: frozenset[int]
     length: int
     short_text: str | None = None   # the whole normalised text, kept only for short pages
+    sizes: tuple[tuple[int, int], ...] = ()  # (paragraph hash, its length, a Han character counting two)
+    media: frozenset[str] = frozenset()  # the videos and frames it embeds (host and path, digits masked)
 
 
 # Error pages often echo the URL asked for; that must not make two of them differ.
@@ -528,24 +530,45 @@ def _norm(text: str) -> str:
     return _SPACE.sub(" ", _DIGITS.sub("0", text)).strip()
 
 
-def page_signature(title: str, text: str) -> PageSignature:
+def _weight(text: str) -> int:
+    return len(text) + len(_HAN.findall(text))  # a Han character says as much as a word's letters
+
+
+def _media_key(src: str) -> str:
+    parts = urlsplit(src.strip())
+    return _DIGITS.sub("0", f"{(parts.hostname or '').lower()}{parts.path}")
+
+
+def page_signature(title: str, text: str, media: Iterable[str] = ()) -> PageSignature:
+    """`media`: the sources of the videos and frames the page embeds (`embedded_media`)."""
     paragraphs = [_norm(p) for p in text.splitlines()]
     paragraphs = [p for p in paragraphs if p]
-    hashes = frozenset(zlib.crc32(p.encode("utf-8")) for p in paragraphs)
+    sizes = {zlib.crc32(p.encode("utf-8")): _weight(p) for p in paragraphs}
     length = sum(len(p) for p in paragraphs)
     short = "\n".join(paragraphs) if length <= _SHORT else None
-    return PageSignature(_norm(title or ""), hashes, length, short)
+    return PageSignature(_norm(title or ""), frozenset(sizes), length, short, tuple(sizes.items()),
+                         frozenset(map(_media_key, media)))
 
 
 def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
     """True when `page` looks like what the host serves for a URL that cannot exist."""
     if page.length < _FEW_WORDS or probe.length < _FEW_WORDS:
-        # A page without a word, or with its loader's one or two ("加载中...", "Loading..."): a
+        # A page without a word, or with only its loader's ("加载中...", "Loading, please wait"): a
         # script-rendered shell, served for every URL of its site, its articles' included, is
         # no error page, whatever its title: no evidence.
         return False
     shortest, longest = sorted((page.length, probe.length))
-    if longest and shortest / longest < 0.6:
+    if longest and shortest / longest < 0.6 or page.media - probe.media:
+        return False
+    matcher = None
+    if page.short_text is not None and probe.short_text is not None:
+        matcher = difflib.SequenceMatcher(None, probe.short_text, page.short_text, autojunk=False)
+        extra = sum(_weight(page.short_text[j1:j2]) for op, _, _, j1, j2 in matcher.get_opcodes() if op != "equal")
+    else:
+        extra = sum(n for h, n in page.sizes if h not in probe.paragraphs)
+    if extra >= _FEW_WORDS:
+        # The page shows words (a video's caption) or a video that the host's answer for a URL
+        # that cannot exist does not: it is no copy of that answer, whatever it shares with it.
         return False
     common = len(page.paragraphs & probe.paragraphs)
     jaccard = common / len(page.paragraphs | probe.paragraphs)
@@ -553,10 +576,17 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
         return True
     if page.title == probe.title and jaccard >= 0.5:
         return True
-    if page.short_text is not None and probe.short_text is not None:
-        # Short error pages that differ by a word or two (a search box echo, a counter).
-        return difflib.SequenceMatcher(None, page.short_text, probe.short_text, autojunk=False).ratio() >= 0.9
-    return False
+    # Short error pages that differ by a word or two (a search box echo, a counter).
+    return matcher is not None and matcher.ratio() >= 0.9
+
+
+_EMBED = re.compile(r"<(?:iframe|video|embed|source|object)\b[^>]{0,1000}?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]{1,500})", re.I)
+_EMBEDS_MAX = 50
+
+
+def embedded_media(html: str) -> tuple[str, ...]:
+    """The sources of the videos and frames a page embeds (the first few), for `page_signature`."""
+    return tuple(itertools.islice((m.group(1) for m in _EMBED.finditer(html)), _EMBEDS_MAX))
 
 
 def is_dead(status: str, consecutive_failures: int, dead_after: int) -> bool:

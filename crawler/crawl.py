@@ -282,7 +282,7 @@ class Checker:
         _, article = await self._process(result, None, ())
         if article is None or article.failure is not None:
             return None
-        return page_signature(article.title, article.signature_text)
+        return page_signature(article.title, article.signature_text, article.media)
 
     async def _classify(self, result: FetchResult, analysis: cpu.PageAnalysis | None,
                         previous_status: LinkStatus | None) -> tuple[LinkStatus, str | None]:
@@ -299,7 +299,7 @@ class Checker:
                 and not analysis.holds_repost:
             signature = await self._probe_signature(result.final_url)
             match = signature is not None and matches_probe(
-                signature, page_signature(analysis.title, analysis.signature_text))
+                page_signature(analysis.title, analysis.signature_text, analysis.media), signature)
             evidence = soft404_evidence(result, error_said=analysis.error_said, probe_match=match,
                                         refresh_to=refresh_header_target(result.header("refresh"), result.final_url)
                                         or analysis.refresh_to)

@@ -12,6 +12,7 @@ import pytest
 from crawler.classify import (
     NOT_MODIFIED,
     continues_on_next_page,
+    embedded_media,
     error_phrase,
     is_dead,
     is_error_url,
@@ -363,6 +364,25 @@ def test_page_signature_matches_error_template_not_articles():
     # shell that a single-page app serves for every URL, its live articles' included.
     assert not matches_probe(page_signature("Example News", ""), page_signature("Example News", ""))
     assert not matches_probe(page_signature("Oops", ""), page_signature("Other", ""))
+
+
+def test_a_page_with_words_or_a_video_the_probes_answer_lacks_is_no_copy_of_it():
+    # A host that serves one template for every URL: a video post's page is that template with
+    # a video and a caption, the random URL's is the template alone. Line by line they were
+    # "the same page" (four lines of five shared, one title): a live video post was soft_404.
+    chrome = "首页 | 新闻 | 视频 | 直播 | 关于我们\n热门话题：今日要闻、国际观察、财经评论\n扫码下载客户端，随时随地看新闻"
+    probe = page_signature("GTV 视频", chrome)
+    assert matches_probe(page_signature("GTV 视频", chrome), probe)
+    assert not matches_probe(page_signature("GTV 视频", chrome + "\n3月20日直播精彩片段"), probe)
+    video = embedded_media("<div><iframe src='https://video.test/embed/v1a2b3'></iframe></div>")
+    assert video == ("https://video.test/embed/v1a2b3",)
+    assert not matches_probe(page_signature("GTV 视频", chrome, video), probe)
+    # what the probe's answer has beyond the page (its own echo of the URL asked for) is no matter
+    assert matches_probe(page_signature("GTV 视频", chrome), page_signature("GTV 视频", chrome + "\n您访问的是 /v/88"))
+    # a frame of the template (an ad's, on both) is no video of the page's
+    ad = embedded_media("<iframe src='https://ads.test/frame/77?r=0.51'></iframe>")
+    assert matches_probe(page_signature("GTV 视频", chrome, ad),
+                         page_signature("GTV 视频", chrome, embedded_media("<iframe src='https://ads.test/frame/12?r=0.9'>")))
 
 
 def test_is_dead():

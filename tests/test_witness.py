@@ -278,6 +278,33 @@ def test_what_a_page_shows_is_its_article_whatever_its_json_ld_still_says(tmp_pa
     assert checks(store)[urls["paywall"]]["found_by"] == "embedded"
 
 
+def test_a_video_post_on_a_host_that_answers_every_url_with_its_template_is_alive(tmp_path: Path) -> None:
+    # Video posts, their reposts empty (nothing to witness), on a host whose random URL gets the
+    # same template without a post: the page with a video, or a caption, is no copy of that
+    # answer (it was soft_404, dead); the template alone, at a post's URL, still is.
+    archive = tmp_path / "archive"
+    chrome = ("<div class='m'>首页 | 新闻 | 视频 | 直播 | 关于我们</div><div class='m2'>热门话题：今日要闻、国际观察、财经评论</div>"
+              "{}<div class='s'>扫码下载客户端，随时随地看新闻</div><div class='f'>版权所有 © 2023 某某传媒有限公司</div>")
+
+    def page(post: str) -> str:
+        return f"<html><head><title>GTV 视频</title></head><body>{chrome.format(post)}</body></html>"
+
+    posts = {"video": "<div class='post'><iframe src='https://video.test/embed/v1a2b3'></iframe></div>",
+             "caption": "<div class='post'><iframe src='https://video.test/embed/v1a2b3'></iframe>"
+                        "<p>3月20日直播精彩片段</p></div>",
+             "removed": "<div class='post'></div>"}
+    with Origin("127.0.0.2", default=Reply(200, page("<div class='post'></div>"))) as o:
+        o.route("/robots.txt", Reply(404))
+        for n, (name, post) in enumerate(posts.items()):
+            o.route(f"/v/1000{n}", Reply(200, page(post)))
+            write_repost(archive, f"{name}.md", o.url(f"/v/1000{n}"), [])
+        store, _ = crawl(make_config(tmp_path))
+        got = checks(store)
+    status = {name: got[o.url(f"/v/1000{n}")]["status"] for n, name in enumerate(posts)}
+    assert status == {"video": "alive", "caption": "alive", "removed": "soft_404"}, status
+    assert "probe" in got[o.url("/v/10002")]["detail"]
+
+
 def test_soft_404_only_with_evidence_named_in_the_detail(tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     error = _chrome("提示信息", "<div class='alert_error'>抱歉，指定的主题不存在或已被删除</div>")
