@@ -389,6 +389,8 @@ _LISTING_WORDS = frozenset(
 _COLLECTION_WORDS = frozenset("articles posts news blog blogs stories videos home latest all".split())
 _HOME_FILES = re.compile(r"^(index|default|home)\.(html?|php|aspx?|jsp)$", re.I)
 _LANGUAGE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2,4})?$", re.I)
+# A query key that names one item ("p=123", "id=5", "aid=", "newsid=", "article_id="), not a category
+_ITEM_QUERY = re.compile(r"(?:^|&)(?!cat)(?:p|[a-z_]*id)=[^&]*\d", re.I)
 _SEARCH_QUERY = re.compile(r"(?:^|&)(?:s|q|query|search|keyword|keywords|tag|cat|category|paged?)=", re.I)
 
 
@@ -413,10 +415,10 @@ def is_listing_url(url: str) -> bool:
     segments = [s for s in parts.path.split("/") if s]
     if _SEARCH_QUERY.search(parts.query or ""):
         return True
-    if not segments:
-        return True
-    if len(segments) == 1 and (_HOME_FILES.match(segments[0]) or _LANGUAGE.match(segments[0])):
-        return True  # "/index.html", "/zh-hans/", "/en"
+    if not segments or len(segments) == 1 and (_HOME_FILES.match(segments[0]) or _LANGUAGE.match(segments[0])):
+        # "/", "/index.html", "/zh-hans/", "/en"; but a query that names an item is an article's
+        # address ("/?p=123", "/index.php?id=5", "/index.php?option=com_content&id=5")
+        return not _ITEM_QUERY.search(parts.query or "")
     last = segments[-1]
     lowered = [unquote(s).lower() for s in segments]
     # "/page/3", "/category/x/page/2": pagination never names an article.

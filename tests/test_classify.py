@@ -302,6 +302,8 @@ def test_https_downgrade_or_other_path_is_redirected():
         "https://gnews.org/tag/ccp/page/3",
         "https://gnews.org/search?s=abc",
         "https://gnews.org/articles/",
+        "https://gnews.org/?lang=en",
+        "https://x.com/index.php?catid=5",  # a category's number is a listing's
     ],
 )
 def test_redirect_to_home_or_listing_is_soft_404_even_with_a_body(final):
@@ -319,6 +321,12 @@ def test_redirect_to_home_or_listing_is_soft_404_even_with_a_body(final):
         "https://x.com/category/politics/12345-some-story",
         "https://x.com/2021/05/a-long-article-slug/",
         "https://x.com/news/story.html",
+        # a home page's address with a query that names one item is an article's (WordPress,
+        # Joomla, old portals): a redirect there is no redirect to the home page
+        "https://x.com/?p=123",
+        "https://x.com/index.php?id=123",
+        "https://x.com/index.php?option=com_content&view=article&id=5",
+        "https://x.com/zh-hans/?newsid=88",
     ],
 )
 def test_article_urls_are_not_listings(url):
