@@ -47,4 +47,4 @@ from crawler.extract.jsonld import not_free
 from crawler.extract.walk import _HIDDEN_STYLE_RE as _HIDDEN_STYLE_RE
 from crawler.extract.walk import _class_signal as _class_signal
 
-__all__ = ["Article", "decode_html", "extract", "header_charset", "json_document", "placeholder_line", "not_free", "plain_text_page", "utf16", "without_closing_ellipsis", "withholds_rest"]
+__all__ = ["Article", "decode_html", "extract", "header_charset", "json_document", "not_free", "placeholder_line", "plain_text_page", "utf16", "without_closing_ellipsis", "withholds_rest"]
