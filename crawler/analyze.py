@@ -81,6 +81,12 @@ class PageAnalysis:
         return "\n".join(self.paragraphs)
 
     @property
+    def stands_in(self) -> str | None:
+        """What the page says in the article's place (an error message, a bot check, a wall),
+        when it holds no repost's text: then it is no copy of the article, whatever its body."""
+        return None if self.holds_repost else self.wall_said or self.error_said
+
+    @property
     def signature_text(self) -> str:
         """The text that tells this page from the host's answer for a URL that cannot exist. A
         shell's "Loading, please wait" is no part of it: a shell served for every URL of its site,

@@ -227,10 +227,13 @@ class Attributor:
             raise WaybackError(f"wayback capture {snapshot} not fetched: {result.error or f'HTTP {result.status}'}")
         # With the reposts, so that the capture's article is found as today's is (the repost as witness).
         warc, analysis = await self.process(result, None, reposts)
-        if analysis is None or not analysis.has_article:
+        if analysis is None or not analysis.has_article or analysis.stands_in is not None:
+            # (An error page or a bot check captured that day lacks what the repost has, as
+            # today's page may: taken for the article then, it blamed the repost for the site's edit.)
             kept.record_lookup(self.store, source.id, now, low, high, timestamp=capture.timestamp,
                                digest=capture.digest, snapshot_url=snapshot)
-            return None, f"the web archive's capture {snapshot} holds no article"
+            said = f" ({analysis.stands_in})" if analysis is not None and analysis.stands_in else ""
+            return None, f"the web archive's capture {snapshot} holds no article{said}"
         captured_at = kept.stamp_iso(capture.timestamp)
         version_id = self._same_version(source.id, analysis.normalized)
         if version_id is None:

@@ -341,6 +341,11 @@ class Checker:
         warc, analysis = await self._process(result, previous, reposts)
         if analysis is None or not analysis.has_article:
             return snapshot.url, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article"
+        if analysis.stands_in is not None:
+            # The archive kept what the site answered that day: an error page or a bot check in
+            # the article's place is no copy of the article (it made a version of the error
+            # page, and every repost 'not faithful' to it), nor a copy to send readers to.
+            return None, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article ({analysis.stands_in})"
         return snapshot.url, analysis, warc, True, f"wayback: {snapshot.url}"
 
     def _wayback_due(self, source: SourceRow, now: float) -> bool:

@@ -115,6 +115,30 @@ def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
                      "output": ["json"], "filter": ["statuscode:200"]}]
 
 
+def test_a_capture_of_an_error_page_or_a_wall_is_no_earlier_text(tmp_path: Path) -> None:
+    # The site dropped a paragraph after the repost; the archive's capture near the repost's date
+    # is what the site answered the archive's crawler that day: a bot check, or an error page with
+    # other articles' summaries. It was kept as a version of the article as it was, and compared
+    # as the earlier text. It is no earlier text: no version, and the hunk's author unknown.
+    today = [PARAS[0], PARAS[1], PARAS[3]]
+    wall = ("<html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing "
+            "the site.</h1><p>This process is automatic. Your browser will redirect to your requested content "
+            "shortly.</p></body></html>")
+    error = ("<html><head><title>提示信息</title></head><body><h2>抱歉，该文章已被删除</h2><h3>推荐阅读</h3>"
+             + "".join(f"<p>推荐文章第{i}篇：这是另一篇与本文无关的新闻报道的摘要，讲述某地发生的事情，供读者参考。</p>"
+                       for i in range(5)) + "</body></html>")
+    for name, capture in (("wall", wall), ("error", error)):
+        with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:
+            url = site(a, today)
+            wb.capture(url, NEAR, capture)
+            write_repost(tmp_path / name / "archive", "1.md", url, PARAS)
+            store, summary = run(config(tmp_path / name, wb))
+        fid = latest(store)
+        assert not fid["faithful"] and [h["by"] for h in fid["hunks"]] == ["unknown"], (name, fid)
+        assert [v.from_archive for v in store.versions_of(store.source_by_url(url).id)] == [False], name
+        assert "holds no article" in fid["attribution"]["note"], fid["attribution"]
+
+
 def test_repost_edit_is_the_reposts_and_the_capture_witnesses_our_bytes(tmp_path: Path) -> None:
     today = article_page("瑞银收购瑞信", PARAS)
     with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:

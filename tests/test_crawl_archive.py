@@ -19,6 +19,7 @@ from store.warc import payload_digest, read_payload
 from tests.kit import PARAS, article_page, write_repost
 from tests.origin import Origin, Reply
 from tests.test_crawl import make_config
+from tests.wayback_fake import FakeWayback
 
 
 def test_versions_point_to_the_exact_bytes_served(tmp_path: Path) -> None:
@@ -94,6 +95,41 @@ def test_dead_source_gets_its_wayback_copy_once(tmp_path: Path) -> None:
         assert len(wb.requests("/wayback/available")) == 2
         assert store.versions_of(store.source_by_url(a.url("/a/gone")).id)[0].number == 1
         assert len(store.versions_of(store.source_by_url(a.url("/a/gone")).id)) == 1
+
+
+def test_an_archived_error_page_or_wall_is_no_copy_of_the_article(tmp_path: Path) -> None:
+    # The closest snapshot of a dead source is the site's error page (its body a list of other
+    # articles' summaries) or a bot check: it made a version of the error page and judged the
+    # repost "not faithful" to it. It is no archived copy: no version, no verdict, and the detail
+    # says what the snapshot shows.
+    archive = tmp_path / "archive"
+    error = ("<html><head><title>提示信息 - 新闻网</title></head><body><div class='main'><h2>抱歉，该文章已被删除</h2>"
+             "<h3>推荐阅读</h3>" + "".join(f"<p>推荐文章第{i}篇：这是另一篇与本文无关的新闻报道的摘要，讲述某地发生的事情，"
+                                          "供读者参考。</p>" for i in range(5)) + "</div></body></html>")
+    wall = ("<html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing "
+            "the site.</h1><p>This process is automatic. Your browser will redirect to your requested content "
+            "shortly.</p></body></html>")
+    pages = {"error": error, "wall": wall}
+    with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:
+        a.route("/robots.txt", Reply(404))
+        for name, html in pages.items():
+            a.route(f"/a/{name}", Reply(404))
+            wb.capture(a.url(f"/a/{name}"), "20230321000000", html)
+            write_repost(archive, f"{name}.md", a.url(f"/a/{name}"), PARAS)
+        cfg = dataclasses.replace(make_config(tmp_path), wayback=WaybackConfig(
+            enabled=True, availability_url=wb.availability_url, cdx_url=wb.cdx_url))
+        store = Store(cfg.store.database)
+        scan(cfg, store)
+        asyncio.run(crawl_async(cfg, store))
+        assert len(wb.requests("/wayback/available")) == 2
+    report = {s.fields["source_url"]: s.fields for s in store.report_sources(everything=True)}
+    for name, said in (("error", "文章已被删除"), ("wall", "Just a moment")):
+        got = report[a.url(f"/a/{name}")]
+        assert got["link_status"] == "gone" and got["versions"] == 0 and got["faithful"] is None, (name, got)
+        assert got["archived_copy"] is None, got
+        detail = store.db.execute("SELECT c.detail FROM checks c JOIN sources s ON s.id = c.source_id WHERE s.url = ?",
+                                  [a.url(f"/a/{name}")]).fetchone()[0]
+        assert "holds no article" in detail and said in detail, detail
 
 
 def test_malformed_wayback_answer_does_not_stop_the_crawl(tmp_path: Path) -> None:
