@@ -563,11 +563,11 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
     if longest and shortest / longest < 0.6 or page.media - probe.media:
         return False
     matcher = None
-    if page.short_text is not None and probe.short_text is not None:
+    extra = sum(n for h, n in page.sizes if h not in probe.paragraphs)
+    if extra >= _FEW_WORDS and page.short_text is not None and probe.short_text is not None:
+        # (Lines that differ by a word, a search box's echo: only the characters that differ count.)
         matcher = difflib.SequenceMatcher(None, probe.short_text, page.short_text, autojunk=False)
         extra = sum(_weight(page.short_text[j1:j2]) for op, _, _, j1, j2 in matcher.get_opcodes() if op != "equal")
-    else:
-        extra = sum(n for h, n in page.sizes if h not in probe.paragraphs)
     if extra >= _FEW_WORDS:
         # The page shows words (a video's caption) or a video that the host's answer for a URL
         # that cannot exist does not: it is no copy of that answer, whatever it shares with it.
@@ -578,8 +578,12 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
         return True
     if page.title == probe.title and jaccard >= 0.5:
         return True
+    if page.short_text is None or probe.short_text is None:
+        return False
     # Short error pages that differ by a word or two (a search box echo, a counter).
-    return matcher is not None and matcher.ratio() >= 0.9
+    if matcher is None:
+        matcher = difflib.SequenceMatcher(None, probe.short_text, page.short_text, autojunk=False)
+    return matcher.ratio() >= 0.9
 
 
 _EMBED = re.compile(r"<(?:iframe|video|embed|source|object)\b[^>]{0,1000}?\b(?:src|data)\s*=\s*[\"']?([^\"'\s>]{1,500})", re.I)
