@@ -560,7 +560,11 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
         # no error page, whatever its title: no evidence.
         return False
     shortest, longest = sorted((page.length, probe.length))
-    if longest and shortest / longest < 0.6 or page.media - probe.media:
+    if longest and shortest / longest < 0.6:
+        return False
+    # A page that shows a video or a frame, or words (a video's caption), that the host's answer
+    # for a URL that cannot exist does not show is no copy of that answer, whatever it shares.
+    if page.media - probe.media:
         return False
     matcher = None
     extra = sum(n for h, n in page.sizes if h not in probe.paragraphs)
@@ -569,8 +573,6 @@ def matches_probe(page: PageSignature, probe: PageSignature) -> bool:
         matcher = difflib.SequenceMatcher(None, probe.short_text, page.short_text, autojunk=False)
         extra = sum(_weight(page.short_text[j1:j2]) for op, _, _, j1, j2 in matcher.get_opcodes() if op != "equal")
     if extra >= _FEW_WORDS:
-        # The page shows words (a video's caption) or a video that the host's answer for a URL
-        # that cannot exist does not: it is no copy of that answer, whatever it shares with it.
         return False
     common = len(page.paragraphs & probe.paragraphs)
     jaccard = common / len(page.paragraphs | probe.paragraphs)
