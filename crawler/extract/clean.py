@@ -51,8 +51,9 @@ _WITHHELD = re.compile(
     r"(?:paying )?(?:subscribers|members)\b|\b(?:subscribers?|members?)[- ]only\b|\balready a (?:subscriber|member)\b",
     re.I)
 _WITHHELD_LINE_MAX = 120
+_LOADING_ZH = "正在加载|正在載入|正在加載|加载中|加載中|載入中"
 # A script still to write the rest in ("Loading the rest of the story…", "加载中").
-_STILL_LOADING = re.compile(r"\bloading\b|加载中|載入中|正在加载|正在載入", re.I)
+_STILL_LOADING = re.compile(r"\bloading\b|" + _LOADING_ZH, re.I)
 _ELLIPSIS = "…⋯"
 # A shell's placeholder until its script writes the article, the same for every URL of its site:
 # a line that says only that the page is loading ("Loading, please wait...", "页面正在加载中，请
@@ -60,8 +61,8 @@ _ELLIPSIS = "…⋯"
 # message of an error.
 _LOADING = re.compile(
     r"^[^\w\"“”'‘’「『]*(?:(?:the )?(?:page|content|article|story) is loading\b|loading\s*(?:[.…,]|$)|"
-    r"please wait\s*(?:[.…,]|$|while\b)|one moment,? please\b|"
-    r"页面加载中|页面正在加载|正在加载|正在載入|正在加載|加载中|加載中|載入中|请稍候|請稍候|请稍等|請稍等)", re.I)
+    r"please wait\s*(?:[.…,]|$|while\b)|one moment,? please\b|(?:页面|頁面)?(?:"
+    + _LOADING_ZH + ")|请稍候|請稍候|请稍等|請稍等)", re.I)
 _ASKS = re.compile(
     r"\b(?:requires?|needs?|enable|turn on|activate) javascript\b|\bjavascript (?:is )?(?:disabled|required|must be enabled)\b"
     r"|(?:启用|开启|開啟|啟用|打开|打開|支持|支援)\s*javascript|javascript\s*(?:已被?禁用|被禁用|未启用|未啟用)"
