@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crawler import witness
 from crawler.classify import (
+    consent_wall,
     continues_on_next_page,
     embedded_media,
     error_phrase,
@@ -70,7 +71,7 @@ class PageAnalysis:
     found_by: str | None = None
     holds_repost: bool = False  # the page shows or carries a repost's text: never a soft-404
     error_said: str | None = None  # the error-page phrase its title or main text shows, if any
-    wall_said: str | None = None  # the bot-check or sign-in-wall phrase it shows instead of the article
+    wall_said: str | None = None  # the bot check, sign-in or consent wall it shows instead of the article
     # where its <meta http-equiv="refresh"> (or, on a page without a body, its script) sends readers
     refresh_to: str | None = None
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
@@ -666,7 +667,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=holds, error_said=said,
-                        wall_said=None if holds else wall_phrase(article.title, said_lines),
+                        wall_said=None if holds else wall_phrase(article.title, said_lines)
+                        or consent_wall(article.title, paragraphs if has_article else said_lines),
                         shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to,
                         media=() if holds else embedded_media(html_text()))
 

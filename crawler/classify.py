@@ -192,6 +192,42 @@ _WALL_TEXT = re.compile(
     re.I)
 
 
+# A consent wall: the page asks the reader to choose what may be done with their data before it
+# shows anything ("We value your privacy ... Accept all / Reject all"). It stands in the article's
+# place as a bot check does. A phrase that asks for the choice, in a body that is mostly talk of
+# cookies, consent and partners, long enough to explain itself: a banner of a line or two over a
+# page a script fills is a placeholder (`placeholder_line`), and an article about consent rules
+# runs longer than a wall and says other things.
+_CONSENT_ASKS = re.compile(
+    r"\bwe (?:value|care about|respect) your privacy\b|\byour privacy (?:choices|matters|is important to us)\b"
+    r"|\b(?:accept|reject|refuse|decline) all(?: cookies)?\b|\bbefore you continue\b|\bclick to consent\b"
+    r"|\b(?:manage|customi[sz]e|change|set) (?:your )?(?:cookie |privacy |consent )?(?:preferences|settings|options|choices)\b"
+    r"|(?:我们|我們)(?:重视|重視|尊重)(?:您|你)的(?:隐私|隱私)|(?:接受|同意|拒绝|拒絕)(?:全部|所有)"
+    r"|(?:管理|自定义|自訂|更改|修改)(?:您的)?(?:cookie)?\s*(?:偏好|设置|設定|选项|選項)|同意并继续|同意並繼續",
+    re.I)
+_CONSENT_TALK = re.compile(
+    r"cookie|consent|privacy|personal (?:data|information)|partners|vendors|legitimate interest|preferences"
+    r"|同意|隐私|隱私|个人(?:数据|信息)|個人(?:資料|數據|信息)|合作伙伴|合作夥伴|偏好", re.I)
+# Sizes in UTF-8 bytes, a Chinese character weighing three letters.
+_CONSENT_MIN = 300  # of consent talk: a wall explains itself, a banner says a line or two
+_CONSENT_MAX = 5000  # of a body that may be a consent wall
+_CONSENT_SHARE = 0.6  # of the body, in lines that talk of consent
+
+
+def consent_wall(title: str, lines: Iterable[str]) -> str | None:
+    """Where a page's body (`lines`: the article's, or the page's text when it has none) is a
+    consent wall in the article's place, what it says that asks for consent, or None."""
+    lines = [line.strip() for line in (title, *lines) if line.strip()]
+    size = sum(len(line.encode()) for line in lines)
+    if not lines or size > _CONSENT_MAX:
+        return None
+    talk = sum(len(line.encode()) for line in lines if _CONSENT_TALK.search(line) or _CONSENT_ASKS.search(line))
+    if talk < _CONSENT_MIN or talk < _CONSENT_SHARE * size:
+        return None
+    asks = next((m for m in map(_CONSENT_ASKS.search, lines) if m), None)
+    return None if asks is None else f"it asks for consent to cookies: {asks.group(0)!r}"
+
+
 _TITLE = re.compile(rb"<title\b[^>]{0,200}>([^<]{0,300})</title", re.I)
 _TITLE_BYTES = 65536  # an error page's title is in its head
 

@@ -11,6 +11,7 @@ import pytest
 
 from crawler.classify import (
     NOT_MODIFIED,
+    consent_wall,
     continues_on_next_page,
     embedded_media,
     error_phrase,
@@ -211,6 +212,45 @@ def test_walls_in_the_articles_place_say_so(title, lines):
 )
 def test_articles_are_not_walls(title, lines):
     assert wall_phrase(title, lines) is None
+
+_CONSENT = [
+    "We and our partners store and/or access information on a device, such as cookies, and process personal data, "
+    "such as unique identifiers and standard information sent by a device for personalised advertising and content.",
+    "You may click to consent to our and our partners' processing as described above, or access more detailed "
+    "information and change your preferences before consenting. Your preferences will apply to this website only.",
+    "Accept all", "Reject all",
+]
+
+
+def test_a_body_of_consent_talk_that_asks_for_a_choice_is_a_consent_wall():
+    assert "click to consent" in consent_wall("Example News", _CONSENT)
+    assert "Accept all" in consent_wall("Example News", [_CONSENT[0], _CONSENT[0], "Accept all"])
+    assert "continue" in consent_wall("Before you continue", [_CONSENT[0], _CONSENT[0]])
+    assert consent_wall("新闻网", ["我们和我们的合作伙伴使用Cookie等技术在您的设备上存储和访问信息，并处理个人数据，用于个性化广告和内容、"
+                         "广告和内容效果衡量、受众研究以及服务开发。经您同意，我们可能会使用精确的地理位置数据。",
+                         "接受全部", "拒绝全部"]) is not None
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a banner of a line or two (a placeholder over a page a script fills, not a wall)
+        ["We use cookies to improve your experience. By continuing to browse you agree to our cookie policy.",
+         "Accept all"],
+        # consent talk that asks for no choice: a privacy notice, a paragraph of an article
+        [_CONSENT[0], _CONSENT[0].replace("We", "They")],
+        # an article about consent walls: longer, and most of it talks of other things
+        ["Regulators said on Tuesday that websites must let readers reject all cookies as easily as they accept them.",
+         *["The ruling follows a two-year inquiry into how publishers and advertisers track readers across the web, "
+           "and the fines it sets are the largest the authority has imposed on the industry so far."] * 6],
+        # the same wall with the article below it
+        [*_CONSENT, *["The city council voted on Tuesday to approve a new budget for the coming year, raising "
+                      "spending on schools, roads and the hospital, and cutting the cost of the city's own offices."] * 4],
+    ],
+)
+def test_what_is_no_consent_wall(lines):
+    assert consent_wall("Example News", lines) is None
+
 
 def test_a_page_holding_a_repost_has_no_soft404_evidence():
     r = result(200, final="https://gnews.org/", redirects=[(301, "https://gnews.org/")])

@@ -471,6 +471,66 @@ def test_a_host_that_serves_one_wall_or_shell_for_every_url_calls_no_article_dea
     assert not any(listed[u]["dead"] for u in urls.values()) and summary.new_versions == 0
 
 
+CONSENT_EN = (
+    "<h1>We value your privacy</h1>"
+    "<p>We and our 842 partners store and/or access information on a device, such as cookies, and process "
+    "personal data, such as unique identifiers and standard information sent by a device for personalised "
+    "advertising and content, advertising and content measurement, audience research and services development.</p>"
+    "<p>With your permission we and our partners may use precise geolocation data and identification through "
+    "device scanning. You may click to consent to our and our partners' processing as described above. "
+    "Alternatively you may access more detailed information and change your preferences before consenting.</p>"
+    "<p>Please note that some processing of your personal data may not require your consent, but you have a "
+    "right to object to such processing. Your preferences will apply to this website only.</p>"
+    "<button>Accept all</button> <button>Reject all</button> <button>Manage options</button>")
+CONSENT_ZH = (
+    "<h2>我们重视您的隐私</h2>"
+    "<p>我们和我们的合作伙伴使用Cookie等技术在您的设备上存储和访问信息，并处理个人数据，例如唯一标识符和设备发送的标准信息，"
+    "用于个性化广告和内容、广告和内容效果衡量、受众研究以及服务开发。</p>"
+    "<p>经您同意，我们和我们的合作伙伴可能会使用精确的地理位置数据以及通过设备扫描进行识别。您可以点击同意上述处理，"
+    "也可以查看更详细的信息并在同意之前更改您的偏好设置。您的选择仅适用于本网站。</p>"
+    "<button>接受全部</button> <button>拒绝全部</button> <button>管理偏好设置</button>")
+
+
+def test_a_consent_wall_in_the_articles_place_is_blocked_not_the_article_nor_dead(tmp_path: Path) -> None:
+    """A host that answers every URL with a consent wall ("We value your privacy ... Accept all")
+    shows no article: its text is no version of it and no repost is unfaithful to it, and the
+    random probe, answered with the same wall, is no evidence of death. The same dialog over a
+    page that shows the article is a banner: the article is judged."""
+    archive = tmp_path / "archive"
+    walls = {
+        "en": f"<html><head><title>Before you continue</title></head><body><div class='dialog'>{CONSENT_EN}</div>"
+              "</body></html>",
+        "zh": f"<html><head><title>新闻网</title></head><body><div class='consent'>{CONSENT_ZH}</div></body></html>",
+    }
+    hosts = [Origin(f"127.0.0.{30 + i}", default=Reply(200, page)).start() for i, page in enumerate(walls.values())]
+    try:
+        with Origin("127.0.0.2") as a:
+            a.route("/robots.txt", Reply(404))
+            a.route("/a/banner", Reply(200, "<html><head><title>瑞银收购瑞信</title></head><body>"
+                                       f"<div class='consent'>{CONSENT_EN}</div><article><h1>瑞银收购瑞信</h1>"
+                                       + "".join(f"<p>{p}</p>" for p in PARAS[:2]) + "</article></body></html>"))
+            urls = {"banner": a.url("/a/banner")}
+            write_repost(archive, "banner.md", urls["banner"], PARAS[:2])
+            for name, host in zip(walls, hosts):
+                host.route("/robots.txt", Reply(404))
+                urls[name] = host.url("/news/2024/01/article-123.html")
+                write_repost(archive, f"{name}.md", urls[name], PARAS)
+                urls[f"{name}-video"] = host.url("/video/2024/01/clip-456.html")
+                write_repost(archive, f"{name}-video.md", urls[f"{name}-video"], [])  # nothing to witness
+            store, summary = crawl(make_config(tmp_path))
+            got, listed = checks(store), fields(store)
+    finally:
+        for host in hosts:
+            host.close()
+    for name in ("en", "zh", "en-video", "zh-video"):
+        assert got[urls[name]]["status"] == "blocked", (name, got[urls[name]])
+        assert "wall" in got[urls[name]]["detail"], got[urls[name]]
+        assert listed[urls[name]]["faithful"] is None and not listed[urls[name]]["dead"], name
+        assert "consent to cookies" in got[urls[name]]["detail"], got[urls[name]]
+    assert got[urls["banner"]]["status"] == "alive" and listed[urls["banner"]]["faithful"] is True
+    assert summary.new_versions == 1  # the article under the banner, no wall
+
+
 def test_a_page_cut_at_max_bytes_gives_no_verdict_on_what_did_not_arrive(tmp_path: Path) -> None:
     """A body cut at max_bytes is the first part of a page: the article may lie past the cut
     (its sidebar came first) or lose its tail there. Neither is an unfaithful repost nor a new
