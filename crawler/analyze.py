@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +22,21 @@ from crawler.classify import (
     continues_on_next_page,
     embedded_media,
     error_phrase,
+    outage_phrase,
     refresh_target,
     script_says,
     wall_phrase,
 )
 from crawler.config import Config, SiteConfig
-from crawler.extract import decode_html, extract, header_charset, placeholder_line, plain_text_page, utf16
+from crawler.extract import (
+    decode_html,
+    extract,
+    header_charset,
+    placeholder_line,
+    plain_text_page,
+    utf16,
+    withholds_rest,
+)
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
@@ -72,6 +81,7 @@ class PageAnalysis:
     holds_repost: bool = False  # the page shows or carries a repost's text: never a soft-404
     error_said: str | None = None  # the error-page phrase its title or main text shows, if any
     wall_said: str | None = None  # the bot check, sign-in or consent wall it shows instead of the article
+    outage_said: str | None = None  # what it says instead of the article when its site is down for now
     # where its <meta http-equiv="refresh"> (or, on a page without a body, its script) sends readers
     refresh_to: str | None = None
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
@@ -85,7 +95,7 @@ class PageAnalysis:
     def stands_in(self) -> str | None:
         """What the page says in the article's place (an error message, a bot check, a wall),
         when it holds no repost's text: then it is no copy of the article, whatever its body."""
-        return None if self.holds_repost else self.wall_said or self.error_said
+        return None if self.holds_repost else self.wall_said or self.outage_said or self.error_said
 
     @property
     def signature_text(self) -> str:
@@ -103,6 +113,7 @@ class PageAnalysis:
 
 _settings = CompareSettings(frozenset(), 8, True)
 _NOTICE_MAX = 240  # characters of a body that may be a notice in the article's place (two short lines)
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _mirror: WarcMirror | None = None
 
 
@@ -660,17 +671,43 @@ def _analyze(job: PageJob) -> PageAnalysis:
                 witness.coverage(repost_lines(markdown, s.fold_script), lines) for _, markdown in job.reposts):
             # A body of a line or two without a word of the reposts: a notice in the article's
             # place ("not available in your region"), read for a wall as a page without a body is.
-            said_lines = own
+            said_lines = _sentences(own)
     else:
         said = error_phrase(article.title, headline=not texted)
+        if not texted and sum(map(len, paragraphs)) <= _NOTICE_MAX:
+            # A post with no repost text to witness (a video's credits), or a notice set as the
+            # body ("We'll be back soon"): its lines are read for a wall or an outage too.
+            if page is None:
+                page = witness.read_page(html_text())
+            said_lines = _sentences(b.text for b in page.visible if not b.furniture and not b.linky)
+    wall = outage = None
+    if not holds:
+        wall = (wall_phrase(article.title, said_lines) or _withheld(said_lines)
+                or consent_wall(article.title, paragraphs if has_article else said_lines))
+        outage = outage_phrase(article.title, said_lines)
     fidelity = tuple(v for v in verdicts if v is not None)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,
                         holds_repost=holds, error_said=said,
-                        wall_said=None if holds else wall_phrase(article.title, said_lines)
-                        or consent_wall(article.title, paragraphs if has_article else said_lines),
+                        wall_said=wall, outage_said=outage,
                         shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to,
                         media=() if holds else embedded_media(html_text()))
+
+
+def _sentences(lines: Iterable[str]) -> list[str]:
+    # A notice's sentences, read one by one as short lines: "Unfortunately, our website is
+    # currently unavailable in most European countries. We are engaged on the issue ..."
+    return [part for line in lines for part in _SENTENCE_END.split(line) if part.strip()]
+
+
+def _withheld(lines: Sequence[str]) -> str | None:
+    """What a page of a few short lines says to withhold the whole article ("Subscribe to
+    continue reading", "订阅后即可阅读全文"): a paywall in its place. (A longer page with such a
+    line is a teaser, or a listing of them.)"""
+    if sum(map(len, lines)) > _NOTICE_MAX:
+        return None
+    line = next((x for x in lines if withholds_rest(x)), None)
+    return None if line is None else f"its text says {line.strip()!r}"
 
 
 def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:

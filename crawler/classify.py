@@ -183,13 +183,43 @@ _WALL_TEXT = re.compile(
     r"|\benable javascript and cookies to continue\b|\bcomplete the security check\b|\bunusual traffic from your\b"
     r"|\bincapsula incident id\b|\bddos protection by\b|\bplease (?:turn|enable) javascript on and reload the page\b"
     r"|\bare you a robot\b|\byou have been blocked\b|\b(?:please )?(?:sign|log) ?in to (?:continue|read|view)\b"
-    r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b|\bnot available in your (?:country|region|location)\b"
+    r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b"
+    r"|\b(?:not |un)available in (?:your (?:country|region|location|area)|(?:most )?european countries|the (?:eu|eea)\b)"
     r"|(?:您|你)?所在(?:的)?(?:地区|地區|国家|國家)(?:无法|無法|不能)(?:观看|觀看|访问|訪問|查看)"
     r"|请(?:先)?登(?:录|入)(?:后)?(?:继续|查看|访问|阅读|浏览)|請(?:先)?登(?:錄|入)(?:後)?(?:繼續|查看|訪問|閱讀|瀏覽)"
     r"|登(?:录|入)后(?:查看|继续|阅读|浏览)|登(?:錄|入)後(?:查看|繼續|閱讀|瀏覽)"
     r"|请(?:完成|进行)[^，。,.\n]{0,4}验证|請(?:完成|進行)[^，。,.\n]{0,4}驗證|请输入验证码|請輸入驗證碼"
     r"|(?:拖动|拖動|滑动|滑動)(?:滑块|滑塊)|(?:访问|訪問)(?:过于|過於)(?:频繁|頻繁)|(?:您的)?(?:访问|訪問)(?:已)?被(?:拒绝|拒絕|限制)",
     re.I)
+
+
+# What a page says when its site is down for now (maintenance, an overload, a rate limit): it
+# stands in the article's place as a 503 does and says nothing of the article, so the source is
+# a `server_error`, dead only after `dead_after` such checks, never a soft-404 at once. Read as
+# walls are: the whole title, or short lines of a page without the article.
+_OUTAGE_TITLE = re.compile(
+    r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:(?:site|website|scheduled|planned|down for|under) maintenance"
+    r"|maintenance(?: mode| in progress)?|we(?:'ll| will| are|'re) be(?:ing)? back soon|service (?:temporarily )?unavailable"
+    r"|temporarily unavailable|too many requests|rate limit(?:ed| exceeded)|bandwidth limit exceeded"
+    r"|(?:系统|系統|网站|網站|站点|站點)?(?:升级|升級)?(?:维护|維護)(?:中|通知|公告)?|(?:服务器|伺服器|系统|系統)(?:繁忙|忙碌))"
+    r"[.…!！。]*(?:\s*[-|_–—:·]\s*.{0,60})?$",
+    re.I)
+_OUTAGE_TEXT = re.compile(
+    r"\b(?:site|website|page|server|service|system|platform)s? (?:is |are )?(?:currently |temporarily )?"
+    r"(?:down for|under(?:going)?|in) (?:scheduled |planned |routine )?maintenance\b"
+    r"|\bperforming (?:some |scheduled |planned |routine )?maintenance\b|\bwe(?:'ll| will) be back (?:soon|shortly|online)\b"
+    r"|\btemporarily (?:unavailable|down|offline|overloaded)\b|\btoo many requests\b|\brate limit(?:ed| exceeded)\b"
+    r"|\bbandwidth limit exceeded\b"
+    r"|(?:系统|系統|网站|網站|服务器|伺服器|站点|站點|本站|平台)(?:正在)?(?:进行|進行)?[^，。,.\n]{0,6}?(?:维护|維護)"
+    r"|(?:维护|維護)(?:中|期间|期間)|(?:暂停|暫停)(?:服务|服務)|(?:服务器|伺服器|系统|系統)(?:繁忙|忙碌)",
+    re.I)
+
+
+def outage_phrase(title: str, lines: Iterable[str] = ()) -> str | None:
+    """Where a page says that its site is down for now (maintenance, an overload, a rate limit)
+    in the article's place, and what it says, or None. `lines`: the text of a page without an
+    article body, or of a notice set as its body."""
+    return _said(_OUTAGE_TITLE, _OUTAGE_TEXT, title, lines, whole_title=True)
 
 
 # A consent wall: the page asks the reader to choose what may be done with their data before it

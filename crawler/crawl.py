@@ -295,6 +295,11 @@ class Checker:
                 and 200 <= result.status < 300:
             # A bot check or a sign-in wall hides the article: whether it is there, nobody can say.
             return LinkStatus.BLOCKED, f"blocked: the page is a wall in the article's place ({analysis.wall_said})"
+        if analysis is not None and analysis.outage_said is not None and result.status is not None \
+                and 200 <= result.status < 300:
+            # A 200 that says the site is down for now is a 503 by its words: a failure for today,
+            # dead only after `dead_after` of them, never a soft-404.
+            return LinkStatus.SERVER_ERROR, f"server error: the page says the site is down for now ({analysis.outage_said})"
         if analysis is not None and result.status is not None and 200 <= result.status < 300 \
                 and not analysis.holds_repost:
             signature = await self._probe_signature(result.final_url)

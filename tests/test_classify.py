@@ -20,6 +20,7 @@ from crawler.classify import (
     is_listing_url,
     link_status,
     matches_probe,
+    outage_phrase,
     page_signature,
     probe_url,
     refresh_header_target,
@@ -250,6 +251,40 @@ def test_a_body_of_consent_talk_that_asks_for_a_choice_is_a_consent_wall():
 )
 def test_what_is_no_consent_wall(lines):
     assert consent_wall("Example News", lines) is None
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        ("Site Maintenance", ()),
+        ("Example News | Under Maintenance", ()),
+        ("Service Temporarily Unavailable", ()),
+        ("Too Many Requests", ()),
+        ("网站维护中", ()),
+        ("Example News", ("We'll be back soon!",)),
+        ("Example News", ("Our website is currently undergoing scheduled maintenance.",)),
+        ("新闻网", ("本站正在进行系统升级维护，请稍后访问。",)),
+        ("新闻网", ("服务器繁忙",)),
+    ],
+)
+def test_a_site_down_for_now_says_so(title, lines):
+    assert outage_phrase(title, lines) is not None
+
+
+@pytest.mark.parametrize(
+    "title, lines",
+    [
+        # headlines about outages head articles: only a whole title that is the notice counts
+        ("Bank's app down for maintenance as customers fume", ()),
+        ("网站维护期间的数据安全问题分析", ()),
+        # prose that mentions maintenance is no notice (only short lines are read)
+        ("Example", ("The city said the bridge would be closed for maintenance until March, and that traffic would be "
+                     "diverted through the tunnel while the work on its steel frame goes on.",)),
+        ("Example", ("Stocks rose on Tuesday.",)),
+    ],
+)
+def test_articles_are_no_outage(title, lines):
+    assert outage_phrase(title, lines) is None
 
 
 def test_a_page_holding_a_repost_has_no_soft404_evidence():

@@ -531,6 +531,56 @@ def test_a_consent_wall_in_the_articles_place_is_blocked_not_the_article_nor_dea
     assert summary.new_versions == 1  # the article under the banner, no wall
 
 
+def test_a_paywall_a_region_block_or_a_site_down_for_now_in_the_articles_place_is_no_death(tmp_path: Path) -> None:
+    """Hosts that answer every URL with 200 and a notice in the article's place: a paywall
+    ("Subscribe to continue reading", "订阅后即可阅读全文"), a region block set as a paragraph of
+    sentences, a maintenance page or a rate limit. The random probe gets the same notice, yet none
+    of them says the article is gone: a wall is `blocked`, a site down for now a `server_error`
+    (dead only after `dead_after` of them); no version of the notice, no verdict against it."""
+    archive = tmp_path / "archive"
+
+    def page(title: str, *paragraphs: str) -> str:
+        return (f"<html><head><title>{title}</title></head><body><header><a href='/'>Home</a></header>"
+                "<div class='notice'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>")
+
+    notices = {
+        "paywall": page("Example Times", "Subscribe to continue reading.", "Get unlimited digital access to "
+                        "award-winning journalism for just $1 a week. Cancel anytime.", "Already a subscriber? Sign in."),
+        "paywall-zh": page("某某日报", "本文为付费内容，订阅后即可阅读全文。", "立即订阅，畅读所有精彩内容。"),
+        "region": page("Example Gazette", "Unfortunately, our website is currently unavailable in most European "
+                       "countries. We are engaged on the issue and committed to looking at options that support our "
+                       "full range of digital offerings to the EU market."),
+        "maintenance": page("Example News", "Sorry for the inconvenience, but we're performing some maintenance at "
+                            "the moment. We'll be back online shortly!"),
+        "maintenance-zh": page("网站维护中", "尊敬的用户，为了给您提供更好的服务，本站正在进行系统升级维护，预计将于今晚恢复访问。"),
+        "rate-limit": page("Too Many Requests", "You have sent too many requests in a given amount of time.",
+                           "Please try again later."),
+    }
+    hosts = [Origin(f"127.0.0.{40 + i}", default=Reply(200, body)).start() for i, body in enumerate(notices.values())]
+    try:
+        urls = {}
+        for name, host in zip(notices, hosts):
+            host.route("/robots.txt", Reply(404))
+            urls[name] = host.url("/news/2024/01/article-123.html")
+            write_repost(archive, f"{name}.md", urls[name], PARAS)
+            urls[f"{name}-video"] = host.url("/video/2024/01/clip-456.html")
+            write_repost(archive, f"{name}-video.md", urls[f"{name}-video"], [])  # nothing to witness
+        store, summary = crawl(make_config(tmp_path))
+        got, listed = checks(store), fields(store)
+    finally:
+        for host in hosts:
+            host.close()
+    for name in notices:
+        for url in (urls[name], urls[f"{name}-video"]):
+            want = "server_error" if name.startswith(("maintenance", "rate")) else "blocked"
+            assert got[url]["status"] == want, (name, got[url])
+            assert listed[url]["faithful"] is None and not listed[url]["dead"], (name, listed[url])
+            assert ("down for now" if want == "server_error" else "wall") in got[url]["detail"], got[url]
+    assert "订阅后即可阅读全文" in got[urls["paywall-zh"]]["detail"]
+    assert "维护" in got[urls["maintenance-zh"]]["detail"] and "maintenance" in got[urls["maintenance"]]["detail"]
+    assert summary.new_versions == 0
+
+
 def test_a_page_cut_at_max_bytes_gives_no_verdict_on_what_did_not_arrive(tmp_path: Path) -> None:
     """A body cut at max_bytes is the first part of a page: the article may lie past the cut
     (its sidebar came first) or lose its tail there. Neither is an unfaithful repost nor a new
