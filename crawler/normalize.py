@@ -40,6 +40,12 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE = re.compile(r"!\[" + _TEXT + r"\]" + _URL)
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>", re.IGNORECASE)
 _LINK = re.compile(r"\[(" + _TEXT + r")\]" + _URL)
+# A reference definition (`[label]: https://... "title"`) is no text: its label's links are.
+# (Its destination is ASCII, or an autolink parked before: "[注1]:参见本报前日报道" is a line of text.)
+_REF_DEF = re.compile(r"^[ \t]{0,3}\[((?:\\.|[^\[\]\\\n])+)\]:[ \t]*(?:<[^<>\n]*>|\x00\d+\x01|[!-~]+)"
+                      r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$\n?", re.MULTILINE)
+# `![alt][label]`, `[text][label]`, `[text][]`, `[text]`: a reference, when a definition names it.
+_REF_USE = re.compile(r"(!?)\[(" + _TEXT + r")\](?:\[((?:\\.|[^\[\]\\\n])*)\]|(?![\[(:]))")
 _BARE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|ipfs|ftp)://[^\s<>\[\]()]+")
 
 _QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
@@ -136,6 +142,8 @@ def _undo_markdown(text: str) -> str:
         text = _COMMENT.sub("", text)
         text = _IMG_TAG.sub("", text)
         text = _AUTOLINK.sub(lambda m: park(m.group(1)), text)
+    if "]:" in text:
+        text = _references(text)
     if "](" in text:
         text = _IMAGE.sub("", text)
         text = _LINK.sub(r"\1", text)
@@ -159,6 +167,25 @@ def _undo_markdown(text: str) -> str:
         text = _BR.sub("\n", text)
         text = _TAG.sub("", text)
     return _restore(text, store) if store else text
+
+
+def _label(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _references(text: str) -> str:
+    """`text` without its reference definitions, each reference to one become its text (an
+    image's, nothing); brackets that no definition names stay as they are."""
+    labels = {_label(m.group(1)) for m in _REF_DEF.finditer(text)}
+    if not labels:
+        return text
+
+    def use(m: re.Match[str]) -> str:
+        if _label(m.group(3) or m.group(2)) not in labels:
+            return m.group(0)
+        return "" if m.group(1) else m.group(2)
+
+    return _REF_USE.sub(use, _REF_DEF.sub("", text))
 
 
 def _unescape_entities(text: str) -> str:

@@ -73,6 +73,19 @@ def test_links_become_their_text_and_bare_urls_stay():
     ]
 
 
+def test_reference_links_become_their_text_and_their_definitions_are_no_text():
+    body = (
+        "据[美国之音][voa]报道，![现场照片][img]警方已经介入调查，详情见[官方公告][]和[Reuters]。\n\n"
+        "[VOA]: https://www.voanews.com/a/1.html \"美国之音\"\n"
+        "[img]: <https://x.org/a.png>\n"
+        "  [官方公告]: /notice/2023/1 'Notice'\n"
+        "[reuters]: https://www.reuters.com/world/\n"
+    )
+    assert md(body) == ["据美国之音报道，警方已经介入调查，详情见官方公告和Reuters。"]
+    # brackets that no definition names are text, and so is a line that only looks like one
+    assert md("见[注1]和[甲][乙]。\n[注1]:参见本报前日报道") == ["见[注1]和[甲][乙]。", "[注1]:参见本报前日报道"]
+
+
 def test_empty_link_target_keeps_text():
     assert md("[郭文贵先生直播精选]()") == ["郭文贵先生直播精选"]
 
