@@ -127,6 +127,16 @@ def test_spacer_paragraphs_of_zero_width_characters_are_no_paragraphs():
 # --------------------------------------------------------------------------- Chinese and encodings
 
 
+def test_text_hidden_inside_a_paragraph_is_not_the_articles():
+    """Anti-copy jammer text: words a page hides inside its paragraphs (in a <font> or <i> as
+    well as a <span>) are no text of the article, and the paragraph reads as the reader sees it."""
+    para = "这是一段很长的文章正文，用来测试隐藏的干扰文字是否会被读进正文里面，"
+    page = ("<html><head><title>t</title></head><body><article><h1>t</h1>" + "".join(
+        f"<p>{para}<span style='display:none'>隐藏甲</span><font style='DISPLAY: none'>干扰乙</font><i hidden>丙丙</i>"
+        f"<b style='visibility:hidden'>丁丁</b>第{i}段结束。</p>" for i in range(5)) + "</article></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
+
+
 def test_gbk_declared_br_paragraphs_div_layout():
     art = extract(page("zh_gbk_br.html"))
     assert art.charset == "gb18030"

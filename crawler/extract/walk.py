@@ -116,6 +116,14 @@ def _class_signal(c: str | None, i: str | None) -> tuple[bool, int]:
     return hit
 
 
+def _hidden(attrs: dict) -> bool:
+    """Whether an element's attributes hide it from the reader (or mark it as noise for one)."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    st = attrs.get("style")
+    return bool(st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()))
+
+
 def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
     """One pass over the DOM under ``start``: blocks and block-level elements.
 
@@ -194,6 +202,9 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 continue
             tag = node.tag
             if tag in inline_tags:
+                attrs = node.attributes
+                if attrs and _hidden(attrs):
+                    continue  # anti-copy jammer text: <font style="display:none">, <i hidden>
                 stack.append((it, 0, 0, ""))
                 it = node.iter(include_text=True)
                 break
@@ -219,12 +230,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             flag = False
             pos = 0
             if attrs:
-                if "hidden" in attrs:
-                    continue
-                st = attrs.get("style")
-                if st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()):
-                    continue
-                if attrs.get("aria-hidden") == "true":
+                if _hidden(attrs):
                     continue
                 c = attrs.get("class")
                 i = attrs.get("id")
