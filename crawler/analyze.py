@@ -676,10 +676,9 @@ def _analyze(job: PageJob) -> PageAnalysis:
         said = error_phrase(article.title, headline=not texted)
         if not texted and sum(map(len, paragraphs)) <= _NOTICE_MAX:
             # A post with no repost text to witness (a video's credits), or a notice set as the
-            # body ("We'll be back soon"): its lines are read for a wall or an outage too.
-            if page is None:
-                page = witness.read_page(html_text())
-            said_lines = _sentences(b.text for b in page.visible if not b.furniture and not b.linky)
+            # body ("We'll be back soon"): its lines (not the page's: a sidebar's "Subscribe to
+            # keep reading" is no wall) are read for a wall or an outage too.
+            said_lines = _sentences(paragraphs)
     wall = outage = None
     if not holds:
         wall = (wall_phrase(article.title, said_lines) or _withheld(said_lines)
