@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from crawler import analyze, witness
 from crawler.classify import link_status, soft404_evidence
+from crawler.crawl import CrawlSummary
 from crawler.extract import extract
 from crawler.fetch import FetchResult
 from crawler.normalize import markdown_to_lines, normalize_lines
@@ -491,37 +493,51 @@ CONSENT_ZH = (
     "<button>接受全部</button> <button>拒绝全部</button> <button>管理偏好设置</button>")
 
 
+def _crawl_hosts_answering_every_url(tmp_path: Path, pages: dict[str, str], first: int,
+                                     setup: Callable[[Path], dict[str, str]] | None = None
+                                     ) -> tuple[dict[str, str], dict[str, dict], dict[str, dict], CrawlSummary]:
+    """One host per page (127.0.0.`first` on) that answers every URL with it, the random probe's
+    included; for each, a repost of PARAS at an article's URL (`name`) and an empty one (a video
+    post: nothing to witness) at a video's (`name-video`). `setup` writes more reposts. One crawl:
+    (urls, latest checks, report fields, summary)."""
+    archive = tmp_path / "archive"
+    hosts = [Origin(f"127.0.0.{first + i}", default=Reply(200, page)).start() for i, page in enumerate(pages.values())]
+    try:
+        urls = setup(archive) if setup else {}
+        for name, host in zip(pages, hosts):
+            host.route("/robots.txt", Reply(404))
+            urls[name] = host.url("/news/2024/01/article-123.html")
+            write_repost(archive, f"{name}.md", urls[name], PARAS)
+            urls[f"{name}-video"] = host.url("/video/2024/01/clip-456.html")
+            write_repost(archive, f"{name}-video.md", urls[f"{name}-video"], [])
+        store, summary = crawl(make_config(tmp_path))
+        return urls, checks(store), fields(store), summary
+    finally:
+        for host in hosts:
+            host.close()
+
+
 def test_a_consent_wall_in_the_articles_place_is_blocked_not_the_article_nor_dead(tmp_path: Path) -> None:
     """A host that answers every URL with a consent wall ("We value your privacy ... Accept all")
     shows no article: its text is no version of it and no repost is unfaithful to it, and the
     random probe, answered with the same wall, is no evidence of death. The same dialog over a
     page that shows the article is a banner: the article is judged."""
-    archive = tmp_path / "archive"
     walls = {
         "en": f"<html><head><title>Before you continue</title></head><body><div class='dialog'>{CONSENT_EN}</div>"
               "</body></html>",
         "zh": f"<html><head><title>新闻网</title></head><body><div class='consent'>{CONSENT_ZH}</div></body></html>",
     }
-    hosts = [Origin(f"127.0.0.{30 + i}", default=Reply(200, page)).start() for i, page in enumerate(walls.values())]
-    try:
-        with Origin("127.0.0.2") as a:
-            a.route("/robots.txt", Reply(404))
-            a.route("/a/banner", Reply(200, "<html><head><title>瑞银收购瑞信</title></head><body>"
-                                       f"<div class='consent'>{CONSENT_EN}</div><article><h1>瑞银收购瑞信</h1>"
-                                       + "".join(f"<p>{p}</p>" for p in PARAS[:2]) + "</article></body></html>"))
-            urls = {"banner": a.url("/a/banner")}
-            write_repost(archive, "banner.md", urls["banner"], PARAS[:2])
-            for name, host in zip(walls, hosts):
-                host.route("/robots.txt", Reply(404))
-                urls[name] = host.url("/news/2024/01/article-123.html")
-                write_repost(archive, f"{name}.md", urls[name], PARAS)
-                urls[f"{name}-video"] = host.url("/video/2024/01/clip-456.html")
-                write_repost(archive, f"{name}-video.md", urls[f"{name}-video"], [])  # nothing to witness
-            store, summary = crawl(make_config(tmp_path))
-            got, listed = checks(store), fields(store)
-    finally:
-        for host in hosts:
-            host.close()
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/banner", Reply(200, "<html><head><title>瑞银收购瑞信</title></head><body>"
+                                   f"<div class='consent'>{CONSENT_EN}</div><article><h1>瑞银收购瑞信</h1>"
+                                   + "".join(f"<p>{p}</p>" for p in PARAS[:2]) + "</article></body></html>"))
+
+        def banner(archive: Path) -> dict[str, str]:
+            write_repost(archive, "banner.md", a.url("/a/banner"), PARAS[:2])
+            return {"banner": a.url("/a/banner")}
+
+        urls, got, listed, summary = _crawl_hosts_answering_every_url(tmp_path, walls, 30, banner)
     for name in ("en", "zh", "en-video", "zh-video"):
         assert got[urls[name]]["status"] == "blocked", (name, got[urls[name]])
         assert "wall" in got[urls[name]]["detail"], got[urls[name]]
@@ -537,7 +553,6 @@ def test_a_paywall_a_region_block_or_a_site_down_for_now_in_the_articles_place_i
     sentences, a maintenance page or a rate limit. The random probe gets the same notice, yet none
     of them says the article is gone: a wall is `blocked`, a site down for now a `server_error`
     (dead only after `dead_after` of them); no version of the notice, no verdict against it."""
-    archive = tmp_path / "archive"
 
     def page(title: str, *paragraphs: str) -> str:
         return (f"<html><head><title>{title}</title></head><body><header><a href='/'>Home</a></header>"
@@ -556,20 +571,7 @@ def test_a_paywall_a_region_block_or_a_site_down_for_now_in_the_articles_place_i
         "rate-limit": page("Too Many Requests", "You have sent too many requests in a given amount of time.",
                            "Please try again later."),
     }
-    hosts = [Origin(f"127.0.0.{40 + i}", default=Reply(200, body)).start() for i, body in enumerate(notices.values())]
-    try:
-        urls = {}
-        for name, host in zip(notices, hosts):
-            host.route("/robots.txt", Reply(404))
-            urls[name] = host.url("/news/2024/01/article-123.html")
-            write_repost(archive, f"{name}.md", urls[name], PARAS)
-            urls[f"{name}-video"] = host.url("/video/2024/01/clip-456.html")
-            write_repost(archive, f"{name}-video.md", urls[f"{name}-video"], [])  # nothing to witness
-        store, summary = crawl(make_config(tmp_path))
-        got, listed = checks(store), fields(store)
-    finally:
-        for host in hosts:
-            host.close()
+    urls, got, listed, summary = _crawl_hosts_answering_every_url(tmp_path, notices, 40)
     for name in notices:
         for url in (urls[name], urls[f"{name}-video"]):
             want = "server_error" if name.startswith(("maintenance", "rate")) else "blocked"
