@@ -28,7 +28,7 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   100,000 cells, a title of 200,000 separators, a tag of 800,000 attributes, 400,000 tags of
   distinct names, a paragraph of the article's own characters shuffled, 600,000 unclosed
   <div>s, a script line of 1,000,000 escaped quotes, 100,000 string literals of markup in a
-  script), each around a short article with a
+  script, 100,000 blocks of two letters of the line the repost adds), each around a short article with a
   repost of one line more.
 
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
@@ -192,6 +192,7 @@ def _hostile_cost() -> None:
 
     article = [f"这是第{n}段正文，讲的是海港大桥明年春天起禁止汽车通行的决定，以及市政府为岛上居民准备的渡轮方案。" for n in range(5)]
     shown = "".join(f"<p>{p}</p>" for p in article)
+    added = "转载里多出来的一句话，原网页上没有。"
     # name: (the page's title, what its body holds after the article)
     shapes = {
         "one 3,000,000-character paragraph": ("t", f"<p>{'字' * 3_000_000}</p>"),
@@ -214,8 +215,11 @@ def _hostile_cost() -> None:
         "a script line of 1,000,000 escaped quotes": ("t", "<script>x = '<p>" + "\\\"" * 1_000_000 + "</script>"),
         "100,000 string literals of markup in a script": (
             "t", "<script>f(" + ",".join(f'"<p>第{i}段文字，这是一段不同的文字。</p>"' for i in range(100_000)) + ")</script>"),
+        # a line the repost adds may be a few of the page's blocks joined: every split of it is one
+        "100,000 blocks, each two letters of the repost's added line": (
+            "t", "".join(f"<p>{added[i % 8 * 2:i % 8 * 2 + 2]}</p>" for i in range(100_000))),
     }
-    repost = "\n\n".join([*article, "转载里多出来的一句话，原网页上没有。"])
+    repost = "\n\n".join([*article, added])
     print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
     for name, (title, extra) in shapes.items():
         page = f"<html><head><title>{title}</title></head><body>{shown}{extra}</body></html>".encode()

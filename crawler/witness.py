@@ -21,6 +21,7 @@ is compared as an excerpt.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -822,6 +823,7 @@ class _Said:
     runs: frozenset[str]
     linked: dict[str, list[tuple[str, int]]]  # first _K letters -> (letters, link characters)
     keys: tuple[str, ...]  # the letters of each block, in the page's order
+    where: dict[str, list[int]]  # the letters of a block -> where it stands (block indices, ascending)
 
 
 _RUN = 4  # consecutive blocks a line may span: a dateline set as a list of date, source, author
@@ -836,7 +838,10 @@ def _said(page: PageText, fold_script: bool) -> _Said:
         for block, key in zip(page.visible, keys):
             if block.link_chars and len(key) > _K:
                 linked.setdefault(key[:_K], []).append((key, block.link_chars))
-        said = page._said[fold_script] = _Said(frozenset(keys), frozenset(runs), linked, tuple(keys))
+        where: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            where.setdefault(key, []).append(i)
+        said = page._said[fold_script] = _Said(frozenset(keys), frozenset(runs), linked, tuple(keys), where)
     return said
 
 
@@ -845,14 +850,45 @@ def shows(page: PageText, line: str, fold_script: bool) -> bool:
     its own (or as all of a few consecutive blocks: a dateline set as a list), letter for letter: a
     pull quote with its "Click to tweet", a product's name; a sentence inside another
     paragraph (a summary that repeats it) is not that paragraph. A paragraph that holds an
-    inline widget of links (a name's pop-up card of headlines) shows the line around it."""
+    inline widget of links (a name's pop-up card of headlines) shows the line around it. A line
+    may join a few blocks that stand near each other (a headline and the byline under its date)."""
     said = _said(page, fold_script)
     key = _letters(line)
     if not key:
         return False
     if key in said.texts or key in said.runs or any(key in k and _size(key) >= _MOST * _size(k) for k in said.texts):
         return True
-    return any(_inserted(key, text, links) is not None for text, links in said.linked.get(key[:_K], ()))
+    if any(_inserted(key, text, links) is not None for text, links in said.linked.get(key[:_K], ())):
+        return True
+    return len(key) <= _JOINED_MAX and _joined(key, said, _JOINED)
+
+
+_JOINED = 3  # blocks a line may join
+_JOIN_GAP = 3  # blocks the next of them may stand after the one before (a date between, a rule)
+_JOINED_MAX = 400  # letters of a line read as blocks joined (the split points cost the square)
+_JOIN_TRIES = 4  # places of a block tried as the first (a block the page repeats more is chrome)
+
+
+def _joined(key: str, said: _Said, pieces: int, after: int | None = None) -> bool:
+    """Whether `key` is 2 to `pieces` whole blocks of the page joined in the page's order, each
+    within _JOIN_GAP blocks after the one before (the first after block `after`, when given)."""
+    for i in range(2, len(key) - 1):
+        head = key[:i]
+        places = said.where.get(head)
+        if places is None:
+            continue
+        if after is not None:
+            lo = bisect.bisect_right(places, after)
+            places = places[lo:bisect.bisect_right(places, after + _JOIN_GAP, lo)]
+        rest = key[i:]
+        following = said.where.get(rest, ())
+        for at in places[:_JOIN_TRIES]:
+            k = bisect.bisect_right(following, at)
+            if k < len(following) and following[k] - at <= _JOIN_GAP:
+                return True
+            if pieces > 2 and _joined(rest, said, pieces - 1, at):
+                return True
+    return False
 
 
 def _inserted(key: str, text: str, links: int) -> str | None:

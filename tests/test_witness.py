@@ -583,6 +583,33 @@ def test_a_paywall_a_region_block_or_a_site_down_for_now_in_the_articles_place_i
     assert summary.new_versions == 0
 
 
+def test_a_repost_line_that_joins_a_few_blocks_the_page_shows_near_each_other_is_copied(tmp_path: Path) -> None:
+    """A repost may join on one line what the page shows as a few blocks near each other, none
+    of them the article's (its headline, and the byline after the date between them): copied,
+    not added. Words the page does not show on such a line are still added."""
+    archive = tmp_path / "archive"
+    headline, byline = "河南高院院长：农民工不愿滥用诉权", "本报记者 邓红阳"
+    article = PARAS + COMMENTS
+    page = (f"<html><head><title>{headline}_法制网</title></head><body><div class='nav'><a href='/'>首页</a> "
+            f"<a href='/a'>要闻</a></div><article><h1>{headline}</h1><div class='time'>发布时间：2011-12-15 19:15:35"
+            f"</div><div class='author'>{byline}</div>" + "".join(f"<p>{p}</p>" for p in article)
+            + "</article></body></html>")
+    bodies = {
+        "joined": [f"{headline} {byline}", *article],
+        "more-words": [f"{headline} {byline} 这是转载者自己加上的一句话", *article],
+    }
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        for name, body in bodies.items():
+            a.route(f"/a/{name}.html", Reply(200, page))
+            write_repost(archive, f"{name}.md", a.url(f"/a/{name}.html"), body)
+        store, _ = crawl(make_config(tmp_path))
+        got = {name: fidelity(store, a.url(f"/a/{name}.html")) for name in bodies}
+    assert got["joined"]["faithful"] is True, got["joined"]
+    assert got["more-words"]["faithful"] is False, got["more-words"]
+    assert [h["op"] for h in got["more-words"]["hunks"]] == ["added"], got["more-words"]
+
+
 def test_a_page_cut_at_max_bytes_gives_no_verdict_on_what_did_not_arrive(tmp_path: Path) -> None:
     """A body cut at max_bytes is the first part of a page: the article may lie past the cut
     (its sidebar came first) or lose its tail there. Neither is an unfaithful repost nor a new
