@@ -819,11 +819,10 @@ class _Said:
     of one), of each run of a few consecutive blocks (a line may be all of one), and the blocks
     with links by their first letters."""
 
-    texts: frozenset[str]
     runs: frozenset[str]
     linked: dict[str, list[tuple[str, int]]]  # first _K letters -> (letters, link characters)
     keys: tuple[str, ...]  # the letters of each block, in the page's order
-    where: dict[str, list[int]]  # the letters of a block -> where it stands (block indices, ascending)
+    where: dict[str, list[int]]  # the letters of each block -> where it stands (block indices, ascending)
 
 
 _RUN = 4  # consecutive blocks a line may span: a dateline set as a list of date, source, author
@@ -841,7 +840,7 @@ def _said(page: PageText, fold_script: bool) -> _Said:
         where: dict[str, list[int]] = {}
         for i, key in enumerate(keys):
             where.setdefault(key, []).append(i)
-        said = page._said[fold_script] = _Said(frozenset(keys), frozenset(runs), linked, tuple(keys), where)
+        said = page._said[fold_script] = _Said(frozenset(runs), linked, tuple(keys), where)
     return said
 
 
@@ -856,7 +855,7 @@ def shows(page: PageText, line: str, fold_script: bool) -> bool:
     key = _letters(line)
     if not key:
         return False
-    if key in said.texts or key in said.runs or any(key in k and _size(key) >= _MOST * _size(k) for k in said.texts):
+    if key in said.where or key in said.runs or any(key in k and _size(key) >= _MOST * _size(k) for k in said.where):
         return True
     if any(_inserted(key, text, links) is not None for text, links in said.linked.get(key[:_K], ())):
         return True
