@@ -39,6 +39,8 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     _class_signal,
+    alt_key,
+    describes_image,
     json_document,
     not_free,
     parser_ready,
@@ -198,6 +200,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     phrasing: set[int] = set()  # block elements of phrasing content only (p, headings)
     rows: set[int] = set()  # <tr> elements
     cells: dict[int, int] = {}  # <td>/<th> element -> its <tr>
+    alts: list[str] = []  # letters of the images' alternative texts
 
     def flush() -> None:
         nonlocal link
@@ -222,6 +225,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             if tag[0] == "-" or tag in _SKIP_TAGS:
                 if tag in _MEDIA_TAGS:
                     media.add(cur)
+                    if tag == "img" and (alt := node.attributes.get("alt")):
+                        alts.append(alt_key(alt))
                 continue
             if tag == "br" or tag == "hr":
                 flush()
@@ -275,7 +280,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
         else:
             if not stack:
                 flush()
-                return _leaf_paragraphs(out, parent_of, has_blocks, media, cells)
+                return _leaf_paragraphs(out, parent_of, has_blocks, media, cells, sorted(alts))
             it, cur_, container_, furniture_, soft_, in_link_, heading_ = stack.pop()
             if cur_ != cur:
                 flush()
@@ -294,10 +299,11 @@ def _text_link(node: Any) -> bool:
 
 
 def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks: set[int], media: set[int],
-                     cells: dict[int, int]) -> list[Block]:
+                     cells: dict[int, int], alts: list[str]) -> list[Block]:
     """Blocks that are one element's only text, read by that element: beside an image, a
-    caption (furniture); in a `<div>` that holds no block, a paragraph, as a `<p>` is, whose
-    container is its parent (themes set their paragraphs in such divs, one per paragraph).
+    caption (furniture), as is a block, wherever it stands, that says what an image's
+    alternative text says (`alts`: see `describes_image`); in a `<div>` that holds no block, a
+    paragraph, as a `<p>` is, whose container is its parent (themes set their paragraphs in such divs, one per paragraph).
     Then a block whose container holds no other text takes the nearest element above that
     does: templates wrap each paragraph in elements of its own (`<div class="card"><div><p>`),
     and the paragraphs of one article are the children of one element all the same."""
@@ -316,6 +322,8 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
     for b in blocks:
         e = b.element
         furniture, c = b.furniture, b.container
+        if not furniture and describes_image(b.text, alts):
+            furniture = True
         if count[e] == 1 and e not in has_blocks:
             if e in media and _size(_letters(b.text)) < _CAPTION_MAX:
                 furniture = True

@@ -137,6 +137,21 @@ def test_text_hidden_inside_a_paragraph_is_not_the_articles():
     assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
 
 
+def test_a_caption_that_says_what_its_images_alt_says_is_not_the_articles():
+    """A photo's caption shown apart from the photo (a gallery's slide, under class names that
+    say nothing) is what the photo's alt says, with or without its credit and a "more" link: no
+    paragraph of the article. A paragraph that only opens as an alt does stays the article's."""
+    paras = [f"第{i}段：市议会周二投票决定，从明年春天起禁止汽车通过老港口大桥，结束了长达十年的争论。" for i in range(4)]
+    caption = "工程师周二检查老港口大桥已经锈蚀的钢结构，市议会随后投票决定禁止汽车通行。"
+    gallery = (f"<div class='g-3'><div><img src='/b.jpg' alt='{caption}（记者 张三 摄）'></div>"
+               f"<div class='t-1'>{caption}<a href='#'>更多</a></div></div>")
+    opening = f"<img src='/c.jpg' alt='{paras[3][:28]}'>"
+    page = ("<html><head><title>t</title></head><body><div class='x-9'><h1>t</h1>" + "".join(
+        f"<p>{p}</p>" for p in paras[:2]) + gallery + opening + "".join(f"<p>{p}</p>" for p in paras[2:])
+        + "</div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(paras)
+
+
 def test_gbk_declared_br_paragraphs_div_layout():
     art = extract(page("zh_gbk_br.html"))
     assert art.charset == "gb18030"

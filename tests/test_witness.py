@@ -1288,6 +1288,27 @@ def test_a_caption_that_retells_the_article_is_not_its_text() -> None:
     assert found.lines == tuple(normalize_lines(ARTICLE)), found.lines
 
 
+def test_a_caption_that_says_what_its_images_alternative_text_says_is_furniture_whatever_its_element() -> None:
+    # A gallery shows each photo's caption in an element of its own, under class names that say
+    # nothing ("g-3 t-1"); the caption is what the photo's alt says (which goes on with the
+    # credit), or all of it but a "more" link. It is the page's furniture, wherever it stands.
+    caption = ("Engineers inspect the corroded steel frame of the old harbour bridge on Tuesday, Nov. 19, 2019, "
+               "before the council voted to close it to cars.")
+    alt = f"{caption} Photo: Jane Roe, AP / Copyright 2019 The Associated Press. All rights reserved."
+    gallery = (f"<ul class='g-3'><li><div class='w-2'><img src='/b.jpg' alt='{alt}'></div>"
+               f"<div class='t-1'><div>{caption}<a href='#'> less</a></div>"
+               f"<div>{caption[:90]}<a href='#'> ... more</a></div></div></li></ul>")
+    story = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + gallery + "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
+    page = _chrome("Harbour bridge", f"<div class='x-9'>{story}</div>")
+    verdict = _judge(page, ARTICLE)
+    assert verdict.faithful is True, verdict.hunks
+    # a paragraph that only begins as an alt does is the article's: a repost without it is not faithful
+    opening = ARTICLE[2][:60]
+    page = _chrome("Harbour bridge", f"<div class='x-9'><img src='/c.jpg' alt='{opening} (file photo)'>{story}</div>")
+    verdict = _judge(page, ARTICLE[:2] + ARTICLE[3:])
+    assert verdict.faithful is False and ARTICLE[2][:40] in str(verdict.hunks), verdict.hunks
+
+
 def test_an_article_that_goes_on_on_its_next_page_is_judged_as_an_excerpt() -> None:
     # A news portal cuts an article into pages; the repost copied them all. Page 1 is part of
     # the article: what the repost has past its end is on the next pages, not added.

@@ -6,7 +6,7 @@ import re
 
 from crawler.extract.score import _PUNCT_RE, _SENT_END_RE
 from crawler.extract.title import _squash
-from crawler.extract.walk import _HEADINGS, _Page
+from crawler.extract.walk import _HEADINGS, _Page, describes_image
 
 _ITEM_TAGS = frozenset(("li", "dt", "dd", "td", "th"))
 
@@ -141,6 +141,9 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         top = max(map(len, avoid_set))  # (see _title_element)
         texts, nchars = page.texts, page.nchars
         keep = [i for i in keep if nchars[i] > top or _squash(texts[i]).lower() not in avoid_set]
+    if page.alts:
+        # an image's caption shown apart from it (a gallery's slide): what its alt says
+        keep = [i for i in keep if not describes_image(page.texts[i], page.alts)]
     # labels, datelines, source / editor credits, legal notices, follow-us promos at the
     # edges of the body
     texts_, nchars_ = page.texts, page.nchars

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
 from typing import Any
 
@@ -49,7 +51,7 @@ class _Page:
 
     __slots__ = (
         "texts", "nchars", "links", "owner", "kinds",
-        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override",
+        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override", "alts",
     )
 
     def __init__(self) -> None:
@@ -68,6 +70,7 @@ class _Page:
         self.nlinks: list[int] = []
         self.raw: dict[int, str] = {}  # block -> its source text, when that spans lines
         self.override: dict[int, str] = {}  # block -> its text without lines split off
+        self.alts: list[str] = []  # `alt_key` of each image's alternative text, sorted when the walk ends
 
 
 _INLINE_TAGS = frozenset(
@@ -114,6 +117,33 @@ def _class_signal(c: str | None, i: str | None) -> tuple[bool, int]:
             _class_cache.clear()
         _class_cache[key] = hit
     return hit
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+ALT_MIN = 40  # letters (a Han character counts two): a shorter alternative text is a name or a headline
+ALT_SHARED = 0.9  # share of a line's letters, from its start, an image's alternative text must say
+
+
+def alt_key(text: str) -> str:
+    """The letters of a text, lower case: what `describes_image` compares."""
+    return _NOT_LETTERS.sub("", text).lower()
+
+
+def describes_image(text: str, alts: list[str]) -> bool:
+    """Whether a line says what an image's alternative text says (all but a few letters at its
+    end: a caption may end with a "more" link, the alt with the photo's credit): the image's
+    caption, shown apart from it in a gallery or a slide, whatever the site calls its
+    elements. `alts`: the `alt_key` of each alt, sorted; the alt sharing the longest start
+    with the line is beside it there, so a line costs one lookup."""
+    if not alts:
+        return False
+    key = alt_key(text)
+    if len(key) + len(_HAN.findall(key)) < ALT_MIN:
+        return False
+    i = bisect.bisect_left(alts, key)
+    shared = max(len(os.path.commonprefix([key, alts[j]])) for j in (i - 1, i) if 0 <= j < len(alts))
+    return shared >= len(key) * ALT_SHARED
 
 
 def _hidden(attrs: dict) -> bool:
@@ -215,6 +245,8 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 it = node.iter(include_text=True)
                 break
             if tag[0] == "-" or tag in skip_tags:
+                if tag == "img" and (alt := node.attributes.get("alt")):
+                    page.alts.append(alt_key(alt))
                 continue
             if tag == "br":
                 if buf:
@@ -288,6 +320,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if not stack:
                 flush()
                 page.nelem = len(eparent)
+                page.alts.sort()
                 return page
             it, mode, prev, pkind = stack.pop()
             if mode == 1:
