@@ -142,21 +142,25 @@ _ERROR_EN = (
     r"^\s*(?:this )?account (?:has been )?(?:suspended|terminated|deactivated)\s*[.!]?\s*$",
     # the page itself, right before what became of it ("This story has expired"): a headline's
     # noun is seldom the word just before ("The article 50 deadline has expired")
-    r"\b(?:page|article|post|story|content|link)s? (?:has|have) (?:expired|gone missing)\b",
+    r"\b(?:page|article|post|story|content|link)s?(?: you (?:requested|were looking for|are looking for))?"
+    r" (?:has|have) (?:expired|gone missing)\b",
+    r"\b(?:could not|couldn't|cannot|can't|unable to) find what you(?: are|'re| were) looking for\b",
+    r"^\s*(?:error )?410:? gone\b",
 )
 # Chinese: a noun for the page or its content, then what became of it: gone, expired, deleted or
 # hidden (by someone: "已被作者删除"; "已" or "被" is required, "文章删除" alone is a topic), or not
 # to be seen ("因违规无法查看", what WeChat shows for a removed article).
 _ERROR_ZH = (
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源|链接|鏈接|連結|信息|訊息|新闻|新聞|视频|視頻|影片|稿件|文件|檔案"
-    r"|微博|动态|動態|此帖|该帖|該帖|帐号|帳號|账号|賬號)"
-    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到|已失效|已过期|已過期|已下线|已下線"
+    r"|微博|动态|動態|此帖|该帖|該帖|帐号|帳號|账号|賬號|公众号|公眾號)"
+    r"(?:已经|已經)?(?:不存在|不見了|不见了|未找到|找不到|(?:暂时|暫時)?(?:没有|沒有)找到|已失效|已过期|已過期|已下线|已下線"
     r"|(?:(?:已经|已經|已)被?|被)(?:作者|发布者|發布者|发帖人|發帖人|用户|用戶|博主|版主|管理员|管理員)?"
     r"(?:删除|刪除|移除|撤下|下架|隐藏|隱藏|屏蔽|封禁)"
     r"|(?:因[^，。,.！!\n]{0,15}?)?(?:暂时|暫時)?(?:无法|無法)(?:访问|訪問|显示|顯示|查看|浏览|瀏覽))",
     r"(?:找不到|未找到|无法找到|無法找到)(?:该|該|您|你)?(?:要|所)?(?:访问|訪問|请求|請求|查看|浏览|瀏覽)?的?"
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|主题|主題|资源|資源)",
     r"(?:出错了|出錯了|出错啦|出錯啦)",
+    r"(?:无法|無法)(?:查看|访问|訪問|显示|顯示|浏览|瀏覽)(?:该|該|此)(?:内容|內容|页面|頁面|网页|網頁|文章|帖子)",
     r"^\s*(?:该|該|此|这个|這個)?(?:用户|用戶|帐号|帳號|账号|賬號|账户|賬戶)(?:已经|已經)?已?(?:注销|註銷|停用|冻结|凍結)\s*[。！!.]?\s*$",
     r"(?:页面|頁面|网页|網頁|文章|内容|內容|帖子|链接|鏈接)(?:已经|已經)?(?:走丢了|走丟了|跑丢了|跑丟了|迷路了|飞走了|飛走了)",
 )
@@ -170,13 +174,17 @@ _EDGES = " |-–—:·_,(（)）!."  # what a matched phrase is shown without
 # for every URL, a random one included, so the soft-404 probe would match it): the source is
 # `blocked`, never dead. A title counts when it is the wall's whole title (a site name aside);
 # text counts only on a page without an article body, in short lines, as for error pages.
+# After a wall's or a notice's words, a title may name the site: a few words at most ("| Cloudflare",
+# "- Example News"), not a headline's clause ("Bad gateway: how a broken router took ...").
+_SITE_NAME_AFTER = r"(?:\s*[-|_–—:·]\s*(?=.{0,60}$)\S+(?:\s+\S+){0,4})?$"
 _WALL_TITLE = re.compile(
     r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:just a moment|attention required!?|access denied|security check(?:point)?"
     r"|pardon our interruption|access to this page has been denied|ddos-guard"
     r"|(?:human|robot|browser|captcha|security|age) (?:verification|check)|verify(?:ing)? (?:you are|you're) (?:a )?human"
     r"|are you (?:a )?(?:robot|human)\??|captcha|(?:sign|log) ?in(?: required)?|[请請]?(?:先)?登(?:录|錄|入)"
     r"|(?:用户|用戶|会员|會員)登(?:录|錄|入)|安全(?:验证|驗證|检查|檢查)|(?:人机|人機|访问|訪問|身份|滑动|滑動)(?:验证|驗證)"
-    r"|(?:验证码|驗證碼)|(?:访问|訪問)(?:受限|被拒绝|被拒絕|过于频繁|過於頻繁))[.…!！。]*(?:\s*[-|_–—:·]\s*.{0,60})?$",
+    r"|(?:验证码|驗證碼)|(?:访问|訪問)(?:受限|被拒绝|被拒絕|过于频繁|過於頻繁)|(?:451:? )?unavailable for legal reasons)"
+    r"[.…!！。]*" + _SITE_NAME_AFTER,
     re.I)
 _WALL_TEXT = re.compile(
     r"\bchecking (?:your|if the site connection is secure)|\bverify (?:that )?(?:you are|you're) (?:a )?human\b"
@@ -185,7 +193,8 @@ _WALL_TEXT = re.compile(
     r"|\bare you a robot\b|\byou have been blocked\b|\b(?:please )?(?:sign|log) ?in to (?:continue|read|view)\b"
     r"|\byou must be (?:1[89]|2[01])(?: years old)? or older\b"
     r"|\b(?:not |un)available in (?:your (?:country|region|location|area)|(?:most )?european countries|the (?:eu|eea)\b)"
-    r"|(?:您|你)?所在(?:的)?(?:地区|地區|国家|國家)(?:无法|無法|不能)(?:观看|觀看|访问|訪問|查看)"
+    r"|(?:您|你)?所在(?:的)?(?:地区|地區|国家|國家)(?:(?:无法|無法|不能)(?:观看|觀看|访问|訪問|查看)|(?:暂|暫)?不可(?:用|观看|觀看))"
+    r"|\bunavailable for legal reasons\b|\b(?:don't|do not) have permission to access\b"
     r"|请(?:先)?登(?:录|入)(?:后)?(?:继续|查看|访问|阅读|浏览)|請(?:先)?登(?:錄|入)(?:後)?(?:繼續|查看|訪問|閱讀|瀏覽)"
     r"|登(?:录|入)后(?:查看|继续|阅读|浏览)|登(?:錄|入)後(?:查看|繼續|閱讀|瀏覽)"
     r"|请(?:完成|进行)[^，。,.\n]{0,4}验证|請(?:完成|進行)[^，。,.\n]{0,4}驗證|请输入验证码|請輸入驗證碼"
@@ -201,8 +210,10 @@ _OUTAGE_TITLE = re.compile(
     r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:(?:site|website|scheduled|planned|down for|under) maintenance"
     r"|maintenance(?: mode| in progress)?|we(?:'ll| will| are|'re) be(?:ing)? back soon|service (?:temporarily )?unavailable"
     r"|temporarily unavailable|too many requests|rate limit(?:ed| exceeded)|bandwidth limit exceeded"
+    r"|(?:(?:error )?5\d\d:? )?(?:bad gateway|gateway time-?out|web server is down|origin is unreachable|a timeout occurred)"
+    r"|(?:error )?5\d\d:? connection timed out"
     r"|(?:系统|系統|网站|網站|站点|站點)?(?:升级|升級)?(?:维护|維護)(?:中|通知|公告)?|(?:服务器|伺服器|系统|系統)(?:繁忙|忙碌))"
-    r"[.…!！。]*(?:\s*[-|_–—:·]\s*.{0,60})?$",
+    r"[.…!！。]*" + _SITE_NAME_AFTER,
     re.I)
 _OUTAGE_TEXT = re.compile(
     r"\b(?:site|website|page|server|service|system|platform)s? (?:is |are )?(?:currently |temporarily )?"

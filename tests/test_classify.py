@@ -113,6 +113,12 @@ def test_a_page_without_a_body_and_without_evidence_is_alive():
         ("X", ("Account suspended",)),  # what a social post's page shows when its author's account is gone
         ("微博", ("此用户已注销",)),
         ("Example", ("该账号已冻结",)),
+        ("新闻网", ("对不起，您要访问的页面暂时没有找到",)),
+        ("Example", ("The article you requested has expired",)),
+        ("Example", ("Sorry, we couldn't find what you were looking for.",)),
+        ("410 Gone", ()),
+        ("微信公众平台", ("该公众号已被封禁",)),
+        ("微信公众平台", ("无法查看该内容",)),
     ],
 )
 def test_error_pages_say_so(title, lines):
@@ -145,6 +151,9 @@ def test_error_pages_say_so(title, lines):
         ("Trump's account suspended - News", ()),  # a headline about an account
         ("某明星微博账号已注销引发热议", ()),
         ("Report", ("Video content not available in your region because of the broadcaster's rights",)),
+        ("How to find what you are looking for in the city's new archive", ()),
+        ("警方没有找到失踪男孩", ()),
+        ("410 students graduate", ()),
     ],
 )
 def test_articles_are_not_error_pages(title, lines):
@@ -188,6 +197,9 @@ def test_a_headline_that_names_a_removal_is_no_error_message(title):
         ("Example", ("You must be 18 years old or older to enter.",)),
         ("Example", ("This content is not available in your country",)),  # geo-blocked: not gone
         ("视频", ("您所在的地区无法观看该视频",)),
+        ("视频", ("该内容在您所在的地区不可用",)),
+        ("451 Unavailable For Legal Reasons", ()),
+        ("Example", ("You don't have permission to access this resource.",)),
         # what other bot-protection services put in the page's place
         ("Pardon Our Interruption", ()),
         ("Access to this page has been denied.", ()),
@@ -265,6 +277,10 @@ def test_what_is_no_consent_wall(lines):
         ("Example News", ("Our website is currently undergoing scheduled maintenance.",)),
         ("新闻网", ("本站正在进行系统升级维护，请稍后访问。",)),
         ("新闻网", ("服务器繁忙",)),
+        ("502 Bad Gateway", ()),
+        ("example.com | 522: Connection timed out", ()),
+        ("Example News | 521: Web server is down", ()),
+        ("504 Gateway Time-out", ()),
     ],
 )
 def test_a_site_down_for_now_says_so(title, lines):
@@ -281,6 +297,7 @@ def test_a_site_down_for_now_says_so(title, lines):
         ("Example", ("The city said the bridge would be closed for maintenance until March, and that traffic would be "
                      "diverted through the tunnel while the work on its steel frame goes on.",)),
         ("Example", ("Stocks rose on Tuesday.",)),
+        ("Bad gateway: how a broken router took the city's trains offline", ()),
     ],
 )
 def test_articles_are_no_outage(title, lines):
