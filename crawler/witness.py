@@ -974,6 +974,13 @@ def holds(page: PageText, repost: Sequence[str]) -> bool:
     return find(page, repost, (), fold_script=True) is not None
 
 
+def _contradicts(shown: Sequence[str], carried: Sequence[str]) -> bool:
+    """Whether the article read from what a page shows (normalised lines) has a line of prose
+    that the article read from its script data (`carried`) does not say."""
+    said = "".join(map(_letters, carried))
+    return any(is_prose(line) and _letters(line) not in said for line in shown)
+
+
 def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fold_script: bool) -> Found | None:
     """The article of `page` that the repost (normalised lines) copies, or None when the page
     holds too little of the repost's text. `extracted`: the generic extractor's normalised body."""
@@ -1002,7 +1009,15 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
                 best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
 
     read("page_text", page.visible)
+    shown_reading = best
     read("embedded", page.embedded)
+    if best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
+            and _contradicts(shown_reading[2][0], best[2][0]):
+        # What the page shows wins over what it carries for its scripts where they differ: data
+        # that lacks a line the page shows of the article is another text (stale, or planted),
+        # and it must not make the repost 'faithful' to words no reader sees. Data that only
+        # goes on past what the page shows (a script writes the rest) is the article.
+        best = shown_reading
     if page.paywalled or best is None or best[0] < _FOUND:
         # JSON-LD is the article only where the page shows none of it, or says it shows a part:
         # where it shows the article, what it shows is the article, whatever its description

@@ -1309,6 +1309,28 @@ def test_a_caption_that_says_what_its_images_alternative_text_says_is_furniture_
     assert verdict.faithful is False and ARTICLE[2][:40] in str(verdict.hunks), verdict.hunks
 
 
+def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_repost() -> None:
+    # The page shows the article with its second paragraph rewritten (under comments that
+    # outweigh it); its script data still carries the old text, the repost's. What the page
+    # shows is the article: the data is another text and makes no one 'faithful'. Data that
+    # only goes on past what the page shows (a script writes the rest) is the article.
+    edited = [ARTICLE[0], "The mayor opened a new library in the old market hall on Friday, with room for forty "
+              "thousand books.", *ARTICLE[2:]]
+    comments = "".join(f"<div class='c'><p>Reader {i} wrote: I have crossed that bridge every morning for twenty "
+                       "years and I will miss it, but the council is right that safety comes first for all of us. "
+                       "The ferry will be slower, and I hope the new crossing opens on time.</p></div>" for i in range(16))
+    data = ("<script id='__NEXT_DATA__' type='application/json'>"
+            + json.dumps({"props": {"body": "".join(f"<p>{p}</p>" for p in ARTICLE)}}) + "</script>")
+
+    def page(shown: list[str]) -> str:
+        return _chrome("Harbour bridge", "<div><h1>Harbour bridge</h1>" + "".join(f"<p>{p}</p>" for p in shown)
+                       + f"</div><section>{comments}</section>{data}")
+
+    verdict = _judge(page(edited), ARTICLE)
+    assert verdict.faithful is False and "new library" in str(verdict.hunks), verdict.hunks
+    assert _judge(page(ARTICLE[:2]), ARTICLE).faithful is True
+
+
 def test_an_article_that_goes_on_on_its_next_page_is_judged_as_an_excerpt() -> None:
     # A news portal cuts an article into pages; the repost copied them all. Page 1 is part of
     # the article: what the repost has past its end is on the next pages, not added.
