@@ -1011,7 +1011,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     read("page_text", page.visible)
     shown_reading = best
     read("embedded", page.embedded)
-    if best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
+    if best is not None and best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
             and _contradicts(shown_reading[2][0], best[2][0]):
         # What the page shows wins over what it carries for its scripts where they differ: data
         # that lacks a line the page shows of the article is another text (stale, or planted),
