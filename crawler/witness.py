@@ -38,6 +38,7 @@ from crawler.extract import (
     _HIDDEN_STYLE_RE,
     _LEGAL_RE,
     _PROMO_RE,
+    _TINY_STYLE_RE,
     _class_signal,
     alt_key,
     describes_image,
@@ -242,8 +243,10 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                     # repeat of the article's words. The page shows it; it is not the article.
                     flag = _BY_TAG
                 style = attrs.get("style")
-                if style and _HIDDEN_STYLE_RE.search(style.lower()):
-                    continue
+                if style:
+                    style = style.lower()
+                    if _HIDDEN_STYLE_RE.search(style) or (tag not in _BLOCK_TAGS and _TINY_STYLE_RE.search(style)):
+                        continue
                 c, i = attrs.get("class"), attrs.get("id")
                 if c or i:
                     boiler, level = _class_signal(c, i)

@@ -137,6 +137,20 @@ def test_text_hidden_inside_a_paragraph_is_not_the_articles():
     assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
 
 
+def test_text_drawn_at_size_0_or_far_off_the_screen_is_not_the_articles():
+    """Jammer text drawn at size 0 inside a paragraph, and a block moved far off the screen (for
+    screen readers, or planted), are not what a reader sees; a layout whose block is of size 0
+    against the gaps between its inline blocks, which set their own size, shows its text."""
+    para = "这是一段很长的文章正文，用来测试看不见的干扰文字是否会被读进正文里面，"
+    jammed = "".join(f"<p>{para}<font style='font-size:0px;color:#fff'>干扰甲</font><span style='FONT-SIZE: 0'>乙乙</span>"
+                     f"第{i}段结束。</p>" for i in range(4))
+    planted = "<div style='position:absolute;left:-9999px'><p>" + "这是一段放在屏幕外面的文字，读者看不见它。" * 6 + "</p></div>"
+    layout = ("<div style='font-size:0'><div style='display:inline-block;font-size:16px'><p>"
+              f"{para}第4段结束。</p></div></div>")
+    page = f"<html><head><title>t</title></head><body><article><h1>t</h1>{jammed}{layout}{planted}</article></body></html>"
+    assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
+
+
 def test_a_caption_that_says_what_its_images_alt_says_is_not_the_articles():
     """A photo's caption shown apart from the photo (a gallery's slide, under class names that
     say nothing) is what the photo's alt says, with or without its credit and a "more" link: no

@@ -1309,6 +1309,18 @@ def test_a_caption_that_says_what_its_images_alternative_text_says_is_furniture_
     assert verdict.faithful is False and ARTICLE[2][:40] in str(verdict.hunks), verdict.hunks
 
 
+def test_text_no_reader_sees_is_no_witness_of_the_repost() -> None:
+    # The repost's words planted far off the screen, or drawn at size 0 inside the paragraphs of
+    # another article, are not what the page shows: the repost is judged by what a reader sees.
+    other = ["The mayor opened a new library in the old market hall on Friday, with room for forty thousand books.",
+             "Children from the island schools sang at the opening, and the first readers queued from early on."]
+    shown = "".join(f"<p>{p}<span style='font-size:0'>{ARTICLE[i]}</span></p>" for i, p in enumerate(other))
+    planted = "<div style='position:absolute; left:-10000px'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>"
+    page = _chrome("Library", f"<div class='story'>{shown}</div>{planted}")
+    assert not any("harbour" in b.text or "bridge" in b.text for b in witness.read_page(page).visible)
+    assert _judge(page, ARTICLE).faithful is False
+
+
 def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_repost() -> None:
     # The page shows the article with its second paragraph rewritten (under comments that
     # outweigh it); its script data still carries the old text, the repost's. What the page

@@ -39,7 +39,14 @@ _NEG_RE = re.compile(
 _POS_RE = re.compile(
     r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
 )
-_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# Styles that keep an element's text from the eye: not drawn, or moved far off the screen (text
+# for screen readers only, a logo's words under its image).
+_HIDDEN_STYLE_RE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent)\s*:\s*-\d{4,}(?:\.\d+)?px")
+# Drawn at size 0: anti-copy jammer text inside a paragraph (`<font style="font-size:0px">`).
+# Only an inline element's: a block of size 0 is a layout's trick against the gaps between its
+# inline blocks, which set their own size again.
+_TINY_STYLE_RE = re.compile(r"font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?\s*(?:;|!|$)")
 
 # Spacer paragraphs (`<p>&#8203;</p>`) hold only these: nothing a reader sees.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -146,12 +153,15 @@ def describes_image(text: str, alts: list[str]) -> bool:
     return shared >= len(key) * ALT_SHARED
 
 
-def _hidden(attrs: dict) -> bool:
+def _hidden(attrs: dict, inline: bool = False) -> bool:
     """Whether an element's attributes hide it from the reader (or mark it as noise for one)."""
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     st = attrs.get("style")
-    return bool(st and ("none" in st or "hidden" in st) and _HIDDEN_STYLE_RE.search(st.lower()))
+    if not st:
+        return False
+    st = st.lower()
+    return bool(_HIDDEN_STYLE_RE.search(st) or (inline and _TINY_STYLE_RE.search(st)))
 
 
 def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
@@ -233,7 +243,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             tag = node.tag
             if tag in inline_tags:
                 attrs = node.attributes
-                if attrs and _hidden(attrs):
+                if attrs and _hidden(attrs, inline=True):
                     continue  # anti-copy jammer text: <font style="display:none">, <i hidden>
                 stack.append((it, 0, 0, ""))
                 it = node.iter(include_text=True)
@@ -262,7 +272,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             flag = False
             pos = 0
             if attrs:
-                if _hidden(attrs):
+                if _hidden(attrs, inline=tag not in block_tags):
                     continue
                 c = attrs.get("class")
                 i = attrs.get("id")
