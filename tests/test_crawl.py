@@ -246,6 +246,36 @@ def test_a_page_whose_header_says_utf16_is_read_as_utf16(tmp_path: Path) -> None
     assert texts == ["\n".join(PARAS)] * 2, texts
 
 
+def test_a_servers_default_or_impossible_charset_label_does_not_garble_the_page(tmp_path: Path) -> None:
+    """"charset=ISO-8859-1" is what a web server says by default, and windows-1252 reads any
+    bytes: GBK pages under it (with their own <meta charset=gbk>, or none) were read as mojibake,
+    a version of it kept and the repost called unfaithful. "charset=unicode" over markup without
+    a zero byte is no UTF-16. A Latin-1 page under the same header stays Latin-1."""
+    archive = tmp_path / "archive"
+    page = article_page("瑞银收购瑞信", PARAS).replace("charset='utf-8'", "charset='gbk'").replace("©", "&copy;")
+    french = ["Le conseil municipal a voté mardi la fermeture du vieux pont aux voitures dès le printemps prochain.",
+              "Les ingénieurs ont expliqué que la structure d'acier était rongée plus vite que prévu, a-t-on appris.",
+              "Les habitants de l'île recevront un passe gratuit pour le bac jusqu'à l'ouverture d'un nouveau pont."]
+    latin = ("<html><head><meta charset='iso-8859-1'><title>Le vieux pont</title></head><body><article>"
+             "<h1>Le vieux pont</h1>" + "".join(f"<p>{p}</p>" for p in french) + "</article></body></html>")
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/meta", Reply(200, page.encode("gbk"), content_type="text/html; charset=ISO-8859-1"))
+        o.route("/none", Reply(200, page.replace("charset='gbk'", "").encode("gbk"),
+                               content_type="text/html; charset=iso-8859-1"))
+        o.route("/unicode", Reply(200, page.replace("charset='gbk'", "").encode(), content_type="text/html; charset=unicode"))
+        o.route("/latin", Reply(200, latin.encode("latin-1"), content_type="text/html; charset=ISO-8859-1"))
+        for name in ("meta", "none", "unicode"):
+            write_repost(archive, f"{name}.md", o.url(f"/{name}"), PARAS)
+        write_repost(archive, "latin.md", o.url("/latin"), french)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)
+    for name in ("meta", "none", "unicode", "latin"):
+        assert got[o.url(f"/{name}")]["link_status"] == "alive" and got[o.url(f"/{name}")]["faithful"] is True, name
+    texts = sorted(text for (text,) in store.db.execute("SELECT text FROM versions").fetchall())
+    assert texts == sorted(["\n".join(PARAS)] * 3 + ["\n".join(french)]), texts
+
+
 def test_a_body_of_binary_bytes_makes_no_version_and_no_verdict(tmp_path: Path) -> None:
     """A PDF, or a page compressed twice ("gzip, gzip", which is not decoded): read as text, its
     bytes became a version of garbage and an 'unfaithful' repost."""

@@ -102,6 +102,8 @@ _META_CHARSET_RE = re.compile(
 )
 
 
+# Codecs of Chinese, Japanese and Korean, whose bytes no single-byte label should garble.
+_MULTIBYTE = frozenset(("gb18030", "big5hkscs", "shift_jis", "cp932", "euc_jp", "cp949", "euc_kr", "hz", "iso2022_jp"))
 _UTF16 = {"utf-16": "utf-16-le", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}
 
 
@@ -185,8 +187,9 @@ def _detect(data: bytes) -> tuple[str, str, bool]:
 def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode HTML bytes; returns ``(text, charset)``.
 
-    Order: charset of the HTTP ``Content-Type``, byte order mark, ``<meta charset>`` /
-    ``http-equiv`` in the first 16 KiB, then detection (valid UTF-8, else
+    Order: byte order mark, charset of the HTTP ``Content-Type`` (but ISO-8859-1 or
+    windows-1252 there, a server's default, yields to a ``<meta>`` naming another), ``<meta
+    charset>`` / ``http-equiv`` in the first 16 KiB, then detection (valid UTF-8, else
     charset-normalizer).  GBK/GB2312 are decoded as gb18030, Big5 as big5hkscs.  A
     declaration contradicted by the bytes (decode errors, or legacy CJK declared over
     bytes that are valid UTF-8) falls back to detection.
@@ -222,15 +225,20 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
     declared: list[str] = []
     named = header_charset(content_type)
     if named is not None and utf16(named):
-        # Its ASCII is not ASCII bytes: no <meta> is readable, and the bytes are not UTF-8.
-        return data.decode(named, errors="replace"), named, False
+        if b"\x00" in data[:1024]:
+            # Its ASCII is not ASCII bytes: no <meta> is readable, and the bytes are not UTF-8.
+            return data.decode(named, errors="replace"), named, False
+        named = None  # markup without a zero byte is no UTF-16 ("charset=unicode" over UTF-8)
     if named:
         declared.append(named)
     meta = _META_CHARSET_RE.search(data[:META_SCAN_BYTES])
     if meta:
         named = _norm_charset(meta.group(1).decode("ascii", "ignore"))
         if named:
-            declared.append(named)
+            # ISO-8859-1 in the header is a web server's default label, not the author's word,
+            # and windows-1252 reads any bytes: the page's own <meta> goes first (GBK bytes
+            # under such a header were read as mojibake, and no repost was found in them).
+            declared.insert(0 if declared == ["cp1252"] else len(declared), named)
     for enc in declared:
         if enc == "utf-8" or not data.isascii():
             # bytes that are valid UTF-8 (with non-ASCII) are UTF-8 whatever the label says
@@ -238,6 +246,12 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
                 return data.decode("utf-8"), "utf-8", True
             except UnicodeDecodeError:
                 pass
+        if enc == "cp1252" and not data.isascii():
+            # The server's default label, which any bytes satisfy: Chinese, Japanese or Korean
+            # bytes under it are what the detector says they are, not mojibake.
+            found = _detect(data)
+            if found[1] in _MULTIBYTE:
+                return found
         text = _strict_or_few_errors(data, enc)
         if text is not None:
             return text, enc, False
