@@ -584,12 +584,15 @@ def _analyze(job: PageJob) -> PageAnalysis:
         found = witness.find(page, rlines, lines, fold_script=s.fold_script)
         if found is None:
             continue
-        if found.found_by == "meta" and witness.shows_another_text(lines, rlines, found.lines[0]):
+        if (found.found_by == "meta" or (found.found_by == "embedded" and not found.seen)) \
+                and witness.shows_another_text(lines, rlines, found.lines):
             # The page shows a text of its own under a description that is the repost's: the
             # description was left as the article was, and is no excerpt of what the page shows
-            # now (it made a rewritten article 'faithful', and itself the version). No repost
-            # text is found in what the page shows: it is judged by its extracted body (SPEC 7),
-            # as a stored version of it is.
+            # now (it made a rewritten article 'faithful', and itself the version); or it shows
+            # another article, and none of the repost's, over script data that holds the
+            # repost's (stale, or planted). No
+            # repost text is found in what the page shows: it is judged by its extracted body
+            # (SPEC 7), as a stored version of it is.
             continue
         if done is not None and witness.coverage(rlines, found.lines) < witness.coverage(rlines, lines) - 0.02:
             # The extractor's body holds more of the repost than what the witness found: its

@@ -179,6 +179,7 @@ class Found:
     furniture: tuple[str, ...]  # normalised lines of the stretch a repost may leave out
     excerpt: bool  # only part of the article is served (its description): compare as an excerpt
     coverage: float  # share of the repost's text found in the article
+    seen: bool = False  # the page's visible text holds a stretch of the repost's text
 
 
 # --------------------------------------------------------------------------- reading a page
@@ -953,15 +954,33 @@ def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script:
     return False
 
 
-def shows_another_text(extracted: Sequence[str], repost: Sequence[str], excerpt: str) -> bool:
-    """Whether the extractor's body (normalised lines) is prose of the page's own, beyond what
-    the repost and the page's description (`excerpt`, normalised) say, and at least as long as
-    the description: then the description is no excerpt of what the page shows (an article
-    rewritten under its old description, comments where the article was) and says nothing of it."""
-    said = _repost_key(repost) + _letters(excerpt)
-    other = [(line, key) for line, key in zip(extracted, map(_letters, extracted)) if key and key not in said]
-    return (len(other) >= 2 and sum(len(key) for _, key in other) >= len(_letters(excerpt))
-            and any(is_prose(line, key) for line, key in other))
+def shows_another_text(extracted: Sequence[str], repost: Sequence[str], carried: Sequence[str]) -> bool:
+    """Whether the extractor's body (normalised lines) is prose of the page's own, beyond what the
+    repost and the text the page carries but does not show (`carried`, normalised: its
+    description, or an article in its script data) say, and at least as long as that: then what
+    the page carries is no excerpt or copy of what it shows (an article rewritten under its old
+    description, comments where the article was, another article shown over planted data) and
+    says nothing of it. Against an article, the page must show one: a few paragraphs of prose,
+    not a line or two of a shell's blurb."""
+    said = _repost_key(repost) + "".join(map(_letters, carried))
+    keyed = [(line, key) for line, key in zip(extracted, map(_letters, extracted)) if key]
+    other = [(line, key) for line, key in keyed if key not in said]
+    size = sum(len(key) for _, key in other)
+    prose = sum(is_prose(line, key) for line, key in other)
+    carried_size = len(said) - len(_repost_key(repost))
+    if len(carried) > 1:
+        # (a body that shows part of the carried article, a teaser with comments under it, is
+        # that article's: only a body without a line of it is another)
+        return len(other) == len(keyed) and prose >= _ANOTHER_PARAGRAPHS \
+            and size >= max(_ANOTHER_MIN, _ANOTHER_SHARE * carried_size)
+    return len(other) >= 2 and size >= carried_size and prose > 0
+
+
+_ANOTHER_PARAGRAPHS = 3  # paragraphs of prose a page shows to show an article of its own
+_ANOTHER_MIN = 200  # letters of them, at the least
+# ...and half as long as the article carried: the summaries of a few related stories a shell
+# shows beside an article its script writes are no article of the page's own
+_ANOTHER_SHARE = 0.5
 
 
 def describes(page: PageText, text: str, *, fold_script: bool) -> bool:
@@ -1013,6 +1032,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
 
     read("page_text", page.visible)
     shown_reading = best
+    seen = shown_reading is not None and shown_reading[0] >= _FOUND
     read("embedded", page.embedded)
     if best is not None and best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
             and _contradicts(shown_reading[2][0], best[2][0]):
@@ -1035,7 +1055,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             got = _grams(_repost_key(extracted)) & repost_grams
             if len(got) >= 0.95 * found_cov * len(repost_grams):
                 found_by = "extractor"
-        return Found(found_by, tuple(lines), tuple(shown), tuple(furniture), False, found_cov)
+        return Found(found_by, tuple(lines), tuple(shown), tuple(furniture), False, found_cov, seen)
     # Only a description: the page serves an excerpt. It counts when the repost holds it.
     # (An excerpt's closing ellipsis only says that the article goes on.)
     for block in page.meta:
@@ -1044,5 +1064,6 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
         key = _letters(line)
         grams = _grams(key)
         if len(key) >= _K * 2 and len(grams & repost_grams) >= _HELD * len(grams):
-            return Found("meta", (line,), (excerpt,), (), True, len(grams & repost_grams) / max(1, len(repost_grams)))
+            return Found("meta", (line,), (excerpt,), (), True, len(grams & repost_grams) / max(1, len(repost_grams)),
+                         seen)
     return None

@@ -1343,6 +1343,36 @@ def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_rep
     assert _judge(page(ARTICLE[:2]), ARTICLE).faithful is True
 
 
+@pytest.mark.parametrize("carrier", ["next_data", "json_ld", "template"])
+def test_another_article_shown_over_data_that_holds_the_repost_is_what_the_page_says(carrier: str) -> None:
+    # The page shows an article of its own, and not a word of the repost's, while its script
+    # data (or an inert <template>) holds the repost's text, stale or planted: what a reader
+    # sees is the article, and the repost is judged by it. A shell that shows the summaries of a
+    # few related stories beside a long article its script writes still has that article.
+    other = ["The mayor opened a new library in the old market hall on Friday, with room for forty thousand books.",
+             "Children from the island schools sang at the opening, and the first readers queued from early on.",
+             "The library will stay open late on weekdays, and a reading room for students is planned for next year."]
+    longer = ARTICLE + [f"{p} Officials repeated the point at a second briefing later that day." for p in ARTICLE]
+
+    def page(shown: str, carried: list[str]) -> str:
+        markup = "".join(f"<p>{p}</p>" for p in carried)
+        data = {
+            "next_data": "<script id='__NEXT_DATA__' type='application/json'>"
+                         + json.dumps({"props": {"body": markup}}) + "</script>",
+            "json_ld": "<script type='application/ld+json'>"
+                       + json.dumps({"@type": "NewsArticle", "articleBody": "\n".join(carried)}) + "</script>",
+            "template": f"<template id='story'>{markup}</template>",
+        }[carrier]
+        return _chrome("Harbour bridge", shown + data)
+
+    shown = "<article><h1>Library</h1>" + "".join(f"<p>{p}</p>" for p in other) + "</article>"
+    verdict = _judge(page(shown, ARTICLE), ARTICLE)
+    assert verdict.faithful is False and "new library" in str(verdict.hunks), verdict.hunks
+    related = "<div class='more'>" + "".join(f"<div><h3><a href='/a/{i}'>Story {i}</a></h3><p>{p}</p></div>"
+                                             for i, p in enumerate(other)) + "</div>"
+    assert _judge(page(related, longer), longer).faithful is True
+
+
 def test_an_article_that_goes_on_on_its_next_page_is_judged_as_an_excerpt() -> None:
     # A news portal cuts an article into pages; the repost copied them all. Page 1 is part of
     # the article: what the repost has past its end is on the next pages, not added.
