@@ -584,13 +584,13 @@ def _analyze(job: PageJob) -> PageAnalysis:
         found = witness.find(page, rlines, lines, fold_script=s.fold_script)
         if found is None:
             continue
-        if (found.found_by == "meta" or (found.found_by == "embedded" and not found.seen)) \
+        if (found.found_by == "meta" or (found.found_by in ("embedded", "page_text") and not found.seen)) \
                 and witness.shows_another_text(lines, rlines, found.lines):
             # The page shows a text of its own under a description that is the repost's: the
             # description was left as the article was, and is no excerpt of what the page shows
             # now (it made a rewritten article 'faithful', and itself the version); or it shows
-            # another article, and none of the repost's, over script data that holds the
-            # repost's (stale, or planted). No
+            # another article, and none of the repost's, over script data, comments or a
+            # sidebar that hold the repost's (stale, quoted, or planted). No
             # repost text is found in what the page shows: it is judged by its extracted body
             # (SPEC 7), as a stored version of it is.
             continue

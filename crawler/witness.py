@@ -179,7 +179,7 @@ class Found:
     furniture: tuple[str, ...]  # normalised lines of the stretch a repost may leave out
     excerpt: bool  # only part of the article is served (its description): compare as an excerpt
     coverage: float  # share of the repost's text found in the article
-    seen: bool = False  # the page's visible text holds a stretch of the repost's text
+    seen: bool = False  # the page's visible text holds a stretch of the repost's text, not all in its furniture
 
 
 # --------------------------------------------------------------------------- reading a page
@@ -1018,8 +1018,10 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     # text (where it picked comments or a teaser instead, it says nothing of the article).
     body = {_letters(line) for line in extracted} if extracted and coverage(repost, extracted) >= _AGREES else set()
 
+    aside = False  # the repost's text the page shows is all in its furniture (comments, a sidebar)
+
     def read(found_by: str, blocks: list[Block]) -> None:
-        nonlocal best
+        nonlocal best, aside
         if not blocks:
             return
         norm = normalize_each([b.text for b in blocks], fold_script)
@@ -1029,10 +1031,11 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             share = min(1.0, stretch.matched / len(repost_key))
             if best is None or share > best[0] + 0.05:
                 best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
+                aside = all(blocks[i].furniture for i in range(stretch.start, stretch.end) if stretch.held[i])
 
     read("page_text", page.visible)
     shown_reading = best
-    seen = shown_reading is not None and shown_reading[0] >= _FOUND
+    seen = shown_reading is not None and shown_reading[0] >= _FOUND and not aside
     read("embedded", page.embedded)
     if best is not None and best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
             and _contradicts(shown_reading[2][0], best[2][0]):

@@ -1343,11 +1343,12 @@ def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_rep
     assert _judge(page(ARTICLE[:2]), ARTICLE).faithful is True
 
 
-@pytest.mark.parametrize("carrier", ["next_data", "json_ld", "template"])
+@pytest.mark.parametrize("carrier", ["next_data", "json_ld", "template", "comments"])
 def test_another_article_shown_over_data_that_holds_the_repost_is_what_the_page_says(carrier: str) -> None:
     # The page shows an article of its own, and not a word of the repost's, while its script
-    # data (or an inert <template>) holds the repost's text, stale or planted: what a reader
-    # sees is the article, and the repost is judged by it. A shell that shows the summaries of a
+    # data (or an inert <template>, or a reader's comment that quotes it) holds the repost's
+    # text, stale, quoted or planted: what a reader sees as the article is the article, and
+    # the repost is judged by it. A shell that shows the summaries of a
     # few related stories beside a long article its script writes still has that article.
     other = ["The mayor opened a new library in the old market hall on Friday, with room for forty thousand books.",
              "Children from the island schools sang at the opening, and the first readers queued from early on.",
@@ -1362,6 +1363,7 @@ def test_another_article_shown_over_data_that_holds_the_repost_is_what_the_page_
             "json_ld": "<script type='application/ld+json'>"
                        + json.dumps({"@type": "NewsArticle", "articleBody": "\n".join(carried)}) + "</script>",
             "template": f"<template id='story'>{markup}</template>",
+            "comments": f"<div class='comments'><h3>Comments</h3><div class='comment'>{markup}</div></div>",
         }[carrier]
         return _chrome("Harbour bridge", shown + data)
 
