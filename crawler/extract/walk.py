@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-import os
+import math
 import re
 from typing import Any
 
@@ -141,16 +141,16 @@ def describes_image(text: str, alts: list[str]) -> bool:
     """Whether a line says what an image's alternative text says (all but a few letters at its
     end: a caption may end with a "more" link, the alt with the photo's credit): the image's
     caption, shown apart from it in a gallery or a slide, whatever the site calls its
-    elements. `alts`: the `alt_key` of each alt, sorted; the alt sharing the longest start
-    with the line is beside it there, so a line costs one lookup."""
+    elements. `alts`: the `alt_key` of each alt, sorted; an alt that begins as the line does
+    sorts beside it, so a line costs one lookup."""
     if not alts:
         return False
     key = alt_key(text)
-    if len(key) + len(_HAN.findall(key)) < ALT_MIN:
+    if len(key) < ALT_MIN and len(key) + len(_HAN.findall(key)) < ALT_MIN:
         return False
-    i = bisect.bisect_left(alts, key)
-    shared = max(len(os.path.commonprefix([key, alts[j]])) for j in (i - 1, i) if 0 <= j < len(alts))
-    return shared >= len(key) * ALT_SHARED
+    start = key[:math.ceil(len(key) * ALT_SHARED)]
+    i = bisect.bisect_left(alts, start)
+    return i < len(alts) and alts[i].startswith(start)
 
 
 def _hidden(attrs: dict, inline: bool = False) -> bool:
