@@ -966,14 +966,13 @@ def shows_another_text(extracted: Sequence[str], repost: Sequence[str], carried:
     keyed = [(line, key) for line, key in zip(extracted, map(_letters, extracted)) if key]
     other = [(line, key) for line, key in keyed if key not in said]
     size = sum(len(key) for _, key in other)
-    prose = sum(is_prose(line, key) for line, key in other)
     carried_size = len(said) - len(_repost_key(repost))
     if len(carried) > 1:
         # (a body that shows part of the carried article, a teaser with comments under it, is
         # that article's: only a body without a line of it is another)
-        return len(other) == len(keyed) and prose >= _ANOTHER_PARAGRAPHS \
-            and size >= max(_ANOTHER_MIN, _ANOTHER_SHARE * carried_size)
-    return len(other) >= 2 and size >= carried_size and prose > 0
+        return len(other) == len(keyed) and size >= max(_ANOTHER_MIN, _ANOTHER_SHARE * carried_size) \
+            and sum(is_prose(line, key) for line, key in other) >= _ANOTHER_PARAGRAPHS
+    return len(other) >= 2 and size >= carried_size and any(is_prose(line, key) for line, key in other)
 
 
 _ANOTHER_PARAGRAPHS = 3  # paragraphs of prose a page shows to show an article of its own
