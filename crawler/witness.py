@@ -39,6 +39,7 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     _TINY_STYLE_RE,
+    ALT_SHORTEST,
     _class_signal,
     alt_key,
     describes_image,
@@ -227,7 +228,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             if tag[0] == "-" or tag in _SKIP_TAGS:
                 if tag in _MEDIA_TAGS:
                     media.add(cur)
-                    if tag == "img" and (alt := node.attributes.get("alt")):
+                    if tag == "img" and len(alt := node.attributes.get("alt") or "") >= ALT_SHORTEST:
                         alts.append(alt_key(alt))
                 continue
             if tag == "br" or tag == "hr":

@@ -46,6 +46,7 @@ from crawler.extract.decode import Article, decode_html, header_charset, json_do
 from crawler.extract.jsonld import not_free
 from crawler.extract.walk import _HIDDEN_STYLE_RE as _HIDDEN_STYLE_RE
 from crawler.extract.walk import _TINY_STYLE_RE as _TINY_STYLE_RE
+from crawler.extract.walk import ALT_SHORTEST as ALT_SHORTEST
 from crawler.extract.walk import _class_signal as _class_signal
 from crawler.extract.walk import alt_key as alt_key
 from crawler.extract.walk import describes_image as describes_image

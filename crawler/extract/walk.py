@@ -130,6 +130,7 @@ _NOT_LETTERS = re.compile(r"[\W_]+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 ALT_MIN = 40  # letters (a Han character counts two): a shorter alternative text is a name or a headline
 ALT_SHARED = 0.9  # share of a line's letters, from its start, an image's alternative text must say
+ALT_SHORTEST = 18  # characters: a shorter alt says less than `ALT_SHARED` of any line `ALT_MIN` long
 
 
 def alt_key(text: str) -> str:
@@ -144,6 +145,10 @@ def describes_image(text: str, alts: list[str]) -> bool:
     elements. `alts`: the `alt_key` of each alt, sorted; an alt that begins as the line does
     sorts beside it, so a line costs one lookup."""
     if not alts:
+        return False
+    head = alt_key(text[:40])[:8]  # (most lines begin as no alt does: their start tells at little cost)
+    i = bisect.bisect_left(alts, head)
+    if i == len(alts) or not alts[i].startswith(head):
         return False
     key = alt_key(text)
     if len(key) < ALT_MIN and len(key) + len(_HAN.findall(key)) < ALT_MIN:
@@ -255,7 +260,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 it = node.iter(include_text=True)
                 break
             if tag[0] == "-" or tag in skip_tags:
-                if tag == "img" and (alt := node.attributes.get("alt")):
+                if tag == "img" and len(alt := node.attributes.get("alt") or "") >= ALT_SHORTEST:
                     page.alts.append(alt_key(alt))
                 continue
             if tag == "br":
