@@ -30,9 +30,12 @@ alive, >= 98% of exact reposts faithful, >= 99% of edits caught.
 With ``--extractor-off`` the same reposts are judged in this process (``crawler.analyze``, the
 default comparison settings) with the generic extractor's body emptied, so that the repost
 witness alone finds each article in the page: how the verdicts hold on pages whose template
-the extractor misreads, as pages of sites it never saw may be.
+the extractor misreads, as pages of sites it never saw may be. With ``--classes-off`` they are
+judged in this process on the pages with every ``class`` and ``id`` attribute taken out, so
+that no name a site gives its boxes ("caption", "comments", "newsletter") helps: how the
+verdicts hold on sites whose class names say nothing (generated names, unknown languages).
 
-    python bench/fidelity_real.py [--shared PATH] [--limit N] [--show 20] [--extractor-off]
+    python bench/fidelity_real.py [--shared PATH] [--limit N] [--show 20] [--extractor-off] [--classes-off]
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,8 +79,12 @@ def cases(shared: Path, limit: int | None) -> list[Case]:
     return out
 
 
-def without_extractor(all_cases: list[Case], show: int) -> None:
-    """The verdicts with the extractor's body emptied: the witness alone reads each page."""
+_NAMES = re.compile(rb"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def in_process(all_cases: list[Case], show: int, *, extractor_off: bool, classes_off: bool) -> None:
+    """The verdicts judged in this process: with the extractor's body emptied (the witness alone
+    reads each page), or on the pages without their class and id attributes, or both."""
     real = analyze.extract
 
     def emptied(*args, **kwargs):
@@ -84,13 +92,15 @@ def without_extractor(all_cases: list[Case], show: int) -> None:
 
     compare = Config().compare
     analyze.configure(analyze.CompareSettings(frozenset(), compare.min_change_chars, compare.fold_chinese_script))
-    analyze.extract = emptied
+    if extractor_off:
+        analyze.extract = emptied
     wrong: list[str] = []
     try:
         started = time.perf_counter()
         right = {c: False for c in all_cases}
         for c in all_cases:
-            job = analyze.PageJob(c.html, "text/html", "http://127.0.0.1/a", None, None, ((1, "\n\n".join(c.body)),))
+            html = _NAMES.sub(b"", c.html) if classes_off else c.html
+            job = analyze.PageJob(html, "text/html", "http://127.0.0.1/a", None, None, ((1, "\n\n".join(c.body)),))
             got = analyze.analyze(job)
             faithful = got.fidelity[0].faithful if got.fidelity else None
             right[c] = faithful is True if c.kind == "exact" else faithful is False
@@ -99,7 +109,8 @@ def without_extractor(all_cases: list[Case], show: int) -> None:
         took = time.perf_counter() - started
     finally:
         analyze.extract = real
-    print(f"extractor off: {len(all_cases)} reposts judged in process in {took:.1f} s")
+    off = " and ".join(name for name, on in (("extractor", extractor_off), ("classes", classes_off)) if on)
+    print(f"{off} off: {len(all_cases)} reposts judged in process in {took:.1f} s")
     for scope in (*SETS, "all"):
         for kind in KINDS:
             mine = [c for c in all_cases if c.kind == kind and scope in ("all", c.set)]
@@ -125,14 +136,16 @@ def main() -> int:
     ap.add_argument("--keep", help="keep the work folder here")
     ap.add_argument("--extractor-off", action="store_true",
                     help="judge in process with the extractor's body emptied (the witness alone)")
+    ap.add_argument("--classes-off", action="store_true",
+                    help="judge in process on the pages without their class and id attributes")
     args = ap.parse_args()
     shared = shared_dir(args.shared)
     if not (shared / "data" / "extraction").is_dir():
         print(f"no extraction data at {shared / 'data' / 'extraction'}: nothing measured "
               "(give --shared PATH or set REPOST_MIRROR_SHARED)")
         return 0
-    if args.extractor_off:
-        without_extractor(cases(shared, args.limit), args.show)
+    if args.extractor_off or args.classes_off:
+        in_process(cases(shared, args.limit), args.show, extractor_off=args.extractor_off, classes_off=args.classes_off)
         return 0
     exe = shutil.which("repost-mirror")
     if exe is None:
