@@ -1134,6 +1134,9 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "在发行首日买到邮票者，有幸获得设计者签名的机会，图为人们正在排队等候之中。(李敏摄)",
     "更多关于 住宅租赁;自有物业;制度缺陷;最牛工资;年薪 的新闻：",  # a short lead-in to a list of links
     "Read the rest of our coverage of the harbour bridge here:",
+    # a newsletter box whose class says nothing
+    "Let our news meet your inbox. The news and stories that matters, delivered weekday mornings.",
+    "Get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings.",
 ])
 def test_furniture_is_told_by_its_shape(line: str) -> None:
     assert witness.furniture_shaped(line) and not witness.is_prose(line)
@@ -1142,6 +1145,7 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
 @pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family.",
                                   # an editor's note tells how the article changed: a repost must carry it
                                   "Editor's note: This story was updated at 5:45 p.m. to include the council's vote.",
+                                  "The council said it would send alerts to residents' phones before the bridge closes.",
                                   # a paragraph that ends with its reporter's and photographer's credit
                                   "血站工作人員也提醒市民，獻血有益健康。經常獻血可以緩解和降低高粘血症，預防和降低心腦血管病的發生，"
                                   "可提高人體的造血功能，促進血液的新陳代謝，是一項符合醫學科學的保健活動。同時，獻血也是弘揚人道主義"

@@ -29,7 +29,8 @@ _CREDIT_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]{0,40}$")
 # a labelled line that says no sentence ("截图来自：<url>", "Bildnachweis: X/Y")
 _LABELLED_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]*$")
 _PROMO_RE = re.compile(
-    r"\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\bfollow (?:us|[^.]{0,60}\bon (?:twitter|facebook|instagram))",
+    r"\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\bfollow (?:us|[^.]{0,60}\bon (?:twitter|facebook|instagram))"
+    r"|\b(?:in|to|into|meet|hit) your inbox\b|\bget (?:breaking[- ]news |news |email |our )?alerts\b",
     re.I,
 )
 
