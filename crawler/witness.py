@@ -996,11 +996,12 @@ def holds(page: PageText, repost: Sequence[str]) -> bool:
     return find(page, repost, (), fold_script=True) is not None
 
 
-def _contradicts(shown: Sequence[str], carried: Sequence[str]) -> bool:
+def _contradicts(shown: Sequence[str], carried: list[Block], fold_script: bool) -> bool:
     """Whether the article read from what a page shows (normalised lines) has a line of prose
-    that the article read from its script data (`carried`) does not say."""
-    said = "".join(map(_letters, carried))
-    return any(is_prose(line) and _letters(line) not in said for line in shown)
+    that none of the page's script data (`carried`) says (a teaser's standfirst the data keeps
+    in a field of its own still is said)."""
+    said = "\n".join(map(_letters, normalize_each([b.text for b in carried], fold_script)))
+    return any(_letters(line) not in said and is_prose(line) for line in shown)
 
 
 def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fold_script: bool) -> Found | None:
@@ -1038,7 +1039,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     seen = shown_reading is not None and shown_reading[0] >= _FOUND and not aside
     read("embedded", page.embedded)
     if best is not None and best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
-            and _contradicts(shown_reading[2][0], best[2][0]):
+            and _contradicts(shown_reading[2][0], page.embedded, fold_script):
         # What the page shows wins over what it carries for its scripts where they differ: data
         # that lacks a line the page shows of the article is another text (stale, or planted),
         # and it must not make the repost 'faithful' to words no reader sees. Data that only

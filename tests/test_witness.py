@@ -1335,8 +1335,9 @@ def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_rep
     comments = "".join(f"<div class='c'><p>Reader {i} wrote: I have crossed that bridge every morning for twenty "
                        "years and I will miss it, but the council is right that safety comes first for all of us. "
                        "The ferry will be slower, and I hope the new crossing opens on time.</p></div>" for i in range(16))
+    dek = "A decade of debate ends as the council votes for the ferry, and the island waits for a new crossing."
     data = ("<script id='__NEXT_DATA__' type='application/json'>"
-            + json.dumps({"props": {"body": "".join(f"<p>{p}</p>" for p in ARTICLE)}}) + "</script>")
+            + json.dumps({"props": {"dek": dek, "body": "".join(f"<p>{p}</p>" for p in ARTICLE)}}) + "</script>")
 
     def page(shown: list[str]) -> str:
         return _chrome("Harbour bridge", "<div><h1>Harbour bridge</h1>" + "".join(f"<p>{p}</p>" for p in shown)
@@ -1344,7 +1345,9 @@ def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_rep
 
     verdict = _judge(page(edited), ARTICLE)
     assert verdict.faithful is False and "new library" in str(verdict.hunks), verdict.hunks
+    # a teaser, and its standfirst, which the data keeps in a field of its own
     assert _judge(page(ARTICLE[:2]), ARTICLE).faithful is True
+    assert _judge(page([dek, *ARTICLE[:2]]), ARTICLE).faithful is True
 
 
 @pytest.mark.parametrize("carrier", ["next_data", "json_ld", "template", "comments"])
