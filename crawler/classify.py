@@ -183,7 +183,8 @@ _WALL_TITLE = re.compile(
     r"|(?:human|robot|browser|captcha|security|age) (?:verification|check)|verify(?:ing)? (?:you are|you're) (?:a )?human"
     r"|are you (?:a )?(?:robot|human)\??|captcha|(?:sign|log) ?in(?: required)?|[请請]?(?:先)?登(?:录|錄|入)"
     r"|(?:用户|用戶|会员|會員)登(?:录|錄|入)|安全(?:验证|驗證|检查|檢查)|(?:人机|人機|访问|訪問|身份|滑动|滑動)(?:验证|驗證)"
-    r"|(?:验证码|驗證碼)|(?:访问|訪問)(?:受限|被拒绝|被拒絕|过于频繁|過於頻繁)|(?:451:? )?unavailable for legal reasons)"
+    r"|(?:验证码|驗證碼)|(?:访问|訪問)(?:受限|被拒绝|被拒絕|过于频繁|過於頻繁)|(?:451:? )?unavailable for legal reasons"
+    r"|subscribe(?: now| today)?|subscription required|(?:订阅|訂閱)(?:本站|会员|會員)?|付费阅读|付費閱讀)"
     r"[.…!！。]*" + _SITE_NAME_AFTER,
     re.I)
 _WALL_TEXT = re.compile(

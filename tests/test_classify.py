@@ -199,6 +199,8 @@ def test_a_headline_that_names_a_removal_is_no_error_message(title):
         ("视频", ("您所在的地区无法观看该视频",)),
         ("视频", ("该内容在您所在的地区不可用",)),
         ("451 Unavailable For Legal Reasons", ()),
+        ("Subscribe | Example News", ()),  # where an article's URL redirects a reader who has not paid
+        ("付费阅读 - 新闻网", ()),
         ("Example", ("You don't have permission to access this resource.",)),
         # what other bot-protection services put in the page's place
         ("Pardon Our Interruption", ()),
@@ -219,6 +221,8 @@ def test_walls_in_the_articles_place_say_so(title, lines):
         ("Google's CAPTCHA is dead, say experts", ()),
         ("How to sign in to your bank safely", ()),
         ("用户登录数据泄露事件调查", ()),
+        ("How to subscribe to podcasts", ()),
+        ("Subscribe to our newsletter: the week in science", ()),
         ("Example", ("The bank asked customers to sign in to continue using the app, the report said. " * 2,)),
         ("Example", ("Stocks rose on Tuesday.",)),
     ],

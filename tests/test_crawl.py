@@ -276,6 +276,31 @@ def test_a_servers_default_or_impossible_charset_label_does_not_garble_the_page(
     assert texts == sorted(["\n".join(PARAS)] * 3 + ["\n".join(french)]), texts
 
 
+def test_an_article_that_sends_its_reader_to_sign_in_or_subscribe_is_blocked(tmp_path: Path) -> None:
+    """An article URL that redirects to a sign-in or subscription page keeps its article from the
+    reader who has not paid: `blocked`, never a plain redirect to a page without an article
+    (the subscription page was 'redirected', and a host that does it for every URL would have
+    been dead by its probe)."""
+    archive = tmp_path / "archive"
+    subscribe = ("<html><head><title>Subscribe | Example News</title></head><body><h1>Subscribe for unlimited "
+                 "access</h1><p>Get unlimited digital access for $1 a week.</p></body></html>")
+    login = ("<html><head><title>用户登录 - 新闻网</title></head><body><form><input name=u><input name=p type=password>"
+             "<button>登录</button></form></body></html>")
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/a/1", Reply(302, "", headers={"Location": "/subscribe?ref=paywall"}))
+        o.route("/subscribe", Reply(200, subscribe))
+        o.route("/a/2", Reply(302, "", headers={"Location": "/login?next=/a/2"}))
+        o.route("/login", Reply(200, login))
+        for i in (1, 2):
+            write_repost(archive, f"{i}.md", o.url(f"/a/{i}"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)
+    for i in (1, 2):
+        assert got[o.url(f"/a/{i}")]["link_status"] == "blocked", got[o.url(f"/a/{i}")]
+        assert got[o.url(f"/a/{i}")]["faithful"] is None
+
+
 def test_a_body_of_binary_bytes_makes_no_version_and_no_verdict(tmp_path: Path) -> None:
     """A PDF, or a page compressed twice ("gzip, gzip", which is not decoded): read as text, its
     bytes became a version of garbage and an 'unfaithful' repost."""

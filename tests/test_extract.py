@@ -543,6 +543,10 @@ def test_a_title_of_a_megabyte_is_cut_before_it_is_split_or_stored():
     ("This article is available to subscribers only", True),
     ("Already a subscriber? Log in", True),
     ("Continue reading", True),
+    ("Subscribe today for unlimited digital access.", True),
+    ("Get unlimited digital access for $1 a week.", True),
+    ("Members who join for the summer get full access to the pool.", False),
+    ("The company said subscribers get full access to the archive.", False),
     ("Continue reading below", False),  # an advertisement's break in the article
     ("我们必须继续阅读历史", False),
     ("编辑：小王", False),

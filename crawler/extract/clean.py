@@ -49,7 +49,9 @@ _WITHHELD = re.compile(
     r"|\bto (?:continue|keep) reading\b|\bcontinue reading\b(?! below)|\bkeep reading\b"
     r"|\bread (?:the )?(?:full|whole|entire|rest of the|complete) (?:article|story|post|text|report)\b"
     r"|\b(?:article|story|content|post) is (?:only )?(?:available|reserved|exclusive) (?:to|for) (?:our )?"
-    r"(?:paying )?(?:subscribers|members)\b|\b(?:subscribers?|members?)[- ]only\b|\balready a (?:subscriber|member)\b",
+    r"(?:paying )?(?:subscribers|members)\b|\b(?:subscribers?|members?)[- ]only\b|\balready a (?:subscriber|member)\b"
+    r"|\b(?:subscribe|sign up|join)(?: now| today)? (?:for|to get|to gain) (?:unlimited|full|digital|premium)(?: digital)? access\b"
+    r"|^\W*get (?:unlimited|full|premium) (?:digital )?access\b",
     re.I)
 _WITHHELD_LINE_MAX = 120
 _LOADING_ZH = "正在加载|正在載入|正在加載|加载中|加載中|載入中"
