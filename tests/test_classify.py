@@ -119,6 +119,12 @@ def test_a_page_without_a_body_and_without_evidence_is_alive():
         ("410 Gone", ()),
         ("微信公众平台", ("该公众号已被封禁",)),
         ("微信公众平台", ("无法查看该内容",)),
+        ("凤凰网", ("您访问的页面找不回来了",)),
+        ("新闻网", ("稿件已撤销",)),
+        ("抖音", ("抱歉，该作品已删除",)),
+        ("微博", ("该微博因被多人投诉，根据《微博社区公约》，已被删除",)),
+        ("微博", ("该用户已被封禁",)),
+        ("Example", ("User not found",)),
     ],
 )
 def test_error_pages_say_so(title, lines):
@@ -154,6 +160,8 @@ def test_error_pages_say_so(title, lines):
         ("How to find what you are looking for in the city's new archive", ()),
         ("警方没有找到失踪男孩", ()),
         ("410 students graduate", ()),
+        ("Report", ("The user not found in the database had changed her name, the police said.",)),
+        ("User not found: how a database bug hid accounts", ()),
     ],
 )
 def test_articles_are_not_error_pages(title, lines):
@@ -173,6 +181,7 @@ def test_a_title_that_is_an_error_message_says_so_even_above_an_article(title):
 
 @pytest.mark.parametrize("title", [
     "内容已被移除的背后：平台审查机制揭秘", "该视频已被删除？郭先生回应", "Trump's tweet was deleted within minutes",
+    "某网红作品已删除引发热议", "他的作品因涉嫌抄袭已被下架后引发讨论", "原文已被删除？记者调查",
     "Kanye's account is no longer available after ban",
 ])
 def test_a_headline_that_names_a_removal_is_no_error_message(title):
