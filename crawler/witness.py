@@ -996,12 +996,16 @@ def holds(page: PageText, repost: Sequence[str]) -> bool:
     return find(page, repost, (), fold_script=True) is not None
 
 
-def _contradicts(shown: Sequence[str], carried: list[Block], fold_script: bool) -> bool:
-    """Whether the article read from what a page shows (normalised lines) has a line of prose
-    that none of the page's script data (`carried`) says (a teaser's standfirst the data keeps
-    in a field of its own still is said)."""
+def _contradicts(shown: Sequence[str], carried: list[Block], repost_key: str, fold_script: bool) -> bool:
+    """Whether the article read from what a page shows (normalised lines) has a line of prose,
+    among the lines the repost copies (before the last of them), that none of the page's script
+    data (`carried`) says: an edit the data does not know. A teaser's standfirst the data keeps
+    in a field of its own is said; a promotion after the last paragraph a teaser shows is no
+    line of the article the data could contradict."""
+    keys = [_letters(line) for line in shown]
+    last = max((i for i, key in enumerate(keys) if key and key in repost_key), default=-1)
     said = "\n".join(map(_letters, normalize_each([b.text for b in carried], fold_script)))
-    return any(_letters(line) not in said and is_prose(line) for line in shown)
+    return any(key not in said and is_prose(line, key) for line, key in zip(shown[:last], keys[:last]))
 
 
 def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fold_script: bool) -> Found | None:
@@ -1039,7 +1043,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     seen = shown_reading is not None and shown_reading[0] >= _FOUND and not aside
     read("embedded", page.embedded)
     if best is not None and best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
-            and _contradicts(shown_reading[2][0], page.embedded, fold_script):
+            and _contradicts(shown_reading[2][0], page.embedded, repost_key, fold_script):
         # What the page shows wins over what it carries for its scripts where they differ: data
         # that lacks a line the page shows of the article is another text (stale, or planted),
         # and it must not make the repost 'faithful' to words no reader sees. Data that only

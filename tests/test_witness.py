@@ -1348,6 +1348,10 @@ def test_script_data_that_lacks_a_line_the_page_shows_does_not_vouch_for_the_rep
     # a teaser, and its standfirst, which the data keeps in a field of its own
     assert _judge(page(ARTICLE[:2]), ARTICLE).faithful is True
     assert _judge(page([dek, *ARTICLE[:2]]), ARTICLE).faithful is True
+    # and a line of prose after the teaser's last paragraph, which the data does not say (a
+    # promotion), contradicts nothing of the article
+    promo = "Readers like you keep our reporting free of charge, and every gift goes to the newsroom."
+    assert _judge(page([*ARTICLE[:2], promo]), ARTICLE).faithful is True
 
 
 @pytest.mark.parametrize("carrier", ["next_data", "json_ld", "template", "comments"])
