@@ -86,6 +86,9 @@ class PageAnalysis:
     refresh_to: str | None = None
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
     media: tuple[str, ...] = ()  # a page without a repost's text: the videos and frames it embeds (ditto)
+    # where a repost's text was found that the article the page shows outweighed: its description,
+    # its script data, or its furniture (comments, a sidebar); said in the check's detail
+    set_aside: str | None = None
 
     @property
     def text(self) -> str:
@@ -567,6 +570,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
         return decoded[0]
 
     best: witness.Found | None = None
+    set_aside: str | None = None
     held = False  # the extractor's body holds a repost's text better than the witness found it
     witnessed = list(trusted)  # the repost's text was found in the page
     # The repost is the witness of what the article says (SPEC 7), asked only when the
@@ -593,6 +597,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
             # sidebar that hold the repost's (stale, quoted, or planted). No
             # repost text is found in what the page shows: it is judged by its extracted body
             # (SPEC 7), as a stored version of it is.
+            set_aside = {"meta": "its description", "embedded": "its script data"}.get(found.found_by, "its furniture")
             continue
         if done is not None and witness.coverage(rlines, found.lines) < witness.coverage(rlines, lines) - 0.02:
             # The extractor's body holds more of the repost than what the witness found: its
@@ -693,7 +698,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         holds_repost=holds, error_said=said,
                         wall_said=wall, outage_said=outage,
                         shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to,
-                        media=() if holds else embedded_media(html_text()))
+                        media=() if holds else embedded_media(html_text()), set_aside=set_aside)
 
 
 def _sentences(lines: Iterable[str]) -> list[str]:

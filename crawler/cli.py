@@ -286,7 +286,8 @@ def _extract_with_witness(cfg: Config, data: bytes, url: str | None, hints: Any,
                "embedded": "in the data the page carries for its scripts",
                "meta": "only in the page's description (an excerpt)"}.get(result.found_by or "", "nowhere")
         click.echo(f"\nbody found {how}" + ("; the page holds the repost's text" if result.holds_repost else
-                                           "; the repost's text is not in the page"))
+                                           f"; the repost's text is in {result.set_aside}, not in the article the "
+                                           "page shows" if result.set_aside else "; the repost's text is not in the page"))
         if verdict is None:
             click.echo("verdict: none (no article text to compare with)")
         else:

@@ -496,7 +496,8 @@ def _found_note(analysis: cpu.PageAnalysis | None, status: str) -> str | None:
     where = {"extractor": "by the generic extractor", "page_text": "in the page's visible text, where a repost's text is",
              "embedded": "in the data the page carries for its scripts, where a repost's text is",
              "meta": "only in the page's description, where a repost's text is (an excerpt)"}[analysis.found_by]
-    return f"body found {where} ({analysis.found_by})"
+    aside = f"; a repost's text is in {analysis.set_aside}, not in the article the page shows" if analysis.set_aside else ""
+    return f"body found {where} ({analysis.found_by}){aside}"
 
 
 async def _run_checks(checker: Checker, sources: list[SourceRow], summary: CrawlSummary, deadline: float | None,

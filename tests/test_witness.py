@@ -724,6 +724,15 @@ def test_extract_with_a_repost_shows_what_the_witness_finds(tmp_path: Path) -> N
     assert bad.returncode == 1 and json.loads(bad.stdout)["faithful"] is False
     missing = run_cli("extract", str(page), "--repost", str(tmp_path / "nope.md"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+    # a page that shows another article over the repost's text in its data says so
+    other = ["The mayor opened a new library in the old market hall on Friday, with room for forty thousand books.",
+             "Children from the island schools sang at the opening, and the first readers queued from early on.",
+             "The library will stay open late on weekdays, and a reading room for students is planned for next year."]
+    page.write_text(next_data_page(PARAS).replace("<body>", "<body><article>" + "".join(f"<p>{p}</p>" for p in other)
+                                                  + "</article>", 1), encoding="utf-8")
+    planted = run_cli("extract", str(page), "--repost", str(repost))
+    assert planted.returncode == 1 and "the repost's text is in its script data, not in the article the page shows" \
+        in planted.stdout, planted.stdout
 
 
 # Paragraphs of an English article (the page layouts below are generic theme shapes).
@@ -1381,6 +1390,10 @@ def test_another_article_shown_over_data_that_holds_the_repost_is_what_the_page_
     shown = "<article><h1>Library</h1>" + "".join(f"<p>{p}</p>" for p in other) + "</article>"
     verdict = _judge(page(shown, ARTICLE), ARTICLE)
     assert verdict.faithful is False and "new library" in str(verdict.hunks), verdict.hunks
+    # and the page says where the repost's text is, for the check's detail and `extract --repost`
+    job = analyze.PageJob(page(shown, ARTICLE).encode(), "text/html; charset=utf-8", "https://example.org/a", None,
+                          None, ((1, "\n\n".join(ARTICLE)),))
+    assert analyze.analyze(job).set_aside == ("its furniture" if carrier == "comments" else "its script data")
     related = "<div class='more'>" + "".join(f"<div><h3><a href='/a/{i}'>Story {i}</a></h3><p>{p}</p></div>"
                                              for i, p in enumerate(other)) + "</div>"
     assert _judge(page(related, longer), longer).faithful is True
@@ -1490,6 +1503,8 @@ def test_a_description_left_as_the_article_was_is_no_excerpt_of_a_page_that_show
         verdict = fidelity(store, url[name])
         assert not verdict["faithful"] and not verdict["excerpt_only"], (name, verdict)
         assert any("交通政策" in h["original"] for h in verdict["hunks"]), (name, verdict)
+    assert "a repost's text is in its description, not in the article the page shows" \
+        in checks(store)[url["rewritten"]]["detail"]
     assert fidelity(store, url["teaser"])["faithful"] and fidelity(store, url["teaser"])["excerpt_only"]
 
 
