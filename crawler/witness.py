@@ -163,6 +163,8 @@ class PageText:
     meta: list[Block]
     title: str = ""
     _said: dict[bool, _Said] = field(default_factory=dict, repr=False)  # see `shows`
+    # (part, fold_script) -> the normalised text and the letters of each of its blocks, read once
+    _read: dict[tuple[str, bool], tuple[list[str], list[str]]] = field(default_factory=dict, repr=False)
     continues: bool | None = None  # the article goes on on a next page (asked when needed)
     # JSON-LD's text: a description of the article for search engines, which nothing shows
     # (it may be stale: a site that cut a paragraph may describe the article as it was)
@@ -817,7 +819,23 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
 
 
 def _repost_key(repost: Sequence[str]) -> str:
-    return "".join(_letters(line) for line in repost)
+    return _key_of(tuple(repost))
+
+
+@functools.lru_cache(maxsize=8)
+def _key_of(lines: tuple[str, ...]) -> str:
+    # Cached: one page's witness asks for the same repost's and body's letters several times.
+    return "".join(_letters(line) for line in lines)
+
+
+def _normalized(page: PageText, part: str, fold_script: bool) -> tuple[list[str], list[str]]:
+    """The normalised text and the letters of each block of `part` ("visible", "embedded",
+    "described") of a page, read once however many reposts and readings ask."""
+    got = page._read.get((part, fold_script))
+    if got is None:
+        norm = normalize_each([b.text for b in getattr(page, part)], fold_script)
+        got = page._read[(part, fold_script)] = (norm, [_letters(n) for n in norm])
+    return got
 
 
 def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
@@ -844,7 +862,7 @@ _RUN = 4  # consecutive blocks a line may span: a dateline set as a list of date
 def _said(page: PageText, fold_script: bool) -> _Said:
     said = page._said.get(fold_script)
     if said is None:
-        keys = list(map(_letters, normalize_each([b.text for b in page.visible], fold_script)))
+        keys = _normalized(page, "visible", fold_script)[1]
         runs = {"".join(keys[i:i + n]) for n in range(2, _RUN + 1) for i in range(len(keys) - n + 1)}
         linked: dict[str, list[tuple[str, int]]] = {}
         for block, key in zip(page.visible, keys):
@@ -996,15 +1014,15 @@ def holds(page: PageText, repost: Sequence[str]) -> bool:
     return find(page, repost, (), fold_script=True) is not None
 
 
-def _contradicts(shown: Sequence[str], carried: list[Block], repost_key: str, fold_script: bool) -> bool:
+def _contradicts(shown: Sequence[str], page: PageText, repost_key: str, fold_script: bool) -> bool:
     """Whether the article read from what a page shows (normalised lines) has a line of prose,
     among the lines the repost copies (before the last of them), that none of the page's script
-    data (`carried`) says: an edit the data does not know. A teaser's standfirst the data keeps
+    data says: an edit the data does not know. A teaser's standfirst the data keeps
     in a field of its own is said; a promotion after the last paragraph a teaser shows is no
     line of the article the data could contradict."""
     keys = [_letters(line) for line in shown]
     last = max((i for i, key in enumerate(keys) if key and key in repost_key), default=-1)
-    said = "\n".join(map(_letters, normalize_each([b.text for b in carried], fold_script)))
+    said = "\n".join(_normalized(page, "embedded", fold_script)[1])
     return any(key not in said and is_prose(line, key) for line, key in zip(shown[:last], keys[:last]))
 
 
@@ -1025,12 +1043,12 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
 
     aside = False  # the repost's text the page shows is all in its furniture (comments, a sidebar)
 
-    def read(found_by: str, blocks: list[Block]) -> None:
+    def read(found_by: str, part: str) -> None:
         nonlocal best, aside
+        blocks: list[Block] = getattr(page, part)
         if not blocks:
             return
-        norm = normalize_each([b.text for b in blocks], fold_script)
-        keys = [_letters(n) for n in norm]
+        norm, keys = _normalized(page, part, fold_script)
         stretch = _best_stretch(blocks, keys, repost_lines, repost_grams, title)
         if stretch is not None:
             share = min(1.0, stretch.matched / len(repost_key))
@@ -1038,12 +1056,12 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
                 best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
                 aside = all(blocks[i].furniture for i in range(stretch.start, stretch.end) if stretch.held[i])
 
-    read("page_text", page.visible)
+    read("page_text", "visible")
     shown_reading = best
     seen = shown_reading is not None and shown_reading[0] >= _FOUND and not aside
-    read("embedded", page.embedded)
+    read("embedded", "embedded")
     if best is not None and best is not shown_reading and shown_reading is not None and shown_reading[0] >= _FOUND \
-            and _contradicts(shown_reading[2][0], page.embedded, repost_key, fold_script):
+            and _contradicts(shown_reading[2][0], page, repost_key, fold_script):
         # What the page shows wins over what it carries for its scripts where they differ: data
         # that lacks a line the page shows of the article is another text (stale, or planted),
         # and it must not make the repost 'faithful' to words no reader sees. Data that only
@@ -1053,7 +1071,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
         # JSON-LD is the article only where the page shows none of it, or says it shows a part:
         # where it shows the article, what it shows is the article, whatever its description
         # for search engines still says.
-        read("embedded", page.described)
+        read("embedded", "described")
     if best is not None and best[2][0]:
         # (Counted by distinct 8-grams too: a repost that repeats a paragraph the page shows once.)
         best = (max(best[0], coverage(repost, best[2][0])), *best[1:])
