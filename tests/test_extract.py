@@ -151,6 +151,29 @@ def test_text_drawn_at_size_0_or_far_off_the_screen_is_not_the_articles():
     assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
 
 
+def test_a_box_of_headlines_with_summaries_cut_short_is_no_article_whatever_its_class():
+    """Related stories set as one line each, a headline's link and a summary cut short ("...
+    may soon..."), under class names that say nothing: a list of other articles, however much
+    prose it holds, not the article beside it."""
+    article = [
+        "Their dream shattered and their savings spent, nearly 150 travellers returned home on Wednesday after "
+        "being turned back at the border, officials said.",
+        "As they stepped out of the airport one after the other, several said they had paid agents large sums "
+        "for papers that turned out to be worthless.",
+        "The ministry said it would look into the agents' role and asked families not to pay anyone who promised "
+        "a quick passage abroad.",
+    ]
+    teasers = "".join(
+        f"<div class='x{i}'><a href='/story/{i}'>Story {i} headline about another matter</a> CAPITAL: An official "
+        f"body has said that close to two million long-time residents of the region, story {i}, may soon be "
+        "affected by the new rules, and that the courts will have to decide what happens to...</div>"
+        for i in range(6))
+    page = ("<html><head><title>Travellers return</title></head><body><div class='a1'><div class='b2'>"
+            "<h1>Travellers return</h1>" + "".join(f"<p>{p}</p>" for p in article) + "</div>"
+            f"<div class='c3'>{teasers}</div></div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(article)
+
+
 def test_a_caption_that_says_what_its_images_alt_says_is_not_the_articles():
     """A photo's caption shown apart from the photo (a gallery's slide, under class names that
     say nothing) is what the photo's alt says, with or without its credit and a "more" link: no

@@ -104,6 +104,9 @@ TEASER_MAX_ITEM_WEIGHT = 12.0
 TEASER_WEIGHT = -0.5
 
 
+_CUT_SHORT = ("...", "…", "…»", "...»")  # how a teaser's summary ends: the article goes on elsewhere
+
+
 def _mark_teasers(page: _Page, ws: list[float]) -> None:
     """Teaser lists: repeated items that each pair a link block with a short text.
 
@@ -115,12 +118,15 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     eparent = page.eparent
     has_link = [False] * ne
     mass = [0.0] * ne
-    for w, o, lk, t in zip(ws, page.owner, page.linky, page.texts):
+    for w, o, lk, t, nl in zip(ws, page.owner, page.linky, page.texts, page.nlinks):
         if lk:
             if t:
                 has_link[o] = True
         elif w > 0:
             mass[o] += w
+            if nl and t.endswith(_CUT_SHORT):
+                # a headline's link and a summary cut short ("... may soon...") in one line
+                has_link[o] = True
     nchild = [0] * ne
     nitem = [0] * ne
     item_mass = [0.0] * ne
