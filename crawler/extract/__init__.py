@@ -41,9 +41,10 @@ from crawler.extract.clean import _CREDIT_RE as _CREDIT_RE
 from crawler.extract.clean import _EDGE_META_RE as _EDGE_META_RE
 from crawler.extract.clean import _LEGAL_RE as _LEGAL_RE
 from crawler.extract.clean import _PROMO_RE as _PROMO_RE
-from crawler.extract.clean import placeholder_line, withholds_rest, without_closing_ellipsis
+from crawler.extract.clean import placeholder_line, withholds_rest
 from crawler.extract.decode import Article, decode_html, header_charset, json_document, plain_text_page, utf16
 from crawler.extract.jsonld import not_free
+from crawler.extract.score import without_closing_ellipsis
 from crawler.extract.walk import _HIDDEN_STYLE_RE as _HIDDEN_STYLE_RE
 from crawler.extract.walk import _TINY_STYLE_RE as _TINY_STYLE_RE
 from crawler.extract.walk import ALT_SHORTEST as ALT_SHORTEST

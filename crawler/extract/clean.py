@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.score import _PUNCT_RE, _SENT_END_RE
+from crawler.extract.score import _PUNCT_RE, _SENT_END_RE, without_closing_ellipsis
 from crawler.extract.title import _squash
 from crawler.extract.walk import _HEADINGS, _Page, describes_image
 
@@ -57,7 +57,6 @@ _WITHHELD_LINE_MAX = 120
 _LOADING_ZH = "正在加载|正在載入|正在加載|加载中|加載中|載入中"
 # A script still to write the rest in ("Loading the rest of the story…", "加载中").
 _STILL_LOADING = re.compile(r"\bloading\b|" + _LOADING_ZH, re.I)
-_ELLIPSIS = "…⋯"
 # A shell's placeholder until its script writes the article, the same for every URL of its site:
 # a line that says only that the page is loading ("Loading, please wait...", "页面正在加载中，请
 # 稍候"), or asks for JavaScript, a newer browser or consent to cookies. No article, and no
@@ -74,17 +73,6 @@ _ASKS = re.compile(
     r"|\bwe use cookies\b|\buse of cookies\b|\bcookie (?:policy|settings|preferences)\b|使用\s*cookie", re.I)
 _NOT_LOADING = re.compile(r"fail|error|not found|失败|失敗|错误|錯誤|不存在", re.I)
 _PLACEHOLDER_MAX = 200  # characters: a cookie notice runs to two sentences
-
-
-def without_closing_ellipsis(text: str) -> str:
-    """`text` without the "..." or "…" that closes it (string methods: a pattern that looks
-    for the ellipsis from every space of a long run of them is quadratic)."""
-    core = text.rstrip()
-    bare = core.rstrip("." + _ELLIPSIS)
-    closing = core[len(bare):]
-    if closing and (len(closing) >= 2 or closing in _ELLIPSIS):
-        return bare.rstrip()
-    return text
 
 
 def withholds_rest(line: str) -> bool:

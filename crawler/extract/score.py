@@ -104,7 +104,18 @@ TEASER_MAX_ITEM_WEIGHT = 12.0
 TEASER_WEIGHT = -0.5
 
 
-_CUT_SHORT = ("...", "…", "…»", "...»")  # how a teaser's summary ends: the article goes on elsewhere
+_ELLIPSIS = "…⋯"
+
+
+def without_closing_ellipsis(text: str) -> str:
+    """`text` without the "..." or "…" that closes it (string methods: a pattern that looks
+    for the ellipsis from every space of a long run of them is quadratic)."""
+    core = text.rstrip()
+    bare = core.rstrip("." + _ELLIPSIS)
+    closing = core[len(bare):]
+    if closing and (len(closing) >= 2 or closing in _ELLIPSIS):
+        return bare.rstrip()
+    return text
 
 
 def _mark_teasers(page: _Page, ws: list[float]) -> None:
@@ -124,7 +135,7 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
                 has_link[o] = True
         elif w > 0:
             mass[o] += w
-            if nl and t.endswith(_CUT_SHORT):
+            if nl and without_closing_ellipsis(t) != t:
                 # a headline's link and a summary cut short ("... may soon...") in one line
                 has_link[o] = True
     nchild = [0] * ne
