@@ -35,14 +35,13 @@ from selectolax.lexbor import LexborHTMLParser
 from crawler.extract import (
     _CREDIT_RE,
     _EDGE_META_RE,
-    _HIDDEN_STYLE_RE,
     _LEGAL_RE,
     _PROMO_RE,
-    _TINY_STYLE_RE,
     ALT_SHORTEST,
     _class_signal,
     alt_key,
     describes_image,
+    hidden_by_style,
     json_document,
     not_free,
     parser_ready,
@@ -247,10 +246,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                     # repeat of the article's words. The page shows it; it is not the article.
                     flag = _BY_TAG
                 style = attrs.get("style")
-                if style:
-                    style = style.lower()
-                    if _HIDDEN_STYLE_RE.search(style) or (tag not in _BLOCK_TAGS and _TINY_STYLE_RE.search(style)):
-                        continue
+                if style and hidden_by_style(style, inline=tag not in _BLOCK_TAGS):
+                    continue
                 c, i = attrs.get("class"), attrs.get("id")
                 if c or i:
                     boiler, level = _class_signal(c, i)

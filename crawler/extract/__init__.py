@@ -45,11 +45,10 @@ from crawler.extract.clean import placeholder_line, withholds_rest
 from crawler.extract.decode import Article, decode_html, header_charset, json_document, plain_text_page, utf16
 from crawler.extract.jsonld import not_free
 from crawler.extract.score import without_closing_ellipsis
-from crawler.extract.walk import _HIDDEN_STYLE_RE as _HIDDEN_STYLE_RE
-from crawler.extract.walk import _TINY_STYLE_RE as _TINY_STYLE_RE
 from crawler.extract.walk import ALT_SHORTEST as ALT_SHORTEST
 from crawler.extract.walk import _class_signal as _class_signal
 from crawler.extract.walk import alt_key as alt_key
 from crawler.extract.walk import describes_image as describes_image
+from crawler.extract.walk import hidden_by_style as hidden_by_style
 
 __all__ = ["Article", "decode_html", "extract", "header_charset", "json_document", "not_free", "placeholder_line", "plain_text_page", "utf16", "without_closing_ellipsis", "withholds_rest"]

@@ -163,10 +163,14 @@ def _hidden(attrs: dict, inline: bool = False) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     st = attrs.get("style")
-    if not st:
-        return False
-    st = st.lower()
-    return bool(_HIDDEN_STYLE_RE.search(st) or (inline and _TINY_STYLE_RE.search(st)))
+    return st is not None and hidden_by_style(st, inline)
+
+
+def hidden_by_style(style: str, inline: bool) -> bool:
+    """Whether an element's `style` keeps its text from the eye (`inline`: the element is
+    inline, where a size of 0 hides jammer text rather than closing a layout's gaps)."""
+    style = style.lower()
+    return bool(_HIDDEN_STYLE_RE.search(style) or (inline and _TINY_STYLE_RE.search(style)))
 
 
 def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int] = frozenset()) -> _Page:
