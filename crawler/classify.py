@@ -173,24 +173,29 @@ _ERROR_LINE_MAX = 120  # characters: an error message is one short line, not a p
 _EDGES = " |-–—:·_,(（)）!."  # what a matched phrase is shown without
 
 
+# After a wall's or a notice's words, a title may name the site: a few words at most ("| Cloudflare",
+# "- Example News"), not a headline's clause ("Bad gateway: how a broken router took ...").
+_SITE_NAME_AFTER = r"(?:\s*[-|_–—:·]\s*(?=.{0,60}$)\S+(?:\s+\S+){0,4})?$"
+
+
+def _whole_title(words: str) -> re.Pattern[str]:
+    """A title that is all `words` (alternatives), but for the site's name before or after."""
+    return re.compile(r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:" + words + r")[.…!！。]*" + _SITE_NAME_AFTER, re.I)
+
+
 # What a page says when it stands in the article's place to keep readers or crawlers out: a bot
 # check, a sign-in wall, an age gate. Such a page says nothing of the article (a host serves it
 # for every URL, a random one included, so the soft-404 probe would match it): the source is
 # `blocked`, never dead. A title counts when it is the wall's whole title (a site name aside);
 # text counts only on a page without an article body, in short lines, as for error pages.
-# After a wall's or a notice's words, a title may name the site: a few words at most ("| Cloudflare",
-# "- Example News"), not a headline's clause ("Bad gateway: how a broken router took ...").
-_SITE_NAME_AFTER = r"(?:\s*[-|_–—:·]\s*(?=.{0,60}$)\S+(?:\s+\S+){0,4})?$"
-_WALL_TITLE = re.compile(
-    r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:just a moment|attention required!?|access denied|security check(?:point)?"
+_WALL_TITLE = _whole_title(
+    r"just a moment|attention required!?|access denied|security check(?:point)?"
     r"|pardon our interruption|access to this page has been denied|ddos-guard"
     r"|(?:human|robot|browser|captcha|security|age) (?:verification|check)|verify(?:ing)? (?:you are|you're) (?:a )?human"
     r"|are you (?:a )?(?:robot|human)\??|captcha|(?:sign|log) ?in(?: required)?|[请請]?(?:先)?登(?:录|錄|入)"
     r"|(?:用户|用戶|会员|會員)登(?:录|錄|入)|安全(?:验证|驗證|检查|檢查)|(?:人机|人機|访问|訪問|身份|滑动|滑動)(?:验证|驗證)"
     r"|(?:验证码|驗證碼)|(?:访问|訪問)(?:受限|被拒绝|被拒絕|过于频繁|過於頻繁)|(?:451:? )?unavailable for legal reasons"
-    r"|subscribe(?: now| today)?|subscription required|(?:订阅|訂閱)(?:本站|会员|會員)?|付费阅读|付費閱讀)"
-    r"[.…!！。]*" + _SITE_NAME_AFTER,
-    re.I)
+    r"|subscribe(?: now| today)?|subscription required|(?:订阅|訂閱)(?:本站|会员|會員)?|付费阅读|付費閱讀")
 _WALL_TEXT = re.compile(
     r"\bchecking (?:your|if the site connection is secure)|\bverify (?:that )?(?:you are|you're) (?:a )?human\b"
     r"|\benable javascript and cookies to continue\b|\bcomplete the security check\b|\bunusual traffic from your\b"
@@ -211,15 +216,13 @@ _WALL_TEXT = re.compile(
 # stands in the article's place as a 503 does and says nothing of the article, so the source is
 # a `server_error`, dead only after `dead_after` such checks, never a soft-404 at once. Read as
 # walls are: the whole title, or short lines of a page without the article.
-_OUTAGE_TITLE = re.compile(
-    r"^(?:.{0,60}?\s[-|_–—:·]\s*)?(?:(?:site|website|scheduled|planned|down for|under) maintenance"
+_OUTAGE_TITLE = _whole_title(
+    r"(?:site|website|scheduled|planned|down for|under) maintenance"
     r"|maintenance(?: mode| in progress)?|we(?:'ll| will| are|'re) be(?:ing)? back soon|service (?:temporarily )?unavailable"
     r"|temporarily unavailable|too many requests|rate limit(?:ed| exceeded)|bandwidth limit exceeded"
     r"|(?:(?:error )?5\d\d:? )?(?:bad gateway|gateway time-?out|web server is down|origin is unreachable|a timeout occurred)"
     r"|(?:error )?5\d\d:? connection timed out"
-    r"|(?:系统|系統|网站|網站|站点|站點)?(?:升级|升級)?(?:维护|維護)(?:中|通知|公告)?|(?:服务器|伺服器|系统|系統)(?:繁忙|忙碌))"
-    r"[.…!！。]*" + _SITE_NAME_AFTER,
-    re.I)
+    r"|(?:系统|系統|网站|網站|站点|站點)?(?:升级|升級)?(?:维护|維護)(?:中|通知|公告)?|(?:服务器|伺服器|系统|系統)(?:繁忙|忙碌)")
 _OUTAGE_TEXT = re.compile(
     r"\b(?:site|website|page|server|service|system|platform)s? (?:is |are )?(?:currently |temporarily )?"
     r"(?:down for|under(?:going)?|in) (?:scheduled |planned |routine )?maintenance\b"
