@@ -307,7 +307,8 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
     """Blocks that are one element's only text, read by that element: beside an image, a
     caption (furniture), as is a block, wherever it stands, that says what an image's
     alternative text says (`alts`: see `describes_image`); in a `<div>` that holds no block, a
-    paragraph, as a `<p>` is, whose container is its parent (themes set their paragraphs in such divs, one per paragraph).
+    paragraph, as a `<p>` is, whose container is its parent (themes set their paragraphs in such
+    divs, one per paragraph).
     Then a block whose container holds no other text takes the nearest element above that
     does: templates wrap each paragraph in elements of its own (`<div class="card"><div><p>`),
     and the paragraphs of one article are the children of one element all the same."""
@@ -978,11 +979,12 @@ def shows_another_text(extracted: Sequence[str], repost: Sequence[str], carried:
     description, comments where the article was, another article shown over planted data) and
     says nothing of it. Against an article, the page must show one: a few paragraphs of prose,
     not a line or two of a shell's blurb."""
-    said = _repost_key(repost) + "".join(map(_letters, carried))
+    carried_key = "".join(map(_letters, carried))
+    said = _repost_key(repost) + carried_key
     keyed = [(line, key) for line, key in zip(extracted, map(_letters, extracted)) if key]
     other = [(line, key) for line, key in keyed if key not in said]
     size = sum(len(key) for _, key in other)
-    carried_size = len(said) - len(_repost_key(repost))
+    carried_size = len(carried_key)
     if len(carried) > 1:
         # (a body that shows part of the carried article, a teaser with comments under it, is
         # that article's: only a body without a line of it is another)
