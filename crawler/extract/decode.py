@@ -239,23 +239,27 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
             # and windows-1252 reads any bytes: the page's own <meta> goes first (GBK bytes
             # under such a header were read as mojibake, and no repost was found in them).
             declared.insert(0 if declared == ["cp1252"] else len(declared), named)
+    ascii_only = data.isascii()
+    utf8_tried = False
+    detected = None
     for enc in declared:
-        if enc == "utf-8" or not data.isascii():
+        if not utf8_tried and (enc == "utf-8" or not ascii_only):
             # bytes that are valid UTF-8 (with non-ASCII) are UTF-8 whatever the label says
+            utf8_tried = True
             try:
                 return data.decode("utf-8"), "utf-8", True
             except UnicodeDecodeError:
                 pass
-        if enc == "cp1252" and not data.isascii():
+        if enc == "cp1252" and not ascii_only:
             # The server's default label, which any bytes satisfy: Chinese, Japanese or Korean
             # bytes under it are what the detector says they are, not mojibake.
-            found = _detect(data)
-            if found[1] in _MULTIBYTE:
-                return found
+            detected = _detect(data)
+            if detected[1] in _MULTIBYTE:
+                return detected
         text = _strict_or_few_errors(data, enc)
         if text is not None:
             return text, enc, False
-    return _detect(data)
+    return detected or _detect(data)
 
 
 _MARKUP = re.compile(r"<(?:!doctype|html|head|body|p|div|br|article|title)\b", re.I)
