@@ -33,7 +33,9 @@ from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Iterable, Mapping, Union
 
-__all__ = ["Origin", "Reply", "Request", "LogEntry", "closed_port", "gzip_bomb", "server_loop", "server_tls"]
+import brotlicffi
+
+__all__ = ["Origin", "Reply", "Request", "LogEntry", "brotli_bomb", "closed_port", "gzip_bomb", "server_loop", "server_tls"]
 
 
 def _header(headers: list[tuple[str, str]], name: str, default: str | None) -> str | None:
@@ -178,6 +180,20 @@ def gzip_bomb(inflated: int, chunk: int = 1 << 20) -> bytes:
         out.append(comp.compress(zeros if n == chunk else bytes(n)))
         left -= n
     out.append(comp.flush())
+    return b"".join(out)
+
+
+def brotli_bomb(inflated: int, chunk: int = 1 << 20) -> bytes:
+    """A brotli stream of `inflated` zero bytes, built without holding them (200 MB -> ~10 KB)."""
+    comp = brotlicffi.Compressor(quality=5)
+    zeros = bytes(chunk)
+    out = []
+    left = inflated
+    while left > 0:
+        n = min(chunk, left)
+        out.append(comp.process(zeros if n == chunk else bytes(n)))
+        left -= n
+    out.append(comp.finish())
     return b"".join(out)
 
 

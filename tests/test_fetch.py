@@ -12,6 +12,7 @@ import tracemalloc
 import zlib
 from email.utils import formatdate
 
+import brotlicffi
 import pytest
 
 import crawler.fetch.address as address_module
@@ -20,7 +21,7 @@ from crawler.config import CrawlConfig
 from crawler.fetch import Fetcher, FetchResult, parse_retry_after
 from tests.kit import PARAS, SERVER_LAG, article_page, crawl_config, fetch_all
 from tests.kit import TEST_UA as UA
-from tests.origin import Origin, Reply, closed_port, gzip_bomb, server_tls
+from tests.origin import Origin, Reply, brotli_bomb, closed_port, gzip_bomb, server_tls
 
 ARTICLE = "<html><head><title>An article</title></head><body><p>Some article text.</p></body></html>"
 
@@ -82,6 +83,23 @@ def test_gzip_body_is_decoded(origin):
     r = fetch_one(config(), origin.url("/z"))
     assert r.body == (ARTICLE * 50).encode() and ("Content-Encoding", "gzip") in r.headers
     assert origin.log[-1].header("accept-encoding") == "gzip, deflate"
+
+
+def test_a_brotli_body_sent_unasked_is_read_as_a_browser_reads_it(origin):
+    # A CDN that serves its cached brotli copy whatever was asked: a browser reads the page.
+    page = (ARTICLE * 50).encode()
+    wire = brotlicffi.compress(page)
+    origin.route("/br", Reply(200, wire, headers={"Content-Encoding": "br"}, chunked=True, chunk=300))
+    origin.route("/br-then-junk", Reply(200, brotlicffi.compress(page) + b"\r\n", headers={"Content-Encoding": "br"}))
+    origin.route("/not-br", Reply(200, b"\x1b\xff\xff\xffnot brotli at all" * 20, headers={"Content-Encoding": "br"}))
+    r = fetch_one(config(), origin.url("/br"))
+    assert r.body == page and not r.truncated and ("Content-Encoding", "br") in r.headers
+    assert "not decoded" not in r.detail
+    assert r.exchanges[0].payload == wire  # the mirror keeps the bytes as served
+    assert origin.log[-1].header("accept-encoding") == "gzip, deflate"  # still not asked for
+    assert fetch_one(config(), origin.url("/br-then-junk")).body == page
+    broken = fetch_one(config(retries=0), origin.url("/not-br"))
+    assert broken.error is not None and "br body does not decode" in broken.detail, broken.detail
 
 
 # --- retries and Retry-After ----------------------------------------------------------------
@@ -406,6 +424,15 @@ def test_gzip_bomb_is_cut_while_streaming(origin):
     bomb = gzip_bomb(200_000_000)
     assert len(bomb) < 1_000_000
     origin.route("/bomb", Reply(200, bomb, headers={"Content-Encoding": "gzip"}))
+    r, peak = _with_peak_memory(lambda: fetch_one(config(max_bytes=1_000_000), origin.url("/bomb")))
+    assert r.status == 200 and r.truncated and r.body == bytes(1_000_000)
+    assert peak < 10_000_000, peak
+
+
+def test_brotli_bomb_is_cut_while_streaming(origin):
+    bomb = brotli_bomb(200_000_000)
+    assert len(bomb) < 100_000
+    origin.route("/bomb", Reply(200, bomb, headers={"Content-Encoding": "br"}, chunk=1000))
     r, peak = _with_peak_memory(lambda: fetch_one(config(max_bytes=1_000_000), origin.url("/bomb")))
     assert r.status == 200 and r.truncated and r.body == bytes(1_000_000)
     assert peak < 10_000_000, peak

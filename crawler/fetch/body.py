@@ -1,6 +1,6 @@
 """Reading a response body: decoded up to a size cap, and kept as received for the mirror.
 
-The gzip/deflate decoder is our own thin layer over zlib rather than httpx's decoders: httpx
+The decoders are our own thin layers over zlib and brotli rather than httpx's: httpx
 inflates a whole network chunk at once (64 KiB of a gzip bomb is 64 MiB), while here every
 step is bounded by what is still allowed, so memory follows `max_bytes`. Reading with
 `aiter_raw` also keeps the bytes as they came (still content-encoded), which is what the
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import zlib
 
+import brotlicffi
 import httpx
 
-ACCEPT_ENCODING = "gzip, deflate"  # only what we decode ourselves, with a bounded inflater
+# Brotli is decoded when a server sends it anyway (a CDN that ignores what was asked, as a
+# browser's request always asks for it) but not asked for: gzip is what every server has.
+ACCEPT_ENCODING = "gzip, deflate"
 
 
 class _Inflater:
@@ -70,7 +73,82 @@ class _Inflater:
         return self._obj.flush()[:room] if room > 0 and not self._past_end else b""
 
 
-def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
+class _Unbrotli:
+    """Incremental brotli decoder with the same bound as `_Inflater`: brotli's own output limit
+    (brotlicffi >= 1.2), taken in steps, stops every call at what is still allowed, so a
+    brotli bomb is cut as a gzip one is."""
+
+    encoding = "br"
+    tail = b""  # the decoder keeps its unread input itself
+    STEP = 1 << 16  # brotlicffi allocates the whole limit for each step, zeroed
+
+    def __init__(self) -> None:
+        self._obj = brotlicffi.Decompressor()
+        self._pending = b""  # input that came while the decoder still had output to give
+        self._seen: list[bytes] = []  # the input fed so far, to decode again (see _rescued)
+        self._given = 0  # bytes of output given so far
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        if self._obj.is_finished():
+            return b""  # bytes after the stream are ignored, as after a gzip body
+        if not self._obj.can_accept_more_data():
+            self._pending += data
+            data = b""
+        elif self._pending:
+            data, self._pending = self._pending + data, b""
+        try:
+            out = self._run(self._obj, data, room)
+        except brotlicffi.error as exc:
+            if "trailing data" not in str(exc):
+                raise zlib.error(f"brotli: {exc}") from exc
+            out = self._rescued(data, room)
+        self._seen.append(data)
+        self._given += len(out)
+        return out
+
+    def flush(self, room: int) -> bytes:
+        if room <= 0 or self._obj.is_finished():
+            return b""
+        data, self._pending = self._pending, b""
+        return self.feed(data, room)
+
+    def _run(self, obj: brotlicffi.Decompressor, data: bytes, room: int) -> bytes:
+        out: list[bytes] = []
+        while room > 0:
+            got = obj.process(data, output_buffer_limit=min(room, self.STEP))
+            data = b""
+            out.append(got)
+            room -= len(got)
+            if obj.can_accept_more_data() or not got:
+                break
+        return b"".join(out)
+
+    def _rescued(self, data: bytes, room: int) -> bytes:
+        """The stream ended inside `data` with bytes after it (a stray newline, a second
+        answer), which brotli refuses together with the output of that call: decode the input
+        again, from its start, up to where the stream ends (the shortest prefix of `data`
+        that finishes it). The output to decode again is bounded, by what was given plus
+        `room`."""
+        def decoded(prefix: bytes) -> tuple[bytes, bool]:
+            obj = brotlicffi.Decompressor()
+            out = self._run(obj, b"".join(self._seen) + prefix, self._given + room)
+            return out, obj.is_finished()
+
+        lo, hi = 0, len(data)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            try:
+                ended = decoded(data[:mid])[1]
+            except brotlicffi.error as exc:
+                ended = "trailing data" in str(exc)  # it ended before the prefix's end
+            if ended:
+                hi = mid
+            else:
+                lo = mid + 1
+        return decoded(data[:lo])[0][self._given:]
+
+
+def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | _Unbrotli | None, str]:
     if not content_encoding:
         return None, ""
     codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
@@ -79,6 +157,8 @@ def _decoder_for(content_encoding: str | None) -> tuple[_Inflater | None, str]:
         return None, ""
     if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
         return _Inflater(codings[0]), ""
+    if codings == ["br"]:
+        return _Unbrotli(), ""
     return None, f"content-encoding {content_encoding!r} not decoded"
 
 
