@@ -174,6 +174,22 @@ def test_a_box_of_headlines_with_summaries_cut_short_is_no_article_whatever_its_
     assert extract(page.encode()).paragraphs == tuple(article)
 
 
+@pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
+def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
+    """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of
+    each item: other stories, however much prose they hold, not the short article beside them."""
+    article = ["12月15日，北京市西城区一处购物中心施工现场发生火灾，消防部门出动多辆消防车赶到现场扑救。",
+               "截至记者发稿时，大火已被扑灭，暂无人员伤亡的报告，起火原因正在调查之中。"]
+    teasers = "".join(
+        f"<div class='v{i}'><img src='/i/{i}.jpg'><p>【第{i}位嘉宾做客本网 谈城市交通与市民出行】申城地铁与市民的出行，"
+        f"近期故障引起了广泛关注 ...... "
+        + more.format(i=i) + "</p></div>"
+        for i in range(4))
+    page = ("<html><head><title>火灾</title></head><body><div class='a1'><div class='b2'><h1>火灾</h1>"
+            + "".join(f"<p>{p}</p>" for p in article) + f"</div><div class='c3'>{teasers}</div></div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(article)
+
+
 def test_a_caption_that_says_what_its_images_alt_says_is_not_the_articles():
     """A photo's caption shown apart from the photo (a gallery's slide, under class names that
     say nothing) is what the photo's alt says, with or without its credit and a "more" link: no

@@ -118,6 +118,21 @@ def without_closing_ellipsis(text: str) -> str:
     return text
 
 
+TEASER_TAIL_MAX = 12  # characters of a "more" link after a summary's ellipsis ("...... [详情]")
+
+
+def _cut_short(text: str, linked: int) -> bool:
+    """Whether a line with a link ends as a summary cut short does: with an ellipsis, or with
+    an ellipsis and a short link after it ("... Read more", "...... [详情]")."""
+    if without_closing_ellipsis(text) != text:
+        return True
+    at = max(text.rfind("..."), *(text.rfind(c) for c in _ELLIPSIS))
+    if at < 0:
+        return False
+    tail = text[at:].lstrip("." + _ELLIPSIS + " ")
+    return 0 < len(tail) <= TEASER_TAIL_MAX and len(tail.replace(" ", "")) <= linked
+
+
 def _mark_teasers(page: _Page, ws: list[float]) -> None:
     """Teaser lists: repeated items that each pair a link block with a short text.
 
@@ -129,13 +144,13 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     eparent = page.eparent
     has_link = [False] * ne
     mass = [0.0] * ne
-    for w, o, lk, t, nl in zip(ws, page.owner, page.linky, page.texts, page.nlinks):
+    for w, o, lk, t, nl, ln in zip(ws, page.owner, page.linky, page.texts, page.nlinks, page.links):
         if lk:
             if t:
                 has_link[o] = True
         elif w > 0:
             mass[o] += w
-            if nl and without_closing_ellipsis(t) != t:
+            if nl and _cut_short(t, ln):
                 # a headline's link and a summary cut short ("... may soon...") in one line
                 has_link[o] = True
     nchild = [0] * ne
