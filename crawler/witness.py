@@ -169,6 +169,7 @@ class PageText:
     # (it may be stale: a site that cut a paragraph may describe the article as it was)
     described: list[Block] = field(default_factory=list)
     paywalled: bool = False  # JSON-LD says the article is not free: the page shows part of it
+    struck: tuple[str, ...] = ()  # text the page shows struck through (<del>, <s>, <strike>)
 
 
 @dataclass(frozen=True)
@@ -527,6 +528,7 @@ def read_page(html: str) -> PageText:
     title = " ".join((title_node.text() if title_node is not None else "").split())
     meta = _meta_descriptions(tree, 0)
     root = tree.body or tree.root
+    struck = tuple(t for n in tree.css("body del, body s, body strike") if (t := " ".join((n.text() or "").split())))
     visible = _blocks(root, 100) if root is not None else []
     first = max((b.container for b in visible), default=100) + 1_000_000
     fragments = [_inner(n.html or "") for n in tree.css("noscript, template")]
@@ -540,7 +542,7 @@ def read_page(html: str) -> PageText:
             rendered.append((kind, body))
     embedded = _embedded(rendered, first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
     described, paywalled = _linked_data(linked, max((b.element for b in embedded), default=first) + 1_000_000)
-    return PageText(visible, embedded, meta, title, described=described, paywalled=paywalled)
+    return PageText(visible, embedded, meta, title, described=described, paywalled=paywalled, struck=struck)
 
 
 _LINKED_DATA = re.compile(r"ld\+json", re.I)
@@ -969,6 +971,24 @@ def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script:
             if card is not None and key in card:
                 return True
     return False
+
+
+def struck_out(page: PageText, text: str, fold_script: bool, crumbs: int) -> bool:
+    """Whether `text` (page text a repost lacks) is words the page strikes through: a
+    correction shows the old words struck beside the new ones, and a repost of the corrected
+    article may leave them out as it may keep them. Fewer than `crumbs` letters besides them
+    are the diff's crumbs at the hunk's edges."""
+    key = _letters(normalize_each([text], fold_script)[0])
+    if not key or not page.struck:
+        return False
+    left = key
+    for struck in normalize_each(page.struck, fold_script):
+        words = _letters(struck)
+        if key in words:
+            return True
+        if words:
+            left = left.replace(words, "")
+    return left != key and len(left) < crumbs
 
 
 def shows_another_text(extracted: Sequence[str], repost: Sequence[str], carried: Sequence[str]) -> bool:

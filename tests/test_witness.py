@@ -850,6 +850,22 @@ def test_a_pull_quote_hidden_from_screen_readers_is_shown_by_the_page() -> None:
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+@pytest.mark.parametrize("tag", ["del", "s", "strike"])
+def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: str) -> None:
+    # "Correction: ~~eleven thousand~~ twelve thousand": a repost of the corrected article
+    # copies it with the old words, or as it reads now, without them
+    old, new = "eleven thousand residents", "twelve thousand residents"
+    said = ARTICLE[2] + f" The plan affects {new} of the island."
+    shown = said.replace(new, f"<{tag}>{old}</{tag}> {new}")
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(
+        f"<p>{p}</p>" for p in [*ARTICLE[:2], shown, *ARTICLE[3:]]) + "</div>")
+    assert _judge(page, [*ARTICLE[:2], said, *ARTICLE[3:]]).faithful
+    assert _judge(page, [*ARTICLE[:2], said.replace(new, f"{old} {new}"), *ARTICLE[3:]]).faithful
+    # words the page shows unstruck stay the article's
+    verdict = _judge(page, [*ARTICLE[:2], said.replace(" of the island", ""), *ARTICLE[3:]])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == ["of the island"]
+
+
 def test_a_dateline_the_page_sets_as_a_list_is_shown_by_the_page() -> None:
     # date, paper and reporter as three list items; the repost has them on one line
     dateline = "2012-01-12 01:16中國時報【陳俊雄／新北市報導】"
