@@ -37,10 +37,11 @@ from crawler.extract import (
     utf16,
     withholds_rest,
 )
+from crawler.fetch.body import decode_payload
 from crawler.fidelity import Fidelity, Hunk, compare, differs
 from crawler.normalize import markdown_to_lines, normalize_each, normalize_lines, normalize_pairs
 from store.records import Exchange, FidelityResult, StoredVersion, WarcRef
-from store.warc import CrawlInfo, WarcMirror
+from store.warc import CrawlInfo, MirrorError, WarcMirror, read_payload
 from store.words import HunkOp
 
 
@@ -761,6 +762,50 @@ def process(job: ResponseJob) -> tuple[WarcRef | None, PageAnalysis | None]:
     for i, ex in enumerate(job.exchanges):
         ref = _mirror.write(ex, job.previous if i == len(job.exchanges) - 1 else None)
     return ref, (analyze(job.page) if job.page is not None else None)
+
+
+@dataclass(frozen=True)
+class AgainJob:
+    """A page that answered 304: its reposts judged again on the page last served."""
+
+    mirror: Path
+    served: WarcRef | None  # the mirror's record of the response the 304 stands for
+    url: str
+    hints: SiteConfig | None
+    max_bytes: int
+    previous: str  # the latest version: its normalised text, extras, text as published
+    extras: str | None
+    text: str | None
+    excerpt: bool  # the version is the part of the article its page served (found in its description)
+    reposts: tuple[tuple[int, str], ...]
+
+
+def judge_again(job: AgainJob) -> tuple[FidelityResult, ...]:
+    """Fidelity on a 304: the page is the one last served, read again from the mirror, so a
+    verdict the page itself helped reach (a pull quote it shows that the repost copies, words
+    it strikes through that the repost leaves out) comes out as it did when the page was
+    served. Without a readable record of a page, against the stored version."""
+    page = _served_page(job)
+    if page is not None:
+        analysis = analyze(page)
+        if analysis.failure is None and analysis.has_article:
+            return analysis.fidelity
+    return judge_stored(job.previous, job.extras, job.reposts, job.text, job.excerpt)
+
+
+def _served_page(job: AgainJob) -> PageJob | None:
+    if job.served is None:
+        return None
+    try:
+        served = read_payload(job.mirror, job.served.file, job.served.offset)
+        headers = {k.lower(): v for k, v in served.headers}
+        body, cut = decode_payload(served.payload, headers.get("content-encoding"), job.max_bytes)
+    except (MirrorError, ValueError):
+        return None
+    if not 200 <= served.status < 300 or not body:
+        return None
+    return PageJob(body, headers.get("content-type"), job.url, job.hints, job.previous, job.reposts,
+                   cut=cut or served.truncated or served.status == 206)
 
 
 def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...],

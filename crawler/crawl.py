@@ -433,9 +433,15 @@ class Checker:
                 body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
                 new_version = analysis.new_version
         elif latest is not None and previous is not None and reposts:
+            # A page that says it has not changed (304) is judged again as it was last served,
+            # if that was its article; one that did not answer, on the latest version.
+            served = (self.store.latest_capture(result.exchanges[-1].url)
+                      if result.status == 304 and status in ANSWERED_STATUSES and result.exchanges else None)
+            host = urlsplit(result.final_url).hostname or ""
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
-                fidelity = await self._cpu(cpu.judge_stored, previous, latest.extras, reposts,
-                                               latest.text, latest.found_by == "meta")
+                fidelity = await self._cpu(cpu.judge_again, cpu.AgainJob(
+                    self.cfg.store.mirror, served, result.final_url, self.cfg.site(host), self.cfg.crawl.max_bytes, previous,
+                    latest.extras, latest.text, latest.found_by == "meta", reposts))
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):

@@ -12,10 +12,12 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.config import Config
 from store.db import Store
 from store.records import Appearance, FidelityResult, SourceRow, StoredRepost, StoredVersion
+from store.words import ANSWERED_STATUSES
 
 
 class TargetError(Exception):
@@ -191,15 +193,20 @@ def check_source(cfg: Config, store: Store, source: SourceRow, only: list[str] |
 
 def _judge_stored(cfg: Config, store: Store, source: SourceRow, version: StoredVersion,
                   reposts: list[StoredRepost]) -> dict[int, FidelityResult]:
-    """`check --no-fetch`: fidelity against the stored version, attributed with stored texts only."""
+    """`check --no-fetch`: fidelity on the page last served as the article (read from the
+    mirror, as a crawl judges a page that answers 304), else against the stored version;
+    attributed with stored texts only."""
     from crawler import analyze as cpu
     from crawler.attribution import Attributor
     from crawler.crawl import compare_settings
 
     cpu.configure(compare_settings(cfg, store))
     bodies = tuple((r.id, r.body or "") for r in reposts)
-    judged = cpu.judge_stored(version.normalized, version.extras, bodies, version.text,
-                              version.found_by == "meta")
+    served = store.latest_page(source.id) if source.link_status in ANSWERED_STATUSES else None
+    url = (served.url if served is not None else None) or source.url
+    judged = cpu.judge_again(cpu.AgainJob(
+        cfg.store.mirror, served, url, cfg.site(urlsplit(url).hostname or ""),
+        cfg.crawl.max_bytes, version.normalized or "", version.extras, version.text, version.found_by == "meta", bodies))
     judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version.normalized or "",
                                                                       bodies))
     return {f.repost_id: f for f in judged}

@@ -39,6 +39,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from isal import isal_zlib
@@ -426,9 +427,18 @@ def mirror_damage(folder: Path, extents: dict[str, int]) -> dict[str, str]:
     return damage
 
 
-def read_payload(folder: Path, ref_file: str, offset: int) -> tuple[int, list[tuple[str, str]], bytes]:
+class StoredResponse(NamedTuple):
+    """A response as the mirror keeps it."""
+
+    status: int
+    headers: list[tuple[str, str]]  # as stored
+    payload: bytes  # as received: content-encoded bytes stay encoded
+    truncated: bool  # cut (WARC-Truncated): at the size cap, by a timeout or a dropped connection
+
+
+def read_payload(folder: Path, ref_file: str, offset: int) -> StoredResponse:
     """Status, HTTP headers (as stored) and the payload as received (content-encoded bytes
-    stay encoded) of the record at `offset`.
+    stay encoded) of the record at `offset`, and whether that payload was cut.
 
     For a revisit record the status and headers are its own and the body is the original
     record's, found by `WARC-Refers-To` (record id), else by target URI and date.
@@ -456,10 +466,13 @@ def read_payload(folder: Path, ref_file: str, offset: int) -> tuple[int, list[tu
                 f"{ref_file}@{offset}: revisit of {rec_headers.get_header('WARC-Refers-To-Target-URI')} "
                 f"({rec_headers.get_header('WARC-Refers-To-Date')}): original record not in {folder}"
             )
-        _, _, payload = _read_record_at(folder / found[0], found[1])
+        original, _, payload = _read_record_at(folder / found[0], found[1])
+        truncated = original.get_header("WARC-Truncated") is not None
+    else:
+        truncated = rec_headers.get_header("WARC-Truncated") is not None
     if expected and payload_digest(payload) != expected:
         raise MirrorError(f"{ref_file}@{offset}: payload does not match its digest {expected}")
-    return status, headers, payload
+    return StoredResponse(status, headers, payload, truncated)
 
 
 # Per-file index of response records, kept while the file is unchanged (size, mtime).

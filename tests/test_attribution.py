@@ -102,7 +102,7 @@ def test_stealth_edit_is_the_sites(tmp_path: Path) -> None:
         (1, True, "2023-03-21T00:00:00Z"), (2, False, None)]
     assert versions[0].archive_url == wb.url(f"/web/{NEAR}/{url}")
     # ... with its WARC record: the raw capture's bytes, once; the CDX answer is mirrored too.
-    status, _headers, body = read_payload(cfg.store.mirror, versions[0].warc_file, versions[0].warc_offset)
+    status, _headers, body, _ = read_payload(cfg.store.mirror, versions[0].warc_file, versions[0].warc_offset)
     assert status == 200 and body == captured
     uris = []
     for warc in sorted(cfg.store.mirror.glob("*.warc.gz")):

@@ -581,6 +581,53 @@ def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
         assert f["http_status"] == 304 and f["faithful"] is True
 
 
+def test_a_verdict_the_page_itself_helped_reach_stands_on_a_304_recheck(tmp_path: Path) -> None:
+    # The repost copies a pull quote the page shows (not article text: no part of the version),
+    # or leaves out words a correction strikes through: faithful because of what the page shows,
+    # so on the night the page answers 304 it is judged on that page again, not on the version.
+    from tests.test_witness import ARTICLE, _chrome
+
+    archive = tmp_path / "archive"
+    quote = "Nobody on the council wanted to be the one who closed the bridge."
+    quoted = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:2])
+                     + f"<aside class='pullquote' aria-hidden='true'><p>{quote}</p></aside>"
+                     + "".join(f"<p>{p}</p>" for p in ARTICLE[2:]) + "</div>")
+    said = ARTICLE[2] + " The plan affects twelve thousand residents of the island."
+    corrected = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in [
+        *ARTICLE[:2], said.replace("twelve", "<del>eleven thousand residents</del> twelve"), *ARTICLE[3:]]) + "</div>")
+    pages = {"/quoted": (quoted, [*ARTICLE[:2], quote, *ARTICLE[2:]]),
+             "/corrected": (corrected, [*ARTICLE[:2], said, *ARTICLE[3:]])}
+
+    def handler(req):
+        if req.header("if-none-match") == '"v1"':
+            return Reply(304, headers={"ETag": '"v1"'})
+        return Reply(200, pages[req.path][0], headers={"ETag": '"v1"'}, gzip=True)
+
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        for path, (_, body) in pages.items():
+            a.route(path, handler)
+            write_repost(archive, f"{path[1:]}.md", a.url(path), body)
+        cfg = make_config(tmp_path)
+        store, _ = crawl(cfg)
+        assert all(fields(store)[a.url(path)]["faithful"] is True for path in pages)
+        store, _ = crawl(cfg, all_sources=True)
+        got = fields(store)
+        for path in pages:
+            assert got[a.url(path)]["http_status"] == 304 and got[a.url(path)]["faithful"] is True, path
+        assert [e.header("if-none-match") for e in a.requests("/quoted")] == [None, '"v1"']
+    # `check --no-fetch` judges on the same page, and says what the crawl said
+    from crawler.lookup import check_source
+    for path in pages:
+        report = check_source(cfg, store, store.source_by_url(a.url(path)), None, fetch=False)
+        assert [r.faithful for r in report.reposts] == [True], path
+    # Without the page's record (a mirror lost), the version judges: no verdict is lost.
+    version = store.version(store.source_by_url(a.url("/quoted")).latest_version_id)
+    lost = cpu.AgainJob(tmp_path / "nowhere", store.latest_capture(a.url("/quoted")), a.url("/quoted"), None,
+                        10_000, version.normalized, version.extras, version.text, False, ((1, "\n\n".join(ARTICLE)),))
+    assert [f.faithful for f in cpu.judge_again(lost)] == [True]
+
+
 def test_a_page_that_breaks_the_analysis_is_recorded_and_the_crawl_goes_on(tmp_path: Path, monkeypatch) -> None:
     # Whatever a hostile page does to the extractor, it is that page's check that says so:
     # the crawl records it and carries on, tonight and every night after.

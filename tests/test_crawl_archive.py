@@ -35,7 +35,7 @@ def test_versions_point_to_the_exact_bytes_served(tmp_path: Path) -> None:
         asyncio.run(crawl_async(cfg, store))
         asyncio.run(crawl_async(cfg, store, all_sources=True))  # unchanged: a revisit record
     version = store.versions_of(store.source_by_url(a.url("/a/1")).id)[0]
-    status, _headers, body = read_payload(cfg.store.mirror, version.warc_file, version.warc_offset)
+    status, _headers, body, _ = read_payload(cfg.store.mirror, version.warc_file, version.warc_offset)
     assert status == 200 and body == wire and gzip.decompress(body) == page
     assert version.payload_digest == payload_digest(wire)
     types = []
@@ -192,7 +192,7 @@ def test_a_pooled_crawl_mirrors_every_check_and_revisits_resolve_across_worker_f
     assert len(rows) == 2 * n
     bodies: dict[int, set[bytes]] = {}
     for source_id, crawl_id, revisit, file, offset in rows:
-        status, _headers, body = read_payload(cfg.store.mirror, file, offset)
+        status, _headers, body, _ = read_payload(cfg.store.mirror, file, offset)
         assert status == 200 and body
         bodies.setdefault(source_id, set()).add(body)
         assert revisit == (crawl_id != rows[0][1])

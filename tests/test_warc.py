@@ -109,8 +109,8 @@ def test_response_and_request_round_trip(tmp_path: Path):
     assert ref.file == f"repost-mirror-20261124T030000Z-00000-{os.getpid()}-{socket.gethostname()}.warc.gz"
     # The payload as received: the gzip bytes, and their digest, as every other archive computes it.
     assert ref.payload_digest == sha1_b32(wire) and not ref.revisit
-    status, headers, got = read_payload(tmp_path, ref.file, ref.offset)
-    assert status == 200 and got == wire and gzip.decompress(got) == body
+    status, headers, got, truncated = read_payload(tmp_path, ref.file, ref.offset)
+    assert status == 200 and got == wire and gzip.decompress(got) == body and not truncated
     # Headers as served; only the chunk framing, gone from the stored payload, is not claimed.
     assert headers[:4] == served[:4]
     assert ("X-Archive-Orig-Transfer-Encoding", "chunked") in headers
@@ -182,7 +182,7 @@ def test_revisit_for_identical_payload_only(tmp_path: Path):
     assert same.length < first.length / 2
 
     # The revisit reads back as its own status and headers with the original's bytes.
-    status, headers, got = read_payload(tmp_path, same.file, same.offset)
+    status, headers, got, _ = read_payload(tmp_path, same.file, same.offset)
     assert status == 200 and got == body
     assert ("Date", "Wed, 25 Nov 2026 03:00:01 GMT") in headers
     assert read_payload(tmp_path, other.file, other.offset)[2] == changed
@@ -216,7 +216,7 @@ def test_a_304_is_a_server_not_modified_revisit_of_the_capture_it_confirms(tmp_p
     # What was asked is in the request record.
     req = [r for r in recs.values() if r["concurrent"] == again.record_id][0]
     assert req["type"] == "request"
-    status, _headers, got = read_payload(tmp_path, again.file, again.offset)
+    status, _headers, got, _ = read_payload(tmp_path, again.file, again.offset)
     assert status == 200 and got == wire
 
 
@@ -261,6 +261,7 @@ def test_truncated_payload_is_marked(tmp_path: Path):
     m.close()
     recs = {r["id"]: r for r in all_records(tmp_path)}
     assert recs[ref.record_id]["truncated"] == "length"
+    assert read_payload(tmp_path, ref.file, ref.offset).truncated  # read again, it says it was cut
     # A cut payload says nothing about the whole one: never deduplicated.
     assert not again.revisit
 
@@ -272,7 +273,7 @@ def test_empty_and_error_bodies_are_stored_honestly(tmp_path: Path):
     again = write(m, URL + "?q=1", b"", "2026-11-24T03:00:02Z", status=404, reason="", previous=gone)
     m.close()
     assert not again.revisit
-    status, headers, got = read_payload(tmp_path, gone.file, gone.offset)
+    status, headers, got, _ = read_payload(tmp_path, gone.file, gone.offset)
     assert status == 404 and got == b""
     http = [r["http"] for r in all_records(tmp_path) if r["type"] == "response"][0]
     assert http.statusline == "404 Not Found"

@@ -188,6 +188,47 @@ class RawBody:
         return b"".join(self.parts)
 
 
+class _Decoding:
+    """A body decoded as its bytes arrive, cut at `max_bytes`."""
+
+    def __init__(self, content_encoding: str | None, max_bytes: int) -> None:
+        self.decoder, self.note = _decoder_for(content_encoding)
+        self.max_bytes = max_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, raw: bytes) -> bool:
+        """Take the next bytes as received; True when the cap is reached (read no further).
+        Raises zlib.error on bytes that do not decode."""
+        room = self.max_bytes - self.size + 1  # one byte more tells "exactly max_bytes" from "more"
+        decoder = self.decoder
+        if decoder is not None:
+            data = decoder.feed(raw, room)
+            if decoder.tail and len(data) < room:
+                data += decoder.feed(b"", room - len(data))
+        else:
+            data = raw[:room] if len(raw) >= room else raw
+        if self.size + len(data) > self.max_bytes:
+            self.parts.append(data[: self.max_bytes - self.size])
+            self.size = self.max_bytes
+            self.truncated = True
+            return True
+        self.parts.append(data)
+        self.size += len(data)
+        return False
+
+    def end(self) -> bytes:
+        """The decoded body, once every byte came (or the cap was reached)."""
+        if self.decoder is not None and not self.truncated:
+            rest = self.decoder.flush(self.max_bytes - self.size + 1)
+            if self.size + len(rest) > self.max_bytes:
+                rest = rest[: self.max_bytes - self.size]
+                self.truncated = True
+            self.parts.append(rest)
+        return b"".join(self.parts)
+
+
 async def read_body(response: httpx.Response, max_bytes: int, raw_body: RawBody | None = None
                     ) -> tuple[bytes, bool, str]:
     """(decoded body cut at max_bytes, truncated, note). Reads no further than needed.
@@ -195,37 +236,27 @@ async def read_body(response: httpx.Response, max_bytes: int, raw_body: RawBody 
     `raw_body`, when given, receives the bytes as they came, for the mirror (without an
     encoding it holds the same chunk objects as the decoded body: no second copy).
     """
-    decoder, note = _decoder_for(response.headers.get("content-encoding"))
+    body = _Decoding(response.headers.get("content-encoding"), max_bytes)
     if raw_body is not None:
-        raw_body.encoded = decoder is not None
-    parts: list[bytes] = []
-    size = 0
-    truncated = False
-    async for raw in response.aiter_raw():
-        if raw_body is not None:
-            raw_body.add(raw)
-        room = max_bytes - size + 1  # one byte more tells "exactly max_bytes" from "more"
-        if decoder is not None:
-            try:
-                data = decoder.feed(raw, room)
-            except zlib.error as exc:
-                raise httpx.DecodingError(f"{decoder.encoding} body does not decode: {exc}") from exc
-            if decoder.tail and len(data) < room:
-                data += decoder.feed(b"", room - len(data))
-        else:
-            data = raw[:room] if len(raw) >= room else raw
-        if size + len(data) > max_bytes:
-            parts.append(data[: max_bytes - size])
-            size = max_bytes
-            truncated = True
-            break
-        parts.append(data)
-        size += len(data)
-    else:
-        if decoder is not None:
-            rest = decoder.flush(max_bytes - size + 1)
-            if size + len(rest) > max_bytes:
-                rest = rest[: max_bytes - size]
-                truncated = True
-            parts.append(rest)
-    return b"".join(parts), truncated, note
+        raw_body.encoded = body.decoder is not None
+    try:
+        async for raw in response.aiter_raw():
+            if raw_body is not None:
+                raw_body.add(raw)
+            if body.add(raw):
+                break
+        value = body.end()
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"{body.decoder and body.decoder.encoding} body does not decode: {exc}") from exc
+    return value, body.truncated, body.note
+
+
+def decode_payload(payload: bytes, content_encoding: str | None, max_bytes: int) -> tuple[bytes, bool]:
+    """(decoded body cut at max_bytes, truncated) of a body as received, as `read_body` decodes
+    it: a stored response read again. Raises ValueError on bytes that do not decode."""
+    body = _Decoding(content_encoding, max_bytes)
+    try:
+        body.add(payload)
+        return body.end(), body.truncated
+    except zlib.error as exc:
+        raise ValueError(f"body does not decode: {exc}") from exc
