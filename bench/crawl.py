@@ -30,8 +30,12 @@ there; the server is not counted.
    marked checked an hour ago by a direct UPDATE): peak RSS of the crawler process (the
    search index of the new versions included, as the `crawl` command runs it) and of its
    largest pool worker. Median of 3.
+4. recheck: 5,000 sources (25 per host) crawled once, then all again: every page sent an ETag
+   and answers the second crawl's conditional request with 304, so each repost is judged
+   again on the page as last served (read back from the mirror). Rechecks/s and CPU ms per
+   recheck of the second crawl. Median of 3.
 
-    python bench/crawl.py [--sources 20000] [--runs 3] [--parts 1,2,3]
+    python bench/crawl.py [--sources 20000] [--runs 3] [--parts 1,2,3,4] [--recheck-sources 5000]
     BENCH_PROFILE=/tmp/crawl.prof python bench/crawl.py --parts 1 --runs 1   # cProfile of the crawler process
     python bench/crawl.py --parts 1 --no-fsync   # diagnostic: the same without fsync (not production)
 
@@ -243,10 +247,16 @@ class _Http(asyncio.Protocol):
             path = parts[1].decode("latin-1") if len(parts) > 1 else "/"
             self.server.log.append((time.time(), self.host, path))
             status, body, ctype = self.server.answer(self.host, path)
-            reason = b"OK" if status == 200 else b"Not Found"
+            etag = b""
+            if status == 200 and ctype.startswith(b"text/html"):
+                # A strong validator per page: a recheck that sends it back gets a 304.
+                etag = b'"%s"' % hashlib.sha1(body).hexdigest()[:16].encode()
+                if b"\r\nif-none-match: " + etag in head.lower():
+                    status, body = 304, b""
+            reason = {200: b"OK", 304: b"Not Modified"}.get(status, b"Not Found")
             self.transport.write(
-                b"HTTP/1.1 %d %s\r\nServer: bench\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
-                % (status, reason, ctype, len(body)) + body
+                b"HTTP/1.1 %d %s\r\nServer: bench\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n"
+                % (status, reason, ctype, len(body), b"ETag: %s\r\n" % etag if etag else b"") + body
             )
 
 
@@ -395,7 +405,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def crawl_child(db: Path, work: Path, delay: float) -> None:
+def crawl_child(db: Path, work: Path, delay: float, again: bool = False) -> None:
     from crawler.config import ArchiveConfig, Config, CrawlConfig, StoreConfig, WaybackConfig
     from crawler.crawl import crawl_async
     from store.db import Store
@@ -422,7 +432,7 @@ def crawl_child(db: Path, work: Path, delay: float) -> None:
         prof = cProfile.Profile()
         prof.enable()
     t0 = time.perf_counter()
-    summary = asyncio.run(crawl_async(cfg, store))
+    summary = asyncio.run(crawl_async(cfg, store, all_sources=again))
     elapsed = time.perf_counter() - t0
     if profile:
         prof.disable()
@@ -445,9 +455,9 @@ def crawl_child(db: Path, work: Path, delay: float) -> None:
     }))
 
 
-def run_crawl(db: Path, work: Path, delay: float) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--crawl-child", str(db), str(work), str(delay)],
-                         capture_output=True, text=True, cwd=ROOT)
+def run_crawl(db: Path, work: Path, delay: float, again: bool = False) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--crawl-child", str(db), str(work), str(delay),
+                          *(["--again"] if again else [])], capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
         raise RuntimeError(f"crawl child failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -565,15 +575,42 @@ def part_memory(origin: Origin, tmp: Path, runs: int, total: int = 130_000, due:
           f"{'met' if ok else 'MISSED'}; each of the {os.cpu_count()} pool workers {spread(kid_rss, '.0f')} MB")
 
 
+def part_recheck(origin: Origin, tmp: Path, n_sources: int, runs: int) -> None:
+    per_host = max(1, n_sources // len(HOSTS))
+    sources = [(host, 1000 + k) for k in range(per_host) for host in HOSTS]
+    base = tmp / "r-base.db"
+    build_db(base, sources, origin)
+    print(f"[4] recheck: {len(sources):,} sources crawled once, then all of them again; every page sends an "
+          f"ETag the first time and answers the second crawl's conditional request with 304 (each reposts' "
+          f"verdicts are judged again on the page as last served, read back from the mirror)")
+    rates, cpu_ms = [], []
+    for i in range(runs):
+        db = tmp / "r.db"
+        copy_db(base, db)
+        shutil.rmtree(tmp / "r-work", ignore_errors=True)
+        run_crawl(db, tmp / "r-work", 0.0)
+        origin.dump(tmp / "log.json")  # clear
+        r = run_crawl(db, tmp / "r-work", 0.0, again=True)
+        rate = r["checked"] / r["elapsed"]
+        ms = 1000 * (r["cpu_self"] + r["cpu_children"]) / r["checked"]
+        rates.append(rate)
+        cpu_ms.append(ms)
+        print(f"    run {i + 1}: {r['checked']:,} rechecks in {r['elapsed']:.1f} s = {rate:,.0f} checks/s; CPU "
+              f"{ms:.2f} ms/check; statuses {r['by_status']}; unfaithful {r['unfaithful']}")
+    print(f"    => rechecks/s {spread(rates, ',.0f')}; CPU ms per recheck {spread(cpu_ms, '.2f')}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sources", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--parts", default="1,2,3")
+    ap.add_argument("--parts", default="1,2,3,4")
+    ap.add_argument("--recheck-sources", type=int, default=5_000)
     ap.add_argument("--no-fsync", action="store_true",
                     help="diagnostic: no fsync in the crawl or its workers (not how production runs)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--crawl-child", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--again", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -581,7 +618,7 @@ def main() -> None:
         return
     if args.crawl_child:
         db, work, delay = args.crawl_child
-        crawl_child(Path(db), Path(work), float(delay))
+        crawl_child(Path(db), Path(work), float(delay), args.again)
         return
 
     parts = {int(p) for p in args.parts.split(",")}
@@ -599,6 +636,8 @@ def main() -> None:
             part_politeness(origin, tmp, args.runs)
         if 3 in parts:
             part_memory(origin, tmp, args.runs)
+        if 4 in parts:
+            part_recheck(origin, tmp, args.recheck_sources, args.runs)
     finally:
         origin.close()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -784,13 +784,18 @@ def judge_again(job: AgainJob) -> tuple[FidelityResult, ...]:
     """Fidelity on a 304: the page is the one last served, read again from the mirror, so a
     verdict the page itself helped reach (a pull quote it shows that the repost copies, words
     it strikes through that the repost leaves out) comes out as it did when the page was
-    served. Without a readable record of a page, against the stored version."""
+    served. The stored version is asked first: what it finds faithful the page only confirms
+    (it spares, never adds), and most rechecks then cost no reading of the page. Without a
+    readable record of the page, the stored version judges."""
+    stored = judge_stored(job.previous, job.extras, job.reposts, job.text, job.excerpt)
+    if all(f.faithful for f in stored):
+        return stored
     page = _served_page(job)
     if page is not None:
         analysis = analyze(page)
         if analysis.failure is None and analysis.has_article:
             return analysis.fidelity
-    return judge_stored(job.previous, job.extras, job.reposts, job.text, job.excerpt)
+    return stored
 
 
 def _served_page(job: AgainJob) -> PageJob | None:
