@@ -766,10 +766,11 @@ def process(job: ResponseJob) -> tuple[WarcRef | None, PageAnalysis | None]:
 
 @dataclass(frozen=True)
 class AgainJob:
-    """A page that answered 304: its reposts judged again on the page last served."""
+    """A source whose check brought no article (a 304, a dead page): its reposts judged again
+    on the page that last served its latest version."""
 
     mirror: Path
-    served: WarcRef | None  # the mirror's record of the response the 304 stands for
+    served: WarcRef | None  # the mirror's record of that page
     url: str
     hints: SiteConfig | None
     max_bytes: int
@@ -781,10 +782,11 @@ class AgainJob:
 
 
 def judge_again(job: AgainJob) -> tuple[FidelityResult, ...]:
-    """Fidelity on a 304: the page is the one last served, read again from the mirror, so a
-    verdict the page itself helped reach (a pull quote it shows that the repost copies, words
-    it strikes through that the repost leaves out) comes out as it did when the page was
-    served. The stored version is asked first: what it finds faithful the page only confirms
+    """Fidelity when a check brought no article: on the page that last served the latest
+    version (what a 304 stands for; the page as last seen once it died), read again from the
+    mirror, so a verdict the page itself helped reach (a pull quote it shows that the repost
+    copies, words it strikes through that the repost leaves out) comes out as it did when the
+    page was served. The stored version is asked first: what it finds faithful the page only confirms
     (it spares, never adds), and most rechecks then cost no reading of the page. Without a
     readable record of the page, the stored version judges."""
     stored = judge_stored(job.previous, job.extras, job.reposts, job.text, job.excerpt)

@@ -433,14 +433,13 @@ class Checker:
                 body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
                 new_version = analysis.new_version
         elif latest is not None and previous is not None and reposts:
-            # A page that says it has not changed (304) is judged again as it was last served,
-            # if that was its article; one that did not answer, on the latest version.
-            served = (self.store.latest_capture(result.exchanges[-1].url)
-                      if result.status == 304 and status in ANSWERED_STATUSES and result.exchanges else None)
-            host = urlsplit(result.final_url).hostname or ""
+            # No article tonight (a 304 says the page has not changed; a dead page, or one without
+            # its body): judged again on the page that last served the latest version.
+            served = self.store.latest_page(source.id, latest.id)
+            url = (served.url if served is not None else None) or result.final_url
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
                 fidelity = await self._cpu(cpu.judge_again, cpu.AgainJob(
-                    self.cfg.store.mirror, served, result.final_url, self.cfg.site(host), self.cfg.crawl.max_bytes, previous,
+                    self.cfg.store.mirror, served, url, self.cfg.site(urlsplit(url).hostname or ""), self.cfg.crawl.max_bytes, previous,
                     latest.extras, latest.text, latest.found_by == "meta", reposts))
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from crawler.config import Config
 from store.db import Store
 from store.records import Appearance, FidelityResult, SourceRow, StoredRepost, StoredVersion
-from store.words import ANSWERED_STATUSES
 
 
 class TargetError(Exception):
@@ -202,7 +201,7 @@ def _judge_stored(cfg: Config, store: Store, source: SourceRow, version: StoredV
 
     cpu.configure(compare_settings(cfg, store))
     bodies = tuple((r.id, r.body or "") for r in reposts)
-    served = store.latest_page(source.id) if source.link_status in ANSWERED_STATUSES else None
+    served = store.latest_page(source.id, version.id)
     url = (served.url if served is not None else None) or source.url
     judged = cpu.judge_again(cpu.AgainJob(
         cfg.store.mirror, served, url, cfg.site(urlsplit(url).hostname or ""),

@@ -894,14 +894,15 @@ class Store:
         ).fetchone()
         return None if row is None else WarcRef(row[0], row[1], row[2], row[3], row[4], url=url)
 
-    def latest_page(self, source_id: int) -> WarcRef | None:
-        """The record of the latest page a source served as its article (a 2xx found alive or
-        redirected): what its checks since, answered 304, stood for."""
+    def latest_page(self, source_id: int, version_id: int) -> WarcRef | None:
+        """The record of the latest page that served a source's version as its article (a 2xx
+        found alive or redirected): what a check since that answered 304 stood for, and the
+        page as last seen once it died."""
         row = self.db.execute(
             "SELECT warc_file, warc_offset, warc_length, payload_digest, warc_record_id, revisit, warc_url "
-            "FROM checks WHERE source_id = ? AND http_status BETWEEN 200 AND 299 "
+            "FROM checks WHERE source_id = ? AND version_id = ? AND http_status BETWEEN 200 AND 299 "
             "AND link_status IN ('alive', 'redirected') AND warc_file IS NOT NULL ORDER BY id DESC LIMIT 1",
-            [source_id]).fetchone()
+            [source_id, version_id]).fetchone()
         return None if row is None else WarcRef(row[0], row[1], row[2], row[3], row[4], bool(row[5]), url=row[6])
 
     # --- recording a check --------------------------------------------------

@@ -581,10 +581,11 @@ def test_credit_lines_stay_tolerated_on_a_304_recheck(tmp_path: Path) -> None:
         assert f["http_status"] == 304 and f["faithful"] is True
 
 
-def test_a_verdict_the_page_itself_helped_reach_stands_on_a_304_recheck(tmp_path: Path) -> None:
+def test_a_verdict_the_page_itself_helped_reach_stands_on_a_304_recheck_and_once_the_page_died(tmp_path: Path) -> None:
     # The repost copies a pull quote the page shows (not article text: no part of the version),
     # or leaves out words a correction strikes through: faithful because of what the page shows,
-    # so on the night the page answers 304 it is judged on that page again, not on the version.
+    # so on a night the page answers 304, or is gone, it is judged on that page again, not on
+    # the version alone.
     from tests.test_witness import ARTICLE, _chrome
 
     archive = tmp_path / "archive"
@@ -598,7 +599,11 @@ def test_a_verdict_the_page_itself_helped_reach_stands_on_a_304_recheck(tmp_path
     pages = {"/quoted": (quoted, [*ARTICLE[:2], quote, *ARTICLE[2:]]),
              "/corrected": (corrected, [*ARTICLE[:2], said, *ARTICLE[3:]])}
 
+    died = []
+
     def handler(req):
+        if died:
+            return Reply(404, "<html><body><h1>Not Found</h1></body></html>")
         if req.header("if-none-match") == '"v1"':
             return Reply(304, headers={"ETag": '"v1"'})
         return Reply(200, pages[req.path][0], headers={"ETag": '"v1"'}, gzip=True)
@@ -616,6 +621,12 @@ def test_a_verdict_the_page_itself_helped_reach_stands_on_a_304_recheck(tmp_path
         for path in pages:
             assert got[a.url(path)]["http_status"] == 304 and got[a.url(path)]["faithful"] is True, path
         assert [e.header("if-none-match") for e in a.requests("/quoted")] == [None, '"v1"']
+        # the night the page dies, its reposts are judged on the page as it was last seen
+        died.append(True)
+        store, _ = crawl(cfg, all_sources=True)
+        got = fields(store)
+        for path in pages:
+            assert got[a.url(path)]["link_status"] == "gone" and got[a.url(path)]["faithful"] is True, path
     # `check --no-fetch` judges on the same page, and says what the crawl said
     from crawler.lookup import check_source
     for path in pages:
