@@ -27,7 +27,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -48,6 +48,8 @@ from crawler.extract import (
     withholds_rest,
     without_closing_ellipsis,
 )
+from crawler.extract.author import AUTHOR_META, json_ld_authors, person_names
+from crawler.extract.author import author_note as is_author_note
 from crawler.normalize import normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
@@ -170,6 +172,7 @@ class PageText:
     described: list[Block] = field(default_factory=list)
     paywalled: bool = False  # JSON-LD says the article is not free: the page shows part of it
     struck: tuple[str, ...] = ()  # text the page shows struck through (<del>, <s>, <strike>)
+    authors: tuple[str, ...] = ()  # the article's authors, as its metadata names them
 
 
 @dataclass(frozen=True)
@@ -541,24 +544,40 @@ def read_page(html: str) -> PageText:
         else:
             rendered.append((kind, body))
     embedded = _embedded(rendered, first, [f for f in fragments if _NOT_LETTERS.sub("", f)])
-    described, paywalled = _linked_data(linked, max((b.element for b in embedded), default=first) + 1_000_000)
-    return PageText(visible, embedded, meta, title, described=described, paywalled=paywalled, struck=struck)
+    described, paywalled, named = _linked_data(linked, max((b.element for b in embedded), default=first) + 1_000_000)
+    named.update(n.attributes.get("content") or "" for n in tree.css(AUTHOR_META))
+    page = PageText(visible, embedded, meta, title, described=described, paywalled=paywalled, struck=struck,
+                    authors=person_names(named))
+    if page.authors:
+        page.visible = [replace(b, furniture=True) if not b.furniture and author_note(page, b.text) else b
+                        for b in visible]
+    return page
 
 
 _LINKED_DATA = re.compile(r"ld\+json", re.I)
 
 
-def _linked_data(bodies: list[str], first_id: int) -> tuple[list[Block], bool]:
-    """The text of a page's JSON-LD, and whether it says its article is not free (each script
-    parsed once)."""
+def _linked_data(bodies: list[str], first_id: int) -> tuple[list[Block], bool, set[str]]:
+    """The text of a page's JSON-LD, whether it says its article is not free, and the names of
+    its authors (each script parsed once)."""
     reader = _Reader(first_id)
     paywalled = False
+    authors: set[str] = set()
     for body in bodies:
         for value in _json_values(body):
             paywalled = paywalled or not_free(value)
+            authors.update(json_ld_authors(value))
             for s in _strings(value):
                 reader.string(s)
-    return reader.out, paywalled
+    return reader.out, paywalled, authors
+
+
+def author_note(page: PageText, text: str) -> bool:
+    """Whether `text` is a note on the article's author, every line of it: a line that opens
+    with a name the page's metadata gives as its author's, then what the author is or does.
+    No article text a repost must carry: sites set it under the article, and copies leave it out."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and bool(page.authors) and all(is_author_note(line, page.authors) for line in lines)
 
 
 def _inner(markup: str) -> str:

@@ -190,6 +190,22 @@ def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     assert extract(page.encode()).paragraphs == tuple(article)
 
 
+def test_a_note_on_the_author_the_page_names_is_not_the_articles():
+    article = [
+        "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, ending a decade of debate.",
+        "Engineers told the council that the bridge's steel frame had corroded faster than expected and could not carry traffic.",
+        "Residents who live on the island will be offered a free ferry pass until a new crossing opens in four years' time.",
+    ]
+    note = "Louise Matsakis is a staff writer covering cities and transport. She was formerly a reporter at the Daily Post."
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": "Person", "name": "Louise Matsakis"}}</script>'
+    page = ("<html><head><title>Bridge</title>{ld}</head><body><div class='a'><h1>Bridge</h1>"
+            + "".join(f"<p>{p}</p>" for p in [*article, note]) + "</div></body></html>")
+    got = extract(page.format(ld=ld).encode())
+    assert got.paragraphs == tuple(article) and note in got.extras
+    # without the page naming her its author, the line is the article's
+    assert extract(page.format(ld="").encode()).paragraphs == (*article, note)
+
+
 def test_a_caption_that_says_what_its_images_alt_says_is_not_the_articles():
     """A photo's caption shown apart from the photo (a gallery's slide, under class names that
     say nothing) is what the photo's alt says, with or without its credit and a "more" link: no

@@ -866,6 +866,25 @@ def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: 
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == ["of the island"]
 
 
+@pytest.mark.parametrize("named", [
+    '<script type="application/ld+json">{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Meg James"}]}</script>',
+    '<meta name="author" content="Meg James">',
+])
+def test_a_note_on_the_author_under_the_article_is_no_text_a_repost_must_carry(named: str) -> None:
+    # no class says what it is: the name the page's metadata gives its author says it
+    note = "Meg James is a corporate media reporter for the Los Angeles Times, covering the business of television."
+    page = _chrome("Harbour bridge", "<div>" + "".join(f"<p>{p}</p>" for p in [*ARTICLE, note]) + "</div>", head=named)
+    assert _judge(page, ARTICLE).faithful
+    assert _judge(page, [*ARTICLE, note]).faithful
+    assert not _judge(page, ARTICLE[:-1]).faithful  # the article's last paragraph stays its own
+    # a line about someone else, or one the page's metadata does not name as its author, is the article's
+    other = note.replace("Meg James", "Tom Brown")
+    verdict = _judge(page.replace(note, other), ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [other]
+    verdict = _judge(page.replace(named, ""), ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [note]
+
+
 def test_a_dateline_the_page_sets_as_a_list_is_shown_by_the_page() -> None:
     # date, paper and reporter as three list items; the repost has them on one line
     dateline = "2012-01-12 01:16中國時報【陳俊雄／新北市報導】"

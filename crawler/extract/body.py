@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborHTMLParser
 
+from crawler.extract.author import AUTHOR_META, author_note, may_be_author_note, person_names
 from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld, placeholder_line
 from crawler.extract.decode import Article, _decode, json_document
-from crawler.extract.jsonld import _json_ld_body
+from crawler.extract.jsonld import _json_ld_body, json_ld_author_names
 from crawler.extract.score import (
     _blocks_under,
     _mark_teasers,
@@ -246,6 +247,15 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
                 # what the JSON-LD body says is body, not an uncertain extra
                 said = _squash("".join(paragraphs))
                 extras = [e for e in extras if _squash(e) not in said]
+    if any(map(may_be_author_note, paragraphs)):
+        # A note on the author under the article ("X is a reporter for ..."), when the page's
+        # metadata names X its author: no article text.
+        named = person_names([*json_ld_author_names(text), *(n.attributes.get("content") or ""
+                                                               for n in tree.css(AUTHOR_META))])
+        notes = [p for p in paragraphs if author_note(p, named)]
+        if notes and len(notes) < len(paragraphs):
+            paragraphs = [p for p in paragraphs if p not in notes]
+            extras = [*extras, *notes]
     if paragraphs and all(map(placeholder_line, paragraphs)):
         # A shell's "Loading, please wait" until its script writes the article: no body (it made
         # a version of the placeholder, and a repost 'not faithful' to it).

@@ -5,7 +5,10 @@ from __future__ import annotations
 import html as _html
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
+
+from crawler.extract.author import json_ld_authors
 
 
 def _strip_tags_text(s: str) -> str:
@@ -51,11 +54,8 @@ _SCRIPT_OPEN_RE = re.compile(r"<script\b[^>]{0,1000}>", re.I)
 _LD_TYPE_RE = re.compile(r"application/ld\+json", re.I)
 
 
-def _json_ld_body(text: str) -> tuple[str, bool]:
-    """The longest JSON-LD ``articleBody`` of the page (plain text), or "", and whether the
-    JSON-LD says its article is not free to read."""
-    found: list[str] = []
-    paywalled = False
+def _ld_data(text: str, needle: str) -> Iterator[Any]:
+    """The parsed JSON-LD scripts of a page whose text holds `needle`."""
     for m in _SCRIPT_OPEN_RE.finditer(text):
         if not _LD_TYPE_RE.search(m.group(0)):
             continue
@@ -63,14 +63,27 @@ def _json_ld_body(text: str) -> tuple[str, bool]:
         if end < 0:
             continue
         raw = text[m.end():end]
-        if "articleBody" not in raw:
+        if needle not in raw:
             continue
         try:
-            data = json.loads(raw, strict=False)
+            yield json.loads(raw, strict=False)
         except (ValueError, RecursionError):  # (nested deeper than the decoder goes)
             continue
+
+
+def _json_ld_body(text: str) -> tuple[str, bool]:
+    """The longest JSON-LD ``articleBody`` of the page (plain text), or "", and whether the
+    JSON-LD says its article is not free to read."""
+    found: list[str] = []
+    paywalled = False
+    for data in _ld_data(text, "articleBody"):
         _find_article_body(data, found)
         paywalled = paywalled or not_free(data)
     if not found:
         return "", paywalled
     return _strip_tags_text(max(found, key=len)).strip(), paywalled
+
+
+def json_ld_author_names(text: str) -> list[str]:
+    """The names a page's JSON-LD gives its authors."""
+    return [name for data in _ld_data(text, "author") for name in json_ld_authors(data)]
