@@ -190,6 +190,17 @@ def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     assert extract(page.encode()).paragraphs == tuple(article)
 
 
+@pytest.mark.parametrize("edge", ["工厂已于周一关闭，工人们被告知等待进一步通知。", "据消息来源透露，调查结果将在下月公布。"])
+def test_a_short_paragraph_at_the_bodys_edge_that_says_a_meta_word_in_a_sentence_is_the_articles(edge):
+    paras = ["市议会周二投票决定，从明年春天起禁止汽车通过老港口大桥，结束了长达十年的争论。",
+             "反对者表示，这一决定将使通勤时间增加一倍，沿岸商户担心客流减少，生意难以为继。",
+             "市长在会后说，这个决定令人痛心，但每天过桥的市民的安全必须放在第一位。"]
+    for body in ([edge, *paras], [*paras, edge]):
+        page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+                + "".join(f"<p>{p}</p>" for p in body) + "<p>【打印】【关闭】</p></div></body></html>")
+        assert extract(page.encode()).paragraphs == tuple(body)
+
+
 def test_a_note_on_the_author_the_page_names_is_not_the_articles():
     article = [
         "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, ending a decade of debate.",

@@ -11,13 +11,15 @@ from crawler.extract.walk import _HEADINGS, _Page, describes_image
 _ITEM_TAGS = frozenset(("li", "dt", "dd", "td", "th"))
 
 
-_EDGE_META_RE = re.compile(
-    r"\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\d{1,2}:\d{2}|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|"
-    r"来源|來源|编辑|編輯|责编|責編|字号|字號|打印|关闭|關閉|位置：|关键词|關鍵詞|"
-    r"^(?:by|posted by|written by|published|updated)\b",
-    re.I,
-)
+_EDGE_WHEN = (r"\d{4}\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}|\d{1,2}:\d{2}|"
+              r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|"
+              r"^(?:by|posted by|written by|published|updated)\b")
+# words of a meta line or a button ("来源：", "【打印】【关闭】") that prose uses too ("工厂已关闭。")
+_EDGE_WORDS = r"来源|來源|编辑|編輯|责编|責編|字号|字號|打印|关闭|關閉|位置：|关键词|關鍵詞"
+_EDGE_META_RE = re.compile(_EDGE_WHEN + "|" + _EDGE_WORDS, re.I)
+_EDGE_WHEN_RE = re.compile(_EDGE_WHEN, re.I)
+_EDGE_WORDS_RE = re.compile(_EDGE_WORDS)
+_ENDS_CJK_SENTENCE = re.compile(r"[。！？]\s*$")
 _LEGAL_RE = re.compile(
     r"版权|版權|copyright|©|all rights reserved|免责声明|免責聲明|disclaimer|未经.{0,30}授权|未經.{0,30}授權|"
     r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載",
@@ -145,7 +147,7 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         if lens[i] < LABEL_MIN_LEN or (ws[i] <= 0 and page.kinds[i] not in _HEADINGS):
             return True
         t = texts_[i]
-        if nchars_[i] <= LABEL_MAX_CHARS and (_EDGE_META_RE.search(t) or (credits and _CREDIT_RE.match(t))):
+        if nchars_[i] <= LABEL_MAX_CHARS and (_edge_meta(t) or (credits and _CREDIT_RE.match(t))):
             return True
         return nchars_[i] <= LEGAL_MAX_CHARS and _LEGAL_RE.search(t) is not None
 
@@ -209,6 +211,14 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     return body, edge, edge_texts, (keep if not body else [])
 
 
+def _edge_meta(t: str) -> bool:
+    """A meta line at a body's edge: a date or a time, a byline, or "来源", "打印", "关闭" in a
+    line that ends no sentence ("来源：新华网", "【打印】【关闭】"); a short paragraph that
+    ends one ("工厂已于周一关闭。", "据消息来源透露，……。") is the article's."""
+    return _EDGE_WHEN_RE.search(t) is not None or (
+        _EDGE_WORDS_RE.search(t) is not None and _ENDS_CJK_SENTENCE.search(t) is None)
+
+
 def _spaced(c: str) -> bool:
     """A letter or digit of a script that puts spaces between words (not Han or kana)."""
     return c.isalnum() and not ("\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
@@ -225,7 +235,7 @@ def _label_text(t: str, credits: bool, beyond: str) -> bool:
     loose = beyond and (_spaced(t[-1]) or _spaced(t[0]) or _spaced(beyond[0]) or _spaced(beyond[-1]))
     if L < LINE_LABEL_MAX_LEN and not loose and not _PUNCT_RE.search(t):
         return True
-    if n <= LABEL_MAX_CHARS and ((not loose and _EDGE_META_RE.search(t)) or (credits and _CREDIT_RE.match(t))):
+    if n <= LABEL_MAX_CHARS and ((not loose and _edge_meta(t)) or (credits and _CREDIT_RE.match(t))):
         return True
     return n <= LEGAL_MAX_CHARS and _LEGAL_RE.search(t) is not None
 
