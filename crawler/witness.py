@@ -50,6 +50,7 @@ from crawler.extract import (
 )
 from crawler.extract.author import AUTHOR_META, json_ld_authors, person_names
 from crawler.extract.author import author_note as is_author_note
+from crawler.extract.style import drop_hidden_jammers
 from crawler.normalize import normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
@@ -530,6 +531,7 @@ def read_page(html: str) -> PageText:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text() if title_node is not None else "").split())
     meta = _meta_descriptions(tree, 0)
+    drop_hidden_jammers(tree, html)
     root = tree.body or tree.root
     struck = tuple(t for n in tree.css("body del, body s, body strike") if (t := " ".join((n.text() or "").split())))
     visible = _blocks(root, 100) if root is not None else []

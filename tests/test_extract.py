@@ -201,6 +201,29 @@ def test_a_short_paragraph_at_the_bodys_edge_that_says_a_meta_word_in_a_sentence
         assert extract(page.encode()).paragraphs == tuple(body)
 
 
+def test_short_texts_the_pages_own_stylesheet_hides_are_not_the_articles():
+    """Anti-copy watermarks: short strings in elements of a class the page's <style> hides,
+    set inside the paragraphs. A rule inside @media hides on some screens only, and a long
+    block a class hides may be the rest of the article that a click shows: both stay."""
+    paras = ["市议会周二投票决定，从明年春天起禁止汽车通过老港口大桥，结束了长达十年的争论。",
+             "反对者表示，这一决定将使通勤时间增加一倍，沿岸商户担心客流减少，生意难以为继。",
+             "市长在会后说，这个决定令人痛心，但每天过桥的市民的安全必须放在第一位。",
+             "岛上居民在新桥建成之前可以免费乘坐渡轮，新桥预计四年后通车，造价约十亿元。"]
+    last = "工程师说，大桥的钢结构锈蚀速度超出预期，已经无法继续承载汽车通行，必须尽快关闭。"
+    marked = [p[:12] + "<span class='Nys842'>加拿大家园,www.iask.ca</span>" + p[12:]
+              + " <div class='Nys842'>i Ask . ca</div>" for p in paras]
+    style = ("<style>/* site */ @import url(a.css); .x { color: red } "
+             ".Nys842 , #gone { display:none; } @media print { .Pr1 { display: none } }</style>")
+    page = ("<html><head><title>t</title>" + style + "</head><body><div class='c'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in marked) + f"<p>{last[:10]}<span class='Pr1'>、印刷厂</span>{last[10:]}</p>"
+            + "</div></body></html>")
+    got = extract(page.encode()).paragraphs
+    assert got == (*paras, last[:10] + "、印刷厂" + last[10:])
+    rest = "第五段：" + "反对者表示，这一决定将使通勤时间增加一倍，商户担心客流减少。" * 3
+    longer = page.replace(f"<p>{last[:10]}", f"<div class='Nys842'><p>{rest}</p></div><p>{last[:10]}")
+    assert rest in extract(longer.encode()).paragraphs
+
+
 def test_a_note_on_the_author_the_page_names_is_not_the_articles():
     article = [
         "The city council voted on Tuesday to close the old harbour bridge to cars from next spring, ending a decade of debate.",

@@ -850,6 +850,15 @@ def test_a_pull_quote_hidden_from_screen_readers_is_shown_by_the_page() -> None:
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+def test_watermarks_the_pages_stylesheet_hides_are_no_text_a_repost_lacks() -> None:
+    # a class the page's <style> hides, inside every paragraph: the reader's copy has none of it
+    page = _chrome("Harbour bridge", "<style>.w7 { display: none }</style><div class='story'>" + "".join(
+        f"<p>{p[:30]}<span class='w7'>www.example-news.ca</span>{p[30:]}<font class='w7'>例子新闻网</font></p>"
+        for p in ARTICLE) + "</div>")
+    assert _judge(page, ARTICLE).faithful
+    assert not _judge(page.replace("<style>.w7 { display: none }</style>", ""), ARTICLE).faithful
+
+
 @pytest.mark.parametrize("tag", ["del", "s", "strike"])
 def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: str) -> None:
     # "Correction: ~~eleven thousand~~ twelve thousand": a repost of the corrected article

@@ -19,6 +19,7 @@ from crawler.extract.score import (
     _subtree_end,
     _weights,
 )
+from crawler.extract.style import drop_hidden_jammers
 from crawler.extract.title import _squash, _title, _title_element
 from crawler.extract.walk import _Page, _walk
 
@@ -215,6 +216,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     drop_ids = _matched_ids(tree, getattr(hints, "drop", None))
     body_ids = _matched_ids(tree, getattr(hints, "body", None))
 
+    drop_hidden_jammers(tree, text)
     # script/style text would distort the share of the page a box holds
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root
