@@ -393,6 +393,14 @@ def copy_db(src: Path, dst: Path) -> None:
 
 # --- one measured crawl, in its own process ------------------------------------------------------
 
+def fresh(base: Path, tmp: Path, name: str) -> tuple[Path, Path]:
+    """A run's own copy of the database built for it, and an empty work folder."""
+    db = tmp / f"{name}.db"
+    copy_db(base, db)
+    shutil.rmtree(tmp / f"{name}-work", ignore_errors=True)
+    return db, tmp / f"{name}-work"
+
+
 def peak_rss_mb() -> float:
     """Peak RSS of this process image: VmHWM. (ru_maxrss survives execve on Linux, so the child
     would report the bench parent's peak, which holds the database builder, if that were larger.)"""
@@ -483,11 +491,9 @@ def part_throughput(origin: Origin, tmp: Path, n_sources: int, runs: int) -> Non
           f"{took:.1f} s; delay 0, concurrency 32, per_host 1, robots respected (half 404, half allow-all)")
     rates, cpu_ms, index_ms, results = [], [], [], []
     for i in range(runs):
-        db = tmp / "t.db"
-        copy_db(base, db)
-        shutil.rmtree(tmp / "t-work", ignore_errors=True)
+        db, work = fresh(base, tmp, "t")
         origin.dump(tmp / "log.json")  # clear
-        r = run_crawl(db, tmp / "t-work", 0.0)
+        r = run_crawl(db, work, 0.0)
         log = origin.dump(tmp / "log.json")
         rate = r["checked"] / r["elapsed"]
         ms = 1000 * (r["cpu_self"] + r["cpu_children"]) / r["checked"]
@@ -517,11 +523,9 @@ def part_politeness(origin: Origin, tmp: Path, runs: int, n_sources: int = 50, d
           f"requests/s); share = {delay} * (requests - 1) / (last arrival - first arrival), from the server's log")
     shares = []
     for i in range(runs):
-        db = tmp / "p.db"
-        copy_db(base, db)
-        shutil.rmtree(tmp / "p-work", ignore_errors=True)
+        db, work = fresh(base, tmp, "p")
         origin.dump(tmp / "log.json")
-        r = run_crawl(db, tmp / "p-work", delay)
+        r = run_crawl(db, work, delay)
         log = sorted(e for e in origin.dump(tmp / "log.json") if e[1] == POLITE_HOST)
         times = [e[0] for e in log]
         gaps = [b - a for a, b in zip(times, times[1:])]
@@ -560,10 +564,8 @@ def part_memory(origin: Origin, tmp: Path, runs: int, total: int = 130_000, due:
           f"{base.stat().st_size / 2**20:.0f} MiB built in {took:.1f} s; same crawl settings as [1]")
     rss, kid_rss = [], []
     for i in range(runs):
-        db = tmp / "m.db"
-        copy_db(base, db)
-        shutil.rmtree(tmp / "m-work", ignore_errors=True)
-        r = run_crawl(db, tmp / "m-work", 0.0)
+        db, work = fresh(base, tmp, "m")
+        r = run_crawl(db, work, 0.0)
         rss.append(r["maxrss_mb"])
         kid_rss.append(r["children_maxrss_mb"])
         print(f"    run {i + 1}: {r['checked']:,} checks of {r['due']:,} due in {r['elapsed']:.1f} s; peak RSS crawler "
@@ -585,12 +587,10 @@ def part_recheck(origin: Origin, tmp: Path, n_sources: int, runs: int) -> None:
           f"verdicts are judged again on the page as last served, read back from the mirror)")
     rates, cpu_ms = [], []
     for i in range(runs):
-        db = tmp / "r.db"
-        copy_db(base, db)
-        shutil.rmtree(tmp / "r-work", ignore_errors=True)
-        run_crawl(db, tmp / "r-work", 0.0)
+        db, work = fresh(base, tmp, "r")
+        run_crawl(db, work, 0.0)
         origin.dump(tmp / "log.json")  # clear
-        r = run_crawl(db, tmp / "r-work", 0.0, again=True)
+        r = run_crawl(db, work, 0.0, again=True)
         rate = r["checked"] / r["elapsed"]
         ms = 1000 * (r["cpu_self"] + r["cpu_children"]) / r["checked"]
         rates.append(rate)

@@ -169,32 +169,29 @@ def server_tls(name: str, folder: str) -> tuple[ssl_module.SSLContext, str]:
     return ctx, cert
 
 
-def gzip_bomb(inflated: int, chunk: int = 1 << 20) -> bytes:
-    """A gzip stream of `inflated` zero bytes, built without holding them (200 MB -> ~200 KB)."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+def _zeros(process: Callable[[bytes], bytes], finish: Callable[[], bytes], inflated: int, chunk: int) -> bytes:
+    """`inflated` zero bytes through a compressor, fed a chunk at a time (never all held)."""
     zeros = bytes(chunk)
     out = []
     left = inflated
     while left > 0:
         n = min(chunk, left)
-        out.append(comp.compress(zeros if n == chunk else bytes(n)))
+        out.append(process(zeros if n == chunk else bytes(n)))
         left -= n
-    out.append(comp.flush())
+    out.append(finish())
     return b"".join(out)
+
+
+def gzip_bomb(inflated: int, chunk: int = 1 << 20) -> bytes:
+    """A gzip stream of `inflated` zero bytes, built without holding them (200 MB -> ~200 KB)."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return _zeros(comp.compress, comp.flush, inflated, chunk)
 
 
 def brotli_bomb(inflated: int, chunk: int = 1 << 20) -> bytes:
     """A brotli stream of `inflated` zero bytes, built without holding them (200 MB -> ~10 KB)."""
     comp = brotlicffi.Compressor(quality=5)
-    zeros = bytes(chunk)
-    out = []
-    left = inflated
-    while left > 0:
-        n = min(chunk, left)
-        out.append(comp.process(zeros if n == chunk else bytes(n)))
-        left -= n
-    out.append(comp.finish())
-    return b"".join(out)
+    return _zeros(comp.process, comp.finish, inflated, chunk)
 
 
 _FILLER = (b"<p>" + "\u6d4b\u8bd5\u6587\u672c filler text ".encode() * 40 + b"</p>\n") * 16
