@@ -127,6 +127,11 @@ _FURNITURE_LINE = re.compile(
     r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
     r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
     r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
+    # a news photo's caption: "This March 28, 2017, file photo ... shows ...", "In this undated
+    # photo, ...", and the agencies' "... in Indianapolis, Tuesday, Nov. 19, 2019, calling for ..."
+    r"^\s*(?:in )?this\b[^.!?]{0,50}?\b(?:photo|image|picture|photograph|frame grab|video grab|screenshot)s?\b|"
+    r",\s(?:mon|tues|wednes|thurs|fri|satur|sun)day,\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?\s\d{1,2},\s\d{4}\b|"
     r"^\s*[-—–]+\s*\S[^\n]{0,60}\(@\w+\)|"
     # a wire dateline that opens the first paragraph: "SPRINGFIELD, Ill. (AP) —", "LONDON (Reuters) -"
     r"(?-i:^\s*[A-Z][A-Z.'’ -]{1,40}(?:,\s*[^(),\n]{1,30})?\s*\([^()\n]{1,30}\)\s*[-—–]+\s*$)",

@@ -1190,12 +1190,18 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     # a newsletter box whose class says nothing
     "Let our news meet your inbox. The news and stories that matters, delivered weekday mornings.",
     "Get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings.",
+    # news photos' captions, whatever the element that holds them
+    "This March 28, 2017, file photo, provided by the New York State Sex Offender Registry shows Jeffrey Epstein.",
+    "In this undated photo released by the city, engineers inspect the corroded steel frame of the old bridge.",
+    "Teachers carry signs as they rally at the Statehouse in Indianapolis, Tuesday, Nov. 19, 2019, calling for more pay.",
 ])
 def test_furniture_is_told_by_its_shape(line: str) -> None:
     assert witness.furniture_shaped(line) and not witness.is_prose(line)
 
 
 @pytest.mark.parametrize("line", [*ARTICLE, *PARAS, "He said the photo was taken in 1990 by a friend of the family.",
+                                  "The council met on Tuesday, and the vote came a week later, on Nov. 26.",
+                                  "The photos she took that winter were shown in Paris, Tuesday's exhibition said.",
                                   # an editor's note tells how the article changed: a repost must carry it
                                   "Editor's note: This story was updated at 5:45 p.m. to include the council's vote.",
                                   "The council said it would send alerts to residents' phones before the bridge closes.",
