@@ -22,6 +22,7 @@ from crawler.classify import (
     continues_on_next_page,
     embedded_media,
     error_phrase,
+    frame_target,
     outage_phrase,
     refresh_target,
     script_says,
@@ -85,6 +86,7 @@ class PageAnalysis:
     outage_said: str | None = None  # what it says instead of the article when its site is down for now
     # where its <meta http-equiv="refresh"> (or, on a page without a body, its script) sends readers
     refresh_to: str | None = None
+    frame_to: str | None = None  # a page without a body built of frames: the page its main frame shows
     shown: str = ""  # a page without a body: its visible text (what the soft-404 probe compares)
     media: tuple[str, ...] = ()  # a page without a repost's text: the videos and frames it embeds (ditto)
     # where a repost's text was found that the article the page shows outweighed: its description,
@@ -702,6 +704,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         holds_repost=holds, error_said=said,
                         wall_said=wall, outage_said=outage,
                         shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to,
+                        frame_to=None if has_article else frame_target(job.html, job.url),
                         media=() if holds else embedded_media(html_text()), set_aside=set_aside)
 
 

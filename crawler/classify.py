@@ -319,6 +319,35 @@ def refresh_target(html: bytes, base: str) -> str | None:
     return urljoin(base, content.group(2).decode("utf-8", "replace"))
 
 
+_FRAMESET = re.compile(rb"<frameset\b([^>]{0,1000})>", re.I)
+_FRAME = re.compile(rb"<frame\b([^>]{0,2000})>", re.I)
+_IFRAME = re.compile(rb"<iframe\b([^>]{0,2000})>", re.I)
+_ATTR_VALUE = r"\s*=\s*[\"']?([^\"'>\s]{1,1000})"
+_SRC = re.compile(rb"\bsrc" + _ATTR_VALUE.encode(), re.I)
+_SIZES = re.compile(rb"\b(?:rows|cols)" + _ATTR_VALUE.encode(), re.I)
+_FULL_SIZE = re.compile(rb"\b(?:width|height)\s*=\s*[\"']?100%", re.I)
+
+
+def frame_target(html: bytes, base: str) -> str | None:
+    """The page a reader sees in a page built of frames, as an absolute URL: a frameset's main
+    frame (the one its rows or columns give the rest of the window, "*"), or an `<iframe>` that
+    fills the page, of the same host. None for any other page."""
+    frameset = _FRAMESET.search(html)
+    if frameset is not None:
+        frames = [src.group(1) for f in _FRAME.finditer(html, frameset.end()) if (src := _SRC.search(f.group(1)))]
+        if not frames:
+            return None
+        sizes = _SIZES.search(frameset.group(1))
+        parts = sizes.group(1).split(b",") if sizes else []
+        main = next((i for i, part in enumerate(parts) if part.strip().startswith(b"*")), len(frames) - 1)
+        return urljoin(base, frames[min(main, len(frames) - 1)].decode("utf-8", "replace"))
+    iframes = _IFRAME.findall(html)
+    if len(iframes) != 1 or not _FULL_SIZE.search(iframes[0]) or (src := _SRC.search(iframes[0])) is None:
+        return None
+    target = urljoin(base, src.group(1).decode("utf-8", "replace"))
+    return target if urlsplit(target).hostname == urlsplit(base).hostname else None
+
+
 def refresh_header_target(value: str | None, base: str) -> str | None:
     """The same for a `Refresh: N; url=...` HTTP header, which browsers obey as they obey the tag."""
     said = _REFRESH_HEADER.search(value) if value else None

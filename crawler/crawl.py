@@ -37,6 +37,7 @@ from crawler.classify import (
     page_signature,
     probe_url,
     refresh_header_target,
+    same_url,
     soft404_evidence,
 )
 from crawler.config import Config
@@ -332,6 +333,23 @@ class Checker:
                 return result, analysis, warc
         return None
 
+    async def _sent_on(self, result: FetchResult, analysis: cpu.PageAnalysis, previous: str | None,
+                       reposts: tuple[tuple[int, str], ...]
+                       ) -> tuple[FetchResult, cpu.PageAnalysis, WarcRef | None] | None:
+        """Where a page without the repost's text sends its readers, as a browser does: within
+        seconds by a refresh (a moved article's "redirecting you..." stub, its script's location)
+        or in its main frame. That page, when it has an article, is what the source shows."""
+        target = (refresh_header_target(result.header("refresh"), result.final_url) or analysis.refresh_to
+                  or analysis.frame_to)
+        if target is None or same_url(result.final_url, target) or urlsplit(target).scheme not in ("http", "https"):
+            return None
+        sent = await self.fetcher.fetch(target, archive=False)
+        warc, seen = await self._process(sent, previous, reposts)
+        if seen is not None and (seen.has_article or seen.holds_repost) \
+                and (await self._classify(sent, seen, None))[0] in ANSWERED_STATUSES:
+            return sent, seen, warc
+        return None
+
     async def _wayback(self, source: SourceRow, previous: str | None, reposts: tuple[tuple[int, str], ...]
                        ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
         """(archived copy URL, its analysis, its WARC record, looked up?, detail)."""
@@ -417,7 +435,15 @@ class Checker:
             found = await self._alternates(source, {source.url, result.final_url}, previous, reposts)
             if found is not None:
                 result, analysis, warc = found
+                status, final_url, evidence = LinkStatus.REDIRECTED, result.final_url, None
+        elif status in ANSWERED_STATUSES and analysis is not None and not analysis.holds_repost:
+            sent = await self._sent_on(result, analysis, previous, reposts)
+            if sent is not None:
+                framed = analysis.frame_to is not None
+                result, analysis, warc = sent
                 status, final_url = LinkStatus.REDIRECTED, result.final_url
+                evidence = (f"the page shows {final_url} in its main frame" if framed
+                            else f"the page sends its readers on to {final_url}")
         failures = source.consecutive_failures + 1 if status in FAILING_STATUSES else 0
         dead = is_dead(status, failures, self.cfg.crawl.dead_after)
         body = None

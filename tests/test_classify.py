@@ -15,6 +15,7 @@ from crawler.classify import (
     continues_on_next_page,
     embedded_media,
     error_phrase,
+    frame_target,
     is_dead,
     is_error_url,
     is_listing_url,
@@ -537,6 +538,21 @@ def test_a_refresh_to_the_home_page_is_soft_404_evidence_and_to_an_article_is_no
     assert soft404_evidence(result(200), refresh_to="https://gnews.org/articles/2190272") is None
     assert soft404_evidence(result(200), refresh_to=URL + "/") is None  # itself, with a slash
     assert soft404_evidence(result(200), refresh_to="https://gnews.org/", holds_repost=True) is None
+
+
+@pytest.mark.parametrize("html, shown", [
+    ("<frameset rows='80,*'><frame src='/top.html'><frame name=main src='/a/1.html'></frameset>", "/a/1.html"),
+    ("<frameset cols='*,200'><frame src='/a/1.html'><frame src='/side.html'></frameset>", "/a/1.html"),
+    ("<frameset><frame src='/a/1.html'></frameset>", "/a/1.html"),
+    ("<body><iframe src='/a/1.html' width='100%' height='900'></iframe></body>", "/a/1.html"),
+    ("<body><iframe src='https://ads.example.net/x' width='100%'></iframe></body>", None),  # another host
+    ("<body><iframe src='/a/1.html' width='300' height='250'></iframe></body>", None),  # a box on the page
+    ("<body><iframe src='/a/1.html' width=100%></iframe><iframe src='/a/2.html' width=100%></iframe></body>", None),
+    ("<body><p>An article.</p></body>", None),
+])
+def test_the_page_a_frame_shows(html: str, shown: str | None) -> None:
+    got = frame_target(html.encode(), "https://news.example.cn/index.html")
+    assert got == (None if shown is None else "https://news.example.cn" + shown)
 
 
 @pytest.mark.parametrize("html, goes_on", [

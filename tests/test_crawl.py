@@ -639,6 +639,39 @@ def test_a_verdict_the_page_itself_helped_reach_stands_on_a_304_recheck_and_once
     assert [f.faithful for f in cpu.judge_again(lost)] == [True]
 
 
+def test_a_page_that_sends_its_readers_on_is_judged_where_they_land(tmp_path: Path) -> None:
+    # A moved article's stub (a refresh within seconds, its script's location, with or without a
+    # line of its own) or a frameset: a reader sees the article at the other URL, and so does the
+    # crawl (it called the source alive without a verdict, or judged the repost by the stub's line).
+    archive = tmp_path / "archive"
+    new = "/news/2023/new-123.html"
+    stubs = {
+        "meta": f"<html><head><title>跳转</title><meta http-equiv='refresh' content='0;url={new}'></head><body></body></html>",
+        "said": ("<html><head><title>页面已迁移</title><meta http-equiv='refresh' content='2; url=" + new + "'></head>"
+                 f"<body><p>本文已迁移到新地址，2秒后自动跳转。如果没有跳转，请<a href='{new}'>点击这里</a>。</p></body></html>"),
+        "script": ("<html><head><title>Moved</title></head><body><p>This article has moved. If you are not redirected, "
+                   f"<a href='{new}'>click here</a>.</p><script>window.location.href = '{new}';</script></body></html>"),
+        "frames": f"<html><head><title>新闻</title></head><frameset rows='60,*'><frame src='/top.html'><frame src='{new}'></frameset></html>",
+        "nowhere": "<html><head><meta http-equiv='refresh' content='0;url=/news/2023/empty.html'></head><body></body></html>",
+    }
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route(new, Reply(200, article_page("标题", PARAS)))
+        a.route("/top.html", Reply(200, "<html><body><a href='/'>首页</a></body></html>"))
+        a.route("/news/2023/empty.html", Reply(200, "<html><body></body></html>"))
+        for name, stub in stubs.items():
+            a.route(f"/a/{name}.html", Reply(200, stub))
+            write_repost(archive, f"{name}.md", a.url(f"/a/{name}.html"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+        got = fields(store)
+        for name in ("meta", "said", "script", "frames"):
+            f = got[a.url(f"/a/{name}.html")]
+            assert (f["link_status"], f["faithful"], f["final_url"]) == ("redirected", True, a.url(new)), name
+            assert a.url(new) in f["detail"] and "no article body found" not in f["detail"], f["detail"]
+        f = got[a.url("/a/nowhere.html")]  # a page with no article there either: as it was
+        assert f["link_status"] == "alive" and f["final_url"] is None and "no article body found" in f["detail"]
+
+
 def test_a_page_that_breaks_the_analysis_is_recorded_and_the_crawl_goes_on(tmp_path: Path, monkeypatch) -> None:
     # Whatever a hostile page does to the extractor, it is that page's check that says so:
     # the crawl records it and carries on, tonight and every night after.
