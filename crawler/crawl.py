@@ -465,8 +465,9 @@ class Checker:
             url = (served.url if served is not None else None) or result.final_url
             with contextlib.suppress(WorkerCrashed):  # then the fidelity last judged stands
                 fidelity = await self._cpu(cpu.judge_again, cpu.AgainJob(
-                    self.cfg.store.mirror, served, url, self.cfg.site(urlsplit(url).hostname or ""), self.cfg.crawl.max_bytes, previous,
-                    latest.extras, latest.text, latest.found_by == "meta", reposts))
+                    self.cfg.store.mirror, served, url, self.cfg.site(urlsplit(url).hostname or ""),
+                    self.cfg.crawl.max_bytes, previous, latest.extras, latest.text, latest.found_by == "meta",
+                    reposts))
         archived_copy, looked_up = None, False
         unfetchable = self.on_demand and body is None and previous is None
         if (dead or unfetchable) and self._wayback_due(source, time.time()):

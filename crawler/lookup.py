@@ -204,8 +204,8 @@ def _judge_stored(cfg: Config, store: Store, source: SourceRow, version: StoredV
     served = store.latest_page(source.id, version.id)
     url = (served.url if served is not None else None) or source.url
     judged = cpu.judge_again(cpu.AgainJob(
-        cfg.store.mirror, served, url, cfg.site(urlsplit(url).hostname or ""),
-        cfg.crawl.max_bytes, version.normalized or "", version.extras, version.text, version.found_by == "meta", bodies))
+        cfg.store.mirror, served, url, cfg.site(urlsplit(url).hostname or ""), cfg.crawl.max_bytes,
+        version.normalized or "", version.extras, version.text, version.found_by == "meta", bodies))
     judged = asyncio.run(Attributor(cfg, store, None, None).attribute(source, judged, version.normalized or "",
                                                                       bodies))
     return {f.repost_id: f for f in judged}
