@@ -333,15 +333,14 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
     shows (a pull quote, a caption, a source line, a product box) is copied, not added; the
     text of an inline card of links the page shows inside a paragraph the repost has is the
-    card's, and words the page strikes through or a note on its author a repost may leave
-    out. `pairs`: the repost's lines as the comparison saw them (`_compared_pairs`)."""
+    card's, and words the page strikes through a repost may leave out. `pairs`: the repost's
+    lines as the comparison saw them (`_compared_pairs`)."""
     fold = _settings.fold_script
     repost = [n for n, _ in pairs]
     kept = tuple(h for h in verdict.hunks if not (
         (h["op"] == HunkOp.ADDED and _shown(h["repost"], pairs, page, fold))
         or (h["op"] == HunkOp.MISSING and (witness.in_link_cards(page, repost, h["original"], fold)
-                                           or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)
-                                           or witness.author_note(page, h["original"])))))
+                                           or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)))))
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
@@ -791,9 +790,9 @@ def judge_again(job: AgainJob) -> tuple[FidelityResult, ...]:
     version (what a 304 stands for; the page as last seen once it died), read again from the
     mirror, so a verdict the page itself helped reach (a pull quote it shows that the repost
     copies, words it strikes through that the repost leaves out) comes out as it did when the
-    page was served. The stored version is asked first: what it finds faithful the page only confirms
-    (it spares, never adds), and most rechecks then cost no reading of the page. Without a
-    readable record of the page, the stored version judges."""
+    page was served. The stored version is asked first: what it finds faithful the page only
+    confirms (it spares, never adds), and most rechecks then cost no reading of the page.
+    Without a readable record of the page, the stored version judges."""
     stored = judge_stored(job.previous, job.extras, job.reposts, job.text, job.excerpt)
     if all(f.faithful for f in stored):
         return stored

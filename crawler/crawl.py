@@ -327,28 +327,39 @@ class Checker:
             if url in tried:
                 continue
             tried.add(url)
-            result = await self.fetcher.fetch(url, archive=False)
-            warc, analysis = await self._process(result, previous, reposts)
-            if analysis is not None and (await self._classify(result, analysis, None))[0] in ANSWERED_STATUSES:
-                return result, analysis, warc
+            found = await self._article_at(url, previous, reposts)
+            if found is not None:
+                return found
+        return None
+
+    async def _article_at(self, url: str, previous: str | None, reposts: tuple[tuple[int, str], ...],
+                          *, body: bool = False) -> tuple[FetchResult, cpu.PageAnalysis, WarcRef | None] | None:
+        """`url` fetched and analysed, if it answers as a live page (`body`: with an article or a
+        repost's text on it)."""
+        result = await self.fetcher.fetch(url, archive=False)
+        warc, analysis = await self._process(result, previous, reposts)
+        if analysis is not None and (not body or analysis.has_article or analysis.holds_repost) \
+                and (await self._classify(result, analysis, None))[0] in ANSWERED_STATUSES:
+            return result, analysis, warc
         return None
 
     async def _sent_on(self, result: FetchResult, analysis: cpu.PageAnalysis, previous: str | None,
                        reposts: tuple[tuple[int, str], ...]
-                       ) -> tuple[FetchResult, cpu.PageAnalysis, WarcRef | None] | None:
+                       ) -> tuple[FetchResult, cpu.PageAnalysis, WarcRef | None, str] | None:
         """Where a page without the repost's text sends its readers, as a browser does: within
         seconds by a refresh (a moved article's "redirecting you..." stub, its script's location)
-        or in its main frame. That page, when it has an article, is what the source shows."""
-        target = (refresh_header_target(result.header("refresh"), result.final_url) or analysis.refresh_to
-                  or analysis.frame_to)
+        or in its main frame. That page, when it has an article, is what the source shows; the
+        last item says how the page led there."""
+        refresh = refresh_header_target(result.header("refresh"), result.final_url) or analysis.refresh_to
+        target = refresh or analysis.frame_to
         if target is None or same_url(result.final_url, target) or urlsplit(target).scheme not in ("http", "https"):
             return None
-        sent = await self.fetcher.fetch(target, archive=False)
-        warc, seen = await self._process(sent, previous, reposts)
-        if seen is not None and (seen.has_article or seen.holds_repost) \
-                and (await self._classify(sent, seen, None))[0] in ANSWERED_STATUSES:
-            return sent, seen, warc
-        return None
+        found = await self._article_at(target, previous, reposts, body=True)
+        if found is None:
+            return None
+        shown = found[0].final_url
+        how = f"the page sends its readers on to {shown}" if refresh else f"the page shows {shown} in its main frame"
+        return (*found, how)
 
     async def _wayback(self, source: SourceRow, previous: str | None, reposts: tuple[tuple[int, str], ...]
                        ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
@@ -439,11 +450,8 @@ class Checker:
         elif status in ANSWERED_STATUSES and analysis is not None and not analysis.holds_repost:
             sent = await self._sent_on(result, analysis, previous, reposts)
             if sent is not None:
-                framed = analysis.frame_to is not None
-                result, analysis, warc = sent
+                result, analysis, warc, evidence = sent
                 status, final_url = LinkStatus.REDIRECTED, result.final_url
-                evidence = (f"the page shows {final_url} in its main frame" if framed
-                            else f"the page sends its readers on to {final_url}")
         failures = source.consecutive_failures + 1 if status in FAILING_STATUSES else 0
         dead = is_dead(status, failures, self.cfg.crawl.dead_after)
         body = None

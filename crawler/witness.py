@@ -48,8 +48,7 @@ from crawler.extract import (
     withholds_rest,
     without_closing_ellipsis,
 )
-from crawler.extract.author import AUTHOR_META, json_ld_authors, person_names
-from crawler.extract.author import author_note as is_author_note
+from crawler.extract.author import AUTHOR_META, author_note, json_ld_authors, person_names
 from crawler.extract.style import drop_hidden_jammers
 from crawler.normalize import normalize_each
 
@@ -556,7 +555,7 @@ def read_page(html: str) -> PageText:
     page = PageText(visible, embedded, meta, title, described=described, paywalled=paywalled, struck=struck,
                     authors=person_names(named))
     if page.authors:
-        page.visible = [replace(b, furniture=True) if not b.furniture and author_note(page, b.text) else b
+        page.visible = [replace(b, furniture=True) if not b.furniture and author_note(b.text, page.authors) else b
                         for b in visible]
     return page
 
@@ -577,14 +576,6 @@ def _linked_data(bodies: list[str], first_id: int) -> tuple[list[Block], bool, s
             for s in _strings(value):
                 reader.string(s)
     return reader.out, paywalled, authors
-
-
-def author_note(page: PageText, text: str) -> bool:
-    """Whether `text` is a note on the article's author, every line of it: a line that opens
-    with a name the page's metadata gives as its author's, then what the author is or does.
-    No article text a repost must carry: sites set it under the article, and copies leave it out."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    return bool(lines) and bool(page.authors) and all(is_author_note(line, page.authors) for line in lines)
 
 
 def _inner(markup: str) -> str:
