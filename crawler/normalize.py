@@ -58,7 +58,19 @@ _TABLE_ROW = re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.MULTILINE)
 _EMPHASIS = re.compile(r"[*_~]+")
 _CODE_TICKS = re.compile(r"`+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
+# Markup is a tag that names an element (HTML's, obsolete ones a pasted page still carries, or a
+# custom element's hyphenated name): "<The Palace: Tale of Jang Noksu>" is a title a reader sees.
+_ELEMENTS = frozenset("""
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+blockquote body br button canvas caption center cite code col colgroup data datalist dd del details
+dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2
+h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark
+marquee menu meta meter nav nobr noembed noframes noscript object ol optgroup option output p param
+picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot small
+source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead
+time title tr track tt u ul var video wbr xmp math
+""".split())
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x01")
 
@@ -165,8 +177,13 @@ def _undo_markdown(text: str) -> str:
         text = _CODE_TICKS.sub("", text)
     if "<" in text:
         text = _BR.sub("\n", text)
-        text = _TAG.sub("", text)
+        text = _TAG.sub(_markup, text)
     return _restore(text, store) if store else text
+
+
+def _markup(match: re.Match[str]) -> str:
+    name = match.group(1).lower()
+    return "" if name in _ELEMENTS or "-" in name else match.group(0)
 
 
 def _label(text: str) -> str:

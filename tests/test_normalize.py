@@ -157,6 +157,19 @@ def test_br_splits_and_tags_are_dropped():
     assert md("a < b 且 c>d") == ["a < b 且 c>d"]
 
 
+def test_angle_brackets_around_words_that_name_no_html_element_are_text():
+    # Titles set in angle brackets (Korean and English pages write <Title> where Chinese
+    # ones write 《》) are words a reader sees; only a real element's markup is syntax.
+    assert md("Jeongdong Theater prepared <The Palace: Tale of Jang Noksu>!") == [
+        "Jeongdong Theater prepared <The Palace: Tale of Jang Noksu>!"]
+    assert md("It's because <The Palace: Tale of Jang\nNoksu> was part of it") == [
+        "It's because <The Palace: Tale of Jang", "Noksu> was part of it"]
+    assert md("<Parasite> won <Best Picture>") == ["<Parasite> won <Best Picture>"]
+    # element names in any case, custom elements, and a tag spread over lines are markup
+    assert md('<P ALIGN="center">甲</P><my-widget data-x="1">乙</my-widget>') == ["甲乙"]
+    assert md('<span\nstyle="color:red">红字</span>') == ["红字"]
+
+
 def test_entities_are_undone_after_tags():
     assert md("01:21:15,520<br>--&gt; 01:21:21,664") == ["01:21:15,520", "--> 01:21:21,664"]
     assert md("国防部 &#124; 政治 &#124; 三立新闻网") == ["国防部 | 政治 | 三立新闻网"]
