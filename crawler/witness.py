@@ -76,6 +76,7 @@ _ENDS_SENTENCE = re.compile(r"[。！？!?]\s*$")
 # a short line that ends with a colon leads in to what follows (a list of links, a box): a label
 _LEAD_IN = re.compile(r"[:：]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
+_WRAPPED = 3  # lines of the repost a short line of the page may be wrapped over
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
 _CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
@@ -694,6 +695,17 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
     return _Stretch(s, e, held, int(sum(min(len(k), w) for k, w in counted.items())))
 
 
+def _wrapped(repost: Sequence[str]) -> Iterator[str]:
+    """The letters of short runs of the repost's lines: a line the page sets whole (a heading, a
+    label) that the repost wraps over two or three lines (a Markdown converter's fixed width)."""
+    keys = [_letters(line) for line in repost]
+    for size in range(2, _WRAPPED + 1):
+        for i in range(len(keys) - size + 1):
+            run = "".join(keys[i:i + size])
+            if len(run) < _LINE_MAX:
+                yield run
+
+
 def _between_held(held: list[bool], keys: list[str], i: int) -> bool:
     """Whether the nearest blocks with text before and after block `i` are held and about as
     long as it (rows of a table; a caption between two paragraphs is far shorter than they are)."""
@@ -1070,7 +1082,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
         return None
     repost_grams = _grams(repost_key)
     said = Counter(_letters(line) for line in repost)
-    repost_lines = set(said)
+    repost_lines = set(said).union(_wrapped(repost))
     best: tuple[float, str, tuple[list[str], list[str], list[str]]] | None = None
     title = _letters(normalize_each([page.title], fold_script)[0])
     # The extractor's body is a second reading of the article only where it holds the repost's

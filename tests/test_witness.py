@@ -787,6 +787,21 @@ def test_a_dropped_last_paragraph_is_a_difference_in_every_layout(layout: str) -
     assert _judge(page, ARTICLE).faithful
 
 
+def test_a_subheading_the_repost_wraps_over_lines_is_still_the_articles() -> None:
+    # Markdown converters wrap at a fixed width (html2text at 78 columns, pandoc at 72); a
+    # subheading set apart on the page is held as a whole line of the repost, and two or
+    # three wrapped lines of it are that line.
+    heading = "Why the council changed its mind"
+    page_html = ("<html><body><article><p>" + "</p><p>".join(ARTICLE[:3]) + f"</p><h3>{heading}</h3><p>"
+                 + "</p><p>".join(ARTICLE[3:]) + "</p></article></body></html>")
+    wrapped = [*ARTICLE[:3], "Why the council", "changed its mind", *ARTICLE[3:]]
+    found = _found(page_html, wrapped)
+    assert normalize_lines([heading])[0] in found.lines and not found.furniture
+    # a heading the repost does not hold stays furniture
+    other = _found(page_html.replace(heading, "Read the council's report in full"), wrapped)
+    assert not any("report" in line for line in other.lines)
+
+
 def test_the_caption_of_an_image_box_is_furniture() -> None:
     box = "<div class='embedbox'><img src='/p.jpg' alt=''><br><em>The new crossing, as the council imagines it.</em></div>"
     body = "".join(f"<div class='para'>{p}</div>" for p in ARTICLE[:2]) + box + \
