@@ -27,16 +27,16 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel, Levenshtein
 
-from crawler.normalize import fold_char
+from crawler.normalize import FULL_STOPS, fold_char
 from store.marks import char_marks
 from store.records import Hunk, Span
 from store.words import HunkOp
 
 __all__ = ["Hunk", "Fidelity", "compare", "differs"]
 
-# A sentence ends at 。!?; or . (normalisation has folded the full-width forms), together
+# A sentence ends at 。!?; or . or another script's full stop (normalisation has folded the full-width forms), together
 # with any closing quotes or brackets, or at a line end.
-_SENTENCE_END = re.compile(r"[。!?;.]+[\"')\]》】]*\n?|\n")
+_SENTENCE_END = re.compile(f"[。!?;.{FULL_STOPS}]+" + r"[\"')\]》】]*\n?|\n")
 
 # A character diff of two stretches costs about len(a) * len(b) / 64 machine words.  A
 # stretch beyond this (two unrelated articles) is counted as wholly changed instead.
@@ -90,7 +90,7 @@ def _sentence_starts(text: str) -> list[int]:
 # Han characters, once the unit holds _UNIT_MIN characters.  The same text is then cut
 # the same way whatever its line breaks and spaces, and an edit disturbs only the units
 # around it.
-_UNIT_END = re.compile(r"[。!?;.]+[\"')\]》】]*")
+_UNIT_END = re.compile(f"[。!?;.{FULL_STOPS}]+" + r"[\"')\]》】]*")
 _UNIT_MIN = 12
 _CUT_HAN = re.compile("[" + "".join(chr(c) for c in range(0x4E00, 0xA000) if c % 8 == 0) + "]")
 

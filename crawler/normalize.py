@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 
 import opencc
 
-__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "normalize_each", "fold_char"]
+__all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "normalize_each", "fold_char",
+           "FULL_STOPS"]
+
+# Sentence ends of scripts that have marks of their own (beside `.!?` and the CJK `。！？`):
+# Devanagari and Bengali danda, Myanmar, Ethiopic, Urdu full stop, Arabic question mark,
+# Armenian, Tibetan and Khmer.
+FULL_STOPS = "\u0964\u0965\u104b\u1362\u06d4\u061f\u0589\u0f0d\u17d4"
 
 # --- Markdown -------------------------------------------------------------
 

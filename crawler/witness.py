@@ -50,7 +50,7 @@ from crawler.extract import (
 )
 from crawler.extract.author import AUTHOR_META, author_note, json_ld_authors, person_names
 from crawler.extract.style import drop_hidden_jammers
-from crawler.normalize import normalize_each
+from crawler.normalize import FULL_STOPS, normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
            "read_page", "shows", "shows_another_text", "withheld_after"]
@@ -72,7 +72,7 @@ _AGAINST = 0.3  # weight of a letter the repost does not hold, against one it ho
 # characters: a dateline or a source line is short and ends no sentence; a sentence that names
 # a source ("...数据的来源。") is prose
 _META_LINE_MAX = 80
-_ENDS_SENTENCE = re.compile(r"[。！？!?]\s*$")
+_ENDS_SENTENCE = re.compile(f"[。！？!?{FULL_STOPS}]\\s*$")
 # a short line that ends with a colon leads in to what follows (a list of links, a box): a label
 _LEAD_IN = re.compile(r"[:：]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
@@ -105,7 +105,7 @@ _PHRASING = _HEADINGS | {"p"}
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
-_SENTENCE = re.compile(r"[。！？!?；;]|[.](?:\s|$|[\"'”’)])")
+_SENTENCE = re.compile(f"[。！？!?；;{FULL_STOPS}]|[.](?:\\s|$|[\"'”’)])")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # A line that begins with a label ("Photo: ", "Note: ", "来源：").
 _LABEL_PATTERN = (r"^\s*(?:photo|image|credit|source|note|caption|citation|related|see also|"

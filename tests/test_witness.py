@@ -1223,7 +1223,12 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   # a paragraph that ends with its reporter's and photographer's credit
                                   "血站工作人員也提醒市民，獻血有益健康。經常獻血可以緩解和降低高粘血症，預防和降低心腦血管病的發生，"
                                   "可提高人體的造血功能，促進血液的新陳代謝，是一項符合醫學科學的保健活動。同時，獻血也是弘揚人道主義"
-                                  "的高尚行為。（記者 李慧婷/文 通訊員 史貝貝/圖）"])
+                                  "的高尚行為。（記者 李慧婷/文 通訊員 史貝貝/圖）",
+                                  # sentences that end with their script's own full stop
+                                  "नगर परिषद ने मंगलवार को पुराने पुल को कारों के लिए बंद करने का फैसला किया।",
+                                  "شہر کی کونسل نے منگل کو پرانے پل کو گاڑیوں کے لیے بند کرنے کا فیصلہ کیا۔",
+                                  "မြို့တော်ကောင်စီက အင်္ဂါနေ့မှာ တံတားဟောင်းကို ကားတွေအတွက် ပိတ်ဖို့ ဆုံးဖြတ်ခဲ့ပါတယ်။",
+                                  "ምክር ቤቱ ማክሰኞ ዕለት አሮጌውን ድልድይ ለመኪናዎች ለመዝጋት ወሰነ።"])
 def test_prose_is_not_furniture(line: str) -> None:
     assert witness.is_prose(line)
 

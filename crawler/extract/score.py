@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from crawler.extract.walk import _PUNCT, _Page
+from crawler.normalize import FULL_STOPS
 
 _PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
-_SENT_END_RE = re.compile(r"[。！？!?]|\.(?:\s|$)")
+_SENT_END_RE = re.compile(f"[。！？!?{FULL_STOPS}]" + r"|\.(?:\s|$)")
 
 # Every block costs this much weight, so that a run of short lines sums below zero.
 BLOCK_COST = 1.0

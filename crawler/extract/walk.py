@@ -7,6 +7,8 @@ import math
 import re
 from typing import Any
 
+from crawler.normalize import FULL_STOPS
+
 _SKIP_TAGS = frozenset(
     "script style noscript template svg math iframe object embed canvas button input "
     "select option textarea label head title meta link base video audio source track "
@@ -50,7 +52,8 @@ _TINY_STYLE_RE = re.compile(r"font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|re
 
 # Spacer paragraphs (`<p>&#8203;</p>`) hold only these: nothing a reader sees.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-_PUNCT = ",.;:!?，。！？、；：「」“”『』《》"
+# (with the Arabic and Myanmar commas and other scripts' full stops: their prose is punctuated too)
+_PUNCT = ",.;:!?，。！？、；：「」“”『』《》\u060c\u104a" + FULL_STOPS
 
 
 class _Page:
