@@ -174,6 +174,48 @@ def test_a_box_of_headlines_with_summaries_cut_short_is_no_article_whatever_its_
     assert extract(page.encode()).paragraphs == tuple(article)
 
 
+def test_a_run_of_story_cards_in_a_box_that_holds_more_is_no_article() -> None:
+    """Cards of other stories (a linked headline, a date, a linked picture, a one-line
+    summary) side by side in the article's column, in a box that also holds a "most popular"
+    list: the run of cards is a list, however like prose its summaries are."""
+    article = [
+        "Their dream shattered and their savings spent, nearly 150 travellers returned home on Wednesday after "
+        "being turned back at the border, officials said.",
+        "As they stepped out of the airport one after the other, several said they had paid agents large sums "
+        "for papers that turned out to be worthless.",
+        "The ministry said it would look into the agents' role and asked families not to pay anyone who promised "
+        "a quick passage abroad.",
+    ]
+    cards = "".join(
+        f"<div class='k1'><div class='k2'><div><a href='/story/{i}'>Story {i}: what to know about the storms</a></div>"
+        f"<div class='k3'>April {i + 2}, 2014 -- Updated 1358 GMT</div>"
+        f"<div class='k4'><a href='/story/{i}'><img src='/i/{i}.jpg' alt=''></a></div>"
+        f"<div class='k5'>Getting the latest warnings when storms are headed your way, part {i}, and knowing what to "
+        "do before, during and after one could save your life and the lives of your family.</div></div></div>"
+        for i in range(6))
+    popular = "".join(f"<div class='m{i}'><a href='/pop/{i}'>Most popular story number {i} of today</a></div>"
+                      for i in range(5))
+    page = ("<html><head><title>Travellers return</title></head><body><div class='a1'><div class='b2'>"
+            "<h1>Travellers return</h1>" + "".join(f"<p>{p}</p>" for p in article)
+            + f"<div class='c3'><div class='h'>Part of complete coverage on</div>{cards}"
+            f"<div class='pp'>Most Popular</div>{popular}</div></div></div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(article)
+    # a list of the same shape inside the article, which goes on after it, is the article's
+    steps = [f"Step {i}: mark the route to the shelter nearest your home, and walk it with your family once "
+             "before the season starts, so that nobody has to look for it in the dark." for i in range(6)]
+    listed = "".join(f"<div class='k1'><div class='k2'><div><a href='/guide/{i}'>Shelter guide, part {i}</a></div>"
+                     f"<div class='k5'>{step}</div></div></div>" for i, step in enumerate(steps))
+    page = ("<html><head><title>Travellers return</title></head><body><div class='a1'><div class='b2'>"
+            "<h1>Travellers return</h1>" + "".join(f"<p>{p}</p>" for p in article[:2]) + listed
+            + f"<p>{article[2]}</p></div></div></body></html>")
+    assert extract(page.encode()).paragraphs == (*article[:2], *steps, article[2])
+    # ...and so is one that ends the article
+    page = ("<html><head><title>Travellers return</title></head><body><div class='a1'><div class='b2'>"
+            "<h1>Travellers return</h1>" + "".join(f"<p>{p}</p>" for p in article) + listed
+            + "</div></div></body></html>")
+    assert extract(page.encode()).paragraphs == (*article, *steps)
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

@@ -154,8 +154,12 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     def is_trailer(i: int) -> bool:
         # a short line that ends no sentence ("More news, follow us") closes nothing
         t = texts_[i]
-        return is_label(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or (
+        return is_label(i) or listed(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or (
             nchars_[i] <= TRAILER_MAX_CHARS and not _SENT_END_RE.search(t)) or withholds_rest(t)
+
+    def listed(i: int) -> bool:
+        # a run of other stories' cards where the body ends: the article stops before it
+        return bool(page.listed) and page.listed[page.owner[i]]
 
     override = page.override
 

@@ -97,6 +97,11 @@ TEASER_MIN_ITEMS = 3
 # ...and they are at least this share of the box's children: a body's paragraphs may each
 # hold a link.
 TEASER_ITEM_SHARE = 0.6
+# ...and the box holds little prose besides them (a heading, a "more" line): paragraphs
+# around the items are an article that gives a list.
+TEASER_OTHER_SHARE = 0.25
+# ...or this many of them stand side by side, whatever else the box holds (see `_mark_teasers`).
+TEASER_RUN_ITEMS = 4
 # ...and its items average less prose weight than this (a few hundred characters): a
 # summary is a sentence or two, the sections of an article are longer.
 TEASER_MAX_ITEM_WEIGHT = 12.0
@@ -139,7 +144,9 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
 
     A box of three or more sibling items, most of which hold both a link-dense block
     (a headline) and some prose (a summary), is a list of other articles ("top
-    stories", "more from"), not the body: its prose gets a negative weight.
+    stories", "more from"), not the body: its prose gets a negative weight. A run of four
+    or more such items side by side in a box that holds other things too is marked in
+    `page.listed`.
     """
     ne = page.nelem
     eparent = page.eparent
@@ -157,10 +164,12 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     nchild = [0] * ne
     nitem = [0] * ne
     item_mass = [0.0] * ne
+    item = [False] * ne
     for e in range(ne - 1, 0, -1):
         p = eparent[e]
         nchild[p] += 1
         if has_link[e] and mass[e] > 0:
+            item[e] = True
             nitem[p] += 1
             item_mass[p] += mass[e]
         if has_link[e]:
@@ -170,9 +179,35 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     found = False
     for e in range(ne):
         q = nitem[e]
-        if q >= TEASER_MIN_ITEMS and q >= TEASER_ITEM_SHARE * nchild[e] and item_mass[e] / q < TEASER_MAX_ITEM_WEIGHT:
+        if (q >= TEASER_MIN_ITEMS and q >= TEASER_ITEM_SHARE * nchild[e] and item_mass[e] / q < TEASER_MAX_ITEM_WEIGHT
+                and mass[e] - item_mass[e] <= TEASER_OTHER_SHARE * item_mass[e]):
             teaser[e] = True
             found = True
+    # A run of items side by side in a box that holds more, but little other prose ("complete
+    # coverage" cards under the article, then a "most popular" list), keeps its weight (the
+    # box may be the article's column, which its summaries help to choose), but what it holds
+    # is no body where it ends one (`clean`). A list of steps among an article's paragraphs is
+    # the article's.
+    children: dict[int, list[int]] = {}
+    for e in range(1, ne):
+        p = eparent[e]
+        if nitem[p] >= TEASER_RUN_ITEMS and not teaser[p] and mass[p] - item_mass[p] <= TEASER_OTHER_SHARE * item_mass[p]:
+            children.setdefault(p, []).append(e)
+    listed = [False] * ne
+    for kids in children.values():
+        run: list[int] = []
+        for e in [*kids, -1]:
+            if e >= 0 and item[e]:
+                run.append(e)
+                continue
+            if len(run) >= TEASER_RUN_ITEMS and sum(mass[x] for x in run) / len(run) < TEASER_MAX_ITEM_WEIGHT:
+                for x in run:
+                    listed[x] = True
+            run = []
+    for e in range(1, ne):
+        if listed[eparent[e]]:
+            listed[e] = True
+    page.listed = listed
     if not found:
         return
     inside = teaser[:]

@@ -61,7 +61,7 @@ class _Page:
 
     __slots__ = (
         "texts", "nchars", "links", "owner", "kinds",
-        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override", "alts",
+        "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override", "alts", "listed",
     )
 
     def __init__(self) -> None:
@@ -81,6 +81,7 @@ class _Page:
         self.raw: dict[int, str] = {}  # block -> its source text, when that spans lines
         self.override: dict[int, str] = {}  # block -> its text without lines split off
         self.alts: list[str] = []  # `alt_key` of each image's alternative text, sorted when the walk ends
+        self.listed: list[bool] = []  # element -> inside a run of other stories' cards (`score._mark_teasers`)
 
 
 _INLINE_TAGS = frozenset(
