@@ -51,6 +51,11 @@ _LINK = re.compile(r"\[(" + _TEXT + r")\]" + _URL)
 _REF_DEF = re.compile(r"^[ \t]{0,3}\[((?:\\.|[^\[\]\\\n])+)\]:[ \t]*(?:<[^<>\n]*>|\x00\d+\x01|[!-~]+)"
                       r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$\n?", re.MULTILINE)
 # `![alt][label]`, `[text][label]`, `[text][]`, `[text]`: a reference, when a definition names it.
+# A footnote (`text[^1]` and a line `[^1]: the note`): the marks are no text, the note is.
+_FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^([^\]\s]+)\]:[ \t]*", re.MULTILINE)
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+# A backslash at a line's end is a hard line break (CommonMark), no character.
+_HARD_BREAK = re.compile(r"(?<!\\)\\(?=\n)")
 _REF_USE = re.compile(r"(!?)\[(" + _TEXT + r")\](?:\[((?:\\.|[^\[\]\\\n])*)\]|(?![\[(:]))")
 _BARE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|ipfs|ftp)://[^\s<>\[\]()]+")
 
@@ -64,9 +69,10 @@ _TABLE_ROW = re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.MULTILINE)
 _EMPHASIS = re.compile(r"[*_~]+")
 _CODE_TICKS = re.compile(r"`+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*(?::[A-Za-z][A-Za-z0-9-]*)?)(?:\s[^<>]*)?/?>")
 # Markup is a tag that names an element (HTML's, obsolete ones a pasted page still carries, or a
-# custom element's hyphenated name): "<The Palace: Tale of Jang Noksu>" is a title a reader sees.
+# custom element's hyphenated name, a namespaced one that Word pastes, `<o:p>`): "<The Palace:
+# Tale of Jang Noksu>" is a title a reader sees.
 _ELEMENTS = frozenset("""
 a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
 blockquote body br button canvas caption center cite code col colgroup data datalist dd del details
@@ -154,12 +160,15 @@ def _undo_markdown(text: str) -> str:
         text = _ESCAPED_IMAGE_LINK.sub("", text)
         text = _ESCAPED_IMAGE.sub("", text)
     if "\\" in text:
+        text = _HARD_BREAK.sub("", text)
         # Escapes are parked, not undone, so that `\*` or `\[` is not read as markup below.
         text = _ESCAPE.sub(lambda m: park(m.group(1)), text)
     if "<" in text:
         text = _COMMENT.sub("", text)
         text = _IMG_TAG.sub("", text)
         text = _AUTOLINK.sub(lambda m: park(m.group(1)), text)
+    if "[^" in text:
+        text = _footnotes(text)
     if "]:" in text:
         text = _references(text)
     if "](" in text:
@@ -189,11 +198,21 @@ def _undo_markdown(text: str) -> str:
 
 def _markup(match: re.Match[str]) -> str:
     name = match.group(1).lower()
-    return "" if name in _ELEMENTS or "-" in name else match.group(0)
+    return "" if name in _ELEMENTS or "-" in name or ":" in name else match.group(0)
 
 
 def _label(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _footnotes(text: str) -> str:
+    """`text` without the marks of its footnotes: a reference to a note that a line defines
+    goes (a reader sees a small number), the note's line keeps its words."""
+    labels = {m.group(1).casefold() for m in _FOOTNOTE_DEF.finditer(text)}
+    if not labels:
+        return text
+    text = _FOOTNOTE_DEF.sub("", text)
+    return _FOOTNOTE_REF.sub(lambda m: "" if m.group(1).casefold() in labels else m.group(0), text)
 
 
 def _references(text: str) -> str:

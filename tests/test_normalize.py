@@ -86,6 +86,19 @@ def test_reference_links_become_their_text_and_their_definitions_are_no_text():
     assert md("见[注1]和[甲][乙]。\n[注1]:参见本报前日报道") == ["见[注1]和[甲][乙]。", "[注1]:参见本报前日报道"]
 
 
+def test_footnote_marks_and_hard_break_backslashes_are_no_text():
+    # a footnote's mark is a small number a reader sees (or nothing); its note keeps its words
+    body = "市议会投票通过。[^1] 结果很接近。[^note]\n\n[^1]: 来源：会议记录。\n[^note]: A second note."
+    assert md(body) == ["市议会投票通过。 结果很接近。", "来源：会议记录。", "A second note."]
+    # a mark that no line defines is text, as a renderer shows it
+    assert md("see [^x] here") == ["see [^x] here"]
+    # a backslash that ends a line breaks it (CommonMark); an escaped one stays
+    assert md("Line one\\\nLine two") == ["Line one", "Line two"]
+    assert md("C:\\\\\nnext") == ["C:\\", "next"]
+    # the namespaced tags that text pasted from Word carries are markup
+    assert md("<o:p></o:p>巴黎<st1:place>Paris</st1:place>") == ["巴黎Paris"]
+
+
 def test_empty_link_target_keeps_text():
     assert md("[郭文贵先生直播精选]()") == ["郭文贵先生直播精选"]
 
