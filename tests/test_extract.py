@@ -151,18 +151,22 @@ def test_text_drawn_at_size_0_or_far_off_the_screen_is_not_the_articles():
     assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
 
 
+# An article of three paragraphs, beside boxes of other stories.
+TRAVELLERS = [
+    "Their dream shattered and their savings spent, nearly 150 travellers returned home on Wednesday after "
+    "being turned back at the border, officials said.",
+    "As they stepped out of the airport one after the other, several said they had paid agents large sums "
+    "for papers that turned out to be worthless.",
+    "The ministry said it would look into the agents' role and asked families not to pay anyone who promised "
+    "a quick passage abroad.",
+]
+
+
 def test_a_box_of_headlines_with_summaries_cut_short_is_no_article_whatever_its_class():
     """Related stories set as one line each, a headline's link and a summary cut short ("...
     may soon..."), under class names that say nothing: a list of other articles, however much
     prose it holds, not the article beside it."""
-    article = [
-        "Their dream shattered and their savings spent, nearly 150 travellers returned home on Wednesday after "
-        "being turned back at the border, officials said.",
-        "As they stepped out of the airport one after the other, several said they had paid agents large sums "
-        "for papers that turned out to be worthless.",
-        "The ministry said it would look into the agents' role and asked families not to pay anyone who promised "
-        "a quick passage abroad.",
-    ]
+    article = TRAVELLERS
     teasers = "".join(
         f"<div class='x{i}'><a href='/story/{i}'>Story {i} headline about another matter</a> CAPITAL: An official "
         f"body has said that close to two million long-time residents of the region, story {i}, may soon be "
@@ -178,14 +182,7 @@ def test_a_run_of_story_cards_in_a_box_that_holds_more_is_no_article() -> None:
     """Cards of other stories (a linked headline, a date, a linked picture, a one-line
     summary) side by side in the article's column, in a box that also holds a "most popular"
     list: the run of cards is a list, however like prose its summaries are."""
-    article = [
-        "Their dream shattered and their savings spent, nearly 150 travellers returned home on Wednesday after "
-        "being turned back at the border, officials said.",
-        "As they stepped out of the airport one after the other, several said they had paid agents large sums "
-        "for papers that turned out to be worthless.",
-        "The ministry said it would look into the agents' role and asked families not to pay anyone who promised "
-        "a quick passage abroad.",
-    ]
+    article = TRAVELLERS
     cards = "".join(
         f"<div class='k1'><div class='k2'><div><a href='/story/{i}'>Story {i}: what to know about the storms</a></div>"
         f"<div class='k3'>April {i + 2}, 2014 -- Updated 1358 GMT</div>"
