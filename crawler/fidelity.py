@@ -34,8 +34,8 @@ from store.words import HunkOp
 
 __all__ = ["Hunk", "Fidelity", "compare", "differs"]
 
-# A sentence ends at 。!?; or . or another script's full stop (normalisation has folded the full-width forms), together
-# with any closing quotes or brackets, or at a line end.
+# A sentence ends at 。!?; or . or another script's full stop (normalisation has folded the
+# full-width forms), together with any closing quotes or brackets, or at a line end.
 _SENTENCE_END = re.compile(f"[。!?;.{FULL_STOPS}]+" + r"[\"')\]》】]*\n?|\n")
 
 # A character diff of two stretches costs about len(a) * len(b) / 64 machine words.  A

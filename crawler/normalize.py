@@ -50,12 +50,12 @@ _LINK = re.compile(r"\[(" + _TEXT + r")\]" + _URL)
 # (Its destination is ASCII, or an autolink parked before: "[注1]:参见本报前日报道" is a line of text.)
 _REF_DEF = re.compile(r"^[ \t]{0,3}\[((?:\\.|[^\[\]\\\n])+)\]:[ \t]*(?:<[^<>\n]*>|\x00\d+\x01|[!-~]+)"
                       r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$\n?", re.MULTILINE)
-# `![alt][label]`, `[text][label]`, `[text][]`, `[text]`: a reference, when a definition names it.
 # A footnote (`text[^1]` and a line `[^1]: the note`): the marks are no text, the note is.
 _FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^([^\]\s]+)\]:[ \t]*", re.MULTILINE)
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 # A backslash at a line's end is a hard line break (CommonMark), no character.
 _HARD_BREAK = re.compile(r"(?<!\\)\\(?=\n)")
+# `![alt][label]`, `[text][label]`, `[text][]`, `[text]`: a reference, when a definition names it.
 _REF_USE = re.compile(r"(!?)\[(" + _TEXT + r")\](?:\[((?:\\.|[^\[\]\\\n])*)\]|(?![\[(:]))")
 _BARE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|ipfs|ftp)://[^\s<>\[\]()]+")
 

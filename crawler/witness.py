@@ -699,11 +699,11 @@ def _wrapped(repost: Sequence[str]) -> Iterator[str]:
     """The letters of short runs of the repost's lines: a line the page sets whole (a heading, a
     label) that the repost wraps over two or three lines (a Markdown converter's fixed width)."""
     keys = [_letters(line) for line in repost]
+    sizes = [len(key) for key in keys]
     for size in range(2, _WRAPPED + 1):
         for i in range(len(keys) - size + 1):
-            run = "".join(keys[i:i + size])
-            if len(run) < _LINE_MAX:
-                yield run
+            if sum(sizes[i:i + size]) < _LINE_MAX:
+                yield "".join(keys[i:i + size])
 
 
 def _between_held(held: list[bool], keys: list[str], i: int) -> bool:
