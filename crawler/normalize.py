@@ -62,7 +62,8 @@ _BARE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|ipfs|ftp)://[^\s<>\[\]()]+")
 _QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 _RULE = re.compile(r"^[ \t]*(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$", re.MULTILINE)
-_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])(?:[ \t]+|$)", re.MULTILINE)
+# (a task list's box, `- [ ]` or `- [x]`, is drawn as a checkbox: no text)
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])(?:[ \t]+(?:\[[ xX]\][ \t]+)?|$)", re.MULTILINE)
 # (Possessive runs: two runs of blanks side by side make a long line of blanks quadratic.)
 _TABLE_RULE = re.compile(r"^[ \t]*+\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)++\|?[ \t]*+$", re.MULTILINE)
 _TABLE_ROW = re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.MULTILINE)
@@ -82,6 +83,12 @@ marquee menu meta meter nav nobr noembed noframes noscript object ol optgroup op
 picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot small
 source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead
 time title tr track tt u ul var video wbr xmp math
+""".split())
+# Elements a browser draws as blocks of their own: their tags break the line.
+_BLOCKS = frozenset("""
+address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
+figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main
+menu nav ol p pre section summary table tbody td tfoot th thead title tr ul xmp
 """.split())
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x01")
@@ -198,6 +205,8 @@ def _undo_markdown(text: str) -> str:
 
 def _markup(match: re.Match[str]) -> str:
     name = match.group(1).lower()
+    if name in _BLOCKS:
+        return "\n"
     return "" if name in _ELEMENTS or "-" in name or ":" in name else match.group(0)
 
 

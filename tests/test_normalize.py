@@ -179,8 +179,21 @@ def test_angle_brackets_around_words_that_name_no_html_element_are_text():
         "It's because <The Palace: Tale of Jang", "Noksu> was part of it"]
     assert md("<Parasite> won <Best Picture>") == ["<Parasite> won <Best Picture>"]
     # element names in any case, custom elements, and a tag spread over lines are markup
-    assert md('<P ALIGN="center">甲</P><my-widget data-x="1">乙</my-widget>') == ["甲乙"]
+    assert md('<P ALIGN="center">甲</P><my-widget data-x="1">乙</my-widget>丙') == ["甲", "乙丙"]
     assert md('<span\nstyle="color:red">红字</span>') == ["红字"]
+
+
+def test_a_block_elements_tags_break_the_line_as_a_browser_draws_it():
+    # paragraphs pasted as HTML on one line are paragraphs, not one run of words
+    assert md("<p>第一段。</p><p>第二段。</p>") == ["第一段。", "第二段。"]
+    assert md("<ul><li>one</li><li>two</li></ul><details><summary>More</summary>Hidden</details>") == [
+        "one", "two", "More", "Hidden"]
+    assert md("文字<span>内联</span>继续<b>加粗</b>") == ["文字内联继续加粗"]
+
+
+def test_a_task_lists_boxes_are_no_text():
+    assert md("- [x] 已完成\n- [ ] 未完成\n1. [X] done") == ["已完成", "未完成", "done"]
+    assert md("[x] is a variable") == ["[x] is a variable"]
 
 
 def test_entities_are_undone_after_tags():
