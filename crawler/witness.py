@@ -41,6 +41,7 @@ from crawler.extract import (
     _class_signal,
     alt_key,
     describes_image,
+    hidden_by_class,
     hidden_by_style,
     json_document,
     not_free,
@@ -259,6 +260,8 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 if style and hidden_by_style(style, inline=tag not in _BLOCK_TAGS):
                     continue
                 c, i = attrs.get("class"), attrs.get("id")
+                if c and hidden_by_class(c):
+                    continue
                 if c or i:
                     boiler, level = _class_signal(c, i)
                     if boiler:

@@ -137,6 +137,20 @@ def test_text_hidden_inside_a_paragraph_is_not_the_articles():
     assert extract(page.encode()).paragraphs == tuple(f"{para}第{i}段结束。" for i in range(5))
 
 
+def test_text_for_screen_readers_only_is_not_the_articles():
+    """The classes of the common frameworks that keep text from the eye for screen readers
+    (Bootstrap's sr-only and visually-hidden, WordPress's screen-reader-text, Drupal's
+    element-invisible): a link's "(opens in a new tab)" is no word of the paragraph."""
+    para = "The council voted on Tuesday to close the old harbour bridge to cars from next spring"
+    hidden = ["sr-only", "visually-hidden", "screen-reader-text", "element-invisible", "visuallyhidden"]
+    page = ("<html><head><title>t</title></head><body><article><h1>t</h1>" + "".join(
+        f"<p>{para}, <a href='/r{i}'>the report says<span class='{c}'> (opens in a new tab)</span></a>, "
+        f"part {i}.</p>" for i, c in enumerate(hidden))
+        + "<p class='sr-only'>Skip to the comments below this article and read what others said.</p>"
+        + "</article></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(f"{para}, the report says, part {i}." for i in range(5))
+
+
 def test_text_drawn_at_size_0_or_far_off_the_screen_is_not_the_articles():
     """Jammer text drawn at size 0 inside a paragraph, and a block moved far off the screen (for
     screen readers, or planted), are not what a reader sees; a layout whose block is of size 0

@@ -865,6 +865,20 @@ def test_a_pull_quote_hidden_from_screen_readers_is_shown_by_the_page() -> None:
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+def test_text_for_screen_readers_only_is_no_text_the_page_shows() -> None:
+    # a link's "(opens in a new tab)" for screen readers: the reader's copy has none of it
+    body = "".join(f"<p>{p[:-1]} <a href='/r'>here<span class='sr-only'> (opens in a new tab)</span></a>.</p>"
+                   for p in ARTICLE)
+    page = _chrome("Harbour bridge", f"<div class='story'>{body}</div>")
+    assert _judge(page, [f"{p[:-1]} here." for p in ARTICLE]).faithful
+    # and a planted line kept from the eye shows nothing a repost may copy
+    planted = "The mayor resigned on Wednesday after the vote."
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:3])
+                   + f"<p class='visually-hidden'>{planted}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE[3:]) + "</div>")
+    verdict = _judge(page, ARTICLE[:3] + [planted] + ARTICLE[3:])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
 def test_watermarks_the_pages_stylesheet_hides_are_no_text_a_repost_lacks() -> None:
     # a class the page's <style> hides, inside every paragraph: the reader's copy has none of it
     page = _chrome("Harbour bridge", "<style>.w7 { display: none }</style><div class='story'>" + "".join(

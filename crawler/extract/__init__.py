@@ -49,6 +49,7 @@ from crawler.extract.walk import ALT_SHORTEST as ALT_SHORTEST
 from crawler.extract.walk import _class_signal as _class_signal
 from crawler.extract.walk import alt_key as alt_key
 from crawler.extract.walk import describes_image as describes_image
+from crawler.extract.walk import hidden_by_class as hidden_by_class
 from crawler.extract.walk import hidden_by_style as hidden_by_style
 
 __all__ = ["Article", "decode_html", "extract", "header_charset", "json_document", "not_free", "placeholder_line", "plain_text_page", "utf16", "without_closing_ellipsis", "withholds_rest"]

@@ -167,7 +167,21 @@ def _hidden(attrs: dict, inline: bool = False) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     st = attrs.get("style")
-    return st is not None and hidden_by_style(st, inline)
+    if st is not None and hidden_by_style(st, inline):
+        return True
+    c = attrs.get("class")
+    return c is not None and hidden_by_class(c)
+
+
+# The classes the common frameworks give text kept from the eye for screen readers
+# (Bootstrap, WordPress, Drupal, HTML5 Boilerplate): "(opens in a new tab)", "Skip to content".
+_SCREEN_READER_ONLY = frozenset(
+    ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "element-invisible", "screen-reader-only"))
+
+
+def hidden_by_class(classes: str) -> bool:
+    """Whether an element's `class` is one the common frameworks hide for screen readers only."""
+    return not _SCREEN_READER_ONLY.isdisjoint(classes.lower().split())
 
 
 def hidden_by_style(style: str, inline: bool) -> bool:
