@@ -188,26 +188,29 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     # box may be the article's column, which its summaries help to choose), but what it holds
     # is no body where it ends one (`clean`). A list of steps among an article's paragraphs is
     # the article's.
-    children: dict[int, list[int]] = {}
-    for e in range(1, ne):
-        p = eparent[e]
-        if nitem[p] >= TEASER_RUN_ITEMS and not teaser[p] and mass[p] - item_mass[p] <= TEASER_OTHER_SHARE * item_mass[p]:
-            children.setdefault(p, []).append(e)
-    listed = [False] * ne
-    for kids in children.values():
-        run: list[int] = []
-        for e in [*kids, -1]:
-            if e >= 0 and item[e]:
-                run.append(e)
-                continue
-            if len(run) >= TEASER_RUN_ITEMS and sum(mass[x] for x in run) / len(run) < TEASER_MAX_ITEM_WEIGHT:
-                for x in run:
-                    listed[x] = True
-            run = []
-    for e in range(1, ne):
-        if listed[eparent[e]]:
-            listed[e] = True
-    page.listed = listed
+    boxes = {e for e, q in enumerate(nitem) if q >= TEASER_RUN_ITEMS and not teaser[e]
+             and mass[e] - item_mass[e] <= TEASER_OTHER_SHARE * item_mass[e]}
+    if boxes:
+        children: dict[int, list[int]] = {}
+        for e in range(1, ne):
+            if eparent[e] in boxes:
+                children.setdefault(eparent[e], []).append(e)
+        listed = [False] * ne
+        for kids in children.values():
+            run: list[int] = []
+            for e in [*kids, -1]:
+                if e >= 0 and item[e]:
+                    run.append(e)
+                    continue
+                if len(run) >= TEASER_RUN_ITEMS and sum(mass[x] for x in run) / len(run) < TEASER_MAX_ITEM_WEIGHT:
+                    for x in run:
+                        listed[x] = True
+                run = []
+        if any(listed):
+            for e in range(1, ne):
+                if listed[eparent[e]]:
+                    listed[e] = True
+            page.listed = listed
     if not found:
         return
     inside = teaser[:]

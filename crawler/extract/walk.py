@@ -181,7 +181,10 @@ _SCREEN_READER_ONLY = frozenset(
 
 def hidden_by_class(classes: str) -> bool:
     """Whether an element's `class` is one the common frameworks hide for screen readers only."""
-    return not _SCREEN_READER_ONLY.isdisjoint(classes.lower().split())
+    # (substring tests first: the walk asks this of every element with a class; class names
+    # match case for case, as a stylesheet's selectors do)
+    return ("-only" in classes or "idden" in classes or "-text" in classes or "nvisible" in classes) and \
+        not _SCREEN_READER_ONLY.isdisjoint(classes.split())
 
 
 def hidden_by_style(style: str, inline: bool) -> bool:
