@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from crawler import analyze, witness
 from crawler.classify import link_status, soft404_evidence
 from crawler.crawl import CrawlSummary
-from crawler.extract import extract
+from crawler.extract import extract, hidden_by_style
 from crawler.fetch import FetchResult
 from crawler.normalize import markdown_to_lines, normalize_lines
 from store.db import Store
@@ -877,6 +877,26 @@ def test_text_for_screen_readers_only_is_no_text_the_page_shows() -> None:
                    + f"<p class='visually-hidden'>{planted}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE[3:]) + "</div>")
     verdict = _judge(page, ARTICLE[:3] + [planted] + ARTICLE[3:])
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
+@pytest.mark.parametrize("style", ["opacity:0", "opacity: 0.0 !important", "visibility:collapse",
+                                   "position:absolute;clip:rect(0 0 0 0)", "position:absolute; clip: rect(1px, 1px, 1px, 1px)",
+                                   "clip-path: inset(50%)"])
+def test_an_article_drawn_invisible_under_another_is_not_what_the_page_shows(style: str) -> None:
+    # the page shows an edited article and carries the repost's words drawn invisible: the
+    # reader sees the edit, and so must the verdict
+    edited = ARTICLE[:2] + ["The mayor resigned on Wednesday, a day after the council's vote on the bridge."] + ARTICLE[3:]
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in edited)
+                   + f"</div><div style='{style}'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>")
+    assert not _judge(page, ARTICLE).faithful
+    # the repost of the edited article is faithful to what the page shows
+    assert _judge(page, edited).faithful
+
+
+@pytest.mark.parametrize("style", ["opacity:0.5", "stop-opacity:0", "fill-opacity: 0", "clip: rect(0 40px 20px 0)",
+                                   "clip-path: inset(10%)", "visibility: visible"])
+def test_styles_that_draw_text_are_not_taken_for_hiding_it(style: str) -> None:
+    assert not hidden_by_style(style, inline=False)
 
 
 def test_watermarks_the_pages_stylesheet_hides_are_no_text_a_repost_lacks() -> None:

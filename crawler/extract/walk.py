@@ -41,10 +41,14 @@ _NEG_RE = re.compile(
 _POS_RE = re.compile(
     r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
 )
-# Styles that keep an element's text from the eye: not drawn, or moved far off the screen (text
-# for screen readers only, a logo's words under its image).
+# Styles that keep an element's text from the eye: not drawn, drawn invisible (fully
+# transparent, clipped to nothing: the screen-reader-only technique), or moved far off the
+# screen (text for screen readers only, a logo's words under its image).
 _HIDDEN_STYLE_RE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent)\s*:\s*-\d{4,}(?:\.\d+)?px")
+    r"display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|(?:left|top|text-indent)\s*:\s*-\d{4,}(?:\.\d+)?px"
+    r"|(?<![\w-])opacity\s*:\s*(?:0+(?:\.0*)?|\.0+)\s*(?:;|!|$)"
+    r"|(?<![\w-])clip\s*:\s*rect\(\s*(?:0|1px)[\s,]+(?:0|1px)[\s,]+(?:0|1px)[\s,]+(?:0|1px)\s*\)"
+    r"|clip-path\s*:\s*inset\(\s*50%")
 # Drawn at size 0: anti-copy jammer text inside a paragraph (`<font style="font-size:0px">`).
 # Only an inline element's: a block of size 0 is a layout's trick against the gaps between its
 # inline blocks, which set their own size again.
