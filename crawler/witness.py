@@ -50,7 +50,7 @@ from crawler.extract import (
     without_closing_ellipsis,
 )
 from crawler.extract.author import AUTHOR_META, author_note, json_ld_authors, person_names
-from crawler.extract.style import drop_hidden_jammers
+from crawler.extract.style import drop_hidden
 from crawler.normalize import FULL_STOPS, normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
@@ -539,12 +539,12 @@ def read_page(html: str) -> PageText:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text() if title_node is not None else "").split())
     meta = _meta_descriptions(tree, 0)
-    drop_hidden_jammers(tree, html)
+    carried = drop_hidden(tree, html)
     root = tree.body or tree.root
     struck = tuple(t for n in tree.css("body del, body s, body strike") if (t := " ".join((n.text() or "").split())))
     visible = _blocks(root, 100) if root is not None else []
     first = max((b.container for b in visible), default=100) + 1_000_000
-    fragments = [_inner(n.html or "") for n in tree.css("noscript, template")]
+    fragments = [*carried, *(_inner(n.html or "") for n in tree.css("noscript, template"))]
     fragments += [n.attributes.get("srcdoc") or "" for n in tree.css("iframe[srcdoc]")]
     linked: list[str] = []
     rendered: list[tuple[str, str]] = []

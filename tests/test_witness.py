@@ -17,6 +17,7 @@ from crawler import analyze, witness
 from crawler.classify import link_status, soft404_evidence
 from crawler.crawl import CrawlSummary
 from crawler.extract import extract, hidden_by_style
+from crawler.extract.style import hiding_selectors
 from crawler.fetch import FetchResult
 from crawler.normalize import markdown_to_lines, normalize_lines
 from store.db import Store
@@ -879,18 +880,42 @@ def test_text_for_screen_readers_only_is_no_text_the_page_shows() -> None:
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
-@pytest.mark.parametrize("style", ["opacity:0", "opacity: 0.0 !important", "visibility:collapse",
+@pytest.mark.parametrize("style", ["stylesheet", "opacity:0", "opacity: 0.0 !important", "visibility:collapse",
                                    "position:absolute;clip:rect(0 0 0 0)", "position:absolute; clip: rect(1px, 1px, 1px, 1px)",
                                    "clip-path: inset(50%)"])
 def test_an_article_drawn_invisible_under_another_is_not_what_the_page_shows(style: str) -> None:
     # the page shows an edited article and carries the repost's words drawn invisible: the
     # reader sees the edit, and so must the verdict
     edited = ARTICLE[:2] + ["The mayor resigned on Wednesday, a day after the council's vote on the bridge."] + ARTICLE[3:]
-    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in edited)
-                   + f"</div><div style='{style}'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>")
+    copy = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    hidden = f"<div style='{style}'>{copy}</div>" if style != "stylesheet" else \
+        f"<style>.k9 {{ display: none }}</style><div class='k9'>{copy}</div>"
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in edited) + f"</div>{hidden}")
     assert not _judge(page, ARTICLE).faithful
     # the repost of the edited article is faithful to what the page shows
     assert _judge(page, edited).faithful
+
+
+def test_a_box_hidden_on_small_screens_and_shown_on_wider_ones_is_shown() -> None:
+    # a pull quote hidden at the top of the stylesheet and shown again by a media query: a
+    # desktop reader sees it, and a repost that copies it copies what the page shows
+    quote = "Nobody on the council wanted to be the one who closed the bridge, the mayor told reporters."
+    style = "<style>.pq { display: none } @media screen and (min-width:768px) { .pq { display: block } }</style>"
+    page = _chrome("Harbour bridge", style + "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:2])
+                   + f"<div class='pq'>{quote}</div>" + "".join(f"<p>{p}</p>" for p in ARTICLE[2:]) + "</div>")
+    assert _judge(page, ARTICLE[:2] + [quote] + ARTICLE[2:]).faithful
+    assert hiding_selectors([".a{display:none}@media (min-width:768px){ .a{display:block}} .b{display:none}"
+                             ".b:after{display:block} .c{display:none} .x .c{display:block}"]) == [".b", ".c"]
+
+
+def test_the_rest_of_an_article_a_click_shows_is_the_articles() -> None:
+    # the page shows the first paragraphs and keeps the rest in a box its stylesheet hides
+    # until "read more" is clicked: a repost of the whole article is faithful to it
+    for shown, rest in ((ARTICLE[:2], ARTICLE[2:]), (ARTICLE[:2], ARTICLE)):
+        page = _chrome("Harbour bridge", "<style>.more { display:none }</style><div class='story'>"
+                       + "".join(f"<p>{p}</p>" for p in shown) + "<div class='more'>"
+                       + "".join(f"<p>{p}</p>" for p in rest) + "</div><a href='#'>Read more</a></div>")
+        assert _judge(page, ARTICLE).faithful
 
 
 @pytest.mark.parametrize("style", ["opacity:0.5", "stop-opacity:0", "fill-opacity: 0", "clip: rect(0 40px 20px 0)",

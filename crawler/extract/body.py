@@ -19,7 +19,7 @@ from crawler.extract.score import (
     _subtree_end,
     _weights,
 )
-from crawler.extract.style import drop_hidden_jammers
+from crawler.extract.style import drop_hidden
 from crawler.extract.title import _squash, _title, _title_element
 from crawler.extract.walk import _Page, _walk
 
@@ -216,7 +216,8 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
     drop_ids = _matched_ids(tree, getattr(hints, "drop", None))
     body_ids = _matched_ids(tree, getattr(hints, "body", None))
 
-    drop_hidden_jammers(tree, text)
+    # (the extractor keeps a longer hidden box: where it is a copy, the witness reads it as one)
+    drop_hidden(tree, text, copies=False)
     # script/style text would distort the share of the page a box holds
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root

@@ -3,11 +3,14 @@ strings ("加拿大家园,www.iask.ca") set inside the paragraphs in elements of
 `<style>` rule of the page hides (`.Nys842 { display:none; }`). A reader never sees them, and a
 repost copied from the screen does not have them.
 
-Only rules at the top of a stylesheet count (one inside `@media` applies to some screens),
-only a selector that is one class or one id (with or without its tag), and only short texts:
-a long block hidden by a class may be the rest of an article that a click shows. The scan is
-a few string searches rather than a CSS parser: tinycss2 took 29 ms a page on the pages that
-hide anything (an analysis is about 8 ms), and only the few rules that hide need reading.
+Only rules at the top of a stylesheet count (one inside `@media` applies to some screens), and
+not where another rule shows the element again (on wider screens, as a rule); only a selector
+that is one class or one id (with or without its tag). A long block hidden by a class may be
+the rest of an article that a click shows, or a copy of the article planted for a reader that
+does not read styles: the witness reads a copy as data the page carries (`drop_hidden`).
+The scan is a few string searches rather than a CSS parser: tinycss2 took 29 ms a page on
+the pages that hide anything (an analysis is about 8 ms), and only the few rules that hide
+need reading.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-JAMMER_MAX = 60  # characters: a hidden text longer than this is no jammer, and stays
+JAMMER_MAX = 60  # characters: a hidden text longer than this is no jammer, but a box the page carries
 _NONE = re.compile(r"\s*:\s*none\b")  # after "display"
 _HIDDEN = re.compile(r"\s*:\s*hidden\b")  # after "visibility"
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
@@ -54,7 +57,29 @@ def hiding_selectors(stylesheets: list[str]) -> list[str]:
                 simple = _SIMPLE.fullmatch(selector.strip())
                 if simple:
                     found.add(simple.group(1) or simple.group(2))
-    return sorted(found)
+    # (a rule that shows the box again, on wider screens as a rule: `@media (min-width:768px)
+    # { .pull-quote { display:block } }`, makes it a box some readers see)
+    return sorted(x for x in found if not any(_shown_again(css, x) for css in stylesheets))
+
+
+_SHOWS = re.compile(r"display\s*:\s*(?!none\b)[a-z]|visibility\s*:\s*visible")
+
+
+def _shown_again(css: str, selector: str) -> bool:
+    """Whether a rule of `css` whose selector list names `selector` alone (not a descendant
+    or a pseudo-element of it) sets it drawn."""
+    at = css.find(selector)
+    while at >= 0:
+        end = at + len(selector)
+        before = css[max(0, at - 40):at].rstrip()[-1:] or "}"
+        rest = css[end:end + 40].lstrip()
+        if before in "{};," and rest[:1] in ("{", ","):
+            opened = css.find("{", end)
+            closed = css.find("}", opened)
+            if opened >= 0 and _SHOWS.search(css, opened, closed if closed >= 0 else len(css)):
+                return True
+        at = css.find(selector, end)
+    return False
 
 
 def stylesheets(html: str) -> list[str]:
@@ -72,16 +97,66 @@ def stylesheets(html: str) -> list[str]:
     return found
 
 
-def drop_hidden_jammers(tree: Any, html: str) -> None:
-    """Take out of the parsed page (selectolax; `html`: its markup) the short texts its
-    stylesheet hides."""
+def drop_hidden(tree: Any, html: str, copies: bool = True) -> list[str]:
+    """Take out of the parsed page (selectolax; `html`: its markup) what its stylesheet hides:
+    the short texts, and the longer boxes whose words the page shows elsewhere (a copy of the
+    article beside the one shown, planted for a reader that does not read styles), whose
+    markup it gives back (a page carries them as it carries its `<noscript>`). A longer box of
+    words shown nowhere else stays: the rest of an article that a click shows. (`copies`:
+    False to take out the short texts only.)"""
     selectors = hiding_selectors(stylesheets(html))
     if not selectors:
-        return
+        return []
     try:
         nodes = tree.css(", ".join(selectors))
     except Exception:  # noqa: BLE001 - a selector the parser reads otherwise hides nothing
-        return
+        return []
+    # (outermost first, and never a box inside one already taken out)
+    chosen = {n.mem_id for n in nodes}
+    nodes = [n for n in nodes if not _inside(n, chosen)]
+    longer = []
     for node in nodes:
         if len(node.text(deep=True, strip=True)) <= JAMMER_MAX:
             node.decompose()
+        else:
+            longer.append(node)
+    if not longer or not copies:
+        return []
+    root = tree.body or tree.root
+    shown = _squash(root.text(deep=True)) if root is not None else ""
+    carried = []
+    for node in longer:
+        own = _squash(node.text(deep=True))
+        if _copy_of(own, shown.replace(own, "", 1)):
+            carried.append(node.html or "")
+            node.decompose()
+    return carried
+
+
+COPY_SAMPLES = 48  # stretches of a hidden box looked for in the rest of the page
+COPY_STRETCH = 10  # characters (without spaces and punctuation) of each
+COPY_SHARE = 0.5  # found elsewhere: the box is a copy of what the page shows
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _squash(text: str) -> str:
+    return _NOT_WORD.sub("", text or "")
+
+
+def _copy_of(own: str, elsewhere: str) -> bool:
+    """Whether most of a box's text (squashed) stands elsewhere on the page: stretches of it,
+    evenly spaced, found in the rest (one edited word a paragraph keeps most of them)."""
+    if len(own) < 2 * COPY_STRETCH or not elsewhere:
+        return False
+    step = max(COPY_STRETCH, (len(own) - COPY_STRETCH) // COPY_SAMPLES)
+    stretches = [own[i:i + COPY_STRETCH] for i in range(0, len(own) - COPY_STRETCH + 1, step)]
+    return sum(s in elsewhere for s in stretches) >= COPY_SHARE * len(stretches)
+
+
+def _inside(node: Any, chosen: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in chosen:
+            return True
+        parent = parent.parent
+    return False
