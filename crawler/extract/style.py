@@ -21,65 +21,51 @@ from typing import Any
 JAMMER_MAX = 60  # characters: a hidden text longer than this is no jammer, but a box the page carries
 _NONE = re.compile(r"\s*:\s*none\b")  # after "display"
 _HIDDEN = re.compile(r"\s*:\s*hidden\b")  # after "visibility"
+_VALUE = re.compile(r"\s*:\s*[a-z]")  # any other value: drawn
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _SIMPLE = re.compile(r"[A-Za-z][A-Za-z0-9]*?([.#][A-Za-z_][\w-]*)|([.#][A-Za-z_][\w-]*)")
 
 
-def _hiding_declarations(css: str) -> list[int]:
-    """Where the declarations that hide begin (found by plain string search: a regular
-    expression over every character of a large stylesheet costs more than all the rest)."""
+def _declarations(css: str) -> list[tuple[int, bool]]:
+    """Where the declarations of `display` and `visibility` begin, and whether each hides
+    (found by plain string search: a regular expression over every character of a large
+    stylesheet costs more than all the rest)."""
     found = []
-    for word, rest in (("display", _NONE), ("visibility", _HIDDEN)):
+    for word, hides in (("display", _NONE), ("visibility", _HIDDEN)):
         at = css.find(word)
         while at >= 0:
-            if rest.match(css, at + len(word)):
-                found.append(at)
-            at = css.find(word, at + len(word))
+            after = at + len(word)
+            if hides.match(css, after):
+                found.append((at, True))
+            elif _VALUE.match(css, after):
+                found.append((at, False))
+            at = css.find(word, after)
     return sorted(found)
 
 
 def hiding_selectors(stylesheets: list[str]) -> list[str]:
-    """The one-class and one-id selectors (".x", "#y") of the top-level rules that hide."""
-    found: set[str] = set()
+    """The one-class and one-id selectors (".x", "#y") of the top-level rules that hide, less
+    those another rule shows again (on wider screens, as a rule: `@media (min-width:768px)
+    { .pull-quote { display:block } }` makes it a box some readers see)."""
+    hidden: set[str] = set()
+    shown: set[str] = set()
     for css in stylesheets:
         if "/*" in css:
             css = _COMMENT.sub("", css)
         depth, at = 0, 0  # the brace depth at `at` (counted on from the last declaration: linear)
-        for pos in _hiding_declarations(css):
+        for pos, hides in _declarations(css):
             depth += css.count("{", at, pos) - css.count("}", at, pos)
             at = pos
-            if depth != 1:
+            if hides and depth != 1:
                 continue  # inside @media (or in no rule at all)
             opened = css.rfind("{", 0, at)
-            start = css.rfind("}", 0, opened) + 1
-            # (after an @import or @charset statement, if one comes first)
+            # (after the rule before it, an @media's brace, or an @import or @charset statement)
+            start = max(css.rfind("}", 0, opened), css.rfind("{", 0, opened)) + 1
             for selector in css[start:opened].rpartition(";")[2].split(","):
                 simple = _SIMPLE.fullmatch(selector.strip())
                 if simple:
-                    found.add(simple.group(1) or simple.group(2))
-    # (a rule that shows the box again, on wider screens as a rule: `@media (min-width:768px)
-    # { .pull-quote { display:block } }`, makes it a box some readers see)
-    return sorted(x for x in found if not any(_shown_again(css, x) for css in stylesheets))
-
-
-_SHOWS = re.compile(r"display\s*:\s*(?!none\b)[a-z]|visibility\s*:\s*visible")
-
-
-def _shown_again(css: str, selector: str) -> bool:
-    """Whether a rule of `css` whose selector list names `selector` alone (not a descendant
-    or a pseudo-element of it) sets it drawn."""
-    at = css.find(selector)
-    while at >= 0:
-        end = at + len(selector)
-        before = css[max(0, at - 40):at].rstrip()[-1:] or "}"
-        rest = css[end:end + 40].lstrip()
-        if before in "{};," and rest[:1] in ("{", ","):
-            opened = css.find("{", end)
-            closed = css.find("}", opened)
-            if opened >= 0 and _SHOWS.search(css, opened, closed if closed >= 0 else len(css)):
-                return True
-        at = css.find(selector, end)
-    return False
+                    (hidden if hides else shown).add(simple.group(1) or simple.group(2))
+    return sorted(hidden - shown)
 
 
 def stylesheets(html: str) -> list[str]:
