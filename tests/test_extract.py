@@ -243,6 +243,19 @@ def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     assert extract(page.encode()).paragraphs == tuple(article)
 
 
+def test_names_and_web_addresses_under_the_article_are_no_body() -> None:
+    """A site's "follow us" lines, a name and its address each, where the body ends."""
+    page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS)
+            + "<p>Facebook https://fb.me/travellersnews</p><p>Twitter https://twitter.com/travellers</p>"
+            "<p>www.travellersnews.example</p></div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
+    # a sentence that gives an address is the article's
+    told = "The ministry published the list of licensed agents on its website, https://gov.example/agents, on Monday."
+    page = page.replace("<p>Facebook", f"<p>{told}</p><p>Facebook")
+    assert extract(page.encode()).paragraphs == (*TRAVELLERS, told)
+
+
 @pytest.mark.parametrize("edge", ["工厂已于周一关闭，工人们被告知等待进一步通知。", "据消息来源透露，调查结果将在下月公布。"])
 def test_a_short_paragraph_at_the_bodys_edge_that_says_a_meta_word_in_a_sentence_is_the_articles(edge):
     paras = ["市议会周二投票决定，从明年春天起禁止汽车通过老港口大桥，结束了长达十年的争论。",

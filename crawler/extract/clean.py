@@ -27,6 +27,7 @@ _LEGAL_RE = re.compile(
 )
 # a credit or a lead-in: "编辑：张三", "Photo: AP", "图片来源：网络", "更多资讯，请关注：" --
 # a short label and a colon, then at most a short value that is not a sentence
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _CREDIT_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]{0,40}$")
 # a labelled line that says no sentence ("截图来自：<url>", "Bildnachweis: X/Y")
 _LABELLED_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]*$")
@@ -152,10 +153,13 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         return nchars_[i] <= LEGAL_MAX_CHARS and _LEGAL_RE.search(t) is not None
 
     def is_trailer(i: int) -> bool:
-        # a short line that ends no sentence ("More news, follow us") closes nothing
+        # a short line that ends no sentence ("More news, follow us") closes nothing, nor does a
+        # name and its web address ("Twitter https://twitter.com/x"); a line that leads in to
+        # what follows may (it introduces an embedded post: "Twitter seemed confused:")
         t = texts_[i]
         return is_label(i) or listed(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or (
-            nchars_[i] <= TRAILER_MAX_CHARS and not _SENT_END_RE.search(t)) or withholds_rest(t)
+            nchars_[i] <= TRAILER_MAX_CHARS and not _SENT_END_RE.search(t)) or withholds_rest(t) or (
+            nchars_[i] <= LABEL_MAX_CHARS and _addressed(t))
 
     def listed(i: int) -> bool:
         # a run of other stories' cards where the body ends: the article stops before it
@@ -213,6 +217,12 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         body, edge = trim(keep)
     # no body left: all were labels (the caller decides what that means)
     return body, edge, edge_texts, (keep if not body else [])
+
+
+def _addressed(t: str) -> bool:
+    """A line that is mostly a web address: a name and its address, no sentence."""
+    at = _ADDRESS.search(t)
+    return at is not None and 2 * len(at.group(0)) >= len(t.strip())
 
 
 def _edge_meta(t: str) -> bool:
