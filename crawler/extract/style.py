@@ -97,21 +97,22 @@ def drop_hidden(tree: Any, html: str, copies: bool = True) -> list[str]:
         nodes = tree.css(", ".join(selectors))
     except Exception:  # noqa: BLE001 - a selector the parser reads otherwise hides nothing
         return []
-    # (outermost first, and never a box inside one already taken out)
-    chosen = {n.mem_id for n in nodes}
-    nodes = [n for n in nodes if not _inside(n, chosen)]
+    # (innermost first: a box inside another is taken out before the one around it, never
+    # after it is gone with it)
     longer = []
-    for node in nodes:
-        if len(node.text(deep=True, strip=True)) <= JAMMER_MAX:
+    for node in reversed(nodes):
+        size = len(node.text(deep=True, strip=True))
+        if size <= JAMMER_MAX:
             node.decompose()
         else:
-            longer.append(node)
+            longer.append((size, node))
     if not longer or not copies:
         return []
     root = tree.body or tree.root
     shown = _squash(root.text(deep=True)) if root is not None else ""
     carried = []
-    for node in longer:
+    # (the longest few: a page of ten thousand hidden boxes costs no more than one of a few)
+    for _, node in sorted(longer, key=lambda x: -x[0])[:COPY_BOXES]:
         own = _squash(node.text(deep=True))
         if _copy_of(own, shown.replace(own, "", 1)):
             carried.append(node.html or "")
@@ -119,6 +120,7 @@ def drop_hidden(tree: Any, html: str, copies: bool = True) -> list[str]:
     return carried
 
 
+COPY_BOXES = 32  # longer hidden boxes a page is read for copies in
 COPY_SAMPLES = 48  # stretches of a hidden box looked for in the rest of the page
 COPY_STRETCH = 10  # characters (without spaces and punctuation) of each
 COPY_SHARE = 0.5  # found elsewhere: the box is a copy of what the page shows
@@ -137,12 +139,3 @@ def _copy_of(own: str, elsewhere: str) -> bool:
     step = max(COPY_STRETCH, (len(own) - COPY_STRETCH) // COPY_SAMPLES)
     stretches = [own[i:i + COPY_STRETCH] for i in range(0, len(own) - COPY_STRETCH + 1, step)]
     return sum(s in elsewhere for s in stretches) >= COPY_SHARE * len(stretches)
-
-
-def _inside(node: Any, chosen: set[int]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in chosen:
-            return True
-        parent = parent.parent
-    return False
