@@ -215,6 +215,9 @@ def _hostile_cost() -> None:
         "a script line of 1,000,000 escaped quotes": ("t", "<script>x = '<p>" + "\\\"" * 1_000_000 + "</script>"),
         "100,000 string literals of markup in a script": (
             "t", "<script>f(" + ",".join(f'"<p>第{i}段文字，这是一段不同的文字。</p>"' for i in range(100_000)) + ")</script>"),
+        # every box a copy of the article for the eye's reader to miss: each read for a copy
+        "10,000 boxes its stylesheet hides, each a copy of the article": (
+            "t", "<style>.h { display: none }</style>" + f"<div class='h'>{shown}</div>" * 10_000),
         # a line the repost adds may be a few of the page's blocks joined: every split of it is one
         "100,000 blocks, each two letters of the repost's added line": (
             "t", "".join(f"<p>{added[i % 8 * 2:i % 8 * 2 + 2]}</p>" for i in range(100_000))),
