@@ -156,6 +156,7 @@ class Block:
     soft: int = 0
     element: int = 0  # the block element whose text it is
     row: bool = False  # a table's row of cells
+    links: tuple[str, ...] = ()  # the texts inside its links (a pop-up card's, a menu's)
 
     @property
     def linky(self) -> bool:
@@ -216,6 +217,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     rows: set[int] = set()  # <tr> elements
     cells: dict[int, int] = {}  # <td>/<th> element -> its <tr>
     alts: list[str] = []  # letters of the images' alternative texts
+    linked: list[str] = []  # the texts inside links of the block being read
 
     def flush() -> None:
         nonlocal link
@@ -223,9 +225,10 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             text = " ".join("".join(buf).split())
             if text:
                 out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
-                                 soft if furniture == _BY_CLASS else 0, cur))
+                                 soft if furniture == _BY_CLASS else 0, cur, links=tuple(linked)))
             buf.clear()
         link = 0
+        linked.clear()
 
     it: Iterator[Any] = root.iter(include_text=True)
     while True:
@@ -235,6 +238,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 buf.append(t)
                 if in_link:
                     link += len(t.strip())
+                    linked.append(t)
                 continue
             tag = node.tag
             if tag[0] == "-" or tag in _SKIP_TAGS:
@@ -350,7 +354,7 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
         while under.get(c, 0) == 1 and c in parent_of:
             c = parent_of[c]
         out.append(b if c == b.container and furniture == b.furniture  # (no `replace`: it is slow)
-                   else Block(b.text, c, furniture, b.link_chars, b.heading, b.soft, b.element))
+                   else Block(b.text, c, furniture, b.link_chars, b.heading, b.soft, b.element, links=b.links))
     return _rows(out, count, cells, parent_of, has_blocks)
 
 
@@ -373,7 +377,8 @@ def _rows(blocks: list[Block], count: dict[int, int], cells: dict[int, int], par
                 j += 1
             run = blocks[i:j]
             b = Block(" | ".join(c.text for c in run), parent_of.get(row, row), all(c.furniture for c in run),
-                      sum(c.link_chars for c in run), all(c.heading for c in run), b.soft, row, row=True)
+                      sum(c.link_chars for c in run), all(c.heading for c in run), b.soft, row, row=True,
+                      links=tuple(t for c in run for t in c.links))
         out.append(b)
         i = j
     return out
@@ -883,11 +888,12 @@ class _Said:
     with links by their first letters."""
 
     runs: frozenset[str]
-    linked: dict[str, list[tuple[str, int]]]  # first _K letters -> (letters, link characters)
+    linked: dict[str, list[tuple[str, tuple[str, ...]]]]  # first _K letters -> (letters, its links' letters)
     keys: tuple[str, ...]  # the letters of each block, in the page's order
     where: dict[str, list[int]]  # the letters of each block -> where it stands (block indices, ascending)
 
 
+_LINKED_SHARE = 0.8  # of a stretch put into a paragraph that must be its links' text for a card
 _RUN = 4  # consecutive blocks a line may span: a dateline set as a list of date, source, author
 
 
@@ -896,10 +902,11 @@ def _said(page: PageText, fold_script: bool) -> _Said:
     if said is None:
         keys = _normalized(page, "visible", fold_script)[1]
         runs = {"".join(keys[i:i + n]) for n in range(2, _RUN + 1) for i in range(len(keys) - n + 1)}
-        linked: dict[str, list[tuple[str, int]]] = {}
+        linked: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for block, key in zip(page.visible, keys):
             if block.link_chars and len(key) > _K:
-                linked.setdefault(key[:_K], []).append((key, block.link_chars))
+                links = tuple(k for k in map(_letters, normalize_each(block.links, fold_script)) if k)
+                linked.setdefault(key[:_K], []).append((key, links))
         where: dict[str, list[int]] = {}
         for i, key in enumerate(keys):
             where.setdefault(key, []).append(i)
@@ -953,17 +960,20 @@ def _joined(key: str, said: _Said, pieces: int, after: int | None = None) -> boo
     return False
 
 
-def _inserted(key: str, text: str, links: int) -> str | None:
+def _inserted(key: str, text: str, links: tuple[str, ...]) -> str | None:
     """The stretch `text` holds beyond `key` when `text` is `key` with one stretch inserted that
-    its links could wholly be (a name's pop-up card of headlines inside a paragraph), else None."""
+    is the text of its links, most of it (a name's pop-up card of headlines inside a paragraph;
+    a sentence the site put in is no card however many links the paragraph has), else None.
+    `links`: the letters of each of the block's links."""
     extra = len(text) - len(key)
-    if extra <= 0 or extra > links:
+    if extra <= 0 or extra > sum(map(len, links)):
         return None
     head = 0
     while head < len(key) and key[head] == text[head]:
         head += 1
     if head >= _K and len(key) - head >= _K and text.endswith(key[head:]):
-        return text[head:head + extra]
+        card = text[head:head + extra]
+        return card if _LINKED_SHARE * len(card) <= sum(len(k) for k in links if k in card) else None
     return None
 
 

@@ -1027,6 +1027,18 @@ def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> N
     said = ", who won the election last year after a long campaign about the island's ferries,"
     verdict = _judge(long_page.replace(card, said), [long_lead] + ARTICLE)
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["missing"]
+    # a sentence the site put into a paragraph that holds many links is no card: its links
+    # are the paragraph's names, the sentence is the site's edit
+    linked = ("The mayor <a href='/p/1'>Jane Doe</a>, the engineer <a href='/p/2'>Tom Smith of the city works "
+              "department</a> and the ferry operator <a href='/p/3'>Island Ferries Limited</a> said on Tuesday "
+              "that the old harbour bridge will close to cars.")
+    named = "The mayor Jane Doe, the engineer Tom Smith of the city works department and the ferry operator " \
+            "Island Ferries Limited said on Tuesday that the old harbour bridge will close to cars."
+    put_in = " The council later admitted it had ignored the warnings."
+    edited_page = _chrome("Harbour bridge", "<div class='story'><p>" + linked.replace(" said on", put_in + " said on")
+                          + "</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>")
+    verdict = _judge(edited_page, [named] + ARTICLE)
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["missing"]
     # the same words inserted as no links are the paragraph's own text: the line is not shown
     plain = page.replace(card, card.replace("<a href", "<b class").replace("</a>", "</b>"))
     assert not witness.shows(witness.read_page(plain), normalize_lines([lead])[0], True)
