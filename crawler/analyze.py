@@ -339,8 +339,9 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     repost = [n for n, _ in pairs]
     kept = tuple(h for h in verdict.hunks if not (
         (h["op"] == HunkOp.ADDED and _shown(h["repost"], pairs, page, fold))
-        or (h["op"] == HunkOp.MISSING and (witness.in_link_cards(page, repost, h["original"], fold)
-                                           or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)))))
+        or (h["op"] == HunkOp.MISSING and (
+            witness.in_link_cards(page, repost, h["original"], fold, _settings.min_change_chars)
+            or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)))))
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)

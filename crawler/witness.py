@@ -78,6 +78,7 @@ _ENDS_SENTENCE = re.compile(f"[。！？!?{FULL_STOPS}]\\s*$")
 _LEAD_IN = re.compile(r"[:：]\s*$")
 _PROSE_MIN = 24  # letters (a Han character counts two): a shorter line is no paragraph of prose
 _WRAPPED = 3  # lines of the repost a short line of the page may be wrapped over
+_WRAPPED_PARAGRAPH = 12  # lines of the repost a paragraph of the page may be wrapped over
 _SHORT = 30  # letters (a Han character counts two) below which a block must be a whole line of the repost
 _CAPTION_MAX = 120  # letters (a Han character counts two): longer text beside an image is a paragraph
 _SKIP_AFTER = 8  # blocks of other containers passed over when widening, before giving up
@@ -998,20 +999,27 @@ def withheld_after(page: PageText, repost: Sequence[str], fold_script: bool) -> 
                for block in page.visible[last + 1:last + 1 + _WITHHELD_NEAR])
 
 
-def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script: bool) -> bool:
+def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script: bool, crumbs: int = 0) -> bool:
     """Whether `text` (page text a repost lacks) lies wholly in inline cards of links that the
     page shows inside paragraphs the repost has (normalised lines): the card is the page's
-    furniture, not the paragraph's words."""
+    furniture, not the paragraph's words. Fewer than `crumbs` letters beside the card are the
+    diff's crumbs at the hunk's edges."""
     key = _letters(normalize_each([text], fold_script)[0])
     if not key:
         return False
     said = _said(page, fold_script)
-    for line in repost:
-        own = _letters(line)
+    owns = [_letters(line) for line in repost]
+    for i, own in enumerate(owns):
         for shown, links in said.linked.get(own[:_K], ()):
-            card = _inserted(own, shown, links)
-            if card is not None and key in card:
-                return True
+            # (the repost may break the paragraph over a few lines: a converter's fixed width)
+            joined = own
+            for j in range(i + 1, min(len(owns), i + _WRAPPED_PARAGRAPH) + 1):
+                card = _inserted(joined, shown, links)
+                if card is not None and (key in card or (card in key and len(key) - len(card) < crumbs)):
+                    return True
+                if j == len(owns) or len(joined) >= len(shown):
+                    break
+                joined += owns[j]
     return False
 
 

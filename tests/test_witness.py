@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import random
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1023,6 +1024,9 @@ def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> N
                  f"close to cars. {ARTICLE[1]} {ARTICLE[2]}</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE))
     long_page = _chrome("Harbour bridge", f"<div class='story'>{long_body}</div>")
     assert _judge(long_page, [long_lead] + ARTICLE).faithful
+    # ...and so it is where the repost wraps that paragraph over lines of a fixed width
+    wrapped = "\n".join(textwrap.wrap(long_lead, 60))
+    assert _judge(long_page, [wrapped] + ARTICLE).faithful
     # a sentence of the page's own inside that paragraph is text the repost lacks
     said = ", who won the election last year after a long campaign about the island's ferries,"
     verdict = _judge(long_page.replace(card, said), [long_lead] + ARTICLE)
