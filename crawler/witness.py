@@ -40,6 +40,7 @@ from crawler.extract import (
     ALT_SHORTEST,
     _class_signal,
     alt_key,
+    appeals,
     describes_image,
     hidden_by_class,
     hidden_by_style,
@@ -613,7 +614,7 @@ def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
-                or _PROMO_RE.search(text) or withholds_rest(text) or (len(text) < _META_LINE_MAX and _LEAD_IN.search(text))
+                or _PROMO_RE.search(text) or appeals(text) or withholds_rest(text) or (len(text) < _META_LINE_MAX and _LEAD_IN.search(text))
                 or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
 
 

@@ -243,6 +243,17 @@ def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     assert extract(page.encode()).paragraphs == tuple(article)
 
 
+def test_the_sites_appeals_under_the_article_are_no_body() -> None:
+    """A donation appeal, a WeChat account to follow, a disclaimer, where the body ends."""
+    page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS)
+            + "<p>Support independent journalism. Donate today and help us keep our reporting free for everyone.</p>"
+            "<p>更多精彩内容，请关注我们的微信公众号。</p>"
+            "<p>The views expressed in this article do not necessarily reflect those of the site.</p>"
+            "</div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
+
+
 def test_names_and_web_addresses_under_the_article_are_no_body() -> None:
     """A site's "follow us" lines, a name and its address each, where the body ends."""
     page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"

@@ -1284,6 +1284,17 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "This March 28, 2017, file photo, provided by the New York State Sex Offender Registry shows Jeffrey Epstein.",
     "In this undated photo released by the city, engineers inspect the corroded steel frame of the old bridge.",
     "Teachers carry signs as they rally at the Statehouse in Indianapolis, Tuesday, Nov. 19, 2019, calling for more pay.",
+    # the site asks for money, for its app, for manners in its comments, or says a view is not its own
+    "Support independent journalism. Donate today and help us keep our reporting free for everyone.",
+    "Please consider supporting our work with a donation of any size.",
+    "Become a member today and get unlimited access to our journalism.",
+    "Comments are moderated and may take a while to appear. Please be respectful.",
+    "We welcome your comments. Please read our community guidelines before posting.",
+    "Download our app for the latest news on your phone.",
+    "The views and opinions expressed in the article do not necessarily reflect those of the site.",
+    "更多精彩内容，请关注我们的微信公众号。",
+    "网友评论仅供其表达个人看法，并不表明本网同意其观点或证实其描述。",
+    "凡注明为其他媒体来源的信息，均为转载自其他媒体，转载并不代表本网赞同其观点，也不代表本网对其真实性负责。",
 ])
 def test_furniture_is_told_by_its_shape(line: str) -> None:
     assert witness.furniture_shaped(line) and not witness.is_prose(line)
@@ -1299,6 +1310,11 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "血站工作人員也提醒市民，獻血有益健康。經常獻血可以緩解和降低高粘血症，預防和降低心腦血管病的發生，"
                                   "可提高人體的造血功能，促進血液的新陳代謝，是一項符合醫學科學的保健活動。同時，獻血也是弘揚人道主義"
                                   "的高尚行為。（記者 李慧婷/文 通訊員 史貝貝/圖）",
+                                  # an article that reports such words
+                                  "The charity asked residents to donate blankets and food to families who lost their homes.",
+                                  "She went on to become a member of parliament in 1998 and served three terms in office.",
+                                  "他表示，这一事件引起了社会的广泛关注，有关部门正在调查，结果将于下月公布。",
+                                  "\"It violated our community standards,\" a spokesperson said, adding that it was removed.",
                                   # sentences that end with their script's own full stop
                                   "नगर परिषद ने मंगलवार को पुराने पुल को कारों के लिए बंद करने का फैसला किया।",
                                   "شہر کی کونسل نے منگل کو پرانے پل کو گاڑیوں کے لیے بند کرنے کا فیصلہ کیا۔",

@@ -22,12 +22,15 @@ _EDGE_WORDS_RE = re.compile(_EDGE_WORDS)
 _ENDS_CJK_SENTENCE = re.compile(r"[。！？]\s*$")
 _LEGAL_RE = re.compile(
     r"版权|版權|copyright|©|all rights reserved|免责声明|免責聲明|disclaimer|未经.{0,30}授权|未經.{0,30}授權|"
-    r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載",
+    r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載|"
+    # the site's word that an opinion or a comment is not its own
+    r"\bdo(?:es)? not necessarily (?:reflect|represent)\b|(?:不|并不|並不)(?:代表|表明|表示)本(?:网|網|站|报|報|刊)",
     re.I,
 )
+# a web address, as text
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.I)
 # a credit or a lead-in: "编辑：张三", "Photo: AP", "图片来源：网络", "更多资讯，请关注：" --
 # a short label and a colon, then at most a short value that is not a sentence
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _CREDIT_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]{0,40}$")
 # a labelled line that says no sentence ("截图来自：<url>", "Bildnachweis: X/Y")
 _LABELLED_RE = re.compile(r"^[^:：。！？!?]{1,12}[:：][^。！？!?]*$")
@@ -36,6 +39,24 @@ _PROMO_RE = re.compile(
     r"|\b(?:in|to|into|meet|hit) your inbox\b|\bget (?:breaking[- ]news |news |email |our )?alerts\b",
     re.I,
 )
+# The site asks for money, for its app on the reader's phone, or for manners in its comments
+# (read in a line of a few sentences only: an article may report such words).
+APPEAL_MAX_CHARS = 300
+_APPEAL_RE = re.compile(
+    r"\bsupport (?:independent|quality|local|our) journalism\b|\bdonate (?:today|now)\b"
+    r"|\b(?:donation|contribution) of any (?:size|amount)\b|\bbecome a (?:member|subscriber|supporter) (?:today|now)\b"
+    r"|\b(?:download|get) our (?:free )?app\b|\bcomments are (?:moderated|closed|reviewed)\b"
+    r"|\b(?:read|follow|see|review) our community (?:guidelines|standards|rules)\b"
+    r"|(?:请|請|欢迎|歡迎|敬请|敬請|扫码|掃碼|长按|長按)[^。！]{0,10}(?:关注|關注)[^。！]{0,12}"
+    r"(?:公众号|公眾號|微博|微信|头条号|頭條號)|网友评论仅供|網友評論僅供",
+    re.I,
+)
+
+
+def appeals(line: str) -> bool:
+    """A line of a few sentences in which the site asks its readers for something (money, its
+    app, manners in the comments): the page's furniture, not the article's words."""
+    return len(line) <= APPEAL_MAX_CHARS and _APPEAL_RE.search(line) is not None
 
 # What a teaser says where its article stops: the rest is for those who sign in, subscribe or
 # pay, or behind a "read the full text" link (SPEC 7, excerpts). Read only in a short line at
@@ -157,7 +178,7 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         # name and its web address ("Twitter https://twitter.com/x"); a line that leads in to
         # what follows may (it introduces an embedded post: "Twitter seemed confused:")
         t = texts_[i]
-        return is_label(i) or listed(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or (
+        return is_label(i) or listed(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or appeals(t) or (
             nchars_[i] <= TRAILER_MAX_CHARS and not _SENT_END_RE.search(t)) or withholds_rest(t) or (
             nchars_[i] <= LABEL_MAX_CHARS and _addressed(t))
 
