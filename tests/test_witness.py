@@ -1293,6 +1293,8 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "Download our app for the latest news on your phone.",
     "The views and opinions expressed in the article do not necessarily reflect those of the site.",
     "更多精彩内容，请关注我们的微信公众号。",
+    "We may earn a commission from links on this page.",
+    "As an Amazon Associate we earn from qualifying purchases.",
     "网友评论仅供其表达个人看法，并不表明本网同意其观点或证实其描述。",
     "凡注明为其他媒体来源的信息，均为转载自其他媒体，转载并不代表本网赞同其观点，也不代表本网对其真实性负责。",
 ])
@@ -1313,6 +1315,7 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   # an article that reports such words
                                   "The charity asked residents to donate blankets and food to families who lost their homes.",
                                   "She went on to become a member of parliament in 1998 and served three terms in office.",
+                                  "The company said it would earn a commission on every sale made through its new platform.",
                                   "他表示，这一事件引起了社会的广泛关注，有关部门正在调查，结果将于下月公布。",
                                   "\"It violated our community standards,\" a spokesperson said, adding that it was removed.",
                                   # sentences that end with their script's own full stop

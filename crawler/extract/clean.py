@@ -39,8 +39,9 @@ _PROMO_RE = re.compile(
     r"|\b(?:in|to|into|meet|hit) your inbox\b|\bget (?:breaking[- ]news |news |email |our )?alerts\b",
     re.I,
 )
-# The site asks for money, for its app on the reader's phone, or for manners in its comments
-# (read in a line of a few sentences only: an article may report such words).
+# The site asks for money, for its app on the reader's phone, or for manners in its comments,
+# or says that it earns from its links (read in a line of a few sentences only: an article may
+# report such words).
 APPEAL_MAX_CHARS = 300
 _APPEAL_RE = re.compile(
     r"\bsupport (?:independent|quality|local|our) journalism\b|\bdonate (?:today|now)\b"
@@ -48,14 +49,17 @@ _APPEAL_RE = re.compile(
     r"|\b(?:download|get) our (?:free )?app\b|\bcomments are (?:moderated|closed|reviewed)\b"
     r"|\b(?:read|follow|see|review) our community (?:guidelines|standards|rules)\b"
     r"|(?:请|請|欢迎|歡迎|敬请|敬請|扫码|掃碼|长按|長按)[^。！]{0,10}(?:关注|關注)[^。！]{0,12}"
-    r"(?:公众号|公眾號|微博|微信|头条号|頭條號)|网友评论仅供|網友評論僅供",
+    r"(?:公众号|公眾號|微博|微信|头条号|頭條號)|网友评论仅供|網友評論僅供"
+    # ...or says that it earns from the links in it
+    r"|\bwe (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\bas an amazon associate\b",
     re.I,
 )
 
 
 def appeals(line: str) -> bool:
     """A line of a few sentences in which the site asks its readers for something (money, its
-    app, manners in the comments): the page's furniture, not the article's words."""
+    app, manners in the comments), or says that it earns from its links: the page's furniture,
+    not the article's words."""
     return len(line) <= APPEAL_MAX_CHARS and _APPEAL_RE.search(line) is not None
 
 # What a teaser says where its article stops: the rest is for those who sign in, subscribe or
