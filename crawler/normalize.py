@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 import opencc
 
 __all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "normalize_each", "fold_char",
-           "FULL_STOPS"]
+           "BLOCK_ELEMENTS", "FULL_STOPS"]
 
 # Sentence ends of scripts that have marks of their own (beside `.!?` and the CJK `。！？`):
 # Devanagari and Bengali danda, Myanmar, Ethiopic, Urdu full stop, Arabic question mark,
@@ -74,21 +74,20 @@ _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*(?::[A-Za-z][A-Za-z0-9-]*)?)(?:\s[^
 # Markup is a tag that names an element (HTML's, obsolete ones a pasted page still carries, or a
 # custom element's hyphenated name, a namespaced one that Word pastes, `<o:p>`): "<The Palace:
 # Tale of Jang Noksu>" is a title a reader sees.
-_ELEMENTS = frozenset("""
-a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
-blockquote body br button canvas caption center cite code col colgroup data datalist dd del details
-dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2
-h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link main map mark
-marquee menu meta meter nav nobr noembed noframes noscript object ol optgroup option output p param
-picture plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot small
-source span strike strong style sub summary sup svg table tbody td template textarea tfoot th thead
-time title tr track tt u ul var video wbr xmp math
-""".split())
-# Elements a browser draws as blocks of their own: their tags break the line.
-_BLOCKS = frozenset("""
-address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
-figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main
-menu nav ol p pre section summary table tbody td tfoot th thead title tr ul xmp
+# Elements a browser draws as blocks of their own (a repost's HTML tag of one breaks its line;
+# the page readers cut their text into blocks at them).
+BLOCK_ELEMENTS = frozenset(
+    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre "
+    "table tr td th tbody thead tfoot caption form fieldset legend center header footer "
+    "nav aside figure address hr details summary body html dir menu hgroup".split()
+)
+_ELEMENTS = BLOCK_ELEMENTS | frozenset("""
+a abbr acronym applet area audio b base basefont bdi bdo bgsound big blink br button canvas cite code
+col colgroup data datalist del dfn dialog em embed figcaption font frame frameset head i iframe img
+input ins kbd label link map mark marquee meta meter nobr noembed noframes noscript object optgroup
+option output param picture plaintext progress q rb rp rt rtc ruby s samp script search select slot
+small source span strike strong style sub sup svg template textarea time title track tt u var video
+wbr xmp math
 """.split())
 _FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x01")
@@ -205,7 +204,7 @@ def _undo_markdown(text: str) -> str:
 
 def _markup(match: re.Match[str]) -> str:
     name = match.group(1).lower()
-    if name in _BLOCKS:
+    if name in BLOCK_ELEMENTS:
         return "\n"
     return "" if name in _ELEMENTS or "-" in name or ":" in name else match.group(0)
 

@@ -52,7 +52,7 @@ from crawler.extract import (
 )
 from crawler.extract.author import AUTHOR_META, author_note, json_ld_authors, person_names
 from crawler.extract.style import drop_hidden
-from crawler.normalize import FULL_STOPS, normalize_each
+from crawler.normalize import BLOCK_ELEMENTS, FULL_STOPS, normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
            "read_page", "shows", "shows_another_text", "withheld_after"]
@@ -90,11 +90,7 @@ _SKIP_TAGS = frozenset(
     "script style noscript template svg math iframe object embed canvas input select option textarea "
     "head title meta link base video audio source track picture img map area frame frameset noframes".split()
 )
-_BLOCK_TAGS = frozenset(
-    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr td th tbody "
-    "thead tfoot caption form fieldset legend center header footer nav aside figure figcaption address hr "
-    "details summary body html dir menu hgroup".split()
-)
+_BLOCK_TAGS = BLOCK_ELEMENTS | {"figcaption"}  # (a caption is a block of its own here)
 _MEDIA_TAGS = frozenset("img picture video iframe object embed canvas".split())
 # Elements that are one paragraph of their parent's text: their container is the parent.
 _PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd blockquote pre figcaption address caption".split())

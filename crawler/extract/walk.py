@@ -7,18 +7,14 @@ import math
 import re
 from typing import Any
 
-from crawler.normalize import FULL_STOPS
+from crawler.normalize import BLOCK_ELEMENTS, FULL_STOPS
 
 _SKIP_TAGS = frozenset(
     "script style noscript template svg math iframe object embed canvas button input "
     "select option textarea label head title meta link base video audio source track "
     "picture img map area figcaption dialog frame frameset noframes".split()
 )
-_BLOCK_TAGS = frozenset(
-    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre "
-    "table tr td th tbody thead tfoot caption form fieldset legend center header footer "
-    "nav aside figure address hr details summary body html dir menu hgroup".split()
-)
+_BLOCK_TAGS = BLOCK_ELEMENTS
 _STRUCT_BOILER = frozenset(("header", "menu", "form"))
 # Elements whose content is phrasing only: a custom element (`<x-cite>`) inside one is a run
 # of the line, as a browser draws an unknown element (inline); elsewhere it is a block.
