@@ -1009,14 +1009,14 @@ def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script:
     for i, own in enumerate(owns):
         for shown, links in said.linked.get(own[:_K], ()):
             # (the repost may break the paragraph over a few lines: a converter's fixed width)
-            joined = own
-            for j in range(i + 1, min(len(owns), i + _WRAPPED_PARAGRAPH) + 1):
+            joined = ""
+            for j in range(i, min(len(owns), i + _WRAPPED_PARAGRAPH)):
+                joined += owns[j]
                 card = _inserted(joined, shown, links)
                 if card is not None and (key in card or (card in key and len(key) - len(card) < crumbs)):
                     return True
-                if j == len(owns) or len(joined) >= len(shown):
+                if len(joined) >= len(shown):
                     break
-                joined += owns[j]
     return False
 
 
