@@ -104,6 +104,16 @@ class PageAnalysis:
         return None if self.holds_repost else self.wall_said or self.outage_said or self.error_said
 
     @property
+    def shows_article(self) -> bool:
+        """The page shows the article itself: a repost's text in its body (its description alone
+        is no witness: a removed article's template may keep it), most of a repost at least, and
+        no error message, wall or outage notice beside it. Served under an error status (a 404 of
+        a broken site, a 3xx without a Location), that is what its readers see."""
+        return (self.failure is None and self.holds_repost and self.has_article and self.found_by != "meta"
+                and not (self.error_said or self.wall_said or self.outage_said)
+                and any(not f.excerpt_only and f.similarity >= _SHOWN_SIMILARITY for f in self.fidelity))
+
+    @property
     def signature_text(self) -> str:
         """The text that tells this page from the host's answer for a URL that cannot exist. A
         shell's "Loading, please wait" is no part of it: a shell served for every URL of its site,
@@ -118,6 +128,9 @@ class PageAnalysis:
 
 
 _settings = CompareSettings(frozenset(), 8, True)
+# How much of a repost a page under an error status must show to be the article (similarity, as
+# in a verdict): a teaser of it in a "you may also like" box is not.
+_SHOWN_SIMILARITY = 0.5
 _NOTICE_MAX = 240  # characters of a body that may be a notice in the article's place (two short lines)
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _mirror: WarcMirror | None = None

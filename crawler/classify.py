@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from crawler.fetch.redirects import REDIRECT_STATUSES
 from crawler.fetch.retry import bot_check_header
 from crawler.urls import normalize_component
 from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
@@ -88,8 +89,27 @@ def link_status(result: FetchResult, *, soft404: str | None = None, previous: st
         return LinkStatus.SERVER_ERROR
     if soft404:
         return LinkStatus.SOFT_404
+    return answered_status(result)
+
+
+def answered_status(result: FetchResult) -> LinkStatus:
+    """A page that is the article: `redirected` when a redirect moved it, else `alive`."""
     moved = bool(result.redirects) and not same_url(result.url, result.final_url)
     return LinkStatus.REDIRECTED if moved else LinkStatus.ALIVE
+
+
+def shown_as_page(result: FetchResult) -> bool:
+    """Whether a browser shows the body of this answer, which is no 2xx, as the page: an error
+    status's (a 404 or a 500 whose page a broken site fills all the same) or a 3xx without a
+    Location, which a browser takes as the answer itself (Fetch: no Location, no redirect). Not
+    a 304 (an answer to a question), nor a redirect that could not be followed (a loop, a
+    Location that is no URL): a browser shows its own error then."""
+    status = result.status
+    if status is None or status < 300 or status == 304 or not result.body or result.broken is not None:
+        return False
+    if status in REDIRECT_STATUSES:
+        return result.header("location") is None
+    return result.error is None
 
 
 def soft404_evidence(result: FetchResult, *, error_said: str | None = None, probe_match: bool = False,

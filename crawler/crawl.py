@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from crawler import analyze as cpu
 from crawler.attribution import Attributor
 from crawler.classify import (
+    answered_status,
     bot_check,
     is_dead,
     link_status,
@@ -38,6 +39,7 @@ from crawler.classify import (
     probe_url,
     refresh_header_target,
     same_url,
+    shown_as_page,
     soft404_evidence,
 )
 from crawler.config import Config
@@ -243,7 +245,8 @@ class Checker:
         status = result.status
         last = self.store.latest_capture(result.exchanges[-1].url) if status is not None else None
         page = None
-        if status is not None and 200 <= status < 300 and result.body and result.broken is None:
+        if status is not None and result.body and result.broken is None \
+                and (200 <= status < 300 or (reposts and shown_as_page(result))):
             host = urlsplit(result.final_url).hostname or ""
             # A 206 nobody asked for (no Range is sent) is part of a page, as a body cut at max_bytes is.
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
@@ -291,6 +294,11 @@ class Checker:
         if analysis is not None and analysis.failure is not None:
             # The server gave a page; what it holds is unknown, so it is not called a soft-404.
             return link_status(result, previous=previous_status or LinkStatus.ALIVE), None
+        if analysis is not None and analysis.shows_article and result.status is not None \
+                and not 200 <= result.status < 300:
+            # A wrong status over the article: its readers read it, and no archivist should be
+            # sent to the Wayback Machine for it.
+            return answered_status(result), "the page shows the article all the same (a repost's text)"
         evidence = None
         if analysis is not None and analysis.wall_said is not None and result.status is not None \
                 and 200 <= result.status < 300:

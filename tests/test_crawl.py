@@ -142,6 +142,48 @@ def test_a_bot_check_in_an_error_answer_is_blocked_never_a_failure_that_counts_t
         assert len(a.requests("/a/header")) == 2 and len(a.requests("/a/down")) == 4
 
 
+def test_a_page_that_shows_the_article_under_an_error_status_is_no_dead_link(tmp_path: Path) -> None:
+    """A broken site serves its article with a 404 (or a 500, or a 301 without a Location, which a
+    browser shows as the page): its readers read it, and the repost's text on it is the witness.
+    A 404 whose page shows only a teaser of the article, or says it is gone, stays gone; a
+    3xx without a Location and without the article stays a server error."""
+    archive = tmp_path / "archive"
+    article = article_page("标题", PARAS)
+    not_found = article.replace("<title>标题 - 新闻网</title>", "<title>页面不存在 - 新闻网</title>").replace(
+        "<h1>标题</h1>", "<h1>抱歉，您访问的页面不存在</h1>")
+    teaser = ("<html><head><title>404 Not Found</title></head><body><h1>页面不存在</h1><h3>猜你喜欢</h3>"
+              f"<ul><li><a href='/b/1'>标题</a><p>{PARAS[0]}</p></li></ul></body></html>")
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/404", Reply(404, article))
+        a.route("/a/410", Reply(410, article))
+        a.route("/a/500", Reply(500, article))
+        a.route("/a/301", Reply(301, article))
+        a.route("/a/moved", Reply(302, headers={"Location": "/a/new"}))
+        a.route("/a/new", Reply(404, article))
+        a.route("/a/said", Reply(404, not_found))
+        a.route("/a/teaser", Reply(404, teaser))
+        a.route("/a/302", Reply(302, "<html><body>Moved</body></html>"))
+        urls = {name: a.url(f"/a/{name}") for name in ("404", "410", "500", "301", "moved", "said", "teaser", "302")}
+        for name, url in urls.items():
+            write_repost(archive, f"{name}.md", url, PARAS)
+        store, _summary = crawl(make_config(tmp_path))
+        got = fields(store)
+        assert {name: got[url]["link_status"] for name, url in urls.items()} == {
+            "404": "alive", "410": "alive", "500": "alive", "301": "alive", "moved": "redirected",
+            "said": "gone", "teaser": "gone", "302": "server_error"}
+        for name in ("404", "410", "500", "301", "moved"):
+            assert got[urls[name]]["dead"] is False and got[urls[name]]["faithful"] is True, name
+        assert got[urls["404"]]["http_status"] == 404 and got[urls["moved"]]["final_url"] == a.url("/a/new")
+        detail = dict(store.db.execute("SELECT s.url, c.detail FROM checks c JOIN sources s ON s.id = c.source_id"))
+        assert detail[urls["404"]].startswith("404 Not Found; the page shows the article all the same")
+        assert "the page shows the article" not in detail[urls["said"]] + detail[urls["teaser"]]
+        # the article is kept as a version, as from any page that shows it
+        versions = dict(store.db.execute(
+            "SELECT s.url, count(v.id) FROM sources s LEFT JOIN versions v ON v.source_id = s.id GROUP BY s.id"))
+        assert versions[urls["404"]] == 1 and versions[urls["teaser"]] == 0
+
+
 # A catch-all host's one page: prose of its own, none of the article's.
 WELCOME = ["本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，以及来自各界人士的深度评论文章。",
            "如果您没有找到想看的内容，请使用本站的搜索功能，或者返回首页浏览今天的头条新闻和热门专题。"]
