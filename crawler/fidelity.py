@@ -149,9 +149,9 @@ class _Differ:
             return
         self.budget -= cells
         current: _Group | None = None
-        for op in Indel.opcodes(a[a0:a1], b[b0:b1]):
-            sa, ea, sb, eb = op.src_start + a0, op.src_end + a0, op.dest_start + b0, op.dest_end + b0
-            if op.tag == "equal":
+        for tag, sa, ea, sb, eb in _slid([(op.tag, op.src_start + a0, op.src_end + a0, op.dest_start + b0,
+                                           op.dest_end + b0) for op in Indel.opcodes(a[a0:a1], b[b0:b1])], a, b):
+            if tag == "equal":
                 self.matched += _content(a, sa, ea)
                 # A short equal run between two differences is coincidence, not context.
                 if current is not None and _content(a, sa, ea) >= self.gap:
@@ -167,6 +167,56 @@ class _Differ:
                 current.inserted += inserted
         if current is not None:
             self.groups.append(current)
+
+
+_CharOp = tuple[str, int, int, int, int]  # (tag, a0, a1, b0, b1)
+
+
+def _slid(ops: list[_CharOp], a: str, b: str) -> list[_CharOp]:
+    """The alignment with each run that only one side has slid, where its equal neighbours
+    allow, to where it starts and ends at a line's or a word's edge. An alignment may put a
+    missing line anywhere its text repeats: after "corridas." a missing "\nATENÇÃO: ... moderador."
+    came out as ".\nATENÇÃO: ... moderador", a line without its full stop, which no longer read
+    as the line of prose it is."""
+    out = list(ops)
+    for i in range(1, len(out) - 1):
+        tag, sa, ea, sb, eb = out[i]
+        if tag not in ("insert", "delete") or out[i - 1][0] != "equal" or out[i + 1][0] != "equal":
+            continue
+        text, s, e = (b, sb, eb) if tag == "insert" else (a, sa, ea)
+        back = out[i - 1][2] - out[i - 1][1]
+        ahead = out[i + 1][2] - out[i + 1][1]
+        left = 0
+        while left < back and text[s - 1 - left] == text[e - 1 - left]:
+            left += 1
+        right = 0
+        while right < ahead and text[s + right] == text[e + right]:
+            right += 1
+        if not left and not right:
+            continue
+        shift = max(range(-left, right + 1), key=lambda d: (_edges(text, s + d, e + d), -abs(d)))
+        if not shift:
+            continue
+        pt, pa0, pa1, pb0, pb1 = out[i - 1]
+        nt, na0, na1, nb0, nb1 = out[i + 1]
+        out[i - 1] = (pt, pa0, pa1 + shift, pb0, pb1 + shift)
+        out[i] = (tag, sa + shift, ea + shift, sb + shift, eb + shift)
+        out[i + 1] = (nt, na0 + shift, na1, nb0 + shift, nb1)
+    return [op for op in out if op[0] != "equal" or op[2] > op[1]]
+
+
+def _edges(text: str, start: int, end: int) -> int:
+    """How well `text[start:end]` keeps to edges: a line's (worth most), then a word's."""
+    score = 0
+    if start == 0 or text[start - 1] == "\n" or text[start] == "\n":
+        score += 2
+    elif text[start - 1].isspace() or text[start].isspace():
+        score += 1
+    if end == len(text) or text[end] == "\n" or text[end - 1] == "\n":
+        score += 2
+    elif text[end].isspace() or text[end - 1].isspace():
+        score += 1
+    return score
 
 
 def _widen(text: str, starts: list[int], start: int, end: int) -> tuple[int, int]:

@@ -91,6 +91,22 @@ def test_deleted_paragraph_is_missing():
     assert result.hunks == (Hunk("missing", "", original[3]),)
 
 
+def test_a_line_one_side_lacks_is_shown_whole_where_its_neighbour_differs_a_little():
+    """Beside a line that differs by a mark ("* " a page shows as text), the alignment could put
+    a missing line anywhere its text repeats: it took the full stop before it and left its own
+    behind (".\n第二段..."), and the line no longer read as the line of prose it is."""
+    for repost, original, op, line in (
+        (["The council meets on Monday."], ["* The council meets on Monday.", "Keep your comments civil and on topic."],
+         "missing", "Keep your comments civil and on topic."),
+        (["* 第一段文字。", "第二段文字说了很多很多事情。", "第三段。"], ["第一段文字。", "第三段。"],
+         "added", "第二段文字说了很多很多事情。"),
+        (["* 第一段文字。", "第三段。"], ["第一段文字。", "第二段文字说了很多很多事情。", "第三段。"],
+         "missing", "第二段文字说了很多很多事情。"),
+    ):
+        result = compare(repost, original)
+        assert [(h.op, h.repost or h.original) for h in result.hunks] == [(op, line)], (repost, original)
+
+
 def test_inserted_sentence_is_added():
     original = n(ARTICLE)
     repost = original[:2] + ["转载者按:这是转载者自己加上的一句评论。"] + original[2:]
