@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
 from crawler import __version__
 
 DEFAULT_USER_AGENT = f"repost-mirror/{__version__} (+https://github.com/repost-mirror/repost-mirror)"
@@ -176,6 +178,18 @@ def _regex_list(key: str, value: Any) -> tuple[str, ...]:
     return items
 
 
+def _selectors(key: str, value: Any) -> tuple[str, ...]:
+    # A selector the parser rejects would match nothing, night after night, unseen.
+    items = _str_list(key, value)
+    page = LexborHTMLParser("<p></p>")
+    for i, selector in enumerate(items):
+        try:
+            page.css(selector)
+        except SelectolaxError:
+            raise ConfigError(f"{key}[{i}]", f"not a CSS selector the HTML parser reads: {selector!r}") from None
+    return items
+
+
 def _compile(key: str, pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
@@ -306,7 +320,7 @@ def _aliases(key: str, value: Any) -> tuple[str, ...]:
     return items
 
 
-_SITE = {"body": _str_list, "drop": _str_list, "article_id": _article_id, "aliases": _aliases}
+_SITE = {"body": _selectors, "drop": _selectors, "article_id": _article_id, "aliases": _aliases}
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:

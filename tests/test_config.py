@@ -52,6 +52,8 @@ def test_shipped_config_documents_every_key() -> None:
     ({"sites": {"x.org": {"article_id": "^/\\d+$", "aliases": ["https://x.org/{id}"]}}}, 'sites."x.org".article_id'),
     ({"sites": {"x.org": {"aliases": ["https://x.org/"], "article_id": "^/(\\d+)$"}}}, 'sites."x.org".aliases[0]'),
     ({"sites": {"x.org": {"selectors": []}}}, 'sites."x.org".selectors'),
+    ({"sites": {"x.org": {"body": ["article", "div["]}}}, 'sites."x.org".body[1]'),
+    ({"sites": {"x.org": {"drop": [".share, <<<"]}}}, 'sites."x.org".drop[0]'),
 ])
 def test_bad_values_name_their_key(doc: dict, key: str) -> None:
     with pytest.raises(ConfigError) as err:
