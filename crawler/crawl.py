@@ -381,7 +381,9 @@ class Checker:
             return None, None, None, True, "wayback: no snapshot"
         result = await self.fetcher.fetch(snapshot.raw_url, archive=False)
         warc, analysis = await self._process(result, previous, reposts)
-        if analysis is None or not analysis.has_article:
+        if analysis is None or not analysis.has_article or not (
+                result.status is not None and 200 <= result.status < 300 or analysis.shows_article):
+            # (an archived error answer is no copy, whatever body it has, unless it shows the article)
             return snapshot.url, None, warc, True, f"wayback: snapshot {snapshot.url} holds no article"
         if analysis.stands_in is not None:
             # The archive kept what the site answered that day: an error page or a bot check in

@@ -109,20 +109,26 @@ def test_an_archived_error_page_or_wall_is_no_copy_of_the_article(tmp_path: Path
     wall = ("<html><head><title>Just a moment...</title></head><body><h1>Checking your browser before accessing "
             "the site.</h1><p>This process is automatic. Your browser will redirect to your requested content "
             "shortly.</p></body></html>")
-    pages = {"error": error, "wall": wall}
+    # and a capture listed as a 200 that the archive replays as the 404 it was, a page of
+    # other articles' summaries without an error's words
+    listing = error.replace("<h2>抱歉，该文章已被删除</h2>", "")
+    pages = {"error": error, "wall": wall, "listing": listing}
     with Origin("127.0.0.2") as a, FakeWayback("127.0.0.3") as wb:
         a.route("/robots.txt", Reply(404))
         for name, html in pages.items():
             a.route(f"/a/{name}", Reply(404))
             wb.capture(a.url(f"/a/{name}"), "20230321000000", html)
             write_repost(archive, f"{name}.md", a.url(f"/a/{name}"), PARAS)
+        wb.route(f"/web/20230321000000id_/{a.url('/a/listing')}", Reply(404, listing))
         cfg = dataclasses.replace(make_config(tmp_path), wayback=WaybackConfig(
             enabled=True, availability_url=wb.availability_url, cdx_url=wb.cdx_url))
         store = Store(cfg.store.database)
         scan(cfg, store)
         asyncio.run(crawl_async(cfg, store))
-        assert len(wb.requests("/wayback/available")) == 2
+        assert len(wb.requests("/wayback/available")) == 3
     report = {s.fields["source_url"]: s.fields for s in store.report_sources(everything=True)}
+    got = report[a.url("/a/listing")]
+    assert got["versions"] == 0 and got["faithful"] is None, got
     for name, said in (("error", "文章已被删除"), ("wall", "Just a moment")):
         got = report[a.url(f"/a/{name}")]
         assert got["link_status"] == "gone" and got["versions"] == 0 and got["faithful"] is None, (name, got)
