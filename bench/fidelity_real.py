@@ -59,7 +59,7 @@ if str(ROOT) not in sys.path:
 from crawler import analyze
 from crawler.config import Config
 from tests.origin import Origin, Reply
-from tests.real_pages import KINDS, Case, write_repost
+from tests.real_pages import KINDS, Case, repost_body, write_repost
 from tests.real_pages import cases as set_cases
 
 SETS = ("scrapinghub", "daniel_zh_dev")
@@ -100,7 +100,8 @@ def in_process(all_cases: list[Case], show: int, *, extractor_off: bool, classes
         right = {c: False for c in all_cases}
         for c in all_cases:
             html = _NAMES.sub(b"", c.html) if classes_off else c.html
-            job = analyze.PageJob(html, "text/html", "http://127.0.0.1/a", None, None, ((1, "\n\n".join(c.body)),))
+            # the repost's Markdown as the crawl reads it from the archive (its marks escaped)
+            job = analyze.PageJob(html, "text/html", "http://127.0.0.1/a", None, None, ((1, repost_body(c.body)),))
             got = analyze.analyze(job)
             faithful = got.fidelity[0].faithful if got.fidelity else None
             right[c] = faithful is True if c.kind == "exact" else faithful is False

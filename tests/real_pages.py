@@ -82,7 +82,11 @@ def cases(base: Path, limit: int | None = None, first: int = 0) -> list[Case]:
     return out
 
 
+def repost_body(lines: tuple[str, ...]) -> str:
+    """A repost's Markdown body that reads as `lines`, one paragraph each."""
+    return "\n\n".join(_escape(x) for x in lines)
+
+
 def write_repost(path: Path, url: str, title: str, lines: tuple[str, ...]) -> None:
-    body = "\n\n".join(_escape(x) for x in lines)
-    path.write_text(f"## {_escape(title)}\n`1/12/2012 1:23 AM UTC 秘密翻譯組` [轉載自GNews]({url})\n\n{body}\n",
-                    encoding="utf-8")
+    path.write_text(f"## {_escape(title)}\n`1/12/2012 1:23 AM UTC 秘密翻譯組` [轉載自GNews]({url})\n\n"
+                    f"{repost_body(lines)}\n", encoding="utf-8")
