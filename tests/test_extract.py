@@ -385,6 +385,17 @@ def test_header_charset_contradicted_by_bytes_falls_back():
     assert "颱風過境" in text
 
 
+def test_big5_under_a_gbk_label_is_read_as_big5():
+    # GB18030 reads Big5's byte pairs without an error, as characters no text has
+    data = page("zh_big5_table.html").replace(b'charset="big5"', b'charset="gbk"')
+    for content_type in ("text/html; charset=gbk", "text/html"):
+        art = extract(data, content_type=content_type)
+        assert art.charset == "big5hkscs" and list(art.paragraphs) == ZH_HANT_BODY, content_type
+    # a GBK page with a few characters of the private use area (a rare name) stays GBK
+    text = "<meta charset=gbk><p>" + "城市公园改造工程正式完工，市民可以免费入园参观。" * 20 + "\ue000\ue001</p>"
+    assert decode_html(text.encode("gb18030"))[1] == "gb18030"
+
+
 def test_bom_and_aliases():
     text, charset = decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>")
     assert (text, charset) == ("<p>café</p>", "utf-8")

@@ -142,14 +142,28 @@ STRAY_ERROR_SHARE = 0.002
 META_SCAN_BYTES = 16384
 
 
+# GB18030 reads every byte pair of Big5 without an error, as characters (a fifth of them in
+# its private use area, which no Chinese text has beyond a stray rare name) or as wrong ones:
+# Big5 under a "gbk" label was read as mojibake, and the repost found nowhere in it.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+PRIVATE_USE_SHARE = 0.02  # of the non-ASCII characters read, beyond STRAY_ERRORS of them
+
+
 def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
-    """Decode with ``enc``; None when the bytes contradict it (more than stray errors)."""
+    """Decode with ``enc``; None when the bytes contradict it (more than stray errors, or,
+    read as GB18030, a share of characters no text has)."""
     try:
-        return data.decode(enc)
+        text = data.decode(enc)
     except UnicodeDecodeError:
         pass
     except LookupError:
         return None
+    else:
+        if enc == "gb18030":
+            odd = len(_PRIVATE_USE.findall(text))
+            if odd > STRAY_ERRORS and odd > PRIVATE_USE_SHARE * (len(text) - len(text.encode("ascii", "ignore"))):
+                return None
+        return text
     text = data.decode(enc, errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
     # a truncated character here and there is the page's fault, not a wrong label
