@@ -160,7 +160,7 @@ def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
         return None
     else:
         if enc == "gb18030":
-            odd = len(_PRIVATE_USE.findall(text))
+            odd = len(text) - len(_PRIVATE_USE.sub("", text))  # (no list of them: a page may be all of them)
             if odd > STRAY_ERRORS and odd > PRIVATE_USE_SHARE * (len(text) - len(text.encode("ascii", "ignore"))):
                 return None
         return text
