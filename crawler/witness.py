@@ -104,7 +104,9 @@ _PHRASING = _HEADINGS | {"p"}
 _BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
-_SENTENCE = re.compile(f"[。！？!?；;{FULL_STOPS}]|[.](?:\\s|$|[\"'”’)])")
+# (a capital's full stop inside a line is a name's initial, "Trevor J. Mitchell", "U.S.": a
+# byline of names ended no sentence, and was read as a line of prose a repost must carry)
+_SENTENCE = re.compile(f"[。！？!?；;{FULL_STOPS}]|(?<!\\b[A-Z])[.](?:\\s|[\"'”’)])|[.]$")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 # A line that begins with a label ("Photo: ", "Note: ", "来源：").
 _LABEL_PATTERN = (r"^\s*(?:photo|image|credit|source|note|caption|citation|related|see also|"

@@ -1327,6 +1327,18 @@ def test_prose_is_not_furniture(line: str) -> None:
     assert witness.is_prose(line)
 
 
+def test_a_names_initial_ends_no_sentence() -> None:
+    # a byline of names with their initials, set apart from the article, is no line of prose
+    # a repost must carry; a sentence that names someone by an initial still is
+    for byline in ("Maria L. Gonzalez and Peter K. Olsen Springfield Gazette",
+                   "Anna B. Miller, Tom R. Jones and the U.S. desk of the Harbour Times"):
+        assert not witness.is_prose(byline), byline
+    for prose in ("The council met John F. Keller, the engineer who built the bridge, on Monday.",
+                  "The company said it would open its first three stores in the U.S.",
+                  "Prices rose sharply in May. The bank said it would act before the summer"):
+        assert witness.is_prose(prose), prose
+
+
 def test_a_citation_element_inside_a_paragraph_is_part_of_its_line() -> None:
     # A custom element (`<x-cite>`) inside a <p> is drawn inline by a browser: the numbers
     # it holds are the paragraph's text, not blocks of their own to be dropped as links.
