@@ -23,6 +23,7 @@ from crawler.classify import (
     embedded_media,
     error_phrase,
     frame_target,
+    next_page_url,
     outage_phrase,
     refresh_target,
     script_says,
@@ -92,6 +93,8 @@ class PageAnalysis:
     # where a repost's text was found that the article the page shows outweighed: its description,
     # its script data, or its furniture (comments, a sidebar); said in the check's detail
     set_aside: str | None = None
+    # a paginated article's next page, where a repost goes on past this page's end
+    next_page: str | None = None
 
     @property
     def text(self) -> str:
@@ -590,6 +593,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
 
     best: witness.Found | None = None
     set_aside: str | None = None
+    next_page: str | None = None
     held = False  # the extractor's body holds a repost's text better than the witness found it
     witnessed = list(trusted)  # the repost's text was found in the page
     # The repost is the witness of what the article says (SPEC 7), asked only when the
@@ -646,6 +650,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
                 if page.continues or witness.withheld_after(page, [n for n, _ in compared], s.fold_script):
                     # Its next page, or a wall (sign in, subscribe, "read the full text"), holds the rest.
                     verdict = _continued(verdict, compared)
+                    if page.continues and not job.cut and verdict.excerpt_only:
+                        next_page = next_page_url(html_text(), job.url)
                 elif page.described:
                     # The page shows the start of an article its JSON-LD holds whole: a teaser, or
                     # a description left as the article was before the site cut its end (then a
@@ -718,7 +724,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
                         wall_said=wall, outage_said=outage,
                         shown=shown, refresh_to=refresh_target(job.html, job.url) or goes_to,
                         frame_to=None if has_article else frame_target(job.html, job.url),
-                        media=() if holds else embedded_media(html_text()), set_aside=set_aside)
+                        media=() if holds else embedded_media(html_text()), set_aside=set_aside,
+                        next_page=next_page if has_article and found_by != "meta" else None)
 
 
 def _sentences(lines: Iterable[str]) -> list[str]:
@@ -831,6 +838,57 @@ def _served_page(job: AgainJob) -> PageJob | None:
         return None
     return PageJob(body, headers.get("content-type"), job.url, job.hints, job.previous, job.reposts,
                    cut=cut or served.truncated or served.status == 206)
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """One page of a paginated article, as its analysis read it."""
+
+    normalized: str
+    text: str
+    extras: str
+
+
+# A page after the first that holds less of its text in a repost is no part of what the repost
+# copied (a page its extractor misread, or a repost of the first pages only): the repost is
+# judged on the pages before it, as an excerpt.
+_PAGE_HELD = 0.5
+# ...and a page whose text the pages before it hold is no next page (a site whose "next page"
+# serves the first one again).
+_PAGE_SAID = 0.8
+
+
+def judge_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], ...], goes_on: bool
+                ) -> tuple[FidelityResult, ...]:
+    """Fidelity against a paginated article read over its pages (SPEC 7): each repost against
+    the pages it copies; an excerpt still where the pages stop before the repost does (the last
+    one read `goes_on` to another, or the next holds too little of the repost, or says again
+    what the pages before it said)."""
+    s = _settings
+    out = []
+    for repost_id, markdown in reposts:
+        if not has_text(markdown):
+            continue
+        rlines = repost_lines(markdown, s.fold_script)
+        original: list[str] = []
+        published: list[str] | None = []
+        tolerated: set[str] = set()
+        stopped = goes_on
+        for i, p in enumerate(pages):
+            lines = p.normalized.split("\n")
+            if i and (witness.coverage(lines, rlines) < _PAGE_HELD or witness.coverage(lines, original) >= _PAGE_SAID):
+                stopped = True
+                break
+            original += lines
+            shown = published_lines(p.text, p.normalized, s.fold_script)
+            published = None if published is None or shown is None else published + shown
+            tolerated.update(x for x in p.extras.split("\n") if x)
+        spared = _spared(frozenset(tolerated), original)
+        verdict = _verdict(repost_id, markdown, original, spared, published)
+        if stopped and verdict.hunks and verdict.hunks[-1]["op"] == HunkOp.ADDED:
+            verdict = _continued(verdict, _compared_pairs(markdown, spared))
+        out.append(verdict)
+    return tuple(out)
 
 
 def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...],

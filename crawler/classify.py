@@ -420,8 +420,12 @@ def continues_on_next_page(html: str, url: str) -> bool:
     """Whether a page says its article goes on on a next page: a link named "next page" to
     another page of the same article (its address with a page number added or changed), or
     words in the text that say so."""
-    if _GOES_ON.search(html):
-        return True
+    return _GOES_ON.search(html) is not None or next_page_url(html, url) is not None
+
+
+def next_page_url(html: str, url: str) -> str | None:
+    """The address of the next page of the same article, where a link named "next page" leads
+    to one (its address with a page number added or changed), or None."""
     here = urlsplit(url)
     stem = _PAGE_SUFFIX.sub("", here.path)
     for m in itertools.islice(_NEXT_WORDS.finditer(html), _NEXT_LOOKED_AT):
@@ -434,8 +438,8 @@ def continues_on_next_page(html: str, url: str) -> bool:
             continue
         if (stem and _PAGE_SUFFIX.sub("", there.path) == stem and there.path != here.path) \
                 or (there.path == here.path and _PAGE_QUERY.search(there.query)):
-            return True
-    return False
+            return urlunsplit(there._replace(fragment=""))
+    return None
 
 
 def error_phrase(title: str, lines: Iterable[str] = (), *, headline: bool = False) -> str | None:

@@ -59,6 +59,9 @@ POOL_MIN_SOURCES = 64  # below this a process pool costs more to start than it s
 # under 10 here): past that the page is built to be slow, and its worker is stopped, so that
 # a few such pages cannot hold every worker of a nightly crawl for hours.
 ANALYSIS_LIMIT = 120.0
+# Pages of a paginated article read in one check, its first included: a reader turns a few, a
+# site that numbers its pages without end is not read for ever.
+ARTICLE_PAGES_MAX = 10
 
 
 @dataclass
@@ -369,6 +372,43 @@ class Checker:
         how = f"the page sends its readers on to {shown}" if refresh else f"the page shows {shown} in its main frame"
         return (*found, how)
 
+    async def _pages_after(self, result: FetchResult, analysis: cpu.PageAnalysis, reposts: tuple[tuple[int, str], ...]
+                           ) -> tuple[tuple[FidelityResult, ...], str] | None:
+        """A paginated article's pages after the first, fetched as its readers turn them (on its
+        host, politely, each mirrored), and its reposts judged on all of them (SPEC 7): an edit
+        on page two is an edit. None when the next page brings no article: the verdict on the
+        first page stands, as an excerpt."""
+        pages = [cpu.ArticlePage(analysis.normalized, analysis.text, analysis.extras)]
+        host = urlsplit(result.final_url).netloc
+        seen = {result.final_url}
+        url = analysis.next_page
+        goes_on = False
+        while url is not None:
+            if len(pages) >= ARTICLE_PAGES_MAX or url in seen or urlsplit(url).netloc != host:
+                goes_on = True
+                break
+            seen.add(url)
+            try:
+                fetched = await self.fetcher.fetch(url, archive=False)
+            except DeadlineReached:  # (--max-duration: the first page's check still stands)
+                goes_on = True
+                break
+            _, page = await self._process(fetched, None, reposts)
+            if page is None or page.failure is not None or not page.has_article or page.found_by == "meta" \
+                    or not page.holds_repost or any(p.normalized == page.normalized for p in pages) \
+                    or fetched.status is None or not 200 <= fetched.status < 300 or fetched.truncated:
+                goes_on = True  # what follows is not read: the pages read are an excerpt
+                break
+            pages.append(cpu.ArticlePage(page.normalized, page.text, page.extras))
+            url = page.next_page
+        if len(pages) == 1:
+            return None
+        try:
+            fidelity = await self._cpu(cpu.judge_pages, tuple(pages), reposts, goes_on)
+        except WorkerCrashed:
+            return None
+        return fidelity, f"the article goes on over {len(pages)} pages{' or more' if goes_on else ''}: judged on them all"
+
     async def _wayback(self, source: SourceRow, previous: str | None, reposts: tuple[tuple[int, str], ...]
                        ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
         """(archived copy URL, its analysis, its WARC record, looked up?, detail)."""
@@ -469,6 +509,7 @@ class Checker:
         fidelity: tuple[FidelityResult, ...] = ()
         detail = "; ".join(d for d in (result.detail, analysis.failure if analysis is not None else None,
                                         evidence, _found_note(analysis, status)) if d)
+        paged = False
         if analysis is not None and analysis.has_article and status in ANSWERED_STATUSES:
             fidelity = analysis.fidelity
             # Part of a page (cut at max_bytes) confirms no version: its body may be what came
@@ -476,6 +517,13 @@ class Checker:
             if not result.truncated or analysis.new_version:
                 body = VersionText(analysis.title, analysis.text, analysis.normalized, extras=analysis.extras)
                 new_version = analysis.new_version
+            if analysis.next_page is not None and not result.truncated:
+                seen.stage = "reading the article's next pages"
+                read = await self._pages_after(result, analysis, reposts)
+                if read is not None:
+                    fidelity, note = read
+                    detail = f"{detail}; {note}" if detail else note
+                    paged = True
         elif latest is not None and previous is not None and reposts:
             # No article tonight (a 304 says the page has not changed; a dead page, or one without
             # its body): judged again on the page that last served the latest version.
@@ -506,8 +554,10 @@ class Checker:
             consecutive_failures=failures,
             error=result.error, detail=detail,
             # Validators only of a page that made or confirmed a version: a 404's ETag validates nothing.
-            etag=result.header("etag") if body is not None and not body.from_archive else None,
-            last_modified=result.header("last-modified") if body is not None and not body.from_archive else None,
+            # (none of a paginated article's first page: its 304 would say nothing of the pages after it)
+            etag=result.header("etag") if body is not None and not body.from_archive and not paged else None,
+            last_modified=result.header("last-modified") if body is not None and not body.from_archive
+            and not paged else None,
             truncated=result.truncated or result.broken is not None, warc=warc, body=body,
             new_version=new_version, fidelity=fidelity, archived_copy=archived_copy, wayback_checked=looked_up,
             found_by=analysis.found_by if body is not None and analysis is not None and not body.from_archive else None,

@@ -184,6 +184,65 @@ def test_a_page_that_shows_the_article_under_an_error_status_is_no_dead_link(tmp
         assert versions[urls["404"]] == 1 and versions[urls["teaser"]] == 0
 
 
+MORE = ["第二页开头：分析人士指出，这次收购将重塑欧洲银行业的格局，瑞银的规模将因此扩大到原来的两倍。",
+        "瑞士信贷的员工对未来感到担忧，据估计，合并后可能会有上万个工作岗位被裁减，尤其是在瑞士本土。",
+        "监管机构表示，将密切关注合并的进展，确保储户的存款安全，并防止类似的危机再次发生。"]
+
+
+def _paged(paragraphs: list[str], next_href: str | None, etag: str | None = None) -> Reply:
+    nav = f"<div class='pages'><a href='{next_href}'>下一页</a></div>" if next_href else ""
+    page = article_page("瑞银收购瑞信", paragraphs).replace("<div class='share'>", nav + "<div class='share'>", 1)
+    return Reply(200, page, headers={"ETag": etag} if etag else {})
+
+
+def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
+    """A repost copies the whole of an article its site spreads over pages: its next pages are
+    read, politely, and an edit on page two is an edit; a repost of the first page alone, or an
+    article whose next page brings no article, is judged on the first page, as an excerpt."""
+    archive = tmp_path / "archive"
+    edited = [*MORE[:1], "这一段是转载者自己改写的内容，原文中并没有这样的说法，意思完全不同了。", *MORE[2:]]
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/a/1.html", _paged(PARAS, "/a/1_2.html", etag='"p1"'))
+        a.route("/a/1_2.html", [_paged(MORE, None), _paged(MORE, None), _paged(edited, None)])
+        a.route("/a/2.html", _paged(PARAS, "/a/2_2.html"))
+        a.route("/a/2_2.html", Reply(404))
+        # a site whose "next page" serves the first one again, and again
+        a.route("/a/3.html", lambda req: _paged(PARAS, "/a/3.html?page=2"))
+        whole, first, again = a.url("/a/1.html"), a.url("/a/2.html"), a.url("/a/3.html")
+        write_repost(archive, "whole.md", whole, PARAS + MORE)
+        write_repost(archive, "edited.md", whole, PARAS + edited)
+        write_repost(archive, "first.md", whole, PARAS)
+        write_repost(archive, "lost.md", first, PARAS + MORE)
+        write_repost(archive, "again.md", again, PARAS + MORE)
+        cfg = make_config(tmp_path)
+        store, _summary = crawl(cfg)
+
+        def verdicts() -> dict[str, tuple]:
+            rows = store.db.execute(
+                "SELECT r.path, f.faithful, f.excerpt_only, f.hunks FROM fidelity f JOIN reposts r ON r.id = f.repost_id "
+                "WHERE f.check_id IN (SELECT max(id) FROM checks GROUP BY source_id)")
+            return {path: (bool(ok), bool(excerpt), json.loads(hunks)) for path, ok, excerpt, hunks in rows}
+
+        got = verdicts()
+        assert got["whole.md"][:2] == (True, False)  # judged on both pages, no excerpt
+        assert got["first.md"][:2] == (True, False)  # a repost of the first page asks for no other
+        assert got["lost.md"][:2] == (True, True)  # the next page is gone: the first one, as an excerpt
+        assert got["again.md"][:2] == (True, True)  # no page read twice as the article's next
+        assert [e.target for e in a.log].count("/a/3.html?page=2") == 1
+        ok, _, hunks = got["edited.md"]
+        assert not ok and any("转载者自己改写" in h["repost"] for h in hunks), hunks
+        detail = dict(store.db.execute("SELECT s.url, c.detail FROM checks c JOIN sources s ON s.id = c.source_id"))
+        assert "the article goes on over 2 pages" in detail[whole]
+        assert [e.path for e in a.log].count("/a/1_2.html") == 1
+        # Its first page's 304 would say nothing of the pages after it: asked whole each time.
+        store, _summary = crawl(cfg, all_sources=True)
+        assert all(e.header("if-none-match") is None for e in a.log if e.path == "/a/1.html")
+        store, _summary = crawl(cfg, all_sources=True)  # the site rewrote page two
+        got = verdicts()
+        assert not got["whole.md"][0] and got["edited.md"][0], got
+
+
 # A catch-all host's one page: prose of its own, none of the article's.
 WELCOME = ["本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，以及来自各界人士的深度评论文章。",
            "如果您没有找到想看的内容，请使用本站的搜索功能，或者返回首页浏览今天的头条新闻和热门专题。"]
