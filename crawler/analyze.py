@@ -849,10 +849,11 @@ class ArticlePage:
     extras: str
 
 
-# A page after the first that holds less of its text in a repost is no part of what the repost
-# copied (a page its extractor misread, or a repost of the first pages only): the repost is
-# judged on the pages before it, as an excerpt.
-_PAGE_HELD = 0.5
+# A page after the first is read because a repost goes on past the end of the one before it; if
+# a repost holds less of its text than this, the page is no part of what the repost copied (a
+# page its extractor misread: a sidebar for its body), and the repost is judged on the pages
+# before it, as an excerpt. (A page the site rewrote in part still shares more.)
+_PAGE_HELD = 0.2
 # ...and a page whose text the pages before it hold is no next page (a site whose "next page"
 # serves the first one again).
 _PAGE_SAID = 0.8

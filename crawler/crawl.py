@@ -395,11 +395,13 @@ class Checker:
                 break
             _, page = await self._process(fetched, None, reposts)
             if page is None or page.failure is not None or not page.has_article or page.found_by == "meta" \
-                    or not page.holds_repost or any(p.normalized == page.normalized for p in pages) \
+                    or any(p.normalized == page.normalized for p in pages) \
                     or fetched.status is None or not 200 <= fetched.status < 300 or fetched.truncated:
                 goes_on = True  # what follows is not read: the pages read are an excerpt
                 break
             pages.append(cpu.ArticlePage(page.normalized, page.text, page.extras))
+            # (set only where a repost goes on past this page's end: a page that is no part of
+            # the repost's article ends the reading here, and `judge_pages` leaves it out)
             url = page.next_page
         if len(pages) == 1:
             return None

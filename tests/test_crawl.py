@@ -189,6 +189,10 @@ MORE = ["第二页开头：分析人士指出，这次收购将重塑欧洲银�
         "监管机构表示，将密切关注合并的进展，确保储户的存款安全，并防止类似的危机再次发生。"]
 
 
+LAST = ["最后，瑞士政府表示，将在未来几个月内公布一份详细的报告，总结这次危机的教训和应对措施。"]
+REWRITTEN = ["这是被网站后来改写过的最后一段，内容与原来的说法完全不同，读者需要注意这个变化。"]
+
+
 def _paged(paragraphs: list[str], next_href: str | None, etag: str | None = None) -> Reply:
     nav = f"<div class='pages'><a href='{next_href}'>下一页</a></div>" if next_href else ""
     page = article_page("瑞银收购瑞信", paragraphs).replace("<div class='share'>", nav + "<div class='share'>", 1)
@@ -209,14 +213,23 @@ def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
         a.route("/a/2_2.html", Reply(404))
         # a site whose "next page" serves the first one again, and again
         a.route("/a/3.html", lambda req: _paged(PARAS, "/a/3.html?page=2"))
-        whole, first, again = a.url("/a/1.html"), a.url("/a/2.html"), a.url("/a/3.html")
+        # three pages, the last of which the site rewrites in part
+        a.route("/a/4.html", _paged(PARAS, "/a/4_2.html"))
+        a.route("/a/4_2.html", _paged(MORE[:2], "/a/4_3.html"))
+        a.route("/a/4_3.html", [_paged(MORE[2:] + LAST, None)] * 2 + [_paged(MORE[2:] + REWRITTEN, None)])
+        whole, first, again, three = (a.url(f"/a/{n}.html") for n in range(1, 5))
         write_repost(archive, "whole.md", whole, PARAS + MORE)
         write_repost(archive, "edited.md", whole, PARAS + edited)
         write_repost(archive, "first.md", whole, PARAS)
         write_repost(archive, "lost.md", first, PARAS + MORE)
         write_repost(archive, "again.md", again, PARAS + MORE)
+        write_repost(archive, "three.md", three, PARAS + MORE + LAST)
         cfg = make_config(tmp_path)
         store, _summary = crawl(cfg)
+
+        def detail_of(url: str) -> str:
+            return store.db.execute("SELECT c.detail FROM checks c JOIN sources s ON s.id = c.source_id "
+                                    "WHERE s.url = ? ORDER BY c.id DESC LIMIT 1", [url]).fetchone()[0]
 
         def verdicts() -> dict[str, tuple]:
             rows = store.db.execute(
@@ -229,11 +242,11 @@ def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
         assert got["first.md"][:2] == (True, False)  # a repost of the first page asks for no other
         assert got["lost.md"][:2] == (True, True)  # the next page is gone: the first one, as an excerpt
         assert got["again.md"][:2] == (True, True)  # no page read twice as the article's next
+        assert got["three.md"][:2] == (True, False) and "over 3 pages" in detail_of(three)
         assert [e.target for e in a.log].count("/a/3.html?page=2") == 1
         ok, _, hunks = got["edited.md"]
         assert not ok and any("转载者自己改写" in h["repost"] for h in hunks), hunks
-        detail = dict(store.db.execute("SELECT s.url, c.detail FROM checks c JOIN sources s ON s.id = c.source_id"))
-        assert "the article goes on over 2 pages" in detail[whole]
+        assert "the article goes on over 2 pages" in detail_of(whole)
         assert [e.path for e in a.log].count("/a/1_2.html") == 1
         # Its first page's 304 would say nothing of the pages after it: asked whole each time.
         store, _summary = crawl(cfg, all_sources=True)
@@ -241,6 +254,7 @@ def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
         store, _summary = crawl(cfg, all_sources=True)  # the site rewrote page two
         got = verdicts()
         assert not got["whole.md"][0] and got["edited.md"][0], got
+        assert not got["three.md"][0] and any("网站后来改写" in h["original"] for h in got["three.md"][2])
 
 
 # A catch-all host's one page: prose of its own, none of the article's.
