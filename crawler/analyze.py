@@ -750,22 +750,30 @@ def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.Pa
     dateline, an embedded post's credit, a caption) changes the page, not the article; nor does
     a paragraph of `previous` the page still shows (its template sets it apart), or one the new
     reading adds that a repost holds (the article had it when it was copied)."""
-    before = previous.split("\n") if previous else []
-    s = _settings
-    if not differs(before, lines, min_change_chars=s.min_change_chars):
-        return False
-    diff = compare(lines, before, min_change_chars=s.min_change_chars)
-    added = [line for h in diff.hunks for line in h.repost.split("\n") if witness.is_prose(line)]
-    dropped = [line for h in diff.hunks for line in h.original.split("\n") if witness.is_prose(line)]
-    if not added and not dropped:
-        return False
-    held = "".join(_letters(line) for _, body in job.reposts for line in repost_lines(body, s.fold_script))
-    if any(_letters(line) not in held for line in added):
+    added, dropped = _prose_changed(previous, lines, job.reposts)
+    if added:
         return True
     if not dropped:
         return False
     shown = page if page is not None else witness.read_page(decode_html(job.html, job.content_type)[0])
-    return any(not witness.shows(shown, line, s.fold_script) for line in dropped)
+    return any(not witness.shows(shown, line, _settings.fold_script) for line in dropped)
+
+
+def _prose_changed(previous: str, lines: list[str], reposts: tuple[tuple[int, str], ...]
+                   ) -> tuple[list[str], list[str]]:
+    """The lines of prose `lines` add to `previous` (normalised text), but those a repost holds,
+    and the lines of prose they drop."""
+    before = previous.split("\n") if previous else []
+    s = _settings
+    if not differs(before, lines, min_change_chars=s.min_change_chars):
+        return [], []
+    diff = compare(lines, before, min_change_chars=s.min_change_chars)
+    added = [line for h in diff.hunks for line in h.repost.split("\n") if witness.is_prose(line)]
+    dropped = [line for h in diff.hunks for line in h.original.split("\n") if witness.is_prose(line)]
+    if added:
+        held = "".join(_letters(line) for _, body in reposts for line in repost_lines(body, s.fold_script))
+        added = [line for line in added if _letters(line) not in held]
+    return added, dropped
 
 
 @dataclass(frozen=True)
@@ -820,7 +828,9 @@ def judge_again(job: AgainJob) -> tuple[FidelityResult, ...]:
     page = _served_page(job)
     if page is not None:
         analysis = analyze(page)
-        if analysis.failure is None and analysis.has_article:
+        if analysis.failure is None and analysis.has_article and not analysis.new_version:
+            # (a page that no longer reads as the version, as the first of the pages it was
+            # read over, does not judge it)
             return analysis.fidelity
     return stored
 
@@ -859,14 +869,28 @@ _PAGE_HELD = 0.2
 _PAGE_SAID = 0.8
 
 
-def judge_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], ...], goes_on: bool
-                ) -> tuple[FidelityResult, ...]:
+@dataclass(frozen=True)
+class PagesRead:
+    """A paginated article read over its pages: the reposts' verdicts, and the article (the
+    pages some repost copies) as the version, with whether it is a new one."""
+
+    fidelity: tuple[FidelityResult, ...]
+    text: str
+    normalized: str
+    extras: str
+    new_version: bool
+
+
+def read_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], ...], goes_on: bool,
+               previous: str | None) -> PagesRead:
     """Fidelity against a paginated article read over its pages (SPEC 7): each repost against
     the pages it copies; an excerpt still where the pages stop before the repost does (the last
     one read `goes_on` to another, or the next holds too little of the repost, or says again
-    what the pages before it said)."""
+    what the pages before it said). The article is the pages any repost copies: compared with
+    `previous` (the latest version's normalised text) for a new version."""
     s = _settings
     out = []
+    article = 1
     for repost_id, markdown in reposts:
         if not has_text(markdown):
             continue
@@ -880,6 +904,7 @@ def judge_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], 
             if i and (witness.coverage(lines, rlines) < _PAGE_HELD or witness.coverage(lines, original) >= _PAGE_SAID):
                 stopped = True
                 break
+            article = max(article, i + 1)
             original += lines
             shown = published_lines(p.text, p.normalized, s.fold_script)
             published = None if published is None or shown is None else published + shown
@@ -889,7 +914,11 @@ def judge_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], 
         if stopped and verdict.hunks and verdict.hunks[-1]["op"] == HunkOp.ADDED:
             verdict = _continued(verdict, _compared_pairs(markdown, spared))
         out.append(verdict)
-    return tuple(out)
+    read = pages[:article]
+    normalized = "\n".join(p.normalized for p in read)
+    extras = "\n".join(sorted({x for p in read for x in p.extras.split("\n") if x}.difference(normalized.split("\n"))))
+    return PagesRead(tuple(out), "\n".join(p.text for p in read), normalized, extras,
+                     previous is None or any(_prose_changed(previous, normalized.split("\n"), reposts)))
 
 
 def judge_stored(previous: str, extras: str | None, reposts: tuple[tuple[int, str], ...],

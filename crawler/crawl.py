@@ -372,12 +372,12 @@ class Checker:
         how = f"the page sends its readers on to {shown}" if refresh else f"the page shows {shown} in its main frame"
         return (*found, how)
 
-    async def _pages_after(self, result: FetchResult, analysis: cpu.PageAnalysis, reposts: tuple[tuple[int, str], ...]
-                           ) -> tuple[tuple[FidelityResult, ...], str] | None:
+    async def _pages_after(self, result: FetchResult, analysis: cpu.PageAnalysis, previous: str | None,
+                           reposts: tuple[tuple[int, str], ...]) -> tuple[cpu.PagesRead, str] | None:
         """A paginated article's pages after the first, fetched as its readers turn them (on its
-        host, politely, each mirrored), and its reposts judged on all of them (SPEC 7): an edit
-        on page two is an edit. None when the next page brings no article: the verdict on the
-        first page stands, as an excerpt."""
+        host, politely, each mirrored), its reposts judged on all of them (SPEC 7: an edit on
+        page two is an edit) and the pages they copy made the version. None when the next page
+        brings no article: the first page's reading stands, its verdicts as excerpts."""
         pages = [cpu.ArticlePage(analysis.normalized, analysis.text, analysis.extras)]
         host = urlsplit(result.final_url).netloc
         seen = {result.final_url}
@@ -406,10 +406,10 @@ class Checker:
         if len(pages) == 1:
             return None
         try:
-            fidelity = await self._cpu(cpu.judge_pages, tuple(pages), reposts, goes_on)
+            read = await self._cpu(cpu.read_pages, tuple(pages), reposts, goes_on, previous)
         except WorkerCrashed:
             return None
-        return fidelity, f"the article goes on over {len(pages)} pages{' or more' if goes_on else ''}: judged on them all"
+        return read, f"the article goes on over {len(pages)} pages{' or more' if goes_on else ''}: judged on them all"
 
     async def _wayback(self, source: SourceRow, previous: str | None, reposts: tuple[tuple[int, str], ...]
                        ) -> tuple[str | None, cpu.PageAnalysis | None, WarcRef | None, bool, str]:
@@ -521,11 +521,23 @@ class Checker:
                 new_version = analysis.new_version
             if analysis.next_page is not None and not result.truncated:
                 seen.stage = "reading the article's next pages"
-                read = await self._pages_after(result, analysis, reposts)
+                read = await self._pages_after(result, analysis, previous, reposts)
                 if read is not None:
-                    fidelity, note = read
+                    pages, note = read
                     detail = f"{detail}; {note}" if detail else note
                     paged = True
+                    fidelity = pages.fidelity
+                    body = VersionText(analysis.title, pages.text, pages.normalized, extras=pages.extras)
+                    new_version = pages.new_version
+                elif previous is not None and previous != analysis.normalized \
+                        and previous.startswith(analysis.normalized + "\n"):
+                    # The article's version is read over its pages, and tonight its next page
+                    # could not be read: no new version of its first page alone, and the reposts
+                    # judged on the version, as on a night without the article.
+                    body, new_version = None, False
+                    with contextlib.suppress(WorkerCrashed):
+                        fidelity = await self._cpu(cpu.judge_stored, previous, latest.extras if latest else None,
+                                                   reposts, latest.text if latest else None)
         elif latest is not None and previous is not None and reposts:
             # No article tonight (a 304 says the page has not changed; a dead page, or one without
             # its body): judged again on the page that last served the latest version.

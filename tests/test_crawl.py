@@ -208,7 +208,7 @@ def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
     with Origin("127.0.0.2") as a:
         a.route("/robots.txt", Reply(404))
         a.route("/a/1.html", _paged(PARAS, "/a/1_2.html", etag='"p1"'))
-        a.route("/a/1_2.html", [_paged(MORE, None), _paged(MORE, None), _paged(edited, None)])
+        a.route("/a/1_2.html", [_paged(MORE, None), _paged(MORE, None), _paged(edited, None), Reply(500)])
         a.route("/a/2.html", _paged(PARAS, "/a/2_2.html"))
         a.route("/a/2_2.html", Reply(404))
         # a site whose "next page" serves the first one again, and again
@@ -251,10 +251,21 @@ def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
         # Its first page's 304 would say nothing of the pages after it: asked whole each time.
         store, _summary = crawl(cfg, all_sources=True)
         assert all(e.header("if-none-match") is None for e in a.log if e.path == "/a/1.html")
+        # the version is the article read over its pages
+        source = store.source_by_url(whole)
+        assert [v.normalized.count("\n") + 1 for v in store.versions_of(source.id)] == [len(PARAS + MORE)]
         store, _summary = crawl(cfg, all_sources=True)  # the site rewrote page two
         got = verdicts()
         assert not got["whole.md"][0] and got["edited.md"][0], got
         assert not got["three.md"][0] and any("网站后来改写" in h["original"] for h in got["three.md"][2])
+        versions = store.versions_of(source.id)
+        assert len(versions) == 2 and "转载者自己改写" in versions[-1].text  # a new version, its second page changed
+        # A night its second page fails: no version of the first page alone, the verdicts as the
+        # version gives them.
+        store, _summary = crawl(cfg, all_sources=True)
+        assert len(store.versions_of(source.id)) == 2
+        got = verdicts()
+        assert not got["whole.md"][0] and got["edited.md"][:2] == (True, False), got
 
 
 # A catch-all host's one page: prose of its own, none of the article's.
