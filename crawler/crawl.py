@@ -401,7 +401,7 @@ class Checker:
                 break
             pages.append(cpu.ArticlePage(page.normalized, page.text, page.extras))
             # (set only where a repost goes on past this page's end: a page that is no part of
-            # the repost's article ends the reading here, and `judge_pages` leaves it out)
+            # the repost's article ends the reading here, and `read_pages` leaves it out)
             url = page.next_page
         if len(pages) == 1:
             return None
