@@ -21,6 +21,7 @@ from crawler.classify import (
     is_listing_url,
     link_status,
     matches_probe,
+    next_page_url,
     outage_phrase,
     page_signature,
     probe_url,
@@ -567,6 +568,16 @@ def test_the_page_a_frame_shows(html: str, shown: str | None) -> None:
 ])
 def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
     assert continues_on_next_page(html, "https://news.example.cn/a/2012/123.html") is goes_on
+
+
+@pytest.mark.parametrize("html, url", [
+    ("<a href='123_2.html#top'>下一页</a>", "https://news.example.cn/a/2012/123_2.html"),
+    ("<a href='?page=2&amp;x=1'>Next page &raquo;</a>", "https://news.example.cn/a/2012/123.html?page=2&x=1"),
+    ("<p>醫院春節門診時間如下。（接下一頁）</p>", None),  # words, and no page to turn to
+    ("<a href='https://other.example.cn/a/2012/123_2.html'>下一页</a>", None),
+])
+def test_the_next_page_of_an_article(html: str, url: str | None) -> None:
+    assert next_page_url(html, "https://news.example.cn/a/2012/123.html") == url
 
 
 @pytest.mark.parametrize("html, alerts, goes_to", [
