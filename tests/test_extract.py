@@ -396,6 +396,17 @@ def test_big5_under_a_gbk_label_is_read_as_big5():
     assert decode_html(text.encode("gb18030"))[1] == "gb18030"
 
 
+def test_gbk_under_a_big5_label_is_read_as_gbk():
+    # Big5 reads these GBK byte pairs without an error, as characters no text strings together
+    text = "<p>" + "瑞士银行同意以30亿瑞士法郎的股票收购竞争对手瑞士信贷，瑞士银行将同意承担高达50亿瑞士法郎的损失。" * 5 + "</p>"
+    data = text.encode("gbk")
+    data.decode("big5hkscs")  # (no error)
+    assert decode_html(data, "text/html; charset=big5") == (text, "gb18030")
+    # a Big5 page under its own label stays Big5
+    big5 = page("zh_big5_table.html")
+    assert decode_html(big5, "text/html; charset=big5")[1] == "big5hkscs"
+
+
 def test_bom_and_aliases():
     text, charset = decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>")
     assert (text, charset) == ("<p>café</p>", "utf-8")

@@ -272,8 +272,41 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
                 return detected
         text = _strict_or_few_errors(data, enc)
         if text is not None:
-            return text, enc, False
+            return _likelier_chinese(data, text, enc)
     return detected or _detect(data)
+
+
+# GBK and Big5 read most of each other's byte pairs without an error, as characters no text
+# strings together: the label is believed unless the text it gives is garbled (charset-
+# normalizer's mess ratio of its first non-ASCII characters) where the other reading is not.
+_OTHER_CHINESE = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+MESS_SAMPLE = 2000  # non-ASCII characters looked at
+MESS_GARBLED = 0.3
+MESS_CLEAN = 0.1
+
+
+def _likelier_chinese(data: bytes, text: str, enc: str) -> tuple[str, str, bool]:
+    other = _OTHER_CHINESE.get(enc)
+    if other is None or _mess(text) <= MESS_GARBLED:
+        return text, enc, False
+    alternative = _strict_or_few_errors(data, other)
+    if alternative is not None and _mess(alternative) < MESS_CLEAN:
+        return alternative, other, False
+    return text, enc, False
+
+
+def _mess(text: str) -> float:
+    from charset_normalizer.md import mess_ratio
+
+    sample: list[str] = []
+    size = 0
+    for m in _NON_ASCII.finditer(text):  # (the first runs only: a page may be megabytes)
+        sample.append(m.group())
+        size += len(sample[-1])
+        if size >= MESS_SAMPLE:
+            break
+    return mess_ratio("".join(sample)[:MESS_SAMPLE], maximum_threshold=1.0)
 
 
 _MARKUP = re.compile(r"<(?:!doctype|html|head|body|p|div|br|article|title)\b", re.I)
