@@ -142,28 +142,14 @@ STRAY_ERROR_SHARE = 0.002
 META_SCAN_BYTES = 16384
 
 
-# GB18030 reads every byte pair of Big5 without an error, as characters (a fifth of them in
-# its private use area, which no Chinese text has beyond a stray rare name) or as wrong ones:
-# Big5 under a "gbk" label was read as mojibake, and the repost found nowhere in it.
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
-PRIVATE_USE_SHARE = 0.02  # of the non-ASCII characters read, beyond STRAY_ERRORS of them
-
-
 def _strict_or_few_errors(data: bytes, enc: str) -> str | None:
-    """Decode with ``enc``; None when the bytes contradict it (more than stray errors, or,
-    read as GB18030, a share of characters no text has)."""
+    """Decode with ``enc``; None when the bytes contradict it (more than stray errors)."""
     try:
-        text = data.decode(enc)
+        return data.decode(enc)
     except UnicodeDecodeError:
         pass
     except LookupError:
         return None
-    else:
-        if enc == "gb18030":
-            odd = len(text) - len(_PRIVATE_USE.sub("", text))  # (no list of them: a page may be all of them)
-            if odd > STRAY_ERRORS and odd > PRIVATE_USE_SHARE * (len(text) - len(text.encode("ascii", "ignore"))):
-                return None
-        return text
     text = data.decode(enc, errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
     # a truncated character here and there is the page's fault, not a wrong label
@@ -276,9 +262,11 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
     return detected or _detect(data)
 
 
-# GBK and Big5 read most of each other's byte pairs without an error, as characters no text
-# strings together: the label is believed unless the text it gives is garbled (charset-
-# normalizer's mess ratio of its first non-ASCII characters) where the other reading is not.
+# GBK and Big5 read most of each other's byte pairs without an error (GB18030 reads every Big5
+# pair, a fifth of them as private-use characters), as characters no text strings together:
+# the label is believed unless the text it gives is garbled (charset-normalizer's mess ratio of
+# its first non-ASCII characters) where the other reading is not. Big5 under a "gbk" label was
+# read as mojibake, and the repost found nowhere in it.
 _OTHER_CHINESE = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 MESS_SAMPLE = 2000  # non-ASCII characters looked at
@@ -302,11 +290,11 @@ def _mess(text: str) -> float:
     sample: list[str] = []
     size = 0
     for m in _NON_ASCII.finditer(text):  # (the first runs only: a page may be megabytes)
-        sample.append(m.group())
+        sample.append(text[m.start():min(m.end(), m.start() + MESS_SAMPLE - size)])
         size += len(sample[-1])
         if size >= MESS_SAMPLE:
             break
-    return mess_ratio("".join(sample)[:MESS_SAMPLE], maximum_threshold=1.0)
+    return mess_ratio("".join(sample), maximum_threshold=1.0)
 
 
 _MARKUP = re.compile(r"<(?:!doctype|html|head|body|p|div|br|article|title)\b", re.I)
