@@ -9,6 +9,7 @@ scrapinghub benchmark; bench/extraction.py measures the whole development sets).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -402,6 +403,9 @@ def test_gbk_under_a_big5_label_is_read_as_gbk():
     data = text.encode("gbk")
     data.decode("big5hkscs")  # (no error)
     assert decode_html(data, "text/html; charset=big5") == (text, "gb18030")
+    # and a GBK page that Big5 cannot read is read as GBK, not as the detector's guess
+    gbk = re.sub(rb"charset=[\"']?gb2312[\"']?", b"", page("zh_gbk_br.html"), flags=re.I)
+    assert decode_html(gbk, "text/html; charset=big5")[1] == "gb18030"
     # a Big5 page under its own label stays Big5
     big5 = page("zh_big5_table.html")
     assert decode_html(big5, "text/html; charset=big5")[1] == "big5hkscs"

@@ -259,6 +259,12 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
         text = _strict_or_few_errors(data, enc)
         if text is not None:
             return _likelier_chinese(data, text, enc)
+        other = _OTHER_CHINESE.get(enc)
+        if other is not None and (text := _strict_or_few_errors(data, other)) is not None \
+                and _mess(text) <= MESS_GARBLED:
+            # GBK and Big5 are the labels most often swapped: the other one before a detector's
+            # guess (which read GBK under a Big5 label as Mac Latin-2)
+            return text, other, False
     return detected or _detect(data)
 
 
@@ -270,16 +276,23 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
 _OTHER_CHINESE = {"gb18030": "big5hkscs", "big5hkscs": "gb18030"}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 MESS_SAMPLE = 2000  # non-ASCII characters looked at
+# Read right, the 192 Chinese pages of the development set (stored as UTF-8, written out as GBK
+# and as Big5) measure 0 to 1.04 (a page of traditional characters in GBK), most under 0.1; read
+# as Big5, the GBK ones never decode without errors; read as GBK, the Big5 ones measure 1.5 to
+# 4.8, never under 8 times their right reading.
 MESS_GARBLED = 0.3
-MESS_CLEAN = 0.1
+MESS_FACTOR = 3  # the other reading must measure at most a third as much
 
 
 def _likelier_chinese(data: bytes, text: str, enc: str) -> tuple[str, str, bool]:
     other = _OTHER_CHINESE.get(enc)
-    if other is None or _mess(text) <= MESS_GARBLED:
+    if other is None:
+        return text, enc, False
+    mess = _mess(text)
+    if mess <= MESS_GARBLED:
         return text, enc, False
     alternative = _strict_or_few_errors(data, other)
-    if alternative is not None and _mess(alternative) < MESS_CLEAN:
+    if alternative is not None and _mess(alternative) * MESS_FACTOR < mess:
         return alternative, other, False
     return text, enc, False
 
