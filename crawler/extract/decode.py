@@ -257,14 +257,12 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, str, bool]:
             if detected[1] in _MULTIBYTE:
                 return detected
         text = _strict_or_few_errors(data, enc)
-        if text is not None:
-            return _likelier_chinese(data, text, enc)
-        other = _OTHER_CHINESE.get(enc)
-        if other is not None and (text := _strict_or_few_errors(data, other)) is not None \
-                and _mess(text) <= MESS_GARBLED:
-            # GBK and Big5 are the labels most often swapped: the other one before a detector's
-            # guess (which read GBK under a Big5 label as Mac Latin-2)
-            return text, other, False
+        if enc in _OTHER_CHINESE:
+            read = _likelier_chinese(data, text, enc)
+            if read is not None:
+                return read
+        elif text is not None:
+            return text, enc, False
     return detected or _detect(data)
 
 
@@ -284,17 +282,22 @@ MESS_GARBLED = 0.3
 MESS_FACTOR = 3  # the other reading must measure at most a third as much
 
 
-def _likelier_chinese(data: bytes, text: str, enc: str) -> tuple[str, str, bool]:
-    other = _OTHER_CHINESE.get(enc)
-    if other is None:
-        return text, enc, False
-    mess = _mess(text)
-    if mess <= MESS_GARBLED:
-        return text, enc, False
+def _likelier_chinese(data: bytes, text: str | None, enc: str) -> tuple[str, str, bool] | None:
+    """The reading of bytes under a GBK or Big5 label: its own (`text`, None when the bytes
+    contradict it) unless the other one reads better: a third of its mess, or, where the label
+    cannot be read, not garbled (GBK and Big5 are the labels most often swapped: the other one
+    before a detector's guess, which read GBK under a Big5 label as Mac Latin-2). None: neither."""
+    limit = MESS_GARBLED
+    if text is not None:
+        mess = _mess(text)
+        if mess <= MESS_GARBLED:
+            return text, enc, False
+        limit = mess / MESS_FACTOR
+    other = _OTHER_CHINESE[enc]
     alternative = _strict_or_few_errors(data, other)
-    if alternative is not None and _mess(alternative) * MESS_FACTOR < mess:
+    if alternative is not None and _mess(alternative) < limit:
         return alternative, other, False
-    return text, enc, False
+    return None if text is None else (text, enc, False)
 
 
 def _mess(text: str) -> float:
