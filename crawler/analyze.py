@@ -650,7 +650,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
                 if page.continues or witness.withheld_after(page, [n for n, _ in compared], s.fold_script):
                     # Its next page, or a wall (sign in, subscribe, "read the full text"), holds the rest.
                     verdict = _continued(verdict, compared)
-                    if page.continues and not job.cut and verdict.excerpt_only:
+                    if page.continues and not job.cut and verdict.excerpt_only and next_page is None:
                         next_page = next_page_url(html_text(), job.url)
                 elif page.described:
                     # The page shows the start of an article its JSON-LD holds whole: a teaser, or
@@ -889,6 +889,10 @@ def read_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], .
     what the pages before it said). The article is the pages any repost copies: compared with
     `previous` (the latest version's normalised text) for a new version."""
     s = _settings
+    # (each page's lines, as published, and extras: read once, whatever the number of reposts)
+    page_lines = [p.normalized.split("\n") for p in pages]
+    page_shown = [published_lines(p.text, p.normalized, s.fold_script) for p in pages]
+    page_extras = [{x for x in p.extras.split("\n") if x} for p in pages]
     out = []
     article = 1
     for repost_id, markdown in reposts:
@@ -899,16 +903,15 @@ def read_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], .
         published: list[str] | None = []
         tolerated: set[str] = set()
         stopped = goes_on
-        for i, p in enumerate(pages):
-            lines = p.normalized.split("\n")
+        for i, lines in enumerate(page_lines):
             if i and (witness.coverage(lines, rlines) < _PAGE_HELD or witness.coverage(lines, original) >= _PAGE_SAID):
                 stopped = True
                 break
             article = max(article, i + 1)
             original += lines
-            shown = published_lines(p.text, p.normalized, s.fold_script)
+            shown = page_shown[i]
             published = None if published is None or shown is None else published + shown
-            tolerated.update(x for x in p.extras.split("\n") if x)
+            tolerated |= page_extras[i]
         spared = _spared(frozenset(tolerated), original)
         verdict = _verdict(repost_id, markdown, original, spared, published)
         if stopped and verdict.hunks and verdict.hunks[-1]["op"] == HunkOp.ADDED:
@@ -916,7 +919,7 @@ def read_pages(pages: tuple[ArticlePage, ...], reposts: tuple[tuple[int, str], .
         out.append(verdict)
     read = pages[:article]
     normalized = "\n".join(p.normalized for p in read)
-    extras = "\n".join(sorted({x for p in read for x in p.extras.split("\n") if x}.difference(normalized.split("\n"))))
+    extras = "\n".join(sorted(set().union(*page_extras[:article]).difference(normalized.split("\n"))))
     return PagesRead(tuple(out), "\n".join(p.text for p in read), normalized, extras,
                      previous is None or any(_prose_changed(previous, normalized.split("\n"), reposts)))
 
