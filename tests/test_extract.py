@@ -245,12 +245,13 @@ def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
 
 
 def test_the_sites_appeals_under_the_article_are_no_body() -> None:
-    """A donation appeal, a WeChat account to follow, a disclaimer, where the body ends."""
+    """A donation appeal, a WeChat account to follow, a disclaimer, a typo box, where the body ends."""
     page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
             + "".join(f"<p>{p}</p>" for p in TRAVELLERS)
             + "<p>Support independent journalism. Donate today and help us keep our reporting free for everyone.</p>"
             "<p>更多精彩内容，请关注我们的微信公众号。</p>"
             "<p>The views expressed in this article do not necessarily reflect those of the site.</p>"
+            "<p>Found a typo? Select the text and press Ctrl+Enter to tell the editors.</p>"
             "</div></body></html>")
     assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
 

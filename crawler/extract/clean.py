@@ -39,15 +39,20 @@ _PROMO_RE = re.compile(
     r"|\b(?:in|to|into|meet|hit) your inbox\b|\bget (?:breaking[- ]news |news |email |our )?alerts\b",
     re.I,
 )
-# The site asks for money, for its app on the reader's phone, or for manners in its comments,
-# or says that it earns from its links (read in a line of a few sentences only: an article may
-# report such words).
+# The site asks for money, for its app on the reader's phone, for manners in its comments or
+# for the typos its readers find, or says that it earns from its links (read in a line of a few
+# sentences only: an article may report such words).
 APPEAL_MAX_CHARS = 300
 _APPEAL_RE = re.compile(
     r"\bsupport (?:independent|quality|local|our) journalism\b|\bdonate (?:today|now)\b"
     r"|\b(?:donation|contribution) of any (?:size|amount)\b|\bbecome a (?:member|subscriber|supporter) (?:today|now)\b"
     r"|\b(?:download|get) our (?:free )?app\b|\bcomments are (?:moderated|closed|reviewed)\b"
     r"|\b(?:read|follow|see|review) our community (?:guidelines|standards|rules)\b"
+    r"|\byour comments? (?:may|will|must|should)\b"
+    r"|\bplease (?:keep|be) (?:\w+ ){0,2}(?:civil|respectful|courteous|polite|on[- ]topic)\b"
+    # a typo box: "select the text and press Ctrl+Enter", in any language
+    r"|(?<![a-z])ctrl\s*\+\s*enter(?![a-z])|\breport (?:a|the) typo\b"
+    r"|(?:发现|發現)(?:错别字|錯別字|错字|錯字)[^。！\n]{0,6}(?:请|請)"
     r"|(?:请|請|欢迎|歡迎|敬请|敬請|扫码|掃碼|长按|長按)[^。！]{0,10}(?:关注|關注)[^。！]{0,12}"
     r"(?:公众号|公眾號|微博|微信|头条号|頭條號)|网友评论仅供|網友評論僅供"
     # ...or says that it earns from the links in it
