@@ -9,7 +9,7 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
@@ -403,40 +403,70 @@ def script_says(html: str, base: str) -> tuple[list[str], str | None]:
     return alerts, None
 
 # A link to the article's next page, by its words ("下一页", "Next page"; "下一篇", the next
-# article, is not one, nor a bare "next ›", which pages through comments as often), or the
-# article's own words that it goes on ("(接下一頁)").
+# article, is not one, nor a bare "next ›", which pages through comments as often), by its
+# `rel="next"` (an <a> or a <link> in the head: what WordPress and most CMSs print on a post's
+# pages), or the article's own words that it goes on ("(接下一頁)").
 # The words of the link, found first (a linear scan), then the <a> tag they close in: a scan
 # from every "<a" of a hostile page would be quadratic.
-_NEXT_WORDS = re.compile(r">\s{0,40}(?:下一?页|下一?頁|next\s+page)\s{0,40}(?:[»›>]|&gt;|&raquo;){0,3}\s{0,40}<", re.I)
+_NEXT_WORDS = re.compile(r">\s{0,40}(?:下一?页|下一?頁|后页|後頁|next\s+page)\s{0,40}(?:[»›>]|&gt;|&raquo;){0,3}\s{0,40}<", re.I)
 _LINK_OPEN = re.compile(r"<a\b[^<>]{0,1000}>(?:\s{0,40}<(?!/?a\b)[^<>]{0,200}>){0,3}\s{0,40}$", re.I)
+_REL_NEXT = re.compile(r"""\brel\s*=\s*["']?(?:[\w-]+\s+){0,3}next(?![\w-])""", re.I)
+_LINK_TAG = re.compile(r"<(?:a|link)\b", re.I)
+_TAG_MAX = 1000  # characters of a tag around its rel="next"
 _NEXT_LOOKED_AT = 50  # links named "next" weighed per page
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
 _GOES_ON = re.compile(r"[(（]\s*(?:接|转|轉|未完)[^()（）]{0,6}(?:下一?页|下一?頁|次页|次頁)\s*[)）]|continued on (?:the )?next page", re.I)
-_PAGE_SUFFIX = re.compile(r"(?:[_-]\d{1,3})?(?:\.\w{1,5})?$")
-_PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|pg|pn|pageno)=\d{1,3}(?:&|$)", re.I)
+# The page number in an article's address: "123_2.html", "123-2.shtml", ".../slug/2/", "?page=2".
+_PAGE_SUFFIX = re.compile(r"(?:[_-](\d{1,3}))?(?:\.\w{1,5})?$|(?<=[^/])/(\d{1,3})/?$")
+_PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|pg|pn|pageno)=(\d{1,3})(?:&|$)", re.I)
 
 
 def continues_on_next_page(html: str, url: str) -> bool:
-    """Whether a page says its article goes on on a next page: a link named "next page" to
-    another page of the same article (its address with a page number added or changed), or
-    words in the text that say so."""
+    """Whether a page says its article goes on on a next page: a link to another page of the
+    same article (its address with a greater page number), named "next page" or marked
+    `rel="next"`, or words in the text that say so."""
     return _GOES_ON.search(html) is not None or next_page_url(html, url) is not None
 
 
-def next_page_url(html: str, url: str) -> str | None:
-    """The address of the next page of the same article, where a link named "next page" leads
-    to one (its address with a page number added or changed), or None."""
-    here = urlsplit(url)
-    stem = _PAGE_SUFFIX.sub("", here.path)
+def _next_links(html: str) -> Iterator[str]:
+    """The addresses of the links a page names "next page", then of those it marks `rel="next"`."""
     for m in itertools.islice(_NEXT_WORDS.finditer(html), _NEXT_LOOKED_AT):
         link = _LINK_OPEN.search(html, max(0, m.start() - 1800), m.start() + 1)
         href = _HREF.search(link.group(0)) if link else None
-        if href is None:
-            continue
-        there = urlsplit(urljoin(url, href.group(1).replace("&amp;", "&")))
+        if href is not None:
+            yield href.group(1)
+    for m in itertools.islice(_REL_NEXT.finditer(html), _NEXT_LOOKED_AT):
+        start = html.rfind("<", max(0, m.start() - _TAG_MAX), m.start())
+        end = html.find(">", m.end(), m.end() + _TAG_MAX)
+        if start < 0 or end < 0 or html.find(">", start, m.start()) >= 0 or not _LINK_TAG.match(html, start):
+            continue  # the words "rel=next" outside a link's tag
+        href = _HREF.search(html, start, end)
+        if href is not None:
+            yield href.group(1)
+
+
+def _page_number(path: str, query: str) -> tuple[str, int]:
+    """An address's path without its page number and extension, and the page number (0 for none)."""
+    m = _PAGE_SUFFIX.search(path)
+    in_path = m and (m.group(1) or m.group(2))
+    in_query = _PAGE_QUERY.search(query)
+    number = int(in_path) if in_path else int(in_query.group(1)) if in_query else 0
+    return (path[:m.start()] if m else path).rstrip("/"), number
+
+
+def next_page_url(html: str, url: str) -> str | None:
+    """The address of the next page of the same article, where a link named "next page" or
+    marked `rel="next"` leads to one (its address with a greater page number), or None."""
+    here = urlsplit(url)
+    stem, number = _page_number(here.path, here.query)
+    for href in _next_links(html):
+        there = urlsplit(urljoin(url, href.replace("&amp;", "&")))
         if there.netloc != here.netloc or (there.path, there.query) == (here.path, here.query):
             continue
-        if (stem and _PAGE_SUFFIX.sub("", there.path) == stem and there.path != here.path) \
+        there_stem, there_number = _page_number(there.path, there.query)
+        if there_number <= number:
+            continue  # a page before this one, or the first
+        if (stem and there_stem == stem and there.path != here.path) \
                 or (there.path == here.path and _PAGE_QUERY.search(there.query)):
             return urlunsplit(there._replace(fragment=""))
     return None

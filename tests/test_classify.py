@@ -575,9 +575,33 @@ def test_a_page_that_goes_on_on_its_next_page(html: str, goes_on: bool) -> None:
     ("<a href='?page=2&amp;x=1'>Next page &raquo;</a>", "https://news.example.cn/a/2012/123.html?page=2&x=1"),
     ("<p>醫院春節門診時間如下。（接下一頁）</p>", None),  # words, and no page to turn to
     ("<a href='https://other.example.cn/a/2012/123_2.html'>下一页</a>", None),
+    # marked rel="next", in the head or on the pager's arrow
+    ("<head><link rel='next' href='/a/2012/123_2.html'></head>", "https://news.example.cn/a/2012/123_2.html"),
+    ("<a class=arrow rel=\"nofollow next\" href='?page=2'>›</a>", "https://news.example.cn/a/2012/123.html?page=2"),
+    ("<link href='123-2.html' rel=next />", "https://news.example.cn/a/2012/123-2.html"),
+    ("<link rel='next' title='Another story' href='/a/2012/124.html'>", None),  # the next post, not a page
+    ("<link rel='prev' href='/a/2012/123_2.html'>", None),
+    ("<p>Write rel=\"next\" href=\"123_2.html\" on the link.</p>", None),  # words, not a link's tag
 ])
 def test_the_next_page_of_an_article(html: str, url: str | None) -> None:
     assert next_page_url(html, "https://news.example.cn/a/2012/123.html") == url
+
+
+@pytest.mark.parametrize("here, html, url", [
+    # a post's pages in WordPress: /slug/, /slug/2/, /slug/3/
+    ("https://blog.example.com/2019/11/slug/", "<link rel='next' href='https://blog.example.com/2019/11/slug/2/'>",
+     "https://blog.example.com/2019/11/slug/2/"),
+    ("https://blog.example.com/2019/11/slug/2/", "<link rel='next' href='https://blog.example.com/2019/11/slug/3/'>",
+     "https://blog.example.com/2019/11/slug/3/"),
+    ("https://news.example.cn/a/123_2.html", "<a href='123_3.html'>下一页</a>", "https://news.example.cn/a/123_3.html"),
+    # a link back, or to the first page, is no next page
+    ("https://news.example.cn/a/123_3.html", "<a rel=next href='123_2.html'>›</a>", None),
+    ("https://news.example.cn/a/123.html?page=2", "<a rel=next href='?page=1'>›</a>", None),
+    ("https://blog.example.com/2019/11/slug/2/", "<a href='/2019/11/slug/'>next page</a>", None),
+    ("https://blog.example.com/2019/11/slug/", "<link rel='next' href='https://blog.example.com/2019/12/other/'>", None),
+])
+def test_the_next_page_counts_on(here: str, html: str, url: str | None) -> None:
+    assert next_page_url(html, here) == url
 
 
 @pytest.mark.parametrize("html, alerts, goes_to", [

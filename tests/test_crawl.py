@@ -268,6 +268,35 @@ def test_a_paginated_article_is_judged_on_all_its_pages(tmp_path: Path) -> None:
         assert not got["whole.md"][0] and got["edited.md"][:2] == (True, False), got
 
 
+def test_a_post_whose_pages_are_marked_rel_next_is_read_over_them(tmp_path: Path) -> None:
+    """WordPress and most CMSs mark a post's next page with `<link rel="next">` in the head and
+    an arrow in the pager (`/slug/`, `/slug/2/`), with no words to name it."""
+    archive = tmp_path / "archive"
+    edited = [*MORE[:1], "这一段是转载者自己改写的内容，原文中并没有这样的说法，意思完全不同了。", *MORE[2:]]
+
+    def page(paragraphs: list[str], next_href: str | None) -> Reply:
+        html = article_page("瑞银收购瑞信", paragraphs)
+        if next_href:
+            html = html.replace("</head>", f"<link rel='next' href='{next_href}'></head>", 1).replace(
+                "<div class='share'>", f"<div class='pager'><a class='next' href='{next_href}'>›</a></div><div class='share'>", 1)
+        return Reply(200, html)
+
+    with Origin("127.0.0.2") as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/2019/11/slug/", page(PARAS, a.url("/2019/11/slug/2/")))
+        a.route("/2019/11/slug/2/", page(MORE, None))
+        url = a.url("/2019/11/slug/")
+        write_repost(archive, "whole.md", url, PARAS + MORE)
+        write_repost(archive, "edited.md", url, PARAS + edited)
+        store, _summary = crawl(make_config(tmp_path))
+        rows = store.db.execute("SELECT r.path, f.faithful, f.excerpt_only FROM fidelity f "
+                                "JOIN reposts r ON r.id = f.repost_id").fetchall()
+        detail = store.db.execute("SELECT detail FROM checks ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert {path: (bool(ok), bool(excerpt)) for path, ok, excerpt in rows} == {
+        "whole.md": (True, False), "edited.md": (False, False)}
+    assert "the article goes on over 2 pages" in detail
+
+
 # A catch-all host's one page: prose of its own, none of the article's.
 WELCOME = ["本站是一个综合性的新闻网站，每天为读者提供国内外的最新报道，以及来自各界人士的深度评论文章。",
            "如果您没有找到想看的内容，请使用本站的搜索功能，或者返回首页浏览今天的头条新闻和热门专题。"]
