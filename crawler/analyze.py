@@ -349,7 +349,8 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     """The repost is a witness (SPEC 7): a line it has beyond the article that the page itself
     shows (a pull quote, a caption, a source line, a product box) is copied, not added; the
     text of an inline card of links the page shows inside a paragraph the repost has is the
-    card's, and words the page strikes through a repost may leave out. `pairs`: the repost's
+    card's, and words the page strikes through, or its description shown as a standfirst above
+    the article, a repost may leave out. `pairs`: the repost's
     lines as the comparison saw them (`_compared_pairs`)."""
     fold = _settings.fold_script
     repost = [n for n, _ in pairs]
@@ -357,7 +358,8 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
         (h["op"] == HunkOp.ADDED and _shown(h["repost"], pairs, page, fold))
         or (h["op"] == HunkOp.MISSING and (
             witness.in_link_cards(page, repost, h["original"], fold, _settings.min_change_chars)
-            or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)))))
+            or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)
+            or witness.standfirst(page, repost, h["original"], fold)))))
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)

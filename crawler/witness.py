@@ -55,7 +55,7 @@ from crawler.extract.style import drop_hidden
 from crawler.normalize import BLOCK_ELEMENTS, FULL_STOPS, normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
-           "read_page", "shows", "shows_another_text", "withheld_after"]
+           "read_page", "shows", "shows_another_text", "standfirst", "withheld_after"]
 
 FOUND_BY = ("extractor", "page_text", "embedded", "meta")
 
@@ -977,6 +977,7 @@ def _inserted(key: str, text: str, links: tuple[str, ...]) -> str | None:
     return None
 
 
+_STANDFIRST_MIN = 40  # letters of a description shown as a standfirst (a word or two is a label)
 _WITHHELD_NEAR = 4  # blocks after the article's last shown line where a teaser says the rest is withheld
 _WITHHELD_TAIL = 60  # characters at the end of a block where it may say so ("... 阅读全文>>")
 
@@ -1020,6 +1021,25 @@ def in_link_cards(page: PageText, repost: Sequence[str], text: str, fold_script:
                 if len(joined) >= len(shown):
                     break
     return False
+
+
+def standfirst(page: PageText, repost: Sequence[str], text: str, fold_script: bool) -> bool:
+    """Whether `text` (page text a repost lacks) is the page's description shown as a standfirst:
+    one block whose words are those the page gives search engines (`og:description`,
+    `description`), standing above the article's first line the repost has, in an element of
+    its own, apart from every paragraph the repost copies (a dek under the headline). A lead
+    paragraph the description repeats inside the article's element is the article's."""
+    key = _letters(normalize_each([text], fold_script)[0])
+    if len(key) < _STANDFIRST_MIN or key not in {k for k in _normalized(page, "meta", fold_script)[1]}:
+        return False
+    said = _said(page, fold_script)
+    places = said.where.get(key, ())
+    held = {_letters(line) for line in repost}
+    copied = [i for i, k in enumerate(said.keys) if k in held]
+    if len(places) != 1 or not copied or places[0] > copied[0]:
+        return False
+    dek = page.visible[places[0]]
+    return all(page.visible[i].container not in (dek.container, dek.element) for i in copied)
 
 
 def struck_out(page: PageText, text: str, fold_script: bool, crumbs: int) -> bool:

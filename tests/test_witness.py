@@ -950,6 +950,27 @@ def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: 
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == ["of the island"]
 
 
+def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
+    # a dek under the headline, in an element of its own, that says what the page tells search
+    # engines: the article's text starts below it (classes that name nothing)
+    dek = "A decade-long fight over an ageing landmark ends with a narrow vote and an angry crowd outside city hall."
+    head = f"<meta property='og:description' content='{dek}'>"
+    page = _chrome("Harbour bridge", f"<div class='x1'><h1>Harbour bridge</h1><div class='x2'>{dek}</div>"
+                   "<div class='x3'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:3]) + "</div>"
+                   "<div class='x3'>" + "".join(f"<p>{p}</p>" for p in ARTICLE[3:]) + "</div></div>", head=head)
+    assert _judge(page, ARTICLE).faithful
+    assert _judge(page, [dek, *ARTICLE]).faithful
+    # a paragraph of the article's below it is still the article's
+    verdict = _judge(page, [*ARTICLE[:2], *ARTICLE[3:]])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[2]]
+    # a lead paragraph the description repeats, among the article's paragraphs, is the article's
+    lead = f"<meta property='og:description' content='{ARTICLE[0]}'>"
+    page = _chrome("Harbour bridge", "<div class='x1'><h1>Harbour bridge</h1><div class='x3'>"
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>", head=lead)
+    verdict = _judge(page, ARTICLE[1:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[0]]
+
+
 @pytest.mark.parametrize("named", [
     '<script type="application/ld+json">{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Meg James"}]}</script>',
     '<meta name="author" content="Meg James">',
