@@ -141,6 +141,13 @@ _FURNITURE_LINE = re.compile(
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
+# A reporter's dateline that opens a paragraph of Chinese news: "【台灣醒報記者X台北報導】",
+# "羊城晚报讯 记者X报道：", "本报讯（记者 X）", "新华社北京1月12日电（记者X）".
+_LEADING_DATELINE = re.compile(
+    r"^\s*(?:[【\[〔(（][^】\]〕)）摄攝]{0,40}?(?:记者|記者)[^】\]〕)）摄攝]{0,30}[】\]〕)）]"
+    r"|[^，。！？!?\s]{0,24}?(?:讯|訊|电|電)?\s*[(（]?\s*(?:记者|記者)[^。！？!?，,：:()（）摄攝]{0,30}?"
+    r"(?:报道|報導|报导|報道|[)）])\s*[:：]?)\s*")
+_CAPTION_START = re.compile(r"^\W*(?:图为|圖為|图[:：]|圖[:：])")
 
 
 @dataclass(frozen=True)
@@ -628,12 +635,14 @@ def is_prose(text: str, letters: str | None = None) -> bool:
     if furniture_shaped(text):
         # A long paragraph that ends with its reporter's and photographer's credit ("...行為。
         # （記者 X/文 Y/圖）") or begins with a label ("Note: ...") is prose; a caption with its
-        # credit, a label with its value, is short.
+        # credit, a label with its value, is short. A paragraph that opens with its reporter's
+        # dateline ("【記者X台北報導】春節期間，…") is the article's lead, whatever its length.
         for edge in (_TRAILING_CREDIT, _LABEL):
             core = edge.sub("", text, count=1)
             if core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core):
                 return True
-        return False
+        core = _LEADING_DATELINE.sub("", text, count=1)
+        return core != text and not _CAPTION_START.match(core) and is_prose(core)
     size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:
         return False

@@ -950,6 +950,22 @@ def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: 
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == ["of the island"]
 
 
+def test_a_lead_paragraph_that_opens_with_its_reporters_dateline_is_the_articles() -> None:
+    # "【記者X台北報導】春節期間，…": a repost that drops the lead was edited; one that drops only
+    # the dateline was not
+    dateline = "【台灣醒報記者潘姿羽台北報導】"
+    article = ["春節期間，民眾若不小心吃壞肚子，或是身體出了問題該怎麼辦？健保局提醒民眾，可以上網查詢特約醫療院所的看診情形。",
+               "健保局醫管組組長表示，自費就診應於七日內退費，例假日不計；一旦超過退費期限，民眾仍可至全台健保分局辦理。",
+               "另外，在非健保特約的醫療機構就診時，不論國內外，都要記得保存好收據，於六個月內向健保局辦理退費。",
+               "為方便民眾看診，全國九千多家健保特約醫療院所將整理春節期間的看診時間，相關訊息會刊登在健保局網站。"]
+    page = _chrome("春節就醫", "<div class='x1'><h1>春節就醫</h1>" + "".join(
+        f"<p>{p}</p>" for p in [dateline + article[0], *article[1:]]) + "</div>")
+    assert _judge(page, [dateline + article[0], *article[1:]]).faithful
+    assert _judge(page, article).faithful
+    verdict = _judge(page, article[1:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [dateline + article[0]]
+
+
 def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
     # a dek under the headline, in an element of its own, that says what the page tells search
     # engines: the article's text starts below it (classes that name nothing)
@@ -1318,6 +1334,11 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "Iezīmējiet tekstu un spiediet Ctrl+Enter, lai nosūtītu labojamo teksta fragmentu redaktoram!",
     "发现错别字？请选中文字后按Ctrl+Enter告诉我们。",
     "如发现错别字，请联系本网编辑部。",
+    # a dateline alone, or a photo's caption under its credit
+    "【记者张三报道】",
+    "新华社记者 张三 李四 报道",
+    "（记者 张三 摄影报道）图为市民在排队购票，队伍长达百米。",
+    "（记者 张三 报道）图为市民在排队购票，队伍长达百米。",
     "Download our app for the latest news on your phone.",
     "The views and opinions expressed in the article do not necessarily reflect those of the site.",
     "更多精彩内容，请关注我们的微信公众号。",
@@ -1350,6 +1371,10 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "Parents who found typos in the textbook said the publisher should be held to account.",
                                   "家长发现错别字后向出版社反映，出版社表示将在再版时予以更正。",
                                   "He told the forum that comments on the plan would be welcome until the end of May.",
+                                  # a lead paragraph that opens with its reporter's dateline
+                                  "【台灣醒報記者潘姿羽台北報導】春節期間，民眾若不小心吃壞肚子，或是身體出了問題該怎麼辦？",
+                                  "羊城晚报讯 记者帅鹏坤报道：面临破产危险的柯达似乎不愿就此沉沦，本周二，柯达出手两大动作。",
+                                  "本报讯（记者 张三）昨日，市政府召开新闻发布会，宣布将在明年春天关闭老港口大桥。",
                                   # sentences that end with their script's own full stop
                                   "नगर परिषद ने मंगलवार को पुराने पुल को कारों के लिए बंद करने का फैसला किया।",
                                   "شہر کی کونسل نے منگل کو پرانے پل کو گاڑیوں کے لیے بند کرنے کا فیصلہ کیا۔",
