@@ -783,21 +783,28 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
-        section = body  # past a heading (comments, "related"), the extractor's reading ends
+        # Past a heading below the article (comments, "related"), the extractor's reading ends,
+        # and past one right above it ("Share" over the first paragraph: the page's top matter
+        # lies above); a heading over a box passed going up (links set between two of the
+        # article's paragraphs) heads that box, not what lies above it.
+        section = body
+        passed = 0  # blocks passed since the last one taken
         while 0 <= i < len(blocks):
             if skipped > _SKIP_AFTER:
                 if not _resumes(blocks, keys, i, step, containers, wrappers):
                     break
                 skipped = 0
             b = blocks[i]
-            if b.heading:
+            if b.heading and (step > 0 or not passed):
                 section = frozenset()
             if held[i] or b.container in containers or keys[i] in section:
                 take[i] = _required(b, keys[i], held[i], containers, wrappers, section)
+                passed = 0
             elif _prose(b, keys[i], wrappers):
                 break
             else:
                 skipped += 1
+                passed += 1
             i += step
     # A row of a table whose rows beside it the repost copies is the table's, as they are; so
     # is a line of a run of like lines set apart by <br> (a list of products and their faults)

@@ -966,6 +966,21 @@ def test_a_lead_paragraph_that_opens_with_its_reporters_dateline_is_the_articles
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [dateline + article[0]]
 
 
+def test_a_first_paragraph_above_a_box_of_related_links_is_the_articles() -> None:
+    # the article's first paragraph, then a box headed "Related articles", then the rest: a
+    # repost that drops the first paragraph was edited
+    box = ("<div class='box'><header><h3>Related articles</h3></header><ul>"
+           + "".join(f"<li><a href='/news/{n}'>Other story number {n} about the harbour and the island</a></li>"
+                     for n in range(3)) + "</ul></div>")
+    page = _chrome("Harbour bridge", "<div class='x1'><h1>Harbour bridge</h1><div class='x4'><div>video</div></div>"
+                   f"<div class='x2'><p>{ARTICLE[0]}</p><p></p></div>{box}"
+                   f"<div class='x2'><p>{ARTICLE[1]}</p><p>{ARTICLE[2]}</p></div>"
+                   f"<div class='x2'><p>{ARTICLE[3]}</p><p>{ARTICLE[4]}</p></div></div>")
+    assert _judge(page, ARTICLE).faithful
+    verdict = _judge(page, ARTICLE[1:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[0]]
+
+
 def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
     # a dek under the headline, in an element of its own, that says what the page tells search
     # engines: the article's text starts below it (classes that name nothing)
