@@ -38,6 +38,7 @@ from crawler.extract import (
     _LEGAL_RE,
     _PROMO_RE,
     ALT_SHORTEST,
+    PROMO_MAX_CHARS,
     _class_signal,
     alt_key,
     appeals,
@@ -119,15 +120,21 @@ _LABEL = re.compile(_LABEL_PATTERN, re.I)
 _FURNITURE_LINE = re.compile(
     r"^\s*[(（\[【〔].*[)）\]】〕]\s*$|"
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
-    r"writing by|reported by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more|share (?:this|it)\b|"
+    r"writing by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more)\b|"
+    # (a credit's words that prose uses too, "as reported by the Independent", "she wanted to
+    # share this moment", count at the line's edge only)
+    r"(?:^\W*|[;(（]\s*)reported by\b|^(?=.{0,80}$).*\bshare (?:this|it)\b|\b(?:"
     r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
     r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
-    r"订阅|訂閱|不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
+    r"(?:点击|點擊|欢迎|歡迎|免费|免費|立即|马上|馬上|扫码|掃碼)\s*(?:订阅|訂閱)|(?:订阅|訂閱)(?:本|我们|我們|号|號|频道|頻道)|"
+    # "訂閱《新華手機報》:移動發"XHSJB"到10658000": a text message to subscribe
+    r"^\W*(?:订阅|訂閱)|(?:发送|發送|发|發)[^。，,]{0,16}(?:到|至)\s*\d{5,}|"
+    r"不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
     r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|"  # (from a word's start: from every letter it is quadratic)
     + _LABEL_PATTERN + "|"
     r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
     r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
-    r"(?:记者|記者)[^。！？!?]{0,20}(?:报道|報導|报导|報道)|"
+    r"(?:记者|記者)[^。！？!?，,]{0,20}(?:报道|報導|报导|報道)|"
     # a news photo's caption: "This March 28, 2017, file photo ... shows ...", "In this undated
     # photo, ...", and the agencies' "... in Indianapolis, Tuesday, Nov. 19, 2019, calling for ..."
     r"^\s*(?:in )?this\b[^.!?]{0,50}?\b(?:photo|image|picture|photograph|frame grab|video grab|screenshot)s?\b|"
@@ -141,6 +148,11 @@ _FURNITURE_LINE = re.compile(
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
+_READER = re.compile(r"\b(?:you|your|our|us|we)\b", re.I)  # the site speaks to its readers
+_SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
+_STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
+_ASIDE_MIN = 100  # letters (a Han character counts two) of prose set in brackets: a credit is shorter
+_OUTER_BRACKETS = re.compile(r"^\s*[(（\[【〔](.*)[)）\]】〕]\s*$")
 # A reporter's dateline that opens a paragraph of Chinese news: "【台灣醒報記者X台北報導】",
 # "羊城晚报讯 记者X报道：", "本报讯（记者 X）", "新华社北京1月12日电（记者X）".
 _LEADING_DATELINE = re.compile(
@@ -618,9 +630,25 @@ def _grams(text: str) -> frozenset[str]:
 def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
+    short = len(text) < _META_LINE_MAX
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
-                or _PROMO_RE.search(text) or appeals(text) or withholds_rest(text) or (len(text) < _META_LINE_MAX and _LEAD_IN.search(text))
-                or (len(text) < _META_LINE_MAX and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
+                or _promotes(text) or appeals(text) or withholds_rest(text)
+                # a lead-in to a list of links; a paragraph of sentences may end with a colon too
+                or (short and _LEAD_IN.search(text) and not _STOPS.search(text))
+                or (short and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
+
+
+def _promotes(text: str) -> bool:
+    """A short line in which the site calls its readers to sign up, subscribe or follow it:
+    addressed to them ("Sign up for our newsletter"), not words of the article ("volunteers sign
+    up each year", "the company continued to sign up subscribers")."""
+    m = _PROMO_RE.search(text)
+    if m is None:
+        return False
+    if not text[:m.start()].strip():
+        return True  # "Follow @BGRDeals on Twitter ...", "Sign up for ...": a call, whatever its length
+    return len(text) <= PROMO_MAX_CHARS and (
+        _READER.search(text) is not None or _SENTENCE_END.search(text[:m.start()]) is not None)
 
 
 def _prose(block: Block, letters: str, wrappers: Set[int] = frozenset()) -> bool:
@@ -641,6 +669,10 @@ def is_prose(text: str, letters: str | None = None) -> bool:
             core = edge.sub("", text, count=1)
             if core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core):
                 return True
+        # An aside the article sets in brackets ("(Alden on Tuesday announced ... .)") is prose too.
+        aside = _OUTER_BRACKETS.match(text)
+        if aside and _size(_letters(aside.group(1))) >= _ASIDE_MIN and is_prose(aside.group(1)):
+            return True
         core = _LEADING_DATELINE.sub("", text, count=1)
         return core != text and not _CAPTION_START.match(core) and is_prose(core)
     size = _size(_letters(text) if letters is None else letters)

@@ -981,6 +981,19 @@ def test_a_first_paragraph_above_a_box_of_related_links_is_the_articles() -> Non
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[0]]
 
 
+def test_a_paragraph_of_prose_that_speaks_of_subscribers_is_the_articles() -> None:
+    # words a call to action uses ("sign up", "newsletter") inside the article's own prose: a
+    # repost that drops the paragraph was edited
+    said = ("The city's weekly newsletter, which thousands of residents sign up for, will carry the "
+            "timetable of the replacement ferries from March.")
+    article = [*ARTICLE[:2], said, *ARTICLE[2:]]
+    page = _chrome("Harbour bridge", "<div class='x1'><h1>Harbour bridge</h1>" + "".join(
+        f"<p>{p}</p>" for p in article) + "</div>")
+    assert _judge(page, article).faithful
+    verdict = _judge(page, [*ARTICLE[:2], *ARTICLE[2:]])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [said]
+
+
 def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
     # a dek under the headline, in an element of its own, that says what the page tells search
     # engines: the article's text starts below it (classes that name nothing)
@@ -1349,6 +1362,15 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "Iezīmējiet tekstu un spiediet Ctrl+Enter, lai nosūtītu labojamo teksta fragmentu redaktoram!",
     "发现错别字？请选中文字后按Ctrl+Enter告诉我们。",
     "如发现错别字，请联系本网编辑部。",
+    "Like this story? Share it with a friend!",
+    "This document is subject to copyright. Apart from any fair dealing for the purpose of private study or research, "
+    "no part may be reproduced without the written permission.",
+    "Follow @BGRDeals on Twitter to keep up with the latest and greatest deals from around the web. Quantities may be "
+    "limited. Prices are subject to change without notice and coupons may expire at any time.",
+    "Sign up for our newsletter to get the latest news delivered to your inbox every morning.",
+    "手机读报，精彩随身，移动用户发送到RMRB到10658000，订阅人民日报手机报。",
+    "訂閱《新華手機報》:移動發\"XHSJB\"到10658000,聯通發\"KX\"到106558000800。",
+    "如因作品內容、版權和其它問題需要同本網聯係的，請在30日內進行。",
     # a dateline alone, or a photo's caption under its credit
     "【记者张三报道】",
     "新华社记者 张三 李四 报道",
@@ -1386,6 +1408,22 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "Parents who found typos in the textbook said the publisher should be held to account.",
                                   "家长发现错别字后向出版社反映，出版社表示将在再版时予以更正。",
                                   "He told the forum that comments on the plan would be welcome until the end of May.",
+                                  # prose that speaks of what furniture says: signing up, subscriptions,
+                                  # newsletters, copyright, reports, sharing, a reporter's reports
+                                  "Thousands of volunteers sign up each year to help clean the beaches along the coast.",
+                                  "Disney's tech teams patched the software as the company continued to sign up subscribers.",
+                                  "The newspaper said it would stop printing its weekly newsletter after readers moved online.",
+                                  "Residents can subscribe to text alerts from the city, which will warn them before the closure.",
+                                  "\"He is not entitled to any immunity,\" said one legal expert, as reported by the Independent newspaper.",
+                                  "Their first scan had shown no heartbeat, and this time she wanted to share this moment with everyone "
+                                  "who had been through the same, she wrote on Instagram on Sunday evening.",
+                                  "(Alden on Tuesday announced that it had become the largest shareholder of Tribune, the former owner "
+                                  "of The Times, by acquiring the stake held by its former chairman.)",
+                                  "但对于他不愿让人知道的事，别说是没有采访权的狗仔了，就是记者，文字报道得用“郭某某”，图片得打马赛克。",
+                                  "奎特拉还说：“未经授权使用我们的技术，却没有作出适当的补偿，这会阻碍我们继续创新。”",
+                                  "他说，凡是有人能证明自己为我代笔，均奖励人民币两千万元，并赠送举报人所有已出版图书版权。",
+                                  "该报去年的订阅量下降了三成，发行部门正在研究如何吸引更多的年轻读者。",
+                                  "主要表現為手部逐漸出現麻木、灼痛，夜間加劇。不少患者還會伴有腕關節腫脹等症狀。下述症狀應高度懷疑鼠標手：",
                                   # a lead paragraph that opens with its reporter's dateline
                                   "【台灣醒報記者潘姿羽台北報導】春節期間，民眾若不小心吃壞肚子，或是身體出了問題該怎麼辦？",
                                   "羊城晚报讯 记者帅鹏坤报道：面临破产危险的柯达似乎不愿就此沉沦，本周二，柯达出手两大动作。",

@@ -41,6 +41,7 @@ from crawler.extract.clean import _CREDIT_RE as _CREDIT_RE
 from crawler.extract.clean import _EDGE_META_RE as _EDGE_META_RE
 from crawler.extract.clean import _LEGAL_RE as _LEGAL_RE
 from crawler.extract.clean import _PROMO_RE as _PROMO_RE
+from crawler.extract.clean import PROMO_MAX_CHARS as PROMO_MAX_CHARS
 from crawler.extract.clean import appeals, placeholder_line, withholds_rest
 from crawler.extract.decode import Article, decode_html, header_charset, json_document, plain_text_page, utf16
 from crawler.extract.jsonld import not_free
