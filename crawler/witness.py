@@ -151,7 +151,9 @@ _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is short
 _READER = re.compile(r"\b(?:you|your|our|us|we)\b", re.I)  # the site speaks to its readers
 _SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
 _STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
-_ASIDE_MIN = 100  # letters (a Han character counts two) of prose set in brackets: a credit is shorter
+_ASIDE_MIN = 48  # letters (a Han character counts two) of prose set in brackets: a credit is shorter
+# An interview's speaker: "记者：春运初始，…？" asks the article's question.
+_SPEAKER = re.compile(r"^\s*(?:记者|記者|问|問|答)\s*[:：]")
 _OUTER_BRACKETS = re.compile(r"^\s*[(（\[【〔](.*)[)）\]】〕]\s*$")
 # A reporter's dateline that opens a paragraph of Chinese news: "【台灣醒報記者X台北報導】",
 # "羊城晚报讯 记者X报道：", "本报讯（记者 X）", "新华社北京1月12日电（记者X）".
@@ -664,7 +666,8 @@ def is_prose(text: str, letters: str | None = None) -> bool:
         # A long paragraph that ends with its reporter's and photographer's credit ("...行為。
         # （記者 X/文 Y/圖）") or begins with a label ("Note: ...") is prose; a caption with its
         # credit, a label with its value, is short. A paragraph that opens with its reporter's
-        # dateline ("【記者X台北報導】春節期間，…") is the article's lead, whatever its length.
+        # dateline ("【記者X台北報導】春節期間，…") is the article's lead, whatever its length, and
+        # one that opens with an interview's speaker ("记者：…？") is the interview's.
         for edge in (_TRAILING_CREDIT, _LABEL):
             core = edge.sub("", text, count=1)
             if core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core):
@@ -673,7 +676,7 @@ def is_prose(text: str, letters: str | None = None) -> bool:
         aside = _OUTER_BRACKETS.match(text)
         if aside and _size(_letters(aside.group(1))) >= _ASIDE_MIN and is_prose(aside.group(1)):
             return True
-        core = _LEADING_DATELINE.sub("", text, count=1)
+        core = _LEADING_DATELINE.sub("", _SPEAKER.sub("", text, count=1), count=1)
         return core != text and not _CAPTION_START.match(core) and is_prose(core)
     size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:

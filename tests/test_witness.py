@@ -1372,6 +1372,9 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "訂閱《新華手機報》:移動發\"XHSJB\"到10658000,聯通發\"KX\"到106558000800。",
     "如因作品內容、版權和其它問題需要同本網聯係的，請在30日內進行。",
     # a dateline alone, or a photo's caption under its credit
+    "记者：张三 李四 报道",
+    "(Additional reporting by Jane Doe; Editing by John Roe)",
+    "（本文来源：新华网）",
     "【记者张三报道】",
     "新华社记者 张三 李四 报道",
     "（记者 张三 摄影报道）图为市民在排队购票，队伍长达百米。",
@@ -1424,6 +1427,9 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "他说，凡是有人能证明自己为我代笔，均奖励人民币两千万元，并赠送举报人所有已出版图书版权。",
                                   "该报去年的订阅量下降了三成，发行部门正在研究如何吸引更多的年轻读者。",
                                   "主要表現為手部逐漸出現麻木、灼痛，夜間加劇。不少患者還會伴有腕關節腫脹等症狀。下述症狀應高度懷疑鼠標手：",
+                                  # an interview's question, an aside set in brackets
+                                  "记者：春运初始，南方出现雨雪天气，未来一周，南方地区的雨雪天气如何发展？",
+                                  "(We never did settle on one, unlike our 565 municipalities, which are packed with them.)",
                                   # a lead paragraph that opens with its reporter's dateline
                                   "【台灣醒報記者潘姿羽台北報導】春節期間，民眾若不小心吃壞肚子，或是身體出了問題該怎麼辦？",
                                   "羊城晚报讯 记者帅鹏坤报道：面临破产危险的柯达似乎不愿就此沉沦，本周二，柯达出手两大动作。",
