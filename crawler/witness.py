@@ -46,6 +46,7 @@ from crawler.extract import (
     hidden_by_class,
     hidden_by_style,
     json_document,
+    links_its_words,
     not_free,
     parser_ready,
     withholds_rest,
@@ -181,7 +182,13 @@ class Block:
 
     @property
     def linky(self) -> bool:
-        return self.link_chars * 2 > len(self.text)
+        """Mostly the text of links (a list of headlines, "Read more: <headline>"), not a
+        sentence of prose that links some of its words ("The investigation had been shelved in
+        2017 but was <a>re-opened earlier this year following his eviction</a>.")."""
+        if self.link_chars * 2 <= len(self.text):
+            return False
+        spaces = self.text.count(" ")
+        return not links_its_words(self.text, len(self.text) - spaces, self.link_chars, len(self.links))
 
 
 @dataclass

@@ -256,6 +256,20 @@ def test_the_sites_appeals_under_the_article_are_no_body() -> None:
     assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
 
 
+def test_a_sentence_that_links_most_of_its_words_is_the_articles() -> None:
+    """"X faces <a>a charge of conspiracy to commit computer intrusion</a>.": the article's prose;
+    "Read more: <a>headline</a>." is a link with a label, and a list of links is no prose."""
+    linked = ("Australian-born Assange faces <a href='https://justice.example/pr/1'>a charge of conspiracy to "
+              "commit computer intrusion in the US</a>.")
+    page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS[:2]) + f"<p>{linked}</p>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS[2:])
+            + "<p>Read more: <a href='/news/2'>Why the travellers paid agents for papers that were worth nothing.</a></p>"
+            "</div></body></html>")
+    said = "Australian-born Assange faces a charge of conspiracy to commit computer intrusion in the US."
+    assert extract(page.encode()).paragraphs == (*TRAVELLERS[:2], said, *TRAVELLERS[2:])
+
+
 def test_names_and_web_addresses_under_the_article_are_no_body() -> None:
     """A site's "follow us" lines, a name and its address each, where the body ends."""
     page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"

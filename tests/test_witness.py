@@ -994,6 +994,17 @@ def test_a_paragraph_of_prose_that_speaks_of_subscribers_is_the_articles() -> No
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [said]
 
 
+@pytest.mark.parametrize("html, linky", [
+    ("<p>The investigation had been shelved in 2017 but was <a href='/1'>re-opened earlier this year "
+     "following his eviction from the embassy</a>.</p>", False),
+    ("<p>Read more: <a href='/2'>Why the council voted to close the harbour bridge to cars</a></p>", True),
+    ("<ul><li><a href='/3'>Profile: the mayor who closed the harbour bridge to cars</a></li></ul>", True),
+])
+def test_a_sentence_that_links_most_of_its_words_is_no_line_of_links(html: str, linky: bool) -> None:
+    (block,) = [b for b in witness.read_page(f"<html><body>{html}</body></html>").visible]
+    assert block.linky is linky
+
+
 def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
     # a dek under the headline, in an element of its own, that says what the page tells search
     # engines: the article's text starts below it (classes that name nothing)

@@ -45,6 +45,7 @@ from crawler.extract.clean import PROMO_MAX_CHARS as PROMO_MAX_CHARS
 from crawler.extract.clean import appeals, placeholder_line, withholds_rest
 from crawler.extract.decode import Article, decode_html, header_charset, json_document, plain_text_page, utf16
 from crawler.extract.jsonld import not_free
+from crawler.extract.score import links_its_words as links_its_words
 from crawler.extract.score import without_closing_ellipsis
 from crawler.extract.walk import ALT_SHORTEST as ALT_SHORTEST
 from crawler.extract.walk import _class_signal as _class_signal

@@ -66,7 +66,7 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
             if (nl == 0 and prev_prose_link) or (
                 L >= PROSE_LINK_MIN_LEN and ln >= PROSE_LINK_CHARS_PER_LINK * nl
                 and len(_SENT_END_RE.findall(text)) >= PROSE_LINK_MIN_SENTENCES
-            ):
+            ) or links_its_words(text, n, ln, nl):
                 prev_prose_link = True
                 ld = 0.0
             else:
@@ -89,6 +89,24 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
         linky.append(False)
     page.linky = linky
     return ws, lens, puncts
+
+
+# A sentence that links most of its words ("Assange faces <a>a charge of conspiracy to commit
+# computer intrusion in the US</a>."): a link or two, at most this share of it...
+OWN_LINKS_MAX = 2
+LINKED_SENTENCE_SHARE = 0.8
+# ...and at least this many characters (spaces aside) of its own, not a label's ("Read more:
+# <headline>", "Related coverage: <headline>").
+LINKED_SENTENCE_OWN = 15
+_ENDS_SENTENCE_RE = re.compile(r"[.!?。！？][\"'”’)）]*\s*$")
+_LABEL_LED_RE = re.compile(r"^[^.!?。！？]{0,30}[:：]")
+
+
+def links_its_words(text: str, n: int, ln: int, nl: int) -> bool:
+    """Whether a block that is mostly link text is one sentence of prose that links some of its
+    words, not a link with a label (a list's item, "Read more: ...", "See also: ...")."""
+    return (0 < nl <= OWN_LINKS_MAX and ln <= LINKED_SENTENCE_SHARE * n and n - ln >= LINKED_SENTENCE_OWN
+            and _ENDS_SENTENCE_RE.search(text) is not None and _LABEL_LED_RE.match(text) is None)
 
 
 # A teaser list has at least this many items: an article may pair a link with a line of
