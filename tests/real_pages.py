@@ -69,7 +69,7 @@ def cases(base: Path, limit: int | None = None, first: int = 0) -> list[Case]:
         lang = "zh" if meta.get("script", "").startswith("zh") else "en"
         html = (base / "html" / f"{meta['id']}.html").read_bytes()
         title = meta.get("title") or "Article"
-        prose = [i for i, x in enumerate(gt) if _size(x) >= 60 and _SENTENCE.search(x)]
+        prose = [i for i, x in enumerate(gt) if is_prose_line(x)]
         last = prose[-1] if prose else len(gt) - 1
         middle = len(gt) // 2
         bodies = {
@@ -80,6 +80,12 @@ def cases(base: Path, limit: int | None = None, first: int = 0) -> list[Case]:
         for kind in KINDS:
             out.append(Case(base.name, meta["id"], kind, title, html, tuple(bodies[kind]), lang))
     return out
+
+
+def is_prose_line(line: str) -> bool:
+    """A line of prose, as the truncated repost's last line is chosen: >= 60 letters (a Han
+    character counting two) and a sentence mark."""
+    return _size(line) >= 60 and _SENTENCE.search(line) is not None
 
 
 def repost_body(lines: tuple[str, ...]) -> str:
