@@ -149,7 +149,7 @@ _FURNITURE_LINE = re.compile(
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
-_READER = re.compile(r"\b(?:you|your|our|us|we)\b", re.I)  # the site speaks to its readers
+_READER = re.compile(r"\b(?:[Yy]our?|[Oo]ur|[Ww]e|us)\b")  # the site speaks to its readers (not "the US")
 _SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
 _STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
 _ASIDE_MIN = 48  # letters (a Han character counts two) of prose set in brackets: a credit is shorter
@@ -1088,7 +1088,7 @@ def standfirst(page: PageText, repost: Sequence[str], text: str, fold_script: bo
     its own, apart from every paragraph the repost copies (a dek under the headline). A lead
     paragraph the description repeats inside the article's element is the article's."""
     key = _letters(normalize_each([text], fold_script)[0])
-    if len(key) < _STANDFIRST_MIN or key not in {k for k in _normalized(page, "meta", fold_script)[1]}:
+    if len(key) < _STANDFIRST_MIN or key not in _normalized(page, "meta", fold_script)[1]:
         return False
     said = _said(page, fold_script)
     places = said.where.get(key, ())
