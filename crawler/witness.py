@@ -179,6 +179,7 @@ class Block:
     element: int = 0  # the block element whose text it is
     row: bool = False  # a table's row of cells
     links: tuple[str, ...] = ()  # the texts inside its links (a pop-up card's, a menu's)
+    ruled: bool = False  # the first block after a horizontal rule (<hr>)
 
     @property
     def linky(self) -> bool:
@@ -246,14 +247,16 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
     cells: dict[int, int] = {}  # <td>/<th> element -> its <tr>
     alts: list[str] = []  # letters of the images' alternative texts
     linked: list[str] = []  # the texts inside links of the block being read
+    ruled = False  # a horizontal rule stands before the next block
 
     def flush() -> None:
-        nonlocal link
+        nonlocal link, ruled
         if buf:
             text = " ".join("".join(buf).split())
             if text:
                 out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
-                                 soft if furniture == _BY_CLASS else 0, cur, links=tuple(linked)))
+                                 soft if furniture == _BY_CLASS else 0, cur, links=tuple(linked), ruled=ruled))
+                ruled = False
             buf.clear()
         link = 0
         linked.clear()
@@ -277,6 +280,7 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
                 continue
             if tag == "br" or tag == "hr":
                 flush()
+                ruled = ruled or tag == "hr"
                 continue
             attrs = node.attributes
             flag = _BY_TAG if tag in _FURNITURE_TAGS else 0
@@ -825,10 +829,11 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
-        # Past a heading below the article (comments, "related"), the extractor's reading ends,
-        # and past one right above it ("Share" over the first paragraph: the page's top matter
-        # lies above); a heading over a box passed going up (links set between two of the
-        # article's paragraphs) heads that box, not what lies above it.
+        # Past a heading or a rule below the article (comments, "related", a press release's
+        # "About" under a rule), the extractor's reading ends, and past a heading right above it
+        # ("Share" over the first paragraph: the page's top matter lies above); a heading over a
+        # box passed going up (links set between two of the article's paragraphs) heads that
+        # box, not what lies above it.
         section = body
         passed = 0  # blocks passed since the last one taken
         while 0 <= i < len(blocks):
@@ -837,7 +842,7 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
                     break
                 skipped = 0
             b = blocks[i]
-            if b.heading and (step > 0 or not passed):
+            if (b.heading and (step > 0 or not passed)) or (b.ruled and step > 0):
                 section = frozenset()
             if held[i] or b.container in containers or keys[i] in section:
                 take[i] = _required(b, keys[i], held[i], containers, wrappers, section)

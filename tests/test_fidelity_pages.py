@@ -21,9 +21,6 @@ EXCEPTIONS = {
     ("1f765c487806", "truncated"): "the line dropped as the last line of prose is the site's disclaimer ('The views "
                                    "and opinions expressed in the article do not necessarily reflect those of "
                                    "Sputnik.'), which this ground truth counts as article text: leaving it out is faithful",
-    ("5ae11e580afc", "exact"): "a press release whose 'About Ascom' paragraph below a rule, in fine print, stands in "
-                               "a container of its own: the extractor reads it as the release's text (a repost "
-                               "without it is called unfaithful), the ground truth leaves it out",
 }
 
 

@@ -1005,6 +1005,27 @@ def test_a_sentence_that_links_most_of_its_words_is_no_line_of_links(html: str, 
     assert block.linky is linky
 
 
+def test_a_press_releases_about_under_a_rule_is_no_text_a_repost_must_carry() -> None:
+    # "About X" boilerplate in fine print, in a box of its own under a rule (<hr>): the
+    # release's text ends above it; its own last paragraph stays the release's
+    about = ["Harbourside Holdings is a global provider of bridges and ferries focused on small islands. "
+             "Its mission is to keep every island connected to the mainland, whatever the weather.",
+             "Harbourside Holdings is headquartered in Baar, has subsidiaries in 15 countries and employs "
+             "around 1,300 people worldwide."]
+    page = _chrome("Harbour bridge", "<div class='x1'><h1>Harbour bridge</h1><div class='x5'>October 12, 2017</div>"
+                   "<div class='x6'><div class='x7'><div>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>"
+                   "<div class='x7'><div><hr><p style='font-size: 12px'>" + "</p><p style='font-size: 12px'>".join(about)
+                   + "</p></div></div></div></div>")
+    assert _judge(page, ARTICLE).faithful
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
+    # a paragraph after a rule among the article's own paragraphs is the article's
+    page = _chrome("Harbour bridge", "<div class='x1'><h1>Harbour bridge</h1><div class='x7'>"
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE[:-1]) + f"<hr><p>{ARTICLE[-1]}</p></div></div>")
+    verdict = _judge(page, ARTICLE[:-1])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
+
+
 def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
     # a dek under the headline, in an element of its own, that says what the page tells search
     # engines: the article's text starts below it (classes that name nothing)
