@@ -121,17 +121,20 @@ _LABEL = re.compile(_LABEL_PATTERN, re.I)
 _FURNITURE_LINE = re.compile(
     r"^\s*[(（\[【〔].*[)）\]】〕]\s*$|"
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
-    r"writing by|compiled by|photos? (?:by|courtesy|credit)|image credit|click here|read more)\b|"
-    # (a credit's words that prose uses too, "as reported by the Independent", "she wanted to
-    # share this moment", count at the line's edge only)
-    r"(?:^\W*|[;(（]\s*)reported by\b|^(?=.{0,80}$).*\bshare (?:this|it)\b|\b(?:"
-    r"continued (?:on|from)|may be reached at|can be reached at|follow (?:him|her|them|us) on|"
+    r"writing by|photos? courtesy|image credit|click here|read more)\b|"
+    # (a credit's words that prose uses too, "as reported by the Independent", "data compiled by
+    # Bloomberg", "photos by witnesses showed", "she wanted to share this moment", "fans follow
+    # him on Instagram", "the talks continued on Tuesday", count at the line's edge only)
+    r"(?:^\W*|[;(（]\s*)(?:reported|compiled) by\b|(?:^(?=.{0,60}$)\W*|[;(（]\s*)photos? (?:by|credit)\b|"
+    r"^(?=.{0,80}$).*\bshare (?:this|it)\b|(?:^\W*|\byou can |[.!?]\s+)follow (?:him|her|them|us) on\b|"
+    r"\bcontinued (?:on|from) (?:page|p\.|the (?:next|previous|last) page)|^\W*continued\W*$|\b(?:"
+    r"may be reached at|can be reached at|"
     r"(?:e-?mail|contact) (?:him|her|them|us|the author) at|if you (?:enjoyed|liked) this)\b|"
     r"(?:点击|點擊|欢迎|歡迎|免费|免費|立即|马上|馬上|扫码|掃碼)\s*(?:订阅|訂閱)|(?:订阅|訂閱)(?:本|我们|我們|号|號|频道|頻道)|"
     # "訂閱《新華手機報》:移動發"XHSJB"到10658000": a text message to subscribe
     r"^\W*(?:订阅|訂閱)|(?:发送|發送|发|發)[^。，,]{0,16}(?:到|至)\s*\d{5,}|"
     r"不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
-    r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|"  # (from a word's start: from every letter it is quadratic)
+
     + _LABEL_PATTERN + "|"
     r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
     r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
@@ -149,6 +152,9 @@ _FURNITURE_LINE = re.compile(
 _TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
+# An address to write to (from a word's start: from every letter the scan is quadratic).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")
+_EMAIL_LINE_MAX = 150  # characters of a line that gives an address and is a contact line whatever it says
 _READER = re.compile(r"\b(?:[Yy]our?|[Oo]ur|[Ww]e|us)\b")  # the site speaks to its readers (not "the US")
 _SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
 _STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
@@ -646,6 +652,9 @@ def furniture_shaped(text: str) -> bool:
     short = len(text) < _META_LINE_MAX
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
                 or _promotes(text) or appeals(text) or withholds_rest(text)
+                # "Email the writer at x@y.com", "here's our email: letters@...": not police that
+                # ask for tips by email in a paragraph of news
+                or (_EMAIL.search(text) is not None and (len(text) <= _EMAIL_LINE_MAX or _READER.search(text) is not None))
                 # a lead-in to a list of links; a paragraph of sentences may end with a colon too
                 or (short and _LEAD_IN.search(text) and not _STOPS.search(text))
                 or (short and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))

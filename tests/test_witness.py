@@ -1403,6 +1403,15 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "手机读报，精彩随身，移动用户发送到RMRB到10658000，订阅人民日报手机报。",
     "訂閱《新華手機報》:移動發\"XHSJB\"到10658000,聯通發\"KX\"到106558000800。",
     "如因作品內容、版權和其它問題需要同本網聯係的，請在30日內進行。",
+    "Compiled by Jane Doe",
+    "Photos by John Smith",
+    "Continued on page 4",
+    "Jane covers politics for the paper. Follow her on Twitter @jane.",
+    "The Times is committed to publishing a diversity of letters to the editor. We'd like to hear what you think "
+    "about this or any of our articles. And here's our email: letters@nytimes.example.",
+    "Jeff Foust is the editor and publisher of The Space Review. Views and opinions expressed in this article "
+    "are those of the author alone.",
+    "免责声明：本文仅代表作者个人观点，与本网无关。",
     # a dateline alone, or a photo's caption under its credit
     "记者：张三 李四 报道",
     "(Additional reporting by Jane Doe; Editing by John Roe)",
@@ -1459,6 +1468,14 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "他说，凡是有人能证明自己为我代笔，均奖励人民币两千万元，并赠送举报人所有已出版图书版权。",
                                   "该报去年的订阅量下降了三成，发行部门正在研究如何吸引更多的年轻读者。",
                                   "主要表現為手部逐漸出現麻木、灼痛，夜間加劇。不少患者還會伴有腕關節腫脹等症狀。下述症狀應高度懷疑鼠標手：",
+                                  "According to data compiled by Bloomberg, the bank's shares fell 12% over the past month.",
+                                  "Photos by witnesses showed smoke rising over the harbour before the firefighters arrived.",
+                                  "The talks continued on Tuesday, with both sides saying that progress had been made on trade.",
+                                  "Millions of fans follow him on Instagram, where he posts pictures of his cars and dogs.",
+                                  "Anyone with information is asked to call the police or to send an email to tips@police.example.gov "
+                                  "as soon as possible, officers said on Monday evening after the search of the harbour.",
+                                  "He said that his statements included disclaimer clauses and that banks do their own checks.",
+                                  "该公司周二发布免责声明称，其产品不对任何损失负责，引发用户不满。",
                                   # an interview's question, an aside set in brackets
                                   "记者：春运初始，南方出现雨雪天气，未来一周，南方地区的雨雪天气如何发展？",
                                   "(We never did settle on one, unlike our 565 municipalities, which are packed with them.)",

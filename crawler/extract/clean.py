@@ -25,12 +25,15 @@ _LEGAL_RE = re.compile(
     r"版权所有|版權所有|版权(?:归|属|声明)|版權(?:歸|屬|聲明)|(?:版权|版權)[^。]{0,20}(?:本网|本網|本站|联系|聯系|聯係|聯繫)|"
     r"\bcopyright\b\s*(?:©|\(c\)|\d{4}|notice\b)|^\W*copyright\b|\bsubject to copyright\b|"
     r"\b(?:no part [^.]{0,40}|may not be )(?:re)?produced\b|"
-    r"©|all rights reserved|免责声明|免責聲明|disclaimer|"
+    # (a notice opens with "Disclaimer:"; "his statements included disclaimer clauses" is prose)
+    r"©|all rights reserved|^\W*(?:免责声明|免責聲明|disclaimer\b)|(?:免责声明|免責聲明|\bdisclaimer)\s*[:：]|"
     # "未经本网授权不得转载": not "未经授权使用我们的技术", words of an article
     r"(?:未经|未經).{0,30}(?:授权|授權).{0,10}(?:不得|禁止|严禁|嚴禁|请勿|請勿|任何|转载|轉載|复制|複製|刊登|摘编|摘編|使用本)|"
     r"不得转载|不得轉載|禁止转载|禁止轉載|严禁转载|嚴禁轉載|"
     # the site's word that an opinion or a comment is not its own
-    r"\bdo(?:es)? not necessarily (?:reflect|represent)\b|(?:不|并不|並不)(?:代表|表明|表示)本(?:网|網|站|报|報|刊)",
+    r"\bdo(?:es)? not necessarily (?:reflect|represent)\b"
+    r"|\b(?:views|opinions) expressed\b[^.]{0,60}\bare (?:those of the authors?\b|(?:the author'?s|their) own\b|solely)"
+    r"|(?:不|并不|並不)(?:代表|表明|表示)本(?:网|網|站|报|報|刊)",
     re.I,
 )
 # a web address, as text
