@@ -36,9 +36,7 @@ from crawler.extract import (
     _CREDIT_RE,
     _EDGE_META_RE,
     _LEGAL_RE,
-    _PROMO_RE,
     ALT_SHORTEST,
-    PROMO_MAX_CHARS,
     _class_signal,
     alt_key,
     appeals,
@@ -49,6 +47,8 @@ from crawler.extract import (
     links_its_words,
     not_free,
     parser_ready,
+    promotes,
+    speaks_to_reader,
     withholds_rest,
     without_closing_ellipsis,
 )
@@ -155,8 +155,6 @@ _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is short
 # An address to write to (from a word's start: from every letter the scan is quadratic).
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")
 _EMAIL_LINE_MAX = 150  # characters of a line that gives an address and is a contact line whatever it says
-_READER = re.compile(r"\b(?:[Yy]our?|[Oo]ur|[Ww]e|us)\b")  # the site speaks to its readers (not "the US")
-_SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
 _STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
 _ASIDE_MIN = 48  # letters (a Han character counts two) of prose set in brackets: a credit is shorter
 # An interview's speaker: "记者：春运初始，…？" asks the article's question.
@@ -651,26 +649,13 @@ def furniture_shaped(text: str) -> bool:
     copyright or a call to action (decided by the line's shape, not by the site)."""
     short = len(text) < _META_LINE_MAX
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
-                or _promotes(text) or appeals(text) or withholds_rest(text)
+                or promotes(text) or appeals(text) or withholds_rest(text)
                 # "Email the writer at x@y.com", "here's our email: letters@...": not police that
                 # ask for tips by email in a paragraph of news
-                or (_EMAIL.search(text) is not None and (len(text) <= _EMAIL_LINE_MAX or _READER.search(text) is not None))
+                or (_EMAIL.search(text) is not None and (len(text) <= _EMAIL_LINE_MAX or speaks_to_reader(text)))
                 # a lead-in to a list of links; a paragraph of sentences may end with a colon too
                 or (short and _LEAD_IN.search(text) and not _STOPS.search(text))
                 or (short and _EDGE_META_RE.search(text) and not _ENDS_SENTENCE.search(text)))
-
-
-def _promotes(text: str) -> bool:
-    """A short line in which the site calls its readers to sign up, subscribe or follow it:
-    addressed to them ("Sign up for our newsletter"), not words of the article ("volunteers sign
-    up each year", "the company continued to sign up subscribers")."""
-    m = _PROMO_RE.search(text)
-    if m is None:
-        return False
-    if not text[:m.start()].strip():
-        return True  # "Follow @BGRDeals on Twitter ...", "Sign up for ...": a call, whatever its length
-    return len(text) <= PROMO_MAX_CHARS and (
-        _READER.search(text) is not None or _SENTENCE_END.search(text[:m.start()]) is not None)
 
 
 def _prose(block: Block, letters: str, wrappers: Set[int] = frozenset()) -> bool:

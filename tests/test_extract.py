@@ -270,6 +270,16 @@ def test_a_sentence_that_links_most_of_its_words_is_the_articles() -> None:
     assert extract(page.encode()).paragraphs == (*TRAVELLERS[:2], said, *TRAVELLERS[2:])
 
 
+def test_a_last_paragraph_that_speaks_of_a_newsletter_is_the_articles() -> None:
+    """A call to sign up where the body ends is the site's; the article's own last paragraph
+    that speaks of a newsletter, not to the reader, is the article's."""
+    last = "The ministry said its weekly newsletter for travellers would carry the list of licensed agents."
+    call = "Sign up for our newsletter to get the latest news delivered to your inbox every morning."
+    page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in [*TRAVELLERS, last, call]) + "</div></body></html>")
+    assert extract(page.encode()).paragraphs == (*TRAVELLERS, last)
+
+
 def test_names_and_web_addresses_under_the_article_are_no_body() -> None:
     """A site's "follow us" lines, a name and its address each, where the body ends."""
     page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"

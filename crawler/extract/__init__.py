@@ -41,8 +41,7 @@ from crawler.extract.clean import _CREDIT_RE as _CREDIT_RE
 from crawler.extract.clean import _EDGE_META_RE as _EDGE_META_RE
 from crawler.extract.clean import _LEGAL_RE as _LEGAL_RE
 from crawler.extract.clean import _PROMO_RE as _PROMO_RE
-from crawler.extract.clean import PROMO_MAX_CHARS as PROMO_MAX_CHARS
-from crawler.extract.clean import appeals, placeholder_line, withholds_rest
+from crawler.extract.clean import appeals, placeholder_line, promotes, speaks_to_reader, withholds_rest
 from crawler.extract.decode import Article, decode_html, header_charset, json_document, plain_text_page, utf16
 from crawler.extract.jsonld import not_free
 from crawler.extract.score import links_its_words as links_its_words
@@ -54,4 +53,4 @@ from crawler.extract.walk import describes_image as describes_image
 from crawler.extract.walk import hidden_by_class as hidden_by_class
 from crawler.extract.walk import hidden_by_style as hidden_by_style
 
-__all__ = ["Article", "appeals", "decode_html", "extract", "header_charset", "json_document", "not_free", "placeholder_line", "plain_text_page", "utf16", "without_closing_ellipsis", "withholds_rest"]
+__all__ = ["Article", "appeals", "decode_html", "extract", "header_charset", "json_document", "not_free", "placeholder_line", "plain_text_page", "promotes", "speaks_to_reader", "utf16", "without_closing_ellipsis", "withholds_rest"]

@@ -70,6 +70,30 @@ _APPEAL_RE = re.compile(
 )
 
 
+# A follow-us or newsletter promo is a sentence or two; a longer closing block is prose.
+PROMO_MAX_CHARS = 200
+_READER = re.compile(r"\b(?:[Yy]our?|[Oo]ur|[Ww]e|us)\b")  # the site speaks to its readers (not "the US")
+_SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
+
+
+def speaks_to_reader(line: str) -> bool:
+    """Whether a line addresses the page's readers (you, your, our, we, us)."""
+    return _READER.search(line) is not None
+
+
+def promotes(line: str) -> bool:
+    """A line in which the site calls its readers to sign up, subscribe or follow it: a call that
+    opens the line ("Sign up for ...", "Follow @X on Twitter ..."), whatever its length, or a short
+    line addressed to them ("Get it in your inbox"); not words of the article ("volunteers sign
+    up each year", "the company continued to sign up subscribers")."""
+    m = _PROMO_RE.search(line)
+    if m is None:
+        return False
+    if not line[:m.start()].strip():
+        return True
+    return len(line) <= PROMO_MAX_CHARS and (speaks_to_reader(line) or _SENTENCE_END.search(line[:m.start()]) is not None)
+
+
 def appeals(line: str) -> bool:
     """A line of a few sentences in which the site asks its readers for something (money, its
     app, manners in the comments), or says that it earns from its links: the page's furniture,
@@ -139,8 +163,6 @@ LABEL_MIN_LEN = 12
 LABEL_MAX_CHARS = 60
 # A legal notice runs to a few sentences; a longer block naming copyright is article text.
 LEGAL_MAX_CHARS = 300
-# A follow-us or newsletter promo is a sentence or two; a longer closing block is prose.
-PROMO_MAX_CHARS = 200
 # A closing line this short that ends no sentence ("More news, follow us") closes nothing.
 TRAILER_MAX_CHARS = 20
 # A source line shorter than this (weighted length) without punctuation is a label (a name,
@@ -196,7 +218,7 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         # name and its web address ("Twitter https://twitter.com/x"); a line that leads in to
         # what follows may (it introduces an embedded post: "Twitter seemed confused:")
         t = texts_[i]
-        return is_label(i) or listed(i) or (nchars_[i] <= PROMO_MAX_CHARS and _PROMO_RE.search(t) is not None) or appeals(t) or (
+        return is_label(i) or listed(i) or promotes(t) or appeals(t) or (
             nchars_[i] <= TRAILER_MAX_CHARS and not _SENT_END_RE.search(t)) or withholds_rest(t) or (
             nchars_[i] <= LABEL_MAX_CHARS and _addressed(t))
 
