@@ -156,6 +156,10 @@ _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is short
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")
 _EMAIL_LINE_MAX = 150  # characters of a line that gives an address and is a contact line whatever it says
 _STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
+# A heading that puts an interview's question ("Q: What's the one thing you've learned ...?"),
+# which a repost carries as it carries the answer (a headline that asks is no such heading).
+_SPOKEN_HEADING = 40  # letters (a Han character counts two)
+_ASKS = re.compile(r"^\W*(?:q|问|問|记者|記者)\s*[:：.]", re.I)
 _ASIDE_MIN = 48  # letters (a Han character counts two) of prose set in brackets: a credit is shorter
 # An interview's speaker: "记者：春运初始，…？" asks the article's question.
 _SPEAKER = re.compile(r"^\s*(?:记者|記者|问|問|答)\s*[:：]")
@@ -907,7 +911,7 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
         # (Inside a caption, a sidebar, a footer, words the repost also says are the page's
         # furniture retelling the article: a repost need not carry them a second time.)
         return not block.linky and not (block.furniture and not block.soft)
-    if block.heading:
+    if block.heading and not (_size(key) >= _SPOKEN_HEADING and _ASKS.search(block.text)):
         return False
     return (block.container in containers or key in body) and _prose(block, key, wrappers)
 

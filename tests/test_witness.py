@@ -1026,6 +1026,21 @@ def test_a_press_releases_about_under_a_rule_is_no_text_a_repost_must_carry() ->
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[-1]]
 
 
+def test_an_interviews_question_set_as_a_heading_is_the_articles() -> None:
+    # "Q: ...?" in an <h4> over each answer: a repost that drops a question was edited; a
+    # subheading ("The vote") and a headline that asks stay headings
+    q1 = "Q: What is the one thing you have learned in your past roles that helps you most as mayor?"
+    q2 = "Q: When will the first of the new ferries start to carry cars between the island and the town?"
+    a1, a2 = (f"A: {ARTICLE[1]}", f"A: {ARTICLE[2]}")
+    page = _chrome("Harbour bridge", "<div class='x1'><h1>Will the harbour bridge close for good, and what comes next?</h1>"
+                   f"<div class='x7'><p>{ARTICLE[0]}</p><h4>The vote</h4><h4><strong>{q1}</strong></h4><p>{a1}</p>"
+                   f"<h4><strong>{q2}</strong></h4><p>{a2}</p></div></div>")
+    assert _judge(page, [ARTICLE[0], q1, a1, q2, a2]).faithful
+    assert _judge(page, [ARTICLE[0], "The vote", q1, a1, q2, a2]).faithful
+    verdict = _judge(page, [ARTICLE[0], q1, a1, a2])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [q2]
+
+
 def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_carry() -> None:
     # a dek under the headline, in an element of its own, that says what the page tells search
     # engines: the article's text starts below it (classes that name nothing)
