@@ -66,8 +66,11 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
             if (nl == 0 and prev_prose_link) or (
                 L >= PROSE_LINK_MIN_LEN and ln >= PROSE_LINK_CHARS_PER_LINK * nl
                 and len(_SENT_END_RE.findall(text)) >= PROSE_LINK_MIN_SENTENCES
-            ) or links_its_words(text, n, ln, nl):
+            ):
                 prev_prose_link = True
+                ld = 0.0
+            elif links_its_words(text, n, ln, nl):
+                prev_prose_link = False
                 ld = 0.0
             else:
                 prev_prose_link = False
