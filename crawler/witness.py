@@ -155,6 +155,7 @@ _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is short
 # An address to write to (from a word's start: from every letter the scan is quadratic).
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")
 _EMAIL_LINE_MAX = 150  # characters of a line that gives an address and is a contact line whatever it says
+_FURNITURE_MAX = 2000  # characters: the longest notice a site puts under its articles is far shorter
 _STOPS = re.compile(r"[。！？!?]|[.]\s")  # a sentence's end inside a line
 # A heading that puts an interview's question ("Q: What's the one thing you've learned ...?"),
 # which a repost carries as it carries the answer (a headline that asks is no such heading).
@@ -651,6 +652,8 @@ def _grams(text: str) -> frozenset[str]:
 def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
+    if len(text) > _FURNITURE_MAX:
+        return False  # a paragraph this long is no credit, caption or notice (and is not scanned for one)
     short = len(text) < _META_LINE_MAX
     return bool(_FURNITURE_LINE.search(text) or _CREDIT_RE.match(text) or _LEGAL_RE.search(text)
                 or promotes(text) or appeals(text) or withholds_rest(text)

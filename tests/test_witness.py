@@ -1892,3 +1892,10 @@ def test_script_data_nested_deeper_than_the_decoder_goes_is_skipped(script: str)
         got = analyze.analyze(analyze.PageJob(page.encode(), "text/html; charset=utf-8", "https://example.org/a", None,
                                               None, ((1, "\n\n".join(repost)),)))
         assert got.failure is None and got.fidelity[0].faithful is faithful, got.failure
+
+
+def test_a_paragraph_longer_than_any_notice_is_never_furniture() -> None:
+    # a long paragraph that quotes a notice's words is prose, and is not scanned for them
+    long = " ".join([ARTICLE[0]] * 18) + " The page said: Copyright © 2019. All rights reserved."
+    assert len(long) > 2000 and witness.is_prose(long) and not witness.furniture_shaped(long)
+    assert witness.furniture_shaped("Copyright © 2019 Harbour News. All rights reserved.")
