@@ -190,7 +190,7 @@ class Block:
     links: tuple[str, ...] = ()  # the texts inside its links (a pop-up card's, a menu's)
     ruled: bool = False  # the first block after a horizontal rule (<hr>)
 
-    @property
+    @functools.cached_property
     def linky(self) -> bool:
         """Mostly the text of links (a list of headlines, "Read more: <headline>"), not a
         sentence of prose that links some of its words ("The investigation had been shelved in

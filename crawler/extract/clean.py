@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.score import _PUNCT_RE, _SENT_END_RE, without_closing_ellipsis
+from crawler.extract.score import _PUNCT_RE, _SENT_END_RE, SENTENCE_ENDS_RE, without_closing_ellipsis
 from crawler.extract.title import _squash
 from crawler.extract.walk import _HEADINGS, _Page, describes_image
 
@@ -73,7 +73,6 @@ _APPEAL_RE = re.compile(
 # A follow-us or newsletter promo is a sentence or two; a longer closing block is prose.
 PROMO_MAX_CHARS = 200
 _READER = re.compile(r"\b(?:[Yy]our?|[Oo]ur|[Ww]e|us)\b")  # the site speaks to its readers (not "the US")
-_SENTENCE_END = re.compile(r"[.!?。！？]\W*$")  # what comes before a sentence's first word
 
 
 def speaks_to_reader(line: str) -> bool:
@@ -91,7 +90,7 @@ def promotes(line: str) -> bool:
         return False
     if not line[:m.start()].strip():
         return True
-    return len(line) <= PROMO_MAX_CHARS and (speaks_to_reader(line) or _SENTENCE_END.search(line[:m.start()]) is not None)
+    return len(line) <= PROMO_MAX_CHARS and (speaks_to_reader(line) or SENTENCE_ENDS_RE.search(line[:m.start()]) is not None)
 
 
 def appeals(line: str) -> bool:

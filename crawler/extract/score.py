@@ -101,7 +101,8 @@ LINKED_SENTENCE_SHARE = 0.8
 # ...and at least this many characters (spaces aside) of its own, not a label's ("Read more:
 # <headline>", "Related coverage: <headline>").
 LINKED_SENTENCE_OWN = 15
-_ENDS_SENTENCE_RE = re.compile(r"[.!?。！？][\"'”’)）]*\s*$")
+# (a sentence's mark, then only its closing quotes, brackets or spaces)
+SENTENCE_ENDS_RE = re.compile(r"[.!?。！？]\W*$")
 _LABEL_LED_RE = re.compile(r"^[^.!?。！？]{0,30}[:：]")
 
 
@@ -109,7 +110,7 @@ def links_its_words(text: str, n: int, ln: int, nl: int) -> bool:
     """Whether a block that is mostly link text is one sentence of prose that links some of its
     words, not a link with a label (a list's item, "Read more: ...", "See also: ...")."""
     return (0 < nl <= OWN_LINKS_MAX and ln <= LINKED_SENTENCE_SHARE * n and n - ln >= LINKED_SENTENCE_OWN
-            and _ENDS_SENTENCE_RE.search(text) is not None and _LABEL_LED_RE.match(text) is None)
+            and SENTENCE_ENDS_RE.search(text) is not None and _LABEL_LED_RE.match(text) is None)
 
 
 # A teaser list has at least this many items: an article may pair a link with a line of
