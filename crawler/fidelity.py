@@ -205,6 +205,30 @@ def _slid(ops: list[_CharOp], a: str, b: str) -> list[_CharOp]:
     return [op for op in out if op[0] != "equal" or op[2] > op[1]]
 
 
+def _slid_gap(span: tuple[int, int, int, int], a: str, b: str, floor: tuple[int, int],
+              ceiling: tuple[int, int]) -> tuple[int, int, int, int]:
+    """A stretch of units that only one side has, slid as `_slid` slides a run inside a
+    stretch, within the equal text around it (`floor` and `ceiling`: where it starts and ends,
+    in a and in b). A long run without punctuation is cut into units anywhere, so a missing
+    line could come out as the end of the line before it and the line cut short of its last
+    words ("出意见。\n2、登陆…”提"), which no longer read as the line of prose it is."""
+    a0, a1, b0, b1 = span
+    if (a0 == a1) == (b0 == b1):
+        return span
+    if a0 == a1:
+        text, s, e, lo, hi, other, o, other_lo, other_hi = b, b0, b1, floor[1], ceiling[1], a, a0, floor[0], ceiling[0]
+    else:
+        text, s, e, lo, hi, other, o, other_lo, other_hi = a, a0, a1, floor[0], ceiling[0], b, b0, floor[1], ceiling[1]
+    left = 0
+    while s - left > lo and o - left > other_lo and text[s - 1 - left] == text[e - 1 - left] == other[o - 1 - left]:
+        left += 1
+    right = 0
+    while e + right < hi and o + right < other_hi and text[s + right] == text[e + right] == other[o + right]:
+        right += 1
+    shift = max(range(-left, right + 1), key=lambda d: (_edges(text, s + d, e + d), -abs(d)))
+    return a0 + shift, a1 + shift, b0 + shift, b1 + shift
+
+
 def _edges(text: str, start: int, end: int) -> int:
     """How well `text[start:end]` keeps to edges: a line's (worth most), then a word's."""
     score = 0
@@ -403,6 +427,7 @@ def compare(
     a_units, b_units = _unit_starts(a), _unit_starts(b)
     differ = _Differ(a, b, min_change_chars)
     pending: list[int] | None = None  # unit range [a0, a1, b0, b1] of the current stretch
+    floor = (0, 0)  # where the equal units before the pending stretch start, in a and in b
     for op in Indel.opcodes(_keys(a, a_units), _keys(b, b_units)):
         if op.tag != "equal":
             # Indel lists a replaced sentence as a delete next to an insert: one stretch.
@@ -412,11 +437,13 @@ def compare(
                 pending[1], pending[3] = op.src_end, op.dest_end
             continue
         if pending is not None:
-            differ.block(*_chars(pending, a, a_units, b, b_units))
+            ceiling = (_end(a, a_units, op.src_end), _end(b, b_units, op.dest_end))
+            differ.block(*_slid_gap(_chars(pending, a, a_units, b, b_units), a, b, floor, ceiling))
             pending = None
+        floor = (a_units[op.src_start], b_units[op.dest_start])
         differ.matched += _content(a, a_units[op.src_start], _end(a, a_units, op.src_end))
     if pending is not None:
-        differ.block(*_chars(pending, a, a_units, b, b_units))
+        differ.block(*_slid_gap(_chars(pending, a, a_units, b, b_units), a, b, floor, (len(a), len(b))))
     total = _content(a, 0, len(a)) + _content(b, 0, len(b))
     similarity = 1.0 if total == 0 else min(1.0, 2 * differ.matched / total)
     changes = [g for g in _merge_adjacent(differ.groups) if max(g.removed, g.inserted) >= min_change_chars]

@@ -107,6 +107,21 @@ def test_a_line_one_side_lacks_is_shown_whole_where_its_neighbour_differs_a_litt
         assert [(h.op, h.repost or h.original) for h in result.hunks] == [(op, line)], (repost, original)
 
 
+def test_a_missing_line_that_ends_as_the_line_before_it_is_shown_whole():
+    """A long run without full stops is cut into units anywhere (after "提" here), so a line the
+    repost lacks, ending as the line before it does ("…提出意见。"), was found as the end of that
+    line and itself cut short ("出意见。\\n2、登陆…”提"): no longer the line of prose it is."""
+    first = ("1,登陆中国政府法制信息网(网址:http://www.chinalaw.gov.cn),通过网站首页左侧的\"部门规章草案意见"
+             "征集系统\",对征求意见稿提出意见。")
+    second = ("2,登陆国家质检总局网站(网址:http://www.aqsiq.gov.cn),进入主页草案意见征询栏点击\"《家用汽车产品修理,"
+              "更换,退货责任规定(第二次征求意见稿)》\"提出意见。")
+    result = compare([first], ["中国网china.com.cn时间: 2012-01-17发表评论>>", first, second])
+    assert [h.original for h in result.hunks][-1] == second
+    # the same for a line the repost adds
+    result = compare(["中国网china.com.cn时间: 2012-01-17发表评论>>", first, second], [first])
+    assert [h.repost for h in result.hunks][-1] == second
+
+
 def test_inserted_sentence_is_added():
     original = n(ARTICLE)
     repost = original[:2] + ["转载者按:这是转载者自己加上的一句评论。"] + original[2:]
