@@ -184,6 +184,8 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)、])\s*")
 # Share of a missing text's 8-letter grams that the page after it and the repost must hold for the
 # text to sum up what follows (a summary reworded from the article's lead is ~80% its grams).
 _SAID_TWICE = 0.75
+# A pull quote is part of the paragraph it is taken from: that paragraph is this much longer.
+_QUOTED_FROM = 1.25
 # At most this many lines of a repost may be one paragraph of the page's, broken (a repost
 # that breaks a paragraph at its sentences).
 _BROKEN = 6
@@ -305,15 +307,28 @@ def _without_furniture(fid: Fidelity, page_lines: Sequence[str], repost: Sequenc
 
 
 def _a_summary(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> bool:
-    """Whether page text a repost lacks sums up what follows it: the page says its words again
-    further on (a summary's "key points", a lead set apart above the article), and the repost
-    says them there. (Words said again further up, a tweet quoting the article, are no summary.)"""
+    """Whether page text a repost lacks repeats the article's words: the page says them again
+    further on and the repost says them there. Above the article that is a summary ("key
+    points", a lead set apart); inside it, below prose the repost has, only a pull quote or a
+    caption, which a longer paragraph says again: a report quoted in the news and again in the
+    commentary, a line of a list said again under another heading, is the article's text.
+    (Words said again further up, a tweet quoting the article, are neither.)"""
     lines = normalize_lines(text.split("\n"), _settings.fold_script)
     if witness.coverage(lines, [n for n, _ in repost]) < _SAID_TWICE:
         return False
     spanned = _spanned(text, page_lines)
-    after = normalize_lines(page_lines[spanned[-1] + 1:], _settings.fold_script) if spanned else []
-    return witness.coverage(lines, after) >= _SAID_TWICE
+    if not spanned:
+        return False
+    after = normalize_lines(page_lines[spanned[-1] + 1:], _settings.fold_script)
+    if witness.coverage(lines, after) < _SAID_TWICE:
+        return False
+    held = {_letters(n) for n, _ in repost}
+    if not any(_letters(line) in held and witness.is_prose(line)
+               for line in normalize_lines(page_lines[:spanned[0]], _settings.fold_script)):
+        return True
+    size = sum(len(_letters(line)) for line in lines)
+    return any(len(_letters(line)) >= size * _QUOTED_FROM and witness.coverage(lines, [line]) >= _SAID_TWICE
+               for line in after)
 
 
 def _article_text(text: str, page_lines: Sequence[str]) -> bool:

@@ -172,6 +172,8 @@ _LEADING_DATELINE = re.compile(
     r"|[^，。！？!?\s]{0,24}?(?:讯|訊|电|電)?\s*[(（]?\s*(?:记者|記者)[^。！？!?，,：:()（）摄攝]{0,30}?"
     r"(?:报道|報導|报导|報道|[)）])\s*[:：]?)\s*")
 _CAPTION_START = re.compile(r"^\W*(?:图为|圖為|图[:：]|圖[:：])")
+# A picture's credit inside a line ("…恢复正常行驶。图/潇湘晨报记者 X", "图片来源：新华社").
+_PICTURE_CREDIT = re.compile(r"(?:图|圖|图片|圖片|摄影|攝影)\s*(?:[/／]|来源|來源)")
 
 
 @dataclass(frozen=True)
@@ -684,9 +686,11 @@ def is_prose(text: str, letters: str | None = None) -> bool:
             core = edge.sub("", text, count=1)
             if core != text and _size(_letters(core)) >= _PARAGRAPH_MIN and is_prose(core):
                 return True
-        # An aside the article sets in brackets ("(Alden on Tuesday announced ... .)") is prose too.
+        # An aside the article sets in brackets ("(Alden on Tuesday announced ... .)") is prose
+        # too; a caption set in brackets with its picture's credit ("(…通车。图/记者 X)") is not.
         aside = _OUTER_BRACKETS.match(text)
-        if aside and _size(_letters(aside.group(1))) >= _ASIDE_MIN and is_prose(aside.group(1)):
+        if (aside and _size(_letters(aside.group(1))) >= _ASIDE_MIN and is_prose(aside.group(1))
+                and not _CAPTION_START.match(aside.group(1)) and not _PICTURE_CREDIT.search(aside.group(1))):
             return True
         core = _LEADING_DATELINE.sub("", _SPEAKER.sub("", text, count=1), count=1)
         return core != text and not _CAPTION_START.match(core) and is_prose(core)

@@ -1435,6 +1435,9 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "新华社记者 张三 李四 报道",
     "（记者 张三 摄影报道）图为市民在排队购票，队伍长达百米。",
     "（记者 张三 报道）图为市民在排队购票，队伍长达百米。",
+    # a caption set in brackets, with its picture's credit or its "图为"
+    "(经过努力，4时55分左右，京港澳高速雨花收费站以北方向通车，车辆恢复正常行驶。图/潇湘晨报滚动新闻记者 范思鼎)",
+    "（图为市民在老港口大桥上排队等候渡轮，队伍长达百米，不少人从清晨就开始等候。）",
     "Download our app for the latest news on your phone.",
     "The views and opinions expressed in the article do not necessarily reflect those of the site.",
     "更多精彩内容，请关注我们的微信公众号。",
@@ -1563,6 +1566,35 @@ def test_a_summary_of_what_follows_is_no_missing_text() -> None:
                    + f"<blockquote><p>{tweet}</p></blockquote></div>")
     verdict = _judge(page, ARTICLE)
     assert not verdict.faithful and tweet in [h["original"] for h in verdict.hunks]
+
+
+def test_a_report_the_article_quotes_twice_is_no_summary() -> None:
+    # The news quotes the auditors' report; the commentary after it quotes the same words again.
+    # The first quote stands inside the article, below prose the repost has: a repost without it
+    # lacks a paragraph of the article, though it carries the words further on.
+    quote = ("The auditors' report said that the harbour office had never counted its own buildings, so "
+             "their rents had paid the staff's high salaries instead of the city.")
+    again = "The commentary: " + quote.replace("The auditors' report said that", "As the auditors found,")
+    article = ARTICLE[:2] + [quote] + ARTICLE[2:] + [again]
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in article) + "</div>")
+    assert _judge(page, article).faithful
+    verdict = _judge(page, [p for p in article if p != quote])
+    assert not verdict.faithful and quote in [h["original"] for h in verdict.hunks]
+    # A pull quote, set in a plain <blockquote> between paragraphs, is part of a paragraph further
+    # on: a repost without it lacks nothing.
+    pull = "Engineers told the council that the bridge's steel frame had corroded faster than expected."
+    page = _chrome("Harbour bridge", "<div class='story'>" + f"<p>{ARTICLE[0]}</p><blockquote>{pull}</blockquote>"
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE[1:]) + "</div>")
+    assert _judge(page, ARTICLE).faithful
+    # A line of a list said again under another heading is the article's, where it stands.
+    meal = "Asparagus and eggs: one cup of asparagus, two soft-boiled eggs and half a sweet potato."
+    plans = [ARTICLE[0], "Plan A", meal, "Grilled salmon with rice and a green salad, dressed with lemon juice.",
+             "Plan B", meal, "Turkey chili with beans, peppers and tomatoes, topped with a spoon of yogurt."]
+    page = _chrome("Meal plans", "<div class='story'>" + "".join(
+        f"<h3>{p}</h3>" if p.startswith("Plan") else f"<p>{p}</p>" for p in plans) + "</div>")
+    assert _judge(page, plans).faithful
+    verdict = _judge(page, plans[:2] + plans[3:])
+    assert not verdict.faithful and meal in [h["original"] for h in verdict.hunks]
 
 
 def test_a_headline_or_caption_made_of_the_articles_names_is_not_its_text() -> None:
