@@ -365,12 +365,14 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     shows (a pull quote, a caption, a source line, a product box) is copied, not added; the
     text of an inline card of links the page shows inside a paragraph the repost has is the
     card's, and words the page strikes through, or its description shown as a standfirst above
-    the article, a repost may leave out. `pairs`: the repost's
+    the article, a repost may leave out; words the page's markup holds but keeps from the eye (a
+    watermark), a repost copied from the markup has. `pairs`: the repost's
     lines as the comparison saw them (`_compared_pairs`)."""
     fold = _settings.fold_script
     repost = [n for n, _ in pairs]
     kept = tuple(h for h in verdict.hunks if not (
         (h["op"] == HunkOp.ADDED and _shown(h["repost"], pairs, page, fold))
+        or (h["op"] != HunkOp.MISSING and _hidden_words(h["repost"], h["original"], page, fold))
         or (h["op"] == HunkOp.MISSING and (
             witness.in_link_cards(page, repost, h["original"], fold, _settings.min_change_chars)
             or witness.struck_out(page, h["original"], fold, _settings.min_change_chars)
@@ -378,6 +380,16 @@ def _said_by_page(verdict: FidelityResult, pairs: Sequence[tuple[str, str]], pag
     if len(kept) == len(verdict.hunks):
         return verdict
     return dataclasses.replace(verdict, faithful=not kept, hunks=kept)
+
+
+def _hidden_words(repost: str, original: str, page: witness.PageText, fold: bool) -> bool:
+    """Whether all a hunk's repost side has beyond its original side is text the page's markup
+    holds and keeps from the eye (`witness.without_hidden`): copied, not added."""
+    if not page.hidden:
+        return False
+    key = _letters(_normal(repost, fold))
+    left = witness.without_hidden(page, _normal(repost, fold), fold)
+    return left != key and left == _letters(_normal(original, fold))
 
 
 def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]],
@@ -655,7 +667,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
             # part of a page, no verdict (its body may be the sidebar that came before the article).
             verdicts[k] = None
             continue
-        if verdict is not None and any(h["op"] != HunkOp.ALTERED for h in verdict.hunks):
+        if verdict is not None and verdict.hunks:
             if page is None:
                 page = witness.read_page(html_text())
             compared = _compared_pairs(job.reposts[k][1], spared[k])

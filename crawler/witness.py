@@ -221,6 +221,9 @@ class PageText:
     paywalled: bool = False  # JSON-LD says the article is not free: the page shows part of it
     struck: tuple[str, ...] = ()  # text the page shows struck through (<del>, <s>, <strike>)
     authors: tuple[str, ...] = ()  # the article's authors, as its metadata names them
+    # short texts in the page's markup that it keeps from the eye (an anti-copy watermark, a
+    # credit its stylesheet hides): a repost copied from the markup has them
+    hidden: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,9 @@ class Found:
 # --------------------------------------------------------------------------- reading a page
 
 
-def _blocks(root: Any, first_id: int = 0) -> list[Block]:
-    """The text blocks under `root` in page order (one walk, no recursion)."""
+def _blocks(root: Any, first_id: int = 0, hidden: list[str] | None = None) -> list[Block]:
+    """The text blocks under `root` in page order (one walk, no recursion); the short texts of
+    the elements it skips as hidden are added to `hidden` when given."""
     out: list[Block] = []
     buf: list[str] = []
     link = 0
@@ -297,18 +301,18 @@ def _blocks(root: Any, first_id: int = 0) -> list[Block]:
             flag = _BY_TAG if tag in _FURNITURE_TAGS else 0
             content = False
             if attrs:
-                if "hidden" in attrs:
+                style = attrs.get("style")
+                c, i = attrs.get("class"), attrs.get("id")
+                if ("hidden" in attrs or (style and hidden_by_style(style, inline=tag not in _BLOCK_TAGS))
+                        or (c and hidden_by_class(c))):
+                    if hidden is not None and len(hidden) < _HIDDEN_MOST \
+                            and 0 < len(text := node.text(deep=True, strip=True)) <= _HIDDEN_LONGEST:
+                        hidden.append(text)
                     continue
                 if attrs.get("aria-hidden") == "true":
                     # Shown to the eye, hidden from screen readers: a pull quote, a decorative
                     # repeat of the article's words. The page shows it; it is not the article.
                     flag = _BY_TAG
-                style = attrs.get("style")
-                if style and hidden_by_style(style, inline=tag not in _BLOCK_TAGS):
-                    continue
-                c, i = attrs.get("class"), attrs.get("id")
-                if c and hidden_by_class(c):
-                    continue
                 if c or i:
                     boiler, level = _class_signal(c, i)
                     if boiler:
@@ -587,10 +591,11 @@ def read_page(html: str) -> PageText:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text() if title_node is not None else "").split())
     meta = _meta_descriptions(tree, 0)
-    carried = drop_hidden(tree, html)
+    hidden: list[str] = []
+    carried = drop_hidden(tree, html, jammers=hidden)
     root = tree.body or tree.root
     struck = tuple(t for n in tree.css("body del, body s, body strike") if (t := " ".join((n.text() or "").split())))
-    visible = _blocks(root, 100) if root is not None else []
+    visible = _blocks(root, 100, hidden) if root is not None else []
     first = max((b.container for b in visible), default=100) + 1_000_000
     fragments = [*carried, *(_inner(n.html or "") for n in tree.css("noscript, template"))]
     fragments += [n.attributes.get("srcdoc") or "" for n in tree.css("iframe[srcdoc]")]
@@ -605,7 +610,7 @@ def read_page(html: str) -> PageText:
     described, paywalled, named = _linked_data(linked, max((b.element for b in embedded), default=first) + 1_000_000)
     named.update(n.attributes.get("content") or "" for n in tree.css(AUTHOR_META))
     page = PageText(visible, embedded, meta, title, described=described, paywalled=paywalled, struck=struck,
-                    authors=person_names(named))
+                    authors=person_names(named), hidden=tuple(dict.fromkeys(hidden)))
     if page.authors:
         page.visible = [replace(b, furniture=True) if not b.furniture and author_note(b.text, page.authors) else b
                         for b in visible]
@@ -1108,6 +1113,31 @@ def standfirst(page: PageText, repost: Sequence[str], text: str, fold_script: bo
         return False
     dek = page.visible[places[0]]
     return all(page.visible[i].container not in (dek.container, dek.element) for i in copied)
+
+
+def without_hidden(page: PageText, text: str, fold_script: bool) -> str:
+    """The letters of `text` (normalised) without the page's furniture that it keeps from the
+    eye (`PageText.hidden`): what is left of a repost's words that the site did not put in its
+    markup itself (an anti-copy watermark inside a paragraph, a credit its stylesheet hides,
+    which a repost taken from the markup, not the screen, carries). Hidden prose is no such
+    thing: a sentence planted out of sight is not what the page says."""
+    key = _letters(text)
+    for hidden in _hidden_keys(page, fold_script):
+        key = key.replace(hidden, "")
+    return key
+
+
+def _hidden_keys(page: PageText, fold_script: bool) -> list[str]:
+    keys = {_letters(line) for line in normalize_each(page.hidden, fold_script) if not is_prose(line)}
+    # (longest first: a watermark that holds a shorter one is taken out whole)
+    return sorted((k for k in keys if _size(k) >= _HIDDEN_MIN), key=len, reverse=True)
+
+
+_HIDDEN_MOST = 500  # hidden texts a page is read for (a watermark repeats a few strings)
+# characters of a hidden element's text read as such: a watermark, a credit, a notice (a longer
+# one may be a whole article kept for a reader that does not read styles)
+_HIDDEN_LONGEST = 300
+_HIDDEN_MIN = 4  # letters (a Han character counts two) of a hidden text taken out of a repost's words
 
 
 def struck_out(page: PageText, text: str, fold_script: bool, crumbs: int) -> bool:

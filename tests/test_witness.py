@@ -934,6 +934,26 @@ def test_watermarks_the_pages_stylesheet_hides_are_no_text_a_repost_lacks() -> N
     assert not _judge(page.replace("<style>.w7 { display: none }</style>", ""), ARTICLE).faithful
 
 
+@pytest.mark.parametrize("hide", ["<style>.w7 { display: none }</style>", ""])
+def test_a_repost_copied_from_the_markup_has_the_watermarks_and_is_faithful(hide: str) -> None:
+    # A repost taken from the page's markup, not the screen, carries what the page hides: the
+    # watermark inside each paragraph and a credit line under the article. The site put them
+    # there; the reposter added nothing. (`hide`: by the page's stylesheet, or by inline styles.)
+    mark, credit = "www.example-news.ca", "(This article first ran in Example News; download our app for more)"
+    shut = "class='w7'" if hide else "style='display:none'"
+    page = _chrome("Harbour bridge", hide + "<div class='story'>" + "".join(
+        f"<p>{p[:30]}<span {shut}>{mark}</span>{p[30:]}</p>" for p in ARTICLE) + f"<div {shut}>{credit}</div></div>")
+    copied = [p[:30] + mark + p[30:] for p in ARTICLE] + [credit]
+    assert _judge(page, copied).faithful
+    assert _judge(page, ARTICLE).faithful
+    # words the page does not hold stay the reposter's, beside a watermark or alone
+    edited = copied[:2] + [copied[2].replace("free ferry pass", "free bus ticket and a ferry pass")] + copied[3:]
+    verdict = _judge(page, edited)
+    assert not verdict.faithful and "bus ticket" in verdict.hunks[0]["repost"]
+    verdict = _judge(page, copied + ["Our reporter thanks the harbour office for its help."])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+
+
 @pytest.mark.parametrize("tag", ["del", "s", "strike"])
 def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: str) -> None:
     # "Correction: ~~eleven thousand~~ twelve thousand": a repost of the corrected article

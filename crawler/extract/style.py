@@ -83,13 +83,13 @@ def stylesheets(html: str) -> list[str]:
     return found
 
 
-def drop_hidden(tree: Any, html: str, copies: bool = True) -> list[str]:
+def drop_hidden(tree: Any, html: str, copies: bool = True, jammers: list[str] | None = None) -> list[str]:
     """Take out of the parsed page (selectolax; `html`: its markup) what its stylesheet hides:
-    the short texts, and the longer boxes whose words the page shows elsewhere (a copy of the
-    article beside the one shown, planted for a reader that does not read styles), whose
-    markup it gives back (a page carries them as it carries its `<noscript>`). A longer box of
-    words shown nowhere else stays: the rest of an article that a click shows. (`copies`:
-    False to take out the short texts only.)"""
+    the short texts (added to `jammers` when given), and the longer boxes whose words the page
+    shows elsewhere (a copy of the article beside the one shown, planted for a reader that does
+    not read styles), whose markup it gives back (a page carries them as it carries its
+    `<noscript>`). A longer box of words shown nowhere else stays: the rest of an article that
+    a click shows. (`copies`: False to take out the short texts only.)"""
     selectors = hiding_selectors(stylesheets(html))
     if not selectors:
         return []
@@ -101,8 +101,11 @@ def drop_hidden(tree: Any, html: str, copies: bool = True) -> list[str]:
     # after it is gone with it)
     longer = []
     for node in reversed(nodes):
-        size = len(node.text(deep=True, strip=True))
+        text = node.text(deep=True, strip=True)
+        size = len(text)
         if size <= JAMMER_MAX:
+            if jammers is not None and text:
+                jammers.append(text)
             node.decompose()
         else:
             longer.append((size, node))
