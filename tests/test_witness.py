@@ -1429,6 +1429,9 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "Iezīmējiet tekstu un spiediet Ctrl+Enter, lai nosūtītu labojamo teksta fragmentu redaktoram!",
     "发现错别字？请选中文字后按Ctrl+Enter告诉我们。",
     "如发现错别字，请联系本网编辑部。",
+    # a button's label in the text, the site's app offered with a perk
+    "“2018十大经济年度人物评选”火热进行中！【点击投票】Pick你心目中的商业领袖",
+    "新酷产品第一时间免费试玩，快来体验最前沿的产品吧！下载客户端还能获得专享福利哦！",
     "Like this story? Share it with a friend!",
     "This document is subject to copyright. Apart from any fair dealing for the purpose of private study or research, "
     "no part may be reproduced without the written permission.",
@@ -1514,6 +1517,8 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "as soon as possible, officers said on Monday evening after the search of the harbour.",
                                   "He said that his statements included disclaimer clauses and that banks do their own checks.",
                                   "该公司周二发布免责声明称，其产品不对任何损失负责，引发用户不满。",
+                                  "支付宝表示，用户下载客户端后即可领取红包，活动将持续到春节，预计参与人数超过一亿。",
+                                  "评选组委会称，读者可以点击投票页面为心目中的商业领袖投票，结果将于下月公布。",
                                   # an interview's question, an aside set in brackets
                                   "记者：春运初始，南方出现雨雪天气，未来一周，南方地区的雨雪天气如何发展？",
                                   "(We never did settle on one, unlike our 565 municipalities, which are packed with them.)",

@@ -64,6 +64,10 @@ _APPEAL_RE = re.compile(
     r"|(?:发现|發現)(?:错别字|錯別字|错字|錯字)[^。！\n]{0,6}(?:请|請)"
     r"|(?:请|請|欢迎|歡迎|敬请|敬請|扫码|掃碼|长按|長按)[^。！]{0,10}(?:关注|關注)[^。！]{0,12}"
     r"(?:公众号|公眾號|微博|微信|头条号|頭條號)|网友评论仅供|網友評論僅供"
+    # a button's label set in the text ("【点击投票】"), the site's app offered with a perk
+    r"|【\s*(?:点击|點擊|点此|點此)[^】]{0,8}】"
+    r"|(?:下载|下載)[^。！!，,\n]{0,8}(?:客户端|客戶端|app)[^。！!\n]{0,16}(?:福利|优惠|優惠|好礼|好禮|红包|紅包)"
+    r"[^。！!\n]{0,6}(?:哦|噢|吧|呦|[~～])"  # (said to the reader: news of an app's offer says it otherwise)
     # ...or says that it earns from the links in it
     r"|\bwe (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\bas an amazon associate\b",
     re.I,
