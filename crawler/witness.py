@@ -224,6 +224,7 @@ class PageText:
     # short texts in the page's markup that it keeps from the eye (an anti-copy watermark, a
     # credit its stylesheet hides): a repost copied from the markup has them
     hidden: tuple[str, ...] = ()
+    _hidden_keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)  # see `without_hidden`
 
 
 @dataclass(frozen=True)
@@ -242,9 +243,9 @@ class Found:
 # --------------------------------------------------------------------------- reading a page
 
 
-def _blocks(root: Any, first_id: int = 0, hidden: list[str] | None = None) -> list[Block]:
+def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None) -> list[Block]:
     """The text blocks under `root` in page order (one walk, no recursion); the short texts of
-    the elements it skips as hidden are added to `hidden` when given."""
+    the elements it skips as hidden are added to `hidden` (an ordered set) when given."""
     out: list[Block] = []
     buf: list[str] = []
     link = 0
@@ -307,7 +308,7 @@ def _blocks(root: Any, first_id: int = 0, hidden: list[str] | None = None) -> li
                         or (c and hidden_by_class(c))):
                     if hidden is not None and len(hidden) < _HIDDEN_MOST \
                             and 0 < len(text := node.text(deep=True, strip=True)) <= _HIDDEN_LONGEST:
-                        hidden.append(text)
+                        hidden[text] = None
                     continue
                 if attrs.get("aria-hidden") == "true":
                     # Shown to the eye, hidden from screen readers: a pull quote, a decorative
@@ -591,8 +592,9 @@ def read_page(html: str) -> PageText:
     title_node = tree.css_first("title")
     title = " ".join((title_node.text() if title_node is not None else "").split())
     meta = _meta_descriptions(tree, 0)
-    hidden: list[str] = []
-    carried = drop_hidden(tree, html, jammers=hidden)
+    jammers: list[str] = []
+    carried = drop_hidden(tree, html, jammers=jammers)
+    hidden = dict.fromkeys(jammers)
     root = tree.body or tree.root
     struck = tuple(t for n in tree.css("body del, body s, body strike") if (t := " ".join((n.text() or "").split())))
     visible = _blocks(root, 100, hidden) if root is not None else []
@@ -610,7 +612,7 @@ def read_page(html: str) -> PageText:
     described, paywalled, named = _linked_data(linked, max((b.element for b in embedded), default=first) + 1_000_000)
     named.update(n.attributes.get("content") or "" for n in tree.css(AUTHOR_META))
     page = PageText(visible, embedded, meta, title, described=described, paywalled=paywalled, struck=struck,
-                    authors=person_names(named), hidden=tuple(dict.fromkeys(hidden)))
+                    authors=person_names(named), hidden=tuple(hidden)[:_HIDDEN_MOST])
     if page.authors:
         page.visible = [replace(b, furniture=True) if not b.furniture and author_note(b.text, page.authors) else b
                         for b in visible]
@@ -1128,9 +1130,13 @@ def without_hidden(page: PageText, text: str, fold_script: bool) -> str:
 
 
 def _hidden_keys(page: PageText, fold_script: bool) -> list[str]:
-    keys = {_letters(line) for line in normalize_each(page.hidden, fold_script) if not is_prose(line)}
-    # (longest first: a watermark that holds a shorter one is taken out whole)
-    return sorted((k for k in keys if _size(k) >= _HIDDEN_MIN), key=len, reverse=True)
+    keys = page._hidden_keys.get(fold_script)
+    if keys is None:
+        found = {_letters(line) for line in normalize_each(page.hidden, fold_script) if not is_prose(line)}
+        # (longest first: a watermark that holds a shorter one is taken out whole)
+        keys = page._hidden_keys[fold_script] = sorted((k for k in found if _size(k) >= _HIDDEN_MIN),
+                                                       key=len, reverse=True)
+    return keys
 
 
 _HIDDEN_MOST = 500  # hidden texts a page is read for (a watermark repeats a few strings)
