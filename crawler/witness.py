@@ -53,6 +53,7 @@ from crawler.extract import (
     without_closing_ellipsis,
 )
 from crawler.extract.author import AUTHOR_META, author_note, json_ld_authors, person_names
+from crawler.extract.cards import drop_link_cards
 from crawler.extract.style import drop_hidden
 from crawler.normalize import BLOCK_ELEMENTS, FULL_STOPS, normalize_each
 
@@ -594,6 +595,7 @@ def read_page(html: str) -> PageText:
     meta = _meta_descriptions(tree, 0)
     jammers: list[str] = []
     carried = drop_hidden(tree, html, jammers=jammers)
+    drop_link_cards(tree)
     hidden = dict.fromkeys(jammers)
     root = tree.body or tree.root
     struck = tuple(t for n in tree.css("body del, body s, body strike") if (t := " ".join((n.text() or "").split())))

@@ -1181,6 +1181,27 @@ def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> N
     assert witness.shows(witness.read_page(page), normalize_lines([lead])[0], True)
 
 
+def test_a_paragraph_that_holds_a_pop_up_card_with_a_picture_is_the_articles() -> None:
+    # The Hill's pop-up card: a picture, the person's name and latest headlines, "MORE", in
+    # spans inside the <p> where the name stands. The paragraph is the article's, without the
+    # card: a repost that drops it is caught, and a change of its words makes a new version.
+    card = ("<span class='rollover-block'><span><img src='/p/1.jpg' alt=''><a href='/p/1'>Jane Doe</a>"
+            "<a href='/n/1'>Mayor opens the new library in the old town</a> <a href='/n/2'>Council passes "
+            "the budget for next year after a long night</a> <a href='/p/1'>MORE</a></span></span>")
+    lead = "The mayor Jane Doe said on Tuesday that the old harbour bridge will close to cars."
+    page = _chrome("Harbour bridge", "<div class='story'><p><span>The mayor <span><a href='/p/1'>Jane Doe</a>"
+                   f"{card}</span> said on Tuesday that the old harbour bridge will close to cars.</span></p>"
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div>")
+    assert extract(page.encode()).paragraphs == (lead, *ARTICLE)
+    assert _judge(page, [lead] + ARTICLE).faithful
+    verdict = _judge(page, ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [lead]
+    # a picture with one link in a paragraph is no card: a linked photo stays where it is
+    photo = "<p><a href='/big.jpg'><img src='/small.jpg' alt=''></a> The mayor on the bridge, Tuesday.</p>"
+    assert "The mayor on the bridge, Tuesday." in extract(_chrome("Harbour bridge", "<div class='story'>" + photo + "".join(
+        f"<p>{p}</p>" for p in ARTICLE) + "</div>").encode()).paragraphs
+
+
 def test_prose_the_extractor_reads_as_the_article_stays_required_in_a_container_of_its_own() -> None:
     # the last paragraph is an embedded post (a container of its own): the extractor reads it as
     # the article's, so a repost without it is not faithful

@@ -11,7 +11,9 @@ traditional) and English alike, with no per-site rules.  Its steps, a module eac
    ``<br>``...), each with its length, the part of it inside links, its punctuation and
    the block-level element that owns it.  Scripts, styles, forms controls, hidden
    elements, figure captions are skipped; ``<nav>``/``<footer>``/``<aside>`` and elements
-   whose class/id says share bar, related box, comments, ads... are *flagged*.
+   whose class/id says share bar, related box, comments, ads... are *flagged*.  Before
+   it, style.py takes out the texts the page's stylesheet hides, and cards.py the pop-up
+   cards of links (a picture, headlines) set inside a paragraph.
 3. score.py: each block gets a weight: positive for sentence-like text (long, punctuated
    -- the CJK marks ，。！？、；：「」“” count --, few links), negative for link lists and
    short labels.  Every element scores the sum of the weights in its subtree; the best

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.extract.author import AUTHOR_META, author_note, may_be_author_note, person_names
+from crawler.extract.cards import drop_link_cards
 from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld, placeholder_line
 from crawler.extract.decode import Article, _decode, json_document
 from crawler.extract.jsonld import _json_ld_body, json_ld_author_names
@@ -218,6 +219,7 @@ def extract(html: bytes | str, url: str | None = None, hints=None, content_type:
 
     # (the extractor keeps a longer hidden box: where it is a copy, the witness reads it as one)
     drop_hidden(tree, text, copies=False)
+    drop_link_cards(tree)
     # script/style text would distort the share of the page a box holds
     tree.strip_tags(["script", "style", "noscript", "template"])
     root = tree.body or tree.root
