@@ -706,7 +706,10 @@ def is_prose(text: str, letters: str | None = None) -> bool:
     size = _size(_letters(text) if letters is None else letters)
     if size < _PROSE_MIN:
         return False
-    return _SENTENCE.search(text) is not None or size >= 120
+    # (a sentence that leads in to a quote ends with a colon: "..., which contains the following
+    # statement:"; a label or a lead-in to links is short, and furniture by its shape above)
+    return _SENTENCE.search(text) is not None or size >= 120 or (len(text) >= _META_LINE_MAX and
+                                                                 _LEAD_IN.search(text) is not None)
 
 
 @dataclass

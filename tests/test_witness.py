@@ -1538,6 +1538,9 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "as soon as possible, officers said on Monday evening after the search of the harbour.",
                                   "He said that his statements included disclaimer clauses and that banks do their own checks.",
                                   "该公司周二发布免责声明称，其产品不对任何损失负责，引发用户不满。",
+                                  # a sentence that leads in to a quote
+                                  "She proceeded to share the hashtag #MethWeAreOnIt and onmeth.com, the website for "
+                                  "the initiative, which contains the following statement:",
                                   "支付宝表示，用户下载客户端后即可领取红包，活动将持续到春节，预计参与人数超过一亿。",
                                   "评选组委会称，读者可以点击投票页面为心目中的商业领袖投票，结果将于下月公布。",
                                   # an interview's question, an aside set in brackets
