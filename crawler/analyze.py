@@ -392,6 +392,15 @@ def _hidden_words(repost: str, original: str, page: witness.PageText, fold: bool
     return left != key and left == _letters(_normal(original, fold))
 
 
+def _only_adds(hunk: dict) -> bool:
+    """Whether a hunk's repost side holds all of its original side's letters, in order, and more
+    (words put into a line, which the page may hold out of sight: `_hidden_words`)."""
+    fold = _settings.fold_script
+    original, repost = _letters(_normal(hunk["original"], fold)), _letters(_normal(hunk["repost"], fold))
+    rest = iter(repost)
+    return len(repost) > len(original) and all(c in rest for c in original)
+
+
 def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]],
                elsewhere: Callable[[str], bool] | None = None) -> FidelityResult:
     """A page that goes on on its next page serves part of the article (SPEC 7, excerpts): the
@@ -667,7 +676,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
             # part of a page, no verdict (its body may be the sidebar that came before the article).
             verdicts[k] = None
             continue
-        if verdict is not None and verdict.hunks:
+        if verdict is not None and any(h["op"] != HunkOp.ALTERED or _only_adds(h) for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(html_text())
             compared = _compared_pairs(job.reposts[k][1], spared[k])
