@@ -221,6 +221,14 @@ def _hostile_cost() -> None:
         # a line the repost adds may be a few of the page's blocks joined: every split of it is one
         "100,000 blocks, each two letters of the repost's added line": (
             "t", "".join(f"<p>{added[i % 8 * 2:i % 8 * 2 + 2]}</p>" for i in range(100_000))),
+        # texts kept from the eye are read as what a repost copied from the markup may carry
+        "100,000 distinct watermarks its stylesheet hides, and as many hidden by style": (
+            "t", "<style>.w { display: none }</style>" + "".join(
+                f"<p>段{i}<span class='w'>水印{i}号</span><i style='display:none'>印{i}</i></p>" for i in range(100_000))),
+        # every picture in a paragraph may sit in a pop-up card of links
+        "20,000 paragraphs, each a picture in a card of links": (
+            "t", "".join(f"<p>第{i}段<span><img src='/{i}.jpg'><a href='/a{i}'>甲{i}</a><a href='/b{i}'>乙{i}</a></span>"
+                         "文字。</p>" for i in range(20_000))),
     }
     repost = "\n\n".join([*article, added])
     print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
