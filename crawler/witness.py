@@ -114,7 +114,9 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 # A line that begins with a label ("Photo: ", "Note: ", "来源：").
 _LABEL_PATTERN = (r"^\s*(?:photo|image|credit|source|note|caption|citation|related|see also|"
                   r"更多|相关|相關|摘\s*要|图为|圖為|资料图|資料圖|图片|圖片|图|圖|作者|记者|記者|编辑|編輯|"
-                  r"责任编辑|責任編輯|来源|來源|原标题|原標題)\s*[:：/]")
+                  r"责任编辑|責任編輯|来源|來源|原标题|原標題|"
+                  # a photo's caption that names its people in order: "左起：X、Y", "From left: X, Y"
+                  r"左起|右起|由左至右|由左到右|从左至右|從左至右|from left|left to right)\s*[:：/﹕]")
 _LABEL = re.compile(_LABEL_PATTERN, re.I)
 # Lines shaped like the page's furniture rather than the article's prose: credits and bylines
 # ("Reporting by X; editing by Y", "X contributed to this report", "【记者 X 报道】"), photo

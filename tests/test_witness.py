@@ -1479,6 +1479,9 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "新华社记者 张三 李四 报道",
     "（记者 张三 摄影报道）图为市民在排队购票，队伍长达百米。",
     "（记者 张三 报道）图为市民在排队购票，队伍长达百米。",
+    # a photo's caption that names its people from the left
+    "左起﹕陈蕴化、刘菲、Greg Kabatoff宣布全新龙年邮票开卖。",
+    "From left: Jane Doe, the mayor, and Tom Smith, the city engineer, on the old harbour bridge.",
     # a caption set in brackets, with its picture's credit or its "图为"
     "(经过努力，4时55分左右，京港澳高速雨花收费站以北方向通车，车辆恢复正常行驶。图/潇湘晨报滚动新闻记者 范思鼎)",
     "（图为市民在老港口大桥上排队等候渡轮，队伍长达百米，不少人从清晨就开始等候。）",
