@@ -392,13 +392,31 @@ def _hidden_words(repost: str, original: str, page: witness.PageText, fold: bool
     return left != key and left == _letters(_normal(original, fold))
 
 
-def _only_adds(hunk: dict) -> bool:
-    """Whether a hunk's repost side holds all of its original side's letters, in order, and more
-    (words put into a line, which the page may hold out of sight: `_hidden_words`)."""
-    fold = _settings.fold_script
-    original, repost = _letters(_normal(hunk["original"], fold)), _letters(_normal(hunk["repost"], fold))
-    rest = iter(repost)
-    return len(repost) > len(original) and all(c in rest for c in original)
+def _put_in(hunk: dict) -> list[str]:
+    """The runs of letters a hunk's repost side has beyond its original side, when it holds all of
+    the original side's letters in order (words put into a line, which the page may hold out of
+    sight: `_hidden_words`); else []."""
+    original, repost = _letters(hunk["original"]), _letters(hunk["repost"])
+    runs: list[str] = []
+    start = i = 0
+    for k, c in enumerate(repost):
+        if i < len(original) and c == original[i]:
+            if k > start:
+                runs.append(repost[start:k])
+            i, start = i + 1, k + 1
+    if start < len(repost):
+        runs.append(repost[start:])
+    return runs if i == len(original) else []
+
+
+def _in_markup(runs: list[str], markup: Callable[[], str]) -> bool:
+    """Whether each run of letters put into a line begins somewhere in the page's markup (in
+    lower case: words the page itself holds, maybe out of sight), asked before the page is
+    parsed for them."""
+    return bool(runs) and all(run[:_PUT_IN_PROBE] in markup() for run in runs)
+
+
+_PUT_IN_PROBE = 2  # letters of a run looked for in the markup (a tag or an entity may split it further on)
 
 
 def _continued(verdict: FidelityResult, pairs: Sequence[tuple[str, str]],
@@ -629,6 +647,11 @@ def _analyze(job: PageJob) -> PageAnalysis:
             decoded.append(decode_html(job.html, job.content_type)[0])
         return decoded[0]
 
+    def markup() -> str:  # ...and in lower case once, for words looked for in it
+        if len(decoded) < 2:
+            decoded.append(html_text().lower())
+        return decoded[1]
+
     best: witness.Found | None = None
     set_aside: str | None = None
     next_page: str | None = None
@@ -676,7 +699,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
             # part of a page, no verdict (its body may be the sidebar that came before the article).
             verdicts[k] = None
             continue
-        if verdict is not None and any(h["op"] != HunkOp.ALTERED or _only_adds(h) for h in verdict.hunks):
+        if verdict is not None and any(h["op"] != HunkOp.ALTERED or _in_markup(_put_in(h), markup)
+                                       for h in verdict.hunks):
             if page is None:
                 page = witness.read_page(html_text())
             compared = _compared_pairs(job.reposts[k][1], spared[k])
