@@ -738,6 +738,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     else:
         new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
     shown, said_lines, goes_to = "", [], None
+    told_lines: list[str] | None = None  # the lines read for an outage, when not `said_lines`
     # Without a repost's text to tell the article from another, a headline that names a removal
     # ("内容已被移除的背后", "Trump's tweet was deleted within minutes") heads an article or a
     # video: only an error message titles an error page (`error_phrase`, headline).
@@ -749,8 +750,11 @@ def _analyze(job: PageJob) -> PageAnalysis:
         shown = "\n".join(b.text for b in page.visible if not b.furniture)
         alerts, goes_to = script_says(html_text(), job.url)
         said_lines = [*shown.split("\n"), *alerts] if shown else alerts
+        # What the page links to says nothing of the page (a forum's list of threads may hold one
+        # titled "游戏服务器维护内容" or "该帖已被删除的原因"), though a wall's words may be its links.
+        told_lines = [*(told for b in page.visible if not b.furniture and (told := b.unlinked())), *alerts]
         # (the headline shown above the video says no more than the title)
-        said = error_phrase(article.title, [x for x in said_lines if x.strip() not in article.title],
+        said = error_phrase(article.title, [x for x in told_lines if x.strip() not in article.title],
                             headline=not texted)
     elif (texted and not holds) or found_by == "meta":
         # A body without a word of the reposts may be a block beside an error message ("推荐阅读"
@@ -760,7 +764,8 @@ def _analyze(job: PageJob) -> PageAnalysis:
         if page is None:
             page = witness.read_page(html_text())
         own = [b.text for b in page.visible if not b.furniture and not b.linky]
-        said = error_phrase(article.title, own)
+        said = error_phrase(article.title, [told for b in page.visible
+                                            if not b.furniture and not b.linky and (told := b.unlinked())])
         holds = holds and said is None
         if not holds and sum(map(len, paragraphs)) <= _NOTICE_MAX and not any(
                 witness.coverage(repost_lines(markdown, s.fold_script), lines) for _, markdown in job.reposts):
@@ -778,7 +783,7 @@ def _analyze(job: PageJob) -> PageAnalysis:
     if not holds:
         wall = (wall_phrase(article.title, said_lines) or _withheld(said_lines)
                 or consent_wall(article.title, paragraphs if has_article else said_lines))
-        outage = outage_phrase(article.title, said_lines)
+        outage = outage_phrase(article.title, said_lines if told_lines is None else told_lines)
     fidelity = tuple(v for v in verdicts if v is not None)
     return PageAnalysis(article.title, paragraphs, article.charset, "\n".join(lines), has_article,
                         new_version, fidelity, "\n".join(sorted(tolerated)), found_by=found_by,

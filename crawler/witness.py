@@ -205,6 +205,15 @@ class Block:
         spaces = self.text.count(" ")
         return not links_its_words(self.text, len(self.text) - spaces, self.link_chars, len(self.links))
 
+    def unlinked(self) -> str:
+        """Its words outside its links: what the page says there, not what it links to (a list
+        of threads may link one titled "服务器维护内容" or "该帖已被删除的原因")."""
+        text = self.text
+        for link in self.links:
+            if piece := " ".join(link.split()):
+                text = text.replace(piece, " ", 1)
+        return " ".join(text.split())
+
 
 @dataclass
 class PageText:

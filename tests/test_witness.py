@@ -585,6 +585,31 @@ def test_a_paywall_a_region_block_or_a_site_down_for_now_in_the_articles_place_i
     assert summary.new_versions == 0
 
 
+def test_a_list_of_threads_whose_titles_name_an_outage_or_a_removal_is_alive(tmp_path: Path) -> None:
+    """A forum's page of threads (no article body) lists one titled "2020年7月30日游戏服务器维护内容"
+    and one "该帖已被删除的原因说明": the titles are links, lines of a list, and say nothing of the page.
+    It is alive, not a site down for now (a `server_error`, dead after `dead_after` nights) nor an
+    error page; the same words as the page's own notice still say so."""
+    rows = "".join(f"<tr><td><a href='/thread-{i}.html'>{title}</a> [来自: <a href='/group-74'>宣和告示</a>] | "
+                   f"<a href='/u/{i}'>自在门小师妹</a> 3 天前 | 4384{i} | <a href='/u/9'>夜子虚</a> 前天</td></tr>"
+                   for i, title in enumerate(["2020年7月30日游戏服务器维护内容", "该帖已被删除的原因说明", "新手入门指南汇总",
+                                              "本周活动奖励名单公布", "关于账号安全的提醒"]))
+    forum = ("<html><head><title>宣和告示 - 网易论坛</title></head><body><div id='hd'><a href='/'>首页</a></div>"
+             f"<table id='threadlist'>{rows}</table></body></html>")
+    notice = forum.replace("<table id='threadlist'>", "<p>本站正在进行系统维护，请稍后访问。</p><table id='threadlist'>")
+    archive = tmp_path / "archive"
+    with Origin("127.0.0.2", default=Reply(404, "<html><body>Not Found</body></html>")) as a:
+        a.route("/robots.txt", Reply(404))
+        a.route("/forum-74-1.html", Reply(200, forum))
+        a.route("/forum-75-1.html", Reply(200, notice))
+        write_repost(archive, "list.md", a.url("/forum-74-1.html"), PARAS)
+        write_repost(archive, "notice.md", a.url("/forum-75-1.html"), PARAS)
+        store, _ = crawl(make_config(tmp_path))
+    got = checks(store)
+    assert got[a.url("/forum-74-1.html")]["status"] == "alive", got[a.url("/forum-74-1.html")]
+    assert got[a.url("/forum-75-1.html")]["status"] == "server_error", got[a.url("/forum-75-1.html")]
+
+
 def test_a_repost_line_that_joins_a_few_blocks_the_page_shows_near_each_other_is_copied(tmp_path: Path) -> None:
     """A repost may join on one line what the page shows as a few blocks near each other, none
     of them the article's (its headline, and the byline after the date between them): copied,
