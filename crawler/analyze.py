@@ -387,9 +387,9 @@ def _hidden_words(repost: str, original: str, page: witness.PageText, fold: bool
     holds and keeps from the eye (`witness.without_hidden`): copied, not added."""
     if not page.hidden:
         return False
-    key = _letters(_normal(repost, fold))
-    left = witness.without_hidden(page, _normal(repost, fold), fold)
-    return left != key and left == _letters(_normal(original, fold))
+    normal = _normal(repost, fold)
+    left = witness.without_hidden(page, normal, fold)
+    return left != _letters(normal) and left == _letters(_normal(original, fold))
 
 
 def _put_in(hunk: dict) -> list[str]:
@@ -763,9 +763,9 @@ def _analyze(job: PageJob) -> PageAnalysis:
         # message among them wins over a description.
         if page is None:
             page = witness.read_page(html_text())
-        own = [b.text for b in page.visible if not b.furniture and not b.linky]
-        said = error_phrase(article.title, [told for b in page.visible
-                                            if not b.furniture and not b.linky and (told := b.unlinked())])
+        blocks = [b for b in page.visible if not b.furniture and not b.linky]
+        own = [b.text for b in blocks]
+        said = error_phrase(article.title, [told for b in blocks if (told := b.unlinked())])
         holds = holds and said is None
         if not holds and sum(map(len, paragraphs)) <= _NOTICE_MAX and not any(
                 witness.coverage(repost_lines(markdown, s.fold_script), lines) for _, markdown in job.reposts):

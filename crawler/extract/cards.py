@@ -30,7 +30,7 @@ def drop_link_cards(tree: Any) -> None:
                 paragraph = node.parent
                 while paragraph is not None and paragraph.tag != "p":
                     paragraph = paragraph.parent
-                if paragraph is not None and _letters(paragraph) > _letters(node):
+                if paragraph is not None and _chars(paragraph) > _chars(node):
                     node.decompose()
                 break
             node = node.parent
@@ -40,10 +40,11 @@ def _card(node: Any) -> bool:
     links = node.css("a")
     if len(links) < CARD_LINKS_MIN:
         return False
-    size = _letters(node)
-    linked = sum(_letters(a) for a in links)
+    size = _chars(node)
+    linked = sum(_chars(a) for a in links)
     return size > 0 and linked >= CARD_LINK_SHARE * size
 
 
-def _letters(node: Any) -> int:
+def _chars(node: Any) -> int:
+    # (characters other than spaces: a card's share of a paragraph, its links' share of it)
     return len("".join((node.text(deep=True) or "").split()))
