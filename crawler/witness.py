@@ -124,7 +124,7 @@ _LABEL = re.compile(_LABEL_PATTERN, re.I)
 _FURNITURE_LINE = re.compile(
     r"^\s*[(（\[【〔].*[)）\]】〕]\s*$|"
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
-    r"writing by|photos? courtesy|image credit|click here|read more)\b|"
+    r"writing by|photos? courtesy|image credit|click here|read more)\b|^\W*contributing\s*:|"
     # (a credit's words that prose uses too, "as reported by the Independent", "data compiled by
     # Bloomberg", "photos by witnesses showed", "she wanted to share this moment", "fans follow
     # him on Instagram", "the talks continued on Tuesday", count at the line's edge only)

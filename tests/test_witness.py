@@ -1206,6 +1206,24 @@ def test_a_paragraph_around_a_pop_up_card_of_links_shows_the_reposts_line() -> N
     assert witness.shows(witness.read_page(page), normalize_lines([lead])[0], True)
 
 
+@pytest.mark.parametrize("box", ["author-bio", "author-dropdown", "about-the-author", "c-author-box", "authorProfile"])
+def test_an_authors_box_under_the_article_is_furniture(box: str) -> None:
+    # TechCrunch's writer's card ("X currently works for TechCrunch as a writer. She is also a
+    # blogger who ..."), WordPress themes' author boxes: prose about the writer, not the article
+    bio = ("Jane Doe currently works for the Harbour News as a writer. She is also a blogger who studied writing "
+           "and art in Los Angeles, moving to New York shortly after graduation to work in the media industry.")
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+                   + f"<div class='{box}'><div class='description'><p>{bio} <a href='/a/jane'>Learn more</a></p>"
+                   "</div></div></div>")
+    assert _judge(page, ARTICLE).faithful
+    # the article's own paragraphs around it are still the article's
+    assert not _judge(page, ARTICLE[:-1]).faithful
+    # a box that names an author's content is no such box: an author's page holding the article
+    whole = _chrome("Harbour bridge", "<div class='story author-content'>"
+                    + "".join(f"<p>{p}</p>" for p in [*ARTICLE, bio]) + "</div>")
+    assert not _judge(whole, ARTICLE).faithful
+
+
 def test_a_paragraph_that_holds_a_pop_up_card_with_a_picture_is_the_articles() -> None:
     # The Hill's pop-up card: a picture, the person's name and latest headlines, "MORE", in
     # spans inside the <p> where the name stands. The paragraph is the article's, without the
@@ -1517,6 +1535,13 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "As an Amazon Associate we earn from qualifying purchases.",
     "网友评论仅供其表达个人看法，并不表明本网同意其观点或证实其描述。",
     "凡注明为其他媒体来源的信息，均为转载自其他媒体，转载并不代表本网赞同其观点，也不代表本网对其真实性负责。",
+    # a platform's word that its users post the articles and it only stores them (NetEase, Sohu)
+    "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，本平台仅提供信息存储服务。",
+    "Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
+    "NetEase Hao, which is a social media platform and only provides information storage services.",
+    "声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。",
+    # USA Today's credit of the reporters who helped
+    "Contributing: Liz Szabo, Michael Winter, Associated Press.",
 ])
 def test_furniture_is_told_by_its_shape(line: str) -> None:
     assert witness.furniture_shaped(line) and not witness.is_prose(line)
@@ -1557,6 +1582,9 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "奎特拉还说：“未经授权使用我们的技术，却没有作出适当的补偿，这会阻碍我们继续创新。”",
                                   "他说，凡是有人能证明自己为我代笔，均奖励人民币两千万元，并赠送举报人所有已出版图书版权。",
                                   "该报去年的订阅量下降了三成，发行部门正在研究如何吸引更多的年轻读者。",
+                                  "Contributing to the decline, the report said, were rising costs and fewer buyers in the city.",
+                                  "The company only provides cloud storage services to hospitals, its chief executive said.",
+                                  "该公司表示，其平台仅提供信息发布服务，用户上传的内容由用户自行负责，但法院没有采纳这一说法。",
                                   "主要表現為手部逐漸出現麻木、灼痛，夜間加劇。不少患者還會伴有腕關節腫脹等症狀。下述症狀應高度懷疑鼠標手：",
                                   "According to data compiled by Bloomberg, the bank's shares fell 12% over the past month.",
                                   "Photos by witnesses showed smoke rising over the harbour before the firefighters arrived.",

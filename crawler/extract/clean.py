@@ -33,7 +33,10 @@ _LEGAL_RE = re.compile(
     # the site's word that an opinion or a comment is not its own
     r"\bdo(?:es)? not necessarily (?:reflect|represent)\b"
     r"|\b(?:views|opinions) expressed\b[^.]{0,60}\bare (?:those of the authors?\b|(?:the author'?s|their) own\b|solely)"
-    r"|(?:不|并不|並不)(?:代表|表明|表示)本(?:网|網|站|报|報|刊)",
+    r"|(?:不|并不|並不)(?:代表|表明|表示)本(?:网|網|站|报|報|刊)"
+    # a platform's word that its users post what it shows and it only stores it (NetEase, Sohu)
+    r"|(?:仅|僅)提供信息(?:存储|存儲)(?:空间|空間)?(?:服务|服務)|\bonly provides? information storage services?\b"
+    r"|(?:观点|觀點)(?:仅|僅)代表作者",
     re.I,
 )
 # a web address, as text
