@@ -447,9 +447,9 @@ def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, 
     parts = _parts(text, [p for _, p in pairs])
     if not parts:
         lines = normalize_lines(text.split("\n"), fold)
-        return bool(lines) and all(witness.shows(page, line, fold) for line in lines)
+        return bool(lines) and all(_copied(page, line, fold) for line in lines)
     parts = [(i, _normal(part, fold)) for i, part in parts if pairs[i][0]]
-    ok = [witness.shows(page, pairs[i][0], fold) or witness.shows(page, part, fold)
+    ok = [_copied(page, pairs[i][0], fold) or _copied(page, part, fold)
           # a few letters at an edge of a line the article shares: the diff's crumbs
           or (part != pairs[i][0] and len(_letters(part)) < _settings.min_change_chars) for i, part in parts]
     for k in range(len(parts)):
@@ -463,6 +463,13 @@ def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, 
             if not ok[k]:
                 return False
     return True
+
+
+def _copied(page: witness.PageText, line: str, fold: bool) -> bool:
+    """Whether the page shows a repost's line (normalised), or holds it whole as furniture it
+    keeps from the eye (a photo's "enlarge" label drawn on hover): a repost taken from the
+    markup copies either."""
+    return witness.shows(page, line, fold) or bool(page.hidden and not witness.without_hidden(page, line, fold))
 
 
 def _windows(k: int, n: int, most: int) -> Iterator[tuple[int, int]]:

@@ -979,6 +979,20 @@ def test_a_repost_copied_from_the_markup_has_the_watermarks_and_is_faithful(hide
     assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
 
 
+def test_a_repost_that_copies_a_hidden_label_beside_a_shown_credit_is_faithful() -> None:
+    # El País: a photo's "ampliar foto" button, hidden until the pointer is over it, over the
+    # photo's credit; a repost taken from the markup carries both as lines of their own
+    figure = ("<div class='media'><div class='foto figure'><a href='/f/1.jpg' title='ampliar foto'><img src='/f/1.jpg' "
+              "alt=''><span style='display: block;'></span><span style='display: none;'>ampliar foto</span></a>"
+              "<p class='figcaption'><span class='firma'>EL PAÍS</span></p></div></div>")
+    page = _chrome("Harbour bridge", "<div class='story'>" + f"<p>{ARTICLE[0]}</p>" + figure
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE[1:]) + "</div>")
+    assert _judge(page, [ARTICLE[0], "ampliar foto", "EL PAÍS", *ARTICLE[1:]]).faithful
+    # a line the page does not hold, beside them, stays the reposter's
+    verdict = _judge(page, [ARTICLE[0], "ampliar foto", "EL PAÍS", "Photo by our reader Tom Smith", *ARTICLE[1:]])
+    assert not verdict.faithful and "Tom Smith" in verdict.hunks[0]["repost"]
+
+
 @pytest.mark.parametrize("tag", ["del", "s", "strike"])
 def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: str) -> None:
     # "Correction: ~~eleven thousand~~ twelve thousand": a repost of the corrected article
