@@ -584,6 +584,10 @@ def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
                              'meta[property="twitter:description"]', 'meta[name="description"]')):
         node = tree.css_first(sel)
         text = " ".join(((node.attributes.get("content") if node is not None else None) or "").split())
+        if _HTMLISH.search(text):
+            # (a description written as markup, a link and all: its text is what it says)
+            parsed = LexborHTMLParser(parser_ready(text) or text).body
+            text = " ".join((parsed.text(deep=True) if parsed is not None else "").split())
         if text and text not in seen:
             seen.add(text)
             out.append(Block(text, first_id + i, False, 0, element=first_id + i))

@@ -1121,6 +1121,19 @@ def test_the_pages_description_shown_as_a_standfirst_is_no_text_a_repost_must_ca
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[0]]
 
 
+def test_a_description_written_in_markup_is_read_as_its_text() -> None:
+    # MSN's description is the dek's markup, link and all, escaped into the attribute: the dek
+    # the page shows under its headline is still what it tells search engines
+    dek = ("A decade-long fight over an ageing landmark ends with a narrow vote. For more on <a href='/b'>the "
+           "city's bridges</a>, see our guide.")
+    head = f"<meta name='description' content='{html.escape(dek)}'>"
+    page = _chrome("Harbour bridge", f"<div class='x1'><h1>Harbour bridge</h1><p class='x2'>{dek}</p>"
+                   "<div class='x3'>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></div>", head=head)
+    assert _judge(page, ARTICLE).faithful
+    assert witness.read_page(page).meta[0].text == ("A decade-long fight over an ageing landmark ends with a narrow "
+                                                    "vote. For more on the city's bridges, see our guide.")
+
+
 @pytest.mark.parametrize("named", [
     '<script type="application/ld+json">{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Meg James"}]}</script>',
     '<meta name="author" content="Meg James">',
