@@ -229,6 +229,9 @@ def _hostile_cost() -> None:
         "20,000 paragraphs, each a picture in a card of links": (
             "t", "".join(f"<p>第{i}段<span><img src='/{i}.jpg'><a href='/a{i}'>甲{i}</a><a href='/b{i}'>乙{i}</a></span>"
                          "文字。</p>" for i in range(20_000))),
+        # a description that holds markup is parsed for its text
+        "a description of 50,000 nested <div>s written as markup": (
+            "t", "<meta name='description' content='" + "&lt;div&gt;" * 50_000 + "x'>"),
     }
     repost = "\n\n".join([*article, added])
     print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
