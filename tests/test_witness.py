@@ -1567,6 +1567,7 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
     "NetEase Hao, which is a social media platform and only provides information storage services.",
     "声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。",
+    "本文观点仅代表作者本人，与本平台无关。",
     # USA Today's credit of the reporters who helped
     "Contributing: Liz Szabo, Michael Winter, Associated Press.",
 ])
