@@ -466,10 +466,16 @@ def _shown(text: str, pairs: Sequence[tuple[str, str]], page: witness.PageText, 
 
 
 def _copied(page: witness.PageText, line: str, fold: bool) -> bool:
-    """Whether the page shows a repost's line (normalised), or holds it whole as furniture it
-    keeps from the eye (a photo's "enlarge" label drawn on hover): a repost taken from the
-    markup copies either."""
-    return witness.shows(page, line, fold) or bool(page.hidden and not witness.without_hidden(page, line, fold))
+    """Whether the page shows a repost's line (normalised), or shows it less the furniture it
+    keeps from the eye, or holds it whole as such (a caption with its credit's label for screen
+    readers, a photo's "enlarge" label drawn on hover): a repost taken from the markup copies
+    any of these."""
+    if witness.shows(page, line, fold):
+        return True
+    if not page.hidden:
+        return False
+    left = witness.without_hidden(page, line, fold)
+    return not left or witness.shows(page, left, fold)
 
 
 def _windows(k: int, n: int, most: int) -> Iterator[tuple[int, int]]:

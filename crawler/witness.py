@@ -124,7 +124,9 @@ _LABEL = re.compile(_LABEL_PATTERN, re.I)
 _FURNITURE_LINE = re.compile(
     r"^\s*[(（\[【〔].*[)）\]】〕]\s*$|"
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
-    r"writing by|photos? courtesy|image credit|click here|read more)\b|^\W*contributing\s*:|"
+    r"writing by|reporting was contributed by|photos? courtesy|image credit|click here|read more)\b|^\W*contributing\s*:|"
+    # a button's label after the line ("... on the Terminal. LEARN MORE"); the print edition's notice
+    r"\blearn more\s*[»›>→]?\s*$|^\W*a version of this (?:article|story|review|essay) appear(?:s|ed) in print\b|"
     # (a credit's words that prose uses too, "as reported by the Independent", "data compiled by
     # Bloomberg", "photos by witnesses showed", "she wanted to share this moment", "fans follow
     # him on Instagram", "the talks continued on Tuesday", count at the line's edge only)
@@ -139,7 +141,7 @@ _FURNITURE_LINE = re.compile(
     r"不代表本(?:网|網|站)|转载目的|轉載目的|(?:requires?|enable|needs?) javascript|"
 
     + _LABEL_PATTERN + "|"
-    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$|"
+    r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图片|圖片|图|圖|photo|credit|courtesy|public domain)[^()（）]{0,40}[)）]\s*$|"
     r"(?:\s|^)\S{1,8}\s*(?:摄|攝)\s*$|(?:社|网|網)(?:发|發)\s*$|"
     r"(?:记者|記者)[^。！？!?，,]{0,20}(?:报道|報導|报导|報道)|"
     # a news photo's caption: "This March 28, 2017, file photo ... shows ...", "In this undated
@@ -152,7 +154,8 @@ _FURNITURE_LINE = re.compile(
     r"(?-i:^\s*[A-Z][A-Z.'’ -]{1,40}(?:,\s*[^(),\n]{1,30})?\s*\([^()\n]{1,30}\)\s*[-—–]+\s*$)",
     re.I,
 )
-_TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy)[^()（）]{0,40}[)）]\s*$",
+_TRAILING_CREDIT = re.compile(r"[(（][^()（）]{0,30}(?:摄|攝|供图|供圖|提供|图|圖|photo|credit|courtesy|public domain)"
+                              r"[^()（）]{0,40}[)）]\s*$",
                               re.I)
 _PARAGRAPH_MIN = 160  # letters (a Han character counts two): a caption is shorter
 # An address to write to (from a word's start: from every letter the scan is quadratic).

@@ -993,6 +993,22 @@ def test_a_repost_that_copies_a_hidden_label_beside_a_shown_credit_is_faithful()
     assert not verdict.faithful and "Tom Smith" in verdict.hunks[0]["repost"]
 
 
+def test_a_repost_that_copies_a_caption_with_its_hidden_label_is_faithful() -> None:
+    # The New York Times: a photo's caption, then its credit under a label only screen readers
+    # get ("<span class='visually-hidden'>Credit</span>"); a repost taken from the markup has the
+    # caption's line with the label in it
+    caption = "The mayor on Tuesday after the vote at city hall, where she spoke of the bridge's long history."
+    figure = (f"<figure><img src='/f/1.jpg' alt=''><figcaption><span>{caption}</span> <span class='credit'>"
+              "<span class='visually-hidden'>Credit</span> Damon Winter/The Harbour Times</span></figcaption></figure>")
+    page = _chrome("Harbour bridge", "<div class='story'>" + f"<p>{ARTICLE[0]}</p>" + figure
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE[1:]) + "</div>")
+    copied = f"{caption} Credit Damon Winter/The Harbour Times"
+    assert _judge(page, [ARTICLE[0], copied, *ARTICLE[1:]]).faithful
+    # words the page does not hold, put into that line, stay the reposter's
+    verdict = _judge(page, [ARTICLE[0], copied.replace("Credit", "Photo and words by our reader"), *ARTICLE[1:]])
+    assert not verdict.faithful
+
+
 @pytest.mark.parametrize("tag", ["del", "s", "strike"])
 def test_words_a_correction_strikes_through_a_repost_may_leave_out_or_keep(tag: str) -> None:
     # "Correction: ~~eleven thousand~~ twelve thousand": a repost of the corrected article
@@ -1568,6 +1584,13 @@ def test_a_template_that_reads_the_article_otherwise_makes_no_version() -> None:
     "NetEase Hao, which is a social media platform and only provides information storage services.",
     "声明：该文观点仅代表作者本人，搜狐号系信息发布平台，搜狐仅提供信息存储空间服务。",
     "本文观点仅代表作者本人，与本平台无关。",
+    # an appeal to the readers who pay for it, a button's label, the print edition's notice
+    "The Forward's independent journalism depends on donations from readers like you.",
+    "Before it's here, it's on the Bloomberg Terminal. LEARN MORE",
+    "A version of this article appears in print on Oct. 10, 2018, on Page A1 of the New York edition with the "
+    "headline: Haley to Resign After Two Years As Envoy to U.N.. Order Reprints | Today's Paper | Subscribe",
+    "Reporting was contributed by Julie Hirschfeld Davis, Jonathan Martin and Eileen Sullivan.",
+    "Propaganda looked cooler in 1952. (Public domain)",
     # USA Today's credit of the reporters who helped
     "Contributing: Liz Szabo, Michael Winter, Associated Press.",
 ])
@@ -1612,6 +1635,10 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "该报去年的订阅量下降了三成，发行部门正在研究如何吸引更多的年轻读者。",
                                   "Contributing to the decline, the report said, were rising costs and fewer buyers in the city.",
                                   "The company only provides cloud storage services to hospitals, its chief executive said.",
+                                  "Readers like you wrote to the paper in their thousands after the bridge closed, the editor said.",
+                                  "She said the students who came to the workshop wanted to learn more.",
+                                  "The archive said the photographs, now in the public domain, would be shown in May.",
+                                  "A version of the bill passed the Senate last year but stalled in the House.",
                                   "该公司表示，其平台仅提供信息发布服务，用户上传的内容由用户自行负责，但法院没有采纳这一说法。",
                                   "主要表現為手部逐漸出現麻木、灼痛，夜間加劇。不少患者還會伴有腕關節腫脹等症狀。下述症狀應高度懷疑鼠標手：",
                                   "According to data compiled by Bloomberg, the bank's shares fell 12% over the past month.",
@@ -1728,6 +1755,19 @@ def test_a_report_the_article_quotes_twice_is_no_summary() -> None:
     assert _judge(page, plans).faithful
     verdict = _judge(page, plans[:2] + plans[3:])
     assert not verdict.faithful and meal in [h["original"] for h in verdict.hunks]
+
+
+@pytest.mark.parametrize("box", ["<figure class='wp-block-pullquote'><blockquote><p>{}</p></blockquote></figure>",
+                                 "<div class='c-pull-quote'>{}</div>", "<blockquote class='pullquote'>{}</blockquote>"])
+def test_a_pull_quote_named_by_its_class_is_no_text_a_repost_must_carry(box: str) -> None:
+    # WordPress's pull quote block and its kin, set after the paragraph whose words they repeat
+    pull = "The bridge's steel frame had corroded faster than expected."
+    article = [ARTICLE[0], ARTICLE[1] + " " + pull + " The council asked for a second opinion.", *ARTICLE[2:]]
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in article[:2])
+                   + box.format(pull) + "".join(f"<p>{p}</p>" for p in article[2:]) + "</div>")
+    assert _judge(page, article).faithful
+    verdict = _judge(page, article[:1] + article[2:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [article[1]]
 
 
 def test_a_headline_or_caption_made_of_the_articles_names_is_not_its_text() -> None:

@@ -72,7 +72,9 @@ _APPEAL_RE = re.compile(
     r"|(?:下载|下載)[^。！!，,\n]{0,8}(?:客户端|客戶端|app)[^。！!\n]{0,16}(?:福利|优惠|優惠|好礼|好禮|红包|紅包)"
     r"[^。！!\n]{0,6}(?:哦|噢|吧|呦|[~～])"  # (said to the reader: news of an app's offer says it otherwise)
     # ...or says that it earns from the links in it
-    r"|\bwe (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\bas an amazon associate\b",
+    r"|\bwe (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|compensation)\b|\bas an amazon associate\b"
+    # ...or says who pays for it: "depends on donations from readers like you"
+    r"|\b(?:from|by|of) readers like you\b",
     re.I,
 )
 

@@ -29,7 +29,7 @@ _NEG_RE = re.compile(
     r"trending|toolbar|pagination|pager|copyright|disqus|outbrain|taboola|widget|"
     r"banner|masthead|cookie|modal|popup|signup|sign-up|byline|dateline|caption|"
     r"navigation|navbar|menu|jiathis|bdshare|bshare|xiangguan|tuijian|fenxiang|"
-    r"pinglun|remen|paihang|login|register|disclaimer|"
+    r"pinglun|remen|paihang|login|register|disclaimer|pull-?quote|pull_quote|"
     # a box about the writer under the article ("author-bio", "about-the-author"; not "author")
     r"author[-_]?(?:bio|box|info|card|dropdown|flyout|profile|about|desc|details|excerpt)|about[-_]?(?:the[-_]?)?author|"
     r"(?:^|\s|[-_])(?:ad|ads|adv|advs|adslot|nav|hot|tags|tool|tools|print|email|rank|"
