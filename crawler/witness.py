@@ -860,7 +860,7 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
     held = stretch.held
     take: dict[int, bool] = {}
     for i in range(stretch.start, stretch.end):
-        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body)
+        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body, inside=True)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
@@ -940,17 +940,33 @@ def _resumes(blocks: list[Block], keys: list[str], i: int, step: int, containers
     return False
 
 
-def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str]) -> bool:
+def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str],
+              inside: bool = False) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
-    extras are), or prose in a container of the article's paragraphs."""
+    extras are), or prose in a container of the article's paragraphs. `inside`: the block stands
+    between lines the repost holds (a paragraph set as a heading there is a listicle's item; above
+    them it is a dek)."""
     if held:
         # (Inside a caption, a sidebar, a footer, words the repost also says are the page's
         # furniture retelling the article: a repost need not carry them a second time.)
         return not block.linky and not (block.furniture and not block.soft)
+    if block.heading and inside and _said_as_paragraph(block.text, key):
+        # (each item of a listicle in a box of its own: no paragraph of the article shares its container)
+        return _prose(block, key, wrappers)
     if block.heading and not (_size(key) >= _SPOKEN_HEADING and _ASKS.search(block.text)):
         return False
     return (block.container in containers or key in body) and _prose(block, key, wrappers)
+
+
+def _said_as_paragraph(text: str, key: str) -> bool:
+    """Whether a heading is a paragraph of prose set in a heading's tag: a lead ("Heads up,
+    travelers: Hundreds of workers are striking ... on Tuesday."), a listicle's numbered item. It
+    ends with a full stop, which no headline does, and is as long as a paragraph."""
+    return _FULL_STOP_END.search(text) is not None and _size(key) >= _SPOKEN_HEADING * 2 and is_prose(text, key)
+
+
+_FULL_STOP_END = re.compile(r"(?<![A-Z])[.。](?:[\"'”’)）]*)\s*$")
 
 
 def _repost_key(repost: Sequence[str]) -> str:

@@ -1770,6 +1770,24 @@ def test_a_pull_quote_named_by_its_class_is_no_text_a_repost_must_carry(box: str
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [article[1]]
 
 
+def test_a_listicles_items_set_as_headings_are_its_text_and_a_dek_above_is_not() -> None:
+    # BuzzFeed sets each numbered item of a list article in an <h2> of a box of its own, a
+    # picture or a quote under it; a dek above the article is an <h2> that ends with a full stop too
+    dek = "The old harbour bridge closes to cars next spring, and the island has opinions about it."
+    items = [f"{n}. {p}" for n, p in enumerate(ARTICLE, 1)]
+    boxes = "".join(f"<div class='item-{n}'><h2>{item}</h2><div class='media'><img src='/{n}.jpg' alt=''></div></div>"
+                    for n, item in enumerate(items, 1))
+    page = _chrome("Harbour bridge", f"<div class='story'><h1>Harbour bridge</h1><h2>{dek}</h2>{boxes}</div>")
+    marked = [item.replace(".", "\\.", 1) for item in items]  # (a repost escapes the number: no Markdown list)
+    assert _judge(page, marked).faithful
+    assert _judge(page, [dek, *marked]).faithful
+    verdict = _judge(page, marked[:2] + marked[3:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [items[2]]
+    # a subheading between them is still no text a repost must carry
+    titled = page.replace(f"<h2>{items[3]}</h2>", f"<h2>The ferry plan</h2><p>{items[3]}</p>")
+    assert _judge(titled, marked).faithful
+
+
 def test_a_headline_or_caption_made_of_the_articles_names_is_not_its_text() -> None:
     # Above the story, a teaser box: a headline and a caption built of the article's names and
     # phrases ("old harbour bridge", "new crossing"), and a quote the story says further down.
