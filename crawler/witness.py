@@ -99,7 +99,8 @@ _MEDIA_TAGS = frozenset("img picture video iframe object embed canvas".split())
 _PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd blockquote pre figcaption address caption".split())
 # Page furniture by structure: whatever sits inside these is never article prose.
 _FURNITURE_TAGS = frozenset("nav aside footer header menu figcaption caption button".split())
-_BY_CLASS, _BY_TAG = 1, 2  # why a block is furniture (see `_blocks`)
+# why a block is furniture (see `_blocks`): a class or id, a <figcaption>, another element or role
+_BY_CLASS, _BY_CAPTION, _BY_TAG = 1, 2, 3
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Their content is phrasing only: a custom element (`<x-cite>`) inside one is a run of the
 # line, as a browser draws an unknown element (inline); elsewhere it is a block.
@@ -197,6 +198,7 @@ class Block:
     row: bool = False  # a table's row of cells
     links: tuple[str, ...] = ()  # the texts inside its links (a pop-up card's, a menu's)
     ruled: bool = False  # the first block after a horizontal rule (<hr>)
+    caption: bool = False  # furniture as a <figcaption>'s text (a gallery's slides are its article)
 
     @functools.cached_property
     def linky(self) -> bool:
@@ -266,8 +268,8 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
     link = 0
     ids = [first_id]
     # (children iterator, element id, container id, furniture, in link, in heading)
-    # furniture: 0 none, _BY_CLASS by a class or id that names furniture, _BY_TAG by the element
-    # (nav, aside, footer...) or its role
+    # furniture: 0 none, _BY_CLASS by a class or id that names furniture, _BY_CAPTION inside a
+    # <figcaption>, _BY_TAG by the element (nav, aside, footer...) or its role
     stack: list[tuple[Iterator[Any], int, int, int, int, bool, bool]] = []
     cur, container, furniture, soft, in_link, heading = first_id, first_id, 0, 0, False, False
     parent_of: dict[int, int] = {}  # block element -> the block element it sits in
@@ -286,7 +288,8 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
             text = " ".join("".join(buf).split())
             if text:
                 out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
-                                 soft if furniture == _BY_CLASS else 0, cur, links=tuple(linked), ruled=ruled))
+                                 soft if furniture == _BY_CLASS else 0, cur, links=tuple(linked), ruled=ruled,
+                                 caption=furniture == _BY_CAPTION))
                 ruled = False
             buf.clear()
         link = 0
@@ -314,7 +317,7 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
                 ruled = ruled or tag == "hr"
                 continue
             attrs = node.attributes
-            flag = _BY_TAG if tag in _FURNITURE_TAGS else 0
+            flag = (_BY_CAPTION if tag == "figcaption" else _BY_TAG) if tag in _FURNITURE_TAGS else 0
             content = False
             if attrs:
                 style = attrs.get("style")
@@ -417,7 +420,8 @@ def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks:
         while under.get(c, 0) == 1 and c in parent_of:
             c = parent_of[c]
         out.append(b if c == b.container and furniture == b.furniture  # (no `replace`: it is slow)
-                   else Block(b.text, c, furniture, b.link_chars, b.heading, b.soft, b.element, links=b.links))
+                   else Block(b.text, c, furniture, b.link_chars, b.heading, b.soft, b.element, links=b.links,
+                              caption=b.caption))
     return _rows(out, count, cells, parent_of, has_blocks)
 
 
@@ -859,8 +863,9 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
     whatever its container (an embedded post, a paragraph set apart): two readings agree."""
     held = stretch.held
     take: dict[int, bool] = {}
+    gallery = _gallery(blocks, keys, stretch)
     for i in range(stretch.start, stretch.end):
-        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body, inside=True)
+        take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body, inside=True, gallery=gallery)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
         skipped = 0
         i = edge
@@ -940,13 +945,23 @@ def _resumes(blocks: list[Block], keys: list[str], i: int, step: int, containers
     return False
 
 
+def _gallery(blocks: list[Block], keys: list[str], stretch: _Stretch) -> bool:
+    """Whether most of what the repost holds of a stretch is the text of <figcaption>s: a gallery,
+    whose slides' captions are its article (in an article of paragraphs they are a few short lines)."""
+    held = [i for i in range(stretch.start, stretch.end) if stretch.held[i]]
+    return 2 * sum(len(keys[i]) for i in held if blocks[i].caption) > sum(len(keys[i]) for i in held)
+
+
 def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str],
-              inside: bool = False) -> bool:
+              inside: bool = False, gallery: bool = False) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs. `inside`: the block stands
     between lines the repost holds (a paragraph set as a heading there is a listicle's item; above
-    them it is a dek)."""
+    them it is a dek). `gallery`: the stretch is a gallery's (`_gallery`), whose captions of prose
+    are its article."""
+    if gallery and block.caption and not block.linky and is_prose(block.text, key):
+        return True
     if held:
         # (Inside a caption, a sidebar, a footer, words the repost also says are the page's
         # furniture retelling the article: a repost need not carry them a second time.)
@@ -1285,7 +1300,8 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
             share = min(1.0, stretch.matched / len(repost_key))
             if best is None or share > best[0] + 0.05:
                 best = (share, found_by, _article(blocks, norm, keys, stretch, body, said))
-                aside = all(blocks[i].furniture for i in range(stretch.start, stretch.end) if stretch.held[i])
+                aside = all(blocks[i].furniture and not blocks[i].caption
+                            for i in range(stretch.start, stretch.end) if stretch.held[i])
 
     read("page_text", "visible")
     shown_reading = best

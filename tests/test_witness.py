@@ -1788,6 +1788,23 @@ def test_a_listicles_items_set_as_headings_are_its_text_and_a_dek_above_is_not()
     assert _judge(titled, marked).faithful
 
 
+def test_a_gallery_whose_captions_are_its_article_holds_them_as_its_text() -> None:
+    # PopSugar's slideshow: each slide a <figure>, a picture and a <figcaption> of paragraphs; the
+    # captions are the whole article, and a repost that drops one was edited
+    slides = "".join(f"<figure class='slide'><div class='title'>Tip {n}</div><img src='/{n}.jpg' alt=''>"
+                     f"<figcaption><p>{p}</p></figcaption></figure>" for n, p in enumerate(ARTICLE, 1))
+    page = _chrome("Harbour bridge", f"<article class='gallery'><h1>Harbour bridge</h1>{slides}</article>")
+    assert _judge(page, ARTICLE).faithful
+    verdict = _judge(page, ARTICLE[:2] + ARTICLE[3:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[2]]
+    # in an article of paragraphs, a long caption between them is still a caption
+    caption = ("The old harbour bridge at dawn on Tuesday, seen from the ferry pier, where residents gathered "
+               "before the vote to say goodbye to the crossing their grandparents built in the 1920s.")
+    story = (f"<div class='story'><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p><figure><img src='/1.jpg' alt=''>"
+             f"<figcaption><p>{caption}</p></figcaption></figure>" + "".join(f"<p>{p}</p>" for p in ARTICLE[2:]) + "</div>")
+    assert _judge(_chrome("Harbour bridge", story), ARTICLE).faithful
+
+
 def test_a_headline_or_caption_made_of_the_articles_names_is_not_its_text() -> None:
     # Above the story, a teaser box: a headline and a caption built of the article's names and
     # phrases ("old harbour bridge", "new crossing"), and a quote the story says further down.
