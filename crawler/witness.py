@@ -975,9 +975,9 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
 
 
 def _said_as_paragraph(text: str, key: str) -> bool:
-    """Whether a heading is a paragraph of prose set in a heading's tag: a lead ("Heads up,
-    travelers: Hundreds of workers are striking ... on Tuesday."), a listicle's numbered item. It
-    ends with a full stop, which no headline does, and is as long as a paragraph."""
+    """Whether a heading is a paragraph of prose set in a heading's tag: a listicle's numbered item
+    ("4. Lovato's comment upset Serbanescu, and he re-uploaded the drawing ..."), a dek. It ends
+    with a full stop, which no headline does, and is as long as a paragraph."""
     return _FULL_STOP_END.search(text) is not None and _size(key) >= _SPOKEN_HEADING * 2 and is_prose(text, key)
 
 
