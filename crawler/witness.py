@@ -126,8 +126,9 @@ _FURNITURE_LINE = re.compile(
     r"^\s*[(（\[【〔].*[)）\]】〕]\s*$|"
     r"\b(?:contributed (?:reporting|to this (?:report|story|article))|(?:additional )?reporting by|editing by|"
     r"writing by|reporting was contributed by|photos? courtesy|image credit|click here|read more)\b|^\W*contributing\s*:|"
-    # a button's label after the line ("... on the Terminal. LEARN MORE"); the print edition's notice
-    r"\blearn more\s*[»›>→]?\s*$|^\W*a version of this (?:article|story|review|essay) appear(?:s|ed) in print\b|"
+    # a button's label after a short line ("... on the Terminal. LEARN MORE": after a paragraph, a
+    # link of its own); the print edition's notice
+    r"^(?=.{0,100}$).*\blearn more\s*[»›>→]?\s*$|^\W*a version of this (?:article|story|review|essay) appear(?:s|ed) in print\b|"
     # (a credit's words that prose uses too, "as reported by the Independent", "data compiled by
     # Bloomberg", "photos by witnesses showed", "she wanted to share this moment", "fans follow
     # him on Instagram", "the talks continued on Tuesday", count at the line's edge only)

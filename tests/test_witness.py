@@ -1637,6 +1637,9 @@ def test_furniture_is_told_by_its_shape(line: str) -> None:
                                   "The company only provides cloud storage services to hospitals, its chief executive said.",
                                   "Readers like you wrote to the paper in their thousands after the bridge closed, the editor said.",
                                   "She said the students who came to the workshop wanted to learn more.",
+                                  "Developer Edition comes with a new profile so you can run it alongside other versions of "
+                                  "Firefox. To access your bookmarks, you need to sync the profile with your Firefox Account. "
+                                  "Learn more",
                                   "The archive said the photographs, now in the public domain, would be shown in May.",
                                   "A version of the bill passed the Senate last year but stalled in the House.",
                                   "该公司表示，其平台仅提供信息发布服务，用户上传的内容由用户自行负责，但法院没有采纳这一说法。",
