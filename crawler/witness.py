@@ -827,6 +827,7 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
     wrappers: set[int] = set()
     taken: Iterable[int] = range(stretch.start, stretch.end)
     take: dict[int, bool] = {}
+    gallery = _gallery(blocks, keys, stretch)
     for _ in range(_PASSES):
         # The containers of the lines the repost holds, and their own elements: a credit line
         # the repost copies ("— Name (@name) date") is its quote's, and so is the quote's text.
@@ -838,7 +839,7 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
             break
         containers |= more
         wrappers |= soft
-        take = _widened(blocks, keys, stretch, containers, wrappers, body)
+        take = _widened(blocks, keys, stretch, containers, wrappers, body, gallery)
         taken = take
     order = sorted(take)
     # A line the page says twice in a row (a standfirst that is also the first paragraph, a
@@ -858,13 +859,13 @@ def _article(blocks: list[Block], norm: list[str], keys: list[str], stretch: _St
 
 
 def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers: set[int], wrappers: set[int],
-             body: Set[str]) -> dict[int, bool]:
+             body: Set[str], gallery: bool) -> dict[int, bool]:
     """The blocks of a stretch and of its containers around it: block -> required (prose of the
     article) or furniture. Prose the generic extractor holds as body is the article's too,
-    whatever its container (an embedded post, a paragraph set apart): two readings agree."""
+    whatever its container (an embedded post, a paragraph set apart): two readings agree.
+    `gallery`: the stretch is a gallery's (`_gallery`, asked once per stretch)."""
     held = stretch.held
     take: dict[int, bool] = {}
-    gallery = _gallery(blocks, keys, stretch)
     for i in range(stretch.start, stretch.end):
         take[i] = _required(blocks[i], keys[i], held[i], containers, wrappers, body, inside=True, gallery=gallery)
     for step, edge in ((1, stretch.end), (-1, stretch.start - 1)):
@@ -977,9 +978,10 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
 
 def _said_as_paragraph(text: str, key: str) -> bool:
     """Whether a heading is a paragraph of prose set in a heading's tag: a listicle's numbered item
-    ("4. Lovato's comment upset Serbanescu, and he re-uploaded the drawing ..."), a dek. It ends
-    with a full stop, which no headline does, and is as long as a paragraph."""
-    return _FULL_STOP_END.search(text) is not None and _size(key) >= _SPOKEN_HEADING * 2 and is_prose(text, key)
+    ("4. Lovato's comment upset Serbanescu, and he re-uploaded the drawing ..."), a dek: it ends
+    with a full stop, which no headline does, and is as long as a paragraph (whether it reads as
+    prose the caller asks, `_prose`)."""
+    return _FULL_STOP_END.search(text) is not None and _size(key) >= _SPOKEN_HEADING * 2
 
 
 _FULL_STOP_END = re.compile(r"(?<![A-Z])[.。](?:[\"'”’)）]*)\s*$")
