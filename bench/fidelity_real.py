@@ -17,7 +17,8 @@ line:
 * ``replaced``: one line near the middle replaced by an unrelated sentence (Chinese for the
   Chinese pages, English otherwise; numbered, so that it is no boilerplate of the archive);
 * ``truncated``: without its last line of prose (the last line of >= 60 letters, a Han
-  character counting two, that holds a sentence mark).
+  character counting two, that holds a sentence mark, and that the ground truth says once:
+  a repost that drops one copy of a line said twice still holds it).
 
 Then ``repost-mirror crawl --all`` and ``repost-mirror report --all --format json`` run as
 commands (the console script of the active environment), and the report is read back.
