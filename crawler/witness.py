@@ -880,7 +880,7 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
         passed = 0  # blocks passed since the last one taken
         while 0 <= i < len(blocks):
             if skipped > _SKIP_AFTER:
-                if not _resumes(blocks, keys, i, step, containers, wrappers):
+                if not _resumes(blocks, keys, held, i, step, containers, wrappers):
                     break
                 skipped = 0
             b = blocks[i]
@@ -932,12 +932,16 @@ def in_a_run(text: str, key: str, sides: Sequence[tuple[str, str]]) -> bool:
         row(line) and 2 * len(key) >= len(other) and 2 * len(other) >= len(key) for line, other in sides)
 
 
-def _resumes(blocks: list[Block], keys: list[str], i: int, step: int, containers: set[int], wrappers: set[int]
-             ) -> bool:
+def _resumes(blocks: list[Block], keys: list[str], held: list[bool], i: int, step: int, containers: set[int],
+             wrappers: set[int]) -> bool:
     """Whether the article's containers go on within a few blocks from `i` (in the direction
     `step`) with nothing but furniture between: a gallery or a box of links set inside the
-    article, with the article's last paragraph after it."""
+    article, with the article's last paragraph after it; or whatever lies between, where a line
+    the repost holds stands there in one of them (a video box of headings and menus between the
+    article's first paragraphs and the rest: the repost says the article goes on past it)."""
     stop = min(len(blocks), i + _REACH) if step > 0 else max(-1, i - _REACH)
+    if any(held[j] and blocks[j].container in containers for j in range(i, stop, step)):
+        return True
     for j in range(i, stop, step):
         b = blocks[j]
         if b.container in containers:

@@ -1386,6 +1386,23 @@ def test_a_long_paragraph_after_a_gallery_in_the_article_is_the_articles() -> No
     assert witness.is_prose(NOTE) and not witness.is_prose("Note: the bridge in 1990.")
 
 
+def test_the_article_goes_on_past_a_video_box_where_the_repost_holds_a_line_beyond_it() -> None:
+    # A video box of headings and player menus, long enough to outweigh a paragraph, sits between
+    # the article's first two paragraphs and the rest, all in one container. A repost that drops
+    # the first paragraph still holds the second: the article goes on past the box, and the
+    # dropped paragraph is missing (the widening had stopped at the box's headings).
+    videos = "".join(f"<div class='item'><h3>Celebrity news of the week, part {n}</h3><span>Play Video - 2:4{n}</span>"
+                     f"<span>Sponsored Content Now Playing</span></div>" for n in range(8))
+    body = (f"<p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p><div class='player'>{videos}</div>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE[2:]))
+    page = _chrome("Harbour bridge", f"<div class='entry'>{body}</div>")
+    found = _found(page, ARTICLE[1:])
+    assert normalize_lines(ARTICLE[:1])[0] in found.lines
+    assert not any("celebrity news" in line.lower() for line in found.lines)
+    # with the whole article, the box is still no part of it
+    assert list(_found(page, ARTICLE).lines) == normalize_lines(ARTICLE)
+
+
 FERRIES = [f"Ferry {n} from the harbour pier to the island, capacity {c} cars, fare {f} euros"
            for n, f, c in (("A", 6, 40), ("B", 7, 35), ("C", 8, 50), ("D", 9, 20), ("E", 10, 45))]
 
