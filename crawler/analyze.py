@@ -469,8 +469,9 @@ def _copied(page: witness.PageText, line: str, fold: bool) -> bool:
     """Whether the page shows a repost's line (normalised), or shows it less the furniture it
     keeps from the eye, or holds it whole as such (a caption with its credit's label for screen
     readers, a photo's "enlarge" label drawn on hover): a repost taken from the markup copies
-    any of these."""
-    if witness.shows(page, line, fold):
+    any of these; and a line that is the page's description whole, the site's own words (a dek
+    that the page shows otherwise, or only in its `og:description`)."""
+    if witness.shows(page, line, fold) or witness.is_description(page, line, fold):
         return True
     if not page.hidden:
         return False

@@ -1262,6 +1262,13 @@ def describes(page: PageText, text: str, *, fold_script: bool) -> bool:
     return all(key in said for key in map(_letters, normalize_each(text.split("\n"), fold_script)))
 
 
+def is_description(page: PageText, line: str, fold_script: bool) -> bool:
+    """Whether a normalised line is, letter for letter, one of the descriptions the page gives
+    (`og:description`, `twitter:description`, `description`): the site's own words."""
+    key = _letters(line)
+    return bool(key) and key in _normalized(page, "meta", fold_script)[1]
+
+
 def holds(page: PageText, repost: Sequence[str]) -> bool:
     """Whether the page shows or carries most of the repost's text (or its excerpt)."""
     return find(page, repost, (), fold_script=True) is not None

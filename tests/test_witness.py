@@ -1150,6 +1150,25 @@ def test_a_description_written_in_markup_is_read_as_its_text() -> None:
                                                     "vote. For more on the city's bridges, see our guide.")
 
 
+def test_a_line_that_is_the_pages_description_is_copied_not_added() -> None:
+    # Vulture's dek under the headline names the showrunner; its og:description, the same dek
+    # without the name, is what a reposter's tool puts above the article: the site's own words
+    shown = "With four shows, veteran engineer Annabel Leighton has found a way to keep the old bridge standing."
+    described = "With four shows, the veteran engineer has found a way to keep the old bridge standing."
+    head = f"<meta property='og:description' content='{described}'>"
+    page = _chrome("Harbour bridge", f"<article><header><h1>Harbour bridge</h1><p class='dek'>{shown}</p>"
+                   "<span>By Meg James</span></header><div class='body'>"
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></article>", head=head)
+    assert _judge(page, [described, *ARTICLE]).faithful
+    assert _judge(page, [shown, *ARTICLE]).faithful
+    # a line of the reposter's own, even one a word away from the description, is added
+    verdict = _judge(page, [described.replace("keep the old bridge standing", "tear the old bridge down"), *ARTICLE])
+    assert not verdict.faithful and [h["op"] for h in verdict.hunks] == ["added"]
+    # and the description copied does not stand for a paragraph the repost drops
+    verdict = _judge(page, [described, *ARTICLE[:2], *ARTICLE[3:]])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [ARTICLE[2]]
+
+
 @pytest.mark.parametrize("named", [
     '<script type="application/ld+json">{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Meg James"}]}</script>',
     '<meta name="author" content="Meg James">',
