@@ -31,7 +31,7 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE = re.compile(r"[。！？!?.;；]")
 _LETTERS = re.compile(r"[\W_]+")
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|])")
-_LEADING = re.compile(r"^(\s*)([#>+\-]|\d+[.)])")
+_LEADING = re.compile(r"^(\s*)([#>+\-]|\d+(?=[.)]))")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,10 @@ def _size(line: str) -> int:
 def _escape(line: str) -> str:
     """A line of text as a Markdown line that reads as that text."""
     line = _MARKDOWN.sub(r"\\\1", line)
-    return _LEADING.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+    # (a list's marker is escaped before its sign; an ordered one's number is no punctuation a
+    # backslash escapes, so its delimiter is: "6\." reads as "6.", "\6." as "\6.")
+    return _LEADING.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2).isdigit() else "\\" + m.group(2)),
+                        line)
 
 
 def cases(base: Path, limit: int | None = None, first: int = 0) -> list[Case]:

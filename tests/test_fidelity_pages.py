@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crawler import analyze
 from crawler.config import Config
+from crawler.normalize import markdown_to_lines
 from tests.origin import Origin, Reply
 from tests.real_pages import KINDS, cases, is_prose_line, repost_body, write_repost
 from tests.test_crawl import crawl, fields, make_config
@@ -98,3 +99,11 @@ def test_a_repost_that_drops_any_paragraph_of_prose_is_caught() -> None:
     assert tried >= 350, tried
     assert uncaught - set(UNCAUGHT_DROPS) == set(), sorted(uncaught - set(UNCAUGHT_DROPS))
     assert set(UNCAUGHT_DROPS) <= uncaught, "a drop is caught now: unlist it"
+
+
+def test_a_reposts_markdown_reads_as_its_lines() -> None:
+    # The reposts are Markdown: a line that opens like a list's item, a heading or a quote is
+    # escaped so that it reads as the text it is ("6\." for an ordered item: "\6." reads "\6.").
+    lines = ("6. This led to another drawing.", "1) Lego Star Wars", "# 1 in the charts", "- a dash",
+             "> a sign", "2019. A year", "*stars* and [brackets] and a back\\slash")
+    assert markdown_to_lines(repost_body(lines)) == list(lines)
