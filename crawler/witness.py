@@ -278,6 +278,7 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
     media: set[int] = set()  # block elements with an image, a video or a frame inside
     phrasing: set[int] = set()  # block elements of phrasing content only (p, headings)
     rows: set[int] = set()  # <tr> elements
+    see_through: dict[int, int] = {}  # <center> element -> the element whose paragraphs its own are
     cells: dict[int, int] = {}  # <td>/<th> element -> its <tr>
     alts: list[str] = []  # letters of the images' alternative texts
     linked: list[str] = []  # the texts inside links of the block being read
@@ -349,7 +350,11 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
                 cur = ids[0]
                 parent_of[cur] = parent
                 has_blocks.add(parent)
-                container = parent if tag in _PARAGRAPH_TAGS else cur
+                container = see_through.get(parent, parent) if tag in _PARAGRAPH_TAGS else cur
+                if tag == "center":
+                    # (a presentational wrapper, as <font> is: old templates set a run of the
+                    # article's photos, captions and paragraphs in one; its paragraphs are its parent's)
+                    see_through[cur] = see_through.get(parent, parent)
                 if tag in _PHRASING:
                     phrasing.add(cur)
                 elif tag == "tr":

@@ -1422,6 +1422,21 @@ def test_the_article_goes_on_past_a_video_box_where_the_repost_holds_a_line_beyo
     assert list(_found(page, ARTICLE).lines) == normalize_lines(ARTICLE)
 
 
+def test_a_paragraph_inside_a_center_wrapper_is_its_parents() -> None:
+    # Sina's old template sets a run of photos, their captions and a paragraph of the article in
+    # one <center>, between paragraphs outside it: <center> is presentational, as <font> is, and
+    # the paragraph is the article's as theirs are (a repost that drops it was edited); the
+    # captions there stay captions.
+    photos = "".join(f"<p style='text-align:center'><img src='/p{n}.jpg'></p><p style='text-align:center'>"
+                     f"The old bridge, view {n}</p>" for n in range(2))
+    body = ("".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + f"<center>{photos}<p>{ARTICLE[2]}</p>{photos}</center>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE[3:]))
+    page = _chrome("Harbour bridge", f"<div class='x'>{body}</div>")
+    found = _found(page, ARTICLE[:2] + ARTICLE[3:])
+    assert normalize_lines(ARTICLE[2:3])[0] in found.lines
+    assert list(_found(page, ARTICLE).lines) == normalize_lines(ARTICLE)
+
+
 FERRIES = [f"Ferry {n} from the harbour pier to the island, capacity {c} cars, fare {f} euros"
            for n, f, c in (("A", 6, 40), ("B", 7, 35), ("C", 8, 50), ("D", 9, 20), ("E", 10, 45))]
 
