@@ -310,7 +310,11 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
             tag = node.tag
             if tag[0] == "-" or tag in _SKIP_TAGS:
                 if tag in _MEDIA_TAGS:
-                    media.add(cur)
+                    # (an image set after the words of its line, a magazine's end mark in the
+                    # last paragraph, makes no caption of them: a caption's picture stands above
+                    # it, or on a line of its own)
+                    if not any(piece.strip() for piece in buf):
+                        media.add(cur)
                     if tag == "img" and len(alt := node.attributes.get("alt") or "") >= ALT_SHORTEST:
                         alts.append(alt_key(alt))
                 continue

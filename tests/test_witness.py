@@ -1437,6 +1437,23 @@ def test_a_paragraph_inside_a_center_wrapper_is_its_parents() -> None:
     assert list(_found(page, ARTICLE).lines) == normalize_lines(ARTICLE)
 
 
+def test_a_paragraph_that_ends_with_an_end_mark_image_is_no_caption() -> None:
+    # Thought Catalog ends its last paragraph, short and bold, with its mark, an image inside the
+    # paragraph after the words: that is the article's last paragraph, not an image's caption
+    last = "One day the bridge will be gone, and the town will miss the sound of it."
+    mark = "<span class='mark'><img src='/mark.gif' alt='mark'></span>"
+    caption = "Fishermen cast their nets below the old bridge at dawn, as they have done for fifty years."
+    photo = f"<p><img src='/bridge.jpg'><br>{caption}</p>"
+    page = _chrome("Harbour bridge", "<article>" + "".join(f"<p>{p}</p>" for p in ARTICLE[:3]) + photo
+                   + "".join(f"<p>{p}</p>" for p in ARTICLE[3:]) + f"<p><strong>{last}</strong> {mark}</p></article>")
+    assert _judge(page, [*ARTICLE, last]).faithful
+    verdict = _judge(page, ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [last]
+    # a photo's line, its picture above its words, stays a caption a repost may leave out
+    found = _found(page, [*ARTICLE, last])
+    assert caption in found.furniture and caption not in found.lines and normalize_lines([last])[0] in found.lines
+
+
 FERRIES = [f"Ferry {n} from the harbour pier to the island, capacity {c} cars, fare {f} euros"
            for n, f, c in (("A", 6, 40), ("B", 7, 35), ("C", 8, 50), ("D", 9, 20), ("E", 10, 45))]
 
