@@ -949,14 +949,12 @@ def _resumes(blocks: list[Block], keys: list[str], held: list[bool], i: int, ste
     the repost holds stands there in one of them (a video box of headings and menus between the
     article's first paragraphs and the rest: the repost says the article goes on past it)."""
     stop = min(len(blocks), i + _REACH) if step > 0 else max(-1, i - _REACH)
-    if any(held[j] and blocks[j].container in containers for j in range(i, stop, step)):
-        return True
+    ended = False  # a heading or prose of another box stood between: only a held line goes on
     for j in range(i, stop, step):
         b = blocks[j]
-        if b.container in containers:
+        if b.container in containers and (held[j] or not ended):
             return True
-        if b.heading or _prose(b, keys[j], wrappers):
-            return False
+        ended = ended or b.heading or _prose(b, keys[j], wrappers)
     return False
 
 
