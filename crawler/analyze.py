@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,11 +299,12 @@ def _without_furniture(fid: Fidelity, page_lines: Sequence[str], repost: Sequenc
     """What a repost may leave out (SPEC 7): text only the page has that is not a paragraph of
     prose (a dateline, a byline, a caption, a label, a call to action) is no difference; words
     inside a paragraph of prose are (a clause the site put in), unless shaped like a credit; a
-    line of a run of like lines the repost copies (a table's row, a list's item) is.
+    line of a run of like lines the repost copies (a table's row, a list's item) is; a copy of a
+    paragraph the page says again, which the repost says, is not.
     `page_lines`: the page's lines as the hunks show them; `repost`: the repost's compared lines."""
     kept = tuple(h for h in fid.hunks if h.op != HunkOp.MISSING or (
         (_article_text(h.original, page_lines) or _in_a_run(h.original, page_lines, repost))
-        and not _a_summary(h.original, page_lines, repost)))
+        and not _a_summary(h.original, page_lines, repost) and not _a_copy(h.original, page_lines, repost)))
     return fid if len(kept) == len(fid.hunks) else Fidelity(fid.similarity, not kept, kept)
 
 
@@ -329,6 +331,17 @@ def _a_summary(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str,
     size = sum(len(_letters(line)) for line in lines)
     return any(len(_letters(line)) >= size * _QUOTED_FROM and witness.coverage(lines, [line]) >= _SAID_TWICE
                for line in after)
+
+
+def _a_copy(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> bool:
+    """Whether page text a repost lacks is only copies of paragraphs the page says more than once
+    (a template that prints a paragraph twice), each of which the repost says: it lacks no word."""
+    held = {_letters(n) for n, _ in repost}
+    lines = [_letters(line) for line in normalize_lines(text.split("\n"), _settings.fold_script)]
+    if not lines or not all(line and line in held for line in lines):
+        return False
+    said = Counter(map(_letters, normalize_lines(page_lines, _settings.fold_script)))
+    return all(said[line] > 1 for line in lines)
 
 
 def _article_text(text: str, page_lines: Sequence[str]) -> bool:

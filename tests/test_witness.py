@@ -1927,6 +1927,19 @@ def test_a_line_the_page_says_twice_in_a_row_is_said_once() -> None:
     assert _found(page, ARTICLE[:1] + ARTICLE).lines == tuple(normalize_lines(ARTICLE[:1] + ARTICLE))
 
 
+def test_a_repost_that_says_a_repeated_paragraph_fewer_times_lacks_no_word() -> None:
+    # A template prints one paragraph three times (twice in a row, once further on); the generic
+    # extractor keeps every copy. A repost that says it twice lacks a copy, not a word.
+    twice = ARTICLE[2]
+    article = ARTICLE[:3] + [twice] + ARTICLE[3:4] + [twice] + ARTICLE[4:]
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in article) + "</div>")
+    assert _judge(page, ARTICLE[:3] + ARTICLE[3:4] + [twice] + ARTICLE[4:]).faithful
+    assert _judge(page, ARTICLE).faithful
+    # a repost without the paragraph at all lacks it
+    verdict = _judge(page, ARTICLE[:2] + ARTICLE[3:])
+    assert not verdict.faithful and twice in [h["original"] for h in verdict.hunks]
+
+
 def test_an_article_set_whole_inside_a_link_is_the_pages_text() -> None:
     # An old template wraps the whole article in a link to its own page: its paragraphs are
     # text, not a line of links; a card of headline and summary inside a link stays a link.
