@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,13 +313,17 @@ def _a_summary(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str,
     points", a lead set apart); inside it, below prose the repost has, only a pull quote or a
     caption, which a longer paragraph says again: a report quoted in the news and again in the
     commentary, a line of a list said again under another heading, is the article's text.
-    (Words said again further up, a tweet quoting the article, are neither.)"""
+    Words said again further up are neither, but for a pull quote set right after the longer
+    paragraph it is taken from."""
     lines = normalize_lines(text.split("\n"), _settings.fold_script)
     if witness.coverage(lines, [n for n, _ in repost]) < _SAID_TWICE:
         return False
     spanned = _spanned(text, page_lines)
     if not spanned:
         return False
+    size = sum(len(_letters(line)) for line in lines)
+    if spanned[0] > 0 and _quoted_in(lines, size, page_lines[spanned[0] - 1], repost):
+        return True
     after = normalize_lines(page_lines[spanned[-1] + 1:], _settings.fold_script)
     if witness.coverage(lines, after) < _SAID_TWICE:
         return False
@@ -328,20 +331,31 @@ def _a_summary(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str,
     if not any(_letters(line) in held and witness.is_prose(line)
                for line in normalize_lines(page_lines[:spanned[0]], _settings.fold_script)):
         return True
-    size = sum(len(_letters(line)) for line in lines)
     return any(len(_letters(line)) >= size * _QUOTED_FROM and witness.coverage(lines, [line]) >= _SAID_TWICE
                for line in after)
 
 
+def _quoted_in(lines: list[str], size: int, before: str, repost: Sequence[tuple[str, str]]) -> bool:
+    """Whether `lines` (`size` letters) are a pull quote of the paragraph `before` them (a page
+    line): one the repost says, longer by a part, that holds their words."""
+    paragraph = normalize_lines([before], _settings.fold_script)
+    key = "".join(map(_letters, paragraph))
+    return (len(key) >= size * _QUOTED_FROM and key in {_letters(n) for n, _ in repost}
+            and witness.coverage(lines, paragraph) >= _SAID_TWICE)
+
+
 def _a_copy(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, str]]) -> bool:
-    """Whether page text a repost lacks is only copies of paragraphs the page says more than once
-    (a template that prints a paragraph twice), each of which the repost says: it lacks no word."""
-    held = {_letters(n) for n, _ in repost}
-    lines = [_letters(line) for line in normalize_lines(text.split("\n"), _settings.fold_script)]
-    if not lines or not all(line and line in held for line in lines):
+    """Whether page text a repost lacks is only copies of paragraphs the page says twice in a row
+    (a template that prints a paragraph twice), each of which the repost says: it lacks no word.
+    (A line said again elsewhere, a list's item under another heading, is the article's there.)"""
+    spanned = _spanned(text, page_lines)
+    if not spanned:
         return False
-    said = Counter(map(_letters, normalize_lines(page_lines, _settings.fold_script)))
-    return all(said[line] > 1 for line in lines)
+    held = {_letters(n) for n, _ in repost}
+    lo, hi = max(0, spanned[0] - 1), min(len(page_lines), spanned[-1] + 2)
+    keys = dict(zip(range(lo, hi), ("".join(map(_letters, normalize_lines([line], _settings.fold_script)))
+                                     for line in page_lines[lo:hi])))
+    return all(keys[k] and keys[k] in held and keys[k] in (keys.get(k - 1), keys.get(k + 1)) for k in spanned)
 
 
 def _article_text(text: str, page_lines: Sequence[str]) -> bool:

@@ -1841,6 +1841,21 @@ def test_a_pull_quote_named_by_its_class_is_no_text_a_repost_must_carry(box: str
     assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [article[1]]
 
 
+@pytest.mark.parametrize("box", ["<q class='center'>{}</q>", "<aside>{}</aside>"])
+def test_a_pull_quote_right_after_the_paragraph_it_quotes_is_no_text_a_repost_must_carry(box: str) -> None:
+    # The Verge sets a pull quote in a <q> right after the paragraph whose words it repeats; no
+    # class names it, and no paragraph further on says its words again
+    pull = "\"We are here to keep the island connected.\""
+    said = "\"We are not here to win prizes, we are here to keep the island connected,\" the mayor said."
+    article = [ARTICLE[0], ARTICLE[1], said, *ARTICLE[2:]]
+    page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in article[:3])
+                   + box.format(pull) + "".join(f"<p>{p}</p>" for p in article[3:]) + "</div>")
+    assert _judge(page, article).faithful
+    # the paragraph it is taken from is the article's
+    verdict = _judge(page, article[:2] + article[3:])
+    assert not verdict.faithful and any(said in h["original"] for h in verdict.hunks)
+
+
 def test_a_listicles_items_set_as_headings_are_its_text_and_a_dek_above_is_not() -> None:
     # BuzzFeed sets each numbered item of a list article in an <h2> of a box of its own, a
     # picture or a quote under it; a dek above the article is an <h2> that ends with a full stop too
@@ -1928,13 +1943,15 @@ def test_a_line_the_page_says_twice_in_a_row_is_said_once() -> None:
 
 
 def test_a_repost_that_says_a_repeated_paragraph_fewer_times_lacks_no_word() -> None:
-    # A template prints one paragraph three times (twice in a row, once further on); the generic
-    # extractor keeps every copy. A repost that says it twice lacks a copy, not a word.
+    # A template prints one paragraph twice in a row, and once more further on; the generic
+    # extractor keeps every copy. A repost that says it once where it stands twice lacks no word.
     twice = ARTICLE[2]
     article = ARTICLE[:3] + [twice] + ARTICLE[3:4] + [twice] + ARTICLE[4:]
     page = _chrome("Harbour bridge", "<div class='story'>" + "".join(f"<p>{p}</p>" for p in article) + "</div>")
     assert _judge(page, ARTICLE[:3] + ARTICLE[3:4] + [twice] + ARTICLE[4:]).faithful
-    assert _judge(page, ARTICLE).faithful
+    # said again further on, it is the article's there (as a list's item under another heading)
+    verdict = _judge(page, ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [twice]
     # a repost without the paragraph at all lacks it
     verdict = _judge(page, ARTICLE[:2] + ARTICLE[3:])
     assert not verdict.faithful and twice in [h["original"] for h in verdict.hunks]
