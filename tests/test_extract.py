@@ -280,6 +280,23 @@ def test_a_last_paragraph_that_speaks_of_a_newsletter_is_the_articles() -> None:
     assert extract(page.encode()).paragraphs == (*TRAVELLERS, last)
 
 
+def test_an_intro_set_in_a_box_of_its_own_above_the_text_is_the_articles() -> None:
+    """The Verge sets an article's first paragraph in an intro box under the share buttons, a
+    rule under it, and the rest in the text's box: two readings of one article. A dek in the
+    header and a line of share links stay out."""
+    # (a long article: the intro holds too little of its text to make their box the container)
+    intro, *rest = TRAVELLERS + [f"Traveller {n} said the agent had promised a visa within a week and asked for "
+                                 f"{n * 100} dollars in cash, paid at a cafe near the station." for n in range(2, 20)]
+    page = ("<html><head><title>t</title></head><body><div class='hero'><h1>t</h1><h2>A dek in the header.</h2></div>"
+            "<div class='wrap'><ul class='share'><li><a href='/s'>share</a></li><li><a href='/t'>tweet</a></li></ul>"
+            f"<div class='intro'><p>{intro}</p><hr></div><div class='ad'></div>"
+            "<div class='text'>" + "".join(f"<p>{p}</p>" for p in rest) + "</div></div></body></html>")
+    assert extract(page.encode()).paragraphs == (intro, *rest)
+    # a box of links between them parts them: the text's box alone is the article
+    parted = page.replace("<div class='ad'></div>", "<div class='more'><a href='/1'>One story</a> <a href='/2'>Two</a></div>")
+    assert extract(parted.encode()).paragraphs == tuple(rest)
+
+
 def test_names_and_web_addresses_under_the_article_are_no_body() -> None:
     """A site's "follow us" lines, a name and its address each, where the body ends."""
     page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"

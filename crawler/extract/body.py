@@ -14,6 +14,7 @@ from crawler.extract.clean import _ITEM_TAGS, _clean, _finish, _maybe_json_ld, p
 from crawler.extract.decode import Article, _decode, json_document
 from crawler.extract.jsonld import _json_ld_body, json_ld_author_names
 from crawler.extract.score import (
+    SENTENCE_ENDS_RE,
     _blocks_under,
     _mark_teasers,
     _select,
@@ -48,6 +49,9 @@ LABELS_ONLY_RETRIES = 3
 # When none has a body, this many label-like lines (timed subtitles, dated entries) are the
 # body; one or two are only labels.
 LABELS_AS_BODY_MIN = 3
+# A paragraph of an intro set in a box of its own above the article is at least this long
+# (weighted length): a line that asks to comment or subscribe is shorter.
+INTRO_MIN_LEN = 120
 
 # An HTML parser scans its stack of open elements on every start and end tag of a block
 # container, so its time grows with the square of their nesting (lexbor: about 1.1e-9 s
@@ -321,7 +325,31 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tu
     up = page.eparent[best]
     if up > 0 and page.etag[up] not in ("body", "html"):
         all_idx = _blocks_under(up, page)
+        keep = _prose_before(page, best, ws, lens, puncts, flagged) + keep
     return _finish(page, keep, edge + _left_out(page, all_idx, keep, flagged), cut)
+
+
+def _prose_before(page: _Page, best: int, ws, lens, puncts, flagged) -> list[int]:
+    """The blocks of the siblings right before the container that hold only paragraphs of
+    prose: an article split over boxes of its own (an intro set above the article's text,
+    under a rule). A sibling without text (a rule, an empty ad slot) is passed. (Boxes after
+    the article that read as prose are as often a call to comment or a promotion.)"""
+    eparent, up = page.eparent, page.eparent[best]
+    got: list[int] = []
+    for c in reversed([c for c in range(up + 1, best) if eparent[c] == up]):
+        blocks = [i for i in _blocks_under(c, page) if page.texts[i]]
+        if not blocks:
+            continue
+        if flagged[c] or not all(_a_paragraph(page, i, ws, lens, puncts) for i in blocks):
+            break
+        got = blocks + got
+    return got
+
+
+def _a_paragraph(page: _Page, i: int, ws, lens, puncts) -> bool:
+    return ws[i] > 0 and lens[i] >= INTRO_MIN_LEN and puncts[i] > 1 and not page.linky[i] \
+        and page.etag[page.owner[i]] == "p" \
+        and SENTENCE_ENDS_RE.search(page.texts[i]) is not None
 
 
 @dataclass(frozen=True)
