@@ -896,7 +896,7 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
             if (b.heading and (step > 0 or not passed)) or (b.ruled and step > 0):
                 section = frozenset()
             if held[i] or b.container in containers or keys[i] in section:
-                take[i] = _required(b, keys[i], held[i], containers, wrappers, section)
+                take[i] = _required(b, keys[i], held[i], containers, wrappers, section, extracted=keys[i] in body)
                 passed = 0
             elif _prose(b, keys[i], wrappers):
                 break
@@ -966,7 +966,7 @@ def _gallery(blocks: list[Block], keys: list[str], stretch: _Stretch) -> bool:
 
 
 def _required(block: Block, key: str, held: bool, containers: set[int], wrappers: set[int], body: Set[str],
-              inside: bool = False, gallery: bool = False) -> bool:
+              inside: bool = False, gallery: bool = False, extracted: bool = False) -> bool:
     """Whether a block of the article's stretch is article text a repost must carry: a line the
     repost holds (but a line of links, even held, is the page's furniture, as the extractor's
     extras are), or prose in a container of the article's paragraphs. `inside`: the block stands
@@ -979,8 +979,11 @@ def _required(block: Block, key: str, held: bool, containers: set[int], wrappers
         # (Inside a caption, a sidebar, a footer, words the repost also says are the page's
         # furniture retelling the article: a repost need not carry them a second time.)
         return not block.linky and not (block.furniture and not block.soft)
-    if block.heading and inside and _said_as_paragraph(block.text, key):
-        # (each item of a listicle in a box of its own: no paragraph of the article shares its container)
+    if block.heading and (inside or (extracted and block.container in containers)) \
+            and _said_as_paragraph(block.text, key):
+        # (each item of a listicle in a box of its own: no paragraph of the article shares its container;
+        # above them, a lead set as a heading in the article's own container, which the extractor
+        # holds as body too: two readings agree)
         return _prose(block, key, wrappers)
     if block.heading and not (_size(key) >= _SPOKEN_HEADING and _ASKS.search(block.text)):
         return False

@@ -1874,6 +1874,22 @@ def test_a_listicles_items_set_as_headings_are_its_text_and_a_dek_above_is_not()
     assert _judge(titled, marked).faithful
 
 
+def test_a_lead_set_as_a_heading_in_the_articles_own_box_is_its_text() -> None:
+    # An editorial opens with its first paragraph in an <h2>, inside the box of the article's
+    # text (paragraphs between <br>s); the extractor holds it as body, and so does the witness:
+    # a repost without it lacks it. A dek set as a heading in the header above stays out.
+    lead = ("Opposition to the plan to close the old harbour bridge to cars is mounting, and with good reason. "
+            "Or good reasons, we should say.")
+    dek = "The council's plan to close the old harbour bridge draws opposition from the island."
+    story = (f"<div class='head'><h1>Harbour bridge</h1><h2>{dek}</h2></div><div class='entry'><span class='text'>"
+             f"<span class='lead'><h2>{lead}</h2></span><br><br>" + "<br><br>".join(ARTICLE) + "</span></div>")
+    page = _chrome("Harbour bridge", story)
+    assert _judge(page, [lead, *ARTICLE]).faithful
+    assert _judge(page, [dek, lead, *ARTICLE]).faithful
+    verdict = _judge(page, ARTICLE)
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [lead]
+
+
 def test_a_gallery_whose_captions_are_its_article_holds_them_as_its_text() -> None:
     # PopSugar's slideshow: each slide a <figure>, a picture and a <figcaption> of paragraphs; the
     # captions are the whole article, and a repost that drops one was edited
