@@ -887,6 +887,8 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
         # box, not what lies above it.
         section = body
         passed = 0  # blocks passed since the last one taken
+        # the nearest numbered block taken (a listicle's item)
+        nearest = blocks[edge - step].text if 0 <= edge - step < len(blocks) else ""
         while 0 <= i < len(blocks):
             if skipped > _SKIP_AFTER:
                 if not _resumes(blocks, keys, held, i, step, containers, wrappers):
@@ -898,6 +900,13 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
             if held[i] or b.container in containers or keys[i] in section:
                 take[i] = _required(b, keys[i], held[i], containers, wrappers, section, extracted=keys[i] in body)
                 passed = 0
+                nearest = b.text if _NUMBERED.match(b.text) else nearest
+            elif step < 0 and b.heading and _item_before(b.text, nearest) and _said_as_paragraph(b.text, keys[i]) \
+                    and _prose(b, keys[i], wrappers):
+                # a listicle's first item, in a box unlike the next one's: no dek is numbered
+                take[i] = True
+                passed = 0
+                nearest = b.text
             elif _prose(b, keys[i], wrappers):
                 break
             else:
@@ -920,6 +929,15 @@ def _widened(blocks: list[Block], keys: list[str], stretch: _Stretch, containers
                           and not (blocks[j].furniture or blocks[j].linky or blocks[j].heading) for j in sides) \
                 and in_a_run(b.text, keys[i], [(blocks[j].text, keys[j]) for j in sides if j is not None])
     return take
+
+
+_NUMBERED = re.compile(r"^\W*(\d{1,3})\s*([.)、．])")
+
+
+def _item_before(text: str, item: str) -> bool:
+    """Whether `text` is numbered one before `item`, with the same mark ("1. ..." before "2. ...")."""
+    one, two = _NUMBERED.match(text), _NUMBERED.match(item)
+    return bool(one and two and one.group(2) == two.group(2) and int(one.group(1)) + 1 == int(two.group(1)))
 
 
 def _nearest_text(keys: list[str], i: int, step: int) -> int | None:

@@ -1872,6 +1872,15 @@ def test_a_listicles_items_set_as_headings_are_its_text_and_a_dek_above_is_not()
     # a subheading between them is still no text a repost must carry
     titled = page.replace(f"<h2>{items[3]}</h2>", f"<h2>The ferry plan</h2><p>{items[3]}</p>")
     assert _judge(titled, marked).faithful
+    # the first item's heading set in its box, the others' one box deeper: the first is still an
+    # item, not a dek (no dek is numbered one before the first item the repost has)
+    boxes = "".join(f"<div class='item-{n}'>" + (f"<h2>{item}</h2>" if n == 1 else f"<div class='solid'><h2>{item}</h2></div>")
+                    + f"<div class='media'><img src='/{n}.jpg' alt=''><p>Loading</p></div></div>"
+                    for n, item in enumerate(items, 1))
+    page = _chrome("Harbour bridge", f"<div class='story'><h1>Harbour bridge</h1><h2>{dek}</h2>{boxes}</div>")
+    assert _judge(page, marked).faithful
+    verdict = _judge(page, marked[1:])
+    assert not verdict.faithful and [h["original"] for h in verdict.hunks] == [items[0]]
 
 
 def test_a_lead_set_as_a_heading_in_the_articles_own_box_is_its_text() -> None:
