@@ -497,8 +497,10 @@ def _copied(page: witness.PageText, line: str, fold: bool) -> bool:
     keeps from the eye, or holds it whole as such (a caption with its credit's label for screen
     readers, a photo's "enlarge" label drawn on hover): a repost taken from the markup copies
     any of these; and a line that is the page's description whole, the site's own words (a dek
-    that the page shows otherwise, or only in its `og:description`)."""
-    if witness.shows(page, line, fold) or witness.is_description(page, line, fold):
+    that the page shows otherwise, or only in its `og:description`); or a credit the page sets
+    beside another in one line of its furniture."""
+    if witness.shows(page, line, fold) or witness.is_description(page, line, fold) \
+            or witness.in_furniture(page, line, fold):
         return True
     if not page.hidden:
         return False

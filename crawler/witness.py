@@ -1297,6 +1297,21 @@ def is_description(page: PageText, line: str, fold_script: bool) -> bool:
     return bool(key) and key in _normalized(page, "meta", fold_script)[1]
 
 
+def in_furniture(page: PageText, line: str, fold_script: bool) -> bool:
+    """Whether a normalised line, no prose, is the first or the last part of a line of the page's
+    furniture (inside it, or shaped like it), letter for letter: a credit set beside another in
+    one line ("本文来源：X  责任编辑：Y"), which a repost copies alone."""
+    key = _letters(line)
+    if _size(key) < _PART_MIN or is_prose(line, key):
+        return False
+    said = _said(page, fold_script)
+    return any(len(k) > len(key) and (k.startswith(key) or k.endswith(key))
+               and (block.furniture or furniture_shaped(block.text)) for block, k in zip(page.visible, said.keys))
+
+
+_PART_MIN = 8  # letters (a Han character counts two) of a part of a line of furniture (a word or two is anyone's)
+
+
 def holds(page: PageText, repost: Sequence[str]) -> bool:
     """Whether the page shows or carries most of the repost's text (or its excerpt)."""
     return find(page, repost, (), fold_script=True) is not None

@@ -1326,6 +1326,21 @@ def test_a_credit_line_the_page_shows_whole_is_spared_where_the_repost_breaks_it
     assert analyze.tolerate(lines, frozenset(shown)) == lines[2:]
 
 
+def test_a_credit_the_page_sets_beside_another_in_one_line_is_copied_not_added() -> None:
+    # NetEase sets the source and the editor in two spans of one line under the article; a
+    # repost that ends with the editor's credit alone copied it from the page
+    credits = ("<div class='ep-source'><span class='left'>本文来源：证券市场红周刊</span> "
+               "<span class='ep-editor'>责任编辑：杨倩 NF4425</span></div>")
+    page = _chrome("Harbour bridge", f"<div class='story'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}</div>{credits}")
+    assert _judge(page, [*ARTICLE, "责任编辑：杨倩 NF4425"]).faithful
+    read = witness.read_page(page)
+    assert witness.in_furniture(read, normalize_lines(["本文来源：证券市场红周刊"])[0], True)
+    # a part from inside the line, or words the page does not show there, are added
+    assert not witness.in_furniture(read, normalize_lines(["证券市场红周刊 责任编辑"])[0], True)
+    verdict = _judge(page, [*ARTICLE, "责任编辑：张三 NF4425"])
+    assert not verdict.faithful and verdict.hunks[0]["op"] == "added"
+
+
 TWEET = ("While we argue about the bridge, we should not forget the ferry that sank off the island in 1998. "
          "https://t.co/hFciHO5Qc7")
 TWEET_CREDIT = "— Jane Roe (@janeroe) November 18, 2019"
