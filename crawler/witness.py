@@ -283,19 +283,24 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
     alts: list[str] = []  # letters of the images' alternative texts
     linked: list[str] = []  # the texts inside links of the block being read
     ruled = False  # a horizontal rule stands before the next block
+    # the least furniture flag of the block's words: a block whose words all stand in an inline
+    # element a class names furniture (<span class="caption"> after an <img><br>) is furniture
+    least: list[int] = []
 
     def flush() -> None:
         nonlocal link, ruled
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                out.append(Block(text, container, furniture > 0, min(link, len(text)), heading,
-                                 soft if furniture == _BY_CLASS else 0, cur, links=tuple(linked), ruled=ruled,
-                                 caption=furniture == _BY_CAPTION))
+                flag = max(furniture, least[0]) if least else furniture
+                out.append(Block(text, container, flag > 0, min(link, len(text)), heading,
+                                 soft if flag == _BY_CLASS else 0, cur, links=tuple(linked), ruled=ruled,
+                                 caption=flag == _BY_CAPTION))
                 ruled = False
             buf.clear()
         link = 0
         linked.clear()
+        least.clear()
 
     it: Iterator[Any] = root.iter(include_text=True)
     while True:
@@ -303,6 +308,8 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
             t = node.text_content
             if t is not None:
                 buf.append(t)
+                if not t.isspace():
+                    least[:] = [min(least[0], furniture) if least else furniture]
                 if in_link:
                     link += len(t.strip())
                     linked.append(t)

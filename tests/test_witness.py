@@ -1326,6 +1326,22 @@ def test_a_credit_line_the_page_shows_whole_is_spared_where_the_repost_breaks_it
     assert analyze.tolerate(lines, frozenset(shown)) == lines[2:]
 
 
+def test_a_caption_in_an_inline_element_a_class_names_is_furniture() -> None:
+    # The Washington Post sets a chart, a <br> and its caption, a long sentence, in a <span> whose
+    # class names it, between two paragraphs: the caption is the page's furniture, not prose of
+    # the article; a paragraph that only holds such a span beside words of its own is prose
+    caption = ("For 2015, the harbour office checked yes when asked whether it had moved money to a "
+               "company owned by a member of the council, which the council had denied for years.")
+    chart = f"<div class='inline-content'><img src='/chart.png' alt=''><br><span class='pb-caption'>{caption}</span></div>"
+    story = "".join(f"<p>{p}</p>" for p in ARTICLE[:2]) + chart + "".join(f"<p>{p}</p>" for p in ARTICLE[2:])
+    page = _chrome("Harbour bridge", f"<div class='story'>{story}</div>")
+    assert normalize_lines([caption])[0] not in _found(page, ARTICLE).lines
+    said = f"The office said: <span class='pb-caption'>{caption}</span>"
+    page = _chrome("Harbour bridge", f"<div class='story'>{story.replace(chart, f'<p>{said}</p>')}</div>")
+    told = "The office said: " + caption
+    assert normalize_lines([told])[0] in _found(page, ARTICLE[:2] + ARTICLE[3:]).lines
+
+
 def test_a_credit_the_page_sets_beside_another_in_one_line_is_copied_not_added() -> None:
     # NetEase sets the source and the editor in two spans of one line under the article; a
     # repost that ends with the editor's credit alone copied it from the page
