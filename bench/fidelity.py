@@ -241,6 +241,13 @@ def _hostile_cost() -> None:
         got = analyze.analyze(job)
         print(f"  {name} ({len(page) / 1e6:.1f} MB): {_timed(lambda: analyze.analyze(job)):.0f} ms"
               f"{'' if got.failure is None else ' FAILED: ' + got.failure}")
+    # every line a repost adds that is no prose may be a part of one of the page's credit lines
+    credits = "".join(f"<p>Source: Agency {i} Editor: Name {i}</p>" for i in range(100_000))
+    page = f"<html><head><title>t</title></head><body>{shown}{credits}</body></html>".encode()
+    many = "\n\n".join([*article, *(f"Editor: Someone Else {j}" for j in range(200))])
+    job = analyze.PageJob(page, "text/html; charset=utf-8", "http://x.test/a/1.html", None, None, ((1, many),))
+    print(f"  100,000 credit lines, and a repost that adds 200 lines shaped as credits ({len(page) / 1e6:.1f} MB): "
+          f"{_timed(lambda: analyze.analyze(job)):.0f} ms")
 
 
 def main() -> int:

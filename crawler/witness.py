@@ -243,6 +243,8 @@ class PageText:
     # credit its stylesheet hides): a repost copied from the markup has them
     hidden: tuple[str, ...] = ()
     _hidden_keys: dict[bool, list[str]] = field(default_factory=dict, repr=False)  # see `without_hidden`
+    # see `in_furniture`
+    _furniture: dict[bool, tuple[dict[str, list[str]], dict[str, list[str]]]] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -1311,12 +1313,30 @@ def in_furniture(page: PageText, line: str, fold_script: bool) -> bool:
     key = _letters(line)
     if _size(key) < _PART_MIN or is_prose(line, key):
         return False
-    said = _said(page, fold_script)
-    return any(len(k) > len(key) and (k.startswith(key) or k.endswith(key))
-               and (block.furniture or furniture_shaped(block.text)) for block, k in zip(page.visible, said.keys))
+    heads, tails = _furniture_lines(page, fold_script)
+    return any(len(k) > len(key) and k.startswith(key) for k in heads.get(key[:_INDEXED], ())) \
+        or any(len(k) > len(key) and k.endswith(key) for k in tails.get(key[-_INDEXED:], ()))
+
+
+def _furniture_lines(page: PageText, fold_script: bool) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The letters of the page's shown lines of furniture (inside it, or shaped like it) short
+    enough to be credits, by their first and by their last few letters: read once per page,
+    however many lines a repost adds."""
+    read = page._furniture.get(fold_script)
+    if read is None:
+        heads: dict[str, list[str]] = {}
+        tails: dict[str, list[str]] = {}
+        for block, k in zip(page.visible, _said(page, fold_script).keys):
+            if _INDEXED < len(k) <= _CREDITS_MAX and (block.furniture or furniture_shaped(block.text)):
+                heads.setdefault(k[:_INDEXED], []).append(k)
+                tails.setdefault(k[-_INDEXED:], []).append(k)
+        read = page._furniture[fold_script] = (heads, tails)
+    return read
 
 
 _PART_MIN = 8  # letters (a Han character counts two) of a part of a line of furniture (a word or two is anyone's)
+_CREDITS_MAX = 300  # letters of a line of credits (a longer line is a paragraph's)
+_INDEXED = _PART_MIN // 2  # first and last letters a part is looked up by (a Han character is one letter of size two)
 
 
 def holds(page: PageText, repost: Sequence[str]) -> bool:
