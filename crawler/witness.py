@@ -311,7 +311,10 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
             if t is not None:
                 buf.append(t)
                 if not t.isspace():
-                    least[:] = [min(least[0], furniture) if least else furniture]
+                    if least:
+                        least[0] = min(least[0], furniture)
+                    else:
+                        least.append(furniture)
                 if in_link:
                     link += len(t.strip())
                     linked.append(t)
