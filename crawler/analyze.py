@@ -352,10 +352,14 @@ def _a_copy(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, st
     if not spanned:
         return False
     held = {_letters(n) for n, _ in repost}
-    lo, hi = max(0, spanned[0] - 1), min(len(page_lines), spanned[-1] + 2)
-    keys = dict(zip(range(lo, hi), ("".join(map(_letters, normalize_lines([line], _settings.fold_script)))
-                                     for line in page_lines[lo:hi])))
+    keys = _around(spanned, page_lines)
     return all(keys[k] and keys[k] in held and keys[k] in (keys.get(k - 1), keys.get(k + 1)) for k in spanned)
+
+
+def _around(spanned: list[int], page_lines: Sequence[str]) -> dict[int, str]:
+    """The letters of the page lines `spanned` and of the line on each side of them (where there is one)."""
+    lo, hi = max(0, spanned[0] - 1), min(len(page_lines), spanned[-1] + 2)
+    return dict(zip(range(lo, hi), map(_letters, normalize_each(page_lines[lo:hi], _settings.fold_script))))
 
 
 def _article_text(text: str, page_lines: Sequence[str]) -> bool:
@@ -376,9 +380,8 @@ def _in_a_run(text: str, page_lines: Sequence[str], repost: Sequence[tuple[str, 
     spanned = _spanned(text, page_lines)
     if not spanned or spanned[0] == 0 or spanned[-1] == len(page_lines) - 1:
         return False
-    lo, hi = spanned[0] - 1, spanned[-1] + 2
     held = {_letters(n) for n, _ in repost}
-    keys = dict(zip(range(lo, hi), map(_letters, normalize_each(page_lines[lo:hi], _settings.fold_script))))
+    keys = _around(spanned, page_lines)
     lacked = [k for k in spanned if keys[k] not in held]
     return bool(lacked) and all(
         len(keys[k]) >= _settings.min_change_chars and all(keys[j] in held for j in (k - 1, k + 1))
