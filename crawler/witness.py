@@ -967,8 +967,23 @@ def in_a_run(text: str, key: str, sides: Sequence[tuple[str, str]]) -> bool:
     def row(line: str) -> bool:
         return not is_prose(line) and not furniture_shaped(line)
 
-    return bool(sides) and row(text) and all(
-        row(line) and 2 * len(key) >= len(other) and 2 * len(other) >= len(key) for line, other in sides)
+    return bool(sides) and all(2 * len(key) >= len(other) and 2 * len(other) >= len(key) for _, other in sides) \
+        and ((row(text) and all(row(line) for line, _ in sides)) or all(_one_template(text, line) for line, _ in sides))
+
+
+_TEMPLATE_WORDS = 6  # words a line shares with the lines beside it to be filled from one template with them
+_WORDS = re.compile(r"\w+")
+
+
+def _one_template(one: str, other: str) -> bool:
+    """Whether two lines are filled in from one template ("Denis McDonough: You can continue to
+    follow Denis at @DenisMcDonough on Twitter. Archived content will be available at @Denis44."
+    and the next name's line): most of their words are the same, several of them. A list the
+    article makes of such lines is its own, whatever a line's shape says alone (a credit, a call
+    to follow); a site's one-off line is no run, and a menu's ("Share on Facebook") is short."""
+    a, b = set(_WORDS.findall(one.lower())), set(_WORDS.findall(other.lower()))
+    shared = len(a & b)
+    return shared >= _TEMPLATE_WORDS and 5 * shared >= 3 * min(len(a), len(b))
 
 
 def _resumes(blocks: list[Block], keys: list[str], held: list[bool], i: int, step: int, containers: set[int],

@@ -1534,6 +1534,35 @@ def test_a_line_of_a_run_set_apart_by_br_is_the_articles_when_the_witness_reads_
     assert not witness.in_a_run("Advertisement", "Advertisement", [(FAULTS[1], FAULTS[1])])
 
 
+FOLLOWS = [f"{name}: You can continue to follow {first} at @{handle} on Twitter. Archived content will be "
+           f"available at @{handle}44." for name, first, handle in (
+               ("Ada Brennan", "Ada", "AdaBrennan"), ("Tomas Ruiz", "Tomas", "truiz"),
+               ("Mei Lin Chow", "Mei Lin", "meilinchow"), ("Omar Haddad", "Omar", "OHaddad"),
+               ("Grace Okafor", "Grace", "gokafor"))]
+
+
+def test_a_list_of_lines_filled_from_one_template_is_the_articles_whatever_a_line_says_alone() -> None:
+    # An office's farewell post lists where each of its people can be followed: each line alone
+    # reads as a site's call to follow it, but a list of five filled from one template is the
+    # article's, and a repost that drops one from the middle was edited. A one-off call to
+    # follow under the article stays a repost's to leave out.
+    bio = "Ada Brennan is the office's digital director. Follow her on Twitter @AdaBrennan."
+    items = "".join(f"<li>{x}</li>" for x in FOLLOWS)
+    page = _chrome("Where to follow us", "<article><h1>Where to follow us</h1>"
+                   + "".join(f"<p>{x}</p>" for x in ARTICLE[:3]) + f"<ul>{items}</ul>"
+                   + "".join(f"<p>{x}</p>" for x in ARTICLE[3:]) + f"<p>{bio}</p></article>")
+    whole = ARTICLE[:3] + FOLLOWS + ARTICLE[3:]
+    assert _judge(page, whole).faithful
+    assert _judge(page, whole + [bio]).faithful
+    dropped = _judge(page, ARTICLE[:3] + FOLLOWS[:2] + FOLLOWS[3:] + ARTICLE[3:])
+    assert not dropped.faithful and [h["original"] for h in dropped.hunks] == [FOLLOWS[2]]
+    assert witness.in_a_run(FOLLOWS[2], FOLLOWS[2], [(FOLLOWS[1], FOLLOWS[1]), (FOLLOWS[3], FOLLOWS[3])])
+    # a site's calls to follow it share few words, and two unlike lines fewer
+    assert not witness.in_a_run("Follow us on Twitter", "followusontwitter",
+                                [("Follow us on Facebook", "followusonfacebook"), ("Follow us on Instagram", "followusoninstagram")])
+    assert not witness.in_a_run(bio, bio, [(FOLLOWS[1], FOLLOWS[1]), (FOLLOWS[3], FOLLOWS[3])])
+
+
 def test_a_dropped_paragraph_the_extractor_missed_is_caught_on_the_wire(tmp_path: Path) -> None:
     # served and crawled as a user would: a repost without the list's lead-in, one without the
     # embedded post's text; each is unfaithful with the dropped text in its hunk, the others faithful
