@@ -54,6 +54,7 @@ class CompareSettings:
     boilerplate: frozenset[str]
     min_change_chars: int
     fold_script: bool
+    max_bytes: int = 10_000_000  # of a stored page's decoded body read again (crawl.max_bytes)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class PageJob:
     previous: str | None  # the latest version's normalised text, if any
     reposts: tuple[tuple[int, str], ...]  # (repost id, Markdown body)
     cut: bool = False  # the body was cut at max_bytes: only the page's first part arrived
+    # the mirror's last full capture of the URL (as a rule the page that served `previous`)
+    before: WarcRef | None = None
 
 
 @dataclass(frozen=True)
@@ -781,8 +784,14 @@ def _analyze(job: PageJob) -> PageAnalysis:
         # Part of a page is no new version of its article (its tail, or the article itself, lies
         # past the cut); a first one only when it holds a repost's text or has no repost to hold.
         new_version = has_article and job.previous is None and (holds or not job.reposts)
+    elif job.previous is None or not has_article:
+        new_version = has_article
     else:
-        new_version = has_article and (job.previous is None or _new_article(job.previous, lines, job, page))
+        new_version, shown_before = _new_article(job.previous, lines, job, page)
+        if shown_before:
+            # What the page showed apart from the article before and shows as its text now (a
+            # new template's caption) is no line the article gained: a repost need not carry it.
+            verdicts = [v if v is None else _without_lines(v, shown_before) for v in verdicts]
     shown, said_lines, goes_to = "", [], None
     told_lines: list[str] | None = None  # the lines read for an outage, when not `said_lines`
     # Without a repost's text to tell the article from another, a headline that names a removal
@@ -857,19 +866,55 @@ def _withheld(lines: Sequence[str]) -> str | None:
     return None if line is None else f"its text says {line.strip()!r}"
 
 
-def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None) -> bool:
+def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.PageText | None
+                 ) -> tuple[bool, tuple[str, ...]]:
     """Whether `lines` are another version of the article than `previous` (normalised text): a
     paragraph of prose added, dropped or changed. A line only one template shows as body (a
     dateline, an embedded post's credit, a caption) changes the page, not the article; nor does
     a paragraph of `previous` the page still shows (its template sets it apart), or one the new
-    reading adds that a repost holds (the article had it when it was copied)."""
+    reading adds that a repost holds (the article had it when it was copied) or that the page
+    which served `previous` showed too (`_page_before`). With it, the lines of prose `lines` add
+    that that page showed (outside the version)."""
     added, dropped = _prose_changed(previous, lines, job.reposts)
+    shown_before: tuple[str, ...] = ()
     if added:
-        return True
-    if not dropped:
-        return False
-    shown = page if page is not None else witness.read_page(decode_html(job.html, job.content_type)[0])
-    return any(not witness.shows(shown, line, _settings.fold_script) for line in dropped)
+        before = _page_before(job)
+        if before is not None:
+            shown_before = tuple(line for line in added if witness.shows(before, line, _settings.fold_script))
+        if len(shown_before) < len(added):
+            return True, shown_before
+    if dropped:
+        shown = page if page is not None else witness.read_page(decode_html(job.html, job.content_type)[0])
+        if any(not witness.shows(shown, line, _settings.fold_script) for line in dropped):
+            return True, shown_before
+    return False, shown_before
+
+
+def _without_lines(verdict: FidelityResult, lines: Sequence[str]) -> FidelityResult:
+    """`verdict` without the hunks of text a repost lacks that is only `lines` (normalised)."""
+    drop = {_letters(line) for line in lines}
+    kept = tuple(h for h in verdict.hunks if not (
+        h["op"] == HunkOp.MISSING
+        and all(_letters(n) in drop for n in normalize_lines(h["original"].split("\n"), _settings.fold_script))))
+    return verdict if len(kept) == len(verdict.hunks) else dataclasses.replace(verdict, faithful=not kept, hunks=kept)
+
+
+def _page_before(job: PageJob) -> witness.PageText | None:
+    """The page the mirror last captured at the job's URL, as a reader saw it, when it can be read
+    again: where it showed the lines a new reading of the article adds, the page was read
+    otherwise (a new template's caption or standfirst, an appeal its classes no longer set
+    apart), and the article did not change."""
+    if job.before is None or _mirror is None:
+        return None
+    try:
+        stored = read_payload(_mirror.folder, job.before.file, job.before.offset)
+        headers = {k.lower(): v for k, v in stored.headers}
+        body, _ = decode_payload(stored.payload, headers.get("content-encoding"), _settings.max_bytes)
+    except (MirrorError, ValueError, OSError):
+        return None
+    if not 200 <= stored.status < 300 or not body:
+        return None
+    return witness.read_page(decode_html(body, headers.get("content-type"))[0])
 
 
 def _prose_changed(previous: str, lines: list[str], reposts: tuple[tuple[int, str], ...]

@@ -253,7 +253,7 @@ class Checker:
             host = urlsplit(result.final_url).hostname or ""
             # A 206 nobody asked for (no Range is sent) is part of a page, as a body cut at max_bytes is.
             page = cpu.PageJob(result.body, result.header("content-type"), result.final_url, self.cfg.site(host),
-                               previous, reposts, cut=result.truncated or status == 206)
+                               previous, reposts, cut=result.truncated or status == 206, before=last)
         try:
             ref, analysis = await self._cpu(cpu.process, cpu.ResponseJob(tuple(result.exchanges), last, page))
         except WorkerCrashed as exc:
@@ -695,7 +695,7 @@ def _exit_with_parent(parent: int) -> None:
 def compare_settings(cfg: Config, store: Store) -> cpu.CompareSettings:
     lines = store.boilerplate_lines(cfg.compare.boilerplate_min_reposts)
     return cpu.CompareSettings(cpu.boilerplate_set(lines, cfg.compare.fold_chinese_script),
-                               cfg.compare.min_change_chars, cfg.compare.fold_chinese_script)
+                               cfg.compare.min_change_chars, cfg.compare.fold_chinese_script, cfg.crawl.max_bytes)
 
 
 async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, limit: int | None = None,

@@ -239,6 +239,37 @@ def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) 
         assert summary.new_versions == 1 and fields(store)[url]["faithful"] is False
 
 
+CAPTION = "3月19日晚，瑞银集团宣布收购瑞信，许多市民在苏黎世的瑞信总部外驻足观望，有人拿出手机拍照留念。"
+
+
+def test_a_line_the_page_showed_before_is_no_addition_when_a_new_template_reads_it_as_body(tmp_path: Path) -> None:
+    # The first template sets a photo's caption apart in a <figcaption>; the site's new one sets
+    # it as a line of the article's text, and reads it as body. The page that served the version
+    # showed it (the mirror holds that page): the article did not change, and a repost that
+    # lacks it lacks no line of the article. A line neither page showed is an addition, and a
+    # new version.
+    archive = tmp_path / "archive"
+    figure = f"<figure><img src='/a.jpg' alt=''><figcaption>{CAPTION}</figcaption></figure>"
+    served = {"page": wordpress_page(PARAS, seed=1).replace(f"<p>{PARAS[2]}</p>", figure + f"<p>{PARAS[2]}</p>", 1)}
+    with Origin("127.0.0.2") as o:
+        o.route("/robots.txt", Reply(404))
+        o.route("/archives/2190275", lambda req: Reply(200, served["page"]))
+        url = o.url("/archives/2190275")
+        write_repost(archive, "wp.md", url, PARAS)
+        cfg = make_config(tmp_path)
+        store, _ = crawl(cfg)
+        assert fields(store)[url]["faithful"] is True
+        served["page"] = other_template(PARAS[:2] + [CAPTION] + PARAS[2:])
+        store, summary = crawl(cfg, all_sources=True)
+        # ...and the repost that lacks the caption, faithful to the version, stays so
+        assert summary.new_versions == 0 and fields(store)[url]["versions"] == 1
+        assert fields(store)[url]["faithful"] is True
+        served["page"] = other_template(PARAS[:2] + [CAPTION] + PARAS[2:] + ["原网站后来在文章末尾补充了一段新的说明，转载里没有这一段。"])
+        store, summary = crawl(cfg, all_sources=True)
+        assert summary.new_versions == 1 and fields(store)[url]["versions"] == 2
+        assert [h["original"] for h in fidelity(store, url)["hunks"]] == ["原网站后来在文章末尾补充了一段新的说明，转载里没有这一段。"]
+
+
 def _described(paragraphs: list[str], shown: list[str], free: bool = True) -> str:
     """A page that shows `shown` and describes its article for search engines as `paragraphs`."""
     data = {"@context": "https://schema.org", "@type": "NewsArticle", "articleBody": "\n".join(paragraphs)}
