@@ -40,8 +40,13 @@ With ``--each-paragraph``, every exact repost judged faithful is judged again wi
 its paragraphs of prose in turn, in this process: how often a repost that drops a paragraph,
 wherever it stands (the first, one in the middle, the last), is caught.
 
+With ``--new-template``, each exact repost's page is read once as captured, its bytes kept in a
+mirror as a crawl keeps them, and read again without its class and id attributes, as a site's
+new template might serve the same article: how many of the second readings make a new version
+(none should: the article did not change), and how many exact reposts they judge unfaithful.
+
     python bench/fidelity_real.py [--shared PATH] [--limit N] [--show 20] [--extractor-off] [--classes-off]
-                                  [--each-paragraph]
+                                  [--each-paragraph] [--new-template]
 """
 
 from __future__ import annotations
@@ -64,6 +69,8 @@ if str(ROOT) not in sys.path:
 
 from crawler import analyze
 from crawler.config import Config
+from store.records import Exchange
+from store.warc import CrawlInfo
 from tests.origin import Origin, Reply
 from tests.real_pages import KINDS, Case, is_prose_line, repost_body, write_repost
 from tests.real_pages import cases as set_cases
@@ -167,6 +174,43 @@ def each_paragraph(all_cases: list[Case], show: int) -> None:
         print("  " + line)
 
 
+def new_template(all_cases: list[Case], show: int) -> None:
+    """Each exact repost's page read as captured (and mirrored), then again without its class and
+    id attributes, with the first reading as the latest version: new versions and verdicts."""
+    compare = Config().compare
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="new-template-") as work:
+        analyze.configure(analyze.CompareSettings(frozenset(), compare.min_change_chars, compare.fold_chinese_script),
+                          Path(work), CrawlInfo(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "bench"))
+        try:
+            new: list[str] = []
+            read = unfaithful = 0
+            for c in all_cases:
+                if c.kind != "exact":
+                    continue
+                reposts = ((1, repost_body(c.body)),)
+                url = f"http://127.0.0.1/{c.page_id}"
+                ref = analyze.process(analyze.ResponseJob((Exchange(
+                    url, time.time(), (), 200, "OK", "HTTP/1.1", (("Content-Type", "text/html"),), c.html),), None,
+                    None))[0]
+                first = analyze.analyze(analyze.PageJob(c.html, "text/html", url, None, None, reposts))
+                if not first.has_article:
+                    continue
+                again = analyze.analyze(analyze.PageJob(_NAMES.sub(b"", c.html), "text/html", url, None,
+                                                        first.normalized, reposts, before=ref))
+                read += 1
+                unfaithful += bool(again.fidelity and not again.fidelity[0].faithful)
+                if again.new_version:
+                    new.append(f"{c.set[:5]} {c.page_id[:28]}")
+        finally:
+            analyze.close_mirror()
+    took = time.perf_counter() - started
+    print(f"each page read again without its class and id attributes ({read} pages, {took:.0f} s in process): "
+          f"new versions {len(new)}/{read}; exact reposts judged unfaithful {unfaithful}/{read}")
+    for line in new[:show]:
+        print("  new version: " + line)
+
+
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
 
@@ -183,6 +227,8 @@ def main() -> int:
                     help="judge in process on the pages without their class and id attributes")
     ap.add_argument("--each-paragraph", action="store_true",
                     help="drop each paragraph of prose of the exact reposts in turn (in process)")
+    ap.add_argument("--new-template", action="store_true",
+                    help="read each page again without its class and id attributes: new versions (in process)")
     args = ap.parse_args()
     shared = shared_dir(args.shared)
     if not (shared / "data" / "extraction").is_dir():
@@ -191,6 +237,9 @@ def main() -> int:
         return 0
     if args.each_paragraph:
         each_paragraph(cases(shared, args.limit), args.show)
+        return 0
+    if args.new_template:
+        new_template(cases(shared, args.limit), args.show)
         return 0
     if args.extractor_off or args.classes_off:
         in_process(cases(shared, args.limit), args.show, extractor_off=args.extractor_off, classes_off=args.classes_off)
