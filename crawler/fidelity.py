@@ -332,20 +332,30 @@ class _Published:
         if found is not None:
             return found
         norm, pub = self.lines[i], self.published[i]
-        n_at = [k for k, c in enumerate(norm) if fold_char(c)]
-        p_at = [k for k, c in enumerate(pub) if fold_char(c)]
+        # Each distinct character folded once, the lines keyed in C: a line may be a page's
+        # megabytes of one paragraph.
+        fold = {c: fold_char(c) for c in {*norm, *pub}}
+        table = {ord(c): key for c, key in fold.items() if key != c}
+        keys_n, keys_p = norm.translate(table), pub.translate(table)
+        n_at = range(len(norm)) if len(keys_n) == len(norm) else [k for k, c in enumerate(norm) if fold[c]]
+        p_at = range(len(pub)) if len(keys_p) == len(pub) else [k for k, c in enumerate(pub) if fold[c]]
+        if keys_n == keys_p and isinstance(n_at, range):
+            # (as a rule: the published line differs by its spaces alone, one character for one)
+            return self._maps.setdefault(i, (list(p_at), [k + 1 for k in p_at]))
         starts = [-1] * len(norm)  # -1: not aligned (a space of the normalised line)
         ends = [-1] * len(norm)
-        keys_n = "".join(fold_char(norm[k]) for k in n_at)
-        keys_p = "".join(fold_char(pub[k]) for k in p_at)
-        for op in _opcodes(keys_n, keys_p):
-            n, m = op.src_end - op.src_start, op.dest_end - op.dest_start
-            for k in range(n):  # a published character normalisation dropped ("insert") maps to nothing
-                lo = op.dest_start + k * m // n
-                hi = op.dest_start + (k + 1) * m // n
-                at = n_at[op.src_start + k]
-                starts[at] = p_at[lo] if lo < len(p_at) else len(pub)
-                ends[at] = p_at[hi - 1] + 1 if hi > lo else starts[at]
+        if keys_n == keys_p:
+            for at, to in zip(n_at, p_at):
+                starts[at], ends[at] = to, to + 1
+        else:
+            for op in _opcodes(keys_n, keys_p):
+                n, m = op.src_end - op.src_start, op.dest_end - op.dest_start
+                for k in range(n):  # a published character normalisation dropped ("insert") maps to nothing
+                    lo = op.dest_start + k * m // n
+                    hi = op.dest_start + (k + 1) * m // n
+                    at = n_at[op.src_start + k]
+                    starts[at] = p_at[lo] if lo < len(p_at) else len(pub)
+                    ends[at] = p_at[hi - 1] + 1 if hi > lo else starts[at]
         # A normalised space starts where the next character starts, ends where the last one ended.
         nxt = len(pub)
         for k in range(len(norm) - 1, -1, -1):
