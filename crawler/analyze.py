@@ -891,11 +891,15 @@ def _new_article(previous: str, lines: list[str], job: PageJob, page: witness.Pa
 
 
 def _without_lines(verdict: FidelityResult, lines: Sequence[str]) -> FidelityResult:
-    """`verdict` without the hunks of text a repost lacks that is only `lines` (normalised)."""
+    """`verdict` without the hunks of text a repost lacks whose prose is only `lines` (normalised):
+    the rest of such a hunk is no paragraph of prose (the names and labels of a box of them)."""
     drop = {_letters(line) for line in lines}
-    kept = tuple(h for h in verdict.hunks if not (
-        h["op"] == HunkOp.MISSING
-        and all(_letters(n) in drop for n in normalize_lines(h["original"].split("\n"), _settings.fold_script))))
+
+    def spared(hunk: dict) -> bool:
+        keys = [(_letters(n), n) for n in normalize_lines(hunk["original"].split("\n"), _settings.fold_script)]
+        return any(k in drop for k, _ in keys) and all(k in drop or not witness.is_prose(n) for k, n in keys)
+
+    kept = tuple(h for h in verdict.hunks if not (h["op"] == HunkOp.MISSING and spared(h)))
     return verdict if len(kept) == len(verdict.hunks) else dataclasses.replace(verdict, faithful=not kept, hunks=kept)
 
 

@@ -22,6 +22,8 @@ from crawler.extract.style import hiding_selectors
 from crawler.fetch import FetchResult
 from crawler.normalize import markdown_to_lines, normalize_lines
 from store.db import Store
+from store.records import FidelityResult
+from store.words import HunkOp
 from tests.kit import PARAS, write_repost
 from tests.origin import Origin, Reply
 from tests.test_crawl import crawl, fields, make_config
@@ -268,6 +270,22 @@ def test_a_line_the_page_showed_before_is_no_addition_when_a_new_template_reads_
         store, summary = crawl(cfg, all_sources=True)
         assert summary.new_versions == 1 and fields(store)[url]["versions"] == 2
         assert [h["original"] for h in fidelity(store, url)["hunks"]] == ["原网站后来在文章末尾补充了一段新的说明，转载里没有这一段。"]
+
+
+def test_a_box_whose_prose_the_page_showed_before_is_spared_with_its_names() -> None:
+    # A new template reads a donation box as body: its appeal (shown before, apart) and the
+    # staff's names under it come as one hunk; the names are no prose, so the hunk is spared.
+    # A hunk that holds a paragraph not shown before stays.
+    analyze.configure(analyze.CompareSettings(frozenset(), 8, True))
+    appeal = "Support the newsroom and make a difference for readers everywhere, every single day."
+    other = "The council will publish the full list of repairs on its website next week."
+    shown_before = normalize_lines([appeal])
+    box = {"op": HunkOp.MISSING, "repost": "", "original": f"{appeal}\nDavid Moss\nDoreen Marsh"}
+    mixed = {"op": HunkOp.MISSING, "repost": "", "original": f"{appeal}\n{other}"}
+    verdict = FidelityResult(1, 0.9, False, (box, mixed))
+    got = analyze._without_lines(verdict, shown_before)
+    assert not got.faithful and got.hunks == (mixed,)
+    assert analyze._without_lines(FidelityResult(1, 0.9, False, (box,)), shown_before).faithful
 
 
 def _described(paragraphs: list[str], shown: list[str], free: bool = True) -> str:
