@@ -961,9 +961,10 @@ def _nearest_text(keys: list[str], i: int, step: int) -> int | None:
 
 def in_a_run(text: str, key: str, sides: Sequence[tuple[str, str]]) -> bool:
     """Whether a line (as shown, and its letters) is one of a run of like lines with the lines
-    beside it (as shown, and their letters): none of them prose nor furniture by its shape, each
-    about as long as it (rows of a table or a list; a label such as "Advertisement" between two
-    rows is far shorter, a subheading between paragraphs is beside prose)."""
+    beside it (as shown, and their letters), each about as long as it: none of them prose nor
+    furniture by its shape (rows of a table or a list; a label such as "Advertisement" between
+    two rows is far shorter, a subheading between paragraphs is beside prose), or all filled in
+    from one template (`_one_template`), whatever their shape."""
     def row(line: str) -> bool:
         return not is_prose(line) and not furniture_shaped(line)
 
@@ -976,9 +977,9 @@ _WORDS = re.compile(r"\w+")
 
 
 def _one_template(one: str, other: str) -> bool:
-    """Whether two lines are filled in from one template ("Denis McDonough: You can continue to
-    follow Denis at @DenisMcDonough on Twitter. Archived content will be available at @Denis44."
-    and the next name's line): most of their words are the same, several of them. A list the
+    """Whether two lines are filled in from one template ("Ada Brennan: You can continue to follow
+    Ada at @AdaBrennan on Twitter. Archived content will be available at @AdaBrennan44." and the
+    next name's line): most of their words are the same, several of them. A list the
     article makes of such lines is its own, whatever a line's shape says alone (a credit, a call
     to follow); a site's one-off line is no run, and a menu's ("Share on Facebook") is short."""
     a, b = set(_WORDS.findall(one.lower())), set(_WORDS.findall(other.lower()))
