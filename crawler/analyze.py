@@ -910,15 +910,22 @@ def _page_before(job: PageJob) -> witness.PageText | None:
     apart), and the article did not change."""
     if job.before is None or _mirror is None:
         return None
+    stored = _stored_page(_mirror.folder, job.before, _settings.max_bytes)
+    return None if stored is None else witness.read_page(decode_html(stored[0], stored[1])[0])
+
+
+def _stored_page(mirror: Path, ref: WarcRef, max_bytes: int) -> tuple[bytes, str | None, bool] | None:
+    """(decoded body, content type, cut) of a 2xx page the mirror holds at `ref`, when it can be
+    read back and has a body."""
     try:
-        stored = read_payload(_mirror.folder, job.before.file, job.before.offset)
+        stored = read_payload(mirror, ref.file, ref.offset)
         headers = {k.lower(): v for k, v in stored.headers}
-        body, _ = decode_payload(stored.payload, headers.get("content-encoding"), _settings.max_bytes)
+        body, cut = decode_payload(stored.payload, headers.get("content-encoding"), max_bytes)
     except (MirrorError, ValueError, OSError):
         return None
     if not 200 <= stored.status < 300 or not body:
         return None
-    return witness.read_page(decode_html(body, headers.get("content-type"))[0])
+    return body, headers.get("content-type"), cut or stored.truncated or stored.status == 206
 
 
 def _prose_changed(previous: str, lines: list[str], reposts: tuple[tuple[int, str], ...]
@@ -998,18 +1005,11 @@ def judge_again(job: AgainJob) -> tuple[FidelityResult, ...]:
 
 
 def _served_page(job: AgainJob) -> PageJob | None:
-    if job.served is None:
+    stored = None if job.served is None else _stored_page(job.mirror, job.served, job.max_bytes)
+    if stored is None:
         return None
-    try:
-        served = read_payload(job.mirror, job.served.file, job.served.offset)
-        headers = {k.lower(): v for k, v in served.headers}
-        body, cut = decode_payload(served.payload, headers.get("content-encoding"), job.max_bytes)
-    except (MirrorError, ValueError):
-        return None
-    if not 200 <= served.status < 300 or not body:
-        return None
-    return PageJob(body, headers.get("content-type"), job.url, job.hints, job.previous, job.reposts,
-                   cut=cut or served.truncated or served.status == 206)
+    body, content_type, cut = stored
+    return PageJob(body, content_type, job.url, job.hints, job.previous, job.reposts, cut=cut)
 
 
 @dataclass(frozen=True)
