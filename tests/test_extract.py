@@ -228,6 +228,27 @@ def test_a_run_of_story_cards_in_a_box_that_holds_more_is_no_article() -> None:
     assert extract(page.encode()).paragraphs == (*article, *steps)
 
 
+def test_paragraphs_around_a_playlist_of_other_videos_in_their_box_are_all_the_articles() -> None:
+    """A site sets a playlist of other videos (linked cards) among the article's paragraphs, in
+    their box, and a credit under each picture: the links sink the box's weight below one
+    paragraph's, yet the box is the article, and the credits are no text of it."""
+    home = ["The house was built in 1958 and has kept its open floor plan, its walls of windows and the pool "
+            "that made it famous among the desert's weekend visitors.",
+            "The listing agents said three families had already asked to see it, two of them from abroad."]
+    article = [*TRAVELLERS, *home]
+    figure = "<div class='img'><figure><img src='/p/{i}.jpg' alt=''><small class='credit'>Courtesy of Zillow</small></figure></div>"
+    playlist = ("<section class='videos'><h4>More video</h4>" + "".join(
+        f"<article><a href='/video/{i}'><figure><img src='/v/{i}.jpg' alt=''><small>3:1{i}</small>"
+        f"<small>Now Playing</small></figure><h2>Other story number {i} that the site wants you to watch next</h2></a></article>"
+        for i in range(4)) + "</section>")
+    body = "".join(f"<p>{p}</p>" + figure.format(i=n) for n, p in enumerate(article))
+    body = body.replace(f"<p>{article[2]}</p>", playlist + f"<p>{article[2]}</p>", 1) + playlist
+    page = ("<html><head><title>t</title></head><body><main><article><h1>t</h1><div class='entry'>"
+            + body + "</div></article></main></body></html>")
+    got = extract(page.encode())
+    assert got.paragraphs == tuple(article), got.paragraphs
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

@@ -369,6 +369,14 @@ class _Container:
 def _container(page: _Page, ws, lens, puncts, avoid, boost, title_elem: int) -> _Container | None:
     """The article container and its cleaned blocks."""
     best, score, mass, flagged = _select(page, ws, lens, puncts, boost, title_elem)
+    up = page.eparent[best]
+    if page.etag[best] == "p" and up > 0 and page.etag[up] not in ("body", "html") and not flagged[up]:
+        # One paragraph won over the box of the article's paragraphs, its siblings, when that
+        # box also holds a widget of links (a playlist of other videos) whose weight sank it.
+        siblings = sum(mass[c] for c in range(up + 1, _subtree_end(up, page))
+                       if page.eparent[c] == up and c != best and page.etag[c] == "p" and not flagged[c])
+        if siblings >= mass[best]:
+            best = up
     end = _subtree_end(best, page)
     owner, nchars, texts, linky, links = page.owner, page.nchars, page.texts, page.linky, page.links
     idx = [i for i, o in enumerate(owner) if best <= o < end]

@@ -187,6 +187,9 @@ LD_MUCH_MORE_SHARE = 0.5
 LD_PROBE_CHARS = 60
 
 
+_FIGURE_TAGS = frozenset(("figure", "figcaption"))
+
+
 def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
     """Blocks of the body (indexes), the labels trimmed at its edges (indexes), and the
     label lines split off the source of the edge blocks (texts; the rest of such a block
@@ -196,6 +199,9 @@ def _clean(page: _Page, idx: list[int], ws, lens, puncts, avoid, flagged):
         if flagged[page.owner[i]]:
             continue
         if page.linky[i]:
+            continue
+        if ws[i] <= 0 and page.etag[page.owner[i]] in _FIGURE_TAGS:
+            # a picture's credit or short caption, wherever it stands ("Courtesy of Zillow")
             continue
         keep.append(i)
     # title repeated in the body
