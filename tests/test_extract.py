@@ -249,6 +249,20 @@ def test_paragraphs_around_a_playlist_of_other_videos_in_their_box_are_all_the_a
     assert got.paragraphs == tuple(article), got.paragraphs
 
 
+def test_a_wrapper_named_for_the_sidebar_beside_it_is_no_sidebar() -> None:
+    """"with-sidebar-right", "has-sidebar", "no-comments": a layout's wrapper names what it holds
+    beside its content, or lacks. Where it holds less than most of the page's prose (a box of
+    other stories under it), it had been read as a sidebar, and the article inside it with it."""
+    related = "".join(f"<p>Earlier story {i}: the agents who sold worthless papers to hundreds of travellers were "
+                      f"never charged, and several of them still run offices near the station, in {2000 + i}.</p>"
+                      for i in range(2))
+    for layout in ("with-sidebar-right", "has-sidebar", "no-comments"):
+        page = (f"<html><head><title>t</title></head><body><div class='wrap {layout}'><div class='story'><h1>t</h1>"
+                + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + "</div><div class='rail'><a href='/1'>One</a></div></div>"
+                f"<div class='related'>{related}</div></body></html>")
+        assert extract(page.encode()).paragraphs == tuple(TRAVELLERS), layout
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

@@ -36,6 +36,7 @@ _NEG_RE = re.compile(
     r"keywords|meta|header|logo|search|skip)(?:$|\s)|"
     r"(?:^|\s)(?:ad|ads|adv|nav|tags)[-_]"
 )
+_LAYOUT_RE = re.compile(r"(?:with|has|no|without)[-_]")
 _POS_RE = re.compile(
     r"article|content|entry|post|story|body|text|main|detail|zhengwen|neirong|cont\b"
 )
@@ -117,7 +118,9 @@ def _class_signal(c: str | None, i: str | None) -> tuple[bool, int]:
         pure_pos = False
         pos = 0
         for tok in f"{c or ''} {i or ''}".lower().split():
-            neg = _NEG_RE.search(tok) is not None
+            # ("with-sidebar-right", "has-comments", "no-sidebar": a layout's wrapper says what
+            # it holds beside its content, or lacks; it is no such box itself)
+            neg = _NEG_RE.search(tok) is not None and _LAYOUT_RE.match(tok) is None
             p = _POS_RE.search(tok) is not None
             if neg:
                 flag = True
