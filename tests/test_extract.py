@@ -263,6 +263,21 @@ def test_a_wrapper_named_for_the_sidebar_beside_it_is_no_sidebar() -> None:
         assert extract(page.encode()).paragraphs == tuple(TRAVELLERS), layout
 
 
+def test_what_the_container_shows_above_the_headline_is_no_body() -> None:
+    """A lead video's own headline and label, set in the article's box above the article's
+    headline, are no text of the article."""
+    title = "Travellers return home after being turned back at the border"
+    video = ("<div class='player'><div class='label'>2:32 | World</div><div class='headline'>Border guards: "
+             "will the new rules keep travellers from paying agents again?</div></div>")
+    page = (f"<html><head><title>{title} - News</title></head><body><div class='main'>{video}<h1>{title}</h1>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + "</div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
+    # a page that sets its headline under the text keeps the text
+    under = (f"<html><head><title>{title} - News</title></head><body><div class='main'>"
+             + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + f"<h1>{title}</h1></div></body></html>")
+    assert extract(under.encode()).paragraphs == tuple(TRAVELLERS)
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

@@ -320,6 +320,14 @@ def _generic(page: _Page, ws, lens, puncts, avoid, boost, title: str = "") -> tu
                                                       got.all_idx, got.flagged)
     if not keep or (short and not _short_post(page, keep, ws, lens, title)):
         return [], []
+    headline = page.owner.index(title_elem) if best < title_elem else -1
+    above = [i for i in keep if i < headline]
+    if above and sum(page.nchars[i] for i in above) < sum(page.nchars[i] for i in keep if i > headline):
+        # what the container shows above the article's headline (a lead video's own headline,
+        # a kicker, a breadcrumb) is no text of the article (where more of its text is above
+        # the headline than under it, the page sets its headline under the text)
+        edge = [*edge, *above]
+        keep = [i for i in keep if i > headline]
     # the container may be the one paragraph element that holds most of the text: the
     # lines left out around it are then its siblings
     up = page.eparent[best]
