@@ -318,6 +318,18 @@ def test_a_sentence_that_links_most_of_its_words_is_the_articles() -> None:
             "</div></body></html>")
     said = "Australian-born Assange faces a charge of conspiracy to commit computer intrusion in the US."
     assert extract(page.encode()).paragraphs == (*TRAVELLERS[:2], said, *TRAVELLERS[2:])
+    # A line that leads in to a quotation is the article's too; a list's heading is not.
+    lead = "The Post and Courier newspaper <a href='https://news.example/1'>reported on the defence's closing argument</a>:"
+    quote = ("\u201cThere is hatred all right, and certainly racism, but it goes a lot further than that,\u201d the "
+             "lawyer told the jury.")
+    heading = "Related coverage from <a href='/money'>How to Do Everything: Money</a>:"
+    page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS[:2]) + f"<p>{lead}</p><blockquote><p>{quote}</p></blockquote>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS[2:]) + f"<p>{heading}</p>"
+            "<ul><li><a href='/m/1'>How to save for a trip abroad</a></li><li><a href='/m/2'>What a visa costs</a></li></ul>"
+            "</div></body></html>")
+    led = "The Post and Courier newspaper reported on the defence's closing argument:"
+    assert extract(page.encode()).paragraphs == (*TRAVELLERS[:2], led, quote, *TRAVELLERS[2:])
 
 
 def test_a_last_paragraph_that_speaks_of_a_newsletter_is_the_articles() -> None:

@@ -103,14 +103,22 @@ LINKED_SENTENCE_SHARE = 0.8
 LINKED_SENTENCE_OWN = 15
 # (a sentence's mark, then only its closing quotes, brackets or spaces)
 SENTENCE_ENDS_RE = re.compile(r"[.!?。！？]\W*$")
+# ...or one that leads in to a quotation ("The Post and Courier <a>reported on the closing
+# argument</a>:"), its only colon its last mark (a list's heading says more: "Related coverage
+# from How to Do Everything: Money:")
+_LEADS_IN_RE = re.compile(r"[:：]\s*$")
+_COLON_RE = re.compile(r"[:：]")
 _LABEL_LED_RE = re.compile(r"^[^.!?。！？]{0,30}[:：]")
 
 
 def links_its_words(text: str, n: int, ln: int, nl: int) -> bool:
     """Whether a block that is mostly link text is one sentence of prose that links some of its
     words, not a link with a label (a list's item, "Read more: ...", "See also: ...")."""
-    return (0 < nl <= OWN_LINKS_MAX and ln <= LINKED_SENTENCE_SHARE * n and n - ln >= LINKED_SENTENCE_OWN
-            and SENTENCE_ENDS_RE.search(text) is not None and _LABEL_LED_RE.match(text) is None)
+    if not (0 < nl <= OWN_LINKS_MAX and ln <= LINKED_SENTENCE_SHARE * n and n - ln >= LINKED_SENTENCE_OWN
+            and _LABEL_LED_RE.match(text) is None):
+        return False
+    return SENTENCE_ENDS_RE.search(text) is not None or (
+        _LEADS_IN_RE.search(text) is not None and len(_COLON_RE.findall(text)) == 1)
 
 
 # A teaser list has at least this many items: an article may pair a link with a line of
