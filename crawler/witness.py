@@ -37,6 +37,7 @@ from crawler.extract import (
     _EDGE_META_RE,
     _LEGAL_RE,
     ALT_SHORTEST,
+    BOILER_ROLES,
     _class_signal,
     alt_key,
     appeals,
@@ -105,7 +106,6 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Their content is phrasing only: a custom element (`<x-cite>`) inside one is a run of the
 # line, as a browser draws an unknown element (inline); elsewhere it is a block.
 _PHRASING = _HEADINGS | {"p"}
-_BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
 # (a capital's full stop inside a line is a name's initial, "Trevor J. Mitchell", "U.S.": a
@@ -355,7 +355,7 @@ def _blocks(root: Any, first_id: int = 0, hidden: dict[str, None] | None = None)
                     if boiler:
                         flag = max(flag, _BY_CLASS)
                     content = level > 0 and not boiler
-                if attrs.get("role") in _BOILER_ROLES:
+                if attrs.get("role") in BOILER_ROLES:
                     flag = _BY_TAG
             block = tag in _BLOCK_TAGS or ("-" in tag and cur not in phrasing)
             stack.append((it, cur, container, furniture, soft, in_link, heading))

@@ -278,6 +278,19 @@ def test_what_the_container_shows_above_the_headline_is_no_body() -> None:
     assert extract(under.encode()).paragraphs == tuple(TRAVELLERS)
 
 
+def test_a_dialog_in_the_articles_box_is_no_body() -> None:
+    """An edition switcher (`role="dialog"`, shown by a script over the page) set inside the
+    article's box: its prose is the site's, not the article's."""
+    switch = "".join(f"<div class='switch'><h3>We are everywhere</h3><p>This content is available customized for "
+                     f"our international audience. Would you like to view this in our {e} edition?</p></div>"
+                     for e in ("US", "Canadian", "UK"))
+    for dialog in (f"<div class='onee-dialog' role='dialog'>{switch}</div>",
+                   f"<div class='box' role='alertdialog'>{switch}</div>"):
+        page = ("<html><head><title>t</title></head><body><div class='c'><h1>t</h1>"
+                + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + dialog + "</div></body></html>")
+        assert extract(page.encode()).paragraphs == tuple(TRAVELLERS), dialog
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

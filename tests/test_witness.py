@@ -1129,6 +1129,15 @@ def test_a_sentence_that_links_most_of_its_words_is_no_line_of_links(html: str, 
     assert block.linky is linky
 
 
+def test_a_dialog_over_the_page_is_furniture() -> None:
+    # (an edition switcher, a sign-up box: what a script shows over the page is the site's)
+    page = witness.read_page("<html><body><div class='story'><p>The harbour bridge reopened to traffic on Monday "
+                             "morning after eleven months of repairs.</p><div role='dialog'><p>This content is "
+                             "available customized for our international audience. Would you like to view this "
+                             "in our UK edition?</p></div></div></body></html>")
+    assert [bool(b.furniture) for b in page.visible] == [False, True]
+
+
 def test_a_press_releases_about_under_a_rule_is_no_text_a_repost_must_carry() -> None:
     # "About X" boilerplate in fine print, in a box of its own under a rule (<hr>): the
     # release's text ends above it; its own last paragraph stays the release's

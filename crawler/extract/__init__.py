@@ -49,6 +49,7 @@ from crawler.extract.jsonld import not_free
 from crawler.extract.score import links_its_words as links_its_words
 from crawler.extract.score import without_closing_ellipsis
 from crawler.extract.walk import ALT_SHORTEST as ALT_SHORTEST
+from crawler.extract.walk import BOILER_ROLES as BOILER_ROLES
 from crawler.extract.walk import _class_signal as _class_signal
 from crawler.extract.walk import alt_key as alt_key
 from crawler.extract.walk import describes_image as describes_image

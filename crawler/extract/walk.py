@@ -91,7 +91,9 @@ _INLINE_TAGS = frozenset(
     "font b strong i em u small big sup sub abbr time cite q mark s strike ins del nobr "
     "tt code var kbd bdi bdo wbr dfn samp acronym".split()
 )
-_BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar"))
+# ARIA roles of the page's furniture (a dialog: an edition switcher, a sign-up box over the page)
+BOILER_ROLES = frozenset(("navigation", "complementary", "contentinfo", "banner", "menu", "menubar", "dialog",
+                          "alertdialog"))
 _SKIP_SUBTREE = frozenset(("nav", "footer", "aside"))
 
 # The class/id cache is emptied past this many pairs: bounds its memory over a long crawl
@@ -321,7 +323,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     pos = 3
                     flag = False
                 role = attrs.get("role")
-                if role and role in _BOILER_ROLES:
+                if role and role in BOILER_ROLES:
                     flag = True
             if tag in _STRUCT_BOILER:
                 flag = True
