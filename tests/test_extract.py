@@ -291,6 +291,35 @@ def test_a_dialog_in_the_articles_box_is_no_body() -> None:
         assert extract(page.encode()).paragraphs == tuple(TRAVELLERS), dialog
 
 
+POSTS = ["The index opened higher on the central bank's cut and fell back by noon. Traders said the rally "
+         "had run out of buyers before the lunch break, and most of them expect a quiet afternoon.",
+         "Technology shares led the market again today. Our analysts think the trend has further to go, "
+         "though the banks will have to follow before the index can break through its old high.",
+         "Hold your shares and do not chase the leaders. The best chances this week are in the laggards "
+         "that have not moved yet, and a small correction on Thursday would be a chance to buy.",
+         "Thank you for your patience, teacher. I bought the stock you mentioned last week and it is up "
+         "ten percent already, so I will keep it as you said."]
+# (a post of a few hundred words weighs more than a teaser's summary)
+LONG_POSTS = [" ".join([post] * 3) for post in POSTS]
+
+
+def test_a_feed_whose_posts_are_each_a_link_beside_the_article_is_no_body() -> None:
+    """Sina's live feed beside its article: posts of a few hundred words, each one link to its
+    writer's page (a name, a time, the post), in the article's box. However long, they are no
+    article's sections: an article set inside a link is one link, which the page reads still."""
+    feed = "".join(f"<li> <a href='/blogger/{i}'> <span class='avatar'><img src='/a/{i}.png' alt=''></span>"
+                   f"<div class='tw'><h3>Blogger {i}<span class='time'>today 12:0{i}</span></h3>"
+                   f"<div class='post'>{post}</div></div></a></li>" for i, post in enumerate(LONG_POSTS * 2))
+    page = ("<html><head><title>t</title></head><body><div class='content'><h1>t</h1>"
+            "<div class='content-left'>" + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + "</div>"
+            f"<div class='content-right'><div class='live'><ul>{feed}</ul></div></div></div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
+    # an article set whole inside one link is the page's text still
+    linked = ("<html><head><title>t</title></head><body><div class='content'><h1>t</h1><a href='/self'>"
+              + "".join(f"<p>{p}</p>" for p in POSTS) + "</a></div></body></html>")
+    assert extract(linked.encode()).paragraphs == tuple(POSTS)
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

@@ -50,6 +50,7 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
     lens: list[float] = []
     puncts: list[int] = []
     linky: list[bool] = []
+    prose_link: list[bool] = []
     find_punct = _PUNCT_RE.findall
     prev_prose_link = False  # the previous block was part of a long prose link
     for text, n, ln, kind, nl in zip(page.texts, page.nchars, page.links, page.kinds, page.nlinks):
@@ -58,6 +59,7 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
             lens.append(0.0)
             puncts.append(0)
             linky.append(True)
+            prose_link.append(False)
             continue
         L = n if text.isascii() else len(text.encode()) - text.count(" ")
         ld = ln / n if n else 1.0
@@ -69,18 +71,22 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
             ):
                 prev_prose_link = True
                 ld = 0.0
+                prose_link.append(True)
             elif links_its_words(text, n, ln, nl):
                 prev_prose_link = False
                 ld = 0.0
+                prose_link.append(False)
             else:
                 prev_prose_link = False
                 ws.append(-BLOCK_COST - L / CHARS_PER_WEIGHT)
                 lens.append(L)
                 puncts.append(punct)
                 linky.append(True)
+                prose_link.append(False)
                 continue
         else:
             prev_prose_link = False
+            prose_link.append(False)
         c = L * (1.0 - ld)
         if punct == 0 and c < NEUTRAL_MAX_LEN:
             w = 0.0
@@ -91,6 +97,7 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
         puncts.append(punct)
         linky.append(False)
     page.linky = linky
+    page.prose_link = prose_link
     return ws, lens, puncts
 
 
@@ -135,6 +142,9 @@ TEASER_RUN_ITEMS = 4
 # ...and its items average less prose weight than this (a few hundred characters): a
 # summary is a sentence or two, the sections of an article are longer.
 TEASER_MAX_ITEM_WEIGHT = 12.0
+# A feed's post is a link whole, or this share of it at least (a list's item whose headline is
+# its link has words of its own).
+FEED_LINK_SHARE = 0.9
 # Teaser prose turns negative at this share of its weight: a box wrongly taken for a list
 # costs its container less than the prose it holds would have given.
 TEASER_WEIGHT = -0.5
@@ -182,17 +192,23 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     eparent = page.eparent
     has_link = [False] * ne
     mass = [0.0] * ne
-    for w, o, lk, t, nl, ln in zip(ws, page.owner, page.linky, page.texts, page.nlinks, page.links):
+    unlinked = [0.0] * ne  # prose that is no link's text
+    for w, o, lk, t, nl, ln, pl, n in zip(ws, page.owner, page.linky, page.texts, page.nlinks, page.links,
+                                          page.prose_link, page.nchars):
         if lk:
             if t:
                 has_link[o] = True
         elif w > 0:
             mass[o] += w
-            if nl and _cut_short(t, ln):
-                # a headline's link and a summary cut short ("... may soon...") in one line
+            if not pl or ln < FEED_LINK_SHARE * n:
+                unlinked[o] += w
+            if nl and (pl or _cut_short(t, ln)):
+                # a headline's link and a summary cut short ("... may soon...") in one line, or
+                # a summary that is its own link (a feed's item: a post and its author's time)
                 has_link[o] = True
     nchild = [0] * ne
     nitem = [0] * ne
+    nlinked = [0] * ne  # children whose text is all a link's
     item_mass = [0.0] * ne
     item = [False] * ne
     for e in range(ne - 1, 0, -1):
@@ -202,15 +218,23 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
             item[e] = True
             nitem[p] += 1
             item_mass[p] += mass[e]
+        if has_link[e] and unlinked[e] == 0:
+            nlinked[p] += 1
         if has_link[e]:
             has_link[p] = True
+        unlinked[p] += unlinked[e]
         mass[p] += mass[e]
     teaser = [False] * ne
     found = False
     for e in range(ne):
         q = nitem[e]
         if (q >= TEASER_MIN_ITEMS and q >= TEASER_ITEM_SHARE * nchild[e] and item_mass[e] / q < TEASER_MAX_ITEM_WEIGHT
-                and mass[e] - item_mass[e] <= TEASER_OTHER_SHARE * item_mass[e]):
+                and mass[e] - item_mass[e] <= TEASER_OTHER_SHARE * item_mass[e]) or (
+                # items that are each wholly a link of their own, however long their prose (a
+                # feed's posts, each a link to its author's page): an article set inside a link
+                # is one link
+                nlinked[e] >= TEASER_MIN_ITEMS and nlinked[e] >= TEASER_ITEM_SHARE * nchild[e] and mass[e] > 0
+                and unlinked[e] <= TEASER_OTHER_SHARE * mass[e]):
             teaser[e] = True
             found = True
     # A run of items side by side in a box that holds more, but little other prose ("complete

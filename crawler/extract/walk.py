@@ -65,6 +65,7 @@ class _Page:
     __slots__ = (
         "texts", "nchars", "links", "owner", "kinds",
         "eparent", "etag", "eflag", "epos", "ehint", "nelem", "linky", "nlinks", "raw", "override", "alts", "listed",
+        "prose_link",
     )
 
     def __init__(self) -> None:
@@ -85,6 +86,7 @@ class _Page:
         self.override: dict[int, str] = {}  # block -> its text without lines split off
         self.alts: list[str] = []  # `alt_key` of each image's alternative text, sorted when the walk ends
         self.listed: list[bool] = []  # element -> inside a run of other stories' cards (`score._mark_teasers`)
+        self.prose_link: list[bool] = []  # block -> link text read as prose (`score._weights`)
 
 
 _INLINE_TAGS = frozenset(
@@ -232,10 +234,12 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
 
     def flush() -> None:
         nonlocal buf, buf_link, buf_nlink, pend
+        said = False
         if buf:
             raw = "".join(buf)
             text = " ".join(raw.split())
             if text and text.strip(_ZERO_WIDTH):
+                said = True
                 texts.append(text)
                 n = len(text) - text.count(" ")
                 nchars.append(n)
@@ -246,8 +250,11 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 if "\n" in raw:
                     raws[len(texts) - 1] = raw
             buf = []
+        if said or not link_depth:
+            # (a link still open that has said nothing yet, around blocks, counts in the first
+            # block inside it: a card's link around its headline and summary)
+            buf_nlink = 0
         buf_link = 0
-        buf_nlink = 0
         pend = ""
 
     def ghost(n: int) -> None:
@@ -296,11 +303,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     page.alts.append(alt_key(alt))
                 continue
             if tag == "br":
-                if buf:
-                    flush()
-                elif pend:
-                    pend = ""
-                    buf_nlink = 0
+                flush()
                 continue
             if tag in skip_subtree:
                 ghost(len(node.text(deep=True, strip=True)))
@@ -344,11 +347,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     ghost(n_box)
                     continue
             if tag in block_tags or ("-" in tag and cur_kind not in _PHRASING) or flag or hinted:
-                if buf:
-                    flush()
-                elif pend:
-                    pend = ""
-                    buf_nlink = 0
+                flush()
                 idx = len(eparent)
                 eparent.append(cur)
                 etag.append(tag)
@@ -371,11 +370,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 return page
             it, mode, prev, pkind = stack.pop()
             if mode == 1:
-                if buf:
-                    flush()
-                elif pend:
-                    pend = ""
-                    buf_nlink = 0
+                flush()
                 cur, cur_kind = prev, pkind
             elif mode == 2:
                 link_depth -= 1
