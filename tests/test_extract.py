@@ -320,6 +320,26 @@ def test_a_feed_whose_posts_are_each_a_link_beside_the_article_is_no_body() -> N
     assert extract(linked.encode()).paragraphs == tuple(POSTS)
 
 
+def test_a_slider_of_summaries_cut_short_without_links_is_no_body() -> None:
+    """Sina's slider of other stories under the article (a headline, a summary cut short, a
+    date; no link: a script opens them): a list of teasers, though a Chinese summary of a
+    hundred characters weighs more than a teaser's summary is allowed to."""
+    slides = "".join(
+        f"<div class='item'><h3>第{i}篇：外资潜伏三个月，疯狂买入一千亿，两类股被重磅推崇</h3><p>9月9日消息，截至沪深股市收盘，"
+        f"北向资金全天净流入27.85亿元，已连续8日净流入，9月5个交易日已净流入近308亿元。最近7个交易日，中国平安获净买入"
+        f"26.15亿，招商银行净买入20.09亿；云南白药净卖出3.86亿，牧原股份净卖出2.9...</p><div class='date'>2019-09-0{i} 21:38:04</div></div>"
+        for i in range(1, 5))
+    page = ("<html><head><title>t</title></head><body><div class='main'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in ZH_HANS_BODY)
+            + f"<div class='promo'><div class='slider'>{slides}</div></div></div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(ZH_HANS_BODY)
+    # an article whose paragraphs trail off ("……") is the article still
+    trailing = [p.rstrip("。") + "……" for p in ZH_HANS_BODY]
+    page = ("<html><head><title>t</title></head><body><div class='main'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in trailing) + "</div></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(trailing)
+
+
 @pytest.mark.parametrize("more", ["<a href='/s/{i}'>[详情]</a>", "<a href='/s/{i}'>阅读全文 »</a>"])
 def test_a_box_of_summaries_cut_short_before_a_more_link_is_no_article(more):
     """Summaries cut short and followed by a "more" link ("...... [详情]"), the only link of

@@ -151,6 +151,7 @@ TEASER_WEIGHT = -0.5
 
 
 _ELLIPSIS = "…⋯"
+_ELLIPSIS_ENDS = frozenset("." + _ELLIPSIS)
 
 
 def without_closing_ellipsis(text: str) -> str:
@@ -193,8 +194,12 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     has_link = [False] * ne
     mass = [0.0] * ne
     unlinked = [0.0] * ne  # prose that is no link's text
+    cut = [False] * ne  # holds a summary cut short ("...")
+    nblocks = [0] * ne
     for w, o, lk, t, nl, ln, pl, n in zip(ws, page.owner, page.linky, page.texts, page.nlinks, page.links,
                                           page.prose_link, page.nchars):
+        if t:
+            nblocks[o] += 1
         if lk:
             if t:
                 has_link[o] = True
@@ -202,6 +207,8 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
             mass[o] += w
             if not pl or ln < FEED_LINK_SHARE * n:
                 unlinked[o] += w
+            if t[-1] in _ELLIPSIS_ENDS and without_closing_ellipsis(t) != t:
+                cut[o] = True
             if nl and (pl or _cut_short(t, ln)):
                 # a headline's link and a summary cut short ("... may soon...") in one line, or
                 # a summary that is its own link (a feed's item: a post and its author's time)
@@ -209,26 +216,36 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     nchild = [0] * ne
     nitem = [0] * ne
     nlinked = [0] * ne  # children whose text is all a link's
+    ncut = [0] * ne  # items cut short
     item_mass = [0.0] * ne
     item = [False] * ne
     for e in range(ne - 1, 0, -1):
         p = eparent[e]
         nchild[p] += 1
-        if has_link[e] and mass[e] > 0:
+        # (a box of a headline and a summary cut short is an item without a link too: a slider
+        # of other stories whose script opens them; a paragraph that trails off is no box)
+        if (has_link[e] or (cut[e] and nblocks[e] > 1)) and mass[e] > 0:
             item[e] = True
             nitem[p] += 1
             item_mass[p] += mass[e]
+            ncut[p] += cut[e]
+        if cut[e]:
+            cut[p] = True
         if has_link[e] and unlinked[e] == 0:
             nlinked[p] += 1
         if has_link[e]:
             has_link[p] = True
         unlinked[p] += unlinked[e]
+        nblocks[p] += nblocks[e]
         mass[p] += mass[e]
     teaser = [False] * ne
     found = False
     for e in range(ne):
         q = nitem[e]
-        if (q >= TEASER_MIN_ITEMS and q >= TEASER_ITEM_SHARE * nchild[e] and item_mass[e] / q < TEASER_MAX_ITEM_WEIGHT
+        # (summaries cut short, most of them, are summaries whatever they weigh: a Chinese one
+        # of a hundred characters outweighs an English one of three sentences)
+        if (q >= TEASER_MIN_ITEMS and q >= TEASER_ITEM_SHARE * nchild[e]
+                and (item_mass[e] / q < TEASER_MAX_ITEM_WEIGHT or ncut[e] >= TEASER_ITEM_SHARE * q)
                 and mass[e] - item_mass[e] <= TEASER_OTHER_SHARE * item_mass[e]) or (
                 # items that are each wholly a link of their own, however long their prose (a
                 # feed's posts, each a link to its author's page): an article set inside a link
