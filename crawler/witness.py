@@ -609,10 +609,13 @@ def _embedded(scripts: list[tuple[str, str]], first_id: int, fragments: Sequence
 def _meta_descriptions(tree: LexborHTMLParser, first_id: int) -> list[Block]:
     out: list[Block] = []
     seen: set[str] = set()
-    for i, sel in enumerate(('meta[property="og:description"]', 'meta[name="twitter:description"]',
-                             'meta[property="twitter:description"]', 'meta[name="description"]')):
+    for i, sel in enumerate(('meta[property="og:description"]', 'meta[name="og:description"]',
+                             'meta[name="twitter:description"]', 'meta[property="twitter:description"]',
+                             'meta[name="description"]')):
         node = tree.css_first(sel)
-        text = " ".join(((node.attributes.get("content") if node is not None else None) or "").split())
+        # (`value=` where `content=` belongs: a template's slip that sharing crawlers forgive)
+        said = None if node is None else node.attributes.get("content") or node.attributes.get("value")
+        text = " ".join((said or "").split())
         if _HTMLISH.search(text):
             # (a description written as markup, a link and all: its text is what it says)
             parsed = LexborHTMLParser(parser_ready(text) or text).body

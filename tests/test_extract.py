@@ -113,6 +113,18 @@ def test_title_kept_whole_without_confirmation():
     assert len(art.paragraphs) == 2
 
 
+def test_an_og_title_written_with_value_names_the_headline_atop_the_body():
+    # `<meta name="og:title" value="...">` (a template's slip for property/content): the title
+    # it gives is the headline the post repeats atop its text, in an <h2>, which is no body
+    headline = "The Adorable Reason You Can Set Your Alert Sound to Hummus"
+    html = (f"<html><head><title>Why Does Slack Say Hummus? - The Schmooze</title>"
+            f"<meta value='{headline}' name='og:title'></head><body><div class='post'><h2>{headline}</h2>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + "</div></body></html>")
+    art = extract(html)
+    assert art.title == headline
+    assert art.paragraphs == tuple(TRAVELLERS)
+
+
 def test_str_input_is_accepted():
     html = page("en_article.html").decode("utf-8")
     assert list(extract(html).paragraphs) == EN_BODY

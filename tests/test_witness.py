@@ -1208,6 +1208,14 @@ def test_a_description_written_in_markup_is_read_as_its_text() -> None:
                                                     "vote. For more on the city's bridges, see our guide.")
 
 
+def test_a_description_written_with_name_and_value_is_read() -> None:
+    # `<meta name="og:description" value="...">`: a template's slip for property/content, which
+    # the crawlers that share pages read all the same
+    dek = "A decade-long fight over an ageing landmark ends with a narrow vote in the council."
+    page = witness.read_page(f"<html><head><meta name='og:description' value='{dek}'></head><body></body></html>")
+    assert [b.text for b in page.meta] == [dek]
+
+
 def test_a_line_that_is_the_pages_description_is_copied_not_added() -> None:
     # Vulture's dek under the headline names the showrunner; its og:description, the same dek
     # without the name, is what a reposter's tool puts above the article: the site's own words

@@ -43,10 +43,12 @@ def _title(tree: LexborHTMLParser, page: "_Page | None") -> tuple[str, list[str]
             if tag == "meta":
                 a = node.attributes
                 prop = a.get("property") or a.get("name")
+                # (some templates write `value=` where `content=` belongs; a browser reads neither,
+                # a crawler that shares the page reads both)
                 if prop == "og:title" and not og:
-                    og = _one_line(a.get("content") or "")
+                    og = _one_line(a.get("content") or a.get("value") or "")
                 elif prop == "twitter:title" and not tw:
-                    tw = _one_line(a.get("content") or "")
+                    tw = _one_line(a.get("content") or a.get("value") or "")
             elif tag == "title" and not title:
                 title = _one_line(node.text(deep=True))
     if not title:
