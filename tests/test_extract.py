@@ -315,6 +315,18 @@ POSTS = ["The index opened higher on the central bank's cut and fell back by noo
 LONG_POSTS = [" ".join([post] * 3) for post in POSTS]
 
 
+def test_a_box_whose_class_names_a_credit_is_no_body() -> None:
+    """BusinessWeek's `<span class="photoCredit">Courtesy G4</span>` under its lead picture,
+    WordPress's `media-credit`: a picture's credit, wherever it stands, in whatever element."""
+    for credit in ("<p><span class='photoCredit'>Courtesy G4</span></p>",
+                   "<div class='wp-caption'><img src='/a.jpg' alt=''><span class='media-credit'>Jane Doe/Agency</span></div>"):
+        # (between the standfirst and the text, where no edge trims it)
+        page = ("<html><head><title>t</title></head><body><div class='story'><h1>t</h1>"
+                f"<p>{TRAVELLERS[0]}</p><div class='lede'><img src='/lede.jpg' alt=''>{credit}</div>"
+                + "".join(f"<p>{p}</p>" for p in TRAVELLERS[1:]) + "</div></body></html>")
+        assert extract(page.encode()).paragraphs == tuple(TRAVELLERS), credit
+
+
 def test_a_feed_whose_posts_are_each_a_link_beside_the_article_is_no_body() -> None:
     """Sina's live feed beside its article: posts of a few hundred words, each one link to its
     writer's page (a name, a time, the post), in the article's box. However long, they are no

@@ -27,7 +27,7 @@ _NEG_RE = re.compile(
     r"comment|related|relevant|share|sharing|social|sidebar|side-bar|side_bar|footer|"
     r"breadcrumb|crumb|advert|sponsor|promo|newsletter|subscri|recommend|popular|"
     r"trending|toolbar|pagination|pager|copyright|disqus|outbrain|taboola|widget|"
-    r"banner|masthead|cookie|modal|popup|signup|sign-up|byline|dateline|caption|"
+    r"banner|masthead|cookie|modal|popup|signup|sign-up|byline|dateline|caption|credit|"
     r"navigation|navbar|menu|jiathis|bdshare|bshare|xiangguan|tuijian|fenxiang|"
     r"pinglun|remen|paihang|login|register|disclaimer|pull-?quote|pull_quote|"
     # a box about the writer under the article ("author-bio", "about-the-author"; not "author")
