@@ -193,26 +193,31 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
     eparent = page.eparent
     has_link = [False] * ne
     mass = [0.0] * ne
+    # (what only feeds and summaries cut short need is counted on the pages that have them)
+    feeds = any(page.prose_link)
     unlinked = [0.0] * ne  # prose that is no link's text
     cut = [False] * ne  # holds a summary cut short ("...")
-    nblocks = [0] * ne
+    cuts = False
     for w, o, lk, t, nl, ln, pl, n in zip(ws, page.owner, page.linky, page.texts, page.nlinks, page.links,
                                           page.prose_link, page.nchars):
-        if t:
-            nblocks[o] += 1
         if lk:
             if t:
                 has_link[o] = True
         elif w > 0:
             mass[o] += w
-            if not pl or ln < FEED_LINK_SHARE * n:
+            if feeds and (not pl or ln < FEED_LINK_SHARE * n):
                 unlinked[o] += w
             if t[-1] in _ELLIPSIS_ENDS and without_closing_ellipsis(t) != t:
-                cut[o] = True
+                cut[o] = cuts = True
             if nl and (pl or _cut_short(t, ln)):
                 # a headline's link and a summary cut short ("... may soon...") in one line, or
                 # a summary that is its own link (a feed's item: a post and its author's time)
                 has_link[o] = True
+    nblocks = [0] * ne
+    if cuts:
+        for t, o in zip(page.texts, page.owner):
+            if t:
+                nblocks[o] += 1
     nchild = [0] * ne
     nitem = [0] * ne
     nlinked = [0] * ne  # children whose text is all a link's
@@ -224,19 +229,21 @@ def _mark_teasers(page: _Page, ws: list[float]) -> None:
         nchild[p] += 1
         # (a box of a headline and a summary cut short is an item without a link too: a slider
         # of other stories whose script opens them; a paragraph that trails off is no box)
-        if (has_link[e] or (cut[e] and nblocks[e] > 1)) and mass[e] > 0:
+        if (has_link[e] or (cuts and cut[e] and nblocks[e] > 1)) and mass[e] > 0:
             item[e] = True
             nitem[p] += 1
             item_mass[p] += mass[e]
             ncut[p] += cut[e]
-        if cut[e]:
-            cut[p] = True
-        if has_link[e] and unlinked[e] == 0:
-            nlinked[p] += 1
+        if cuts:
+            if cut[e]:
+                cut[p] = True
+            nblocks[p] += nblocks[e]
+        if feeds:
+            if has_link[e] and unlinked[e] == 0:
+                nlinked[p] += 1
+            unlinked[p] += unlinked[e]
         if has_link[e]:
             has_link[p] = True
-        unlinked[p] += unlinked[e]
-        nblocks[p] += nblocks[e]
         mass[p] += mass[e]
     teaser = [False] * ne
     found = False

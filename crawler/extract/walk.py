@@ -234,12 +234,12 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
 
     def flush() -> None:
         nonlocal buf, buf_link, buf_nlink, pend
-        said = False
+        # (a link still open that has said nothing yet, around blocks, counts in the first block
+        # inside it: a card's link around its headline and summary)
         if buf:
             raw = "".join(buf)
             text = " ".join(raw.split())
             if text and text.strip(_ZERO_WIDTH):
-                said = True
                 texts.append(text)
                 n = len(text) - text.count(" ")
                 nchars.append(n)
@@ -249,10 +249,11 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 kinds.append(cur_kind)
                 if "\n" in raw:
                     raws[len(texts) - 1] = raw
+                buf_nlink = 0
+            elif not link_depth:
+                buf_nlink = 0
             buf = []
-        if said or not link_depth:
-            # (a link still open that has said nothing yet, around blocks, counts in the first
-            # block inside it: a card's link around its headline and summary)
+        elif not link_depth:
             buf_nlink = 0
         buf_link = 0
         pend = ""
@@ -303,7 +304,12 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     page.alts.append(alt_key(alt))
                 continue
             if tag == "br":
-                flush()
+                if buf:
+                    flush()
+                else:
+                    pend = ""
+                    if not link_depth:
+                        buf_nlink = 0
                 continue
             if tag in skip_subtree:
                 ghost(len(node.text(deep=True, strip=True)))
@@ -347,7 +353,12 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                     ghost(n_box)
                     continue
             if tag in block_tags or ("-" in tag and cur_kind not in _PHRASING) or flag or hinted:
-                flush()
+                if buf:
+                    flush()
+                else:  # (as flush does, without a call for the whitespace between tags)
+                    pend = ""
+                    if not link_depth:
+                        buf_nlink = 0
                 idx = len(eparent)
                 eparent.append(cur)
                 etag.append(tag)
@@ -370,7 +381,12 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
                 return page
             it, mode, prev, pkind = stack.pop()
             if mode == 1:
-                flush()
+                if buf:
+                    flush()
+                else:
+                    pend = ""
+                    if not link_depth:
+                        buf_nlink = 0
                 cur, cur_kind = prev, pkind
             elif mode == 2:
                 link_depth -= 1
