@@ -315,6 +315,28 @@ POSTS = ["The index opened higher on the central bank's cut and fell back by noo
 LONG_POSTS = [" ".join([post] * 3) for post in POSTS]
 
 
+def test_a_wrapper_whose_class_names_a_sidebar_is_no_sidebar_when_it_holds_the_article() -> None:
+    """Genesis themes wrap <main class="content"> and the sidebar in "content-sidebar-wrap":
+    a class word of a sidebar, on a box whose prose is mostly the article it holds. Where a box
+    of other stories under it gave it less than most of the page's prose, the article went
+    with it; a sidebar holds no article. A comments box is boilerplate still, whatever its
+    inner box's class says."""
+    related = "".join(f"<p>Earlier story {i}: the agents who sold worthless papers to hundreds of travellers were "
+                      f"never charged, and several of them still run offices near the station, in {2000 + i}.</p>"
+                      for i in range(2))
+    page = ("<html><head><title>t</title></head><body><div class='content-sidebar-wrap'><main class='content'>"
+            "<article class='post'><h1>t</h1>" + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + "</article></main>"
+            f"<aside class='sidebar'><a href='/1'>One</a></aside></div><div class='related'>{related}</div>"
+            "</body></html>")
+    assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
+    comments = ("<div class='comments'><div class='content'>" + "".join(
+        f"<p>Reader {i} wrote that the agents had been working the same trick for years, and nobody listened.</p>"
+        for i in range(2)) + "</div></div>")
+    page = ("<html><head><title>t</title></head><body><main class='content'><article class='post'><h1>t</h1>"
+            + "".join(f"<p>{p}</p>" for p in TRAVELLERS) + f"</article>{comments}</main></body></html>")
+    assert extract(page.encode()).paragraphs == tuple(TRAVELLERS)
+
+
 def test_a_box_whose_class_names_a_credit_is_no_body() -> None:
     """BusinessWeek's `<span class="photoCredit">Courtesy G4</span>` under its lead picture,
     WordPress's `media-credit`: a picture's credit, wherever it stands, in whatever element."""

@@ -310,6 +310,9 @@ LD_BOOST_BONUS = 3.0
 # A flag on an element holding this share of the page's prose is a false alarm (a wrapper
 # whose class says "share" or "comment" for one of its parts).
 FLAG_FALSE_ALARM_SHARE = 0.6
+# ...and a flag on an element whose prose is this share an article it holds.
+FLAG_HOLDS_ARTICLE_SHARE = 0.5
+_ARTICLE_TAGS = frozenset(("article", "main"))
 # Prose in a flagged subtree counts against it at this share of its weight: boilerplate,
 # but a class word is less sure a sign than a list of links.
 FLAGGED_PROSE_WEIGHT = 0.5
@@ -343,10 +346,19 @@ def _select(page: _Page, ws: list[float], lens: list[float], puncts: list[int],
     for e in range(ne - 1, 0, -1):  # children have larger indexes than parents
         mass[eparent[e]] += mass[e]
     total = mass[0] or 1.0
-    # a flag on an element that holds most of the page's prose is a false alarm
+    # the largest prose of an unflagged <article>, <main> or itemprop=articleBody inside each element
+    named = [mass[e] if (page.etag[e] in _ARTICLE_TAGS or page.epos[e] == 3) and not eflag[e] else 0.0
+             for e in range(ne)]
+    for e in range(ne - 1, 0, -1):
+        if named[e] > named[eparent[e]]:
+            named[eparent[e]] = named[e]
+    # a flag on an element that holds most of the page's prose is a false alarm, and so is one on
+    # a wrapper most of whose prose is an article it holds (Genesis's "content-sidebar-wrap"
+    # around <main class="content"> and the sidebar): a sidebar holds no article
     flagged = [False] * ne
     for e in range(1, ne):
-        flagged[e] = flagged[eparent[e]] or (eflag[e] and mass[e] < FLAG_FALSE_ALARM_SHARE * total)
+        flagged[e] = flagged[eparent[e]] or (eflag[e] and mass[e] < FLAG_FALSE_ALARM_SHARE * total
+                                             and named[e] < FLAG_HOLDS_ARTICLE_SHARE * mass[e])
     # scores with flagged subtrees counted as boilerplate
     score = [0.0] * ne
     mass2 = [0.0] * ne
