@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from crawler import analyze, witness
 from crawler.classify import link_status, soft404_evidence
+from crawler.config import Config
 from crawler.crawl import CrawlSummary
 from crawler.extract import extract, hidden_by_style
 from crawler.extract.style import hiding_selectors
@@ -222,16 +223,22 @@ def test_a_scripts_string_literals_are_read_as_javascript_reads_them() -> None:
     assert witness._js_unescape('x\\"y \\u745e\\u58eb\\x41 \\ud83d\\ude00 \\u{1F600}') == 'x"y 瑞士A 😀 😀'
 
 
+def _crawled_once(tmp_path: Path, origin: Origin, path: str, served: dict[str, str]) -> tuple[str, Config, Store]:
+    """A source at `path` that serves what `served["page"]` holds when asked, with a repost of
+    PARAS, crawled once: its URL, the crawl's config and its store."""
+    origin.route("/robots.txt", Reply(404))
+    origin.route(path, lambda req: Reply(200, served["page"]))
+    url = origin.url(path)
+    write_repost(tmp_path / "archive", "wp.md", url, PARAS)
+    cfg = make_config(tmp_path)
+    store, _ = crawl(cfg)
+    return url, cfg, store
+
+
 def test_the_same_article_in_another_template_is_no_new_version(tmp_path: Path) -> None:
-    archive = tmp_path / "archive"
     served = {"page": wordpress_page(PARAS, seed=1)}
     with Origin("127.0.0.2") as o:
-        o.route("/robots.txt", Reply(404))
-        o.route("/archives/2190274", lambda req: Reply(200, served["page"]))
-        url = o.url("/archives/2190274")
-        write_repost(archive, "wp.md", url, PARAS)
-        cfg = make_config(tmp_path)
-        store, _ = crawl(cfg)
+        url, cfg, _ = _crawled_once(tmp_path, o, "/archives/2190274", served)
         served["page"] = other_template(PARAS)
         store, summary = crawl(cfg, all_sources=True)
         assert summary.new_versions == 0 and fields(store)[url]["versions"] == 1
@@ -250,16 +257,10 @@ def test_a_line_the_page_showed_before_is_no_addition_when_a_new_template_reads_
     # showed it (the mirror holds that page): the article did not change, and a repost that
     # lacks it lacks no line of the article. A line neither page showed is an addition, and a
     # new version.
-    archive = tmp_path / "archive"
     figure = f"<figure><img src='/a.jpg' alt=''><figcaption>{CAPTION}</figcaption></figure>"
     served = {"page": wordpress_page(PARAS, seed=1).replace(f"<p>{PARAS[2]}</p>", figure + f"<p>{PARAS[2]}</p>", 1)}
     with Origin("127.0.0.2") as o:
-        o.route("/robots.txt", Reply(404))
-        o.route("/archives/2190275", lambda req: Reply(200, served["page"]))
-        url = o.url("/archives/2190275")
-        write_repost(archive, "wp.md", url, PARAS)
-        cfg = make_config(tmp_path)
-        store, _ = crawl(cfg)
+        url, cfg, store = _crawled_once(tmp_path, o, "/archives/2190275", served)
         assert fields(store)[url]["faithful"] is True
         served["page"] = other_template(PARAS[:2] + [CAPTION] + PARAS[2:])
         store, summary = crawl(cfg, all_sources=True)
