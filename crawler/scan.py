@@ -92,30 +92,43 @@ def walk(root: Path, matches: Callable[[str], bool]) -> Iterator[tuple[str, os.s
     stack = [root]
     while stack:
         folder = stack.pop()
+        here = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
         try:
-            entries = list(os.scandir(folder))
+            listing = os.scandir(folder)
         except OSError as exc:
-            yield os.path.relpath(folder, root).replace(os.sep, "/") + "/", exc
+            yield here, exc
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                    continue
-            except OSError as exc:
-                yield rel + "/", exc
-                continue
-            if matches(rel):
-                if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
-                    yield rel, OutsideLink()
-                    continue
+        with listing:
+            while True:
+                # One entry at a time: a list of the real archive's flat folder (tens of
+                # thousands of files) was the scan's largest allocation.
                 try:
-                    yield rel, entry.stat()
+                    entry = next(listing, None)
                 except OSError as exc:
-                    yield rel, exc
+                    # The rest of the folder is unseen: its reposts are kept, as below a
+                    # folder that could not be listed at all.
+                    yield here, exc
+                    break
+                if entry is None:
+                    break
+                if entry.name.startswith("."):
+                    continue
+                rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(Path(entry.path))
+                        continue
+                except OSError as exc:
+                    yield rel + "/", exc
+                    continue
+                if matches(rel):
+                    if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+                        yield rel, OutsideLink()
+                        continue
+                    try:
+                        yield rel, entry.stat()
+                    except OSError as exc:
+                        yield rel, exc
 
 
 NOT_UTF8 = "file name is not UTF-8 (its bytes are shown as \\xNN): rename the file to index it"

@@ -5,6 +5,7 @@ undecodable file), and what is plainly something else (neither)."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -65,3 +66,19 @@ def test_scan_lists_every_problem_and_indexes_other_encodings(tmp_path: Path) ->
                           "(0 new, 0 changed, 0 removed since the last scan)"), first_line
     for path, problem in problems.items():
         assert f"  problem: {path}: {problem}" in again.stdout
+
+
+def test_the_walk_reads_a_folder_one_entry_at_a_time(tmp_path: Path) -> None:
+    # The real archive's flat folder holds tens of thousands of files: listing it whole before
+    # the first file is read was the largest allocation of a scan (bench/scan.py measures it).
+    from crawler.scan import walk
+
+    for i in range(3):
+        write_repost(tmp_path, f"{i}.md", f"https://gnews.org/articles/{i}", PARAS)
+    open_before = len(os.listdir("/proc/self/fd"))
+    files = walk(tmp_path, lambda rel: rel.endswith(".md"))
+    first = next(files)
+    assert len(os.listdir("/proc/self/fd")) == open_before + 1  # the folder's listing, still being read
+    rest = list(files)
+    assert sorted([first[0], *(rel for rel, _ in rest)]) == ["0.md", "1.md", "2.md"]
+    assert len(os.listdir("/proc/self/fd")) == open_before  # and closed at its end
