@@ -19,7 +19,7 @@ import signal
 import threading
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -48,7 +48,7 @@ from crawler.fetch import DeadlineReached, Fetch, Fetcher, FetchResult
 from crawler.wayback import WaybackError, closest_snapshot, snapshot_time
 from store.attribution import record_attribution
 from store.db import Store, parse_iso, source_faithful_when_reposted, utc_now
-from store.records import CheckRecord, FidelityResult, SourceRow, VersionText, WarcRef
+from store.records import CheckRecord, DueSource, FidelityResult, SourceRow, VersionText, WarcRef
 from store.turns import turns_path
 from store.warc import CrawlInfo, mirror_damage
 from store.words import ANSWERED_STATUSES, DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
@@ -109,18 +109,30 @@ class CheckOutcome:
     analysis: cpu.PageAnalysis | None
 
 
-def interleave_by_host(sources: list[SourceRow]) -> list[SourceRow]:
+def interleave_by_host(sources: list[DueSource]) -> list[DueSource]:
     """Round-robin over hosts, keeping each host's order: a slow, polite host never starves the others."""
-    queues: dict[str, deque[SourceRow]] = defaultdict(deque)
+    queues: dict[str, deque[DueSource]] = defaultdict(deque)
     for source in sources:
-        queues[urlsplit(source.url).netloc].append(source)
-    out: list[SourceRow] = []
+        queues[source.host].append(source)
+    out: list[DueSource] = []
     while queues:
         for host in list(queues):
             out.append(queues[host].popleft())
             if not queues[host]:
                 del queues[host]
     return out
+
+
+def read_as_started(store: Store, due: Iterable[DueSource], chunk: int = 256) -> Iterator[SourceRow]:
+    """Each due source's row, read a chunk at a time as the crawl reaches it: rows of the
+    whole archive at once were a first crawl's largest allocation."""
+    batch: list[int] = []
+    for source in due:
+        batch.append(source.id)
+        if len(batch) == chunk:
+            yield from store.sources_by_ids(batch)
+            batch = []
+    yield from store.sources_by_ids(batch)
 
 
 class WorkerCrashed(Exception):
@@ -614,11 +626,12 @@ def _found_note(analysis: cpu.PageAnalysis | None, status: str) -> str | None:
     return f"body found {where} ({analysis.found_by}){aside}"
 
 
-async def _run_checks(checker: Checker, sources: list[SourceRow], summary: CrawlSummary, deadline: float | None,
+async def _run_checks(checker: Checker, sources: Iterable[SourceRow], summary: CrawlSummary, deadline: float | None,
                       on_done: Callable[[CrawlSummary], None], window: int) -> None:
     """Start checks in order, at most `window` at once; stop starting new ones after the deadline."""
     pending: set[asyncio.Task[CheckOutcome]] = set()
-    queue = deque(sources)
+    upcoming = iter(sources)
+    source = next(upcoming, None)
 
     def account(outcome: CheckOutcome) -> None:
         summary.checked += 1
@@ -629,13 +642,14 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
         on_done(summary)
 
     try:
-        while queue or pending:
-            while queue and len(pending) < window:
+        while source is not None or pending:
+            while source is not None and len(pending) < window:
                 if deadline is not None and time.monotonic() >= deadline:
                     summary.stopped_early = True
-                    queue.clear()
+                    source = None
                     break
-                pending.add(asyncio.ensure_future(checker.check(queue.popleft())))
+                pending.add(asyncio.ensure_future(checker.check(source)))
+                source = next(upcoming, None)
             if not pending:
                 break
             done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -646,7 +660,7 @@ async def _run_checks(checker: Checker, sources: list[SourceRow], summary: Crawl
                 if isinstance(error, DeadlineReached):
                     # A request it needed could not start in time: nothing recorded, still due.
                     summary.stopped_early = True
-                    queue.clear()
+                    source = None
                 elif error is not None:
                     failure = failure or error
                 elif not task.cancelled():
@@ -740,7 +754,7 @@ async def crawl_async(cfg: Config, store: Store, *, all_sources: bool = False, l
             async with Fetcher(cfg.crawl, resolve=resolve, turns=turns_path(cfg.store.database)) as fetcher:
                 fetcher.deadline = deadline
                 checker = Checker(cfg, store, fetcher, crawl_id=crawl_id, pool=pool)
-                await _run_checks(checker, interleave_by_host(due), summary, deadline,
+                await _run_checks(checker, read_as_started(store, interleave_by_host(due)), summary, deadline,
                                   on_done or (lambda _s: None), window=max(4, cfg.crawl.concurrency * 2))
         finally:
             cpu.close_mirror()

@@ -12,8 +12,9 @@ import fcntl
 import json
 import os
 import sqlite3
+import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import datetime, timezone
@@ -26,6 +27,7 @@ from store.records import (
     Appearance,
     CheckRecord,
     CrawlRun,
+    DueSource,
     FidelityResult,
     LatestFidelity,
     MonthlyActivity,
@@ -822,18 +824,28 @@ class Store:
         ]
 
     def due_sources(self, now: float, revisit_alive: float, revisit_dead: float, *,
-                    all_sources: bool = False, limit: int | None = None) -> list[SourceRow]:
+                    all_sources: bool = False, limit: int | None = None) -> list[DueSource]:
         """Sources with a repost still in the archive that are due: never checked first, then most overdue."""
         live = "EXISTS (SELECT 1 FROM reposts r WHERE r.source_id = s.id AND r.removed_at IS NULL)"
-        if all_sources:
-            return self._source_rows(live, [], "ORDER BY s.last_checked_ts IS NOT NULL, s.last_checked_ts, s.id", limit)
         due = "s.last_checked_ts + CASE WHEN s.dead THEN ? ELSE ? END"
-        return self._source_rows(
-            f"{live} AND (s.last_checked_ts IS NULL OR {due} <= ?)",
-            [revisit_dead, revisit_alive, now, revisit_dead, revisit_alive],
-            f"ORDER BY s.last_checked_ts IS NOT NULL, {due}, s.id",
-            limit,
-        )
+        if all_sources:
+            where, params, order = live, [], "s.last_checked_ts IS NOT NULL, s.last_checked_ts, s.id"
+        else:
+            where = f"{live} AND (s.last_checked_ts IS NULL OR {due} <= ?)"
+            params = [revisit_dead, revisit_alive, now, revisit_dead, revisit_alive]
+            order = f"s.last_checked_ts IS NOT NULL, {due}, s.id"
+        sql = f"SELECT s.id, s.host FROM sources s WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        # One string per host, not per source: the list of a first crawl holds the whole archive.
+        return [DueSource(sid, sys.intern(host)) for sid, host in self.db.execute(sql, params)]
+
+    def sources_by_ids(self, ids: Sequence[int]) -> list[SourceRow]:
+        """The sources of these ids, in that order (an id no longer in the store is left out)."""
+        rows: dict[int, SourceRow] = {}
+        for chunk in _chunks(list(ids), 500):
+            rows.update((r.id, r) for r in self._source_rows(f"s.id IN ({','.join('?' * len(chunk))})", chunk))
+        return [rows[i] for i in ids if i in rows]
 
     def source_by_url(self, url: str) -> SourceRow | None:
         rows = self._source_rows("s.id = (SELECT source_id FROM source_urls WHERE url = ?)", [url])

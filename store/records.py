@@ -71,6 +71,15 @@ class SourceRow:
     earliest_published_at: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class DueSource:
+    """A source that is due, as small as the schedule needs it: a first crawl lists every
+    source of the archive, and a full SourceRow of each is read only when its check starts."""
+
+    id: int
+    host: str
+
+
 @dataclass(frozen=True)
 class Exchange:
     """One HTTP request and the response it got, as they crossed the wire: what the mirror keeps.

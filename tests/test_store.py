@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from store.db import MIGRATIONS, SCHEMA_VERSION, LockedError, Store, StoreError
+from store.db import MIGRATIONS, SCHEMA_VERSION, LockedError, Store, StoreError, parse_iso
 from store.records import CheckRecord, FidelityResult, RepostRecord, VersionText, WarcRef
 
 
@@ -119,6 +119,34 @@ def test_since_selects_what_turned_so_since(tmp_path: Path) -> None:
     store.record_check(_check(b, "2026-01-09T00:00:00Z", "gone", http=404, dead=True))
     assert [s.fields["source_url"] for s in store.report_sources()] == ["https://a.test/1", "https://a.test/2"]
     assert [s.fields["source_url"] for s in store.report_sources(since="2026-01-05T00:00:00Z")] == ["https://a.test/2"]
+
+
+def test_a_first_crawl_lists_its_due_sources_small_and_reads_their_rows_as_it_reaches_them(tmp_path: Path) -> None:
+    # A first crawl of the real archive has 125,000 sources due: listing a full row of each
+    # before the first request was the crawler's largest allocation.
+    from crawler.crawl import interleave_by_host, read_as_started
+
+    store = Store(tmp_path / "m.db")
+    hosts = ["a.test", "b.test:8080"]
+    store.save_reposts([_repost(f"{h}/{i}.md", f"https://{h}/{i}") for h in hosts for i in range(300)],
+                       "2026-01-01T00:00:00Z")
+    due = store.due_sources(parse_iso("2026-01-02T00:00:00Z"), 7 * 86400, 30 * 86400)
+    assert {s.host for s in due} == set(hosts)
+    assert len({id(s.host) for s in due}) == 2  # one string per host, whatever the number of sources
+    order = interleave_by_host(due)
+    assert [s.host for s in order[:4]] == ["a.test", "b.test:8080"] * 2
+    rows = read_as_started(store, order)
+    first = next(rows)
+    assert first.url == "https://a.test/0"
+    # A source gone from the store after it was listed is not checked; the order holds across chunks.
+    gone = store.source_by_url("https://b.test:8080/299").id
+    store.db.execute("DELETE FROM source_urls WHERE source_id = ?", [gone])
+    store.db.execute("UPDATE reposts SET source_id = NULL WHERE source_id = ?", [gone])
+    store.db.execute("DELETE FROM sources WHERE id = ?", [gone])
+    rest = [first.url, *(r.url for r in rows)]
+    assert len(rest) == 599
+    assert rest[-2:] == ["https://b.test:8080/298", "https://a.test/299"]
+    assert rest == [s.url for s in store.sources_by_ids([s.id for s in order])]
 
 
 def test_due_order_never_checked_first_then_most_overdue(tmp_path: Path) -> None:
