@@ -15,6 +15,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,21 +56,19 @@ def mirror_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*.warc*") if p.name.endswith((".warc", ".warc.gz")))
 
 
-def _records(path: Path) -> list[_Record]:
-    out = []
+def _records(path: Path) -> Iterator[_Record]:
     with path.open("rb") as fh:
         it = ArchiveIterator(fh)
         try:
             for rec in it:
                 h = rec.rec_headers
                 it.read_to_end(rec)
-                out.append(_Record(path, it.get_record_offset(), it.get_record_length(), rec.rec_type,
-                                   h.get_header("WARC-Record-ID"), h.get_header("WARC-Target-URI"),
-                                   h.get_header("WARC-Date") or "", h.get_header("WARC-Refers-To"),
-                                   h.get_header("WARC-Concurrent-To"), h.get_header("WARC-Warcinfo-ID")))
+                yield _Record(path, it.get_record_offset(), it.get_record_length(), rec.rec_type,
+                              h.get_header("WARC-Record-ID"), h.get_header("WARC-Target-URI"),
+                              h.get_header("WARC-Date") or "", h.get_header("WARC-Refers-To"),
+                              h.get_header("WARC-Concurrent-To"), h.get_header("WARC-Warcinfo-ID"))
         except Exception:  # noqa: BLE001 - a torn last record (a killed crawl): what came before is whole
             pass
-    return out
 
 
 def _since(records: list[_Record], since: str) -> list[_Record]:
@@ -110,12 +109,18 @@ def _fetched_form(url: str) -> str:
         return url
 
 
-def _pages(store: Store, records: list[_Record]) -> list[dict[str, str]]:
-    """One page per source captured in `records`: its URL, the time of its latest capture, its title."""
-    latest: dict[str, str] = {}
+def _latest_captures(records: Iterable[_Record]) -> tuple[int, dict[str, str]]:
+    """How many records there are, and the time of the latest capture of each URL."""
+    count, latest = 0, dict[str, str]()
     for r in records:
+        count += 1
         if r.type in ("response", "revisit") and r.uri and r.date > latest.get(r.uri, ""):
             latest[r.uri] = r.date
+    return count, latest
+
+
+def _pages(store: Store, latest: dict[str, str]) -> list[dict[str, str]]:
+    """One page per source captured: its URL, the time of its latest capture, its title."""
     pages = []
     for url, title in store.source_titles():
         form = _fetched_form(url)
@@ -133,30 +138,32 @@ def export_wacz(store: Store, mirror: Path, output: Path, *, since: str | None =
     files = mirror_files(mirror)
     if not files:
         raise ExportError(f"no WARC files in {mirror}: nothing to export (crawl first)")
-    records = [r for f in files for r in _records(f)]
-    chosen = _since(records, since) if since else records
-    if not any(r.type in ("response", "revisit") for r in chosen):
+    # The whole mirror is packed from its files as they are: its records are counted as they
+    # are read, never held (a first crawl of the real archive writes half a million of them).
+    chosen = _since([r for f in files for r in _records(f)], since) if since else None
+    count, latest = _latest_captures(chosen if chosen is not None else (r for f in files for r in _records(f)))
+    if not latest:
         raise ExportError(f"no captures in {mirror}" + (f" since {since}" if since else ""))
-    pages = _pages(store, chosen)
+    pages = _pages(store, latest)
     output = output.resolve()
     if output.exists() and not output.is_file():
         # The file is packed beside the target and moved over it: a device or a pipe would be
         # replaced by a plain file (/dev/null, as root).
         raise ExportError(f"--wacz {output} is not a regular file")
     try:
-        return _pack(chosen, files, pages, output, since, title)
+        return _pack(chosen, count, files, pages, output, title)
     except OSError as exc:
         raise ExportError(f"cannot write --wacz {output}: {exc.strerror or exc}") from None
 
 
-def _pack(chosen: list[_Record], files: list[Path], pages: list[dict[str, str]], output: Path,
-          since: str | None, title: str) -> ExportSummary:
+def _pack(chosen: list[_Record] | None, count: int, files: list[Path], pages: list[dict[str, str]], output: Path,
+          title: str) -> ExportSummary:
     from wacz.main import main as wacz_main
 
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".export-", dir=output.parent) as tmp:
         work = Path(tmp)
-        inputs = _copy(chosen, work) if since else files
+        inputs = files if chosen is None else _copy(chosen, work)
         pages_file = work / "pages.jsonl"
         lines = [{"format": "json-pages-1.0", "id": "pages", "title": "Sources"}, *pages]
         pages_file.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in lines), encoding="utf-8")
@@ -170,4 +177,4 @@ def _pack(chosen: list[_Record], files: list[Path], pages: list[dict[str, str]],
         if code not in (0, None) or not packed.exists():
             raise ExportError(f"wacz create failed: {said.getvalue().strip()[-300:]}")
         os.replace(packed, output)
-    return ExportSummary(output, len(inputs), len(chosen), len(pages))
+    return ExportSummary(output, len(inputs), count, len(pages))

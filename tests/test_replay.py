@@ -219,6 +219,11 @@ def export(crawled, tmp: Path, *args: str) -> Path:
     assert proc.stdout == "" and "written to" in proc.stderr
     check = subprocess.run(tool("wacz") + ["validate", "-f", str(out)], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0 and "is valid" in check.stdout, check.stdout + check.stderr
+    # The summary counts the records the WACZ holds (the whole mirror's are counted as read, never held).
+    with zipfile.ZipFile(out) as z:
+        packed = sum(1 for n in z.namelist() if n.startswith("archive/")
+                     for _ in ArchiveIterator(io.BytesIO(z.read(n))))
+    assert f" {packed} WARC records " in proc.stderr, proc.stderr
     return out
 
 
