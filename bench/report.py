@@ -6,8 +6,8 @@ crawl, some changed and unfaithful with hunks) is built once in a temporary fold
 `repost-mirror report --format F --output FILE` runs as a user runs it (a subprocess of
 this Python), RUNS times per format (json, csv, md, html), and each run's wall time
 (time.perf_counter around the subprocess) and peak resident memory (the child's
-ru_maxrss from os.wait4; the database is built in a process of its own, whose peak
-that would otherwise carry over to each child) are recorded.  The html page is then opened in Chromium
+ru_maxrss from os.wait4; the database is built in a process of its own, since a child's
+ru_maxrss starts from its parent's peak) are recorded.  The html page is then opened in Chromium
 (/usr/bin/chromium through playwright, as the report test does) RUNS times, and the time
 from navigation to the `load` event is measured.  Medians are printed, with the targets:
 report < 30 s and < 500 MB, html < 10 MB and loaded in < 5 s.
