@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from crawler.fetch.redirects import REDIRECT_STATUSES
 from crawler.fetch.retry import bot_check_header
+from crawler.normalize import count_chars
 from crawler.urls import normalize_component
 from store.words import DEAD_STATUSES, FAILING_STATUSES, FetchError, LinkStatus
 
@@ -505,7 +506,7 @@ def _the_message(title: str, m: re.Match[str]) -> bool:
                 return False  # a headline that asks ("该视频已被删除？")
             rest = title[start:m.start()] + " " + after
             words = [w for w in _WORD.findall(rest) if w.lower() not in _APOLOGY]
-            return len(_HAN.findall(rest)) + 2 * len(words) <= _BESIDE_MESSAGE
+            return count_chars(_HAN, rest) + 2 * len(words) <= _BESIDE_MESSAGE
         start = part.end() if part else start
     return False
 
@@ -701,7 +702,7 @@ def _norm(text: str) -> str:
 
 
 def _weight(text: str) -> int:
-    return len(text) + len(_HAN.findall(text))  # a Han character says as much as a word's letters
+    return len(text) + count_chars(_HAN, text)  # a Han character says as much as a word's letters
 
 
 def _media_key(src: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
@@ -306,7 +307,7 @@ class _Published:
         self.text = "\n".join(self.published)
         self.starts = _line_starts(lines)
         self.published_starts = _line_starts(self.published)
-        self._maps: dict[int, tuple[list[int], list[int]]] = {}
+        self._maps: dict[int, tuple[array[int], array[int]]] = {}
 
     def offset(self, pos: int, end: bool = False) -> int:
         """Where normalised offset `pos` lies in the published text: the published start of
@@ -322,12 +323,13 @@ class _Published:
             return base + (ends[within - 1] if within > 0 else 0)
         return base + (starts[within] if within < len(starts) else len(self.published[i]))
 
-    def _map(self, i: int) -> tuple[list[int], list[int]]:
+    def _map(self, i: int) -> tuple[array[int], array[int]]:
         """For each character of normalised line i: where it starts and ends in the published line.
 
         The two lines are aligned by one-character keys (`fold_char`), so a character and
         its published form (another script, width or quote) are equal, and the spaces and
-        invisible characters normalisation dropped are left out of the alignment."""
+        invisible characters normalisation dropped are left out of the alignment. (Arrays, not
+        lists: a line may be a page's millions of characters, and a list took 38 bytes a one.)"""
         found = self._maps.get(i)
         if found is not None:
             return found
@@ -341,9 +343,9 @@ class _Published:
         p_at = range(len(pub)) if len(keys_p) == len(pub) else [k for k, c in enumerate(pub) if fold[c]]
         if keys_n == keys_p and isinstance(n_at, range):
             # (as a rule: the published line differs by its spaces alone, one character for one)
-            return self._maps.setdefault(i, (list(p_at), [k + 1 for k in p_at]))
-        starts = [-1] * len(norm)  # -1: not aligned (a space of the normalised line)
-        ends = [-1] * len(norm)
+            return self._maps.setdefault(i, (array("i", p_at), array("i", map((1).__add__, p_at))))
+        starts = array("i", [-1]) * len(norm)  # -1: not aligned (a space of the normalised line)
+        ends = array("i", [-1]) * len(norm)
         if keys_n == keys_p:
             for at, to in zip(n_at, p_at):
                 starts[at], ends[at] = to, to + 1

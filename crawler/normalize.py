@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -19,12 +20,28 @@ from collections.abc import Callable, Iterable, Sequence
 import opencc
 
 __all__ = ["markdown_to_lines", "normalize_text", "normalize_lines", "normalize_pairs", "normalize_each", "fold_char",
-           "BLOCK_ELEMENTS", "FULL_STOPS"]
+           "count_chars", "count_matches", "BLOCK_ELEMENTS", "FULL_STOPS"]
 
 # Sentence ends of scripts that have marks of their own (beside `.!?` and the CJK `。！？`):
 # Devanagari and Bengali danda, Myanmar, Ethiopic, Urdu full stop, Arabic question mark,
 # Armenian, Tibetan and Khmer.
 FULL_STOPS = "\u0964\u0965\u104b\u1362\u06d4\u061f\u0589\u0f0d\u17d4"
+
+# A text longer than this is counted without a list of its matches: a list of a page's millions
+# of Chinese characters (each a string object of its own) took hundreds of MB.
+_LONG = 1 << 16
+
+
+def count_chars(pattern: re.Pattern[str], text: str) -> int:
+    """How many characters of `text` a pattern of one character (a class) matches."""
+    return len(pattern.findall(text)) if len(text) <= _LONG else len(text) - len(pattern.sub("", text))
+
+
+def count_matches(pattern: re.Pattern[str], text: str, most: int) -> int:
+    """How many times `pattern` matches in `text`, counting no further than `most`."""
+    if len(text) <= _LONG:
+        return min(len(pattern.findall(text)), most)
+    return sum(1 for _ in itertools.islice(pattern.finditer(text), most))
 
 # --- Markdown -------------------------------------------------------------
 

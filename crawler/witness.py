@@ -56,7 +56,7 @@ from crawler.extract import (
 from crawler.extract.author import AUTHOR_META, author_note, json_ld_authors, person_names
 from crawler.extract.cards import drop_link_cards
 from crawler.extract.style import drop_hidden
-from crawler.normalize import BLOCK_ELEMENTS, FULL_STOPS, normalize_each
+from crawler.normalize import BLOCK_ELEMENTS, FULL_STOPS, count_chars, count_matches, normalize_each
 
 __all__ = ["Block", "Found", "PageText", "coverage", "find", "furniture_shaped", "holds", "in_link_cards", "is_prose",
            "read_page", "shows", "shows_another_text", "standfirst", "withheld_after"]
@@ -404,7 +404,7 @@ def _text_link(node: Any) -> bool:
     page): its text is the page's text, not a link of navigation."""
     text = node.text(deep=True, separator=" ") or ""
     return len(text) * 2 >= _TEXT_LINK_MIN and _size(_letters(text)) >= _TEXT_LINK_MIN \
-        and len(_SENTENCE.findall(text)) >= 3
+        and count_matches(_SENTENCE, text, 3) >= 3
 
 
 def _leaf_paragraphs(blocks: list[Block], parent_of: dict[int, int], has_blocks: set[int], media: set[int],
@@ -707,6 +707,41 @@ def _grams(text: str) -> frozenset[str]:
     return frozenset(_GRAM.findall(text))  # the scan in C: a third faster than slicing in Python
 
 
+_STRETCH = 1 << 16  # characters of a long text read at a time for its grams
+
+
+@functools.lru_cache(maxsize=8)
+def _held_grams(text: str, grams: frozenset[str]) -> frozenset[str]:
+    """The grams of `text` among `grams` (a repost's). A long text (a page's megabytes of one
+    paragraph) is read a stretch at a time: the set of all its grams took hundreds of MB."""
+    if len(text) <= _STRETCH:
+        return _grams(text) & grams
+    held: set[str] = set()
+    for at in range(0, len(text) - _K + 1, _STRETCH):
+        held.update(grams.intersection(_GRAM.findall(text, at, at + _STRETCH + _K - 1)))
+    return frozenset(held)
+
+
+def _gram_hits(key: str, grams: frozenset[str]) -> int:
+    """How many of `key`'s grams, counted with their repeats, are among `grams`, read a stretch
+    at a time (a list of a 3,000,000-character paragraph's grams took 280 MB)."""
+    return sum(sum(map(grams.__contains__, _GRAM.findall(key, at, at + _STRETCH + _K - 1)))
+               for at in range(0, len(key) - _K + 1, _STRETCH))
+
+
+def _grams_within(text: str, most: int) -> frozenset[str] | None:
+    """The grams of `text`, or None as soon as it has more than `most` distinct ones."""
+    if len(text) <= _STRETCH:
+        grams = _grams(text)
+        return grams if len(grams) <= most else None
+    seen: set[str] = set()
+    for at in range(0, len(text) - _K + 1, _STRETCH):
+        seen.update(_GRAM.findall(text, at, at + _STRETCH + _K - 1))
+        if len(seen) > most:
+            return None
+    return frozenset(seen)
+
+
 def furniture_shaped(text: str) -> bool:
     """A line shaped like a page's furniture: a credit, a byline, a caption, a dateline, a
     copyright or a call to action (decided by the line's shape, not by the site)."""
@@ -768,7 +803,7 @@ class _Stretch:
 
 
 def _size(key: str) -> int:
-    return len(key) + len(_HAN.findall(key))  # a Han character weighs as two letters
+    return len(key) + count_chars(_HAN, key)  # a Han character weighs as two letters
 
 
 def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], repost_grams: frozenset[str],
@@ -794,10 +829,10 @@ def _best_stretch(blocks: list[Block], keys: list[str], repost_lines: set[str], 
             held.append(ok)
             weights.append(len(key) if ok else -_AGAINST * len(key))
             continue
-        grams = _GRAM.findall(key)
-        hit = sum(map(repost_grams.__contains__, grams))
-        ok = hit >= (_HELD_SHORT if size < _LINE_MAX else _HELD) * len(grams)
-        if not ok and hit >= _HELD * len(grams):
+        count = len(key) - _K + 1
+        hit = _gram_hits(key, repost_grams)
+        ok = hit >= (_HELD_SHORT if size < _LINE_MAX else _HELD) * count
+        if not ok and hit >= _HELD * count:
             loose.append((len(held), hit))
         held.append(ok)
         weights.append(hit if ok else -_AGAINST * len(key))
@@ -1073,7 +1108,7 @@ def _normalized(page: PageText, part: str, fold_script: bool) -> tuple[list[str]
 def coverage(repost: Sequence[str], lines: Sequence[str]) -> float:
     """The share of the repost's text (normalised lines) that `lines` hold."""
     grams = _grams(_repost_key(repost))
-    return len(grams & _grams(_repost_key(lines))) / len(grams) if grams else 0.0
+    return len(_held_grams(_repost_key(lines), grams)) / len(grams) if grams else 0.0
 
 
 @dataclass(frozen=True)
@@ -1431,7 +1466,7 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
     if best is not None and best[0] >= _FOUND and best[2][0]:
         found_cov, found_by, (lines, shown, furniture) = best
         if found_by == "page_text" and extracted:
-            got = _grams(_repost_key(extracted)) & repost_grams
+            got = _held_grams(_repost_key(extracted), repost_grams)
             if len(got) >= 0.95 * found_cov * len(repost_grams):
                 found_by = "extractor"
         return Found(found_by, tuple(lines), tuple(shown), tuple(furniture), False, found_cov, seen)
@@ -1441,8 +1476,9 @@ def find(page: PageText, repost: Sequence[str], extracted: Sequence[str], *, fol
         excerpt = without_closing_ellipsis(block.text)
         (line,) = normalize_each([excerpt], fold_script)
         key = _letters(line)
-        grams = _grams(key)
-        if len(key) >= _K * 2 and len(grams & repost_grams) >= _HELD * len(grams):
+        # (A description with more than twice the repost's grams cannot be half the repost's.)
+        grams = _grams_within(key, 2 * len(repost_grams))
+        if grams is not None and len(key) >= _K * 2 and len(grams & repost_grams) >= _HELD * len(grams):
             return Found("meta", (line,), (excerpt,), (), True, len(grams & repost_grams) / max(1, len(repost_grams)),
                          seen)
     return None

@@ -308,3 +308,16 @@ def test_a_line_without_a_letter_or_digit_is_no_text():
     # Separators drawn in characters: one side may draw them where the other has an <hr>.
     lines = ["第一段。", "______________________________", "* * *", "☆☆☆☆☆☆", "……", "＝＝＝＝", "1.", "第二段。"]
     assert normalize_lines(lines) == ["第一段。", "1.", "第二段。"]
+
+
+def test_counts_of_a_long_text_are_those_of_its_matches_without_a_list_of_them() -> None:
+    # A page's paragraph may be millions of characters; a list of its matches took hundreds of MB.
+    import re
+
+    from crawler.normalize import count_chars, count_matches
+
+    han, stop = re.compile(r"[\u3400-\u9fff]"), re.compile("[。]")
+    for text in ("短文。", "字a。" * 40_000):  # one under the length counted with a list, one over it
+        assert count_chars(han, text) == len(han.findall(text))
+        assert count_matches(stop, text, 3) == min(3, len(stop.findall(text)))
+        assert count_matches(stop, text, 10**9) == len(stop.findall(text))

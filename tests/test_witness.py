@@ -2392,3 +2392,19 @@ def test_a_paragraph_longer_than_any_notice_is_never_furniture() -> None:
     long = " ".join([ARTICLE[0]] * 18) + " The page said: Copyright © 2019. All rights reserved."
     assert len(long) > 2000 and witness.is_prose(long) and not witness.furniture_shaped(long)
     assert witness.furniture_shaped("Copyright © 2019 Harbour News. All rights reserved.")
+
+
+def test_the_grams_of_a_long_text_are_read_a_stretch_at_a_time_and_none_is_lost_at_a_seam() -> None:
+    # The set (or list) of every 8-gram of a page's 3,000,000-character paragraph took 280 MB.
+    import random
+
+    from crawler.witness import _GRAM, _STRETCH, _gram_hits, _grams_within, _held_grams
+
+    rng = random.Random(5)
+    text = "".join(rng.choices("海港大桥明年春天起禁止汽车通行", k=3 * _STRETCH + 11))
+    every = _GRAM.findall(text)
+    repost = frozenset(rng.sample(every, 500)) | {text[_STRETCH - 3:_STRETCH + 5]}  # a gram across a seam
+    assert _held_grams(text, repost) == frozenset(every) & repost
+    assert _gram_hits(text, repost) == sum(g in repost for g in every)
+    assert _grams_within(text, len(set(every))) == frozenset(every)
+    assert _grams_within(text, len(set(every)) - 1) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crawler.extract.walk import _PUNCT, _Page
-from crawler.normalize import FULL_STOPS
+from crawler.normalize import FULL_STOPS, count_chars, count_matches
 
 _PUNCT_RE = re.compile("[" + re.escape(_PUNCT) + "]")
 _SENT_END_RE = re.compile(f"[。！？!?{FULL_STOPS}]" + r"|\.(?:\s|$)")
@@ -51,7 +51,6 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
     puncts: list[int] = []
     linky: list[bool] = []
     prose_link: list[bool] = []
-    find_punct = _PUNCT_RE.findall
     prev_prose_link = False  # the previous block was part of a long prose link
     for text, n, ln, kind, nl in zip(page.texts, page.nchars, page.links, page.kinds, page.nlinks):
         if kind == "#ghost":
@@ -63,11 +62,11 @@ def _weights(page: _Page) -> tuple[list[float], list[float], list[int]]:
             continue
         L = n if text.isascii() else len(text.encode()) - text.count(" ")
         ld = ln / n if n else 1.0
-        punct = len(find_punct(text)) if L >= PUNCT_MIN_LEN else 0
+        punct = count_chars(_PUNCT_RE, text) if L >= PUNCT_MIN_LEN else 0
         if ld > LINK_BLOCK_SHARE:
             if (nl == 0 and prev_prose_link) or (
                 L >= PROSE_LINK_MIN_LEN and ln >= PROSE_LINK_CHARS_PER_LINK * nl
-                and len(_SENT_END_RE.findall(text)) >= PROSE_LINK_MIN_SENTENCES
+                and count_matches(_SENT_END_RE, text, PROSE_LINK_MIN_SENTENCES) >= PROSE_LINK_MIN_SENTENCES
             ):
                 prev_prose_link = True
                 ld = 0.0
@@ -125,7 +124,7 @@ def links_its_words(text: str, n: int, ln: int, nl: int) -> bool:
             and _LABEL_LED_RE.match(text) is None):
         return False
     return SENTENCE_ENDS_RE.search(text) is not None or (
-        _LEADS_IN_RE.search(text) is not None and len(_COLON_RE.findall(text)) == 1)
+        _LEADS_IN_RE.search(text) is not None and count_matches(_COLON_RE, text, 2) == 1)
 
 
 # A teaser list has at least this many items: an article may pair a link with a line of
