@@ -306,7 +306,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if tag == "br":
                 if buf:
                     flush()
-                else:
+                else:  # (as flush does, without a call for the whitespace between tags)
                     pend = ""
                     if not link_depth:
                         buf_nlink = 0
@@ -383,7 +383,7 @@ def _walk(start, body_ids: frozenset[int] = frozenset(), drop_ids: frozenset[int
             if mode == 1:
                 if buf:
                     flush()
-                else:
+                else:  # (as flush does, without a call for the whitespace between tags)
                     pend = ""
                     if not link_depth:
                         buf_nlink = 0
