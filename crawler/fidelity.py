@@ -329,7 +329,7 @@ class _Published:
         The two lines are aligned by one-character keys (`fold_char`), so a character and
         its published form (another script, width or quote) are equal, and the spaces and
         invisible characters normalisation dropped are left out of the alignment. (Arrays, not
-        lists: a line may be a page's millions of characters, and a list took 38 bytes a one.)"""
+        lists: a line may be a page's millions of characters, and a list took 36 bytes each.)"""
         found = self._maps.get(i)
         if found is not None:
             return found

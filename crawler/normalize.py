@@ -43,6 +43,7 @@ def count_matches(pattern: re.Pattern[str], text: str, most: int) -> int:
         return min(len(pattern.findall(text)), most)
     return sum(1 for _ in itertools.islice(pattern.finditer(text), most))
 
+
 # --- Markdown -------------------------------------------------------------
 
 # Wiki links are undone innermost-first (a link text may hold one), so the body of a
