@@ -513,8 +513,8 @@ def _strings(value: Any) -> Iterator[str]:
 # A JavaScript string literal (a script that writes the article with `document.write("...")`
 # or keeps it in `var content = '...'` or a template literal), and the escapes it may hold.
 _QUOTE = re.compile(r"[\"'`]")
-_LITERAL_BODY = {'"': re.compile(r'(?:[^"\\\n]|\\.)*', re.S), "'": re.compile(r"(?:[^'\\\n]|\\.)*", re.S),
-                 "`": re.compile(r"(?:[^`\\]|\\.)*", re.S)}
+_LITERAL_BODY = {'"': re.compile(r'(?:[^"\\\n]|\\.)*+', re.S), "'": re.compile(r"(?:[^'\\\n]|\\.)*+", re.S),
+                 "`": re.compile(r"(?:[^`\\]|\\.)*+", re.S)}
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
 _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "", "f": "", "v": "", "0": "", "\n": ""}
 _SURROGATE = re.compile("[\ud800-\udfff]")

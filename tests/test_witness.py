@@ -223,6 +223,23 @@ def test_a_scripts_string_literals_are_read_as_javascript_reads_them() -> None:
     assert witness._js_unescape('x\\"y \\u745e\\u58eb\\x41 \\ud83d\\ude00 \\u{1F600}') == 'x"y 瑞士A 😀 😀'
 
 
+def test_a_megabyte_literal_of_escapes_is_read_in_bounded_memory() -> None:
+    # A loop that could give back what it matched kept a note for each escape: 116 MB for a
+    # script line of 1,000,000 escaped quotes.
+    import tracemalloc
+
+    for closed in ("", "'"):
+        script = "x = '<p>" + '\\"' * 1_000_000 + closed
+        tracemalloc.start()
+        try:
+            got = [len(s) for s in witness._js_literals(script)]
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert got == ([2_000_003] if closed else [])
+        assert peak < 10_000_000
+
+
 def _crawled_once(tmp_path: Path, origin: Origin, path: str, served: dict[str, str]) -> tuple[str, Config, Store]:
     """A source at `path` that serves what `served["page"]` holds when asked, with a repost of
     PARAS, crawled once: its URL, the crawl's config and its store."""
