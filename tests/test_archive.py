@@ -508,3 +508,27 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
 @given(markdownish, st.sampled_from(["utf-8", "utf-8-sig"]))
 def test_markdownish_text_never_raises(text: str, encoding: str) -> None:
     _check_never_raises(text.encode(encoding, "surrogatepass"))
+
+
+def test_a_megabyte_line_beside_the_source_link_is_read_at_once_and_in_bounded_memory() -> None:
+    # A file may be 5 MB of few lines. Two runs of blanks side by side made a line before the link,
+    # or the start of its own line, take hours to look at (quadratic: 4 s for 80,000 characters), as
+    # did a line of keywords after one `[` (each read the line on to its end: 45 s for 150,000),
+    # and a link whose address never closes kept a note for each of its characters (180 MB for 2 MB).
+    import tracemalloc
+
+    head = "###  [:house:返回首頁](https://github.com/ourhimalayas/txt)\n---\n# 标题\n"
+    blanks = " \t" * 1_000_000 + "x\n"
+    tracemalloc.start()
+    try:
+        got = repost(head + blanks + "轉載自[新闻网](https://example.com/a/1.html)\n\n正文第一段。\n")
+        unclosed = parse(head + "轉載自[新闻网](https://example.com/a/" + "字" * 1_000_000 + "\n\n正文第一段。\n")
+        cited = parse(head + " " * 2_000_000 + "x轉載自[新闻网](https://example.com/a/1.html)\n\n正文第一段。\n")
+        keys = parse(head + "[" + "轉載自" * 1_000_000 + "\n\n正文第一段。\n")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert got.source_url == "https://example.com/a/1.html"
+    for result in (unclosed, cited, keys):  # (a link after prose on its line is a citation, no source)
+        assert isinstance(result, Problem) and result.problem.startswith("no source"), result
+    assert peak < 60_000_000
