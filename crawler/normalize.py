@@ -46,27 +46,32 @@ def count_matches(pattern: re.Pattern[str], text: str, most: int) -> int:
 
 # --- Markdown -------------------------------------------------------------
 
+# Loops are possessive (`*+`): what they give back could never match the rest, and a greedy
+# loop keeps a note for every repetition it could give back, hundreds of MB on a long line.
+
 # Wiki links are undone innermost-first (a link text may hold one), so the body of a
 # match may not itself open or close another.
-_WIKI = re.compile(r"\[\[(?:zh:)?((?:(?!\[\[|\]\])[^\n])*)\]\]")
+_WIKI = re.compile(r"\[\[(?:zh:)?((?:(?!\[\[|\]\])[^\n])*+)\]\]")
 
 # A URL in `( )` may hold one level of parentheses (Wikipedia-style addresses) and a title.
-_URL = r"\((?:[^()\n]|\([^()\n]*\))*\)"
+_URL = r"\((?:[^()\n]|\([^()\n]*+\))*+\)"
 # A link or alt text may hold escapes and one level of brackets.
-_TEXT = r"(?:\\.|[^\[\]\\\n]|\[(?:\\.|[^\[\]\\\n])*\])*"
+_TEXT = r"(?:\\.|[^\[\]\\\n]|\[(?:\\.|[^\[\]\\\n])*+\])*+"
 
 # Blog copies wrap an image in a link with the inner brackets escaped: `[!\[\](img)](href)`.
-_ESCAPED_IMAGE_LINK = re.compile(r"\[!\\\[(?:\\.|[^\\\n])*?\\\]" + _URL + r"\]" + _URL)
-_ESCAPED_IMAGE = re.compile(r"!\\\[(?:\\.|[^\\\n])*?\\\]" + _URL)
+# The alt text runs to the first `\]` that the rest follows (what a lazy `*?` would find).
+_ESCAPED_ALT = r"(?:(?:[^\\\n]|\\[^\]\n])++|\\\](?!{rest}))*+\\\]{rest}"
+_ESCAPED_IMAGE_LINK = re.compile(r"\[!\\\[" + _ESCAPED_ALT.format(rest=_URL + r"\]" + _URL))
+_ESCAPED_IMAGE = re.compile(r"!\\\[" + _ESCAPED_ALT.format(rest=_URL))
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE = re.compile(r"!\[" + _TEXT + r"\]" + _URL)
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>", re.IGNORECASE)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>", re.IGNORECASE)  # (CommonMark: no `<` inside)
 _LINK = re.compile(r"\[(" + _TEXT + r")\]" + _URL)
 # A reference definition (`[label]: https://... "title"`) is no text: its label's links are.
 # (Its destination is ASCII, or an autolink parked before: "[注1]:参见本报前日报道" is a line of text.)
-_REF_DEF = re.compile(r"^[ \t]{0,3}\[((?:\\.|[^\[\]\\\n])+)\]:[ \t]*(?:<[^<>\n]*>|\x00\d+\x01|[!-~]+)"
+_REF_DEF = re.compile(r"^[ \t]{0,3}\[((?:\\.|[^\[\]\\\n])++)\]:[ \t]*(?:<[^<>\n]*>|\x00\d+\x01|[!-~]+)"
                       r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$\n?", re.MULTILINE)
 # A footnote (`text[^1]` and a line `[^1]: the note`): the marks are no text, the note is.
 _FOOTNOTE_DEF = re.compile(r"^[ \t]{0,3}\[\^([^\]\s]+)\]:[ \t]*", re.MULTILINE)
@@ -74,17 +79,19 @@ _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 # A backslash at a line's end is a hard line break (CommonMark), no character.
 _HARD_BREAK = re.compile(r"(?<!\\)\\(?=\n)")
 # `![alt][label]`, `[text][label]`, `[text][]`, `[text]`: a reference, when a definition names it.
-_REF_USE = re.compile(r"(!?)\[(" + _TEXT + r")\](?:\[((?:\\.|[^\[\]\\\n])*)\]|(?![\[(:]))")
+_REF_USE = re.compile(r"(!?)\[(" + _TEXT + r")\](?:\[((?:\\.|[^\[\]\\\n])*+)\]|(?![\[(:]))")
 _BARE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?|ipfs|ftp)://[^\s<>\[\]()]+")
 
-_QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+_QUOTE_MARK = re.compile(r"^[ \t]*+(?:>[ \t]?+)++", re.MULTILINE)
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_RULE = re.compile(r"^[ \t]*(?:([-*_])(?:[ \t]*\1){2,}|=+)[ \t]*$", re.MULTILINE)
+_RULE = re.compile(r"^[ \t]*+(?:([-*_])(?:[ \t]*+\1){2,}+|=++)[ \t]*+$", re.MULTILINE)
 # (a task list's box, `- [ ]` or `- [x]`, is drawn as a checkbox: no text)
 _LIST_MARK = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])(?:[ \t]+(?:\[[ xX]\][ \t]+)?|$)", re.MULTILINE)
 # (Possessive runs: two runs of blanks side by side make a long line of blanks quadratic.)
 _TABLE_RULE = re.compile(r"^[ \t]*+\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)++\|?[ \t]*+$", re.MULTILINE)
-_TABLE_ROW = re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.MULTILINE)
+# (The row's end is cut in `_cells`: a lazy `(.*?)\|?[ \t]*$` read every run of blanks to its end
+# from each of its characters, quadratic.)
+_TABLE_ROW = re.compile(r"^[ \t]*+\|(.*)", re.MULTILINE)
 _EMPHASIS = re.compile(r"[*_~]+")
 _CODE_TICKS = re.compile(r"`+")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -188,8 +195,8 @@ def _undo_markdown(text: str) -> str:
         # Escapes are parked, not undone, so that `\*` or `\[` is not read as markup below.
         text = _ESCAPE.sub(lambda m: park(m.group(1)), text)
     if "<" in text:
-        text = _COMMENT.sub("", text)
-        text = _IMG_TAG.sub("", text)
+        text = _sub_closed(_COMMENT, "", text, "-->")
+        text = _sub_closed(_IMG_TAG, "", text, ">")
         text = _AUTOLINK.sub(lambda m: park(m.group(1)), text)
     if "[^" in text:
         text = _footnotes(text)
@@ -210,7 +217,7 @@ def _undo_markdown(text: str) -> str:
         text = _HEADING.sub(lambda m: m.group(1) or "", text)
     text = _LIST_MARK.sub("", text)
     if "|" in text:
-        text = _TABLE_ROW.sub(lambda m: m.group(1).replace("|", "\n"), text)  # a cell a line, as a page shows it
+        text = _TABLE_ROW.sub(_cells, text)
     text = _EMPHASIS.sub(_emphasis, text)
     if "`" in text:
         text = _CODE_TICKS.sub("", text)
@@ -218,6 +225,20 @@ def _undo_markdown(text: str) -> str:
         text = _BR.sub("\n", text)
         text = _TAG.sub(_markup, text)
     return _restore(text, store) if store else text
+
+
+def _cells(row: re.Match[str]) -> str:
+    """A table row's cells, a cell a line, as a page shows them: without the row's closing `|`."""
+    inner = row.group(1).rstrip(" \t")
+    return (inner[:-1] if inner.endswith("|") else inner).replace("|", "\n")
+
+
+def _sub_closed(pattern: re.Pattern[str], repl: str, text: str, close: str) -> str:
+    """`pattern.sub(repl, text)` for a pattern whose matches end in `close`, read only up to the
+    last `close`: from each opening after it, the search would read on to the text's end
+    (quadratic: a line of 40,000 `<!--` took 4 s)."""
+    end = text.rfind(close) + len(close)
+    return pattern.sub(repl, text[:end]) + text[end:] if end >= len(close) else text
 
 
 def _markup(match: re.Match[str]) -> str:

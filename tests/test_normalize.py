@@ -321,3 +321,57 @@ def test_counts_of_a_long_text_are_those_of_its_matches_without_a_list_of_them()
         assert count_chars(han, text) == len(han.findall(text))
         assert count_matches(stop, text, 3) == min(3, len(stop.findall(text)))
         assert count_matches(stop, text, 10**9) == len(stop.findall(text))
+
+
+@pytest.mark.parametrize("line, more", [
+    ("[[" + "字" * 1_000_000, ""),                   # a wiki link that never closes
+    ("[a](" + "字" * 1_000_000, ""),                 # a link's address that never closes
+    ("[" + "\\x" * 500_000 + "](x", ""),            # a link text of escapes whose address never closes
+    ("!\\[" + "字" * 1_000_000, ""),                 # a blog copy's escaped image that never closes
+    ("[b][" + "字" * 1_000_000, "[a]: http://x.test/"),  # a reference that never closes
+])
+def test_a_megabyte_of_markup_that_never_closes_is_read_as_text_in_bounded_memory(line: str, more: str) -> None:
+    # A repost file may be 5 MB of one line. A loop that could give back what it matched kept a
+    # note for each character: 75-230 MB for these lines of 2 MB.
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = normalize_lines(markdown_to_lines(f"第一段。\n\n{line}\n\n第二段。\n\n{more}"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out == ["第一段。", line.replace("\\[", "["), "第二段。"]  # (an escape is its character)
+    assert peak < 40_000_000
+
+
+@pytest.mark.parametrize("text, lines", [
+    ("> " * 1_000_000 + "引文。", ["引文。"]),  # quote marks
+    ("*" * 1_000_000, []),                     # a rule
+    ("- " * 500_000, []),
+])
+def test_a_megabyte_of_marks_is_read_in_bounded_memory(text: str, lines: list[str]) -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = normalize_lines(markdown_to_lines(f"第一段。\n\n{text}\n\n第二段。"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out == ["第一段。", *lines, "第二段。"]
+    assert peak < 40_000_000
+
+
+@pytest.mark.parametrize("line", [
+    *(opening * (2_000_000 // len(opening)) + " x" for opening in ("<!--", "<img ", "<http://")),
+    "|" + " " * 1_000_000 + "x",  # a table row's end was looked for from each blank
+])
+def test_a_megabyte_of_openings_that_never_close_is_read_at_once(line: str) -> None:
+    # From each opening the search read on to the end of the text for its close: a line of 40,000
+    # `<!--` took 4 s, and a file's line of 5 MB would have taken hours.
+    out = normalize_lines(markdown_to_lines(f"第一段。\n\n{line}\n\n第二段。"))
+    assert out[0] == "第一段。" and out[-1] == "第二段。" and len(out) <= 3
+    assert normalize_lines(markdown_to_lines("甲<!-- 注释 -->乙<img src='a.jpg' alt='图'>丙<http://x.test/a>丁")) == \
+        ["甲乙丙http://x.test/a丁"]
+    assert normalize_lines(markdown_to_lines("| 甲 | 乙 |  \n|--|--|\n| 丙 || 丁 |")) == ["甲", "乙", "丙", "丁"]
