@@ -31,6 +31,10 @@ For every repost of ``tests/data/reposts`` (``content/`` and ``history/``):
   script, 100,000 blocks of two letters of the line the repost adds), each around a short article with a
   repost of one line more.
 
+Each hostile shape's memory is the peak RSS of one analysis above the RSS before it, measured in
+a fresh process per shape (``--shape-memory NAME``; the peak reset through Linux's
+``/proc/self/clear_refs``, so that building the page does not count; not measured without it).
+
 Single thread, in process, ``time.perf_counter``, after one warm-up pass.  Targets: median
 pair <= 2 ms, unrelated pair <= 100 ms.  Run: ``python bench/fidelity.py``.
 
@@ -42,10 +46,11 @@ from __future__ import annotations
 import random
 import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -53,6 +58,9 @@ if str(ROOT) not in sys.path:
 
 from crawler.fidelity import compare  # noqa: E402
 from crawler.normalize import markdown_to_lines, normalize_lines, normalize_pairs  # noqa: E402
+
+if TYPE_CHECKING:
+    from crawler.analyze import PageJob
 
 RUNS = 3
 UNRELATED_CHARS = 50_000
@@ -185,66 +193,115 @@ def _witness_cost(folder: Path, files: list[Path], read: Callable[[bytes, str], 
           f"without (found by {found.found_by}, faithful {all(f.faithful for f in found.fidelity)})")
 
 
+_ARTICLE = [f"这是第{n}段正文，讲的是海港大桥明年春天起禁止汽车通行的决定，以及市政府为岛上居民准备的渡轮方案。" for n in range(5)]
+_ADDED = "转载里多出来的一句话，原网页上没有。"
+
+
+def _hostile_shapes() -> dict[str, Callable[[], tuple[str, str]]]:
+    """Each shape's name, and what builds it: (the page's title, what its body holds after the
+    article). Built one at a time, so that a process measured for one holds no other."""
+    article, added = _ARTICLE, _ADDED
+    shown = "".join(f"<p>{p}</p>" for p in article)
+    return {
+        "one 3,000,000-character paragraph": lambda: ("t", f"<p>{'字' * 3_000_000}</p>"),
+        "300,000 unclosed '<a '": lambda: ("t", "<a " * 300_000),
+        "300,000 unclosed '<meta '": lambda: ("t", "<meta " * 300_000),
+        "100,000 unclosed '<script ' and an articleBody": lambda: ("t", "<script " * 100_000 + "articleBody"),
+        "50,000 nested <div>s": lambda: ("t", "<div>" * 50_000 + "x" + "</div>" * 50_000),
+        "JSON nested 100,000 deep in a script": lambda: ("t", "<script type='application/json'>" + "[" * 100_000
+                                                         + "]" * 100_000 + "</script>"),
+        "a row of 100,000 cells": lambda: ("t", "<table><tr>" + "<td>ab</td>" * 100_000 + "</tr></table>"),
+        "a title of 200,000 ' - '": lambda: ("ab - " * 200_000, ""),
+        "a tag of 800,000 attributes": lambda: ("t", "<p " + " ".join(f"a{i}=1" for i in range(800_000)) + ">x</p>"),
+        "400,000 tags of distinct names": lambda: ("t", "".join(f"<x{i}></x{i}>" for i in range(400_000))),
+        # the article's own characters in a random order: every gram a near-match of the repost's
+        "a 1,000,000-character paragraph of the article's characters, shuffled":
+            lambda: ("t", "<p>" + "".join(random.Random(2).choices("".join(article), k=1_000_000)) + "</p>"),
+        "600,000 unclosed <div>s": lambda: ("t", "<div>" * 600_000 + "x"),
+        # every literal is markup a script could write into the page: each is read as HTML
+        # every quote escaped: a scan that read on from each one again would be quadratic
+        "a script line of 1,000,000 escaped quotes": lambda: ("t", "<script>x = '<p>" + "\\\"" * 1_000_000 + "</script>"),
+        "100,000 string literals of markup in a script": lambda: (
+            "t", "<script>f(" + ",".join(f'"<p>第{i}段文字，这是一段不同的文字。</p>"' for i in range(100_000)) + ")</script>"),
+        # every box a copy of the article for the eye's reader to miss: each read for a copy
+        "10,000 boxes its stylesheet hides, each a copy of the article": lambda: (
+            "t", "<style>.h { display: none }</style>" + f"<div class='h'>{shown}</div>" * 10_000),
+        # a line the repost adds may be a few of the page's blocks joined: every split of it is one
+        "100,000 blocks, each two letters of the repost's added line": lambda: (
+            "t", "".join(f"<p>{added[i % 8 * 2:i % 8 * 2 + 2]}</p>" for i in range(100_000))),
+        # texts kept from the eye are read as what a repost copied from the markup may carry
+        "100,000 distinct watermarks its stylesheet hides, and as many hidden by style": lambda: (
+            "t", "<style>.w { display: none }</style>" + "".join(
+                f"<p>段{i}<span class='w'>水印{i}号</span><i style='display:none'>印{i}</i></p>" for i in range(100_000))),
+        # every picture in a paragraph may sit in a pop-up card of links
+        "20,000 paragraphs, each a picture in a card of links": lambda: (
+            "t", "".join(f"<p>第{i}段<span><img src='/{i}.jpg'><a href='/a{i}'>甲{i}</a><a href='/b{i}'>乙{i}</a></span>"
+                         "文字。</p>" for i in range(20_000))),
+        # a description that holds markup is parsed for its text
+        "a description of 50,000 nested <div>s written as markup": lambda: (
+            "t", "<meta name='description' content='" + "&lt;div&gt;" * 50_000 + "x'>"),
+    }
+
+
+def _hostile_job(build: Callable[[], tuple[str, str]]) -> PageJob:
+    from crawler import analyze
+
+    title, extra = build()
+    shown = "".join(f"<p>{p}</p>" for p in _ARTICLE)
+    page = f"<html><head><title>{title}</title></head><body>{shown}{extra}</body></html>".encode()
+    repost = "\n\n".join([*_ARTICLE, _ADDED])
+    return analyze.PageJob(page, "text/html; charset=utf-8", "http://x.test/a/1.html", None, None, ((1, repost),))
+
+
+def _status_kb(key: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise OSError(f"no {key} in /proc/self/status")
+
+
+def _shape_memory(name: str) -> None:
+    """(In a process of its own:) print how far above the process's resident set before it one
+    analysis of the shape takes its peak RSS, in MB; the peak is reset first through Linux's
+    /proc/self/clear_refs, so that building the page does not count. Prints "-" without /proc."""
+    from crawler import analyze
+
+    job = _hostile_job(_hostile_shapes()[name])
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _status_kb("VmRSS")
+    except OSError:
+        print("-")
+        return
+    analyze.analyze(job)
+    print(f"{(_status_kb('VmHWM') - before) / 1024:.0f}")
+
+
+def _grown(name: str) -> str:
+    """The memory of one analysis of a shape, measured in a fresh process: a process that has
+    analysed other pages keeps their freed memory and would take the next page into it."""
+    out = subprocess.run([sys.executable, __file__, "--shape-memory", name], capture_output=True, text=True)
+    said = out.stdout.strip()
+    return f"+{said} MB" if out.returncode == 0 and said.isdigit() else "memory not measured"
+
+
 def _hostile_cost() -> None:
     """The whole analysis of pages shaped to make a careless scan quadratic, each with a short
     article and a repost with one line more (so that the witness reads them too)."""
     from crawler import analyze
 
-    article = [f"这是第{n}段正文，讲的是海港大桥明年春天起禁止汽车通行的决定，以及市政府为岛上居民准备的渡轮方案。" for n in range(5)]
-    shown = "".join(f"<p>{p}</p>" for p in article)
-    added = "转载里多出来的一句话，原网页上没有。"
-    # name: (the page's title, what its body holds after the article)
-    shapes = {
-        "one 3,000,000-character paragraph": ("t", f"<p>{'字' * 3_000_000}</p>"),
-        "300,000 unclosed '<a '": ("t", "<a " * 300_000),
-        "300,000 unclosed '<meta '": ("t", "<meta " * 300_000),
-        "100,000 unclosed '<script ' and an articleBody": ("t", "<script " * 100_000 + "articleBody"),
-        "50,000 nested <div>s": ("t", "<div>" * 50_000 + "x" + "</div>" * 50_000),
-        "JSON nested 100,000 deep in a script": ("t", "<script type='application/json'>" + "[" * 100_000
-                                                 + "]" * 100_000 + "</script>"),
-        "a row of 100,000 cells": ("t", "<table><tr>" + "<td>ab</td>" * 100_000 + "</tr></table>"),
-        "a title of 200,000 ' - '": ("ab - " * 200_000, ""),
-        "a tag of 800,000 attributes": ("t", "<p " + " ".join(f"a{i}=1" for i in range(800_000)) + ">x</p>"),
-        "400,000 tags of distinct names": ("t", "".join(f"<x{i}></x{i}>" for i in range(400_000))),
-        # the article's own characters in a random order: every gram a near-match of the repost's
-        "a 1,000,000-character paragraph of the article's characters, shuffled":
-            ("t", "<p>" + "".join(random.Random(2).choices("".join(article), k=1_000_000)) + "</p>"),
-        "600,000 unclosed <div>s": ("t", "<div>" * 600_000 + "x"),
-        # every literal is markup a script could write into the page: each is read as HTML
-        # every quote escaped: a scan that read on from each one again would be quadratic
-        "a script line of 1,000,000 escaped quotes": ("t", "<script>x = '<p>" + "\\\"" * 1_000_000 + "</script>"),
-        "100,000 string literals of markup in a script": (
-            "t", "<script>f(" + ",".join(f'"<p>第{i}段文字，这是一段不同的文字。</p>"' for i in range(100_000)) + ")</script>"),
-        # every box a copy of the article for the eye's reader to miss: each read for a copy
-        "10,000 boxes its stylesheet hides, each a copy of the article": (
-            "t", "<style>.h { display: none }</style>" + f"<div class='h'>{shown}</div>" * 10_000),
-        # a line the repost adds may be a few of the page's blocks joined: every split of it is one
-        "100,000 blocks, each two letters of the repost's added line": (
-            "t", "".join(f"<p>{added[i % 8 * 2:i % 8 * 2 + 2]}</p>" for i in range(100_000))),
-        # texts kept from the eye are read as what a repost copied from the markup may carry
-        "100,000 distinct watermarks its stylesheet hides, and as many hidden by style": (
-            "t", "<style>.w { display: none }</style>" + "".join(
-                f"<p>段{i}<span class='w'>水印{i}号</span><i style='display:none'>印{i}</i></p>" for i in range(100_000))),
-        # every picture in a paragraph may sit in a pop-up card of links
-        "20,000 paragraphs, each a picture in a card of links": (
-            "t", "".join(f"<p>第{i}段<span><img src='/{i}.jpg'><a href='/a{i}'>甲{i}</a><a href='/b{i}'>乙{i}</a></span>"
-                         "文字。</p>" for i in range(20_000))),
-        # a description that holds markup is parsed for its text
-        "a description of 50,000 nested <div>s written as markup": (
-            "t", "<meta name='description' content='" + "&lt;div&gt;" * 50_000 + "x'>"),
-    }
-    repost = "\n\n".join([*article, added])
-    print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs:")
-    for name, (title, extra) in shapes.items():
-        page = f"<html><head><title>{title}</title></head><body>{shown}{extra}</body></html>".encode()
-        job = analyze.PageJob(page, "text/html; charset=utf-8", "http://x.test/a/1.html", None, None, ((1, repost),))
+    print(f"hostile page shapes (the whole analysis, a repost with one line more), median of {RUNS} runs;"
+          " the peak RSS of one analysis above the process's RSS before it, in a fresh process:")
+    for name, build in _hostile_shapes().items():
+        job = _hostile_job(build)
         got = analyze.analyze(job)
-        print(f"  {name} ({len(page) / 1e6:.1f} MB): {_timed(lambda: analyze.analyze(job)):.0f} ms"
-              f"{'' if got.failure is None else ' FAILED: ' + got.failure}")
+        print(f"  {name} ({len(job.html) / 1e6:.1f} MB): {_timed(lambda: analyze.analyze(job)):.0f} ms, "
+              f"{_grown(name)}{'' if got.failure is None else ' FAILED: ' + got.failure}")
     # every line a repost adds that is no prose may be a part of one of the page's credit lines
     credits = "".join(f"<p>Source: Agency {i} Editor: Name {i}</p>" for i in range(100_000))
+    shown = "".join(f"<p>{p}</p>" for p in _ARTICLE)
     page = f"<html><head><title>t</title></head><body>{shown}{credits}</body></html>".encode()
-    many = "\n\n".join([*article, *(f"Editor: Someone Else {j}" for j in range(200))])
+    many = "\n\n".join([*_ARTICLE, *(f"Editor: Someone Else {j}" for j in range(200))])
     job = analyze.PageJob(page, "text/html; charset=utf-8", "http://x.test/a/1.html", None, None, ((1, many),))
     print(f"  100,000 credit lines, and a repost that adds 200 lines shaped as credits ({len(page) / 1e6:.1f} MB): "
           f"{_timed(lambda: analyze.analyze(job)):.0f} ms")
@@ -318,4 +375,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--shape-memory"]:
+        _shape_memory(sys.argv[2])
+        raise SystemExit(0)
     sys.exit(main())
