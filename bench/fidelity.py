@@ -237,6 +237,9 @@ def _hostile_shapes() -> dict[str, Callable[[], tuple[str, str]]]:
         "20,000 paragraphs, each a picture in a card of links": lambda: (
             "t", "".join(f"<p>第{i}段<span><img src='/{i}.jpg'><a href='/a{i}'>甲{i}</a><a href='/b{i}'>乙{i}</a></span>"
                          "文字。</p>" for i in range(20_000))),
+        # every declaration of a rule looked back for the rule's brace: quadratic
+        "a stylesheet rule of 700,000 declarations that hide": lambda: (
+            "t", "<style>.a{" + "display:none;" * 700_000 + "}</style>"),
         # a description that holds markup is parsed for its text
         "a description of 50,000 nested <div>s written as markup": lambda: (
             "t", "<meta name='description' content='" + "&lt;div&gt;" * 50_000 + "x'>"),
