@@ -323,6 +323,17 @@ def test_counts_of_a_long_text_are_those_of_its_matches_without_a_list_of_them()
         assert count_matches(stop, text, 10**9) == len(stop.findall(text))
 
 
+def _normalized_with_peak(text: str) -> tuple[list[str], int]:
+    """The normalised lines of `text`, and the peak of the memory that took (tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        return normalize_lines(markdown_to_lines(text)), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize("line, more", [
     ("[[" + "字" * 1_000_000, ""),                   # a wiki link that never closes
     ("[a](" + "字" * 1_000_000, ""),                 # a link's address that never closes
@@ -333,14 +344,7 @@ def test_counts_of_a_long_text_are_those_of_its_matches_without_a_list_of_them()
 def test_a_megabyte_of_markup_that_never_closes_is_read_as_text_in_bounded_memory(line: str, more: str) -> None:
     # A repost file may be 5 MB of one line. A loop that could give back what it matched kept a
     # note for each character: 75-230 MB for these lines of 2 MB.
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        out = normalize_lines(markdown_to_lines(f"第一段。\n\n{line}\n\n第二段。\n\n{more}"))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = _normalized_with_peak(f"第一段。\n\n{line}\n\n第二段。\n\n{more}")
     assert out == ["第一段。", line.replace("\\[", "["), "第二段。"]  # (an escape is its character)
     assert peak < 40_000_000
 
@@ -351,14 +355,7 @@ def test_a_megabyte_of_markup_that_never_closes_is_read_as_text_in_bounded_memor
     ("- " * 500_000, []),
 ])
 def test_a_megabyte_of_marks_is_read_in_bounded_memory(text: str, lines: list[str]) -> None:
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        out = normalize_lines(markdown_to_lines(f"第一段。\n\n{text}\n\n第二段。"))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = _normalized_with_peak(f"第一段。\n\n{text}\n\n第二段。")
     assert out == ["第一段。", *lines, "第二段。"]
     assert peak < 40_000_000
 
