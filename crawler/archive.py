@@ -87,6 +87,10 @@ _TS = re.compile(
 _HTTP = re.compile(r"https?://", re.I)
 
 
+# A title or header line is shown, never compared: cut as a page's title is (a file's heading of
+# megabytes would be in every report that names its source).
+SHOWN_MAX_CHARS = 1000
+
 _TARGET = r"(?:\((?P<target>(?:[^()\n]|\([^()\n]*+\))*+)\))?"
 # `[text](target)` starting at a `[`; the keyword is known to be in the text.
 _LINK_AT = re.compile(r"\[(?P<text>[^\[\]\n]*)\]" + _TARGET)
@@ -333,8 +337,8 @@ def _parse(text: str, path: str, rules: _Rules) -> Repost | NotRepost | Problem:
 
     return Repost(
         path=path,
-        title=title,
-        header="\n".join(header_lines),
+        title=title[:SHOWN_MAX_CHARS],
+        header="\n".join(header_lines)[:SHOWN_MAX_CHARS],
         published_at=published_at,
         station=station,
         source_url=link.url,

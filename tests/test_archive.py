@@ -532,3 +532,16 @@ def test_a_megabyte_line_beside_the_source_link_is_read_at_once_and_in_bounded_m
     for result in (unclosed, cited, keys):  # (a link after prose on its line is a citation, no source)
         assert isinstance(result, Problem) and result.problem.startswith("no source"), result
     assert peak < 60_000_000
+
+
+def test_a_title_or_header_of_megabytes_is_cut_where_it_is_read() -> None:
+    # A title is shown in every report that names its source: a file's heading of megabytes would
+    # be in each of them.
+    from crawler.archive import SHOWN_MAX_CHARS
+
+    got = repost("# " + "标题" * 1_000_000 + "\n`3/20/2023 1:23 AM UTC " + "站" * 1_000_000 +
+                 "` [轉載自GNews](https://gnews.org/zh-hans/1/)\n\n正文第一段。\n")
+    assert got.title == ("标题" * 1_000_000)[:SHOWN_MAX_CHARS]
+    assert got.header.startswith("`3/20/2023 1:23 AM UTC 站站") and len(got.header) == SHOWN_MAX_CHARS
+    assert got.source_url == "https://gnews.org/zh-hans/1/" and got.published_at == "2023-03-20T01:23:00Z"
+    assert repost("# 短标题\n" + "[轉載自GNews](https://gnews.org/zh-hans/1/)\n\n正文。\n").title == "短标题"
