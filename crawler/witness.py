@@ -710,23 +710,27 @@ def _grams(text: str) -> frozenset[str]:
 _STRETCH = 1 << 16  # characters of a long text read at a time for its grams
 
 
+def _stretches(text: str) -> Iterator[list[str]]:
+    """The grams of `text`, a stretch at a time (each stretch's list, none lost at a seam): a
+    list or set of all the grams of a page's megabytes of one paragraph took hundreds of MB."""
+    for at in range(0, len(text) - _K + 1, _STRETCH):
+        yield _GRAM.findall(text, at, at + _STRETCH + _K - 1)
+
+
 @functools.lru_cache(maxsize=8)
 def _held_grams(text: str, grams: frozenset[str]) -> frozenset[str]:
-    """The grams of `text` among `grams` (a repost's). A long text (a page's megabytes of one
-    paragraph) is read a stretch at a time: the set of all its grams took hundreds of MB."""
+    """The grams of `text` among `grams` (a repost's)."""
     if len(text) <= _STRETCH:
         return _grams(text) & grams
     held: set[str] = set()
-    for at in range(0, len(text) - _K + 1, _STRETCH):
-        held.update(grams.intersection(_GRAM.findall(text, at, at + _STRETCH + _K - 1)))
+    for stretch in _stretches(text):
+        held.update(grams.intersection(stretch))
     return frozenset(held)
 
 
 def _gram_hits(key: str, grams: frozenset[str]) -> int:
-    """How many of `key`'s grams, counted with their repeats, are among `grams`, read a stretch
-    at a time (a list of a 3,000,000-character paragraph's grams took 280 MB)."""
-    return sum(sum(map(grams.__contains__, _GRAM.findall(key, at, at + _STRETCH + _K - 1)))
-               for at in range(0, len(key) - _K + 1, _STRETCH))
+    """How many of `key`'s grams, counted with their repeats, are among `grams`."""
+    return sum(sum(map(grams.__contains__, stretch)) for stretch in _stretches(key))
 
 
 def _grams_within(text: str, most: int) -> frozenset[str] | None:
@@ -735,8 +739,8 @@ def _grams_within(text: str, most: int) -> frozenset[str] | None:
         grams = _grams(text)
         return grams if len(grams) <= most else None
     seen: set[str] = set()
-    for at in range(0, len(text) - _K + 1, _STRETCH):
-        seen.update(_GRAM.findall(text, at, at + _STRETCH + _K - 1))
+    for stretch in _stretches(text):
+        seen.update(stretch)
         if len(seen) > most:
             return None
     return frozenset(seen)
